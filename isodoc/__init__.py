@@ -1,0 +1,136 @@
+"""isodoc — ISO điện tử: the QMS (TCVN ISO 9001:2015) of a province's state agencies."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_babel import format_datetime
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """templates/, static/ and migrations/ live at the top of a source checkout and
+    inside the package once installed (see pyproject's package-dir)."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"isodoc: cannot find the {name}/ folder")
+
+
+def instance_dir() -> Path:
+    env = os.environ.get("ISODOC_INSTANCE_PATH")
+    return Path(env).resolve() if env else PACKAGE_DIR.parent / "instance"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    instance = Path((test_config or {}).get("INSTANCE_PATH") or instance_dir())
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True,
+                template_folder=str(resource_dir("templates")),
+                static_folder=str(resource_dir("static")))
+
+    from isodoc import config
+
+    app.config.from_mapping(config.from_environment(instance))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
+    if test_config:
+        app.config.update(test_config)
+    for key in ("ISODOC_STORE_PATH", "ISODOC_INDEX_PATH"):
+        Path(app.config[key]).mkdir(parents=True, exist_ok=True)
+
+    app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
+    init_extensions(app)
+    register_blueprints(app)
+
+    from isodoc.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    wanted = request.args.get("lang") or session.get("lang")
+    return wanted if wanted in current_app.config["ISODOC_LANGUAGES"] else "vi"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL and a busy timeout let two gunicorn workers share one SQLite file."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def init_extensions(app: Flask) -> None:
+    from isodoc import models  # noqa: F401  (register every table)
+    from isodoc.auth.models import User
+    from isodoc.extensions import api, babel, csrf, db, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    api.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        ident, _, version = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or str(user.session_version) != version:
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from isodoc.admin.views import bp as admin_bp
+    from isodoc.agencies.views import bp as agencies_bp
+    from isodoc.api import register_api
+    from isodoc.auth.views import bp as auth_bp
+    from isodoc.main.views import bp as main_bp
+
+    for bp in (main_bp, auth_bp, agencies_bp, admin_bp):
+        app.register_blueprint(bp)
+    register_api(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from isodoc import policy
+    from isodoc.agencies.models import AgencyKind, QmsStatus
+    from isodoc.auth.models import Role
+    from isodoc.timeutil import format_date
+
+    app.jinja_env.filters["vndate"] = format_date
+    app.jinja_env.filters["vndatetime"] = (
+        lambda dt: format_datetime(dt, "dd/MM/yyyy HH:mm") if dt else "")
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        from flask_login import current_user
+
+        return {
+            "can": lambda action, target=None: policy.can(current_user, action, target),
+            "Action": policy.Action,
+            "AgencyKind": AgencyKind,
+            "QmsStatus": QmsStatus,
+            "Role": Role,
+        }

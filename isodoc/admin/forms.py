@@ -1,0 +1,20 @@
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+
+from isodoc.auth.models import Role
+from isodoc.forms import max_len, required
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]
+
+
+class PersonForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[required("tên đăng nhập"), max_len(64)])
+    full_name = StringField("Họ và tên", validators=[required("họ và tên"), max_len(255)])
+    email = StringField("Email", validators=[max_len(255)])
+    agency = SelectField("Đơn vị", choices=[])
+    role = SelectField("Vai trò", choices=ROLE_CHOICES)
+
+
+class MembershipForm(FlaskForm):
+    agency = SelectField("Đơn vị", choices=[])
+    role = SelectField("Vai trò", choices=ROLE_CHOICES)

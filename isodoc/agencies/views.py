@@ -1,0 +1,198 @@
+"""Agency tree browser, agency pages, registry import/export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from isodoc import policy
+from isodoc.agencies import registry_csv, services
+from isodoc.agencies.forms import AgencyCreateForm, AgencyEditForm, DissolveForm, StatusForm
+from isodoc.agencies.models import Agency, AgencyKind, QmsStatus
+from isodoc.auth.models import Membership, User
+from isodoc.auth.views import flash_form_errors
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.forms import CsvUploadForm
+from isodoc.policy import Action, require
+from isodoc.timeutil import format_date, today_local
+
+bp = Blueprint("agencies", __name__, url_prefix="/agencies")
+
+
+@bp.before_request
+@login_required
+def signed_in() -> None:
+    """Every registry page needs a signed-in user."""
+
+
+def agency_or_404(code: str) -> Agency:
+    agency = services.get_by_code(code)
+    if agency is None:
+        abort(404)
+    return agency
+
+
+def filters_from_request() -> services.AgencyFilter:
+    year = request.args.get("plan_year", "")
+    return services.AgencyFilter(
+        q=request.args.get("q", "")[:100],
+        kind=request.args.get("kind", "") if request.args.get("kind") in set(AgencyKind) else "",
+        status=(request.args.get("status", "")
+                if request.args.get("status") in set(QmsStatus) else ""),
+        plan_year=int(year) if year.isdigit() and len(year) == 4 else None,
+        include_dissolved=request.args.get("dissolved") == "1",
+    )
+
+
+@bp.route("/")
+def index():
+    filters = filters_from_request()
+    roots = services.prune(services.tree(filters))
+    return render_template("agencies/index.html", roots=roots, filters=filters,
+                           import_form=CsvUploadForm())
+
+
+@bp.route("/<code>")
+def detail(code: str):
+    agency = agency_or_404(code)
+    require(current_user, Action.AGENCY_VIEW, agency)
+    edit_form = AgencyEditForm(obj=agency, parent=agency.parent.code if agency.parent else "")
+    edit_form.parent.choices = parent_choices(agency)
+    status_form = StatusForm(qms_status=agency.qms_status,
+                             declared_on=format_date(agency.declared_on))
+    dissolve_form = DissolveForm(on=format_date(today_local()))
+    dissolve_form.successor.choices = successor_choices(agency)
+    members = []
+    if policy.can(current_user, Action.AGENCY_VIEW_MEMBERS, agency):
+        members = db.session.scalars(
+            select(Membership).join(User).where(Membership.agency_id == agency.id)
+            .order_by(User.full_name, Membership.role)).all()
+    return render_template(
+        "agencies/detail.html", agency=agency, members=members, create_form=AgencyCreateForm(),
+        edit_form=edit_form, status_form=status_form, dissolve_form=dissolve_form,
+        children=sorted(agency.children, key=lambda a: (services.kind_order(a), a.name)))
+
+
+def parent_choices(agency: Agency) -> list[tuple[str, str]]:
+    everyone = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    below = {a.id for a in everyone if agency in a.lineage()}
+    return [("", "— không có (gốc) —")] + [
+        (a.code, a.name) for a in everyone if a.id not in below and not a.is_dissolved()]
+
+
+def successor_choices(agency: Agency) -> list[tuple[str, str]]:
+    everyone = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    return [("", "— giải thể, không sáp nhập —")] + [
+        (a.code, a.name) for a in everyone
+        if a.id != agency.id and agency not in a.lineage() and not a.is_dissolved()]
+
+
+def done(agency: Agency, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("agencies.detail", code=agency.code))
+
+
+def failed(agency: Agency, exc: InvalidInput):
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(url_for("agencies.detail", code=agency.code))
+
+
+@bp.route("/<code>/children", methods=["POST"])
+def create_child(code: str):
+    parent = agency_or_404(code)
+    require(current_user, Action.AGENCY_CREATE_CHILD, parent)
+    form = AgencyCreateForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("agencies.detail", code=parent.code))
+    try:
+        child = services.create_agency(services.AgencyData(
+            code=form.code.data, name=form.name.data, kind=AgencyKind(form.kind.data),
+            parent=parent, plan_year=form.plan_year.data))
+    except InvalidInput as exc:
+        return failed(parent, exc)
+    return done(child, f"Đã tạo đơn vị {child.name}.")
+
+
+@bp.route("/<code>/edit", methods=["POST"])
+def edit(code: str):
+    agency = agency_or_404(code)
+    require(current_user, Action.AGENCY_EDIT, agency)
+    form = AgencyEditForm()
+    form.parent.choices = parent_choices(agency)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("agencies.detail", code=agency.code))
+    parent = services.get_by_code(form.parent.data) if form.parent.data else None
+    if parent is not None and parent.id != agency.parent_id:
+        require(current_user, Action.AGENCY_CREATE_CHILD, parent)
+    try:
+        services.update_agency(agency, name=form.name.data, kind=AgencyKind(form.kind.data),
+                               parent=parent, plan_year=form.plan_year.data)
+    except InvalidInput as exc:
+        return failed(agency, exc)
+    return done(agency, "Đã lưu thông tin đơn vị.")
+
+
+@bp.route("/<code>/status", methods=["POST"])
+def set_status(code: str):
+    agency = agency_or_404(code)
+    require(current_user, Action.AGENCY_SET_STATUS, agency)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("agencies.detail", code=agency.code))
+    try:
+        services.set_status(agency, QmsStatus(form.qms_status.data), form.declared_on.date)
+    except InvalidInput as exc:
+        return failed(agency, exc)
+    return done(agency, "Đã cập nhật trạng thái HTQLCL.")
+
+
+@bp.route("/<code>/dissolve", methods=["POST"])
+def dissolve(code: str):
+    agency = agency_or_404(code)
+    require(current_user, Action.AGENCY_REORGANIZE, agency)
+    form = DissolveForm()
+    form.successor.choices = successor_choices(agency)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("agencies.detail", code=agency.code))
+    successor = services.get_by_code(form.successor.data) if form.successor.data else None
+    if successor is not None:
+        require(current_user, Action.AGENCY_EDIT, successor)
+    try:
+        services.dissolve(agency, form.on.date, successor)
+    except InvalidInput as exc:
+        return failed(agency, exc)
+    return done(agency, "Đã ghi nhận giải thể/sáp nhập; tài liệu và lịch sử được giữ nguyên.")
+
+
+@bp.route("/export.csv")
+def export():
+    require(current_user, Action.REGISTRY_EXPORT)
+    return Response(registry_csv.export_csv(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": "attachment; filename=danh-muc-don-vi.csv"})
+
+
+@bp.route("/import", methods=["POST"])
+def import_registry():
+    require(current_user, Action.REGISTRY_IMPORT)
+    form = CsvUploadForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("agencies.index"))
+    try:
+        result = registry_csv.import_csv(form.file.data.read())
+    except InvalidInput as exc:
+        db.session.rollback()
+        return render_template("import_errors.html", message=exc.message,
+                               problems=exc.problems, back=url_for("agencies.index")), 422
+    db.session.commit()
+    flash(f"Đã nhập danh mục: {result.created} đơn vị mới, {result.updated} cập nhật, "
+          f"{result.unchanged} không đổi.", "success")
+    return redirect(url_for("agencies.index"))

@@ -1,0 +1,80 @@
+"""API endpoints: the caller, the agency registry, people (admins)."""
+
+from __future__ import annotations
+
+from flask import abort, g
+from flask_smorest import Blueprint
+from sqlalchemy import or_, select
+
+from isodoc import policy
+from isodoc.agencies import services as agency_services
+from isodoc.api import authenticate_bearer
+from isodoc.api.schemas import (
+    AgencyNodeSchema,
+    AgencyQuerySchema,
+    AgencySchema,
+    UserQuerySchema,
+    UserSchema,
+)
+from isodoc.auth.models import Membership, User
+from isodoc.extensions import db
+from isodoc.policy import Action, require
+from isodoc.textnorm import nfc
+
+blp = Blueprint("api", __name__, url_prefix="/api/v1",
+                description="isodoc JSON API (mã truy cập cá nhân: Authorization: Bearer …)")
+blp.before_request(authenticate_bearer)
+
+
+def node_dict(node: agency_services.TreeNode) -> dict:
+    return {**AgencySchema().dump(node.agency),
+            "children": [node_dict(c) for c in node.children]}
+
+
+@blp.route("/me")
+@blp.response(200, UserSchema)
+def me():
+    """Người dùng của mã truy cập, với các vai trò tại từng đơn vị."""
+    return g.api_user
+
+
+@blp.route("/agencies")
+@blp.arguments(AgencyQuerySchema, location="query")
+@blp.response(200, AgencyNodeSchema(many=True))
+def agencies(args):
+    """Danh mục đơn vị: dạng cây (mặc định) hoặc danh sách phẳng, có bộ lọc."""
+    require(g.api_user, Action.AGENCY_VIEW)
+    filters = agency_services.AgencyFilter(
+        q=nfc(args["q"]), kind=args["kind"], status=args["status"],
+        plan_year=args["plan_year"], include_dissolved=args["include_dissolved"])
+    roots = agency_services.prune(agency_services.tree(filters))
+    if args["format"] == "flat":
+        flat, stack = [], list(reversed(roots))
+        while stack:
+            node = stack.pop()
+            if node.match:
+                flat.append({**AgencySchema().dump(node.agency), "children": []})
+            stack.extend(reversed(node.children))
+        return flat
+    return [node_dict(n) for n in roots]
+
+
+@blp.route("/users")
+@blp.arguments(UserQuerySchema, location="query")
+@blp.response(200, UserSchema(many=True))
+def users(args):
+    """Người dùng và vai trò (chỉ quản trị; giới hạn trong phạm vi quản trị)."""
+    require(g.api_user, Action.PEOPLE_LIST)
+    stmt = select(User).order_by(User.username)
+    if q := nfc(args["q"]):
+        stmt = stmt.where(or_(User.username.ilike(f"%{q}%"), User.full_name.ilike(f"%{q}%")))
+    if args["agency"]:
+        agency = agency_services.get_by_code(args["agency"])
+        if agency is None:
+            abort(404)
+        stmt = stmt.where(User.memberships.any(Membership.agency_id == agency.id))
+    people = db.session.scalars(stmt).all()
+    if not policy.is_province_admin(g.api_user):
+        people = [p for p in people
+                  if any(policy.in_scope(g.api_user, m.agency) for m in p.memberships)]
+    return people

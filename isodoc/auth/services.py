@@ -1,0 +1,236 @@
+"""People, memberships, passwords and API tokens. Services flush; the request commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from isodoc import audit
+from isodoc.agencies.models import Agency
+from isodoc.agencies.services import get_by_code
+from isodoc.auth.models import USERNAME_RE, ApiToken, Membership, Role, User
+from isodoc.auth.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    random_password,
+    verify_password,
+)
+from isodoc.csvio import read_rows
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.textnorm import nfc
+from isodoc.timeutil import utcnow
+
+TOKEN_PREFIX = "isodoc_"
+
+
+def get_user(username: str) -> User | None:
+    username = nfc(username).lower()
+    if not USERNAME_RE.match(username):
+        return None
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user if the password is right and the account active; logs both outcomes."""
+    user = get_user(username)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or not user.active:
+        audit.record("auth.login_failed", "user", nfc(username)[:64], actor=user,
+                     summary="sai mật khẩu" if user else "không có tài khoản")
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    audit.record("auth.login", "user", user.username, actor=user)
+    return user
+
+
+def check_username(username: str) -> str:
+    username = nfc(username).lower()
+    if not USERNAME_RE.match(username):
+        raise InvalidInput(f"Tên đăng nhập «{username[:70]}» không hợp lệ: 3–64 ký tự gồm chữ "
+                           "thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.")
+    return username
+
+
+def check_full_name(full_name: str) -> str:
+    full_name = nfc(full_name)
+    if not full_name:
+        raise InvalidInput("Họ và tên không được để trống.")
+    if len(full_name) > 255:
+        raise InvalidInput("Họ và tên quá dài (tối đa 255 ký tự).")
+    return full_name
+
+
+def check_email(email: str) -> str | None:
+    email = nfc(email)
+    if not email:
+        return None
+    if len(email) > 255 or "@" not in email or " " in email:
+        raise InvalidInput(f"Địa chỉ email «{email[:70]}» không hợp lệ.")
+    return email
+
+
+def create_user(username: str, full_name: str, email: str = "", password: str | None = None
+                ) -> tuple[User, str]:
+    """Create a person; returns the user and the password to hand over (generated if none)."""
+    username = check_username(username)
+    if get_user(username) is not None:
+        raise InvalidInput(f"Tên đăng nhập «{username}» đã có người dùng.")
+    password = password or random_password()
+    if problem := password_problem(password):
+        raise InvalidInput(problem)
+    user = User(username=username, full_name=check_full_name(full_name),
+                email=check_email(email), password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", "user", username, summary=user.full_name)
+    return user, password
+
+
+def check_role_for(agency: Agency, role: Role) -> None:
+    if role is Role.OVERSEER and agency.parent_id is not None:
+        raise InvalidInput("Vai trò Sở KH&CN (giám sát) chỉ gán trên UBND tỉnh (gốc).")
+    if agency.is_dissolved():
+        raise InvalidInput(f"{agency.name} đã giải thể/sáp nhập: không thể gán thêm vai trò.")
+
+
+def add_membership(user: User, agency: Agency, role: Role) -> Membership:
+    check_role_for(agency, role)
+    if role in user.roles_on(agency):
+        raise InvalidInput(f"{user.username} đã có vai trò {role.label} tại {agency.name}.")
+    membership = Membership(user=user, agency=agency, role=role.value)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record("membership.add", "user", user.username, agency_id=agency.id,
+                 summary=f"{role.label} tại {agency.name}")
+    return membership
+
+
+def remove_membership(membership: Membership) -> None:
+    user, agency, role = membership.user, membership.agency, membership.role_enum
+    user.memberships.remove(membership)
+    db.session.flush()
+    audit.record("membership.remove", "user", user.username, agency_id=agency.id,
+                 summary=f"{role.label} tại {agency.name}")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("Mật khẩu hiện tại không đúng.")
+    if problem := password_problem(new):
+        raise InvalidInput(problem)
+    user.password_hash = hash_password(new)
+    audit.record("user.change_password", "user", user.username)
+
+
+def reset_password(user: User, new: str | None = None) -> str:
+    """Set a new password (generated if none) and end the person's other sessions."""
+    new = new or random_password()
+    if problem := password_problem(new):
+        raise InvalidInput(problem)
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record("user.reset_password", "user", user.username)
+    return new
+
+
+def set_active(user: User, active: bool) -> None:
+    user.active = active
+    user.session_version += 1
+    audit.record("user.activate" if active else "user.deactivate", "user", user.username)
+
+
+def create_token(user: User, name: str) -> str:
+    """A new personal API token; the clear text is returned once and never stored."""
+    name = nfc(name) or "Mã truy cập"
+    if len(name) > 100:
+        raise InvalidInput("Tên mã truy cập quá dài (tối đa 100 ký tự).")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, name=name, token_hash=token_hash(token),
+                            prefix=token[: len(TOKEN_PREFIX) + 6]))
+    db.session.flush()
+    audit.record("token.create", "user", user.username, actor=user, summary=name)
+    return token
+
+
+def revoke_token(token: ApiToken) -> None:
+    token.revoked_at = utcnow()
+    audit.record("token.revoke", "user", token.user.username, summary=token.name)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_token(token: str) -> User | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+@dataclass
+class PeopleImport:
+    created: list[tuple[str, str]] = field(default_factory=list)  # (username, password)
+    memberships: int = 0
+
+
+def import_people(data: bytes, allowed_agency) -> PeopleImport:
+    """CSV columns username, full_name, email, agency_code, roles (separated by ';').
+
+    `allowed_agency(agency)` says whether the importing admin may manage that agency.
+    All rows are checked before anything is written; errors are reported by line.
+    """
+    rows = read_rows(data, ["username", "full_name", "agency_code", "roles"])
+    problems, plan = [], []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        try:
+            username = check_username(row["username"])
+            full_name = check_full_name(row["full_name"])
+            email = check_email(row.get("email", ""))
+            agency = get_by_code(row["agency_code"].lower())
+            if agency is None:
+                raise InvalidInput(f"không có đơn vị mã «{row['agency_code'][:64]}»")
+            if not allowed_agency(agency):
+                raise InvalidInput(f"bạn không có quyền quản trị {agency.name}")
+            roles = []
+            for text in filter(None, (r.strip() for r in row["roles"].split(";"))):
+                try:
+                    roles.append(Role(text))
+                except ValueError:
+                    raise InvalidInput(f"vai trò «{text[:30]}» không hợp lệ (dùng: "
+                                       f"{', '.join(r.value for r in Role)})") from None
+            if not roles:
+                raise InvalidInput("cần ít nhất một vai trò")
+            for role in roles:
+                check_role_for(agency, role)
+            if username in seen and plan[seen[username]][1] != full_name:
+                raise InvalidInput(f"«{username}» đã xuất hiện với tên khác")
+            seen.setdefault(username, len(plan))
+            plan.append((username, full_name, email, agency, roles))
+        except InvalidInput as exc:
+            problems.append(f"Dòng {line}: {exc.message}")
+    if problems:
+        raise InvalidInput(f"Không nhập được: {len(problems)} lỗi, chưa có thay đổi nào.",
+                           problems)
+    result = PeopleImport()
+    for username, full_name, email, agency, roles in plan:
+        user = get_user(username)
+        if user is None:
+            user, password = create_user(username, full_name, email or "")
+            result.created.append((username, password))
+        for role in roles:
+            if role not in user.roles_on(agency):
+                add_membership(user, agency, role)
+                result.memberships += 1
+    return result

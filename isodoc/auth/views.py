@@ -1,0 +1,141 @@
+"""Sign in and out, one's own password and API tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from isodoc import audit, policy
+from isodoc.auth import services
+from isodoc.auth.forms import ChangePasswordForm, LoginForm, TokenForm
+from isodoc.auth.models import ApiToken
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db, limiter
+from isodoc.policy import Action
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this host: no scheme, no host, no '//' or backslash tricks."""
+    if not target:
+        return url_for("main.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return url_for("main.home")
+    return target
+
+
+def login_limit() -> str:
+    return current_app.config["ISODOC_LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    error = None
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            error = "Tên đăng nhập hoặc mật khẩu không đúng."
+            db.session.commit()  # keep the failed-login audit row
+        else:
+            session.clear()
+            session.permanent = True
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(form.next.data))
+    return render_template("auth/login.html", form=form, error=error), 200 if not error else 401
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    audit.record("auth.logout", "user", current_user.username)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET"])
+@login_required
+def account():
+    return render_template("auth/account.html", password_form=ChangePasswordForm(),
+                           token_form=TokenForm(), new_token=session.pop("new_token", None))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if form.new.data != form.confirm.data:
+            flash("Mật khẩu nhập lại không khớp; mật khẩu chưa được đổi.", "error")
+        else:
+            try:
+                services.change_password(current_user, form.current.data, form.new.data)
+                db.session.commit()
+                flash("Đã đổi mật khẩu.", "success")
+            except InvalidInput as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            session["new_token"] = services.create_token(current_user, form.name.data)
+            db.session.commit()
+        except InvalidInput as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    policy.require(current_user, Action.TOKEN_REVOKE, token)
+    services.revoke_token(token)
+    db.session.commit()
+    flash(f"Đã thu hồi mã truy cập «{token.name}».", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+def set_language(lang: str):
+    if lang in current_app.config["ISODOC_LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")))
+
+
+def flash_form_errors(form) -> None:
+    for field in form:
+        for message in field.errors:
+            flash(f"{field.label.text}: {message}", "error")

@@ -1,0 +1,172 @@
+"""The `isodoc` command: init, demo, serve, users and tokens, registry CSV."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from isodoc import create_app, demo, migrate
+from isodoc.agencies import registry_csv
+from isodoc.auth import services
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def main() -> None:
+    """isodoc — ISO điện tử."""
+
+
+def fail(exc: InvalidInput) -> None:
+    db.session.rollback()
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+    raise click.ClickException(exc.message)
+
+
+@main.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the instance folders and migrate the database to the latest schema."""
+    migrate.upgrade(current_app)
+    click.echo(f"Cơ sở dữ liệu đã cập nhật: {safe_url()}")
+
+
+def safe_url() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+def print_accounts(accounts: list[demo.DemoAccount]) -> None:
+    click.echo("Tài khoản demo:")
+    for a in accounts:
+        password = a.password or "(đã đặt trước đó)"
+        click.echo(f"  {a.username:<18} {a.role.label:<22} {a.agency_code:<12} {password}")
+
+
+@main.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Seed the demo province (Điện Biên) and the demo accounts."""
+    if if_empty and not demo.is_empty():
+        click.echo("Dữ liệu đã có sẵn: không tạo lại dữ liệu demo.")
+        print_accounts(demo.accounts())
+        return
+    try:
+        accounts = demo.seed(demo.env_password())
+    except InvalidInput as exc:
+        fail(exc)
+    db.session.commit()
+    print_accounts(accounts)
+    if not demo.env_password() and any(a.password for a in accounts):
+        click.echo("Mật khẩu ngẫu nhiên chỉ in một lần; đặt lại bằng "
+                   "`isodoc user set-password TÊN`.")
+
+
+@main.command("serve")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("ISODOC_PORT", "5000")),
+              show_default="5000 or ISODOC_PORT")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--workers", type=int, default=2, show_default=True)
+@with_appcontext
+def serve_command(port: int, host: str, workers: int) -> None:
+    """Migrate, seed the demo on first run, then serve with gunicorn."""
+    migrate.upgrade(current_app)
+    first_run = demo.is_empty()
+    if first_run:
+        try:
+            accounts = demo.seed(demo.env_password())
+        except InvalidInput as exc:
+            fail(exc)
+        db.session.commit()
+    else:
+        accounts = demo.accounts()
+    print_accounts(accounts)
+    click.echo(f"\nisodoc đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    db.engine.dispose()  # do not share connections with the forked workers
+    os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
+                        "--access-logfile", "-", "isodoc.wsgi:app"])
+
+
+@main.group("user")
+def user_group() -> None:
+    """Manage accounts."""
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--full-name", required=True)
+@click.option("--email", default="")
+@with_appcontext
+def user_create(username: str, full_name: str, email: str) -> None:
+    """Create an account with a random password (printed once)."""
+    try:
+        user, password = services.create_user(username, full_name, email)
+    except InvalidInput as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(f"{user.username}: {password}")
+
+
+@user_group.command("set-password")
+@click.argument("username")
+@click.password_option(prompt="Mật khẩu mới", confirmation_prompt="Nhập lại")
+@with_appcontext
+def user_set_password(username: str, password: str) -> None:
+    """Set a person's password (ends their sessions)."""
+    user = services.get_user(username)
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản «{username}».")
+    try:
+        services.reset_password(user, password)
+    except InvalidInput as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo("Đã đặt mật khẩu mới.")
+
+
+@user_group.command("token")
+@click.argument("username")
+@click.option("--name", default="CLI", show_default=True)
+@with_appcontext
+def user_token(username: str, name: str) -> None:
+    """Print a new personal API token for USERNAME."""
+    user = services.get_user(username)
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản «{username}».")
+    try:
+        token = services.create_token(user, name)
+    except InvalidInput as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(token)
+
+
+@main.group("registry")
+def registry_group() -> None:
+    """Agency registry CSV import and export."""
+
+
+@registry_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def registry_import(path: Path) -> None:
+    try:
+        result = registry_csv.import_csv(path.read_bytes())
+    except InvalidInput as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(f"{result.created} mới, {result.updated} cập nhật, {result.unchanged} không đổi.")
+
+
+@registry_group.command("export")
+@with_appcontext
+def registry_export() -> None:
+    sys.stdout.buffer.write(registry_csv.export_csv())

@@ -1,0 +1,72 @@
+"""Configuration read from the environment (ISODOC_*), with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short form."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance: Path) -> str:
+    """ISODOC_SECRET_KEY, else a key generated once and kept in the instance folder,
+    so that sessions survive restarts and are shared by all gunicorn workers."""
+    if key := os.environ.get("ISODOC_SECRET_KEY"):
+        return key
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment(instance: Path) -> dict:
+    env = os.environ.get
+    return {
+        "SECRET_KEY": secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env("ISODOC_DATABASE_URL", f"sqlite:///{instance / 'isodoc.sqlite3'}")),
+        "ISODOC_STORE_PATH": env("ISODOC_STORE_PATH", str(instance / "repos")),
+        "ISODOC_INDEX_PATH": env("ISODOC_INDEX_PATH", str(instance / "index")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env("ISODOC_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env("ISODOC_SECURE_COOKIES", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env("ISODOC_SESSION_HOURS", "8"))),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_STORAGE_URI": env("ISODOC_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "ISODOC_LOGIN_RATE_LIMIT": env("ISODOC_LOGIN_RATE_LIMIT", "10 per minute"),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "ISODOC_LANGUAGES": ("vi", "en"),
+        # argon2id parameters (argon2-cffi defaults: RFC 9106 low-memory profile).
+        "ISODOC_ARGON2": {},
+        "API_TITLE": "isodoc API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "Mã truy cập cá nhân (isodoc user token)"}}},
+            "info": {"description": "API của isodoc — ISO điện tử. Lỗi trả về JSON với "
+                                    "thông báo tiếng Việt trong trường `message`."},
+        },
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }

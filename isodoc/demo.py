@@ -1,0 +1,86 @@
+"""The demo province: Điện Biên's registry as the 2018 plan describes it, and demo accounts."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib.resources import files
+
+from sqlalchemy import func, select
+
+from isodoc.agencies import registry_csv
+from isodoc.agencies.models import Agency
+from isodoc.agencies.services import get_by_code
+from isodoc.auth import services
+from isodoc.auth.models import Role, User
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+
+DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
+COMMUNE = "dbp-him-lam"     # UBND phường Him Lam: one of Phụ lục 02's 62 communes of 2018
+
+STAFF_ROLES = [  # (username suffix, role, full name)
+    ("congchuc", Role.READER, "công chức"),
+    ("soanthao", Role.AUTHOR, "soạn thảo"),
+    ("thuky", Role.SECRETARY, "thư ký ISO"),
+    ("lanhdao", Role.APPROVER, "lãnh đạo"),
+    ("danhgia", Role.AUDITOR, "đánh giá viên nội bộ"),
+]
+PEOPLE = {  # fictional names for the demo staff
+    "stp": ["Nguyễn Thị Hoa", "Trần Văn Bình", "Lê Thu Hà", "Phạm Quốc Hùng", "Đỗ Minh Tâm"],
+    "himlam": ["Lò Thị Xuân", "Quàng Văn Chiến", "Lường Thị Mai", "Cà Văn Dũng",
+               "Vì Thị Ngọc"],
+}
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    full_name: str
+    agency_code: str
+    role: Role
+    password: str | None = None  # set only when created or reset in this run
+
+
+def accounts() -> list[DemoAccount]:
+    out = [DemoAccount("admin", "Quản trị hệ thống", "ubnd-tinh", Role.ADMIN),
+           DemoAccount("sokhcn", "Chuyên viên Sở KH&CN", "ubnd-tinh", Role.OVERSEER)]
+    for prefix, agency in (("stp", DEPARTMENT), ("himlam", COMMUNE)):
+        for (suffix, role, _), name in zip(STAFF_ROLES, PEOPLE[prefix], strict=True):
+            out.append(DemoAccount(f"{prefix}.{suffix}", name, agency, role))
+    return out
+
+
+def registry_file() -> bytes:
+    return files("isodoc.data").joinpath("dien_bien_registry.csv").read_bytes()
+
+
+def is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(User))
+
+
+def seed(password: str | None = None) -> list[DemoAccount]:
+    """Load the registry if there is none, and create the demo accounts that are missing.
+
+    `password` (ISODOC_DEMO_PASSWORD) is given to every demo account, existing ones
+    included; without it, new accounts get random passwords, returned once.
+    """
+    if password is not None and (problem := services.password_problem(password)):
+        raise InvalidInput(f"ISODOC_DEMO_PASSWORD: {problem}")
+    if not db.session.scalar(select(func.count()).select_from(Agency)):
+        registry_csv.import_csv(registry_file())
+    result = []
+    for account in accounts():
+        user = services.get_user(account.username)
+        if user is None:
+            user, account.password = services.create_user(
+                account.username, account.full_name, password=password)
+            services.add_membership(user, get_by_code(account.agency_code), account.role)
+        elif password is not None:
+            account.password = services.reset_password(user, password)
+        result.append(account)
+    return result
+
+
+def env_password() -> str | None:
+    return os.environ.get("ISODOC_DEMO_PASSWORD") or None

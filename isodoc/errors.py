@@ -1,0 +1,62 @@
+"""Domain errors and the HTTP error pages (Vietnamese HTML, or JSON under /api/)."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+class InvalidInput(ValueError):
+    """Bad user input: the message is Vietnamese and shown as is; nothing was changed."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Bạn cần đăng nhập (hoặc gửi mã truy cập hợp lệ) để tiếp tục.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy trang hoặc đối tượng được yêu cầu.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Tệp tải lên quá lớn.",
+    422: "Dữ liệu gửi lên không hợp lệ.",
+    429: "Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.",
+    500: "Hệ thống gặp lỗi không mong muốn. Dữ liệu của bạn không bị thay đổi; "
+         "vui lòng thử lại sau.",
+}
+CSRF_MESSAGE = ("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo mật. "
+                "Vui lòng tải lại trang và thử lại; chưa có thay đổi nào được lưu.")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(code: int, message: str, errors=None):
+    if wants_json():
+        body = {"code": code, "message": message}
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), code
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return error_response(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        data = getattr(e, "data", None) or {}
+        message = data.get("message") if isinstance(data.get("message"), str) else None
+        return error_response(e.code or 500, message or MESSAGES.get(e.code, e.name),
+                              data.get("messages"))
+
+    @app.errorhandler(InternalServerError)
+    def server_error(e):
+        return error_response(500, MESSAGES[500])

@@ -1,0 +1,34 @@
+"""Time helpers: store UTC, show Asia/Ho_Chi_Minh, parse dd/mm/yyyy."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    """Naive UTC: stored the same way by SQLite and PostgreSQL `timestamp` columns;
+    Flask-Babel reads naive values as UTC when it shows them in Asia/Ho_Chi_Minh."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today_local() -> date:
+    """Today's date in Vietnam: a dissolution 'on 01/07/2025' happens at local midnight."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def parse_date(text: str) -> date:
+    """dd/mm/yyyy (what people type) or yyyy-mm-dd (what machines write)."""
+    text = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"Ngày không hợp lệ: «{text}» (định dạng dd/mm/yyyy)")
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
