@@ -2,9 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from isodoc.auth.models import Role
-from isodoc.forms import max_len, required
+from isodoc.forms import max_len, options, required
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+ROLE_CHOICES = options((r.value, r.label) for r in Role)
 
 
 class PersonForm(FlaskForm):

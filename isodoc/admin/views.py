@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
 
 from isodoc import policy
 from isodoc.admin.forms import MembershipForm, PersonForm
@@ -18,7 +19,7 @@ from isodoc.auth.models import Membership, Role, User
 from isodoc.auth.views import flash_form_errors
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
-from isodoc.forms import ConfirmForm, CsvUploadForm
+from isodoc.forms import ConfirmForm, CsvUploadForm, options
 from isodoc.policy import Action, require
 from isodoc.textnorm import nfc
 from isodoc.timeutil import LOCAL_TZ, UTC, parse_date
@@ -38,8 +39,8 @@ def managed_agencies() -> list[Agency]:
     return [a for a in agencies if policy.can(current_user, Action.PEOPLE_MANAGE, a)]
 
 
-def agency_choices() -> list[tuple[str, str]]:
-    return [(a.code, a.name) for a in managed_agencies()]
+def agency_choices() -> list[SelectChoice]:
+    return options((a.code, a.name) for a in managed_agencies())
 
 
 def person_or_404(username: str) -> User:

@@ -3,10 +3,10 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from isodoc.agencies.models import AgencyKind, QmsStatus
-from isodoc.forms import VnDateField, max_len, required
+from isodoc.forms import VnDateField, max_len, options, required
 
-KIND_CHOICES = [(k.value, k.label) for k in AgencyKind]
-STATUS_CHOICES = [(s.value, s.label) for s in QmsStatus]
+KIND_CHOICES = options((k.value, k.label) for k in AgencyKind)
+STATUS_CHOICES = options((s.value, s.label) for s in QmsStatus)
 YEAR = [Optional(), NumberRange(2000, 2100, "Năm kế hoạch phải trong khoảng 2000–2100.")]
 
 

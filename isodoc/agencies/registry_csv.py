@@ -49,7 +49,7 @@ def export_csv() -> bytes:
 def import_csv(data: bytes) -> ImportResult:
     rows = read_rows(data, ["code", "name", "kind", "parent_code"])
     existing = {a.code: a for a in db.session.scalars(select(Agency))}
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
     parsed: list[tuple[int, dict]] = []
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -60,13 +60,14 @@ def import_csv(data: bytes) -> ImportResult:
             seen[code] = line
             parsed.append((line, parse_row(row, code)))
         except InvalidInput as exc:
-            problems.append(f"Dòng {line}: {exc.message}")
-    if not problems:
-        problems = apply(parsed, existing, result := ImportResult())
+            problems.append((line, exc.message))
+    result = ImportResult()
+    problems += apply(parsed, existing, result)  # placement problems of the rows that parsed
     if problems:
         db.session.rollback()
-        raise InvalidInput(f"Không nhập được: {len(problems)} lỗi, chưa có thay đổi nào.",
-                           problems)
+        raise InvalidInput(
+            f"Không nhập được: {len(problems)} lỗi, chưa có thay đổi nào.",
+            [f"Dòng {line}: {message}" if line else message for line, message in sorted(problems)])
     audit.record("registry.import", "registry", "csv",
                  summary=f"{result.created} mới, {result.updated} cập nhật, "
                          f"{result.unchanged} không đổi")
@@ -99,7 +100,7 @@ def parse_row(row: dict[str, str], code: str) -> dict:
 
 
 def apply(parsed: list[tuple[int, dict]], existing: dict[str, Agency],
-          result: ImportResult) -> list[str]:
+          result: ImportResult) -> list[tuple[int, str]]:
     """Create or update agencies, then link parents and successors; returns problems."""
     with db.session.no_autoflush:
         problems = link(parsed, existing, result)
@@ -109,7 +110,7 @@ def apply(parsed: list[tuple[int, dict]], existing: dict[str, Agency],
 
 
 def link(parsed: list[tuple[int, dict]], existing: dict[str, Agency],
-         result: ImportResult) -> list[str]:
+         result: ImportResult) -> list[tuple[int, str]]:
     problems = []
     by_code = dict(existing)
     for _, r in parsed:
@@ -141,10 +142,10 @@ def link(parsed: list[tuple[int, dict]], existing: dict[str, Agency],
             agency.parent, agency.successor = parent, successor
             check_placement(r["kind"], parent, agency, single_root=False)
         except InvalidInput as exc:
-            problems.append(f"Dòng {line}: {exc.message}")
+            problems.append((line, exc.message))
     roots = [a for a in by_code.values() if a.parent is None]
     if len(roots) > 1 and not problems:
-        problems.append("Tệp tạo ra nhiều hơn một gốc (UBND tỉnh).")
+        problems.append((0, "Tệp tạo ra nhiều hơn một gốc (UBND tỉnh)."))
     return problems
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from isodoc import policy
 from isodoc.agencies import registry_csv, services
@@ -14,7 +15,7 @@ from isodoc.auth.models import Membership, User
 from isodoc.auth.views import flash_form_errors
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
-from isodoc.forms import CsvUploadForm
+from isodoc.forms import CsvUploadForm, options
 from isodoc.policy import Action, require
 from isodoc.timeutil import format_date, today_local
 
@@ -75,18 +76,21 @@ def detail(code: str):
         children=sorted(agency.children, key=lambda a: (services.kind_order(a), a.name)))
 
 
-def parent_choices(agency: Agency) -> list[tuple[str, str]]:
+def placement_choices(agency: Agency, none_label: str) -> list[SelectChoice]:
+    """Agencies that may take `agency` in (as parent or successor): not itself, not
+    below it, not dissolved."""
     everyone = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    below = {a.id for a in everyone if agency in a.lineage()}
-    return [("", "— không có (gốc) —")] + [
-        (a.code, a.name) for a in everyone if a.id not in below and not a.is_dissolved()]
-
-
-def successor_choices(agency: Agency) -> list[tuple[str, str]]:
-    everyone = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    return [("", "— giải thể, không sáp nhập —")] + [
+    return options([("", none_label)] + [
         (a.code, a.name) for a in everyone
-        if a.id != agency.id and agency not in a.lineage() and not a.is_dissolved()]
+        if agency not in a.lineage() and not a.is_dissolved()])
+
+
+def parent_choices(agency: Agency) -> list[SelectChoice]:
+    return placement_choices(agency, "— không có (gốc) —")
+
+
+def successor_choices(agency: Agency) -> list[SelectChoice]:
+    return placement_choices(agency, "— giải thể, không sáp nhập —")
 
 
 def done(agency: Agency, message: str):

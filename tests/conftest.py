@@ -1,0 +1,174 @@
+"""Fixtures: one app per test session on SQLite, or on PostgreSQL when
+ISODOC_TEST_DATABASE_URL is set; every test starts from empty tables.
+
+Factories (`make_agency`, `make_user`) work in their own app context and return
+plain values, so that requests made by the test client never share a session
+with the test itself: what a request sees is what was committed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete
+
+from isodoc import create_app, migrate
+from isodoc.agencies import services as agency_services
+from isodoc.agencies.models import Agency, AgencyKind, QmsStatus
+from isodoc.auth import services as auth_services
+from isodoc.auth.models import Role
+from isodoc.extensions import db
+
+PASSWORD = "mat-khau-thu-nghiem"
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("ISODOC_TEST_DATABASE_URL") or \
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def app_config(tmp_path, url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "ISODOC_STORE_PATH": str(tmp_path / "repos"),
+        "ISODOC_INDEX_PATH": str(tmp_path / "index"),
+        "ISODOC_ARGON2": FAST_ARGON2,
+        "ISODOC_LOGIN_RATE_LIMIT": "1000 per minute",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[Flask]:
+    from isodoc.config import normalise_database_url
+
+    url = normalise_database_url(database_url(tmp_path_factory))
+    app = create_app(app_config(tmp_path_factory.mktemp("instance"), url))
+    migrate.drop_everything(app)
+    migrate.upgrade(app)  # the schema under test is the one the migrations build
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def in_db(app: Flask) -> Callable:
+    """`with in_db() as s:` — a fresh session to arrange or check the database."""
+
+    @contextmanager
+    def session():
+        with app.app_context():
+            yield db.session
+            db.session.commit()
+
+    return session
+
+
+@pytest.fixture
+def make_agency(app: Flask) -> Callable[..., str]:
+    def make(code: str, kind: AgencyKind | str = AgencyKind.DEPARTMENT,
+             parent: str | None = "ubnd-tinh", name: str | None = None,
+             status: QmsStatus = QmsStatus.NOT_STARTED, plan_year: int | None = 2019) -> str:
+        with app.app_context():
+            agency_services.create_agency(agency_services.AgencyData(
+                code=code, name=name or f"Đơn vị {code}", kind=AgencyKind(kind),
+                parent=agency_services.get_by_code(parent) if parent else None,
+                qms_status=status, plan_year=plan_year))
+            db.session.commit()
+        return code
+
+    return make
+
+
+@pytest.fixture
+def province(make_agency) -> dict[str, str]:
+    """A small province: two departments, two districts with a commune each."""
+    make_agency("ubnd-tinh", AgencyKind.PROVINCE, parent=None, name="UBND tỉnh Điện Biên")
+    make_agency("so-tu-phap", name="Sở Tư pháp")
+    make_agency("so-y-te", name="Sở Y tế")
+    make_agency("cc-thu-y", AgencyKind.SUB_DEPARTMENT, parent="so-y-te", name="Chi cục Thú y")
+    make_agency("ubnd-dbp", AgencyKind.DISTRICT, name="UBND thành phố Điện Biên Phủ")
+    make_agency("ubnd-mang", AgencyKind.DISTRICT, name="UBND huyện Mường Ảng")
+    make_agency("dbp-him-lam", AgencyKind.COMMUNE, parent="ubnd-dbp", name="UBND phường Him Lam")
+    make_agency("mang-bung-lao", AgencyKind.COMMUNE, parent="ubnd-mang", name="UBND xã Búng Lao")
+    return {"root": "ubnd-tinh", "dept": "so-tu-phap", "other_dept": "so-y-te",
+            "district": "ubnd-dbp", "commune": "dbp-him-lam", "other_commune": "mang-bung-lao"}
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., str]:
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: tuple[str, Role | str], username: str | None = None,
+             password: str = PASSWORD, full_name: str = "Nguyễn Văn Thử",
+             active: bool = True) -> str:
+        username = username or f"user{next(counter)}"
+        with app.app_context():
+            user, _ = auth_services.create_user(username, full_name, password=password)
+            for code, role in roles:
+                auth_services.add_membership(user, agency_services.get_by_code(code), Role(role))
+            user.active = active
+            db.session.commit()
+        return username
+
+    return make
+
+
+def csrf_token(client: FlaskClient, page: str = "/login") -> str:
+    match = CSRF_RE.search(client.get(page).get_data(as_text=True))
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD, **extra):
+    data = {"username": username, "password": password, "csrf_token": csrf_token(client)}
+    return client.post("/login", data={**data, **extra})
+
+
+def post_form(client: FlaskClient, url: str, data: dict | None = None, page: str = "/account",
+              **kwargs):
+    """Submit a form the way a browser does: with the CSRF token of the session."""
+    return client.post(url, data={"csrf_token": csrf_token(client, page), **(data or {})},
+                       **kwargs)
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient, make_user) -> Callable[..., FlaskClient]:
+    def sign_in(*roles, **kwargs) -> FlaskClient:
+        username = make_user(*roles, **kwargs)
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+def agency(code: str) -> Agency:
+    """Inside an app context: the agency with that code."""
+    found = agency_services.get_by_code(code)
+    assert found is not None, code
+    return found

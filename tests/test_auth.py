@@ -1,0 +1,167 @@
+"""Signing in and out, sessions, CSRF, throttling, one's own password."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from isodoc import create_app
+from isodoc.audit import AuditEntry
+from isodoc.auth.models import Role, User
+from tests.conftest import PASSWORD, csrf_token, login, post_form, app_config
+
+
+def test_reader_signs_in_and_sees_my_work(client, province, make_user):
+    make_user((province["commune"], Role.READER), username="himlam.congchuc",
+              full_name="Lò Thị Xuân")
+    response = login(client, "himlam.congchuc")
+    assert response.status_code == 302 and response.location == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert "Việc của tôi" in page and "Lò Thị Xuân" in page
+    assert "Công chức — " in page and "UBND phường Him Lam" in page
+    assert "Người dùng" not in page  # no admin navigation for a reader
+
+
+def test_wrong_password_is_refused_in_vietnamese_and_logged(client, province, make_user, in_db):
+    make_user((province["dept"], Role.READER), username="stp.congchuc")
+    response = login(client, "stp.congchuc", "sai-mat-khau-roi")
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still signed out
+    with in_db() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login_failed")).one()
+        assert entry.object_id == "stp.congchuc" and entry.ip == "127.0.0.1"
+
+
+def test_unknown_user_gets_the_same_message(client, province):
+    response = login(client, "khong.ton.tai", "bat-ky-mat-khau")
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
+
+
+def test_disabled_account_cannot_sign_in(client, province, make_user):
+    make_user((province["dept"], Role.READER), username="da.nghi", active=False)
+    assert login(client, "da.nghi").status_code == 401
+
+
+def test_empty_fields_get_vietnamese_messages(client):
+    response = client.post("/login", data={"csrf_token": csrf_token(client)})
+    page = response.get_data(as_text=True)
+    assert "Vui lòng nhập tên đăng nhập." in page and "Vui lòng nhập mật khẩu." in page
+
+
+def test_missing_csrf_token_is_refused_and_signs_nobody_in(client, province, make_user):
+    make_user((province["dept"], Role.READER), username="stp.congchuc")
+    response = client.post("/login", data={"username": "stp.congchuc", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo mật" in \
+        response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_next_goes_only_to_our_own_host(client, province, make_user):
+    username = make_user((province["dept"], Role.READER))
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"):
+        response = login(client, username, next=target)
+        assert response.location == "/", target
+        post_form(client, "/logout", page="/")
+    response = login(client, username, next="/agencies/?q=him")
+    assert response.location == "/agencies/?q=him"
+
+
+def test_protected_page_redirects_to_login_with_next(client):
+    response = client.get("/agencies/")
+    assert response.status_code == 302
+    assert response.location.startswith("/login?next=")
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, province, make_user):
+    username = make_user((province["dept"], Role.READER))
+    response = login(client, username)
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_when_configured(app, tmp_path, province, make_user):
+    secure = create_app(app_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"],
+                                    SESSION_COOKIE_SECURE=True))
+    username = make_user((province["dept"], Role.READER))
+    client = secure.test_client()
+    response = login(client, username)
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "Secure" in cookie
+
+
+def test_logout_ends_the_session(client, province, make_user):
+    login(client, make_user((province["dept"], Role.READER)))
+    response = post_form(client, "/logout", page="/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_logout_needs_post(client, province, make_user):
+    login(client, make_user((province["dept"], Role.READER)))
+    assert client.get("/logout").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+def test_login_is_throttled(app, tmp_path, province, make_user):
+    throttled = create_app(app_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"],
+                                       ISODOC_LOGIN_RATE_LIMIT="3 per minute"))
+    username = make_user((province["dept"], Role.READER))
+    client = throttled.test_client()
+    for _ in range(3):
+        assert login(client, username, "sai-mat-khau-roi").status_code == 401
+    response = login(client, username)  # even the right password waits
+    assert response.status_code == 429
+    assert "Bạn đã thử quá nhiều lần" in response.get_data(as_text=True)
+
+
+def test_change_own_password(client, province, make_user):
+    username = make_user((province["dept"], Role.READER))
+    login(client, username)
+    response = post_form(client, "/account/password", {
+        "current": PASSWORD, "new": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"})
+    assert response.status_code == 302
+    assert "Đã đổi mật khẩu." in client.get("/account").get_data(as_text=True)
+    post_form(client, "/logout", page="/")
+    assert login(client, username).status_code == 401
+    assert login(client, username, "mat-khau-moi-2026").status_code == 302
+
+
+def test_change_password_refusals_change_nothing(client, province, make_user):
+    username = make_user((province["dept"], Role.READER))
+    login(client, username)
+    cases = [
+        ({"current": "sai-mat-khau", "new": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"},
+         "Mật khẩu hiện tại không đúng."),
+        ({"current": PASSWORD, "new": "mat-khau-moi-2026", "confirm": "khac-nhau-2026"},
+         "Mật khẩu nhập lại không khớp"),
+        ({"current": PASSWORD, "new": "ngan", "confirm": "ngan"},
+         "Mật khẩu cần ít nhất 10 ký tự."),
+    ]
+    for data, message in cases:
+        post_form(client, "/account/password", data)
+        assert message in client.get("/account").get_data(as_text=True)
+    post_form(client, "/logout", page="/")
+    assert login(client, username).status_code == 302
+
+
+def test_reset_password_ends_other_sessions(app, client, province, make_user, in_db):
+    username = make_user((province["dept"], Role.READER))
+    login(client, username)
+    from isodoc.auth import services
+
+    with in_db() as s:
+        services.reset_password(s.scalars(select(User).where(User.username == username)).one(),
+                                "mat-khau-dat-lai-2026")
+    assert client.get("/").status_code == 302  # the old session is gone
+
+
+def test_language_switch_keeps_vietnamese_default(client, province, make_user):
+    login(client, make_user((province["dept"], Role.READER)))
+    assert "Việc của tôi" in client.get("/").get_data(as_text=True)
+    post_form(client, "/language/en", {"next": "/"}, page="/")
+    page = client.get("/").get_data(as_text=True)
+    assert "My work" in page and '<html lang="en">' in page
+    post_form(client, "/language/vi", {"next": "/"}, page="/")
+    assert "Việc của tôi" in client.get("/").get_data(as_text=True)
