@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
@@ -24,6 +25,35 @@ def max_len(n: int) -> Length:
     return Length(max=n, message=f"Tối đa {n} ký tự.")
 
 
+# WTForms ships no Vietnamese catalog: the built-in messages our forms can show.
+WTFORMS_VI = {
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Not a valid integer value.": "Giá trị phải là số nguyên.",
+    "This field is required.": "Trường này là bắt buộc.",
+    "Invalid input.": "Dữ liệu không hợp lệ.",
+    "Number must be between %(min)s and %(max)s.": "Số phải trong khoảng %(min)s–%(max)s.",
+}
+
+
+class VietnameseMessages:
+    def gettext(self, text: str) -> str:
+        if get_locale() is not None and get_locale().language == "en":
+            return text
+        return WTFORMS_VI.get(text, text)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    """Base form: CSRF from Flask-WTF, WTForms' own messages in Vietnamese."""
+
+    class Meta:
+        def get_translations(self, form) -> VietnameseMessages:
+            return VietnameseMessages()
+
+
 class VnDateField(StringField):
     """A date typed as dd/mm/yyyy; `.date` holds the parsed value."""
 
@@ -38,9 +68,9 @@ class VnDateField(StringField):
                 raise ValidationError(str(exc)) from None
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(Form):
     file = FileField("Tệp CSV (UTF-8)", validators=[FileRequired("Vui lòng chọn tệp CSV.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button-only form: CSRF is all it carries."""

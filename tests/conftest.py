@@ -62,6 +62,23 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture
+def make_app(app: Flask, tmp_path) -> Iterator[Callable[..., Flask]]:
+    """Another app on the same database with some settings changed; disposed after."""
+    made: list[Flask] = []
+
+    def make(**settings) -> Flask:
+        other = create_app(app_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"],
+                                      **settings))
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def empty_tables(app: Flask) -> None:
     with app.app_context():

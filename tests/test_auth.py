@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from isodoc import create_app
 from isodoc.audit import AuditEntry
 from isodoc.auth.models import Role, User
-from tests.conftest import PASSWORD, csrf_token, login, post_form, app_config
+from tests.conftest import PASSWORD, csrf_token, login, post_form
 
 
 def test_reader_signs_in_and_sees_my_work(client, province, make_user):
@@ -81,9 +80,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, province, make_user
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_session_cookie_is_secure_when_configured(app, tmp_path, province, make_user):
-    secure = create_app(app_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"],
-                                    SESSION_COOKIE_SECURE=True))
+def test_session_cookie_is_secure_when_configured(make_app, province, make_user):
+    secure = make_app(SESSION_COOKIE_SECURE=True)
     username = make_user((province["dept"], Role.READER))
     client = secure.test_client()
     response = login(client, username)
@@ -104,9 +102,8 @@ def test_logout_needs_post(client, province, make_user):
     assert client.get("/").status_code == 200
 
 
-def test_login_is_throttled(app, tmp_path, province, make_user):
-    throttled = create_app(app_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"],
-                                       ISODOC_LOGIN_RATE_LIMIT="3 per minute"))
+def test_login_is_throttled(make_app, province, make_user):
+    throttled = make_app(ISODOC_LOGIN_RATE_LIMIT="3 per minute")
     username = make_user((province["dept"], Role.READER))
     client = throttled.test_client()
     for _ in range(3):

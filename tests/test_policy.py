@@ -135,10 +135,7 @@ FORBIDDEN_PAGES = [
 @pytest.mark.parametrize(("label", "method", "url", "data"), FORBIDDEN_PAGES)
 def test_forbidden_pages(client, holders, label, method, url, data):
     login(client, holders[label])
-    if method == "get":
-        response = client.get(url)
-    else:
-        response = post_form(client, url, data, page="/")
+    response = client.get(url) if method == "get" else post_form(client, url, data, page="/")
     assert response.status_code == 403
     page = response.get_data(as_text=True)
     assert "Bạn không có quyền thực hiện thao tác này." in page

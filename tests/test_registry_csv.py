@@ -34,7 +34,8 @@ def test_export_then_import_changes_nothing(signed_in, province, in_db):
     assert "UBND phường Him Lam".encode() in body
     response = upload(client, body)
     assert response.status_code == 302
-    assert "0 đơn vị mới, 0 cập nhật, 8 không đổi" in client.get("/agencies/").get_data(as_text=True)
+    page = client.get("/agencies/").get_data(as_text=True)
+    assert "0 đơn vị mới, 0 cập nhật, 8 không đổi" in page
 
 
 def test_import_creates_updates_and_links(signed_in, province, in_db):

@@ -1,13 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from isodoc.auth.models import Role
-from isodoc.forms import max_len, options, required
+from isodoc.forms import Form, max_len, options, required
 
 ROLE_CHOICES = options((r.value, r.label) for r in Role)
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     username = StringField("Tên đăng nhập", validators=[required("tên đăng nhập"), max_len(64)])
     full_name = StringField("Họ và tên", validators=[required("họ và tên"), max_len(255)])
     email = StringField("Email", validators=[max_len(255)])
@@ -15,6 +14,6 @@ class PersonForm(FlaskForm):
     role = SelectField("Vai trò", choices=ROLE_CHOICES)
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     agency = SelectField("Đơn vị", choices=[])
     role = SelectField("Vai trò", choices=ROLE_CHOICES)

@@ -1,34 +1,33 @@
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from isodoc.agencies.models import AgencyKind, QmsStatus
-from isodoc.forms import VnDateField, max_len, options, required
+from isodoc.forms import Form, VnDateField, max_len, options, required
 
 KIND_CHOICES = options((k.value, k.label) for k in AgencyKind)
 STATUS_CHOICES = options((s.value, s.label) for s in QmsStatus)
 YEAR = [Optional(), NumberRange(2000, 2100, "Năm kế hoạch phải trong khoảng 2000–2100.")]
 
 
-class AgencyCreateForm(FlaskForm):
+class AgencyCreateForm(Form):
     code = StringField("Mã đơn vị", validators=[required("mã đơn vị"), max_len(64)])
     name = StringField("Tên đơn vị", validators=[required("tên đơn vị"), max_len(255)])
     kind = SelectField("Loại đơn vị", choices=KIND_CHOICES)
     plan_year = IntegerField("Năm hoàn thành theo kế hoạch", validators=YEAR)
 
 
-class AgencyEditForm(FlaskForm):
+class AgencyEditForm(Form):
     name = StringField("Tên đơn vị", validators=[required("tên đơn vị"), max_len(255)])
     kind = SelectField("Loại đơn vị", choices=KIND_CHOICES)
     parent = SelectField("Đơn vị cấp trên", choices=[])
     plan_year = IntegerField("Năm hoàn thành theo kế hoạch", validators=YEAR)
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     qms_status = SelectField("Trạng thái HTQLCL", choices=STATUS_CHOICES)
     declared_on = VnDateField("Ngày công bố (dd/mm/yyyy)", validators=[max_len(10)])
 
 
-class DissolveForm(FlaskForm):
+class DissolveForm(Form):
     on = VnDateField("Từ ngày (dd/mm/yyyy)", validators=[required("ngày"), max_len(10)])
     successor = SelectField("Sáp nhập vào (để trống nếu giải thể)", choices=[])

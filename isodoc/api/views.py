@@ -12,7 +12,6 @@ from isodoc.api import authenticate_bearer
 from isodoc.api.schemas import (
     AgencyNodeSchema,
     AgencyQuerySchema,
-    AgencySchema,
     UserQuerySchema,
     UserSchema,
 )
@@ -26,9 +25,18 @@ blp = Blueprint("api", __name__, url_prefix="/api/v1",
 blp.before_request(authenticate_bearer)
 
 
-def node_dict(node: agency_services.TreeNode) -> dict:
-    return {**AgencySchema().dump(node.agency),
-            "children": [node_dict(c) for c in node.children]}
+class Node:
+    """What AgencyNodeSchema dumps: an agency's own fields plus its (filtered) children."""
+
+    def __init__(self, agency, children: list[Node]):
+        self.agency, self.children = agency, children
+
+    def __getattr__(self, name: str):
+        return getattr(self.agency, name)
+
+    @classmethod
+    def of(cls, node: agency_services.TreeNode) -> Node:
+        return cls(node.agency, [cls.of(c) for c in node.children])
 
 
 @blp.route("/me")
@@ -53,10 +61,10 @@ def agencies(args):
         while stack:
             node = stack.pop()
             if node.match:
-                flat.append({**AgencySchema().dump(node.agency), "children": []})
+                flat.append(Node(node.agency, []))
             stack.extend(reversed(node.children))
         return flat
-    return [node_dict(n) for n in roots]
+    return [Node.of(n) for n in roots]
 
 
 @blp.route("/users")
