@@ -13,7 +13,9 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from isodoc import create_app, demo, migrate
 from isodoc.agencies import registry_csv
+from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
+from isodoc.auth.models import Role
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 
@@ -113,6 +115,25 @@ def user_create(username: str, full_name: str, email: str) -> None:
         fail(exc)
     db.session.commit()
     click.echo(f"{user.username}: {password}")
+
+
+@user_group.command("grant")
+@click.argument("username")
+@click.argument("agency_code")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@with_appcontext
+def user_grant(username: str, agency_code: str, role: str) -> None:
+    """Give USERNAME a ROLE at AGENCY_CODE (e.g. the first admin on the province root)."""
+    user = services.get_user(username)
+    agency = get_by_code(agency_code)
+    if user is None or agency is None:
+        raise click.ClickException("Không có tài khoản hoặc đơn vị với tên/mã đã nhập.")
+    try:
+        services.add_membership(user, agency, Role(role))
+    except InvalidInput as exc:
+        fail(exc)
+    db.session.commit()
+    click.echo(f"{user.username}: {Role(role).label} tại {agency.name}.")
 
 
 @user_group.command("set-password")

@@ -63,13 +63,19 @@ def test_user_token_prints_a_working_token(app, province, make_user):
     assert missing.exit_code != 0 and "Không có tài khoản «khong-co»." in missing.output
 
 
-def test_user_create_and_set_password(app, province):
+def test_user_create_grant_and_set_password(app, province):
     result = run(app, "user", "create", "cli.nguoi", "--full-name", "Người Dùng CLI")
     assert result.exit_code == 0, result.output
+    result = run(app, "user", "grant", "cli.nguoi", "ubnd-tinh", "admin")
+    assert result.exit_code == 0 and "Quản trị tại UBND tỉnh Điện Biên." in result.output
+    result = run(app, "user", "grant", "cli.nguoi", "so-tu-phap", "overseer")
+    assert result.exit_code != 0 and "chỉ gán trên UBND tỉnh" in result.output
     result = app.test_cli_runner().invoke(main, ["user", "set-password", "cli.nguoi"],
                                           input="mat-khau-cli-2026\nmat-khau-cli-2026\n")
     assert result.exit_code == 0, result.output
-    assert login(app.test_client(), "cli.nguoi", "mat-khau-cli-2026").status_code == 302
+    client = app.test_client()
+    assert login(client, "cli.nguoi", "mat-khau-cli-2026").status_code == 302
+    assert client.get("/admin/people").status_code == 200
 
 
 def test_registry_export_and_import(app, province, tmp_path):

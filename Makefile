@@ -1,0 +1,48 @@
+# isodoc — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export ISODOC_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run dev test lint venv translations clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "isodoc cần Python ≥ 3.11 (đặt PYTHON=python3.12 nếu cần)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip "setuptools>=70.1"
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## Migrate, seed the demo province on first run, serve with gunicorn (2 workers).
+## Port: ISODOC_PORT=8080 make run, or make run ARGS="--port 8080".
+run: venv
+	$(BIN)/isodoc serve $(if $(ISODOC_PORT),--port $(ISODOC_PORT)) $(ARGS)
+
+## Flask's debug server with reload, same instance folder.
+dev: venv
+	$(BIN)/isodoc init
+	$(BIN)/isodoc demo --if-empty
+	$(BIN)/isodoc --debug run --port $(or $(ISODOC_PORT),5000)
+
+## The whole suite; on PostgreSQL too when ISODOC_TEST_DATABASE_URL is set.
+test: venv
+	@if [ -z "$$ISODOC_TEST_DATABASE_URL" ]; then \
+		echo "ISODOC_TEST_DATABASE_URL chưa đặt: chạy trên SQLite, bỏ qua lượt PostgreSQL."; \
+	else echo "Cơ sở dữ liệu kiểm thử: $$ISODOC_TEST_DATABASE_URL"; fi
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+
+## Rebuild the English catalog after changing UI strings.
+translations: venv
+	$(BIN)/pybabel extract -F babel.cfg -o /tmp/isodoc-messages.pot .
+	$(BIN)/pybabel update -i /tmp/isodoc-messages.pot -d isodoc/translations
+	$(BIN)/pybabel compile -d isodoc/translations
+
+clean:
+	rm -rf $(VENV) build *.egg-info
