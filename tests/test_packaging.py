@@ -31,9 +31,13 @@ def test_non_editable_install_runs_from_site_packages(tmp_path):
                     "--no-build-isolation", "--target", str(target), str(ROOT)],
                    check=True, cwd=tmp_path, timeout=300)
     installed = target / "isodoc"
-    for part in ("templates/base.html", "templates/auth/login.html", "static/style.css",
-                 "migrations/env.py", "migrations/versions/0001_initial.py",
-                 "data/dien_bien_registry.csv", "translations/en/LC_MESSAGES/messages.mo"):
+    for folder in ("templates", "static", "migrations"):
+        source = {p.relative_to(ROOT / folder) for p in (ROOT / folder).rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts}
+        shipped = {p.relative_to(installed / folder) for p in (installed / folder).rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts}
+        assert source <= shipped, f"{folder}/ files missing: {source - shipped}"
+    for part in ("data/dien_bien_registry.csv", "translations/en/LC_MESSAGES/messages.mo"):
         assert (installed / part).is_file(), part
     env = {**os.environ, "PYTHONPATH": str(target), "ISODOC_INSTANCE_PATH": str(tmp_path / "i"),
            "ISODOC_DATABASE_URL": f"sqlite:///{tmp_path / 'i.sqlite3'}"}
