@@ -44,6 +44,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for key in ("ISODOC_STORE_PATH", "ISODOC_INDEX_PATH"):
         Path(app.config[key]).mkdir(parents=True, exist_ok=True)
 
+    if proxies := app.config["ISODOC_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
     init_extensions(app)
     register_blueprints(app)

@@ -43,6 +43,9 @@ def from_environment(instance: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env("ISODOC_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env("ISODOC_REMEMBER_DAYS", "14"))),
+        # Number of reverse proxies whose X-Forwarded-For/-Proto to trust (0: none).
+        "ISODOC_PROXIES": int(env("ISODOC_PROXIES", "0")),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env("ISODOC_SECURE_COOKIES", "0") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env("ISODOC_SESSION_HOURS", "8"))),

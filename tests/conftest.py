@@ -161,9 +161,9 @@ def csrf_token(client: FlaskClient, page: str = "/login") -> str:
     return match.group(1)
 
 
-def login(client: FlaskClient, username: str, password: str = PASSWORD, **extra):
+def login(client: FlaskClient, username: str, password: str = PASSWORD, headers=None, **extra):
     data = {"username": username, "password": password, "csrf_token": csrf_token(client)}
-    return client.post("/login", data={**data, **extra})
+    return client.post("/login", data={**data, **extra}, headers=headers)
 
 
 def post_form(client: FlaskClient, url: str, data: dict | None = None, page: str = "/account",

@@ -73,7 +73,7 @@ def test_bad_agency_input_changes_nothing(signed_in, province, in_db):
         ({"code": "so-y-te", "name": "X", "kind": "public_unit"},
          "Mã đơn vị «so-y-te» đã tồn tại."),
         ({"code": "ok-code", "name": "X" * 300, "kind": "public_unit"}, "Tối đa 255 ký tự."),
-        ({"code": "ok-code", "name": "X", "kind": "commune"}, "UBND cấp xã phải trực thuộc"),
+        ({"code": "ok-code", "name": "X", "kind": "commune"}, "Lựa chọn không hợp lệ."),
         ({"code": "ok-code", "name": "X", "kind": "no-such-kind"}, "Lựa chọn không hợp lệ."),
         ({"code": "ok-code", "name": "", "kind": "public_unit"}, "Vui lòng nhập tên đơn vị."),
     ]
@@ -99,6 +99,16 @@ def test_secretary_records_the_declaration(signed_in, province, in_db):
     assert response.status_code == 302
     page = client.get("/agencies/so-tu-phap").get_data(as_text=True)
     assert "Đã công bố phù hợp TCVN ISO 9001:2015 (15/11/2019)" in page
+
+
+def test_forms_offer_what_fits_the_agency(signed_in, province):
+    client = signed_in(("ubnd-tinh", "admin"))
+    page = client.get("/agencies/dbp-him-lam").get_data(as_text=True)
+    assert '<option selected value="ubnd-dbp">' in page  # current parent preselected
+    district = client.get("/agencies/ubnd-dbp").get_data(as_text=True)
+    kinds = district.split('name="kind"')[-1].split("</select>")[0]  # the create-child form
+    assert "UBND cấp xã" in kinds and "Phòng chuyên môn cấp huyện" in kinds
+    assert "UBND tỉnh" not in kinds and "Sở, ban, ngành" not in kinds
 
 
 def test_admin_edits_and_moves_an_agency(signed_in, province, in_db):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from isodoc.audit import AuditEntry
@@ -162,3 +164,38 @@ def test_language_switch_keeps_vietnamese_default(client, province, make_user):
     assert "My work" in page and '<html lang="en">' in page
     post_form(client, "/language/vi", {"next": "/"}, page="/")
     assert "Việc của tôi" in client.get("/").get_data(as_text=True)
+
+
+def test_expired_session_asks_to_sign_in_again(make_app, province, make_user):
+    from datetime import timedelta
+
+    short = make_app(PERMANENT_SESSION_LIFETIME=timedelta(seconds=1))
+    client = short.test_client()
+    login(client, make_user((province["dept"], "reader")))
+    assert client.get("/").status_code == 200
+    time.sleep(2.1)  # itsdangerous timestamps have one-second resolution
+    response = client.get("/", follow_redirects=True)
+    assert "Vui lòng đăng nhập để tiếp tục." in response.get_data(as_text=True)
+
+
+def test_client_address_behind_a_trusted_proxy(make_app, province, make_user, in_db):
+    proxied = make_app(ISODOC_PROXIES=1)
+    client = proxied.test_client()
+    username = make_user((province["dept"], "reader"))
+    login(client, username, headers={"X-Forwarded-For": "203.0.113.9"})
+    with in_db() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login")).one()
+        assert entry.ip == "203.0.113.9"
+
+
+def test_unexpected_error_shows_a_vietnamese_500_page(make_app):
+    broken = make_app(TESTING=False)
+
+    @broken.route("/hong")
+    def hong():
+        raise RuntimeError("boom")
+
+    response = broken.test_client().get("/hong")
+    assert response.status_code == 500
+    assert "Hệ thống gặp lỗi không mong muốn." in response.get_data(as_text=True)
+    assert "boom" not in response.get_data(as_text=True)

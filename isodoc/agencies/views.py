@@ -59,8 +59,11 @@ def index():
 def detail(code: str):
     agency = agency_or_404(code)
     require(current_user, Action.AGENCY_VIEW, agency)
-    edit_form = AgencyEditForm(obj=agency, parent=agency.parent.code if agency.parent else "")
+    edit_form = AgencyEditForm(name=agency.name, kind=agency.kind, plan_year=agency.plan_year,
+                               parent=agency.parent.code if agency.parent else "")
     edit_form.parent.choices = parent_choices(agency)
+    create_form = AgencyCreateForm()
+    create_form.kind.choices = child_kind_choices(agency)
     status_form = StatusForm(qms_status=agency.qms_status,
                              declared_on=format_date(agency.declared_on))
     dissolve_form = DissolveForm(on=format_date(today_local()))
@@ -71,7 +74,7 @@ def detail(code: str):
             select(Membership).join(User).where(Membership.agency_id == agency.id)
             .order_by(User.full_name, Membership.role)).all()
     return render_template(
-        "agencies/detail.html", agency=agency, members=members, create_form=AgencyCreateForm(),
+        "agencies/detail.html", agency=agency, members=members, create_form=create_form,
         edit_form=edit_form, status_form=status_form, dissolve_form=dissolve_form,
         children=sorted(agency.children, key=lambda a: (services.kind_order(a), a.name)))
 
@@ -83,6 +86,10 @@ def placement_choices(agency: Agency, none_label: str) -> list[SelectChoice]:
     return options([("", none_label)] + [
         (a.code, a.name) for a in everyone
         if agency not in a.lineage() and not a.is_dissolved()])
+
+
+def child_kind_choices(parent: Agency) -> list[SelectChoice]:
+    return options((k.value, k.label) for k in AgencyKind if parent.kind_enum in k.parent_kinds)
 
 
 def parent_choices(agency: Agency) -> list[SelectChoice]:
@@ -110,6 +117,7 @@ def create_child(code: str):
     parent = agency_or_404(code)
     require(current_user, Action.AGENCY_CREATE_CHILD, parent)
     form = AgencyCreateForm()
+    form.kind.choices = child_kind_choices(parent)
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("agencies.detail", code=parent.code))
