@@ -110,10 +110,14 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.agencies.views import bp as agencies_bp
     from isodoc.api import register_api
     from isodoc.auth.views import bp as auth_bp
+    from isodoc.documents import repos
+    from isodoc.documents.views import bp as documents_bp
+    from isodoc.documents.views import preview_bp
     from isodoc.main.views import bp as main_bp
 
-    for bp in (main_bp, auth_bp, agencies_bp, admin_bp):
+    for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp):
         app.register_blueprint(bp)
+    repos.init_app(app)
     register_api(app)
 
 

@@ -6,3 +6,15 @@ from isodoc.auth.models import ApiToken, Membership, Role, User
 
 __all__ = ["Agency", "AgencyKind", "QmsStatus", "AuditEntry", "ApiToken", "Membership",
            "Role", "User"]
+
+from isodoc.documents.models import (  # noqa: E402
+    Acknowledgement,
+    Document,
+    ReviewAssignment,
+    Revision,
+    RevisionEvent,
+    WithdrawalRequest,
+)
+
+__all__ += ["Acknowledgement", "Document", "ReviewAssignment", "Revision", "RevisionEvent",
+            "WithdrawalRequest"]

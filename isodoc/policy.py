@@ -18,6 +18,8 @@ from flask import abort
 
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import ApiToken, Role, User
+from isodoc.documents.models import Document, Revision, RevisionState
+from isodoc.documents.workflow import Transition, allowed
 
 
 class Action(StrEnum):
@@ -33,6 +35,22 @@ class Action(StrEnum):
     PEOPLE_MANAGE = "people.manage"  # target: an agency (memberships there) or a person
     AUDIT_VIEW = "audit.view"
     TOKEN_REVOKE = "token.revoke"
+    # documents (target: an agency, a document or a revision)
+    DOC_READ = "document.read"                  # issued revisions: the whole province
+    DOC_VIEW_DRAFTS = "document.view_drafts"    # drafts: the agency's staff and reviewers
+    DOC_CREATE = "document.create"
+    DOC_EDIT = "document.edit"
+    DOC_SUBMIT = "document.submit"
+    DOC_REVIEW = "document.review"
+    DOC_APPROVE = "document.approve"
+    DOC_REJECT = "document.reject"
+    DOC_ISSUE = "document.issue"
+    DOC_CANCEL = "document.cancel"
+    DOC_WITHDRAW_REQUEST = "document.withdraw_request"
+    DOC_WITHDRAW_CONFIRM = "document.withdraw_confirm"
+    DOC_ACKNOWLEDGE = "document.acknowledge"
+    DOC_READERS = "document.readers"            # who has (not) read a revision
+    DOC_PERIODIC_REVIEW = "document.periodic_review"
 
 
 # Actions with no target object.
@@ -42,6 +60,14 @@ GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
 INHERITED_ROLES = {Role.ADMIN, Role.OVERSEER}
+STAFF_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR}
+WRITERS = {Role.AUTHOR, Role.SECRETARY}
+REVISION_TRANSITIONS = {
+    Action.DOC_EDIT: Transition.SAVE, Action.DOC_SUBMIT: Transition.SUBMIT,
+    Action.DOC_REVIEW: Transition.REVIEW, Action.DOC_APPROVE: Transition.APPROVE,
+    Action.DOC_REJECT: Transition.REJECT, Action.DOC_ISSUE: Transition.ISSUE,
+    Action.DOC_CANCEL: Transition.CANCEL,
+}
 STATUS_ROLES = {Role.SECRETARY, Role.APPROVER, Role.ADMIN, Role.OVERSEER}
 
 
@@ -69,8 +95,10 @@ def is_province_admin(user: User) -> bool:
     return has_role(user, Role.ADMIN) and admin_scope(user) is None
 
 
-def can(user: User | None, action: Action, target: Agency | User | ApiToken | None = None
-        ) -> bool:
+Target = Agency | User | ApiToken | Document | Revision | None
+
+
+def can(user: User | None, action: Action, target: Target = None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     action = Action(action)
@@ -82,8 +110,10 @@ def can(user: User | None, action: Action, target: Agency | User | ApiToken | No
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
         return has_role(user, Role.ADMIN)  # lists are then filtered to the admin's scope
 
-    if action is Action.AGENCY_VIEW:
-        return True  # the registry (names, kinds, QMS status) is open to signed-in users
+    if action in (Action.AGENCY_VIEW, Action.DOC_READ):
+        return True  # the registry and issued documents are open to signed-in users
+    if isinstance(target, Document | Revision):
+        return can_on_document(user, action, target)
     if isinstance(target, ApiToken):
         return action is Action.TOKEN_REVOKE and target.user_id == user.id
     if isinstance(target, User):
@@ -101,7 +131,63 @@ def can(user: User | None, action: Action, target: Agency | User | ApiToken | No
     if action in (Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_REORGANIZE,
                   Action.PEOPLE_MANAGE):
         return Role.ADMIN in roles
+    if action is Action.DOC_VIEW_DRAFTS:
+        return bool(roles & (STAFF_ROLES | INHERITED_ROLES)) or any(
+            effective_roles(user, s) & (STAFF_ROLES | INHERITED_ROLES)
+            for s in target.successors())
+    if action is Action.DOC_CREATE:
+        return not target.is_dissolved() and bool(roles & WRITERS)
     return False
+
+
+def can_on_document(user: User, action: Action, target: Document | Revision) -> bool:
+    revision = target if isinstance(target, Revision) else None
+    document = revision.document if revision else target
+    agency = document.agency
+    roles = effective_roles(user, agency)
+    if action is Action.DOC_VIEW_DRAFTS:
+        is_reviewer = revision is not None and any(r.reviewer_id == user.id
+                                                   for r in revision.reviews)
+        return is_reviewer or can(user, action, agency)
+    if agency.is_dissolved():
+        return False  # read-only once dissolved or merged
+    if action is Action.DOC_ACKNOWLEDGE:
+        return bool(user.roles_on(agency)) and revision is not None and \
+            revision.state == RevisionState.ISSUED
+    if action is Action.DOC_READERS:
+        return bool(roles & {Role.SECRETARY, Role.APPROVER, Role.ADMIN, Role.OVERSEER})
+    if action is Action.DOC_PERIODIC_REVIEW:
+        return Role.SECRETARY in roles and document.withdrawn_on is None
+    if action in (Action.DOC_WITHDRAW_REQUEST, Action.DOC_WITHDRAW_CONFIRM):
+        if document.withdrawn_on is not None:
+            return False
+        pending = [w for w in document.withdrawal_requests if w.state == "pending"]
+        if action is Action.DOC_WITHDRAW_REQUEST:
+            issued = any(r.state == RevisionState.ISSUED for r in document.revisions)
+            return Role.SECRETARY in roles and issued and not pending
+        return Role.APPROVER in roles and bool(pending) and \
+            pending[0].requested_by_id != user.id
+    if revision is None or action not in REVISION_TRANSITIONS:
+        return False
+    if document.withdrawn_on is not None or not allowed(REVISION_TRANSITIONS[action],
+                                                        revision.state):
+        return False
+    if action in (Action.DOC_EDIT, Action.DOC_SUBMIT, Action.DOC_CANCEL):
+        return Role.SECRETARY in roles or (revision.author_id == user.id and Role.AUTHOR in roles)
+    if action is Action.DOC_REVIEW:
+        return any(r.reviewer_id == user.id and r.decision == "pending"
+                   for r in revision.reviews)
+    if action in (Action.DOC_APPROVE, Action.DOC_REJECT):
+        return Role.APPROVER in roles and user.id not in contributors(revision)
+    if action is Action.DOC_ISSUE:
+        return Role.SECRETARY in roles
+    return False
+
+
+def contributors(revision: Revision) -> set[int]:
+    """The draft's author and everyone who saved it: none of them may approve it."""
+    return {revision.author_id} | {e.actor_id for e in revision.events
+                                   if e.action == "save" and e.actor_id is not None}
 
 
 def manages_person(admin: User, person: User) -> bool:
@@ -121,8 +207,7 @@ def in_scope(user: User, agency: Agency | None) -> bool:
     return agency is not None and Role.ADMIN in effective_roles(user, agency)
 
 
-def require(user: User | None, action: Action,
-            target: Agency | User | ApiToken | None = None) -> None:
+def require(user: User | None, action: Action, target: Target = None) -> None:
     """Abort with 403 unless allowed: callers never learn more than 'no'."""
     if not can(user, action, target):
         abort(403)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -81,6 +82,9 @@ def make_app(app: Flask, tmp_path) -> Iterator[Callable[..., Flask]]:
 
 @pytest.fixture(autouse=True)
 def empty_tables(app: Flask) -> None:
+    """Empty tables and an empty git store before every test."""
+    shutil.rmtree(app.config["ISODOC_STORE_PATH"], ignore_errors=True)
+    os.makedirs(app.config["ISODOC_STORE_PATH"])
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(delete(table))

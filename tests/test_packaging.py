@@ -31,7 +31,7 @@ def test_non_editable_install_runs_from_site_packages(tmp_path):
                     "--no-build-isolation", "--target", str(target), str(ROOT)],
                    check=True, cwd=tmp_path, timeout=300)
     installed = target / "isodoc"
-    for folder in ("templates", "static", "migrations"):
+    for folder in ("templates", "static", "migrations", "procedures"):
         source = {p.relative_to(ROOT / folder) for p in (ROOT / folder).rglob("*")
                   if p.is_file() and "__pycache__" not in p.parts}
         shipped = {p.relative_to(installed / folder) for p in (installed / folder).rglob("*")

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -14,11 +15,9 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def home():
-    # The work lists (drafts to review, revisions to acknowledge, overdue actions…)
-    # are filled by the document-control and audit features; empty until then.
     memberships = sorted(current_user.memberships, key=lambda m: (m.agency.name, m.role))
-    return render_template("main/home.html", memberships=memberships, work={
-        "review": [], "approve": [], "acknowledge": [], "actions": []})
+    return render_template("main/home.html", memberships=memberships,
+                           work=work_for(current_user))
 
 
 @bp.route("/healthz")

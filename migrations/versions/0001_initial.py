@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:52:39.017309
+Create Date: 2026-11-25
 
 """
 from typing import Sequence, Union

@@ -1,0 +1,518 @@
+"""Document control: create, draft, review, approve, issue, withdraw, acknowledge.
+
+Issuing follows the design's write-ahead order: (a) one commit on main through the
+store, under its lock, as a compare-and-swap on the document's last commit, (b) the
+SQL rows, committed by the request. A crash between the two is found and repaired
+by `isodoc check --repair` from the commit's trailers. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from isodoc import audit
+from isodoc.agencies.models import Agency
+from isodoc.auth.models import Role, User
+from isodoc.documents import content
+from isodoc.documents.models import (
+    CODE_RE,
+    TITLE_MAX,
+    Acknowledgement,
+    Decision,
+    Document,
+    DocumentKind,
+    ReviewAssignment,
+    Revision,
+    RevisionEvent,
+    RevisionState,
+    WithdrawalRequest,
+)
+from isodoc.documents.repos import person, repo_for
+from isodoc.documents.store import DocumentMoved, StaleRef
+from isodoc.documents.workflow import OPEN_STATES
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.textnorm import nfc
+from isodoc.timeutil import today_local, utcnow
+
+S = RevisionState
+CLAUSE_RE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}$")
+TTHC_RE = re.compile(r"^[0-9A-Za-z.\-]{1,32}$")
+BODY_MAX = 500_000
+
+
+class StaleDraft(InvalidInput):
+    """The draft moved on since the editor loaded it: nothing was saved."""
+
+    def __init__(self, current_sha: str | None, current_text: str):
+        super().__init__("Dự thảo đã được người khác lưu sau khi bạn mở trình soạn thảo; "
+                         "bản của bạn CHƯA được lưu. Hãy xem bản mới và phần khác biệt bên "
+                         "dưới, chép lại thay đổi của bạn rồi lưu lại.")
+        self.current_sha, self.current_text = current_sha, current_text
+
+
+# -- validation ---------------------------------------------------------------
+
+def check_code(code: str) -> str:
+    code = re.sub(r"\s+", " ", nfc(code).upper())
+    if not CODE_RE.match(code):
+        raise InvalidInput(f"Mã tài liệu «{code[:60]}» không hợp lệ: dùng chữ in hoa không dấu, "
+                           "chữ số, khoảng trắng và . / _ - (tối đa 48 ký tự), vd. QT-05, "
+                           "QT 02/CX-HCTP.")
+    return code
+
+
+def slugify(code: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")[:64].strip("-")
+
+
+def check_title(title: str) -> str:
+    title = nfc(title)
+    if not title:
+        raise InvalidInput("Tên tài liệu không được để trống.")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(f"Tên tài liệu quá dài (tối đa {TITLE_MAX} ký tự).")
+    return title
+
+
+def check_clauses(text: str) -> str:
+    clauses = [c.strip() for c in re.split(r"[,;\s]+", nfc(text)) if c.strip()]
+    bad = [c for c in clauses if not CLAUSE_RE.match(c)]
+    if bad:
+        raise InvalidInput(f"Điều khoản ISO không hợp lệ: {', '.join(bad[:5])} (vd. 7.5.3 8.5.1).")
+    return " ".join(dict.fromkeys(clauses))
+
+
+def check_body(body: str) -> str:
+    body = nfc(body)
+    if len(body) > BODY_MAX:
+        raise InvalidInput(f"Nội dung quá dài (tối đa {BODY_MAX:,} ký tự).".replace(",", "."))
+    return body
+
+
+@dataclass
+class DocumentFields:
+    """What the editor edits besides the body."""
+
+    title: str
+    kind: DocumentKind
+    tthc_code: str = ""
+    field: str = ""
+    iso_clauses: str = ""
+    review_months: int = 12
+
+    def checked(self) -> DocumentFields:
+        tthc = nfc(self.tthc_code)
+        if tthc and not TTHC_RE.match(tthc):
+            raise InvalidInput(f"Mã TTHC «{tthc[:40]}» không hợp lệ (vd. 1.004227).")
+        if not 1 <= self.review_months <= 60:
+            raise InvalidInput("Chu kỳ xem xét phải từ 1 đến 60 tháng.")
+        field = nfc(self.field)
+        if len(field) > 120:
+            raise InvalidInput("Lĩnh vực quá dài (tối đa 120 ký tự).")
+        return DocumentFields(check_title(self.title), self.kind, tthc, field,
+                              check_clauses(self.iso_clauses), self.review_months)
+
+
+# -- queries ------------------------------------------------------------------
+
+def get_document(agency: Agency, slug: str) -> Document | None:
+    return db.session.scalar(select(Document).where(Document.agency_id == agency.id,
+                                                    Document.slug == slug))
+
+
+def issued(document: Document) -> list[Revision]:
+    return sorted((r for r in document.revisions if r.state == S.ISSUED),
+                  key=lambda r: r.number or 0)
+
+
+def in_force(document: Document, on: date | None = None) -> Revision | None:
+    """The revision in force on a day: the newest issued one already effective, unless
+    the document was withdrawn by then."""
+    on = on or today_local()
+    if document.withdrawn_on is not None and document.withdrawn_on <= on:
+        return None
+    effective = [r for r in issued(document) if r.effective_date <= on]
+    return effective[-1] if effective else None
+
+
+def upcoming(document: Document, on: date | None = None) -> Revision | None:
+    on = on or today_local()
+    later = [r for r in issued(document) if r.effective_date > on]
+    return later[0] if later else None
+
+
+def open_revision(document: Document) -> Revision | None:
+    return next((r for r in document.revisions if r.state in OPEN_STATES), None)
+
+
+def revision_status(revision: Revision, on: date | None = None) -> str:
+    """Derived, never stored: a revision is superseded the day the next takes effect."""
+    if revision.state != S.ISSUED:
+        return revision.state
+    current = in_force(revision.document, on)
+    if current is None:
+        if revision.document.withdrawn_on is not None:
+            return "withdrawn"
+        return "pending"
+    if revision.id == current.id:
+        return "in_force"
+    return "superseded" if (revision.number or 0) < (current.number or 0) else "pending"
+
+
+STATUS_LABELS = {
+    "in_force": "Đang hiệu lực", "pending": "Chờ hiệu lực", "superseded": "Đã hết hiệu lực",
+    "withdrawn": "Đã thu hồi (hết hiệu lực)", "draft_only": "Chưa ban hành",
+    **{s.value: s.label for s in RevisionState},
+}
+
+
+def document_status(document: Document, on: date | None = None) -> str:
+    on = on or today_local()
+    if document.withdrawn_on is not None and document.withdrawn_on <= on:
+        return "withdrawn"
+    if in_force(document, on):
+        return "in_force"
+    return "pending" if issued(document) else "draft_only"
+
+
+def read_text(revision: Revision) -> str:
+    """The revision's file: issued content from main, a draft's from its ref head."""
+    repo = repo_for(revision.document.agency)
+    sha = revision.commit_sha if revision.state == S.ISSUED else revision.head_sha
+    data = repo.read(sha, revision.document.slug) if sha else None
+    return data.decode("utf-8") if data is not None else ""
+
+
+def read_parts(revision: Revision) -> tuple[dict, str]:
+    return content.split(read_text(revision).encode("utf-8"))
+
+
+def review_due(document: Document) -> date | None:
+    current = in_force(document)
+    if current is None:
+        return None
+    since = max(d for d in (current.effective_date, document.last_reviewed_on) if d)
+    month = since.month - 1 + document.review_months
+    year, month = since.year + month // 12, month % 12 + 1
+    day = min(since.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+                          31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+    return date(year, month, day)
+
+
+def agency_documents(agency: Agency) -> list[Document]:
+    return db.session.scalars(select(Document).where(Document.agency_id == agency.id)
+                              .order_by(Document.code)).all()
+
+
+def eligible_reviewers(revision: Revision) -> list[User]:
+    """Staff of the agency other than the draft's author."""
+    from isodoc.auth.models import Membership
+
+    staff = [Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR]
+    users = db.session.scalars(
+        select(User).join(Membership).where(Membership.agency_id == revision.document.agency_id,
+                                            Membership.role.in_(staff), User.active.is_(True))
+        .order_by(User.full_name).distinct()).all()
+    return [u for u in users if u.id != revision.author_id]
+
+
+# -- writing ------------------------------------------------------------------
+
+def _event(revision: Revision, actor: User | None, action: str, from_state: str,
+           comment: str = "", sha: str | None = None) -> None:
+    revision.events.append(RevisionEvent(actor=actor, action=action, from_state=from_state,
+                                         to_state=revision.state, comment=comment, sha=sha))
+    document = revision.document
+    audit.record(f"document.{action}", "document", f"{document.agency.code}/{document.code}",
+                 actor=actor, agency_id=document.agency_id,
+                 summary=f"bản {revision.seq}: {from_state} → {revision.state}"
+                         + (f" — {comment[:300]}" if comment else ""))
+
+
+def _meta(document: Document, fields: DocumentFields, revision: Revision) -> dict:
+    return {
+        "code": document.code, "title": fields.title, "kind": fields.kind.value,
+        "agency": document.agency.code, "revision": revision.number,
+        "effective_date": revision.effective_date.isoformat() if revision.effective_date else None,
+        "tthc_code": fields.tthc_code, "field": fields.field,
+        "iso_clauses": fields.iso_clauses.split(), "review_interval_months": fields.review_months,
+        "drafted_by": revision.author.full_name,
+    }
+
+
+def _apply_fields(document: Document, revision: Revision, fields: DocumentFields) -> None:
+    revision.title = fields.title
+    if revision.state != S.ISSUED and not issued(document):
+        document.title = fields.title  # the register shows the draft title until issued
+    document.kind, document.tthc_code = fields.kind.value, fields.tthc_code or None
+    document.field, document.iso_clauses = fields.field or None, fields.iso_clauses
+    document.review_months = fields.review_months
+
+
+def create_document(agency: Agency, actor: User, code: str, fields: DocumentFields,
+                    body: str) -> Revision:
+    code, fields, body = check_code(code), fields.checked(), check_body(body)
+    slug = slugify(code)
+    clash = db.session.scalar(select(Document).where(
+        Document.agency_id == agency.id, (Document.code == code) | (Document.slug == slug)))
+    if clash is not None:
+        raise InvalidInput(f"Đơn vị đã có tài liệu mã «{clash.code}»" +
+                           ("" if clash.code == code else " (trùng tên tệp với mã này)") + ".")
+    document = Document(agency=agency, code=code, slug=slug, title=fields.title,
+                        kind=fields.kind.value)
+    revision = Revision(document=document, seq=1, author=actor, title=fields.title)
+    _apply_fields(document, revision, fields)
+    db.session.add(document)
+    db.session.flush()
+    sha = repo_for(agency).save_draft(slug, 1, content.compose(_meta(document, fields, revision),
+                                                               body),
+                                      person(actor), f"Tạo dự thảo {code}: {fields.title}", None)
+    revision.head_sha = sha
+    _event(revision, actor, "create", S.DRAFT, sha=sha)
+    return revision
+
+
+def start_revision(document: Document, actor: User) -> Revision:
+    """A new draft of an issued document, starting from the latest issued text."""
+    if document.withdrawn_on is not None:
+        raise InvalidInput(f"{document.code} đã bị thu hồi: hãy soạn tài liệu mới.")
+    if open_revision(document) is not None:
+        raise InvalidInput(f"{document.code} đang có một dự thảo chưa ban hành: hãy tiếp tục "
+                           "dự thảo đó.")
+    latest = issued(document)
+    if not latest:
+        raise InvalidInput("Tài liệu chưa được ban hành lần nào.")
+    meta, body = read_parts(latest[-1])
+    seq = max(r.seq for r in document.revisions) + 1
+    revision = Revision(document=document, seq=seq, author=actor, title=latest[-1].title)
+    db.session.add(revision)
+    db.session.flush()
+    meta.update(revision=None, effective_date=None, drafted_by=actor.full_name)
+    meta.pop("approved_by", None)
+    meta.pop("reviewed_by", None)
+    sha = repo_for(document.agency).save_draft(
+        document.slug, seq, content.compose(meta, body), person(actor),
+        f"Bắt đầu sửa đổi {document.code} (dự thảo {seq})", None)
+    revision.head_sha = sha
+    _event(revision, actor, "create", S.DRAFT, sha=sha)
+    return revision
+
+
+def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentFields,
+               body: str, *, change_location: str = "", change_summary: str = "",
+               reason: str = "") -> str:
+    """Save the editor's text on the draft ref. `base_sha` is the head the editor
+    loaded: if the draft moved meanwhile, StaleDraft carries the newer text."""
+    document = revision.document
+    fields, body = fields.checked(), check_body(body)
+    for label, value in (("Vị trí sửa đổi", change_location), ("Nội dung sửa đổi", change_summary),
+                         ("Lý do, căn cứ", reason)):
+        if len(nfc(value)) > 4000:
+            raise InvalidInput(f"{label} quá dài (tối đa 4.000 ký tự).")
+    data = content.compose(_meta(document, fields, revision), body)
+    try:
+        sha = repo_for(document.agency).save_draft(
+            document.slug, revision.seq, data, person(actor),
+            f"Lưu dự thảo {document.code} (dự thảo {revision.seq})", base_sha)
+    except StaleRef as exc:
+        current = repo_for(document.agency).read(exc.current, document.slug) if exc.current \
+            else b""
+        raise StaleDraft(exc.current, (current or b"").decode("utf-8")) from None
+    before = revision.state
+    revision.head_sha, revision.updated_at = sha, utcnow()
+    revision.change_location = nfc(change_location)
+    revision.change_summary, revision.reason = nfc(change_summary), nfc(reason)
+    _apply_fields(document, revision, fields)
+    if before != S.DRAFT:  # every later edit resets reviews and approval
+        revision.state = S.DRAFT
+        revision.reviews.clear()
+        revision.approved_by, revision.approved_at = None, None
+    _event(revision, actor, "save", before, sha=sha)
+    return sha
+
+
+def submit(revision: Revision, actor: User, reviewers: list[User], comment: str = "") -> None:
+    if not reviewers:
+        raise InvalidInput("Cần chọn ít nhất một người xem xét.")
+    allowed_ids = {u.id for u in eligible_reviewers(revision)}
+    if any(u.id not in allowed_ids for u in reviewers):
+        raise InvalidInput("Người xem xét phải là cán bộ của đơn vị và không phải người soạn thảo.")
+    if issued(revision.document) and not (revision.change_summary and revision.reason):
+        raise InvalidInput("Lần sửa đổi cần ghi nội dung sửa đổi và lý do, căn cứ trước khi "
+                           "trình xem xét.")
+    before = revision.state
+    revision.reviews.clear()
+    db.session.flush()
+    for user in reviewers:
+        revision.reviews.append(ReviewAssignment(reviewer=user))
+    revision.state = S.IN_REVIEW
+    _event(revision, actor, "submit", before, nfc(comment)[:2000] or
+           "Người xem xét: " + ", ".join(u.full_name for u in reviewers))
+
+
+def review(revision: Revision, actor: User, decision: Decision, comment: str) -> None:
+    comment = nfc(comment)[:4000]
+    if decision is Decision.CHANGES_REQUESTED and not comment:
+        raise InvalidInput("Hãy ghi nội dung cần sửa.")
+    if decision is Decision.PENDING:
+        raise InvalidInput("Hãy chọn đồng ý hoặc đề nghị sửa.")
+    assignment = next(r for r in revision.reviews if r.reviewer_id == actor.id)
+    assignment.decision, assignment.comment, assignment.decided_at = decision, comment, utcnow()
+    before = revision.state
+    if decision is Decision.CHANGES_REQUESTED:
+        revision.state, revision.last_comment = S.DRAFT, comment
+    elif all(r.decision == Decision.AGREED for r in revision.reviews):
+        revision.state = S.REVIEWED
+    _event(revision, actor, f"review_{decision.value}", before, comment)
+
+
+def approve(revision: Revision, actor: User, comment: str = "") -> None:
+    before = revision.state
+    revision.state, revision.approved_by, revision.approved_at = S.APPROVED, actor, utcnow()
+    _event(revision, actor, "approve", before, nfc(comment)[:2000])
+
+
+def reject(revision: Revision, actor: User, comment: str) -> None:
+    comment = nfc(comment)[:4000]
+    if not comment:
+        raise InvalidInput("Hãy ghi lý do trả lại.")
+    before = revision.state
+    revision.state, revision.last_comment = S.DRAFT, comment
+    revision.approved_by = None
+    _event(revision, actor, "reject", before, comment)
+
+
+def cancel(revision: Revision, actor: User, comment: str = "") -> None:
+    before = revision.state
+    revision.state = S.CANCELLED
+    _event(revision, actor, "cancel", before, nfc(comment)[:2000])
+
+
+def issue(revision: Revision, actor: User, effective_date: date) -> str:
+    """One commit on main (lần ban hành +1), then the SQL rows. The previous revision
+    stays in force until `effective_date`."""
+    document = revision.document
+    if effective_date < today_local():
+        raise InvalidInput("Ngày hiệu lực không được trước hôm nay.")
+    if open_revision(document) is not revision:
+        raise InvalidInput("Dự thảo này không còn mở.")
+    number = max((r.number or 0 for r in issued(document)), default=0) + 1
+    meta, body = read_parts(revision)
+    reviewers = [r.reviewer.full_name for r in revision.reviews if r.decision == Decision.AGREED]
+    meta.update(revision=number, effective_date=effective_date.isoformat(),
+                approved_by=revision.approved_by.full_name, reviewed_by=reviewers)
+    trailers = {
+        "Document": document.code, "Revision": number,
+        "Effective-date": effective_date.isoformat(),
+        "Approved-by": revision.approved_by.username, "Issued-by": actor.username,
+        "Isodoc-Revision": revision.id,
+    }
+    message = (f"Ban hành {document.code} lần {number}: {revision.title}\n\n"
+               + (f"{revision.reason}\n\n" if revision.reason else "")
+               + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n")
+    try:
+        sha = repo_for(document.agency).publish(
+            document.slug, content.compose(meta, body), person(revision.author), person(actor),
+            message, document.head_commit)
+    except DocumentMoved:
+        raise InvalidInput(f"{document.code} vừa được ban hành hoặc thu hồi bởi một thao tác "
+                           "khác; tải lại trang để xem trạng thái mới.") from None
+    record_issue(revision, sha, number, effective_date, actor)
+    return sha
+
+
+def record_issue(revision: Revision, sha: str, number: int, effective_date: date,
+                 actor: User | None) -> None:
+    """The SQL half of issuing; also used by the repair to replay a commit."""
+    document = revision.document
+    before = revision.state
+    revision.state, revision.number, revision.commit_sha = S.ISSUED, number, sha
+    revision.effective_date, revision.issued_by, revision.issued_at = effective_date, actor, \
+        utcnow()
+    revision.blob_sha = repo_for(document.agency).blob_sha(sha, document.slug)
+    document.head_commit, document.title = sha, revision.title
+    _event(revision, actor, "issue", before,
+           f"lần {number}, hiệu lực từ {effective_date.strftime('%d/%m/%Y')}", sha=sha)
+
+
+def request_withdrawal(document: Document, actor: User, reason: str) -> WithdrawalRequest:
+    reason = nfc(reason)[:4000]
+    if not reason:
+        raise InvalidInput("Hãy ghi lý do thu hồi.")
+    request = WithdrawalRequest(document=document, requested_by=actor, reason=reason)
+    db.session.add(request)
+    audit.record("document.withdraw_request", "document", f"{document.agency.code}/{document.code}",
+                 actor=actor, agency_id=document.agency_id, summary=reason[:300])
+    return request
+
+
+def decide_withdrawal(document: Document, actor: User, confirm: bool, comment: str = "") -> None:
+    request = next(w for w in document.withdrawal_requests if w.state == "pending")
+    request.decided_by, request.decided_at = actor, utcnow()
+    if not confirm:
+        request.state = "refused"
+        audit.record("document.withdraw_refuse", "document",
+                     f"{document.agency.code}/{document.code}", actor=actor,
+                     agency_id=document.agency_id, summary=nfc(comment)[:300])
+        return
+    db.session.flush()
+    message = (f"Thu hồi {document.code}: {document.title}\n\n{request.reason}\n\n"
+               f"Action: withdraw\nDocument: {document.code}\n"
+               f"Requested-by: {request.requested_by.username}\nApproved-by: {actor.username}\n"
+               f"Isodoc-Withdrawal: {request.id}\n")
+    try:
+        sha = repo_for(document.agency).publish(document.slug, None, person(actor),
+                                                person(actor), message, document.head_commit)
+    except DocumentMoved:
+        raise InvalidInput(f"{document.code} vừa thay đổi; tải lại trang.") from None
+    record_withdrawal(request, sha)
+
+
+def record_withdrawal(request: WithdrawalRequest, sha: str) -> None:
+    document = request.document
+    request.state, request.commit_sha = "confirmed", sha
+    document.withdrawn_on, document.withdrawn_reason = today_local(), request.reason
+    document.head_commit = sha
+    audit.record("document.withdraw", "document", f"{document.agency.code}/{document.code}",
+                 actor=request.decided_by, agency_id=document.agency_id,
+                 summary=request.reason[:300])
+
+
+def acknowledge(revision: Revision, user: User) -> None:
+    exists = db.session.scalar(select(Acknowledgement).where(
+        Acknowledgement.revision_id == revision.id, Acknowledgement.user_id == user.id))
+    if exists is None:
+        db.session.add(Acknowledgement(revision=revision, user=user))
+        audit.record("document.acknowledge", "document",
+                     f"{revision.document.agency.code}/{revision.document.code}",
+                     actor=user, agency_id=revision.document.agency_id,
+                     summary=f"lần {revision.number}")
+
+
+def confirm_periodic_review(document: Document, actor: User) -> None:
+    document.last_reviewed_on = today_local()
+    audit.record("document.periodic_review", "document",
+                 f"{document.agency.code}/{document.code}", actor=actor,
+                 agency_id=document.agency_id, summary="xem xét định kỳ, không thay đổi")
+
+
+def readers(revision: Revision) -> tuple[list[User], list[User]]:
+    """Members of the agency who have and have not confirmed reading the revision."""
+    from isodoc.auth.models import Membership
+
+    members = db.session.scalars(select(User).join(Membership).where(
+        Membership.agency_id == revision.document.agency_id, User.active.is_(True))
+        .order_by(User.full_name).distinct()).all()
+    done = set(db.session.scalars(select(Acknowledgement.user_id).where(
+        Acknowledgement.revision_id == revision.id)))
+    return [u for u in members if u.id in done], [u for u in members if u.id not in done]
+
+
+def count_open(agency: Agency) -> int:
+    return db.session.scalar(select(func.count()).select_from(Revision).join(Document).where(
+        Document.agency_id == agency.id, Revision.state.in_(list(OPEN_STATES)))) or 0

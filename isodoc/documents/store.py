@@ -1,0 +1,322 @@
+"""The git store: one bare repository per agency, written with plumbing only.
+
+- `refs/heads/main` holds what is issued: each commit is one issued revision (or a
+  withdrawal) of one document, with trailers naming it;
+- `refs/drafts/<slug>/<n>` holds draft n of a document, one commit per save.
+
+Every write runs under a per-repository file lock and ends with a compare-and-swap
+ref update (`git update-ref <ref> <new> <old>`), so concurrent writers never lose
+work. No working tree, no index. Nothing a user typed reaches git as an option or a
+ref: agency codes, slugs and shas are allowlisted here. A `Repo` holds two
+`git cat-file` processes and is not thread-safe: open one per request and close it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+from git import Actor, Repo
+from git.exc import BadName, GitCommandError
+from git.objects import Commit
+from git.objects.fun import tree_entries_from_data, tree_to_stream
+from gitdb import IStream
+
+CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+ZERO = "0" * 40
+MAIN = "refs/heads/main"
+BLOB_MODE, TREE_MODE = 0o100644, 0o040000
+DOCUMENTS = "documents"
+LOCK_TIMEOUT = 15.0
+
+
+class StoreError(Exception):
+    """Anything the store refuses or cannot do."""
+
+
+class StaleRef(StoreError):
+    """The ref moved since the caller read it (a lost update was prevented)."""
+
+    def __init__(self, ref: str, current: str | None):
+        super().__init__(f"{ref} is at {current}, not at the expected commit")
+        self.ref, self.current = ref, current
+
+
+class DocumentMoved(StoreError):
+    """Main's last commit for the document is not the one the caller expected:
+    someone issued or withdrew it meanwhile."""
+
+
+class LockTimeout(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+    def actor(self) -> Actor:
+        return Actor(self.name, self.email)
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    author: str
+    authored_at: datetime
+    message: str
+    trailers: dict[str, str]
+
+
+def check_code(code: str) -> str:
+    if not CODE_RE.match(code or ""):
+        raise StoreError(f"not an allowed repository or document name: {code!r}")
+    return code
+
+
+def check_sha(sha: str) -> str:
+    if not SHA_RE.match(sha or ""):
+        raise StoreError(f"not a commit id: {sha!r}")
+    return sha
+
+
+def document_path(slug: str) -> str:
+    return f"{DOCUMENTS}/{check_code(slug)}.md"
+
+
+def draft_ref(slug: str, n: int) -> str:
+    if not isinstance(n, int) or n < 1:
+        raise StoreError(f"not a draft number: {n!r}")
+    return f"refs/drafts/{check_code(slug)}/{n}"
+
+
+def parse_trailers(message: str) -> dict[str, str]:
+    """Trailers of the last paragraph: `Key: value` lines."""
+    last = message.strip().split("\n\n")[-1]
+    found = {}
+    for line in last.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and re.fullmatch(r"[A-Za-z][A-Za-z-]*", key):
+            found[key] = value.strip()
+    return found
+
+
+class AgencyRepo:
+    """The bare repository of one agency."""
+
+    def __init__(self, root: str | Path, agency_code: str, *, create: bool = False):
+        self.path = Path(root) / f"{check_code(agency_code)}.git"
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"no repository for {agency_code}")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            Repo.init(self.path, bare=True, initial_branch="main").close()
+        self.repo = Repo(self.path)
+        self._lock_path = self.path / "isodoc.lock"
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def __enter__(self) -> AgencyRepo:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------
+
+    def ref_sha(self, ref: str) -> str | None:
+        try:
+            return self.repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}",
+                                           "--end-of-options") or None
+        except GitCommandError:
+            return None
+
+    def main_sha(self) -> str | None:
+        return self.ref_sha(MAIN)
+
+    def read(self, commit_sha: str, slug: str) -> bytes | None:
+        """The document's bytes at a commit, or None if it is not there."""
+        tree = self._tree_of(check_sha(commit_sha))
+        blob = self._entry(tree, DOCUMENTS, TREE_MODE)
+        blob = self._entry(blob, f"{check_code(slug)}.md", BLOB_MODE) if blob else None
+        return self.repo.odb.stream(blob).read() if blob else None
+
+    def blob_sha(self, commit_sha: str, slug: str) -> str | None:
+        tree = self._tree_of(check_sha(commit_sha))
+        docs = self._entry(tree, DOCUMENTS, TREE_MODE)
+        blob = self._entry(docs, f"{check_code(slug)}.md", BLOB_MODE) if docs else None
+        return blob.hex() if blob else None
+
+    def commit_info(self, sha: str) -> CommitInfo:
+        commit = self.repo.commit(check_sha(sha))
+        return CommitInfo(sha=commit.hexsha, author=commit.author.name,
+                          authored_at=commit.authored_datetime.astimezone(UTC),
+                          message=commit.message, trailers=parse_trailers(commit.message))
+
+    def history(self, slug: str, ref: str = MAIN) -> list[CommitInfo]:
+        """Commits of `ref` touching the document, newest first (`git log -- path`)."""
+        if self.ref_sha(ref) is None:
+            return []
+        out = self.repo.git.log("--format=%H%x1f%an%x1f%aI%x1f%B%x1e", ref, "--",
+                                document_path(slug))
+        infos = []
+        for record in filter(None, (r.strip("\n") for r in out.split("\x1e"))):
+            sha, author, when, message = record.split("\x1f", 3)
+            infos.append(CommitInfo(sha, author, datetime.fromisoformat(when).astimezone(UTC),
+                                    message, parse_trailers(message)))
+        return infos
+
+    def last_change(self, slug: str) -> str | None:
+        """Main's newest commit touching the document."""
+        if self.main_sha() is None:
+            return None
+        sha = self.repo.git.log("-1", "--format=%H", MAIN, "--", document_path(slug)).strip()
+        return sha or None
+
+    def main_log(self) -> list[CommitInfo]:
+        """Every commit on main, oldest first: what `isodoc check` compares with SQL."""
+        if self.main_sha() is None:
+            return []
+        out = self.repo.git.log("--reverse", "--format=%H%x1f%an%x1f%aI%x1f%B%x1e", MAIN)
+        infos = []
+        for record in filter(None, (r.strip("\n") for r in out.split("\x1e"))):
+            sha, author, when, message = record.split("\x1f", 3)
+            infos.append(CommitInfo(sha, author, datetime.fromisoformat(when).astimezone(UTC),
+                                    message, parse_trailers(message)))
+        return infos
+
+    def draft_refs(self) -> dict[str, str]:
+        out = self.repo.git.for_each_ref("--format=%(refname) %(objectname)", "refs/drafts/")
+        return dict(line.split(" ", 1) for line in out.splitlines() if line)
+
+    # -- writing ---------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise LockTimeout(f"{self.path.name} is busy") from None
+                    time.sleep(0.005)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def save_draft(self, slug: str, n: int, content: bytes, author: Person, message: str,
+                   expected: str | None) -> str:
+        """Commit `content` on draft n. `expected` is the draft head the editor was based
+        on (None for a new draft, which starts from main). Refuses a stale base."""
+        ref = draft_ref(slug, n)
+        with self.locked():
+            current = self.ref_sha(ref)
+            if current != expected:
+                raise StaleRef(ref, current)
+            parent = current or self.main_sha()
+            new = self._commit(parent, slug, content, author, author, message)
+            self._update_ref(ref, new, current)
+            return new
+
+    def publish(self, slug: str, content: bytes | None, author: Person, committer: Person,
+                message: str, expected_last: str | None, retries: int = 5) -> str:
+        """One commit on main replacing (or, with None, removing) the document.
+
+        `expected_last` is main's last commit for this document as the caller knows it:
+        if another issue or withdrawal came first, DocumentMoved. Changes to other
+        documents meanwhile are fine: the commit is rebuilt on the new main."""
+        path = document_path(slug)
+        with self.locked():
+            for _ in range(retries):
+                if self.last_change(slug) != expected_last:
+                    raise DocumentMoved(path)
+                parent = self.main_sha()
+                new = self._commit(parent, slug, content, author, committer, message)
+                try:
+                    self._update_ref(MAIN, new, parent)
+                    return new
+                except StaleRef:
+                    continue  # someone outside our lock moved main: rebuild on it
+            raise StoreError(f"main kept moving while publishing {path}")
+
+    def write_commit_graph(self) -> None:
+        self.repo.git.commit_graph("write", "--reachable", "--changed-paths")
+
+    # -- plumbing --------------------------------------------------------------
+
+    def _commit(self, parent: str | None, slug: str, content: bytes | None, author: Person,
+                committer: Person, message: str) -> str:
+        base = self._tree_of(parent) if parent else None
+        docs = self._entry(base, DOCUMENTS, TREE_MODE) if base else None
+        name = f"{check_code(slug)}.md"
+        blob = self._store(b"blob", content) if content is not None else None
+        new_docs = self._replace(docs, name, blob, BLOB_MODE)
+        new_root = self._replace(base, DOCUMENTS, new_docs, TREE_MODE)
+        now = datetime.now(UTC)
+        commit = Commit.create_from_tree(
+            self.repo, self.repo.tree(new_root.hex() if new_root else self._empty_tree()),
+            message, parent_commits=[self.repo.commit(parent)] if parent else [], head=False,
+            author=author.actor(), committer=committer.actor(), author_date=now,
+            commit_date=now)
+        return commit.hexsha
+
+    def _empty_tree(self) -> str:
+        return self._store(b"tree", b"").hex()
+
+    def _tree_of(self, commit_sha: str) -> bytes:
+        return self.repo.commit(commit_sha).tree.binsha
+
+    def _entries(self, tree: bytes | None) -> list[tuple[bytes, int, str]]:
+        if tree is None:
+            return []
+        return tree_entries_from_data(self.repo.odb.stream(tree).read())
+
+    def _entry(self, tree: bytes | None, name: str, mode: int) -> bytes | None:
+        for sha, entry_mode, entry_name in self._entries(tree):
+            if entry_name == name and (entry_mode & 0o170000) == (mode & 0o170000):
+                return sha
+        return None
+
+    def _replace(self, tree: bytes | None, name: str, sha: bytes | None, mode: int
+                 ) -> bytes | None:
+        entries = [e for e in self._entries(tree) if e[2] != name]
+        if sha is not None:
+            entries.append((sha, mode, name))
+        if not entries:
+            return None
+        # git orders tree entries by name, with a tree's name compared as "name/"
+        entries.sort(key=lambda e: e[2] + ("/" if e[1] == TREE_MODE else ""))
+        stream = BytesIO()
+        tree_to_stream(entries, stream.write)
+        return self._store(b"tree", stream.getvalue())
+
+    def _store(self, kind: bytes, data: bytes) -> bytes:
+        return self.repo.odb.store(IStream(kind, len(data), BytesIO(data))).binsha
+
+    def _update_ref(self, ref: str, new: str, old: str | None) -> None:
+        try:
+            self.repo.git.update_ref(ref, check_sha(new), old or ZERO)
+        except GitCommandError as exc:
+            raise StaleRef(ref, self.ref_sha(ref)) from exc
+
+
+def open_repo(root: str | Path, agency_code: str, *, create: bool = False) -> AgencyRepo:
+    try:
+        return AgencyRepo(root, agency_code, create=create)
+    except BadName as exc:
+        raise StoreError(str(exc)) from exc

@@ -1,0 +1,509 @@
+"""Document control screens: register, document page, history, diff, editor, workflow."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from isodoc import policy
+from isodoc.agencies.models import Agency
+from isodoc.agencies.services import get_by_code
+from isodoc.auth.models import User
+from isodoc.auth.views import flash_form_errors, safe_next
+from isodoc.csvio import write_rows
+from isodoc.documents import content, library, services
+from isodoc.documents.forms import (
+    CommentForm,
+    DecideWithdrawalForm,
+    EditDraftForm,
+    IssueForm,
+    NewDocumentForm,
+    ReviewForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from isodoc.documents.models import Decision, Document, DocumentKind, Revision, RevisionState
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.forms import ConfirmForm, options
+from isodoc.policy import Action, require
+from isodoc.textnorm import fold, nfc
+from isodoc.timeutil import format_date, today_local
+
+bp = Blueprint("documents", __name__, url_prefix="/agencies/<agency_code>/documents")
+S = RevisionState
+
+
+@bp.before_request
+@login_required
+def signed_in() -> None:
+    """Every document page needs a signed-in user."""
+
+
+def agency_or_404(code: str) -> Agency:
+    agency = get_by_code(code)
+    if agency is None:
+        abort(404)
+    return agency
+
+
+def document_or_404(agency_code: str, slug: str) -> Document:
+    agency = agency_or_404(agency_code)
+    document = services.get_document(agency, slug) if services.slugify(slug) == slug else None
+    if document is None:
+        abort(404)
+    return document
+
+
+def draft_or_404(document: Document, seq: int) -> Revision:
+    revision = next((r for r in document.revisions if r.seq == seq), None)
+    if revision is None or revision.state == S.ISSUED:
+        abort(404)
+    require(current_user, Action.DOC_VIEW_DRAFTS, revision)
+    return revision
+
+
+def fields_from(form) -> services.DocumentFields:
+    return services.DocumentFields(
+        title=form.title.data or "", kind=DocumentKind(form.kind.data),
+        tthc_code=form.tthc_code.data or "", field=form.field.data or "",
+        iso_clauses=form.iso_clauses.data or "", review_months=form.review_months.data or 12)
+
+
+def document_url(document: Document, **kw) -> str:
+    return url_for("documents.show", agency_code=document.agency.code, slug=document.slug, **kw)
+
+
+def draft_url(revision: Revision) -> str:
+    document = revision.document
+    return url_for("documents.draft", agency_code=document.agency.code, slug=document.slug,
+                   seq=revision.seq)
+
+
+# -- register -------------------------------------------------------------------
+
+def register_rows(agency: Agency) -> list[dict]:
+    show_drafts = policy.can(current_user, Action.DOC_VIEW_DRAFTS, agency)
+    rows = []
+    for document in services.agency_documents(agency):
+        current = services.in_force(document)
+        status = services.document_status(document)
+        if status == "draft_only" and not show_drafts:
+            continue
+        latest = services.issued(document)
+        shown = current or (latest[-1] if latest else None)
+        draft = services.open_revision(document) if show_drafts else None
+        due = services.review_due(document)
+        rows.append({
+            "document": document, "revision": shown, "status": status, "draft": draft,
+            "upcoming": services.upcoming(document), "review_due": due,
+            "overdue": due is not None and due < today_local(),
+        })
+    return rows
+
+
+def filtered(rows: list[dict]) -> list[dict]:
+    args = request.args
+    if q := fold(nfc(args.get("q", "")))[:100]:
+        rows = [r for r in rows if q in fold(f"{r['document'].code} {r['document'].title} "
+                                             f"{r['document'].tthc_code or ''}")]
+    if (kind := args.get("kind")) in set(DocumentKind):
+        rows = [r for r in rows if r["document"].kind == kind]
+    if status := args.get("status"):
+        rows = [r for r in rows if r["status"] == status or (status == "overdue" and r["overdue"])]
+    sort = args.get("sort", "code")
+    keys = {
+        "code": lambda r: r["document"].code,
+        "title": lambda r: fold(r["document"].title),
+        "effective": lambda r: (r["revision"].effective_date if r["revision"] else
+                                today_local().replace(year=1)),
+        "kind": lambda r: (r["document"].kind, r["document"].code),
+    }
+    return sorted(rows, key=keys.get(sort, keys["code"]), reverse=args.get("dir") == "desc")
+
+
+@bp.route("/")
+def register(agency_code: str):
+    agency = agency_or_404(agency_code)
+    rows = filtered(register_rows(agency))
+    form = NewDocumentForm(review_months=12)
+    return render_template("documents/register.html", agency=agency, rows=rows, form=form,
+                           templates=library.templates(), labels=services.STATUS_LABELS)
+
+
+@bp.route("/export.csv")
+def export(agency_code: str):
+    agency = agency_or_404(agency_code)
+    rows = filtered(register_rows(agency))
+    data = write_rows(
+        ["Mã hiệu", "Tên tài liệu", "Loại", "Lần ban hành", "Ngày hiệu lực", "Trạng thái",
+         "Mã TTHC", "Lĩnh vực", "Điều khoản ISO", "Hạn xem xét"],
+        [[r["document"].code, r["document"].title, r["document"].kind_enum.label,
+          str(r["revision"].number) if r["revision"] else "",
+          format_date(r["revision"].effective_date) if r["revision"] else "",
+          services.STATUS_LABELS[r["status"]], r["document"].tthc_code or "",
+          r["document"].field or "", r["document"].iso_clauses, format_date(r["review_due"])]
+         for r in rows])
+    return Response(data, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=danh-muc-tai-lieu-{agency.code}.csv"})
+
+
+# -- creating -------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(agency_code: str):
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.DOC_CREATE, agency)
+    form = NewDocumentForm()
+    if request.method == "GET":
+        template = library.get(request.args.get("template", ""))
+        if template:
+            form = NewDocumentForm(code=template.code, title=template.title,
+                                   kind=template.kind.value, iso_clauses=template.iso_clauses,
+                                   tthc_code=template.tthc_code, field=template.field,
+                                   body=template.body, template=template.name, review_months=12)
+        else:
+            form = NewDocumentForm(body=library.BLANK_STRUCTURE, review_months=12)
+    elif form.validate_on_submit():
+        try:
+            revision = services.create_document(agency, current_user, form.code.data,
+                                                fields_from(form), form.body.data or "")
+            db.session.commit()
+        except InvalidInput as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(f"Đã tạo dự thảo {revision.document.code}.", "success")
+            return redirect(draft_url(revision))
+    else:
+        flash_form_errors(form)
+    return render_template("documents/editor.html", agency=agency, form=form, document=None,
+                           revision=None, stale=None)
+
+
+# -- reading --------------------------------------------------------------------
+
+@bp.route("/<slug>")
+def show(agency_code: str, slug: str):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_READ, document)
+    current = services.in_force(document)
+    return render_revision(document, current, printable=request.args.get("print") == "1")
+
+
+@bp.route("/<slug>/revisions/<int:number>")
+def revision(agency_code: str, slug: str, number: int):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_READ, document)
+    found = next((r for r in services.issued(document) if r.number == number), None)
+    if found is None:
+        abort(404)
+    return render_revision(document, found, printable=request.args.get("print") == "1")
+
+
+def render_revision(document: Document, shown: Revision | None, printable: bool):
+    meta, body = services.read_parts(shown) if shown else ({}, "")
+    open_draft = services.open_revision(document)
+    if open_draft and not policy.can(current_user, Action.DOC_VIEW_DRAFTS, open_draft):
+        open_draft = None
+    acknowledged = None
+    if shown and policy.can(current_user, Action.DOC_ACKNOWLEDGE, shown):
+        from isodoc.documents.models import Acknowledgement
+
+        acknowledged = db.session.scalar(db.select(Acknowledgement).where(
+            Acknowledgement.revision_id == shown.id, Acknowledgement.user_id == current_user.id))
+    pending = [w for w in document.withdrawal_requests if w.state == "pending"]
+    return render_template(
+        "documents/print.html" if printable else "documents/show.html",
+        document=document, shown=shown, meta=meta, html=content.render(body),
+        status=services.revision_status(shown) if shown else services.document_status(document),
+        labels=services.STATUS_LABELS, upcoming=services.upcoming(document),
+        open_draft=open_draft, acknowledged=acknowledged, history=services.issued(document),
+        withdrawal=pending[0] if pending else None, review_due=services.review_due(document),
+        withdraw_form=WithdrawForm(), decide_form=DecideWithdrawalForm(), confirm=ConfirmForm(),
+        today=today_local())
+
+
+@bp.route("/<slug>/history")
+def history(agency_code: str, slug: str):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_READ, document)
+    revisions = services.issued(document)
+    drafts = [r for r in document.revisions if r.state != S.ISSUED] \
+        if policy.can(current_user, Action.DOC_VIEW_DRAFTS, document.agency) else []
+    return render_template("documents/history.html", document=document, revisions=revisions,
+                           drafts=drafts, labels=services.STATUS_LABELS,
+                           status_of=services.revision_status)
+
+
+def revision_by_ref(document: Document, ref: str) -> Revision:
+    """`3` is lần ban hành 3; `d2` is draft 2 (staff only)."""
+    if ref.isdigit():
+        found = next((r for r in services.issued(document) if r.number == int(ref)), None)
+    elif ref.startswith("d") and ref[1:].isdigit():
+        found = next((r for r in document.revisions if r.seq == int(ref[1:])), None)
+        if found is not None:
+            require(current_user, Action.DOC_VIEW_DRAFTS, found)
+    else:
+        found = None
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/<slug>/diff")
+def diff(agency_code: str, slug: str):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_READ, document)
+    old = revision_by_ref(document, request.args.get("a", ""))
+    new = revision_by_ref(document, request.args.get("b", ""))
+    (_, old_body), (_, new_body) = services.read_parts(old), services.read_parts(new)
+    left, right, changed = content.word_diff(old_body, new_body)
+    return render_template("documents/diff.html", document=document, old=old, new=new,
+                           left=left, right=right, changed=changed)
+
+
+@bp.route("/<slug>/readers/<int:number>")
+def readers(agency_code: str, slug: str, number: int):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_READERS, document)
+    shown = next((r for r in services.issued(document) if r.number == number), None)
+    if shown is None:
+        abort(404)
+    done, missing = services.readers(shown)
+    return render_template("documents/readers.html", document=document, shown=shown, done=done,
+                           missing=missing)
+
+
+# -- drafts and workflow -----------------------------------------------------------
+
+@bp.route("/<slug>/drafts/<int:seq>")
+def draft(agency_code: str, slug: str, seq: int):
+    document = document_or_404(agency_code, slug)
+    revision = draft_or_404(document, seq)
+    meta, body = services.read_parts(revision)
+    submit_form = SubmitForm()
+    submit_form.reviewers.choices = options((str(u.id), u.full_name)
+                                            for u in services.eligible_reviewers(revision))
+    return render_template(
+        "documents/draft.html", document=document, revision=revision, meta=meta,
+        html=content.render(body), submit_form=submit_form, review_form=ReviewForm(),
+        comment_form=CommentForm(), issue_form=IssueForm(effective_date=format_date(
+            today_local())), confirm=ConfirmForm(), labels=services.STATUS_LABELS,
+        previous=services.issued(document)[-1] if services.issued(document) else None)
+
+
+@bp.route("/<slug>/drafts/<int:seq>/edit", methods=["GET", "POST"])
+def edit(agency_code: str, slug: str, seq: int):
+    document = document_or_404(agency_code, slug)
+    revision = draft_or_404(document, seq)
+    require(current_user, Action.DOC_EDIT, revision)
+    stale = None
+    if request.method == "GET":
+        meta, body = services.read_parts(revision)
+        form = EditDraftForm(
+            title=revision.title, kind=document.kind, tthc_code=document.tthc_code or "",
+            field=document.field or "", iso_clauses=document.iso_clauses,
+            review_months=document.review_months, body=body, base_sha=revision.head_sha,
+            change_location=revision.change_location, change_summary=revision.change_summary,
+            reason=revision.reason)
+    else:
+        form = EditDraftForm()
+        if form.validate_on_submit():
+            try:
+                services.save_draft(revision, current_user, form.base_sha.data or "",
+                                    fields_from(form), form.body.data or "",
+                                    change_location=form.change_location.data or "",
+                                    change_summary=form.change_summary.data or "",
+                                    reason=form.reason.data or "")
+                db.session.commit()
+                flash("Đã lưu dự thảo.", "success")
+                return redirect(draft_url(revision))
+            except services.StaleDraft as exc:
+                db.session.rollback()
+                _, newer = content.split(exc.current_text.encode("utf-8"))
+                left, right, _ = content.word_diff(newer, nfc(form.body.data or ""))
+                stale = {"message": exc.message, "newer": newer, "left": left, "right": right}
+                form.base_sha.data = exc.current_sha
+            except InvalidInput as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+        else:
+            flash_form_errors(form)
+    return render_template("documents/editor.html", agency=document.agency, form=form,
+                           document=document, revision=revision, stale=stale), \
+        409 if stale else 200
+
+
+def transition(agency_code: str, slug: str, seq: int, action: Action, form_class, apply):
+    """Shared shape of the workflow POSTs: find, authorise, validate, apply, commit."""
+    document = document_or_404(agency_code, slug)
+    revision = draft_or_404(document, seq)
+    require(current_user, action, revision)
+    form = form_class()
+    if isinstance(form, SubmitForm):
+        form.reviewers.choices = options((str(u.id), u.full_name)
+                                         for u in services.eligible_reviewers(revision))
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    try:
+        message = apply(revision, form)
+        db.session.commit()
+        flash(message, "success")
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    if revision.state == S.ISSUED:
+        return redirect(document_url(document))
+    return redirect(draft_url(revision))
+
+
+@bp.route("/<slug>/drafts/<int:seq>/submit", methods=["POST"])
+def submit(agency_code: str, slug: str, seq: int):
+    def apply(revision, form):
+        reviewers = [db.session.get(User, int(i)) for i in form.reviewers.data if i.isdigit()]
+        services.submit(revision, current_user, [u for u in reviewers if u], form.comment.data)
+        return "Đã trình xem xét."
+    return transition(agency_code, slug, seq, Action.DOC_SUBMIT, SubmitForm, apply)
+
+
+@bp.route("/<slug>/drafts/<int:seq>/review", methods=["POST"])
+def review(agency_code: str, slug: str, seq: int):
+    def apply(revision, form):
+        services.review(revision, current_user, Decision(form.decision.data),
+                        form.comment.data or "")
+        return "Đã ghi ý kiến xem xét."
+    return transition(agency_code, slug, seq, Action.DOC_REVIEW, ReviewForm, apply)
+
+
+@bp.route("/<slug>/drafts/<int:seq>/approve", methods=["POST"])
+def approve(agency_code: str, slug: str, seq: int):
+    def apply(revision, form):
+        services.approve(revision, current_user, form.comment.data or "")
+        return "Đã phê duyệt."
+    return transition(agency_code, slug, seq, Action.DOC_APPROVE, CommentForm, apply)
+
+
+@bp.route("/<slug>/drafts/<int:seq>/reject", methods=["POST"])
+def reject(agency_code: str, slug: str, seq: int):
+    def apply(revision, form):
+        services.reject(revision, current_user, form.comment.data or "")
+        return "Đã trả lại dự thảo."
+    return transition(agency_code, slug, seq, Action.DOC_REJECT, CommentForm, apply)
+
+
+@bp.route("/<slug>/drafts/<int:seq>/issue", methods=["POST"])
+def issue(agency_code: str, slug: str, seq: int):
+    def apply(revision, form):
+        services.issue(revision, current_user, form.effective_date.date)
+        return (f"Đã ban hành {revision.document.code} lần {revision.number}, hiệu lực từ "
+                f"{format_date(revision.effective_date)}.")
+    return transition(agency_code, slug, seq, Action.DOC_ISSUE, IssueForm, apply)
+
+
+@bp.route("/<slug>/drafts/<int:seq>/cancel", methods=["POST"])
+def cancel(agency_code: str, slug: str, seq: int):
+    def apply(revision, form):
+        services.cancel(revision, current_user, form.comment.data or "")
+        return "Đã huỷ dự thảo."
+    return transition(agency_code, slug, seq, Action.DOC_CANCEL, CommentForm, apply)
+
+
+@bp.route("/<slug>/revise", methods=["POST"])
+def revise(agency_code: str, slug: str):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_CREATE, document.agency)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        revision = services.start_revision(document, current_user)
+        db.session.commit()
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(document_url(document))
+    return redirect(url_for("documents.edit", agency_code=agency_code, slug=slug,
+                            seq=revision.seq))
+
+
+@bp.route("/<slug>/withdraw", methods=["POST"])
+def withdraw(agency_code: str, slug: str):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_WITHDRAW_REQUEST, document)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.request_withdrawal(document, current_user, form.reason.data)
+            db.session.commit()
+            flash("Đã đề nghị thu hồi; chờ lãnh đạo quyết định.", "success")
+        except InvalidInput as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    else:
+        flash_form_errors(form)
+    return redirect(document_url(document))
+
+
+@bp.route("/<slug>/withdraw/decide", methods=["POST"])
+def decide_withdrawal(agency_code: str, slug: str):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_WITHDRAW_CONFIRM, document)
+    form = DecideWithdrawalForm()
+    if form.validate_on_submit():
+        try:
+            confirm = form.decision.data == "confirm"
+            services.decide_withdrawal(document, current_user, confirm, form.comment.data or "")
+            db.session.commit()
+            flash("Đã thu hồi tài liệu." if confirm else "Đã từ chối đề nghị thu hồi.", "success")
+        except InvalidInput as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    else:
+        flash_form_errors(form)
+    return redirect(document_url(document))
+
+
+@bp.route("/<slug>/acknowledge/<int:number>", methods=["POST"])
+def acknowledge(agency_code: str, slug: str, number: int):
+    document = document_or_404(agency_code, slug)
+    shown = next((r for r in services.issued(document) if r.number == number), None)
+    if shown is None:
+        abort(404)
+    require(current_user, Action.DOC_ACKNOWLEDGE, shown)
+    if ConfirmForm().validate_on_submit():
+        services.acknowledge(shown, current_user)
+        db.session.commit()
+        flash("Đã xác nhận đã đọc.", "success")
+    wanted = request.form.get("next")
+    return redirect(safe_next(wanted) if wanted else document_url(document))
+
+
+@bp.route("/<slug>/periodic-review", methods=["POST"])
+def periodic_review(agency_code: str, slug: str):
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_PERIODIC_REVIEW, document)
+    if ConfirmForm().validate_on_submit():
+        services.confirm_periodic_review(document, current_user)
+        db.session.commit()
+        flash("Đã ghi nhận xem xét định kỳ.", "success")
+    return redirect(document_url(document))
+
+
+preview_bp = Blueprint("preview", __name__)
+
+
+@preview_bp.route("/preview", methods=["POST"])
+@login_required
+def preview():
+    """Live preview of the editor: the same sanitised rendering as the document page."""
+    return {"html": str(content.render(nfc(request.form.get("body", ""))[:500_000]))}

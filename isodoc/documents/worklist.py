@@ -1,0 +1,79 @@
+"""What waits for a person under "Việc của tôi": drafts to review, approve or issue,
+drafts returned to their author, revisions to acknowledge, overdue periodic reviews,
+withdrawals to decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from sqlalchemy import select
+
+from isodoc import policy
+from isodoc.auth.models import User
+from isodoc.documents import services
+from isodoc.documents.models import Acknowledgement, Document, Revision, RevisionState
+from isodoc.documents.workflow import OPEN_STATES
+from isodoc.extensions import db
+from isodoc.policy import Action
+from isodoc.timeutil import format_date
+
+
+@dataclass
+class WorkItem:
+    code: str
+    title: str
+    agency: str
+    url: str
+    note: str = ""
+
+
+def _draft_item(revision: Revision, note: str = "") -> WorkItem:
+    d = revision.document
+    return WorkItem(d.code, revision.title, d.agency.name,
+                    url_for("documents.draft", agency_code=d.agency.code, slug=d.slug,
+                            seq=revision.seq), note)
+
+
+def _doc_item(document: Document, revision: Revision | None, note: str = "") -> WorkItem:
+    return WorkItem(document.code, document.title, document.agency.name,
+                    url_for("documents.show", agency_code=document.agency.code,
+                            slug=document.slug), note)
+
+
+def work_for(user: User) -> dict[str, list[WorkItem]]:
+    agency_ids = {m.agency_id for m in user.memberships}
+    documents = db.session.scalars(select(Document).where(
+        Document.agency_id.in_(agency_ids))).all() if agency_ids else []
+    open_revisions = [r for d in documents for r in d.revisions if r.state in OPEN_STATES]
+    # reviews can be asked of anyone named, whatever their agency
+    reviews = db.session.scalars(select(Revision).where(
+        Revision.state == RevisionState.IN_REVIEW,
+        Revision.reviews.any(reviewer_id=user.id, decision="pending"))).all()
+    acknowledged = set(db.session.scalars(select(Acknowledgement.revision_id).where(
+        Acknowledgement.user_id == user.id)))
+    work: dict[str, list[WorkItem]] = {k: [] for k in (
+        "review", "approve", "issue", "returned", "acknowledge", "periodic", "withdrawals",
+        "actions")}
+    work["review"] = [_draft_item(r) for r in reviews]
+    for r in open_revisions:
+        if policy.can(user, Action.DOC_APPROVE, r):
+            work["approve"].append(_draft_item(r))
+        elif policy.can(user, Action.DOC_ISSUE, r):
+            work["issue"].append(_draft_item(r, "đã phê duyệt"))
+        elif r.state == RevisionState.DRAFT and r.author_id == user.id and r.last_comment:
+            work["returned"].append(_draft_item(r, r.last_comment))
+    for d in documents:
+        current = services.in_force(d)
+        if current and current.id not in acknowledged and \
+                policy.can(user, Action.DOC_ACKNOWLEDGE, current):
+            work["acknowledge"].append(_doc_item(
+                d, current, f"lần {current.number}, hiệu lực từ "
+                            f"{format_date(current.effective_date)}"))
+        due = services.review_due(d)
+        if due and due < services.today_local() and \
+                policy.can(user, Action.DOC_PERIODIC_REVIEW, d):
+            work["periodic"].append(_doc_item(d, current, f"hạn {format_date(due)}"))
+        if policy.can(user, Action.DOC_WITHDRAW_CONFIRM, d):
+            work["withdrawals"].append(_doc_item(d, current, "đề nghị thu hồi"))
+    return work
