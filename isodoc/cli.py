@@ -16,6 +16,7 @@ from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
 from isodoc.auth.models import Role
+from isodoc.documents import integrity
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 
@@ -80,6 +81,10 @@ def demo_command(if_empty: bool) -> None:
 def serve_command(port: int, host: str, workers: int) -> None:
     """Migrate, seed the demo on first run, then serve with gunicorn."""
     migrate.upgrade(current_app)
+    problems = integrity.check(repair=True)  # a crash mid-issue is repaired before serving
+    db.session.commit()
+    for problem in problems:
+        click.echo(str(problem))
     first_run = demo.is_empty()
     if first_run:
         try:
@@ -95,6 +100,30 @@ def serve_command(port: int, host: str, workers: int) -> None:
     db.engine.dispose()  # do not share connections with the forked workers
     os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
                         "--access-logfile", "-", "isodoc.wsgi:app"])
+
+
+@main.command("check")
+@click.option("--repair", is_flag=True, help="Replay into SQL what git holds (git is the truth).")
+@with_appcontext
+def check_command(repair: bool) -> None:
+    """Compare SQL with the git store; exit 1 if anything is left unrepaired."""
+    problems = integrity.check(repair=repair)
+    if repair:
+        db.session.commit()
+    for problem in problems:
+        click.echo(str(problem))
+    left = [p for p in problems if not p.repaired]
+    click.echo(f"Kiểm tra: {len(problems)} vấn đề, {len(problems) - len(left)} đã sửa.")
+    if left:
+        sys.exit(1)
+
+
+@main.command("maintenance")
+@with_appcontext
+def maintenance_command() -> None:
+    """Write commit-graphs (with changed paths) for every agency repository."""
+    count = integrity.write_commit_graphs()
+    click.echo(f"Đã cập nhật commit-graph cho {count} kho.")
 
 
 @main.group("user")

@@ -193,3 +193,43 @@ def agency(code: str) -> Agency:
     found = agency_services.get_by_code(code)
     assert found is not None, code
     return found
+
+
+DOC_AGENCY = "so-tu-phap"
+
+
+@pytest.fixture
+def staff(province, make_user) -> dict[str, str]:
+    return {
+        "reader": make_user((DOC_AGENCY, "reader"), username="stp.congchuc",
+                            full_name="Nguyễn Thị Hoa"),
+        "author": make_user((DOC_AGENCY, "author"), username="stp.soanthao",
+                            full_name="Trần Văn Bình"),
+        "secretary": make_user((DOC_AGENCY, "secretary"), username="stp.thuky",
+                               full_name="Lê Thu Hà"),
+        "approver": make_user((DOC_AGENCY, "approver"), username="stp.lanhdao",
+                              full_name="Phạm Quốc Hùng"),
+        "auditor": make_user((DOC_AGENCY, "auditor"), username="stp.danhgia",
+                             full_name="Đỗ Minh Tâm"),
+        "outsider": make_user(("so-y-te", "secretary"), username="syt.thuky",
+                              full_name="Người Sở Y tế"),
+    }
+
+
+class Desk:
+    """One browser-like client per person, signing in as needed."""
+
+    def __init__(self, app, staff):
+        self.app, self.staff, self.clients = app, staff, {}
+
+    def __call__(self, who: str):
+        if who not in self.clients:
+            client = self.app.test_client()
+            assert login(client, self.staff[who]).status_code == 302
+            self.clients[who] = client
+        return self.clients[who]
+
+
+@pytest.fixture
+def desk(app, staff) -> Desk:
+    return Desk(app, staff)

@@ -2,111 +2,24 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from isodoc.documents import services
-from isodoc.documents.models import Document, Revision
+from isodoc.documents.models import Document
 from isodoc.timeutil import today_local
-from tests.conftest import csrf_token, login
-
-AGENCY = "so-tu-phap"
-BASE = f"/agencies/{AGENCY}/documents"
-
-
-@pytest.fixture
-def staff(province, make_user) -> dict[str, str]:
-    return {
-        "reader": make_user((AGENCY, "reader"), username="stp.congchuc",
-                            full_name="Nguyễn Thị Hoa"),
-        "author": make_user((AGENCY, "author"), username="stp.soanthao", full_name="Trần Văn Bình"),
-        "secretary": make_user((AGENCY, "secretary"), username="stp.thuky", full_name="Lê Thu Hà"),
-        "approver": make_user((AGENCY, "approver"), username="stp.lanhdao",
-                              full_name="Phạm Quốc Hùng"),
-        "auditor": make_user((AGENCY, "auditor"), username="stp.danhgia", full_name="Đỗ Minh Tâm"),
-        "outsider": make_user(("so-y-te", "secretary"), username="syt.thuky",
-                              full_name="Người Sở Y tế"),
-    }
-
-
-class Desk:
-    """One browser-like client per person, signing in as needed."""
-
-    def __init__(self, app, staff):
-        self.app, self.staff, self.clients = app, staff, {}
-
-    def __call__(self, who: str):
-        if who not in self.clients:
-            client = self.app.test_client()
-            assert login(client, self.staff[who]).status_code == 302
-            self.clients[who] = client
-        return self.clients[who]
-
-
-@pytest.fixture
-def desk(app, staff) -> Desk:
-    return Desk(app, staff)
-
-
-def user_id(in_db, username: str) -> str:
-    from isodoc.auth.models import User
-
-    with in_db() as s:
-        return str(s.scalars(select(User.id).where(User.username == username)).one())
-
-
-def post(client, url: str, data: dict | None = None):
-    return client.post(url, data={"csrf_token": csrf_token(client, "/"), **(data or {})})
-
-
-def create_from_template(client, template="qt-05-xem-xet-lanh-dao", **overrides):
-    page = client.get(f"{BASE}/new?template={template}").get_data(as_text=True)
-    body = re.search(r'<textarea[^>]*name="body"[^>]*>\n?(.*?)</textarea>', page, re.S).group(1)
-    import html
-
-    data = {"code": "QT-05", "title": "Quy trình xem xét của lãnh đạo", "kind": "internal",
-            "iso_clauses": "9.3", "review_months": "12", "body": html.unescape(body),
-            "field": "Hệ thống quản lý chất lượng", "tthc_code": "", **overrides}
-    return post(client, f"{BASE}/new", data)
-
-
-def draft_form(client, seq: int = 1, slug: str = "qt-05") -> dict:
-    import html
-
-    page = client.get(f"{BASE}/{slug}/drafts/{seq}/edit").get_data(as_text=True)
-    values = {name: html.unescape(value) for name, value in
-              re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', page)}
-    values["body"] = html.unescape(re.search(
-        r'<textarea[^>]*name="body"[^>]*>\n?(.*?)</textarea>', page, re.S).group(1))
-    for name in ("change_location", "change_summary", "reason"):
-        found = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', page, re.S)
-        values[name] = html.unescape(found.group(1)) if found else ""
-    values["kind"] = re.search(r'<option selected value="(\w+)"', page).group(1)
-    values.pop("csrf_token", None)
-    return values
-
-
-def revision_row(in_db, seq: int = 1, slug: str = "qt-05") -> dict:
-    with in_db() as s:
-        r = s.scalars(select(Revision).join(Document).where(Document.slug == slug,
-                                                             Revision.seq == seq)).one()
-        return {"state": r.state, "number": r.number, "commit": r.commit_sha,
-                "effective": r.effective_date, "head": r.head_sha}
-
-
-def issue_qt05(desk, in_db, effective: date | None = None) -> None:
-    """Draft → review → approve → issue, the happy path."""
-    assert create_from_template(desk("author")).status_code == 302
-    post(desk("author"), f"{BASE}/qt-05/drafts/1/submit",
-         {"reviewers": user_id(in_db, "stp.danhgia")})
-    post(desk("auditor"), f"{BASE}/qt-05/drafts/1/review", {"decision": "agreed"})
-    post(desk("approver"), f"{BASE}/qt-05/drafts/1/approve", {"comment": "Đồng ý ban hành"})
-    day = (effective or today_local()).strftime("%d/%m/%Y")
-    post(desk("secretary"), f"{BASE}/qt-05/drafts/1/issue", {"effective_date": day})
+from tests.doc_helpers import (
+    AGENCY,
+    BASE,
+    create_from_template,
+    draft_form,
+    issue_qt05,
+    post,
+    revision_row,
+    user_id,
+)
 
 
 def test_the_whole_journey_of_qt05(desk, in_db, monkeypatch):
