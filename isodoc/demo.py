@@ -13,6 +13,7 @@ from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
 from isodoc.auth.models import Role, User
+from isodoc.documents import demo as demo_documents
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 
@@ -79,6 +80,8 @@ def seed(password: str | None = None) -> list[DemoAccount]:
         elif password is not None:
             account.password = services.reset_password(user, password)
         result.append(account)
+    db.session.flush()
+    demo_documents.seed()
     return result
 
 

@@ -8,10 +8,12 @@ from isodoc.extensions import api, csrf, db
 
 
 def register_api(app: Flask) -> None:
+    from isodoc.api.documents import blp as documents_blp
     from isodoc.api.views import blp
 
-    csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
-    api.register_blueprint(blp)
+    for bp in (blp, documents_blp):
+        csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
+        api.register_blueprint(bp)
 
 
 def authenticate_bearer() -> None:
@@ -24,3 +26,15 @@ def authenticate_bearer() -> None:
         abort(401)
     g.api_user = user
     db.session.commit()  # last_used_at
+
+
+class Extended:
+    """An object seen with extra attributes, for a schema to dump (a revision with its
+    text, an agency with its filtered children)."""
+
+    def __init__(self, obj, **extra):
+        self._obj = obj
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str):
+        return getattr(self._obj, name)

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from isodoc import policy
 from isodoc.agencies import services as agency_services
-from isodoc.api import authenticate_bearer
+from isodoc.api import Extended, authenticate_bearer
 from isodoc.api.schemas import (
     AgencyNodeSchema,
     AgencyQuerySchema,
@@ -25,18 +25,9 @@ blp = Blueprint("api", __name__, url_prefix="/api/v1",
 blp.before_request(authenticate_bearer)
 
 
-class Node:
-    """What AgencyNodeSchema dumps: an agency's own fields plus its (filtered) children."""
-
-    def __init__(self, agency, children: list[Node]):
-        self.agency, self.children = agency, children
-
-    def __getattr__(self, name: str):
-        return getattr(self.agency, name)
-
-    @classmethod
-    def of(cls, node: agency_services.TreeNode) -> Node:
-        return cls(node.agency, [cls.of(c) for c in node.children])
+def node(tree_node: agency_services.TreeNode) -> Extended:
+    """An agency with its (filtered) children, as AgencyNodeSchema dumps it."""
+    return Extended(tree_node.agency, children=[node(c) for c in tree_node.children])
 
 
 @blp.route("/me")
@@ -59,12 +50,12 @@ def agencies(args):
     if args["format"] == "flat":
         flat, stack = [], list(reversed(roots))
         while stack:
-            node = stack.pop()
-            if node.match:
-                flat.append(Node(node.agency, []))
-            stack.extend(reversed(node.children))
+            current = stack.pop()
+            if current.match:
+                flat.append(Extended(current.agency, children=[]))
+            stack.extend(reversed(current.children))
         return flat
-    return [Node.of(n) for n in roots]
+    return [node(n) for n in roots]
 
 
 @blp.route("/users")

@@ -265,16 +265,25 @@ def create_document(agency: Agency, actor: User, code: str, fields: DocumentFiel
                            ("" if clash.code == code else " (trùng tên tệp với mã này)") + ".")
     document = Document(agency=agency, code=code, slug=slug, title=fields.title,
                         kind=fields.kind.value)
-    revision = Revision(document=document, seq=1, author=actor, title=fields.title)
+    repo = repo_for(agency)
+    revision = Revision(document=document, seq=repo.next_draft_number(slug), author=actor,
+                        title=fields.title)
     _apply_fields(document, revision, fields)
     db.session.add(document)
     db.session.flush()
-    sha = repo_for(agency).save_draft(slug, 1, content.compose(_meta(document, fields, revision),
-                                                               body),
-                                      person(actor), f"Tạo dự thảo {code}: {fields.title}", None)
-    revision.head_sha = sha
-    _event(revision, actor, "create", S.DRAFT, sha=sha)
+    revision.head_sha = _first_save(repo, revision, content.compose(
+        _meta(document, fields, revision), body), actor, f"Tạo dự thảo {code}: {fields.title}")
+    _event(revision, actor, "create", S.DRAFT, sha=revision.head_sha)
     return revision
+
+
+def _first_save(repo, revision: Revision, data: bytes, actor: User, message: str) -> str:
+    try:
+        return repo.save_draft(revision.document.slug, revision.seq, data, person(actor),
+                               message, None)
+    except StaleRef:  # someone started the same draft this very moment
+        raise InvalidInput("Một người khác vừa tạo dự thảo này; tải lại trang và thử lại.") \
+            from None
 
 
 def start_revision(document: Document, actor: User) -> Revision:
@@ -288,18 +297,17 @@ def start_revision(document: Document, actor: User) -> Revision:
     if not latest:
         raise InvalidInput("Tài liệu chưa được ban hành lần nào.")
     meta, body = read_parts(latest[-1])
-    seq = max(r.seq for r in document.revisions) + 1
+    repo = repo_for(document.agency)
+    seq = repo.next_draft_number(document.slug, max(r.seq for r in document.revisions) + 1)
     revision = Revision(document=document, seq=seq, author=actor, title=latest[-1].title)
     db.session.add(revision)
     db.session.flush()
     meta.update(revision=None, effective_date=None, drafted_by=actor.full_name)
     meta.pop("approved_by", None)
     meta.pop("reviewed_by", None)
-    sha = repo_for(document.agency).save_draft(
-        document.slug, seq, content.compose(meta, body), person(actor),
-        f"Bắt đầu sửa đổi {document.code} (dự thảo {seq})", None)
-    revision.head_sha = sha
-    _event(revision, actor, "create", S.DRAFT, sha=sha)
+    revision.head_sha = _first_save(repo, revision, content.compose(meta, body), actor,
+                                    f"Bắt đầu sửa đổi {document.code} (dự thảo {seq})")
+    _event(revision, actor, "create", S.DRAFT, sha=revision.head_sha)
     return revision
 
 
@@ -351,6 +359,7 @@ def submit(revision: Revision, actor: User, reviewers: list[User], comment: str 
     for user in reviewers:
         revision.reviews.append(ReviewAssignment(reviewer=user))
     revision.state = S.IN_REVIEW
+    db.session.flush()
     _event(revision, actor, "submit", before, nfc(comment)[:2000] or
            "Người xem xét: " + ", ".join(u.full_name for u in reviewers))
 

@@ -196,6 +196,14 @@ class AgencyRepo:
                                     message, parse_trailers(message)))
         return infos
 
+    def next_draft_number(self, slug: str, at_least: int = 1) -> int:
+        """A draft number no ref uses yet: a draft saved by a request whose SQL
+        transaction then failed leaves its ref behind, and is never overwritten."""
+        prefix = f"refs/drafts/{check_code(slug)}/"
+        used = [int(ref[len(prefix):]) for ref in self.draft_refs()
+                if ref.startswith(prefix) and ref[len(prefix):].isdigit()]
+        return max([at_least - 1, *used]) + 1
+
     def draft_refs(self) -> dict[str, str]:
         out = self.repo.git.for_each_ref("--format=%(refname) %(objectname)", "refs/drafts/")
         return dict(line.split(" ", 1) for line in out.splitlines() if line)

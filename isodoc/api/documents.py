@@ -1,0 +1,346 @@
+"""Document control over the API: the same services and the same policy as the UI."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from isodoc import policy
+from isodoc.agencies.services import get_by_code
+from isodoc.api import Extended, authenticate_bearer
+from isodoc.auth.services import get_user
+from isodoc.documents import content, services
+from isodoc.documents.models import Decision, Document, DocumentKind, Revision, RevisionState
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.policy import Action, require
+from isodoc.textnorm import fold, nfc
+
+blp = Blueprint("api_documents", __name__, url_prefix="/api/v1/agencies",
+                description="Kiểm soát tài liệu: danh mục, bản hiệu lực, dự thảo, duyệt")
+blp.before_request(authenticate_bearer)
+
+
+class DocumentSchema(Schema):
+    code = fields.String()
+    slug = fields.String()
+    title = fields.String()
+    kind = fields.String(metadata={"enum": [k.value for k in DocumentKind]})
+    tthc_code = fields.String(allow_none=True)
+    field = fields.String(allow_none=True)
+    iso_clauses = fields.Function(lambda d: d.clause_list)
+    status = fields.Function(lambda d: services.document_status(d))
+    revision = fields.Function(lambda d: getattr(services.in_force(d), "number", None))
+    effective_date = fields.Function(
+        lambda d: (r := services.in_force(d)) and r.effective_date.isoformat())
+    withdrawn_on = fields.Date(allow_none=True)
+
+
+class RevisionSchema(Schema):
+    number = fields.Integer(allow_none=True)
+    seq = fields.Integer(metadata={"description": "draft number (refs/drafts/<slug>/<seq>)"})
+    state = fields.String(metadata={"enum": [s.value for s in RevisionState]})
+    status = fields.Function(lambda r: services.revision_status(r))
+    title = fields.String()
+    effective_date = fields.Date(allow_none=True)
+    author = fields.Function(lambda r: r.author.username)
+    approved_by = fields.Function(lambda r: r.approved_by.username if r.approved_by else None)
+    reviews = fields.Function(lambda r: [{"reviewer": a.reviewer.username,
+                                          "decision": a.decision, "comment": a.comment}
+                                         for a in r.reviews])
+    change_location = fields.String()
+    change_summary = fields.String()
+    reason = fields.String()
+    last_comment = fields.String()
+    head_sha = fields.String(allow_none=True, metadata={"description": "base for the next save"})
+    commit_sha = fields.String(allow_none=True)
+
+
+class RevisionContentSchema(RevisionSchema):
+    document = fields.Nested(DocumentSchema)
+    markdown = fields.String()
+    html = fields.String()
+    front_matter = fields.Dict()
+
+
+class ListQuery(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    kind = fields.String(load_default="", validate=validate.OneOf(["", *DocumentKind]))
+    status = fields.String(load_default="", validate=validate.OneOf(
+        ["", "in_force", "pending", "withdrawn", "draft_only"]))
+
+
+class FieldsSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    kind = fields.String(required=True, validate=validate.OneOf(list(DocumentKind)))
+    tthc_code = fields.String(load_default="", validate=validate.Length(max=32))
+    field = fields.String(load_default="", validate=validate.Length(max=120))
+    iso_clauses = fields.String(load_default="", validate=validate.Length(max=200))
+    review_months = fields.Integer(load_default=12)
+    body = fields.String(load_default="", validate=validate.Length(max=500_000))
+
+
+class CreateSchema(FieldsSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=48))
+
+
+class SaveSchema(FieldsSchema):
+    base_sha = fields.String(required=True, validate=validate.Length(equal=40))
+    change_location = fields.String(load_default="", validate=validate.Length(max=4000))
+    change_summary = fields.String(load_default="", validate=validate.Length(max=4000))
+    reason = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class SubmitSchema(Schema):
+    reviewers = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["agreed",
+                                                                     "changes_requested"]))
+    comment = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class CommentSchema(Schema):
+    comment = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class IssueSchema(Schema):
+    effective_date = fields.Date(required=True)
+
+
+class WithdrawSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class DecideSchema(Schema):
+    confirm = fields.Boolean(required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+def document_or_404(agency_code: str, ref: str) -> Document:
+    """A document by slug, or by its code as written (URL-encoded)."""
+    agency = get_by_code(agency_code)
+    if agency is None:
+        abort(404)
+    document = services.get_document(agency, services.slugify(nfc(ref)))
+    if document is None or (ref != document.slug and nfc(ref).upper() != document.code):
+        abort(404)
+    return document
+
+
+def draft_or_404(document: Document, seq: int) -> Revision:
+    revision = next((r for r in document.revisions if r.seq == seq and
+                     r.state != RevisionState.ISSUED), None)
+    if revision is None:
+        abort(404)
+    require(g.api_user, Action.DOC_VIEW_DRAFTS, revision)
+    return revision
+
+
+def with_content(revision: Revision) -> Extended:
+    meta, body = services.read_parts(revision)
+    return Extended(revision, markdown=body, html=str(content.render(body)), front_matter=meta)
+
+
+def done(apply):
+    """Apply a change and commit; a stale save is a 409, bad input a 422, with a message."""
+    try:
+        result = apply()
+        db.session.commit()
+    except services.StaleDraft as exc:
+        db.session.rollback()
+        abort(409, message=exc.message, messages={
+            "current_sha": exc.current_sha,
+            "current_markdown": content.split(exc.current_text.encode())[1]})
+    except InvalidInput as exc:
+        db.session.rollback()
+        abort(422, message=exc.message)
+    return result
+
+
+def fields_from(data: dict) -> services.DocumentFields:
+    return services.DocumentFields(title=data["title"], kind=DocumentKind(data["kind"]),
+                                   tthc_code=data["tthc_code"], field=data["field"],
+                                   iso_clauses=data["iso_clauses"],
+                                   review_months=data["review_months"])
+
+
+@blp.route("/<agency_code>/documents")
+@blp.arguments(ListQuery, location="query")
+@blp.response(200, DocumentSchema(many=True))
+def list_documents(args, agency_code: str):
+    """Danh mục tài liệu của đơn vị (chỉ cán bộ của đơn vị thấy tài liệu chưa ban hành)."""
+    agency = get_by_code(agency_code)
+    if agency is None:
+        abort(404)
+    drafts_visible = policy.can(g.api_user, Action.DOC_VIEW_DRAFTS, agency)
+    found = []
+    for document in services.agency_documents(agency):
+        status = services.document_status(document)
+        if status == "draft_only" and not drafts_visible:
+            continue
+        if args["status"] and status != args["status"]:
+            continue
+        if args["kind"] and document.kind != args["kind"]:
+            continue
+        if args["q"] and fold(nfc(args["q"])) not in fold(
+                f"{document.code} {document.title} {document.tthc_code or ''}"):
+            continue
+        found.append(document)
+    return found
+
+
+@blp.route("/<agency_code>/documents", methods=["POST"])
+@blp.arguments(CreateSchema)
+@blp.response(201, RevisionSchema)
+def create_document(data, agency_code: str):
+    """Tạo dự thảo tài liệu mới."""
+    agency = get_by_code(agency_code)
+    if agency is None:
+        abort(404)
+    require(g.api_user, Action.DOC_CREATE, agency)
+    return done(lambda: services.create_document(agency, g.api_user, data["code"],
+                                                 fields_from(data), data["body"]))
+
+
+@blp.route("/<agency_code>/documents/<ref>")
+@blp.response(200, RevisionContentSchema)
+def in_force(agency_code: str, ref: str):
+    """Bản đang hiệu lực: thông tin, Markdown và HTML đã làm sạch."""
+    document = document_or_404(agency_code, ref)
+    require(g.api_user, Action.DOC_READ, document)
+    current = services.in_force(document)
+    if current is None:
+        abort(404, message="Tài liệu không có bản đang hiệu lực.")
+    return with_content(current)
+
+
+@blp.route("/<agency_code>/documents/<ref>/revisions")
+@blp.response(200, RevisionSchema(many=True))
+def revisions(agency_code: str, ref: str):
+    """Các lần ban hành, mới nhất trước."""
+    document = document_or_404(agency_code, ref)
+    require(g.api_user, Action.DOC_READ, document)
+    return list(reversed(services.issued(document)))
+
+
+@blp.route("/<agency_code>/documents/<ref>/revisions/<int:number>")
+@blp.response(200, RevisionContentSchema)
+def revision(agency_code: str, ref: str, number: int):
+    document = document_or_404(agency_code, ref)
+    require(g.api_user, Action.DOC_READ, document)
+    found = next((r for r in services.issued(document) if r.number == number), None)
+    if found is None:
+        abort(404)
+    return with_content(found)
+
+
+@blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>")
+@blp.response(200, RevisionContentSchema)
+def draft(agency_code: str, ref: str, seq: int):
+    """Một dự thảo (cán bộ của đơn vị và người xem xét)."""
+    return with_content(draft_or_404(document_or_404(agency_code, ref), seq))
+
+
+@blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>", methods=["POST"])
+@blp.arguments(SaveSchema)
+@blp.response(200, RevisionSchema)
+def save(data, agency_code: str, ref: str, seq: int):
+    """Lưu dự thảo; `base_sha` là `head_sha` đã đọc. Bản cũ hơn bị từ chối (409)."""
+    revision = draft_or_404(document_or_404(agency_code, ref), seq)
+    require(g.api_user, Action.DOC_EDIT, revision)
+    done(lambda: services.save_draft(
+        revision, g.api_user, data["base_sha"], fields_from(data), data["body"],
+        change_location=data["change_location"], change_summary=data["change_summary"],
+        reason=data["reason"]))
+    return revision
+
+
+@blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>/submit", methods=["POST"])
+@blp.arguments(SubmitSchema)
+@blp.response(200, RevisionSchema)
+def submit(data, agency_code: str, ref: str, seq: int):
+    """Trình xem xét, với tên đăng nhập của người xem xét."""
+    revision = draft_or_404(document_or_404(agency_code, ref), seq)
+    require(g.api_user, Action.DOC_SUBMIT, revision)
+    reviewers = [get_user(name) for name in data["reviewers"]]
+    if None in reviewers:
+        abort(422, message="Có tên người xem xét không tồn tại.")
+    done(lambda: services.submit(revision, g.api_user, reviewers, data["comment"]))
+    return revision
+
+
+@blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>/review", methods=["POST"])
+@blp.arguments(ReviewSchema)
+@blp.response(200, RevisionSchema)
+def review(data, agency_code: str, ref: str, seq: int):
+    revision = draft_or_404(document_or_404(agency_code, ref), seq)
+    require(g.api_user, Action.DOC_REVIEW, revision)
+    done(lambda: services.review(revision, g.api_user, Decision(data["decision"]),
+                                 data["comment"]))
+    return revision
+
+
+@blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>/approve", methods=["POST"])
+@blp.arguments(CommentSchema)
+@blp.response(200, RevisionSchema)
+def approve(data, agency_code: str, ref: str, seq: int):
+    revision = draft_or_404(document_or_404(agency_code, ref), seq)
+    require(g.api_user, Action.DOC_APPROVE, revision)
+    done(lambda: services.approve(revision, g.api_user, data["comment"]))
+    return revision
+
+
+@blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>/reject", methods=["POST"])
+@blp.arguments(CommentSchema)
+@blp.response(200, RevisionSchema)
+def reject(data, agency_code: str, ref: str, seq: int):
+    revision = draft_or_404(document_or_404(agency_code, ref), seq)
+    require(g.api_user, Action.DOC_REJECT, revision)
+    done(lambda: services.reject(revision, g.api_user, data["comment"]))
+    return revision
+
+
+@blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>/issue", methods=["POST"])
+@blp.arguments(IssueSchema)
+@blp.response(200, RevisionSchema)
+def issue(data, agency_code: str, ref: str, seq: int):
+    """Ban hành với ngày hiệu lực (hôm nay hoặc sau)."""
+    revision = draft_or_404(document_or_404(agency_code, ref), seq)
+    require(g.api_user, Action.DOC_ISSUE, revision)
+    done(lambda: services.issue(revision, g.api_user, data["effective_date"]))
+    return revision
+
+
+@blp.route("/<agency_code>/documents/<ref>/revise", methods=["POST"])
+@blp.response(201, RevisionSchema)
+def revise(agency_code: str, ref: str):
+    """Bắt đầu lần sửa đổi mới từ bản đã ban hành gần nhất."""
+    document = document_or_404(agency_code, ref)
+    require(g.api_user, Action.DOC_CREATE, document.agency)
+    return done(lambda: services.start_revision(document, g.api_user))
+
+
+@blp.route("/<agency_code>/documents/<ref>/withdraw", methods=["POST"])
+@blp.arguments(WithdrawSchema)
+@blp.response(200, DocumentSchema)
+def withdraw(data, agency_code: str, ref: str):
+    """Đề nghị thu hồi (thư ký); lãnh đạo quyết định tại /withdraw/decide."""
+    document = document_or_404(agency_code, ref)
+    require(g.api_user, Action.DOC_WITHDRAW_REQUEST, document)
+    done(lambda: services.request_withdrawal(document, g.api_user, data["reason"]))
+    return document
+
+
+@blp.route("/<agency_code>/documents/<ref>/withdraw/decide", methods=["POST"])
+@blp.arguments(DecideSchema)
+@blp.response(200, DocumentSchema)
+def decide_withdrawal(data, agency_code: str, ref: str):
+    document = document_or_404(agency_code, ref)
+    require(g.api_user, Action.DOC_WITHDRAW_CONFIRM, document)
+    done(lambda: services.decide_withdrawal(document, g.api_user, data["confirm"],
+                                            data["comment"]))
+    return document
