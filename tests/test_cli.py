@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.cli import main
+from isodoc.documents.models import Document, Revision
 from tests.conftest import login
 
 DEMO_USERS = {"admin", "sokhcn", "stp.congchuc", "stp.soanthao", "stp.thuky", "stp.lanhdao",
@@ -30,7 +31,21 @@ def test_demo_with_a_given_password(app, in_db):
     client = app.test_client()
     assert login(client, "himlam.congchuc", "mat-khau-demo-2026").status_code == 302
     page = client.get("/").get_data(as_text=True)
-    assert "UBND phường Him Lam" in page
+    assert "UBND phường Him Lam" in page and "QT-TP-01" in page  # a revision to acknowledge
+    # real documents, issued through the workflow, with history and work in progress
+    with in_db() as s:
+        states = dict(s.execute(select(Revision.state, func.count()).group_by(Revision.state))
+                      .all())
+        qt01 = s.scalars(select(Document).join(Agency).where(
+            Agency.code == "so-tu-phap", Document.code == "QT-01")).one()
+        assert [r.number for r in qt01.revisions if r.number] == [1, 2, 3]
+    assert states == {"issued": 13, "in_review": 1, "reviewed": 1}
+    history = client.get("/agencies/so-tu-phap/documents/qt-01/history").get_data(as_text=True)
+    assert "Rút ngắn chu kỳ xem xét tài liệu còn 06 tháng" in history
+    assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 0
+    approver = app.test_client()
+    login(approver, "himlam.lanhdao", "mat-khau-demo-2026")
+    assert "QT-02" in approver.get("/").get_data(as_text=True)  # waiting for approval
 
 
 def test_demo_without_password_prints_random_ones_once(app):
