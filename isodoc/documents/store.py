@@ -247,13 +247,20 @@ class AgencyRepo:
 
         `expected_last` is main's last commit for this document as the caller knows it:
         if another issue or withdrawal came first, DocumentMoved. Changes to other
-        documents meanwhile are fine: the commit is rebuilt on the new main."""
+        documents meanwhile are fine: the commit is rebuilt on the new main.
+
+        The check compares the document's blob on main with its blob at `expected_last`
+        (two tree lookups) rather than walking `git log -- path`, which grows with the
+        history: every issue rewrites the front matter, so a changed document always has
+        a new blob."""
         path = document_path(slug)
         with self.locked():
+            expected_blob = self.blob_sha(check_sha(expected_last), slug) \
+                if expected_last else None
             for _ in range(retries):
-                if self.last_change(slug) != expected_last:
-                    raise DocumentMoved(path)
                 parent = self.main_sha()
+                if (self.blob_sha(parent, slug) if parent else None) != expected_blob:
+                    raise DocumentMoved(path)
                 new = self._commit(parent, slug, content, author, committer, message)
                 try:
                     self._update_ref(MAIN, new, parent)

@@ -1,0 +1,241 @@
+"""Benchmark of document control on a grown agency repository (prints figures).
+
+    .venv/bin/python bench/issue.py [--documents 300] [--commits 5000] [--samples 200]
+
+Builds, in a temporary instance, one agency whose repository holds `--documents`
+documents and `--commits` commits on main (SQL rows to match), then measures with the
+real services: issue end to end (git commit + SQL commit; the search update joins when
+the search module lands), save a draft, read the revision in force (SQL + git + render),
+list a document's history (`git log -- path`, before and after `isodoc maintenance`
+writes the commit-graph), diff two revisions. Not a test: figures vary with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+from isodoc import create_app, migrate  # noqa: E402
+from isodoc.agencies import services as agencies  # noqa: E402
+from isodoc.agencies.models import AgencyKind  # noqa: E402
+from isodoc.auth import services as people  # noqa: E402
+from isodoc.auth.models import Role  # noqa: E402
+from isodoc.documents import content, services  # noqa: E402
+from isodoc.documents.models import Decision, Document, DocumentKind, Revision  # noqa: E402
+from isodoc.documents.repos import person, repo_for  # noqa: E402
+from isodoc.extensions import db  # noqa: E402
+from isodoc.timeutil import today_local, utcnow  # noqa: E402
+
+WORDS = ["tiếp", "nhận", "hồ", "sơ", "thủ", "tục", "hành", "chính", "đăng", "ký", "khai", "sinh", "kết", "hôn", "chứng", "thực", "bản", "sao", "công", "chức", "tư", "pháp", "hộ", "tịch", "ủy", "ban", "nhân", "dân", "xã", "phường", "thị", "trấn", "thời", "hạn", "giải", "quyết", "lệ", "phí", "thành", "phần", "số", "lượng", "bản", "chính", "bản", "sao", "trả", "kết", "quả", "lưu", "trữ", "kiểm", "tra", "thẩm", "định", "phê", "duyệt", "ký", "ban", "hành", "quy", "trình", "biểu", "mẫu", "trách", "nhiệm", "lãnh", "đạo", "thư", "ký"]
+
+
+def body(rng: random.Random, n: int) -> str:
+    """~3 KB of Vietnamese in the standard structure."""
+    parts = []
+    for section in ("1. Mục đích", "2. Phạm vi", "3. Tài liệu viện dẫn", "5. Nội dung quy trình",
+                    "7. Hồ sơ cần lưu"):
+        text = " ".join(rng.choice(WORDS) for _ in range(90))
+        parts.append(f"## {section}\n\n{text.capitalize()} (bản {n}).\n")
+    return "\n".join(parts)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def timed(fn, n: int) -> list[float]:
+    out = []
+    for i in range(n):
+        start = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def grow(agency, author, documents: int, commits: int, rng: random.Random
+         ) -> list[tuple[int, str]]:
+    """History through the store's own publish (one commit per issued revision) with the
+    SQL rows that issue() would write; cheaper than the full workflow 5,000 times."""
+    repo, who = repo_for(agency), person(author)
+    docs = []
+    started = time.perf_counter()
+    for i in range(commits):
+        if i < documents:
+            code = f"QT-{i + 1:03d}"
+            doc = Document(agency=agency, code=code, slug=services.slugify(code),
+                           title=f"Quy trình số {i + 1}", kind=DocumentKind.TTHC)
+            db.session.add(doc)
+            docs.append(doc)
+            number = 1
+        else:
+            doc = docs[i % documents]
+            number = len(doc.revisions) + 1
+        meta = {"code": doc.code, "title": doc.title, "revision": number}
+        sha = repo.publish(doc.slug, content.compose(meta, body(rng, number)), who, who,
+                           f"Ban hành {doc.code} lần {number}\n\nRevision: {number}\n"
+                           f"Document: {doc.code}\n", doc.head_commit)
+        revision = Revision(document=doc, seq=number, number=number, state="issued",
+                            author=author, title=doc.title, commit_sha=sha,
+                            effective_date=today_local() - timedelta(days=commits - i),
+                            issued_at=utcnow())
+        db.session.add(revision)
+        doc.head_commit = sha
+        if i % 500 == 499:
+            db.session.commit()
+            rate = (i + 1) / (time.perf_counter() - started)
+            print(f"  {i + 1}/{commits} commits ({rate:.0f}/s)", file=sys.stderr)
+    db.session.commit()
+    return [(d.id, d.slug) for d in docs]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--documents", type=int, default=300)
+    parser.add_argument("--commits", type=int, default=5000)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    rng = random.Random(2018)
+    tmp = Path(tempfile.mkdtemp(prefix="isodoc-bench-"))
+    url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.setdefault("ISODOC_SECRET_KEY", "bench")
+    app = create_app({"INSTANCE_PATH": str(tmp), "SQLALCHEMY_DATABASE_URI": url,
+                      "ISODOC_STORE_PATH": str(tmp / "repos"),
+                      "ISODOC_ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
+    migrate.drop_everything(app)
+    migrate.upgrade(app)
+    with app.app_context():
+        root = agencies.create_agency(agencies.AgencyData("ubnd-tinh", "UBND tỉnh",
+                                                          AgencyKind.PROVINCE, None))
+        agency = agencies.create_agency(agencies.AgencyData("so-tu-phap", "Sở Tư pháp",
+                                                            AgencyKind.DEPARTMENT, root))
+        staff = {}
+        for role in (Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR):
+            user, _ = people.create_user(f"bench.{role.value}", f"Người {role.label}",
+                                         password="mat-khau-bench-2026")
+            people.add_membership(user, agency, role)
+            staff[role] = user
+        db.session.commit()
+        staff = {role: user.id for role, user in staff.items()}
+        author = db.session.get(type(user), staff[Role.AUTHOR])
+        print(f"Growing {args.documents} documents / {args.commits} commits…", file=sys.stderr)
+        t0 = time.perf_counter()
+        docs = grow(agency, author, args.documents, args.commits, rng)
+        build_s = time.perf_counter() - t0
+
+    results = []
+
+    def measure(name, fn, n, target=None, setup=None):
+        with app.app_context():
+            state = setup() if setup else None
+            samples = timed(lambda i: fn(i, state), n)
+        p50, p95, worst = percentiles(samples)
+        results.append((name, n, p50, p95, worst, target))
+
+    def staff_in_session(role):
+        from isodoc.auth.models import User
+
+        return db.session.get(User, staff[role])
+
+    def prepared_revisions(count: int):
+        """Drafts taken to 'approved' through the workflow, ready to issue."""
+        ready = []
+        author, auditor = staff_in_session(Role.AUTHOR), staff_in_session(Role.AUDITOR)
+        for i in range(count):
+            doc = db.session.get(Document, docs[(i * 7) % len(docs)][0])
+            revision = services.start_revision(doc, author)
+            services.save_draft(revision, author, revision.head_sha,
+                                services.DocumentFields(doc.title, DocumentKind.TTHC),
+                                body(rng, 999), change_summary="Cập nhật", reason="Bench")
+            services.submit(revision, author, [auditor])
+            services.review(revision, auditor, Decision.AGREED, "")
+            services.approve(revision, staff_in_session(Role.APPROVER))
+            db.session.commit()
+            ready.append(revision.id)
+        return ready
+
+    issue_n = min(args.samples, 100)
+
+    def issue(i, ready):
+        revision = db.session.get(Revision, ready[i])
+        services.issue(revision, staff_in_session(Role.SECRETARY), today_local())
+        db.session.commit()
+
+    measure("issue (git + SQL)", issue, issue_n, 100, lambda: prepared_revisions(issue_n))
+
+    def save_setup():
+        doc = db.session.get(Document, docs[1][0])
+        revision = services.start_revision(doc, staff_in_session(Role.AUTHOR))
+        db.session.commit()
+        return revision.id
+
+    def save(i, revision_id):
+        revision = db.session.get(Revision, revision_id)
+        services.save_draft(revision, staff_in_session(Role.AUTHOR), revision.head_sha,
+                            services.DocumentFields(revision.title, DocumentKind.TTHC),
+                            body(rng, i))
+        db.session.commit()
+
+    measure("save draft", save, args.samples, None, save_setup)
+    slugs = [slug for _, slug in docs]
+
+    def read(i, _):
+        db.session.expire_all()  # as a new request would
+        agency_row = agencies.get_by_code("so-tu-phap")
+        doc = services.get_document(agency_row, rng.choice(slugs))
+        current = services.in_force(doc)
+        _, text = services.read_parts(current)
+        content.render(text)
+
+    measure("read in force", read, args.samples * 5, 5)
+
+    def history(i, _):
+        db.session.expire_all()
+        doc = services.get_document(agencies.get_by_code("so-tu-phap"), rng.choice(slugs))
+        repo_for(doc.agency).history(doc.slug)
+        services.issued(doc)
+
+    measure("history (no commit-graph)", history, args.samples, 30)
+    with app.app_context():
+        t0 = time.perf_counter()
+        repo_for(agencies.get_by_code("so-tu-phap")).write_commit_graph()
+        graph_s = time.perf_counter() - t0
+    measure("history (commit-graph)", history, args.samples, 30)
+
+    def diff(i, _):
+        db.session.expire_all()
+        doc = services.get_document(agencies.get_by_code("so-tu-phap"), rng.choice(slugs))
+        revisions = services.issued(doc)
+        old, new = services.read_parts(revisions[0])[1], services.read_parts(revisions[-1])[1]
+        content.word_diff(old, new)
+
+    measure("diff two revisions", diff, args.samples, None)
+
+    print(f"\nisodoc document-control benchmark — {args.documents} documents, "
+          f"{args.commits} commits on main, {url.split(':')[0]}")
+    print(f"history built in {build_s:.1f} s ({args.commits / build_s:.0f} commits/s); "
+          f"commit-graph written in {graph_s * 1000:.0f} ms\n")
+    print(f"{'operation':<28}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}  target p95")
+    for name, n, p50, p95, worst, target in results:
+        verdict = "" if target is None else (f"≤ {target} ms " +
+                                             ("ok" if p95 <= target else "MISSED"))
+        print(f"{name:<28}{n:>6}{p50:>10.2f}{p95:>10.2f}{worst:>10.2f}  {verdict}")
+    hist = {name: p95 for name, _, _, p95, _, _ in results}
+    ratio = hist["history (no commit-graph)"] / max(hist["history (commit-graph)"], 0.001)
+    print(f"\ncommit-graph speeds up history p95 by {ratio:.1f}×")
+
+
+if __name__ == "__main__":
+    main()
