@@ -114,10 +114,13 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.documents.views import bp as documents_bp
     from isodoc.documents.views import preview_bp
     from isodoc.main.views import bp as main_bp
+    from isodoc.search import drain_after_request
+    from isodoc.search.views import bp as search_bp
 
-    for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp):
+    for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp):
         app.register_blueprint(bp)
     repos.init_app(app)
+    app.after_request(drain_after_request)
     register_api(app)
 
 

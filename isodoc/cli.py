@@ -10,13 +10,15 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import func, select
 
-from isodoc import create_app, demo, migrate
+from isodoc import create_app, demo, migrate, search
 from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
 from isodoc.auth.models import Role
 from isodoc.documents import integrity
+from isodoc.documents.models import Document
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 
@@ -66,6 +68,7 @@ def demo_command(if_empty: bool) -> None:
     except InvalidInput as exc:
         fail(exc)
     db.session.commit()
+    search.drain()
     print_accounts(accounts)
     if not demo.env_password() and any(a.password for a in accounts):
         click.echo("Mật khẩu ngẫu nhiên chỉ in một lần; đặt lại bằng "
@@ -83,6 +86,7 @@ def serve_command(port: int, host: str, workers: int) -> None:
     migrate.upgrade(current_app)
     problems = integrity.check(repair=True)  # a crash mid-issue is repaired before serving
     db.session.commit()
+    search.drain()
     for problem in problems:
         click.echo(str(problem))
     first_run = demo.is_empty()
@@ -92,6 +96,7 @@ def serve_command(port: int, host: str, workers: int) -> None:
         except InvalidInput as exc:
             fail(exc)
         db.session.commit()
+        search.drain()
     else:
         accounts = demo.accounts()
     print_accounts(accounts)
@@ -113,9 +118,30 @@ def check_command(repair: bool) -> None:
     for problem in problems:
         click.echo(str(problem))
     left = [p for p in problems if not p.repaired]
-    click.echo(f"Kiểm tra: {len(problems)} vấn đề, {len(problems) - len(left)} đã sửa.")
-    if left:
+    if repair:
+        search.drain()
+    index_problems = search.check()
+    if index_problems and repair:
+        search.reindex()
+        click.echo(f"Chỉ mục tìm kiếm lệch ({len(index_problems)} mục): đã dựng lại.")
+        index_problems = search.check()
+    for problem in index_problems:
+        click.echo(f"[CHƯA sửa] {problem}")
+    click.echo(f"Kiểm tra: {len(problems) + len(index_problems)} vấn đề, "
+               f"{len(problems) - len(left)} đã sửa.")
+    if left or index_problems:
         sys.exit(1)
+
+
+@main.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database."""
+    total = db.session.scalar(select(func.count()).select_from(Document))
+    with click.progressbar(length=total, label="Dựng lại chỉ mục tìm kiếm") as bar:
+        entries = search.reindex(progress=bar.update)
+    click.echo(f"Đã lập chỉ mục {entries} mục cho {total} tài liệu "
+               f"({current_app.config['ISODOC_SEARCH_ENGINE']}).")
 
 
 @main.command("maintenance")

@@ -18,3 +18,7 @@ from isodoc.documents.models import (  # noqa: E402
 
 __all__ += ["Acknowledgement", "Document", "ReviewAssignment", "Revision", "RevisionEvent",
             "WithdrawalRequest"]
+
+from isodoc.search.models import SearchOutbox  # noqa: E402
+
+__all__ += ["SearchOutbox"]

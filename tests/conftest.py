@@ -82,9 +82,14 @@ def make_app(app: Flask, tmp_path) -> Iterator[Callable[..., Flask]]:
 
 @pytest.fixture(autouse=True)
 def empty_tables(app: Flask) -> None:
-    """Empty tables and an empty git store before every test."""
+    """Empty tables, an empty git store and empty search indexes before every test."""
     shutil.rmtree(app.config["ISODOC_STORE_PATH"], ignore_errors=True)
     os.makedirs(app.config["ISODOC_STORE_PATH"])
+    from isodoc import search
+
+    for engine in search._engines.values():
+        if engine.count():
+            engine.clear()
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(delete(table))

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from isodoc import search
 from isodoc.auth.models import User
 from isodoc.cli import main
 from isodoc.documents import services
@@ -24,6 +25,7 @@ CRASH = """
 import os, sys
 from sqlalchemy import select
 from isodoc import create_app
+from isodoc import search
 from isodoc.auth.models import User
 from isodoc.documents import services
 from isodoc.documents.models import Revision
@@ -99,6 +101,7 @@ def issue_in_thread(app, revision_id: int, results: list, barrier: threading.Bar
         try:
             services.issue(revision, secretary, today_local())
             db.session.commit()
+            search.drain()  # what the request does after its commit
             results.append("ok")
         except Exception as exc:  # noqa: BLE001 — the test reports whatever happened
             db.session.rollback()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import abort, g
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
-from isodoc import policy
+from isodoc import policy, search
 from isodoc.agencies import services as agency_services
 from isodoc.api import Extended, authenticate_bearer
 from isodoc.api.schemas import (
@@ -16,6 +17,7 @@ from isodoc.api.schemas import (
     UserSchema,
 )
 from isodoc.auth.models import Membership, User
+from isodoc.documents.models import DocumentKind
 from isodoc.extensions import db
 from isodoc.policy import Action, require
 from isodoc.textnorm import nfc
@@ -77,3 +79,53 @@ def users(args):
         people = [p for p in people
                   if any(policy.in_scope(g.api_user, m.agency) for m in p.memberships)]
     return people
+
+
+class SearchQuerySchema(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                      metadata={"description": "Có dấu hoặc không dấu; \"cụm từ\"; mã tài liệu"})
+    agency = fields.String(load_default="", validate=validate.Length(max=64))
+    scope = fields.String(load_default="", validate=validate.OneOf(["", "agency", "district"]))
+    kind = fields.String(load_default="", validate=validate.OneOf(["", *DocumentKind]))
+    field = fields.String(load_default="", validate=validate.Length(max=120))
+    clause = fields.String(load_default="", validate=validate.Length(max=12))
+    drafts = fields.Boolean(load_default=False)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
+
+
+class SearchHitSchema(Schema):
+    code = fields.String()
+    title = fields.Function(lambda h: h.title.striptags())
+    title_html = fields.Function(lambda h: str(h.title))
+    agency = fields.String()
+    agency_name = fields.String()
+    revision = fields.Integer(allow_none=True)
+    effective_date = fields.String()
+    snippet_html = fields.Function(lambda h: str(h.snippet))
+    url = fields.String()
+    draft = fields.Boolean()
+
+
+class SearchResultSchema(Schema):
+    query = fields.String()
+    total = fields.Integer()
+    page = fields.Integer()
+    pages = fields.Integer()
+    hits = fields.List(fields.Nested(SearchHitSchema))
+    facets = fields.Function(lambda r: {name: [{"value": v, "label": label, "count": c}
+                                               for v, label, c in values]
+                                        for name, values in r.facets.items()})
+    did_you_mean = fields.String()
+    took_ms = fields.Float()
+
+
+@blp.route("/search")
+@blp.arguments(SearchQuerySchema, location="query")
+@blp.response(200, SearchResultSchema)
+def search_documents(args):
+    """Tìm tài liệu đang hiệu lực (và dự thảo của đơn vị mình nếu `drafts=true`)."""
+    filters = search.filters_for(g.api_user, scope=args["scope"], agency=nfc(args["agency"]),
+                                 kind=args["kind"], field=nfc(args["field"]),
+                                 clause=args["clause"], include_drafts=args["drafts"])
+    results = search.search(nfc(args["q"]), filters, args["page"])
+    return results

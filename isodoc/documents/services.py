@@ -14,9 +14,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from isodoc import audit
+from isodoc import audit, search
 from isodoc.agencies.models import Agency
-from isodoc.auth.models import Role, User
+from isodoc.auth.models import Membership, Role, User
 from isodoc.documents import content
 from isodoc.documents.models import (
     CODE_RE,
@@ -211,8 +211,6 @@ def agency_documents(agency: Agency) -> list[Document]:
 
 def eligible_reviewers(revision: Revision) -> list[User]:
     """Staff of the agency other than the draft's author."""
-    from isodoc.auth.models import Membership
-
     staff = [Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR]
     users = db.session.scalars(
         select(User).join(Membership).where(Membership.agency_id == revision.document.agency_id,
@@ -228,6 +226,7 @@ def _event(revision: Revision, actor: User | None, action: str, from_state: str,
     revision.events.append(RevisionEvent(actor=actor, action=action, from_state=from_state,
                                          to_state=revision.state, comment=comment, sha=sha))
     document = revision.document
+    search.enqueue(document)
     audit.record(f"document.{action}", "document", f"{document.agency.code}/{document.code}",
                  actor=actor, agency_id=document.agency_id,
                  summary=f"bản {revision.seq}: {from_state} → {revision.state}"
@@ -487,6 +486,7 @@ def record_withdrawal(request: WithdrawalRequest, sha: str) -> None:
     request.state, request.commit_sha = "confirmed", sha
     document.withdrawn_on, document.withdrawn_reason = today_local(), request.reason
     document.head_commit = sha
+    search.enqueue(document)
     audit.record("document.withdraw", "document", f"{document.agency.code}/{document.code}",
                  actor=request.decided_by, agency_id=document.agency_id,
                  summary=request.reason[:300])
@@ -512,8 +512,6 @@ def confirm_periodic_review(document: Document, actor: User) -> None:
 
 def readers(revision: Revision) -> tuple[list[User], list[User]]:
     """Members of the agency who have and have not confirmed reading the revision."""
-    from isodoc.auth.models import Membership
-
     members = db.session.scalars(select(User).join(Membership).where(
         Membership.agency_id == revision.document.agency_id, User.active.is_(True))
         .order_by(User.full_name).distinct()).all()

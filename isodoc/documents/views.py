@@ -31,7 +31,14 @@ from isodoc.documents.forms import (
     SubmitForm,
     WithdrawForm,
 )
-from isodoc.documents.models import Decision, Document, DocumentKind, Revision, RevisionState
+from isodoc.documents.models import (
+    Acknowledgement,
+    Decision,
+    Document,
+    DocumentKind,
+    Revision,
+    RevisionState,
+)
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
@@ -217,8 +224,6 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
         open_draft = None
     acknowledged = None
     if shown and policy.can(current_user, Action.DOC_ACKNOWLEDGE, shown):
-        from isodoc.documents.models import Acknowledgement
-
         acknowledged = db.session.scalar(db.select(Acknowledgement).where(
             Acknowledgement.revision_id == shown.id, Acknowledgement.user_id == current_user.id))
     pending = [w for w in document.withdrawal_requests if w.state == "pending"]

@@ -1,0 +1,319 @@
+"""Full-text search: the one module that knows an engine exists.
+
+Interface: `enqueue(document)` (in the transaction that changes it), `drain()` (after the
+commit), `search(...)`, `suggest(...)`, `reindex(...)`, `check()`. Engines: tantivy and
+Whoosh (setting ISODOC_SEARCH_ENGINE), one contract test suite for both.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import current_app, g, url_for
+from markupsafe import Markup
+from sqlalchemy import delete, select
+
+from isodoc.agencies.models import Agency, AgencyKind
+from isodoc.documents.models import Document
+from isodoc.extensions import db
+from isodoc.search import entries as entries_mod
+from isodoc.search.analysis import ParsedQuery, fold, parse
+from isodoc.search.base import Engine, Filters, day_number
+from isodoc.search.highlight import mark, snippet
+from isodoc.search.models import SearchOutbox
+from isodoc.timeutil import today_local
+
+log = logging.getLogger(__name__)
+ENGINES = ("tantivy", "whoosh")
+PAGE_SIZE = 10
+_engines: dict[tuple[str, str], Engine] = {}
+_engines_lock = threading.Lock()
+_vocabulary: dict[tuple[str, str], tuple[float, list[str]]] = {}
+
+
+def make_engine(name: str, path: str) -> Engine:
+    if name == "tantivy":
+        from isodoc.search.tantivy_engine import TantivyEngine
+
+        return TantivyEngine(path)
+    if name == "whoosh":
+        from isodoc.search.whoosh_engine import WhooshEngine
+
+        return WhooshEngine(path)
+    raise ValueError(f"unknown search engine {name!r} (choose from {ENGINES})")
+
+
+def engine() -> Engine:
+    """The configured engine, one per process and index folder."""
+    key = (current_app.config["ISODOC_SEARCH_ENGINE"], current_app.config["ISODOC_INDEX_PATH"])
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = make_engine(*key)
+        return _engines[key]
+
+
+# -- keeping the index up to date ---------------------------------------------------
+
+def enqueue(document: Document) -> None:
+    """Record, in the caller's transaction, that `document` must be reindexed."""
+    db.session.add(SearchOutbox(document_id=document.id))
+    g.search_dirty = True
+
+
+def drain(limit: int = 500) -> int:
+    """Apply pending outbox rows to the index; what fails stays for the next writer.
+    Called after the request's commit, by any worker: never a background writer."""
+    rows = db.session.scalars(select(SearchOutbox).order_by(SearchOutbox.id).limit(limit)).all()
+    if not rows:
+        return 0
+    ids = sorted({r.document_id for r in rows})
+    documents = db.session.scalars(select(Document).where(Document.id.in_(ids))).all()
+    try:
+        docs = [e for d in documents for e in entries_mod.entries_for(d)]
+        engine().replace(docs, ids)
+    except Exception:  # noqa: BLE001 — the outbox keeps the work; the next writer retries
+        log.exception("search index update failed; %d outbox rows kept", len(rows))
+        db.session.rollback()
+        db.session.execute(SearchOutbox.__table__.update().where(
+            SearchOutbox.id.in_([r.id for r in rows])).values(
+            attempts=SearchOutbox.attempts + 1))
+        db.session.commit()
+        return 0
+    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
+    db.session.commit()
+    return len(ids)
+
+
+def drain_after_request(response):
+    if g.pop("search_dirty", False):
+        try:
+            drain()
+        except Exception:  # noqa: BLE001 — never fail a request that already committed
+            log.exception("search outbox drain failed")
+    return response
+
+
+def reindex(progress=None) -> int:
+    """Rebuild the whole index from the database (`isodoc reindex`)."""
+    eng = engine()
+    eng.clear()
+    ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
+    batch: list[int] = []
+    done = 0
+    for document_id in ids:
+        batch.append(document_id)
+        if len(batch) == 200:
+            done += _index_batch(eng, batch)
+            batch = []
+            if progress:
+                progress(200)
+    if batch:
+        done += _index_batch(eng, batch)
+        if progress:
+            progress(len(batch))
+    db.session.execute(delete(SearchOutbox))
+    db.session.commit()
+    return done
+
+
+def _index_batch(eng: Engine, ids: list[int]) -> int:
+    documents = db.session.scalars(select(Document).where(Document.id.in_(ids))).all()
+    docs = [e for d in documents for e in entries_mod.entries_for(d)]
+    eng.replace(docs, ids)
+    db.session.expunge_all()
+    return len(docs)
+
+
+def check() -> list[str]:
+    """Index entries against what the database says they should be."""
+    expected = {e.key for d in db.session.scalars(select(Document))
+                for e in entries_mod.entries_for(d)}
+    actual = engine().keys()
+    problems = [f"thiếu trong chỉ mục tìm kiếm: {k}" for k in sorted(expected - actual)]
+    problems += [f"thừa trong chỉ mục tìm kiếm: {k}" for k in sorted(actual - expected)]
+    pending = db.session.scalar(select(db.func.count()).select_from(SearchOutbox))
+    if pending:
+        problems.append(f"{pending} cập nhật chỉ mục đang chờ (outbox)")
+    return problems
+
+
+# -- searching ------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    key: str
+    code: str
+    title: Markup
+    agency: str
+    agency_name: str
+    revision: int | None
+    effective_date: str
+    snippet: Markup
+    url: str
+    draft: bool
+    score: float
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[tuple[str, str, int]]]  # name -> (value, label, count)
+    did_you_mean: str = ""
+    accent_hint: str = ""
+    took_ms: float = 0.0
+    relaxed: bool = False
+    parsed: ParsedQuery | None = field(default=None, repr=False)
+
+
+def user_agencies(user) -> list[Agency]:
+    return sorted({m.agency for m in user.memberships if not m.agency.is_dissolved()},
+                  key=lambda a: a.code)
+
+
+def filters_for(user, *, scope: str = "", agency: str = "", kind: str = "", field: str = "",
+                clause: str = "", include_drafts: bool = False) -> Filters:
+    from isodoc import policy
+    from isodoc.policy import Action
+
+    mine = user_agencies(user)
+    f = Filters(on=day_number(today_local()), kind=kind, field=field, clause=clause,
+                prefer_agencies=[a.code for a in mine])
+    if agency:
+        f.agencies = [agency]
+    elif scope == "agency":
+        f.agencies = [a.code for a in mine]
+    elif scope == "district":
+        districts = {entries_mod.district_of(a) or (a.code if a.kind == AgencyKind.DISTRICT
+                                                   else "") for a in mine}
+        districts.discard("")
+        if districts:
+            f.district = sorted(districts)[0]
+        else:
+            f.agencies = [a.code for a in mine]
+    if include_drafts:
+        f.draft_agencies = [a.code for a in mine if policy.can(user, Action.DOC_VIEW_DRAFTS, a)]
+    return f
+
+
+def vocabulary() -> list[str]:
+    key = (current_app.config["ISODOC_SEARCH_ENGINE"], current_app.config["ISODOC_INDEX_PATH"])
+    cached = _vocabulary.get(key)
+    if cached and time.monotonic() - cached[0] < 60:
+        return cached[1]
+    words = engine().vocabulary()
+    _vocabulary[key] = (time.monotonic(), words)
+    return words
+
+
+def did_you_mean(parsed: ParsedQuery) -> str:
+    vocab = vocabulary()
+    known = set(vocab)
+    fixed, changed = [], False
+    for word in parsed.words:
+        if word in known or len(word) < 3:
+            fixed.append(word)
+            continue
+        close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.7)
+        if close:
+            fixed.append(close[0])
+            changed = True
+        else:
+            fixed.append(word)
+    return " ".join(fixed) if changed else ""
+
+
+FACET_LABELS = {"agency": "Đơn vị", "kind": "Loại tài liệu", "field": "Lĩnh vực",
+                "clause": "Điều khoản ISO"}
+
+
+def search(text: str, filters: Filters, page: int = 1, size: int = PAGE_SIZE) -> Results:
+    started = time.perf_counter()
+    parsed = parse(text)
+    page = max(1, page)
+    if parsed.empty:
+        return Results(text, [], 0, 1, 0, {}, parsed=parsed)
+    raw = engine().search(parsed, filters, (page - 1) * size, size)
+    relaxed = False
+    if raw.total == 0 and len(parsed.words) > 1 and not parsed.phrases and not parsed.code:
+        # nothing has every word: fall back to documents with most of them
+        relaxed_query = ParsedQuery(parsed.text, words=parsed.words, exact=parsed.exact,
+                                    bigrams=parsed.bigrams, any_word=True)
+        raw = engine().search(relaxed_query, filters, (page - 1) * size, size)
+        relaxed = raw.total > 0
+    words = set(parsed.words)
+    hits = [to_hit(h.stored, h.score, words) for h in raw.hits]
+    results = Results(text, hits, raw.total, page, -(-raw.total // size), labelled(raw.facets),
+                      relaxed=relaxed, parsed=parsed)
+    if raw.total == 0 or relaxed:
+        results.did_you_mean = did_you_mean(parsed)
+        if parsed.has_accents:
+            results.accent_hint = fold(text)
+    results.took_ms = (time.perf_counter() - started) * 1000
+    return results
+
+
+def to_hit(stored: dict, score: float, words: set[str]) -> Hit:
+    draft = stored.get("visibility") == "staff"
+    agency_code, slug = stored["agency"], stored["slug"]
+    if draft:
+        url = url_for("documents.register", agency_code=agency_code, q=stored["code_display"])
+    else:
+        url = url_for("documents.show", agency_code=agency_code, slug=slug)
+    revision = int(stored.get("revision") or 0) or None
+    effective = stored.get("effective_date") or ""
+    if effective:
+        y, m, d = effective.split("-")
+        effective = f"{d}/{m}/{y}"
+    return Hit(key=stored["key"], code=stored["code_display"], title=mark(stored["title"], words),
+        agency=agency_code, agency_name=stored.get("agency_name", ""), revision=revision,
+        effective_date=effective, snippet=snippet(stored.get("body", ""), words), url=url,
+        draft=draft, score=score)
+
+
+def labelled(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, str, int]]]:
+    from isodoc.documents.models import DocumentKind
+
+    names = {}
+    codes = [v for v, _ in facets.get("agency", [])]
+    if codes:
+        names = dict(db.session.execute(select(Agency.code, Agency.name).where(
+            Agency.code.in_(codes))).all())
+    out = {}
+    for facet, values in facets.items():
+        rows = []
+        for value, count in values:
+            if facet == "agency":
+                label = names.get(value, value)
+            elif facet == "kind":
+                label = DocumentKind(value).label if value in set(DocumentKind) else value
+            else:
+                label = value
+            rows.append((value, label, count))
+        out[facet] = rows
+    return out
+
+
+def suggest(prefix_text: str, filters: Filters, limit: int = 8) -> list[dict]:
+    tokens = [fold(t) for t in parse(prefix_text).exact]
+    if not tokens:
+        return []
+    words, last = tokens[:-1], tokens[-1]
+    seen, out = set(), []
+    for hit in engine().suggest(words, last, filters, limit * 2):
+        title = hit.stored["title"]
+        if title in seen:
+            continue
+        seen.add(title)
+        out.append({"title": title, "code": hit.stored["code_display"],
+                    "agency": hit.stored.get("agency_name", "")})
+        if len(out) == limit:
+            break
+    return out

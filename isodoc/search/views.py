@@ -1,0 +1,41 @@
+"""The search page, as-you-type suggestions, and the search API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from isodoc import search
+from isodoc.documents.models import DocumentKind
+from isodoc.textnorm import nfc
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+SCOPES = {"": "Toàn tỉnh", "agency": "Đơn vị của tôi", "district": "Huyện của tôi"}
+
+
+def filters_from(args, user) -> search.Filters:
+    kind = args.get("kind", "")
+    return search.filters_for(
+        user, scope=args.get("scope", "") if args.get("scope") in SCOPES else "",
+        agency=nfc(args.get("agency", ""))[:64],
+        kind=kind if kind in set(DocumentKind) else "",
+        field=nfc(args.get("field", ""))[:120], clause=nfc(args.get("clause", ""))[:12],
+        include_drafts=args.get("drafts") == "1")
+
+
+@bp.route("/")
+@login_required
+def results():
+    q = nfc(request.args.get("q", ""))[:200]
+    page = request.args.get("page", "1")
+    found = search.search(q, filters_from(request.args, current_user),
+                          int(page) if page.isdigit() else 1) if q else None
+    return render_template("search/results.html", q=q, results=found, scopes=SCOPES,
+                           labels=search.FACET_LABELS)
+
+
+@bp.route("/suggest")
+@login_required
+def suggest():
+    q = nfc(request.args.get("q", ""))[:100]
+    return {"suggestions": search.suggest(q, filters_from(request.args, current_user))}

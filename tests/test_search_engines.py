@@ -1,0 +1,157 @@
+"""One contract, both engines: what a search must find, rank, filter and count."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from isodoc import search
+from isodoc.search.base import OPEN_END, Filters, SearchDoc
+
+TODAY = 20261125
+
+
+def doc(key: str, title: str, body: str, *, agency="dbp-him-lam", code="QT-TP-01",
+        tthc="", kind="tthc", field="Hộ tịch", clauses=("8.1",), district="ubnd-dbp",
+        visibility="public", since=20260101, until=OPEN_END) -> SearchDoc:
+    document_id = int(key.split(":")[0])
+    return SearchDoc(key=key, document_id=document_id, agency=agency,
+                     agency_name=f"UBND {agency}", district=district, level="commune", code=code,
+                     slug=code.lower(), tthc_code=tthc, title=title, body=body, kind=kind,
+                     field=field, clauses=list(clauses), revision=1,
+                     effective_date=date(2026, 1, 1), valid_from=since, valid_until=until,
+                     visibility=visibility)
+
+
+CORPUS = [
+    doc("1:r1", "Quy trình đăng ký khai sinh", "Tiếp nhận tờ khai đăng ký khai sinh cho trẻ em "
+        "tại UBND cấp xã. Công chức tư pháp hộ tịch ghi sổ.", tthc="1.001193"),
+    doc("2:r1", "Quy trình đăng ký khai sinh", "Đăng ký khai sinh tại phường Búng Lao.",
+        agency="mang-bung-lao", district="ubnd-mang", tthc="1.001193"),
+    doc("3:r1", "Quy trình đăng ký kết hôn", "Hai bên nam nữ đăng ký kết hôn; sinh hoạt "
+        "chung được khai báo.", code="QT-TP-03", tthc="1.000894"),
+    doc("4:r1", "Quy trình chứng thực bản sao từ bản chính", "Chứng thực bản sao, lệ phí "
+        "2.000 đồng một trang. Sinh viên được hướng dẫn.", code="QT-TP-02", field="Chứng thực",
+        clauses=("8.1", "8.5.1")),
+    doc("5:r1", "Quy trình kiểm soát thông tin dạng văn bản", "Kiểm soát tài liệu và hồ sơ "
+        "theo TCVN ISO 9001:2015 điều 7.5.", code="QT-05", kind="internal",
+        field="Hệ thống quản lý chất lượng", clauses=("7.5.1", "7.5.3"), agency="so-tu-phap",
+        district=""),
+    doc("6:d", "Quy trình đăng ký khai sinh lưu động", "Dự thảo: khai sinh lưu động ở bản.",
+        code="QT-TP-09", visibility="staff", since=0),
+    doc("7:r1", "Quy trình đăng ký khai tử", "Đăng ký khai tử tại UBND xã.", code="QT-TP-04",
+        until=20260601),  # superseded on 01/06/2026
+    doc("8:r2", "Quy trình đăng ký khai tử", "Đăng ký khai tử (sửa đổi) tại UBND xã.",
+        code="QT-TP-04", since=20260601),
+    doc("9:r1", "Hướng dẫn về Điện Biên", "Tỉnh Điện Biên và đường đi; A và B.", code="HD-01",
+        kind="guide", field="Khác"),
+]
+
+
+@pytest.fixture(params=search.ENGINES)
+def engine(request, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ISODOC_SEARCH_ENGINE", request.param)
+    with app.test_request_context():  # hits carry URLs
+        eng = search.engine()
+        eng.clear()
+        eng.replace(CORPUS, [])
+        search._vocabulary.clear()
+        yield request.param
+
+
+def run(q: str, **filters):
+    f = Filters(on=TODAY, **filters)
+    return search.search(q, f)
+
+
+def keys(q: str, **filters) -> list[str]:
+    return [h.key for h in run(q, **filters).hits]
+
+
+def test_accent_free_query_matches_accented_text(engine):
+    # "kết hôn" has every syllable too (đăng ký … sinh hoạt … khai báo), ranked after
+    assert set(keys("dang ky khai sinh")[:2]) == {"1:r1", "2:r1"}
+    assert set(keys("đăng ký khai sinh")[:2]) == {"1:r1", "2:r1"}
+    assert keys("dang ky khai sinh")[2:] == ["3:r1"]
+    assert keys("dien bien") == ["9:r1"]  # đ folds to d
+
+
+def test_accented_query_ranks_exact_accents_first(engine):
+    assert keys("bản")[0] == "4:r1"       # "bản sao" before "ban" (phường, ban hành…)
+    assert "4:r1" in keys("ban")
+
+
+def test_quoted_phrase_is_exact_and_bigrams_rank_adjacent_syllables(engine):
+    assert set(keys('"khai sinh"')) == {"1:r1", "2:r1"}  # not "sinh hoạt … khai báo"
+    assert "3:r1" in keys("khai sinh") or keys("khai sinh")[:2] == ["1:r1", "2:r1"]
+    assert keys("khai sinh")[0] in {"1:r1", "2:r1"}
+
+
+def test_codes_match_as_typed(engine):
+    assert keys("QT-05")[0] == "5:r1"
+    assert keys("qt 05")[0] == "5:r1"
+    assert keys("1.001193")[:2] and set(keys("1.001193")[:2]) == {"1:r1", "2:r1"}
+    assert keys("1.000894")[0] == "3:r1"
+
+
+def test_no_stemming_no_stop_list_single_letters_kept(engine):
+    assert keys("và") and "5:r1" in keys("và")
+    assert keys("a b dien") == ["9:r1"]
+
+
+def test_filters_and_facets(engine):
+    assert keys("khai sinh", agencies=["mang-bung-lao"]) == ["2:r1"]
+    assert keys("khai sinh", district="ubnd-dbp")[0] == "1:r1"
+    assert "2:r1" not in keys("khai sinh", district="ubnd-dbp")
+    assert keys("quy trinh", kind="internal") == ["5:r1"]
+    assert keys("quy trinh", field="Chứng thực") == ["4:r1"]
+    assert set(keys("quy trinh", clause="8.5.1")) == {"4:r1"}
+    results = run("quy trinh")
+    facets = {name: {v: c for v, _, c in values} for name, values in results.facets.items()}
+    assert facets["agency"]["dbp-him-lam"] == 4 and facets["agency"]["mang-bung-lao"] == 1
+    assert facets["kind"]["tthc"] == 5 and facets["clause"]["8.1"] == 5
+    assert results.total == 6  # 9 is not a "quy trình", 7 is superseded
+
+
+def test_drafts_only_for_their_agency_staff(engine):
+    assert "6:d" not in keys("luu dong")
+    assert "6:d" not in keys("luu dong", draft_agencies=["mang-bung-lao"])
+    assert keys("luu dong", draft_agencies=["dbp-him-lam"]) == ["6:d"]
+
+
+def test_only_the_revision_in_force_on_the_day(engine):
+    assert keys("khai tu")[0] == "8:r2" and "7:r1" not in keys("khai tu")
+    earlier = [h.key for h in search.search("khai tu", Filters(on=20260301)).hits]
+    assert earlier[0] == "7:r1" and "8:r2" not in earlier
+
+
+def test_own_agency_first(engine):
+    first = keys("dang ky khai sinh", prefer_agencies=["mang-bung-lao"])[0]
+    assert first == "2:r1"
+    assert keys("dang ky khai sinh", prefer_agencies=["dbp-him-lam"])[0] == "1:r1"
+
+
+def test_highlights_and_snippets(engine):
+    hit = run("dang ky khai sinh").hits[0]
+    assert "<mark>đăng</mark> <mark>ký</mark> <mark>khai</mark> <mark>sinh</mark>" in \
+        str(hit.title)
+    assert "<mark>khai</mark>" in str(hit.snippet)
+
+
+def test_replace_removes_old_entries_and_suggest_and_vocabulary(engine, app):
+    eng = search.engine()
+    eng.replace([doc("1:r2", "Quy trình đăng ký khai sinh (sửa đổi)", "Nội dung mới.")], [1])
+    assert "1:r1" not in eng.keys() and "1:r2" in eng.keys()
+    suggestions = search.suggest("dang ky kh", Filters(on=TODAY))
+    assert {"Quy trình đăng ký khai sinh (sửa đổi)", "Quy trình đăng ký khai tử",
+            "Quy trình đăng ký khai sinh"} <= {s["title"] for s in suggestions}
+    assert "khai" in eng.vocabulary()
+
+
+def test_no_results_gives_hints(engine):
+    results = run("khai snih")
+    assert results.did_you_mean == "khai sinh"
+    empty = run("tàu vũ trụ")
+    assert empty.total == 0 and empty.accent_hint == "tau vu tru"
+    assert run("   ").total == 0
