@@ -87,8 +87,8 @@ def empty_tables(app: Flask) -> None:
     os.makedirs(app.config["ISODOC_STORE_PATH"])
     from isodoc import search
 
-    for engine in search._engines.values():
-        if engine.count():
+    for (_, path), engine in list(search._engines.items()):
+        if path == app.config["ISODOC_INDEX_PATH"] and engine.count():
             engine.clear()
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):

@@ -142,7 +142,7 @@ def test_highlights_and_snippets(engine):
 def test_replace_removes_old_entries_and_suggest_and_vocabulary(engine, app):
     eng = search.engine()
     eng.replace([doc("1:r2", "Quy trình đăng ký khai sinh (sửa đổi)", "Nội dung mới.")], [1])
-    assert "1:r1" not in eng.keys() and "1:r2" in eng.keys()
+    assert "1:r1" not in eng.entry_keys() and "1:r2" in eng.entry_keys()
     suggestions = search.suggest("dang ky kh", Filters(on=TODAY))
     assert {"Quy trình đăng ký khai sinh (sửa đổi)", "Quy trình đăng ký khai tử",
             "Quy trình đăng ký khai sinh"} <= {s["title"] for s in suggestions}

@@ -132,7 +132,7 @@ def check() -> list[str]:
     """Index entries against what the database says they should be."""
     expected = {e.key for d in db.session.scalars(select(Document))
                 for e in entries_mod.entries_for(d)}
-    actual = engine().keys()
+    actual = engine().entry_keys()
     problems = [f"thiếu trong chỉ mục tìm kiếm: {k}" for k in sorted(expected - actual)]
     problems += [f"thừa trong chỉ mục tìm kiếm: {k}" for k in sorted(actual - expected)]
     pending = db.session.scalar(select(db.func.count()).select_from(SearchOutbox))
@@ -242,10 +242,11 @@ def search(text: str, filters: Filters, page: int = 1, size: int = PAGE_SIZE) ->
         return Results(text, [], 0, 1, 0, {}, parsed=parsed)
     raw = engine().search(parsed, filters, (page - 1) * size, size)
     relaxed = False
-    if raw.total == 0 and len(parsed.words) > 1 and not parsed.phrases and not parsed.code:
-        # nothing has every word: fall back to documents with most of them
+    if raw.total == 0 and len(parsed.words) > 2 and not parsed.phrases and not parsed.code:
+        # nothing has every word (a typo?): documents with two thirds of them
         relaxed_query = ParsedQuery(parsed.text, words=parsed.words, exact=parsed.exact,
-                                    bigrams=parsed.bigrams, any_word=True)
+                                    bigrams=parsed.bigrams,
+                                    min_words=-(-2 * len(parsed.words) // 3))
         raw = engine().search(relaxed_query, filters, (page - 1) * size, size)
         relaxed = raw.total > 0
     words = set(parsed.words)

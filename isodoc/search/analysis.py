@@ -65,7 +65,7 @@ class ParsedQuery:
     bigrams: list[str] = field(default_factory=list)        # folded bigrams (ranking)
     phrases: list[list[str]] = field(default_factory=list)  # quoted: bigram chains required
     code: str = ""                                          # normalised code candidate
-    any_word: bool = False  # relaxed: documents with most words, not all of them
+    min_words: int = 0  # relaxed search: how many words must match (0: all of them)
 
     @property
     def empty(self) -> bool:

@@ -151,10 +151,13 @@ class TantivyEngine:
 
     def _text(self, q: ParsedQuery) -> Query | None:
         clauses: list[tuple[Occur, Query]] = []
-        each = Occur.Should if q.any_word else Occur.Must
-        for word in q.words:
-            clauses.append((each, self._any([self._term("title_fold", word, 3.0),
-                                             self._term("body_fold", word)])))
+        words = [self._any([self._term("title_fold", word, 3.0), self._term("body_fold", word)])
+                 for word in q.words]
+        if q.min_words:
+            clauses.append((Occur.Must, Query.boolean_query(
+                [(Occur.Should, w) for w in words], minimum_number_should_match=q.min_words)))
+        else:
+            clauses += [(Occur.Must, w) for w in words]
         for phrase in q.phrases:
             for a, b in zip(phrase, phrase[1:], strict=False):
                 clauses.append((Occur.Must, self._any([self._term("title_bi", f"{a}_{b}", 4.0),
@@ -166,11 +169,11 @@ class TantivyEngine:
             for syllable in q.exact:
                 clauses.append((Occur.Should, self._term("title_exact", syllable, 2.0)))
                 clauses.append((Occur.Should, self._term("body_exact", syllable, 1.5)))
-        words = Query.boolean_query(clauses) if clauses else None
+        text = Query.boolean_query(clauses) if clauses else None
         if not q.code:
-            return words
+            return text
         code = self._any([self._term("code", q.code, 30.0), self._term("tthc", q.text, 30.0)])
-        return self._any([code, words]) if words else code
+        return self._any([code, text]) if text else code
 
     def search(self, query: ParsedQuery, filters: Filters, offset: int, limit: int
                ) -> RawResults:
@@ -220,7 +223,7 @@ class TantivyEngine:
         self.index.reload()
         return self.index.searcher().num_docs
 
-    def keys(self) -> set[str]:
+    def entry_keys(self) -> set[str]:
         searcher = self.index.searcher()
         n = searcher.num_docs
         if not n:

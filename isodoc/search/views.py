@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from isodoc import search
@@ -31,7 +31,14 @@ def results():
     found = search.search(q, filters_from(request.args, current_user),
                           int(page) if page.isdigit() else 1) if q else None
     return render_template("search/results.html", q=q, results=found, scopes=SCOPES,
-                           labels=search.FACET_LABELS)
+                           labels=search.FACET_LABELS, link=link)
+
+
+def link(**changes) -> str:
+    """This search with some parameters changed (a facet picked, another page)."""
+    args = request.args.to_dict()
+    args.update({k: str(v) for k, v in changes.items()})
+    return url_for("search.results", **args)
 
 
 @bp.route("/suggest")

@@ -89,10 +89,15 @@ class WhooshEngine:
             effective_date=doc.effective_date.isoformat() if doc.effective_date else "")
 
     def _search(self):
-        if self._searcher is None:
-            self._searcher = self.index.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
+        if self._searcher is not None:
+            try:
+                self._searcher = self._searcher.refresh()
+                return self._searcher
+            except (TypeError, OSError):
+                # the index was rebuilt (isodoc reindex, maybe in another process)
+                self._searcher = None
+                self.index = index.open_dir(str(self.path))
+        self._searcher = self.index.searcher()
         return self._searcher
 
     # -- queries -------------------------------------------------------------------
@@ -126,9 +131,8 @@ class WhooshEngine:
         must, should = [], []
         words_clauses = [query.Or([self._term("title_fold", word, 3.0),
                                    self._term("body_fold", word)]) for word in q.words]
-        if q.any_word:
-            should += words_clauses
-            must.append(query.Or(words_clauses))
+        if q.min_words:
+            must.append(query.Or(words_clauses, minmatch=q.min_words))
         else:
             must += words_clauses
         for phrase in q.phrases:
@@ -191,7 +195,7 @@ class WhooshEngine:
         with self._lock:
             return self._search().doc_count()
 
-    def keys(self) -> set[str]:
+    def entry_keys(self) -> set[str]:
         with self._lock:
             return {fields["key"] for fields in self._search().all_stored_fields()}
 

@@ -1,0 +1,126 @@
+"""Search as people use it: the header box, the API, and an index that follows issues."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from isodoc import demo, search
+from isodoc.auth import services as auth_services
+from isodoc.auth.models import User
+from isodoc.cli import main
+from isodoc.extensions import db
+from isodoc.search.models import SearchOutbox
+from tests.conftest import login
+from tests.doc_helpers import BASE, issue_qt05, post
+
+
+@pytest.fixture
+def demo_province(app):
+    with app.app_context():
+        demo.seed("mat-khau-demo-2026")
+        db.session.commit()
+        search.drain()
+
+
+def test_commune_reader_finds_their_procedure_first(app, demo_province):
+    client = app.test_client()
+    login(client, "himlam.congchuc", "mat-khau-demo-2026")
+    home = client.get("/").get_data(as_text=True)
+    assert 'action="/search/"' in home  # the search box is in the header of every page
+    page = client.get("/search/?q=dang ky khai sinh").get_data(as_text=True)
+    first = page.split('<li class="card hit">')[1]
+    assert "QT-TP-01" in first and "UBND phường Him Lam" in first
+    assert "<mark>đăng</mark> <mark>ký</mark> <mark>khai</mark> <mark>sinh</mark>" in first
+    assert "lần ban hành 2" in first
+    assert "Đơn vị" in page  # facets
+
+    with app.app_context():
+        reader = db.session.scalars(select(User).where(
+            User.username == "himlam.congchuc")).one()
+        token = auth_services.create_token(reader, "api")
+        db.session.commit()
+    api = client.get("/api/v1/search?q=dang ky khai sinh",
+                     headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert api["hits"][0]["code"] == "QT-TP-01" and api["hits"][0]["agency"] == "dbp-him-lam"
+    assert "<mark>khai</mark>" in api["hits"][0]["snippet_html"]
+    assert {f["value"] for f in api["facets"]["agency"]} >= {"dbp-him-lam"}
+    bad = client.get("/api/v1/search?q=", headers={"Authorization": f"Bearer {token}"})
+    assert bad.status_code == 422
+
+
+def test_scope_filters_and_no_results_page(app, demo_province):
+    client = app.test_client()
+    login(client, "himlam.congchuc", "mat-khau-demo-2026")
+    mine = client.get("/search/?q=chung thuc&scope=agency").get_data(as_text=True)
+    assert "UBND phường Him Lam" in mine and "Sở Tư pháp</p>" not in mine
+    nothing = client.get("/search/?q=phi thuyền quokka").get_data(as_text=True)
+    assert "Không tìm thấy tài liệu nào cho «phi thuyền quokka»." in nothing
+    assert "Thử tìm không dấu" in nothing and "phi thuyen quokka" in nothing
+    typo = client.get("/search/?q=chung thuc ban saoo").get_data(as_text=True)
+    assert "Có phải bạn muốn tìm" in typo and "chung thuc ban sao" in typo
+    suggestions = client.get("/search/suggest?q=quy trinh dang").get_json()["suggestions"]
+    assert "Quy trình đăng ký khai sinh" in {s["title"] for s in suggestions}
+
+
+def test_staff_may_include_their_drafts(app, demo_province):
+    client = app.test_client()
+    login(client, "stp.thuky", "mat-khau-demo-2026")
+    without = client.get("/search/?q=dich vu cong truc tuyen").get_data(as_text=True)
+    assert "HD-01" not in without
+    with_drafts = client.get("/search/?q=dich vu cong truc tuyen&drafts=1").get_data(
+        as_text=True)
+    assert "HD-01" in with_drafts and "Dự thảo" in with_drafts
+    reader = app.test_client()
+    login(reader, "stp.congchuc", "mat-khau-demo-2026")
+    assert "HD-01" not in reader.get("/search/?q=dich vu cong truc tuyen&drafts=1").get_data(
+        as_text=True)
+
+
+def hits(client, q: str) -> str:
+    page = client.get(f"/search/?q={q}").get_data(as_text=True)
+    return page.split('<ol class="hits">')[1].split("</ol>")[0] if '<ol class="hits">' in page \
+        else ""
+
+
+def test_issuing_updates_the_index_in_the_same_request(desk, in_db):
+    reader = desk("reader")
+    assert "QT-05" not in hits(reader, "xem xet lanh dao")
+    issue_qt05(desk, in_db)
+    assert "QT-05" in hits(reader, "xem xet lanh dao")
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+
+
+def test_a_failed_index_update_waits_in_the_outbox(desk, in_db, app, monkeypatch):
+    from isodoc.search.tantivy_engine import TantivyEngine
+    from isodoc.search.whoosh_engine import WhooshEngine
+
+    def broken(self, docs, ids):
+        raise TimeoutError("search index writer is busy")
+
+    with monkeypatch.context() as m:
+        m.setattr(TantivyEngine, "replace", broken)
+        m.setattr(WhooshEngine, "replace", broken)
+        issue_qt05(desk, in_db)  # the issue itself succeeds
+    reader = desk("reader")
+    assert "Lần ban hành 1" in reader.get(f"{BASE}/qt-05").get_data(as_text=True)
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(SearchOutbox)) > 0
+    assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 1
+    # the next writer drains what was left
+    post(desk("author"), f"{BASE}/qt-05/revise")
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert "QT-05" in hits(reader, "xem xet lanh dao")
+    assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 0
+
+
+def test_reindex_rebuilds_from_the_database(app, demo_province):
+    with app.app_context():
+        search.engine().clear()
+        assert search.check()  # entries missing
+    result = app.test_cli_runner().invoke(main, ["reindex"])
+    assert result.exit_code == 0 and "Đã lập chỉ mục" in result.output
+    with app.app_context():
+        assert search.check() == []
