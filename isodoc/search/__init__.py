@@ -279,14 +279,24 @@ def to_hit(stored: dict, score: float, words: set[str]) -> Hit:
         draft=draft, score=score)
 
 
+_names: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def agency_names() -> dict[str, str]:
+    """Agency names for facet labels; the registry changes rarely, so a minute's cache."""
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    cached = _names.get(url)
+    if cached and time.monotonic() - cached[0] < 60:
+        return cached[1]
+    names = dict(db.session.execute(select(Agency.code, Agency.name)).all())
+    _names[url] = (time.monotonic(), names)
+    return names
+
+
 def labelled(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, str, int]]]:
     from isodoc.documents.models import DocumentKind
 
-    names = {}
-    codes = [v for v, _ in facets.get("agency", [])]
-    if codes:
-        names = dict(db.session.execute(select(Agency.code, Agency.name).where(
-            Agency.code.in_(codes))).all())
+    names = agency_names()
     out = {}
     for facet, values in facets.items():
         rows = []

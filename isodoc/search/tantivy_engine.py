@@ -186,8 +186,8 @@ class TantivyEngine:
         q = Query.boolean_query(parts)
         searcher = self.index.searcher()
         result = searcher.search(q, limit=limit, offset=offset, count=True)
-        hits = [RawHit(self._stored(searcher.doc(addr))["key"], score,
-                       self._stored(searcher.doc(addr))) for score, addr in result.hits]
+        stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
+        hits = [RawHit(fields["key"], score, fields) for score, fields in stored]
         agg = searcher.aggregate(q, {name: {"terms": {"field": name, "size": 30}}
                                      for name in FACETS})
         facets = {name: [(b["key"], b["doc_count"]) for b in agg[name]["buckets"] if b["key"]]
@@ -209,8 +209,8 @@ class TantivyEngine:
                                                         re.escape(prefix) + ".*")))
         searcher = self.index.searcher()
         result = searcher.search(Query.boolean_query(parts), limit=limit, count=False)
-        return [RawHit(self._stored(searcher.doc(a))["key"], s, self._stored(searcher.doc(a)))
-                for s, a in result.hits]
+        stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
+        return [RawHit(fields["key"], score, fields) for score, fields in stored]
 
     def vocabulary(self) -> list[str]:
         searcher = self.index.searcher()
