@@ -41,7 +41,10 @@ def server(app, tmp_path_factory) -> Iterator[str]:
     instance = tmp_path_factory.mktemp("served")
     env = {**os.environ, "ISODOC_INSTANCE_PATH": str(instance),
            "ISODOC_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "ISODOC_SECRET_KEY": "browser-test-secret"}
+           "ISODOC_SECRET_KEY": "browser-test-secret",
+           # the same git store and search index as the test process, which seeds them
+           "ISODOC_STORE_PATH": app.config["ISODOC_STORE_PATH"],
+           "ISODOC_INDEX_PATH": app.config["ISODOC_INDEX_PATH"]}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     log = (instance / "gunicorn.log").open("w")
     proc = subprocess.Popen([gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}",

@@ -46,3 +46,17 @@ def test_search_the_registry_without_diacritics_on_a_phone(browser, server, demo
     expect(page.get_by_role("link", name="UBND thị trấn Mường Ảng")).to_be_visible()
     expect(page.get_by_role("link", name="UBND phường Him Lam")).to_have_count(0)
     context.close()
+
+
+def test_commune_reader_searches_from_the_header(page):
+    sign_in(page, "himlam.congchuc")
+    # an <input type=search list=…> is a combobox to assistive technology
+    box = page.get_by_role("combobox", name="Tìm quy trình")
+    box.fill("dang ky khai sinh")
+    box.press("Enter")
+    first = page.locator("li.hit").first
+    expect(first).to_contain_text("QT-TP-01")
+    expect(first).to_contain_text("UBND phường Him Lam")
+    expect(first.locator("mark").first).to_be_visible()
+    first.get_by_role("link").click()
+    expect(page.get_by_text("Lần ban hành 2 · Hiệu lực từ")).to_be_visible()
