@@ -41,7 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
     if test_config:
         app.config.update(test_config)
-    for key in ("ISODOC_STORE_PATH", "ISODOC_INDEX_PATH"):
+    for key in ("ISODOC_STORE_PATH", "ISODOC_INDEX_PATH", "ISODOC_ATTACHMENTS_PATH"):
         Path(app.config[key]).mkdir(parents=True, exist_ok=True)
 
     if proxies := app.config["ISODOC_PROXIES"]:
@@ -109,15 +109,20 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.admin.views import bp as admin_bp
     from isodoc.agencies.views import bp as agencies_bp
     from isodoc.api import register_api
+    from isodoc.audits.views import bp as audits_bp
     from isodoc.auth.views import bp as auth_bp
     from isodoc.documents import repos
     from isodoc.documents.views import bp as documents_bp
     from isodoc.documents.views import preview_bp
+    from isodoc.findings.report_views import bp as reports_bp
+    from isodoc.findings.views import bp as findings_bp
     from isodoc.main.views import bp as main_bp
     from isodoc.search import drain_after_request
     from isodoc.search.views import bp as search_bp
+    from isodoc.standards.views import bp as standards_bp
 
-    for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp):
+    for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp,
+               audits_bp, findings_bp, reports_bp, standards_bp):
         app.register_blueprint(bp)
     repos.init_app(app)
     app.after_request(drain_after_request)
@@ -128,6 +133,8 @@ def register_template_helpers(app: Flask) -> None:
     from isodoc import policy
     from isodoc.agencies.models import AgencyKind, QmsStatus
     from isodoc.auth.models import Role
+    from isodoc.findings.models import FindingState, FindingType
+    from isodoc.findings.services import overdue_since
     from isodoc.timeutil import format_date
 
     app.jinja_env.filters["vndate"] = format_date
@@ -144,4 +151,7 @@ def register_template_helpers(app: Flask) -> None:
             "AgencyKind": AgencyKind,
             "QmsStatus": QmsStatus,
             "Role": Role,
+            "FindingState": FindingState,
+            "FindingType": FindingType,
+            "overdue_since": overdue_since,
         }

@@ -39,6 +39,7 @@ def from_environment(instance: Path) -> dict:
             env("ISODOC_DATABASE_URL", f"sqlite:///{instance / 'isodoc.sqlite3'}")),
         "ISODOC_STORE_PATH": env("ISODOC_STORE_PATH", str(instance / "repos")),
         "ISODOC_INDEX_PATH": env("ISODOC_INDEX_PATH", str(instance / "index")),
+        "ISODOC_ATTACHMENTS_PATH": env("ISODOC_ATTACHMENTS_PATH", str(instance / "attachments")),
         # tantivy meets the search targets in bench/search.py; Whoosh is the alternative.
         "ISODOC_SEARCH_ENGINE": env("ISODOC_SEARCH_ENGINE", "tantivy"),
         "SESSION_COOKIE_HTTPONLY": True,

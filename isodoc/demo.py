@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from isodoc.agencies import registry_csv
 from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
+from isodoc.audits import demo as demo_audits
 from isodoc.auth import services
 from isodoc.auth.models import Role, User
 from isodoc.documents import demo as demo_documents
@@ -82,6 +83,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
         result.append(account)
     db.session.flush()
     demo_documents.seed()
+    demo_audits.seed()
     return result
 
 

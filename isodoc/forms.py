@@ -33,6 +33,10 @@ WTFORMS_VI = {
     "This field is required.": "Trường này là bắt buộc.",
     "Invalid input.": "Dữ liệu không hợp lệ.",
     "Number must be between %(min)s and %(max)s.": "Số phải trong khoảng %(min)s–%(max)s.",
+    "'%(value)s' is not a valid choice for this field.":
+        "«%(value)s» không phải là lựa chọn hợp lệ.",
+    "'%(value)s' are not valid choices for this field.":
+        "«%(value)s» không phải là các lựa chọn hợp lệ.",
 }
 
 

@@ -22,3 +22,23 @@ __all__ += ["Acknowledgement", "Document", "ReviewAssignment", "Revision", "Revi
 from isodoc.search.models import SearchOutbox  # noqa: E402
 
 __all__ += ["SearchOutbox"]
+
+from isodoc.audits.models import (  # noqa: E402
+    Audit,
+    AuditConflict,
+    AuditDocument,
+    AuditMember,
+    AuditProgramme,
+    ChecklistItem,
+)
+from isodoc.findings.models import (  # noqa: E402
+    Attachment,
+    Finding,
+    FindingClause,
+    FindingEvent,
+    FindingRevision,
+)
+
+__all__ += ["Audit", "AuditConflict", "AuditDocument", "AuditMember", "AuditProgramme",
+            "ChecklistItem", "Attachment", "Finding", "FindingClause", "FindingEvent",
+            "FindingRevision"]

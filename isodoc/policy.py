@@ -17,9 +17,13 @@ from enum import StrEnum
 from flask import abort
 
 from isodoc.agencies.models import Agency
+from isodoc.audits.models import Audit, AuditState
 from isodoc.auth.models import ApiToken, Role, User
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.documents.workflow import Transition, allowed
+from isodoc.findings import workflow as finding_flow
+from isodoc.findings.models import Finding, FindingType
+from isodoc.findings.workflow import Step
 
 
 class Action(StrEnum):
@@ -51,6 +55,24 @@ class Action(StrEnum):
     DOC_ACKNOWLEDGE = "document.acknowledge"
     DOC_READERS = "document.readers"            # who has (not) read a revision
     DOC_PERIODIC_REVIEW = "document.periodic_review"
+    # internal audits and findings (target: an agency, an audit or a finding)
+    QA_VIEW = "quality.view"                    # audits, findings, reports of an agency
+    AUDIT_PLAN = "audit.plan"
+    AUDIT_EDIT = "audit.edit"                   # scope, team, plan while planned
+    AUDIT_LEAD = "audit.lead"                   # start, complete, cancel, decide conflicts
+    AUDIT_FILL = "audit.fill"                   # fill the checklist during the audit
+    AUDIT_DECLARE = "audit.declare_conflict"
+    FINDING_RAISE = "finding.raise"
+    FINDING_ATTACH = "finding.attach"
+    FINDING_REVISE_DOC = "finding.revise_document"
+    FINDING_PROPOSE = "finding.propose"
+    FINDING_RETURN = "finding.return"
+    FINDING_ACCEPT = "finding.accept"
+    FINDING_IMPLEMENT = "finding.implement"
+    FINDING_VERIFY = "finding.verify"
+    FINDING_INEFFECTIVE = "finding.ineffective"
+    FINDING_CLOSE = "finding.close"
+    FINDING_DISMISS = "finding.dismiss"
 
 
 # Actions with no target object.
@@ -95,7 +117,9 @@ def is_province_admin(user: User) -> bool:
     return has_role(user, Role.ADMIN) and admin_scope(user) is None
 
 
-Target = Agency | User | ApiToken | Document | Revision | None
+Target = Agency | User | ApiToken | Document | Revision | Audit | Finding | None
+QA_ROLES = STAFF_ROLES | INHERITED_ROLES
+AUDITEE_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER}
 
 
 def can(user: User | None, action: Action, target: Target = None) -> bool:
@@ -114,6 +138,10 @@ def can(user: User | None, action: Action, target: Target = None) -> bool:
         return True  # the registry and issued documents are open to signed-in users
     if isinstance(target, Document | Revision):
         return can_on_document(user, action, target)
+    if isinstance(target, Audit):
+        return can_on_audit(user, action, target)
+    if isinstance(target, Finding):
+        return can_on_finding(user, action, target)
     if isinstance(target, ApiToken):
         return action is Action.TOKEN_REVOKE and target.user_id == user.id
     if isinstance(target, User):
@@ -137,6 +165,83 @@ def can(user: User | None, action: Action, target: Target = None) -> bool:
             for s in target.successors())
     if action is Action.DOC_CREATE:
         return not target.is_dissolved() and bool(roles & WRITERS)
+    if action is Action.QA_VIEW:
+        return bool(roles & QA_ROLES) or any(effective_roles(user, s) & QA_ROLES
+                                             for s in target.successors())
+    if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
+        return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
+    return False
+
+
+def on_team(user: User, audit: Audit | None) -> bool:
+    return audit is not None and any(m.user_id == user.id for m in audit.members)
+
+
+def can_on_audit(user: User, action: Action, audit: Audit) -> bool:
+    if action is Action.QA_VIEW:
+        return on_team(user, audit) or can(user, action, audit.agency)
+    if audit.agency.is_dissolved():
+        return False
+    state = audit.state
+    is_lead = audit.lead_id == user.id
+    if action is Action.AUDIT_EDIT:
+        return state == AuditState.PLANNED and (is_lead or audit.created_by_id == user.id)
+    if action is Action.AUDIT_LEAD:
+        return is_lead and state in (AuditState.PLANNED, AuditState.IN_PROGRESS)
+    if action is Action.AUDIT_FILL:
+        return on_team(user, audit) and state == AuditState.IN_PROGRESS
+    if action is Action.AUDIT_DECLARE:
+        return on_team(user, audit) and state in (AuditState.PLANNED, AuditState.IN_PROGRESS)
+    if action is Action.FINDING_RAISE:
+        return on_team(user, audit) and state == AuditState.IN_PROGRESS
+    return False
+
+
+def is_finding_auditor(user: User, finding: Finding) -> bool:
+    return Role.AUDITOR in effective_roles(user, finding.agency) or on_team(user, finding.audit)
+
+
+STEP_ACTIONS = {
+    Step.PROPOSE: Action.FINDING_PROPOSE, Step.RETURN: Action.FINDING_RETURN,
+    Step.ACCEPT: Action.FINDING_ACCEPT, Step.IMPLEMENT: Action.FINDING_IMPLEMENT,
+    Step.VERIFY: Action.FINDING_VERIFY, Step.INEFFECTIVE: Action.FINDING_INEFFECTIVE,
+    Step.CLOSE: Action.FINDING_CLOSE, Step.DISMISS: Action.FINDING_DISMISS,
+}
+ACTION_STEPS = {a: s for s, a in STEP_ACTIONS.items()}
+
+
+def can_on_finding(user: User, action: Action, finding: Finding) -> bool:
+    if action is Action.QA_VIEW:
+        return finding.owner_id == user.id or on_team(user, finding.audit) or \
+            can(user, action, finding.agency)
+    if finding.agency.is_dissolved():
+        return False
+    if action is Action.FINDING_ATTACH:
+        return finding.state != "closed" and can_on_finding(user, Action.QA_VIEW, finding)
+    if action is Action.FINDING_REVISE_DOC:
+        linked = finding.revision
+        return finding.state == "accepted" and bool(finding.revisions) and \
+            (linked is None or linked.state == RevisionState.CANCELLED) and \
+            bool(effective_roles(user, finding.agency) & WRITERS)
+    step = ACTION_STEPS.get(action)
+    if step is None or not finding_flow.allowed(step, finding.state):
+        return False
+    roles = effective_roles(user, finding.agency)
+    auditor = is_finding_auditor(user, finding)
+    if step is Step.PROPOSE:
+        return finding.owner_id == user.id or bool(roles & AUDITEE_ROLES)
+    if step in (Step.RETURN, Step.ACCEPT):
+        return auditor and finding.proposed_by_id != user.id
+    if step is Step.IMPLEMENT:
+        return finding.owner_id == user.id or Role.SECRETARY in roles
+    if step in (Step.VERIFY, Step.INEFFECTIVE):
+        # nobody verifies their own action
+        return auditor and user.id not in {finding.proposed_by_id, finding.owner_id,
+                                           finding.implemented_by_id}
+    if step is Step.CLOSE:
+        return auditor
+    if step is Step.DISMISS:
+        return auditor and not FindingType(finding.type).is_nonconformity
     return False
 
 

@@ -34,6 +34,10 @@ AGENCY_MATRIX = {
     A.AGENCY_CREATE_CHILD: ({"agency_admin", "province_admin"}, {"province_admin"}),
     A.AGENCY_REORGANIZE: ({"agency_admin", "province_admin"}, {"province_admin"}),
     A.PEOPLE_MANAGE: ({"agency_admin", "province_admin"}, {"province_admin"}),
+    A.QA_VIEW: ({"author", "secretary", "approver", "auditor", "agency_admin", "province_admin",
+                 "overseer"}, {"province_admin", "overseer"}),
+    A.AUDIT_PLAN: ({"secretary", "auditor"}, set()),
+    A.FINDING_RAISE: ({"secretary", "auditor"}, set()),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -54,11 +58,16 @@ def user(username: str) -> User:
 
 
 DOCUMENT_ACTIONS = {a for a in Action if a.value.startswith("document.")}  # test_document_policy
+QUALITY_ACTIONS = {  # test_quality_policy
+    A.AUDIT_EDIT, A.AUDIT_LEAD, A.AUDIT_FILL, A.AUDIT_DECLARE, A.FINDING_ATTACH,
+    A.FINDING_REVISE_DOC, A.FINDING_PROPOSE, A.FINDING_RETURN, A.FINDING_ACCEPT,
+    A.FINDING_IMPLEMENT, A.FINDING_VERIFY, A.FINDING_INEFFECTIVE, A.FINDING_CLOSE,
+    A.FINDING_DISMISS}
 
 
 def test_every_action_is_in_a_matrix():
-    assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE} | DOCUMENT_ACTIONS == \
-        set(Action)
+    assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE} | DOCUMENT_ACTIONS | \
+        QUALITY_ACTIONS == set(Action)
 
 
 @pytest.mark.parametrize("action", list(AGENCY_MATRIX))

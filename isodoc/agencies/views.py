@@ -73,8 +73,14 @@ def detail(code: str):
         members = db.session.scalars(
             select(Membership).join(User).where(Membership.agency_id == agency.id)
             .order_by(User.full_name, Membership.role)).all()
+    open_findings = None
+    if policy.can(current_user, Action.QA_VIEW, agency):
+        from isodoc.findings.services import open_counts
+
+        open_findings = open_counts(agency)
     return render_template(
-        "agencies/detail.html", agency=agency, members=members, create_form=create_form,
+        "agencies/detail.html", agency=agency, members=members, open_findings=open_findings,
+        create_form=create_form,
         edit_form=edit_form, status_form=status_form, dissolve_form=dissolve_form,
         children=sorted(agency.children, key=lambda a: (services.kind_order(a), a.name)))
 

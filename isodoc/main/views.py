@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
+from isodoc.findings.worklist import audit_work, finding_work
 
 bp = Blueprint("main", __name__)
 
@@ -16,8 +17,10 @@ bp = Blueprint("main", __name__)
 @login_required
 def home():
     memberships = sorted(current_user.memberships, key=lambda m: (m.agency.name, m.role))
-    return render_template("main/home.html", memberships=memberships,
-                           work=work_for(current_user))
+    work = work_for(current_user)
+    work["actions"] = finding_work(current_user)
+    work["audits"] = audit_work(current_user)
+    return render_template("main/home.html", memberships=memberships, work=work)
 
 
 @bp.route("/healthz")

@@ -1,0 +1,369 @@
+"""Internal audits: plan, detect conflicts of interest, generate and fill the checklist,
+start, complete, cancel. Services flush, never commit; each change is audit-logged."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from isodoc import audit as audit_log
+from isodoc import standards
+from isodoc.agencies.models import Agency
+from isodoc.audits.models import (
+    Audit,
+    AuditConflict,
+    AuditMember,
+    AuditProgramme,
+    AuditState,
+    ChecklistItem,
+    CheckResult,
+    ConflictDecision,
+)
+from isodoc.auth.models import Membership, Role, User
+from isodoc.documents import services as documents
+from isodoc.documents.models import Document
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.textnorm import nfc
+from isodoc.timeutil import format_date, utcnow
+
+A = AuditState
+
+
+def _log(audit: Audit, action: str, summary: str) -> None:
+    audit_log.record(f"audit.{action}", "audit", audit.id, agency_id=audit.agency_id,
+                     summary=f"{audit.code}: {summary}")
+
+
+def parse_clauses(text: str) -> list[str]:
+    """Clause numbers typed as "7.5.3, 8.5.1": each must be a clause of ISO 9001:2015."""
+    numbers = list(dict.fromkeys(c for c in nfc(text).replace(",", " ").replace(";", " ")
+                                 .split() if c))
+    if bad := standards.check_numbers(numbers):
+        raise InvalidInput(f"Không có điều khoản {', '.join(bad[:5])} trong TCVN ISO 9001:2015 "
+                           "(vd. 7.5.3, 8.5.1).")
+    return numbers
+
+
+def auditors_of(agency: Agency) -> list[User]:
+    """People who may sit on the agency's audit team: its internal auditors."""
+    return list(db.session.scalars(
+        select(User).join(Membership).where(Membership.agency_id == agency.id,
+                                            Membership.role == Role.AUDITOR,
+                                            User.active.is_(True))
+        .order_by(User.full_name)).unique())
+
+
+@dataclass
+class AuditPlan:
+    title: str
+    planned_start: date
+    planned_end: date
+    lead: User
+    team: list[User] = field(default_factory=list)
+    scope_clauses: str = ""
+    documents: list[Document] = field(default_factory=list)
+    processes: str = ""
+    plan: str = ""
+
+    def checked(self, agency: Agency) -> AuditPlan:
+        title = nfc(self.title)
+        if not title:
+            raise InvalidInput("Vui lòng nhập tên cuộc đánh giá.")
+        if len(title) > 300:
+            raise InvalidInput("Tên cuộc đánh giá quá dài (tối đa 300 ký tự).")
+        if self.planned_end < self.planned_start:
+            raise InvalidInput("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
+        if (self.planned_end - self.planned_start).days > 60:
+            raise InvalidInput("Một cuộc đánh giá kéo dài tối đa 60 ngày.")
+        clauses = parse_clauses(self.scope_clauses)
+        if not clauses and not self.documents:
+            raise InvalidInput("Phạm vi đánh giá cần ít nhất một điều khoản hoặc một tài liệu.")
+        if any(d.agency_id != agency.id for d in self.documents):
+            raise InvalidInput("Chỉ đánh giá được tài liệu của chính đơn vị.")
+        eligible = {u.id for u in auditors_of(agency)}
+        team = list(dict.fromkeys([self.lead, *self.team]))
+        if outsiders := [u.full_name for u in team if u.id not in eligible]:
+            raise InvalidInput("Chỉ đánh giá viên nội bộ của đơn vị được vào đoàn đánh giá: "
+                               f"{', '.join(outsiders)} không phải.")
+        return AuditPlan(title, self.planned_start, self.planned_end, self.lead, team,
+                         " ".join(clauses), list(dict.fromkeys(self.documents)),
+                         nfc(self.processes)[:5000], nfc(self.plan)[:20000])
+
+
+def programme(agency: Agency, year: int, create: bool = False) -> AuditProgramme | None:
+    found = db.session.scalars(select(AuditProgramme).where(
+        AuditProgramme.agency_id == agency.id, AuditProgramme.year == year)).first()
+    if found is None and create:
+        found = AuditProgramme(agency=agency, year=year)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def set_objectives(agency: Agency, year: int, text: str) -> AuditProgramme:
+    prog = programme(agency, year, create=True)
+    prog.objectives = nfc(text)[:5000]
+    audit_log.record("audit.programme", "audit_programme", prog.id, agency_id=agency.id,
+                     summary=f"Chương trình đánh giá nội bộ {year}")
+    return prog
+
+
+def _apply(audit: Audit, plan: AuditPlan) -> None:
+    audit.title, audit.planned_start, audit.planned_end = plan.title, plan.planned_start, \
+        plan.planned_end
+    audit.lead = plan.lead
+    audit.scope_clauses, audit.processes, audit.plan = plan.scope_clauses, plan.processes, \
+        plan.plan
+    audit.documents = plan.documents
+    keep = {m.user_id: m for m in audit.members}
+    audit.members = [keep.get(u.id) or AuditMember(user=u) for u in plan.team]
+
+
+def plan_audit(agency: Agency, actor: User, plan: AuditPlan) -> Audit:
+    if agency.is_dissolved():
+        raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không lập kế hoạch đánh giá mới.")
+    plan = plan.checked(agency)
+    prog = programme(agency, plan.planned_start.year, create=True)
+    seq = (db.session.scalar(select(func.max(Audit.seq)).where(
+        Audit.programme_id == prog.id)) or 0) + 1
+    audit = Audit(programme=prog, agency=agency, seq=seq, created_by=actor, lead=plan.lead,
+                  title=plan.title, planned_start=plan.planned_start,
+                  planned_end=plan.planned_end)
+    db.session.add(audit)
+    _apply(audit, plan)
+    db.session.flush()
+    detect_conflicts(audit)
+    _log(audit, "plan", f"lập kế hoạch «{audit.title}» từ {format_date(audit.planned_start)}")
+    return audit
+
+
+def update_audit(audit: Audit, actor: User, plan: AuditPlan) -> None:
+    if audit.state != A.PLANNED:
+        raise InvalidInput("Chỉ sửa được kế hoạch khi cuộc đánh giá chưa bắt đầu.")
+    plan = plan.checked(audit.agency)
+    if plan.planned_start.year != audit.programme.year:
+        raise InvalidInput(f"Cuộc đánh giá thuộc chương trình năm {audit.programme.year}: "
+                           "ngày bắt đầu phải trong năm đó.")
+    _apply(audit, plan)
+    member_ids = {u.id for u in plan.team}
+    doc_ids = {d.id for d in plan.documents}
+    audit.conflicts = [c for c in audit.conflicts if c.user_id in member_ids and
+                       (c.document_id is None or c.document_id in doc_ids)]
+    db.session.flush()
+    detect_conflicts(audit)
+    if audit.items and not any(i.result for i in audit.items):
+        generate_checklist(audit)  # the scope changed: the untouched checklist follows it
+    _log(audit, "edit", "sửa kế hoạch")
+
+
+def responsibilities(user: User, document: Document) -> list[str]:
+    """Why `user` is responsible for `document`: from its record, not from guesses."""
+    reasons = []
+    revisions = document.revisions
+    if any(r.author_id == user.id for r in revisions):
+        reasons.append("soạn thảo")
+    if any(r.approved_by_id == user.id for r in revisions):
+        reasons.append("phê duyệt")
+    if any(a.reviewer_id == user.id for r in revisions for a in r.reviews):
+        reasons.append("xem xét")
+    return reasons
+
+
+def detect_conflicts(audit: Audit) -> list[AuditConflict]:
+    """Flag every team member responsible for a document in scope (once)."""
+    known = {(c.user_id, c.document_id) for c in audit.conflicts}
+    added = []
+    for member in audit.members:
+        for document in audit.documents:
+            if (member.user_id, document.id) in known:
+                continue
+            if reasons := responsibilities(member.user, document):
+                conflict = AuditConflict(
+                    user=member.user, document=document,
+                    reason=f"Đã {', '.join(reasons)} tài liệu {document.code}")
+                audit.conflicts.append(conflict)
+                added.append(conflict)
+    db.session.flush()
+    return added
+
+
+def declare_conflict(audit: Audit, actor: User, clause: str, reason: str) -> AuditConflict:
+    """A member declares being responsible for part of the scope (a clause)."""
+    numbers = parse_clauses(clause)
+    if len(numbers) != 1:
+        raise InvalidInput("Ghi một điều khoản mà bạn có liên quan (vd. 8.5.1).")
+    reason = nfc(reason)
+    if not reason:
+        raise InvalidInput("Vui lòng ghi rõ bạn chịu trách nhiệm gì ở phần này.")
+    conflict = AuditConflict(user=actor, clause=numbers[0], reason=reason[:2000])
+    audit.conflicts.append(conflict)
+    db.session.flush()
+    _log(audit, "declare_conflict", f"{actor.full_name} khai báo liên quan {numbers[0]}")
+    return conflict
+
+
+def decide_conflict(conflict: AuditConflict, actor: User, decision: ConflictDecision,
+                    note: str) -> None:
+    note = nfc(note)
+    if decision == ConflictDecision.PENDING:
+        raise InvalidInput("Chọn cho phép hoặc không cho đánh giá phần này.")
+    if not note:
+        raise InvalidInput("Trưởng đoàn cần ghi lý do quyết định (được lưu vào hồ sơ).")
+    conflict.decision, conflict.decision_note = decision, note[:2000]
+    conflict.decided_by, conflict.decided_at = actor, utcnow()
+    _log(conflict.audit, "decide_conflict",
+         f"{conflict.user.full_name}: {ConflictDecision(decision).label} — {note}")
+
+
+def blocking_conflict(audit: Audit, user: User, item: ChecklistItem) -> AuditConflict | None:
+    for c in audit.conflicts:
+        if c.user_id != user.id or c.decision == ConflictDecision.ALLOWED:
+            continue
+        if item.document_id is not None and c.document_id == item.document_id:
+            return c
+        if c.clause and item.clause and standards.addressed_by(c.clause, [item.clause]):
+            return c
+    return None
+
+
+def clause_question(number: str) -> str:
+    clause = standards.current().get(number)
+    if clause.question:
+        return clause.question
+    return (f"Đơn vị đáp ứng yêu cầu của điều khoản {number} «{clause.vi}» như thế nào? "
+            "Nêu bằng chứng (tài liệu, hồ sơ, phỏng vấn).")
+
+
+def document_question(document: Document) -> str:
+    current = documents.in_force(document)
+    number = f" (lần ban hành {current.number})" if current else ""
+    return (f"{document.code} «{document.title}»{number}: quy trình có được thực hiện đúng các "
+            "bước, trách nhiệm, thời hạn; biểu mẫu đúng phiên bản; hồ sơ ở mục 7 được lưu đủ?")
+
+
+def generate_checklist(audit: Audit) -> None:
+    """One row per clause and per document of the scope, in that order."""
+    if audit.state != A.PLANNED:
+        raise InvalidInput("Danh mục kiểm tra chỉ được tạo lại trước khi bắt đầu đánh giá.")
+    audit.items = []
+    db.session.flush()
+    rows = [ChecklistItem(clause=n, question=clause_question(n)) for n in audit.clause_list]
+    rows += [ChecklistItem(document=d, clause=(d.clause_list or [None])[0],
+                           question=document_question(d)) for d in audit.documents]
+    for position, row in enumerate(rows, 1):
+        row.position = position
+        audit.items.append(row)
+    db.session.flush()
+
+
+def add_item(audit: Audit, actor: User, clause: str, question: str) -> ChecklistItem:
+    numbers = parse_clauses(clause) if clause.strip() else []
+    question = nfc(question)
+    if not question:
+        raise InvalidInput("Vui lòng nhập câu hỏi kiểm tra.")
+    if len(numbers) > 1:
+        raise InvalidInput("Mỗi câu hỏi gắn với một điều khoản.")
+    item = ChecklistItem(clause=numbers[0] if numbers else None, question=question[:2000],
+                         position=max((i.position for i in audit.items), default=0) + 1)
+    audit.items.append(item)
+    db.session.flush()
+    _log(audit, "add_item", f"thêm câu hỏi {item.position}")
+    return item
+
+
+def start(audit: Audit, actor: User) -> None:
+    if audit.state != A.PLANNED:
+        raise InvalidInput("Cuộc đánh giá không ở trạng thái kế hoạch.")
+    if pending := [c for c in audit.conflicts if c.decision == ConflictDecision.PENDING]:
+        raise InvalidInput(f"Còn {len(pending)} trường hợp đánh giá viên có liên quan đến phần "
+                           "được đánh giá chưa được trưởng đoàn quyết định.")
+    if not audit.items:
+        generate_checklist(audit)
+    audit.state, audit.started_at = A.IN_PROGRESS, utcnow()
+    _log(audit, "start", "bắt đầu đánh giá")
+
+
+def fill_item(item: ChecklistItem, actor: User, result: CheckResult | None,
+              evidence: str) -> None:
+    audit = item.audit
+    if audit.state != A.IN_PROGRESS:
+        raise InvalidInput("Chỉ ghi kết quả khi cuộc đánh giá đang diễn ra.")
+    if conflict := blocking_conflict(audit, actor, item):
+        what = "chưa được trưởng đoàn quyết định" if \
+            conflict.decision == ConflictDecision.PENDING else "trưởng đoàn đã giao người khác"
+        raise InvalidInput(f"Bạn không đánh giá câu hỏi {item.position}: {conflict.reason} "
+                           f"({what}).")
+    evidence = nfc(evidence)
+    if len(evidence) > 10_000:
+        raise InvalidInput("Bằng chứng quá dài (tối đa 10.000 ký tự).")
+    if result in (CheckResult.NONCONFORM, CheckResult.RECOMMENDATION) and not evidence:
+        raise InvalidInput(f"Câu hỏi {item.position}: ghi bằng chứng cho kết quả "
+                           f"«{result.label}».")
+    if result is None and any(f for f in findings_of(item)):
+        raise InvalidInput(f"Câu hỏi {item.position} đã có phát hiện: không xoá kết quả.")
+    item.result = result.value if result else None
+    item.evidence, item.auditor, item.updated_at = evidence, actor, utcnow()
+    _log(audit, "fill", f"câu hỏi {item.position}: {result.label if result else 'chưa có'}")
+
+
+def findings_of(item: ChecklistItem) -> list:
+    from isodoc.findings.models import Finding
+
+    return list(db.session.scalars(select(Finding).where(Finding.checklist_item_id == item.id)))
+
+
+def complete(audit: Audit, actor: User, conclusion: str) -> None:
+    if audit.state != A.IN_PROGRESS:
+        raise InvalidInput("Cuộc đánh giá chưa bắt đầu hoặc đã kết thúc.")
+    if open_rows := [i.position for i in audit.items if not i.result]:
+        raise InvalidInput("Còn câu hỏi chưa có kết quả: "
+                           f"{', '.join(map(str, open_rows[:10]))}.")
+    if missing := [i.position for i in audit.items
+                   if i.result == CheckResult.NONCONFORM and not findings_of(i)]:
+        raise InvalidInput("Câu hỏi «không phù hợp» chưa được lập phát hiện: "
+                           f"{', '.join(map(str, missing[:10]))}.")
+    conclusion = nfc(conclusion)
+    if not conclusion:
+        raise InvalidInput("Vui lòng nhập kết luận của cuộc đánh giá.")
+    audit.conclusion, audit.state, audit.completed_at = conclusion[:20000], A.COMPLETED, utcnow()
+    _log(audit, "complete", "hoàn thành đánh giá")
+
+
+def cancel(audit: Audit, actor: User, reason: str) -> None:
+    if audit.state != A.PLANNED:
+        raise InvalidInput("Chỉ huỷ được cuộc đánh giá chưa bắt đầu.")
+    reason = nfc(reason)
+    if not reason:
+        raise InvalidInput("Vui lòng nhập lý do huỷ.")
+    audit.state, audit.conclusion = A.CANCELLED, f"Huỷ: {reason[:2000]}"
+    _log(audit, "cancel", reason)
+
+
+@dataclass
+class ClauseResult:
+    clause: str
+    title: str
+    counts: Counter
+
+
+def results_by_clause(audit: Audit) -> list[ClauseResult]:
+    """Checklist results summed per clause (rows without a clause under "—")."""
+    edition = standards.current()
+    grouped: dict[str, Counter] = {}
+    for item in audit.items:
+        grouped.setdefault(item.clause or "", Counter())[item.result or "none"] += 1
+    order = list(edition.clauses)
+    keys = sorted(grouped, key=lambda n: order.index(n) if n in edition.clauses else 10_000)
+    return [ClauseResult(k or "—", edition.get(k).vi if k in edition.clauses else "Khác",
+                         grouped[k]) for k in keys]
+
+
+def agency_audits(agency: Agency, year: int | None = None) -> list[Audit]:
+    query = select(Audit).where(Audit.agency_id == agency.id)
+    if year:
+        query = query.join(AuditProgramme).where(AuditProgramme.year == year)
+    return list(db.session.scalars(query.order_by(Audit.planned_start)))

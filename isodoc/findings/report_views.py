@@ -1,0 +1,74 @@
+"""Report screens: findings across the agencies a person may see, and the management
+review inputs of one agency."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from isodoc.agencies.services import get_by_code
+from isodoc.documents.views import agency_or_404
+from isodoc.findings import reports
+from isodoc.policy import Action, require
+from isodoc.timeutil import parse_date
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.before_request
+@login_required
+def signed_in() -> None:
+    """Reports need a signed-in user."""
+
+
+@bp.route("/reports/findings")
+def findings():
+    visible = reports.visible_agencies(current_user)
+    code = request.args.get("agency", "")
+    agencies = visible
+    if code:
+        agency = get_by_code(code)
+        if agency is None:
+            abort(404)
+        require(current_user, Action.QA_VIEW, agency)
+        # the agency and everything under it (a district's communes, a department's units)
+        agencies = [a for a in (visible if visible is not None else all_agencies())
+                    if agency in a.lineage()]
+    elif visible is not None and not visible:
+        abort(403)
+    query = reports.FindingQuery.from_args(request.args, agencies=agencies)
+    rows = query.run()
+    if request.args.get("format") == "csv":
+        return reports.csv_response(rows, "phat-hien.csv")
+    return render_template("findings/report.html", summary=reports.summarise(rows),
+                           rows=rows, query=query, code=code)
+
+
+def all_agencies():
+    from sqlalchemy import select
+
+    from isodoc.agencies.models import Agency
+    from isodoc.extensions import db
+
+    return db.session.scalars(select(Agency)).all()
+
+
+@bp.route("/agencies/<agency_code>/management-review")
+def management_review(agency_code: str):
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.QA_VIEW, agency)
+    start, end = reports.default_period()
+    problems = []
+    try:
+        if request.args.get("from"):
+            start = parse_date(request.args["from"])
+        if request.args.get("to"):
+            end = parse_date(request.args["to"])
+    except ValueError as exc:
+        problems.append(str(exc))
+    if end < start:
+        problems.append("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
+        start, end = reports.default_period()
+    return render_template("findings/management_review.html",
+                           inputs=reports.management_review(agency, start, end),
+                           problems=problems), 422 if problems else 200

@@ -1,0 +1,187 @@
+"""Finding reports: by clause, agency, type, state, overdue, trend per year; CSV; and the
+inputs of the management review (ISO 9001:2015 clause 9.3.2) for one agency and period."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import Response
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from isodoc import policy, standards
+from isodoc.agencies.models import Agency
+from isodoc.audits.models import Audit, AuditState
+from isodoc.auth.models import User
+from isodoc.csvio import write_rows
+from isodoc.documents.models import Document, Revision, RevisionState
+from isodoc.extensions import db
+from isodoc.findings.models import Finding, FindingClause, FindingEvent, FindingState, FindingType
+from isodoc.findings.services import overdue_since
+from isodoc.findings.workflow import OPEN_STATES
+from isodoc.timeutil import LOCAL_TZ, format_date, today_local
+
+
+def visible_agencies(user: User) -> list[Agency] | None:
+    """Agencies whose findings `user` may see; None means every agency."""
+    if policy.is_province_admin(user) or any(
+            m.role == "overseer" and m.agency.parent_id is None for m in user.memberships):
+        return None
+    agencies = db.session.scalars(select(Agency)).all()
+    return [a for a in agencies if policy.can(user, policy.Action.QA_VIEW, a)]
+
+
+@dataclass
+class FindingQuery:
+    agencies: list[Agency] | None = None   # None: the whole province
+    year: int | None = None
+    type: str = ""
+    state: str = ""
+    clause: str = ""
+    overdue: bool = False
+
+    @classmethod
+    def from_args(cls, args: MultiDict, agencies: list[Agency] | None) -> FindingQuery:
+        year = args.get("year", type=int)
+        return cls(agencies=agencies, year=year if year and 2000 <= year <= 2100 else None,
+                   type=args.get("type", "") if args.get("type") in set(FindingType) else "",
+                   state=args.get("state", "") if args.get("state") in set(FindingState)
+                   else "",
+                   clause=args.get("clause", "") if args.get("clause", "")
+                   in standards.current().clauses else "",
+                   overdue=args.get("overdue") == "1")
+
+    def run(self) -> list[Finding]:
+        q = select(Finding).options(selectinload(Finding.clauses),
+                                    selectinload(Finding.agency))
+        if self.agencies is not None:
+            q = q.where(Finding.agency_id.in_([a.id for a in self.agencies]))
+        if self.year:
+            q = q.where(Finding.year == self.year)
+        if self.type:
+            q = q.where(Finding.type == self.type)
+        if self.state:
+            q = q.where(Finding.state == self.state)
+        if self.clause:
+            number = self.clause
+            q = q.where(Finding.clauses.any(
+                (FindingClause.clause == number) | FindingClause.clause.like(f"{number}.%")))
+        rows = list(db.session.scalars(q.order_by(Finding.year.desc(), Finding.agency_id,
+                                                  Finding.seq)).unique())
+        if self.overdue:
+            rows = [f for f in rows if overdue_since(f)]
+        return rows
+
+
+def top_clause(number: str) -> str:
+    """7.5.3 → 7.5: the level a chart can show."""
+    parts = number.split(".")
+    return ".".join(parts[:2])
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    by_clause: list[tuple[str, str, Counter]] = field(default_factory=list)
+    by_agency: list[tuple[Agency, Counter]] = field(default_factory=list)
+    by_type: Counter = field(default_factory=Counter)
+    by_state: Counter = field(default_factory=Counter)
+    by_year: list[tuple[int, Counter]] = field(default_factory=list)
+    overdue: list[Finding] = field(default_factory=list)
+
+    @property
+    def clause_max(self) -> int:
+        return max((sum(c.values()) for _, _, c in self.by_clause), default=0)
+
+
+def summarise(rows: list[Finding]) -> Summary:
+    edition = standards.current()
+    clauses: dict[str, Counter] = {}
+    agencies: dict[int, tuple[Agency, Counter]] = {}
+    years: dict[int, Counter] = {}
+    summary = Summary(total=len(rows))
+    for f in rows:
+        for number in dict.fromkeys(top_clause(c) for c in f.clause_list):
+            clauses.setdefault(number, Counter())[f.type] += 1
+        agencies.setdefault(f.agency_id, (f.agency, Counter()))[1][f.type] += 1
+        years.setdefault(f.year, Counter())[f.type] += 1
+        summary.by_type[f.type] += 1
+        summary.by_state[f.state] += 1
+        if overdue_since(f):
+            summary.overdue.append(f)
+    order = list(edition.clauses)
+    summary.by_clause = [(n, edition.get(n).vi if edition.get(n) else "", clauses[n])
+                         for n in sorted(clauses, key=lambda n: order.index(n)
+                                         if n in edition.clauses else 10_000)]
+    summary.by_agency = sorted(agencies.values(), key=lambda pair: -sum(pair[1].values()))
+    summary.by_year = sorted(years.items())
+    return summary
+
+
+CSV_HEADER = ["so", "don_vi", "nam", "loai", "nguon", "dieu_khoan", "noi_dung", "trang_thai",
+              "nguoi_thuc_hien", "han_hoan_thanh", "qua_han_tu", "ngay_dong"]
+
+
+def csv_response(rows: list[Finding], filename: str) -> Response:
+    data = write_rows(CSV_HEADER, [[
+        f.code, f.agency.code, str(f.year), f.type_enum.label, f.source_enum.label,
+        " ".join(f.clause_list), f.observed, f.state_enum.label,
+        f.owner.full_name if f.owner else "", format_date(f.due_date),
+        format_date(overdue_since(f)), format_date(f.closed_on)] for f in rows])
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Local calendar days [start, end] as naive UTC instants (how rows store time)."""
+    def utc(day: date) -> datetime:
+        return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+    return utc(start), utc(end + timedelta(days=1))
+
+
+@dataclass
+class ReviewInputs:
+    agency: Agency
+    start: date
+    end: date
+    audits: list[Audit]
+    audit_results: Counter
+    raised: list[Finding]
+    closed: list[Finding]
+    open_now: list[Finding]
+    overdue: list[Finding]
+    ineffective: list[FindingEvent]
+    issued: list[Revision]
+    by_type: Counter
+    by_clause: list[tuple[str, str, Counter]]
+
+
+def management_review(agency: Agency, start: date, end: date) -> ReviewInputs:
+    lo, hi = _utc_bounds(start, end)
+    audits = list(db.session.scalars(select(Audit).where(
+        Audit.agency_id == agency.id, Audit.planned_start <= end, Audit.planned_end >= start,
+        Audit.state != AuditState.CANCELLED).order_by(Audit.planned_start)))
+    results = Counter(i.result or "none" for a in audits for i in a.items)
+    findings = list(db.session.scalars(select(Finding).where(Finding.agency_id == agency.id)
+                                       .order_by(Finding.year, Finding.seq)))
+    raised = [f for f in findings if lo <= f.raised_at < hi]
+    closed = [f for f in findings if f.closed_on and start <= f.closed_on <= end]
+    open_now = [f for f in findings if f.state in OPEN_STATES]
+    ineffective = list(db.session.scalars(select(FindingEvent).join(Finding).where(
+        Finding.agency_id == agency.id, FindingEvent.action == "ineffective",
+        FindingEvent.at >= lo, FindingEvent.at < hi)))
+    issued = list(db.session.scalars(select(Revision).join(Document).where(
+        Document.agency_id == agency.id, Revision.state == RevisionState.ISSUED,
+        Revision.issued_at >= lo, Revision.issued_at < hi).order_by(Revision.issued_at)))
+    summary = summarise(raised)
+    return ReviewInputs(agency, start, end, audits, results, raised, closed, open_now,
+                        [f for f in open_now if overdue_since(f)], ineffective, issued,
+                        summary.by_type, summary.by_clause)
+
+
+def default_period() -> tuple[date, date]:
+    today = today_local()
+    return date(today.year, 1, 1), today

@@ -1,0 +1,306 @@
+"""Findings and corrective actions: raise, propose, return, accept, implement, verify
+(effective or not), close, dismiss; link a document revision; attach evidence.
+Services flush, never commit; each transition is an event and an audit-log row."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from isodoc import audit as audit_log
+from isodoc.agencies.models import Agency
+from isodoc.audits.models import Audit, AuditState, ChecklistItem, CheckResult
+from isodoc.audits.services import parse_clauses
+from isodoc.auth.models import Membership, User
+from isodoc.documents import services as documents
+from isodoc.documents.models import Document, Revision, RevisionState
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.findings.models import (
+    Attachment,
+    Finding,
+    FindingClause,
+    FindingEvent,
+    FindingSource,
+    FindingState,
+    FindingType,
+)
+from isodoc.findings.workflow import Step, allowed, target
+from isodoc.textnorm import nfc
+from isodoc.timeutil import format_date, today_local, utcnow
+
+F = FindingState
+TEXT_MAX = 10_000
+RESPONSE_DAYS = 15  # default time to propose an action, as agencies' QT "KPH" procedures set
+ATTACHMENT_MAX = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".odt", ".ods", ".txt"}
+
+
+def _text(value: str, what: str, required: bool = True) -> str:
+    value = nfc(value)
+    if required and not value:
+        raise InvalidInput(f"Vui lòng nhập {what}.")
+    if len(value) > TEXT_MAX:
+        raise InvalidInput(f"{what[:1].upper()}{what[1:]} quá dài (tối đa 10.000 ký tự).")
+    return value
+
+
+def _event(finding: Finding, actor: User | None, action: str, from_state: str,
+           comment: str = "") -> None:
+    finding.events.append(FindingEvent(actor=actor, action=action, from_state=from_state,
+                                       to_state=finding.state, comment=comment))
+    finding.updated_at = utcnow()
+    audit_log.record(f"finding.{action}", "finding", finding.id, agency_id=finding.agency_id,
+                     summary=f"{finding.code}: {F(from_state).label} → "
+                             f"{F(finding.state).label}" + (f" — {comment}" if comment else ""))
+
+
+def _move(finding: Finding, actor: User, step: Step, comment: str = "") -> None:
+    if not allowed(step, finding.state):
+        raise InvalidInput(f"Không thể «{step.label}» khi phát hiện đang ở trạng thái "
+                           f"«{finding.state_enum.label}».")
+    before = finding.state
+    finding.state = target(step)
+    _event(finding, actor, step.value, before, comment)
+
+
+def agency_member(agency: Agency, user: User | None) -> bool:
+    return user is not None and db.session.scalar(select(func.count()).select_from(
+        Membership).where(Membership.agency_id == agency.id,
+                          Membership.user_id == user.id)) > 0
+
+
+def agency_people(agency: Agency) -> list[User]:
+    """Who can own a corrective action: the agency's active members."""
+    return list(db.session.scalars(
+        select(User).join(Membership).where(Membership.agency_id == agency.id,
+                                            User.active.is_(True))
+        .order_by(User.full_name)).unique())
+
+
+@dataclass
+class FindingInput:
+    type: FindingType
+    clauses: str
+    requirement: str
+    observed: str
+    documents: list[Document] = field(default_factory=list)
+    source: FindingSource = FindingSource.AUDIT
+    source_note: str = ""
+    response_due: date | None = None
+    audit: Audit | None = None
+    checklist_item: ChecklistItem | None = None
+
+
+def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
+    if agency.is_dissolved():
+        raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không ghi nhận phát hiện mới.")
+    clauses = parse_clauses(data.clauses)
+    if not clauses:
+        raise InvalidInput("Phát hiện phải gắn với ít nhất một điều khoản ISO 9001:2015.")
+    requirement = _text(data.requirement, "yêu cầu (căn cứ)")
+    observed = _text(data.observed, "nội dung phát hiện (điều đã thấy)")
+    if any(d.agency_id != agency.id for d in data.documents):
+        raise InvalidInput("Tài liệu liên quan phải là tài liệu của đơn vị.")
+    revisions: list[Revision] = []
+    for document in data.documents:
+        current = documents.in_force(document) or (documents.issued(document) or [None])[-1]
+        if current is None:
+            raise InvalidInput(f"{document.code} chưa được ban hành lần nào.")
+        revisions.append(current)
+    source, audit, item = data.source, data.audit, data.checklist_item
+    if audit is not None:
+        if audit.agency_id != agency.id or audit.state != AuditState.IN_PROGRESS:
+            raise InvalidInput("Chỉ ghi phát hiện vào cuộc đánh giá đang diễn ra của đơn vị.")
+        source = FindingSource.AUDIT
+        if item is not None and (item.audit_id != audit.id or item.result not in (
+                CheckResult.NONCONFORM, CheckResult.RECOMMENDATION)):
+            raise InvalidInput("Câu hỏi kiểm tra chưa được ghi kết quả «không phù hợp» "
+                               "hoặc «khuyến nghị».")
+    elif source == FindingSource.AUDIT:
+        raise InvalidInput("Phát hiện ngoài đánh giá: chọn nguồn (phản ánh, hồ sơ trễ hạn…).")
+    note = nfc(data.source_note)[:300]
+    if source in (FindingSource.COMPLAINT, FindingSource.LATE_DOSSIER, FindingSource.OTHER) \
+            and not note:
+        raise InvalidInput("Ghi rõ nguồn phát hiện (vd. số phiếu phản ánh, mã hồ sơ trễ hạn).")
+    today = today_local()
+    due = data.response_due or today + timedelta(days=RESPONSE_DAYS)
+    if due < today:
+        raise InvalidInput("Hạn đề xuất hành động không được ở quá khứ.")
+    year = today.year
+    seq = (db.session.scalar(select(func.max(Finding.seq)).where(
+        Finding.agency_id == agency.id, Finding.year == year)) or 0) + 1
+    finding = Finding(agency=agency, year=year, seq=seq, type=data.type.value,
+                      source=source.value, source_note=note, audit=audit, checklist_item=item,
+                      requirement=requirement, observed=observed, raised_by=actor,
+                      response_due=due, state=F.OPEN,
+                      clauses=[FindingClause(clause=c) for c in clauses], revisions=revisions)
+    db.session.add(finding)
+    db.session.flush()
+    _event(finding, actor, "raise", F.OPEN, f"{data.type.label}, điều khoản "
+                                            f"{', '.join(clauses)}")
+    return finding
+
+
+def propose(finding: Finding, actor: User, *, correction: str, root_cause: str, whys: str,
+            action_plan: str, owner: User | None, due_date: date | None) -> None:
+    nonconformity = finding.type_enum.is_nonconformity
+    correction = _text(correction, "hành động khắc phục tức thời (sửa chữa)", nonconformity)
+    root_cause = _text(root_cause, "nguyên nhân gốc rễ", nonconformity)
+    whys = "\n".join(line.strip() for line in _text(whys, "5 câu hỏi tại sao", False)
+                     .splitlines() if line.strip())
+    action_plan = _text(action_plan, "kế hoạch hành động khắc phục")
+    if owner is None or not agency_member(finding.agency, owner):
+        raise InvalidInput("Người chịu trách nhiệm phải là thành viên của đơn vị.")
+    if due_date is None:
+        raise InvalidInput("Vui lòng nhập hạn hoàn thành (dd/mm/yyyy).")
+    if due_date < today_local():
+        raise InvalidInput("Hạn hoàn thành không được ở quá khứ.")
+    finding.correction, finding.root_cause, finding.whys = correction, root_cause, whys
+    finding.action_plan, finding.owner, finding.due_date = action_plan, owner, due_date
+    finding.proposed_by = actor
+    _move(finding, actor, Step.PROPOSE, f"người thực hiện {owner.full_name}, hạn "
+                                        f"{format_date(due_date)}")
+
+
+def return_proposal(finding: Finding, actor: User, comment: str) -> None:
+    _move(finding, actor, Step.RETURN, _text(comment, "lý do trả lại"))
+
+
+def accept(finding: Finding, actor: User, verify_after: date | None, comment: str = "") -> None:
+    verify_after = verify_after or finding.due_date
+    if verify_after is None or verify_after < today_local():
+        raise InvalidInput("Ngày bắt đầu xác minh hiệu lực không được ở quá khứ.")
+    finding.accepted_by, finding.verify_after = actor, verify_after
+    _move(finding, actor, Step.ACCEPT, _text(comment, "ý kiến", False) or
+          f"xác minh hiệu lực từ {format_date(verify_after)}")
+
+
+def implement(finding: Finding, actor: User, report: str) -> None:
+    report = _text(report, "kết quả thực hiện (bằng chứng)")
+    linked = finding.revision
+    if linked is not None and linked.state not in (RevisionState.ISSUED,
+                                                   RevisionState.CANCELLED):
+        raise InvalidInput(f"Sửa đổi {linked.document.code} (dự thảo {linked.seq}) chưa được "
+                           "ban hành: hành động chưa thể coi là đã thực hiện.")
+    finding.implementation, finding.implemented_by = report, actor
+    finding.implemented_on = today_local()
+    _move(finding, actor, Step.IMPLEMENT)
+
+
+def verify(finding: Finding, actor: User, effective: bool, note: str) -> None:
+    note = _text(note, "kết quả xác minh hiệu lực")
+    if finding.verify_after and today_local() < finding.verify_after:
+        raise InvalidInput("Chưa đến ngày xác minh hiệu lực "
+                           f"({format_date(finding.verify_after)}).")
+    finding.verification, finding.verified_by = note, actor
+    if effective:
+        finding.verified_on = today_local()
+        _move(finding, actor, Step.VERIFY, note)
+    else:  # back to planning: a new cycle of cause analysis and action
+        finding.cycles += 1
+        finding.proposed_by = finding.accepted_by = finding.implemented_by = None
+        finding.response_due = today_local() + timedelta(days=RESPONSE_DAYS)
+        _move(finding, actor, Step.INEFFECTIVE, note)
+
+
+def close(finding: Finding, actor: User, comment: str) -> None:
+    finding.closed_by, finding.closed_on = actor, today_local()
+    _move(finding, actor, Step.CLOSE, _text(comment, "ý kiến khi đóng", False))
+
+
+def dismiss(finding: Finding, actor: User, comment: str) -> None:
+    if finding.type_enum.is_nonconformity:
+        raise InvalidInput("Sự không phù hợp phải có hành động khắc phục.")
+    finding.closed_by, finding.closed_on = actor, today_local()
+    _move(finding, actor, Step.DISMISS, _text(comment, "lý do đóng"))
+
+
+def start_document_revision(finding: Finding, actor: User, document: Document) -> Revision:
+    """The corrective action changes a procedure: open its draft from here, linked."""
+    if finding.state != F.ACCEPTED:
+        raise InvalidInput("Chỉ sửa đổi tài liệu khi hành động khắc phục đã được chấp nhận.")
+    if document.id not in {r.document_id for r in finding.revisions}:
+        raise InvalidInput("Chỉ sửa đổi tài liệu liên quan đến phát hiện.")
+    revision = documents.open_revision(document) or documents.start_revision(document, actor)
+    if not revision.reason:
+        revision.reason = f"Hành động khắc phục {finding.code}: {finding.action_plan}"[:4000]
+    finding.revision = revision
+    _event(finding, actor, "revise_document", finding.state,
+           f"{document.code}: dự thảo {revision.seq}")
+    return revision
+
+
+def attachments_dir() -> Path:
+    return Path(current_app.config["ISODOC_ATTACHMENTS_PATH"])
+
+
+SAFE_NAME_RE = re.compile(r"[^\w.\- ()]+", re.UNICODE)
+
+
+def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str) -> Attachment:
+    name = SAFE_NAME_RE.sub("_", nfc(Path(filename or "").name)).strip(" .")[:200]
+    suffix = Path(name).suffix.lower()
+    if not name or suffix not in ATTACHMENT_TYPES:
+        raise InvalidInput("Chỉ nhận tệp PDF, ảnh JPG/PNG, Word, Excel, OpenDocument hoặc văn "
+                           "bản (.txt).")
+    if not data:
+        raise InvalidInput("Tệp rỗng.")
+    if len(data) > ATTACHMENT_MAX:
+        raise InvalidInput("Tệp đính kèm tối đa 10 MB.")
+    digest = hashlib.sha256(data).hexdigest()
+    path = attachments_dir() / digest[:2] / digest
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # the file is complete before any row points at it
+    item = Attachment(finding=finding, stage=stage, filename=name, size=len(data),
+                      content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                      sha256=digest, uploaded_by=actor)
+    db.session.add(item)
+    audit_log.record("finding.attach", "finding", finding.id, agency_id=finding.agency_id,
+                     summary=f"{finding.code}: đính kèm {name}")
+    return item
+
+
+def attachment_path(item: Attachment) -> Path:
+    return attachments_dir() / item.sha256[:2] / item.sha256
+
+
+def overdue_since(finding: Finding, today: date | None = None) -> date | None:
+    """The date a pending response or action fell due, if it has passed."""
+    today = today or today_local()
+    due = {F.OPEN: finding.response_due, F.PROPOSED: finding.response_due,
+           F.ACCEPTED: finding.due_date}.get(F(finding.state))
+    return due if due is not None and due < today else None
+
+
+def stage_for(state: str) -> str:
+    return {F.ACCEPTED: "implementation", F.IMPLEMENTED: "verification"}.get(F(state),
+                                                                            "finding")
+
+
+def revision_issued(finding: Finding) -> Revision | None:
+    """The linked revision once issued: the finding shows when the change took effect."""
+    linked = finding.revision
+    return linked if linked is not None and linked.state == RevisionState.ISSUED else None
+
+
+def agency_findings(agency: Agency) -> list[Finding]:
+    return list(db.session.scalars(select(Finding).where(Finding.agency_id == agency.id)
+                                   .order_by(Finding.year.desc(), Finding.seq.desc())))
+
+
+def open_counts(agency: Agency) -> dict[str, int]:
+    """Open findings of the agency and how many are overdue: the dashboard's flag."""
+    rows = db.session.scalars(select(Finding).where(
+        Finding.agency_id == agency.id, Finding.state != F.CLOSED)).all()
+    return {"open": len(rows), "overdue": sum(1 for f in rows if overdue_since(f))}

@@ -1,0 +1,271 @@
+"""Findings and corrective actions of an agency: list (and CSV), raise, the finding page
+with its transitions, linked document revision and evidence files."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from isodoc import policy
+from isodoc.audits.models import Audit, ChecklistItem
+from isodoc.auth.models import User
+from isodoc.auth.views import flash_form_errors
+from isodoc.documents import services as documents
+from isodoc.documents.models import Document
+from isodoc.documents.views import agency_or_404
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.findings import reports, services
+from isodoc.findings.forms import (
+    AcceptForm,
+    AttachForm,
+    CommentForm,
+    FindingForm,
+    ImplementForm,
+    ProposeForm,
+    ReviseForm,
+    VerifyForm,
+)
+from isodoc.findings.models import Attachment, Finding, FindingSource, FindingType
+from isodoc.findings.workflow import Step
+from isodoc.forms import options
+from isodoc.policy import STEP_ACTIONS, Action, require
+
+bp = Blueprint("findings", __name__, url_prefix="/agencies/<agency_code>/findings")
+
+
+@bp.before_request
+@login_required
+def signed_in() -> None:
+    """Every finding page needs a signed-in user."""
+
+
+def finding_or_404(agency_code: str, finding_id: int) -> Finding:
+    agency = agency_or_404(agency_code)
+    finding = db.session.get(Finding, finding_id)
+    if finding is None or finding.agency_id != agency.id:
+        abort(404)
+    require(current_user, Action.QA_VIEW, finding)
+    return finding
+
+
+def finding_url(finding: Finding, anchor: str | None = None) -> str:
+    return url_for("findings.show", agency_code=finding.agency.code, finding_id=finding.id,
+                   _anchor=anchor)
+
+
+@bp.route("")
+def index(agency_code: str):
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.QA_VIEW, agency)
+    query = reports.FindingQuery.from_args(request.args, agencies=[agency])
+    rows = query.run()
+    if request.args.get("format") == "csv":
+        return reports.csv_response(rows, f"phat-hien-{agency.code}.csv")
+    return render_template("findings/index.html", agency=agency, rows=rows, query=query)
+
+
+def documents_of(agency) -> list[Document]:
+    return [d for d in documents.agency_documents(agency) if documents.issued(d)]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(agency_code: str):
+    agency = agency_or_404(agency_code)
+    audit = item = None
+    audit_id = request.values.get("audit", type=int)
+    if audit_id:
+        audit = db.session.get(Audit, audit_id)
+        if audit is None or audit.agency_id != agency.id:
+            abort(404)
+        require(current_user, Action.FINDING_RAISE, audit)
+        item_id = request.values.get("item", type=int)
+        item = db.session.get(ChecklistItem, item_id) if item_id else None
+        if item is not None and item.audit_id != audit.id:
+            abort(404)
+    else:
+        require(current_user, Action.FINDING_RAISE, agency)
+    form = FindingForm()
+    if audit is not None:
+        del form.source  # a finding from an audit has the audit as its source
+    form.documents.choices = options((str(d.id), f"{d.code} — {d.title}")
+                                     for d in documents_of(agency))
+    if request.method == "GET":
+        form.audit.data, form.item.data = audit_id or "", item.id if item else ""
+        if item is not None:
+            form.clauses.data = item.clause or ""
+            form.documents.data = [str(item.document_id)] if item.document_id else []
+            form.observed.data = item.evidence
+            form.type.data = "minor" if item.result == "nonconform" else "ofi"
+    elif form.validate_on_submit():
+        try:
+            data = services.FindingInput(
+                type=FindingType(form.type.data), clauses=form.clauses.data or "",
+                requirement=form.requirement.data or "", observed=form.observed.data or "",
+                documents=[d for d in documents_of(agency) if str(d.id) in form.documents.data],
+                source=FindingSource.AUDIT if audit else FindingSource(form.source.data),
+                source_note=form.source_note.data or "", response_due=form.response_due.date,
+                audit=audit, checklist_item=item)
+            finding = services.raise_finding(agency, current_user, data)
+            db.session.commit()
+            flash(f"Đã ghi nhận phát hiện {finding.code}.", "success")
+            return redirect(finding_url(finding))
+        except InvalidInput as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    else:
+        flash_form_errors(form)
+    return render_template("findings/new.html", agency=agency, form=form, audit=audit,
+                           item=item), 422 if request.method == "POST" else 200
+
+
+def step_forms(finding: Finding) -> dict:
+    propose = ProposeForm(prefix="propose")
+    propose.owner.choices = options((str(u.id), u.full_name)
+                                    for u in services.agency_people(finding.agency))
+    if request.method == "GET":
+        propose.correction.data, propose.root_cause.data = finding.correction, finding.root_cause
+        propose.whys.data, propose.action_plan.data = finding.whys, finding.action_plan
+        propose.owner.data = str(finding.owner_id or current_user.id)
+        propose.due_date.data = finding.due_date.strftime("%d/%m/%Y") if finding.due_date \
+            else ""
+    revise = ReviseForm(prefix="revise")
+    revise.document.choices = options((str(r.document.id), r.document.code)
+                                      for r in finding.revisions)
+    return {"propose": propose, "accept": AcceptForm(prefix="accept"),
+            "comment": CommentForm(prefix="comment"),
+            "implement": ImplementForm(prefix="implement"),
+            "verify": VerifyForm(prefix="verify"), "revise": revise,
+            "attach": AttachForm(prefix="attach")}
+
+
+def render_finding(finding: Finding, forms: dict | None = None, status: int = 200):
+    steps = [s for s in Step if policy.can(current_user, STEP_ACTIONS[s], finding)]
+    return render_template(
+        "findings/show.html", finding=finding, agency=finding.agency,
+        forms=forms or step_forms(finding), steps=steps, Step=Step,
+        overdue=services.overdue_since(finding), issued=services.revision_issued(finding),
+        in_force=documents.in_force), status
+
+
+@bp.route("/<int:finding_id>")
+def show(agency_code: str, finding_id: int):
+    return render_finding(finding_or_404(agency_code, finding_id))
+
+
+@bp.route("/<int:finding_id>/<step>", methods=["POST"])
+def step(agency_code: str, finding_id: int, step: str):
+    finding = finding_or_404(agency_code, finding_id)
+    if step not in set(Step):
+        abort(404)
+    chosen = Step(step)
+    require(current_user, STEP_ACTIONS[chosen], finding)
+    forms = step_forms(finding)
+    key = {Step.PROPOSE: "propose", Step.ACCEPT: "accept", Step.IMPLEMENT: "implement",
+           Step.VERIFY: "verify", Step.INEFFECTIVE: "verify"}.get(chosen, "comment")
+    form = forms[key]
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_finding(finding, forms, 422)
+    try:
+        apply_step(finding, chosen, form)
+        db.session.commit()
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        # the typed text stays in the form: nothing the user wrote is lost
+        return render_finding(db.session.get(Finding, finding_id), forms, 422)
+    flash(f"{chosen.label}: {finding.code} chuyển sang «{finding.state_enum.label}».", "success")
+    return redirect(finding_url(finding))
+
+
+def apply_step(finding: Finding, step: Step, form) -> None:
+    if step is Step.PROPOSE:
+        owner_id = form.owner.data or ""
+        owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
+        services.propose(finding, current_user, correction=form.correction.data or "",
+                         root_cause=form.root_cause.data or "", whys=form.whys.data or "",
+                         action_plan=form.action_plan.data or "", owner=owner,
+                         due_date=form.due_date.date)
+    elif step is Step.ACCEPT:
+        services.accept(finding, current_user, form.verify_after.date, form.comment.data or "")
+    elif step is Step.IMPLEMENT:
+        services.implement(finding, current_user, form.report.data or "")
+    elif step in (Step.VERIFY, Step.INEFFECTIVE):
+        services.verify(finding, current_user, step is Step.VERIFY, form.note.data or "")
+    elif step is Step.RETURN:
+        services.return_proposal(finding, current_user, form.comment.data or "")
+    elif step is Step.CLOSE:
+        services.close(finding, current_user, form.comment.data or "")
+    elif step is Step.DISMISS:
+        services.dismiss(finding, current_user, form.comment.data or "")
+
+
+@bp.route("/<int:finding_id>/revise", methods=["POST"])
+def revise(agency_code: str, finding_id: int):
+    from isodoc.documents.views import draft_url
+
+    finding = finding_or_404(agency_code, finding_id)
+    require(current_user, Action.FINDING_REVISE_DOC, finding)
+    form = step_forms(finding)["revise"]
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(finding_url(finding))
+    document = next((r.document for r in finding.revisions
+                     if str(r.document.id) == form.document.data), None)
+    if document is None:
+        abort(404)
+    try:
+        revision = services.start_document_revision(finding, current_user, document)
+        db.session.commit()
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(finding_url(finding))
+    flash(f"Đã mở dự thảo {revision.seq} của {document.code} cho hành động khắc phục "
+          f"{finding.code}.", "success")
+    return redirect(draft_url(revision))
+
+
+@bp.route("/<int:finding_id>/attachments", methods=["POST"])
+def attach(agency_code: str, finding_id: int):
+    finding = finding_or_404(agency_code, finding_id)
+    require(current_user, Action.FINDING_ATTACH, finding)
+    form = step_forms(finding)["attach"]
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(finding_url(finding, "evidence"))
+    upload = form.file.data
+    try:
+        services.attach(finding, current_user, upload.filename or "",
+                        upload.read(services.ATTACHMENT_MAX + 1),
+                        services.stage_for(finding.state))
+        db.session.commit()
+        flash("Đã đính kèm bằng chứng.", "success")
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(finding_url(finding, "evidence"))
+
+
+@bp.route("/<int:finding_id>/attachments/<int:attachment_id>")
+def attachment(agency_code: str, finding_id: int, attachment_id: int) -> Response:
+    finding = finding_or_404(agency_code, finding_id)
+    item = db.session.get(Attachment, attachment_id)
+    if item is None or item.finding_id != finding.id:
+        abort(404)
+    path = services.attachment_path(item)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=item.content_type, as_attachment=True,
+                     download_name=item.filename)

@@ -1,0 +1,51 @@
+"""Finding and audit work under "Việc của tôi": corrective actions waiting for this
+person (overdue ones first and flagged), and audits they lead or sit on."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import or_, select
+
+from isodoc import policy
+from isodoc.audits.models import Audit, AuditMember, AuditState
+from isodoc.auth.models import User
+from isodoc.documents.worklist import WorkItem
+from isodoc.extensions import db
+from isodoc.findings.models import Finding
+from isodoc.findings.services import overdue_since
+from isodoc.findings.workflow import OPEN_STATES, Step
+from isodoc.timeutil import format_date
+
+
+def finding_work(user: User) -> list[WorkItem]:
+    agency_ids = {m.agency_id for m in user.memberships}
+    team_audits = select(AuditMember.audit_id).where(AuditMember.user_id == user.id)
+    findings = db.session.scalars(select(Finding).where(
+        Finding.state.in_([s.value for s in OPEN_STATES]),
+        or_(Finding.agency_id.in_(agency_ids), Finding.owner_id == user.id,
+            Finding.audit_id.in_(team_audits)))).all()
+    items = []
+    for f in findings:
+        steps = [s for s in Step if policy.can(user, policy.STEP_ACTIONS[s], f)
+                 and s not in (Step.RETURN, Step.INEFFECTIVE, Step.DISMISS)]
+        if not steps:
+            continue
+        late = overdue_since(f)
+        note = steps[0].label.lower() + (f" · QUÁ HẠN từ {format_date(late)}" if late else
+                                         f" · hạn {format_date(f.due_date or f.response_due)}")
+        items.append((late is None, f.due_date or f.response_due, WorkItem(
+            f.code, f"{f.type_enum.label}: {f.observed[:80]}", f.agency.name,
+            url_for("findings.show", agency_code=f.agency.code, finding_id=f.id), note)))
+    return [item for *_, item in sorted(items, key=lambda t: (t[0], t[1]))]
+
+
+def audit_work(user: User) -> list[WorkItem]:
+    audits = db.session.scalars(select(Audit).join(AuditMember).where(
+        AuditMember.user_id == user.id,
+        Audit.state.in_([AuditState.PLANNED, AuditState.IN_PROGRESS]))
+        .order_by(Audit.planned_start)).all()
+    return [WorkItem(a.code, a.title, a.agency.name,
+                     url_for("audits.show", agency_code=a.agency.code, audit_id=a.id),
+                     f"{a.state_enum.label} · {format_date(a.planned_start)}"
+                     + (" · trưởng đoàn" if a.lead_id == user.id else ""))
+            for a in audits]
