@@ -155,3 +155,20 @@ def test_no_results_gives_hints(engine):
     empty = run("tàu vũ trụ")
     assert empty.total == 0 and empty.accent_hint == "tau vu tru"
     assert run("   ").total == 0
+
+
+def test_rebuild_replaces_everything_in_one_commit(engine):
+    eng = search.engine()
+    batches = [[doc("7:r1", "Quy trình cấp phép xây dựng", "Giấy phép xây dựng.")],
+               [doc("8:r1", "Quy trình cấp phép lái xe", "Giấy phép lái xe.")]]
+    assert eng.rebuild(iter(batches)) == 2
+    assert eng.entry_keys() == {"7:r1", "8:r1"}
+    assert keys("giay phep") and set(keys("giay phep")) == {"7:r1", "8:r1"}
+
+    def broken():
+        yield [doc("9:r1", "Quy trình khác", "x")]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        eng.rebuild(broken())
+    assert eng.entry_keys() == {"7:r1", "8:r1"}  # a failed rebuild leaves the old index

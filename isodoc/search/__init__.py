@@ -98,34 +98,23 @@ def drain_after_request(response):
 
 
 def reindex(progress=None) -> int:
-    """Rebuild the whole index from the database (`isodoc reindex`)."""
-    eng = engine()
-    eng.clear()
+    """Rebuild the whole index from the database (`isodoc reindex`): one writer, one
+    commit, so readers see the old index until the new one is complete."""
     ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
-    batch: list[int] = []
-    done = 0
-    for document_id in ids:
-        batch.append(document_id)
-        if len(batch) == 200:
-            done += _index_batch(eng, batch)
-            batch = []
+
+    def batches():
+        for start in range(0, len(ids), 200):
+            chunk = ids[start:start + 200]
+            documents = db.session.scalars(select(Document).where(Document.id.in_(chunk))).all()
+            yield [e for d in documents for e in entries_mod.entries_for(d)]
+            db.session.expunge_all()
             if progress:
-                progress(200)
-    if batch:
-        done += _index_batch(eng, batch)
-        if progress:
-            progress(len(batch))
+                progress(len(chunk))
+
+    done = engine().rebuild(batches())
     db.session.execute(delete(SearchOutbox))
     db.session.commit()
     return done
-
-
-def _index_batch(eng: Engine, ids: list[int]) -> int:
-    documents = db.session.scalars(select(Document).where(Document.id.in_(ids))).all()
-    docs = [e for d in documents for e in entries_mod.entries_for(d)]
-    eng.replace(docs, ids)
-    db.session.expunge_all()
-    return len(docs)
 
 
 def check() -> list[str]:

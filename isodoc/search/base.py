@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as attribute
 from datetime import date
@@ -72,6 +73,11 @@ class Engine(Protocol):
         """Delete every entry of `document_ids`, add `docs`, commit (one writer)."""
 
     def clear(self) -> None: ...
+
+    def rebuild(self, batches: Iterable[list[SearchDoc]]) -> int:
+        """Empty the index and fill it from `batches` with one writer and one commit: a
+        full reindex without a segment merge per batch. Returns the documents added."""
+        ...
 
     def search(self, query, filters: Filters, offset: int, limit: int) -> RawResults: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import tantivy
@@ -50,12 +51,12 @@ class TantivyEngine:
 
     # -- writing ---------------------------------------------------------------
 
-    def _writer(self):
+    def _writer(self, heap_size: int = 15_000_000):
         """Tantivy allows one writer per index across processes: wait for it, timed."""
         deadline = time.monotonic() + WRITER_TIMEOUT
         while True:
             try:
-                return self.index.writer(heap_size=15_000_000, num_threads=1)
+                return self.index.writer(heap_size=heap_size, num_threads=1)
             except ValueError:
                 if time.monotonic() > deadline:
                     raise TimeoutError("search index writer is busy") from None
@@ -75,6 +76,24 @@ class TantivyEngine:
                 writer.rollback()
                 raise
         self.index.reload()
+
+    def rebuild(self, batches: Iterable[list[SearchDoc]]) -> int:
+        added = 0
+        with self._lock:
+            writer = self._writer(heap_size=100_000_000)
+            try:
+                writer.delete_all_documents()
+                for batch in batches:
+                    for doc in batch:
+                        writer.add_document(self._document(doc))
+                    added += len(batch)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+        self.index.reload()
+        return added
 
     def clear(self) -> None:
         with self._lock:

@@ -6,12 +6,14 @@ lock timeout, fed from the outbox (isodoc.search.sync)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index, query, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
+from whoosh.writing import CLEAR
 
 from isodoc.search.analysis import ParsedQuery, analyse, normalise_code
 from isodoc.search.base import Filters, RawHit, RawResults, SearchDoc
@@ -68,6 +70,22 @@ class WhooshEngine:
             except BaseException:
                 writer.cancel()
                 raise
+
+    def rebuild(self, batches: Iterable[list[SearchDoc]]) -> int:
+        added = 0
+        with self._lock:
+            writer = self._writer()
+            try:
+                for batch in batches:
+                    for doc in batch:
+                        writer.add_document(**self._fields(doc))
+                    added += len(batch)
+                writer.commit(mergetype=CLEAR)  # old segments go at the commit, not before
+            except BaseException:
+                writer.cancel()
+                raise
+            self._searcher = None
+        return added
 
     def clear(self) -> None:
         with self._lock:
