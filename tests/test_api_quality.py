@@ -51,6 +51,8 @@ def test_clauses_findings_and_audits(client, staff, in_db):
     assert [(r["code"], r["clauses"], r["state"]) for r in rows] == [
         (f"PH-{today_local().year}-001", ["8.5.1"], "open")]
     assert client.get("/api/v1/findings?clause=7.5", headers=secretary).get_json() == []
+    paged = client.get("/api/v1/findings?page_size=1&page=2", headers=secretary)
+    assert paged.get_json() == [] and '"total": 1' in paged.headers["X-Pagination"]
     assert client.get("/api/v1/findings?state=nope", headers=secretary).status_code == 422
     one = client.get(f"/api/v1/findings/{finding_id}", headers=secretary).get_json()
     assert one["source"] == "late_dossier" and one["overdue_since"] is None

@@ -159,13 +159,18 @@ def clause(number: str):
 @blp.route("/findings")
 @blp.arguments(FindingQuerySchema, location="query")
 @blp.response(200, FindingSchema(many=True))
-def findings(args):
-    """Findings the caller may see, filtered; `overdue=true` keeps those past due."""
+@blp.paginate(page_size=100, max_page_size=1000)
+def findings(args, pagination_parameters):
+    """Findings the caller may see, filtered, newest year first; `overdue=true` keeps
+    those past due. Paginated: `page`, `page_size` (≤ 1000); the total is in the
+    `X-Pagination` header."""
     if args.get("clause") and args["clause"] not in standards.current().clauses:
         abort(422, message=f"Không có điều khoản {args['clause']} trong TCVN ISO 9001:2015.")
     query = reports.FindingQuery.from_args(request.args, agencies=scope(args.get("agency")))
     query.overdue = bool(args.get("overdue"))
-    return query.run()
+    pagination_parameters.item_count = query.count()
+    return query.run(limit=pagination_parameters.page_size,
+                     offset=pagination_parameters.first_item)
 
 
 @blp.route("/findings/<int:finding_id>")

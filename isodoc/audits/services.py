@@ -22,7 +22,8 @@ from isodoc.audits.models import (
     CheckResult,
     ConflictDecision,
 )
-from isodoc.auth.models import Membership, Role, User
+from isodoc.auth.models import Role, User
+from isodoc.auth.services import members_of
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document
 from isodoc.errors import InvalidInput
@@ -50,11 +51,7 @@ def parse_clauses(text: str) -> list[str]:
 
 def auditors_of(agency: Agency) -> list[User]:
     """People who may sit on the agency's audit team: its internal auditors."""
-    return list(db.session.scalars(
-        select(User).join(Membership).where(Membership.agency_id == agency.id,
-                                            Membership.role == Role.AUDITOR,
-                                            User.active.is_(True))
-        .order_by(User.full_name)).unique())
+    return members_of(agency, Role.AUDITOR)
 
 
 @dataclass

@@ -50,6 +50,15 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def members_of(agency: Agency, role: Role | None = None) -> list[User]:
+    """The agency's active members (holding `role`, if given), by name."""
+    query = select(User).join(Membership).where(Membership.agency_id == agency.id,
+                                                User.active.is_(True))
+    if role is not None:
+        query = query.where(Membership.role == role)
+    return list(db.session.scalars(query.order_by(User.full_name)).unique())
+
+
 def check_username(username: str) -> str:
     username = nfc(username).lower()
     if not USERNAME_RE.match(username):

@@ -13,6 +13,7 @@ from isodoc.policy import Action, require
 from isodoc.timeutil import parse_date
 
 bp = Blueprint("reports", __name__)
+LIST_MAX = 300  # rows listed under the report; the CSV has them all
 
 
 @bp.before_request
@@ -37,11 +38,12 @@ def findings():
     elif visible is not None and not visible:
         abort(403)
     query = reports.FindingQuery.from_args(request.args, agencies=agencies)
-    rows = query.run()
     if request.args.get("format") == "csv":
-        return reports.csv_response(rows, "phat-hien.csv")
-    return render_template("findings/report.html", summary=reports.summarise(rows),
-                           rows=rows, query=query, code=code)
+        return reports.csv_response(query.run(), "phat-hien.csv")
+    summary = reports.summarise(query.facts())
+    rows = query.run(limit=LIST_MAX)
+    return render_template("findings/report.html", summary=summary, rows=rows,
+                           hidden=summary.total - len(rows), query=query, code=code)
 
 
 def all_agencies():

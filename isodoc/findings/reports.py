@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -20,7 +20,7 @@ from isodoc.csvio import write_rows
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingClause, FindingEvent, FindingState, FindingType
-from isodoc.findings.services import overdue_since
+from isodoc.findings.services import overdue_condition, overdue_since
 from isodoc.findings.workflow import OPEN_STATES
 from isodoc.timeutil import LOCAL_TZ, format_date, today_local
 
@@ -54,9 +54,7 @@ class FindingQuery:
                    in standards.current().clauses else "",
                    overdue=args.get("overdue") == "1")
 
-    def run(self) -> list[Finding]:
-        q = select(Finding).options(selectinload(Finding.clauses),
-                                    selectinload(Finding.agency))
+    def _filtered(self, q):
         if self.agencies is not None:
             q = q.where(Finding.agency_id.in_([a.id for a in self.agencies]))
         if self.year:
@@ -69,11 +67,52 @@ class FindingQuery:
             number = self.clause
             q = q.where(Finding.clauses.any(
                 (FindingClause.clause == number) | FindingClause.clause.like(f"{number}.%")))
-        rows = list(db.session.scalars(q.order_by(Finding.year.desc(), Finding.agency_id,
-                                                  Finding.seq)).unique())
         if self.overdue:
-            rows = [f for f in rows if overdue_since(f)]
-        return rows
+            q = q.where(overdue_condition(today_local()))
+        return q
+
+    def run(self, limit: int | None = None, offset: int = 0) -> list[Finding]:
+        # everything the report rows, the CSV and the API show, loaded in a few queries
+        q = self._filtered(select(Finding).options(
+            selectinload(Finding.clauses), selectinload(Finding.agency),
+            selectinload(Finding.raised_by), selectinload(Finding.owner),
+            selectinload(Finding.audit).selectinload(Audit.programme),
+            selectinload(Finding.revisions).selectinload(Revision.document),
+            selectinload(Finding.revision).selectinload(Revision.document)))
+        q = q.order_by(Finding.year.desc(), Finding.agency_id, Finding.seq).offset(offset)
+        return list(db.session.scalars(q.limit(limit) if limit is not None else q).unique())
+
+    def count(self) -> int:
+        return db.session.scalar(self._filtered(select(func.count(Finding.id))))
+
+    def facts(self) -> list[Fact]:
+        """The columns a summary needs, without building ORM objects: a province's
+        thousands of findings summarise in SQL time, not object time."""
+        rows = db.session.execute(self._filtered(select(
+            Finding.id, Finding.agency_id, Finding.year, Finding.type, Finding.state,
+            overdue_condition(today_local()).label("overdue")))).all()
+        clauses: dict[int, list[str]] = {}
+        for finding_id, clause in db.session.execute(
+                select(FindingClause.finding_id, FindingClause.clause).where(
+                    FindingClause.finding_id.in_(self._filtered(select(Finding.id))))):
+            clauses.setdefault(finding_id, []).append(clause)
+        return [Fact(r.agency_id, r.year, r.type, r.state, bool(r.overdue),
+                     tuple(clauses.get(r.id, ()))) for r in rows]
+
+
+@dataclass(frozen=True)
+class Fact:
+    agency_id: int
+    year: int
+    type: str
+    state: str
+    overdue: bool
+    clauses: tuple[str, ...]
+
+
+def facts_of(rows: list[Finding]) -> list[Fact]:
+    return [Fact(f.agency_id, f.year, f.type, f.state, overdue_since(f) is not None,
+                 tuple(f.clause_list)) for f in rows]
 
 
 def top_clause(number: str) -> str:
@@ -90,33 +129,35 @@ class Summary:
     by_type: Counter = field(default_factory=Counter)
     by_state: Counter = field(default_factory=Counter)
     by_year: list[tuple[int, Counter]] = field(default_factory=list)
-    overdue: list[Finding] = field(default_factory=list)
+    overdue: int = 0
 
     @property
     def clause_max(self) -> int:
         return max((sum(c.values()) for _, _, c in self.by_clause), default=0)
 
 
-def summarise(rows: list[Finding]) -> Summary:
+def summarise(facts: list[Fact]) -> Summary:
     edition = standards.current()
     clauses: dict[str, Counter] = {}
-    agencies: dict[int, tuple[Agency, Counter]] = {}
+    agencies: dict[int, Counter] = {}
     years: dict[int, Counter] = {}
-    summary = Summary(total=len(rows))
-    for f in rows:
-        for number in dict.fromkeys(top_clause(c) for c in f.clause_list):
+    summary = Summary(total=len(facts))
+    for f in facts:
+        for number in dict.fromkeys(top_clause(c) for c in f.clauses):
             clauses.setdefault(number, Counter())[f.type] += 1
-        agencies.setdefault(f.agency_id, (f.agency, Counter()))[1][f.type] += 1
+        agencies.setdefault(f.agency_id, Counter())[f.type] += 1
         years.setdefault(f.year, Counter())[f.type] += 1
         summary.by_type[f.type] += 1
         summary.by_state[f.state] += 1
-        if overdue_since(f):
-            summary.overdue.append(f)
+        summary.overdue += f.overdue
     order = list(edition.clauses)
     summary.by_clause = [(n, edition.get(n).vi if edition.get(n) else "", clauses[n])
                          for n in sorted(clauses, key=lambda n: order.index(n)
                                          if n in edition.clauses else 10_000)]
-    summary.by_agency = sorted(agencies.values(), key=lambda pair: -sum(pair[1].values()))
+    named = {a.id: a for a in db.session.scalars(
+        select(Agency).where(Agency.id.in_(list(agencies))))} if agencies else {}
+    summary.by_agency = sorted(((named[i], c) for i, c in agencies.items()),
+                               key=lambda pair: -sum(pair[1].values()))
     summary.by_year = sorted(years.items())
     return summary
 
@@ -176,7 +217,7 @@ def management_review(agency: Agency, start: date, end: date) -> ReviewInputs:
     issued = list(db.session.scalars(select(Revision).join(Document).where(
         Document.agency_id == agency.id, Revision.state == RevisionState.ISSUED,
         Revision.issued_at >= lo, Revision.issued_at < hi).order_by(Revision.issued_at)))
-    summary = summarise(raised)
+    summary = summarise(facts_of(raised))
     return ReviewInputs(agency, start, end, audits, results, raised, closed, open_now,
                         [f for f in open_now if overdue_since(f)], ineffective, issued,
                         summary.by_type, summary.by_clause)

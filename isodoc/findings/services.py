@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from isodoc import audit as audit_log
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState, ChecklistItem, CheckResult
 from isodoc.audits.services import parse_clauses
-from isodoc.auth.models import Membership, User
+from isodoc.auth.models import User
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.errors import InvalidInput
@@ -72,17 +72,7 @@ def _move(finding: Finding, actor: User, step: Step, comment: str = "") -> None:
 
 
 def agency_member(agency: Agency, user: User | None) -> bool:
-    return user is not None and db.session.scalar(select(func.count()).select_from(
-        Membership).where(Membership.agency_id == agency.id,
-                          Membership.user_id == user.id)) > 0
-
-
-def agency_people(agency: Agency) -> list[User]:
-    """Who can own a corrective action: the agency's active members."""
-    return list(db.session.scalars(
-        select(User).join(Membership).where(Membership.agency_id == agency.id,
-                                            User.active.is_(True))
-        .order_by(User.full_name)).unique())
+    return user is not None and user.active and bool(user.roles_on(agency))
 
 
 @dataclass
@@ -281,6 +271,12 @@ def overdue_since(finding: Finding, today: date | None = None) -> date | None:
     due = {F.OPEN: finding.response_due, F.PROPOSED: finding.response_due,
            F.ACCEPTED: finding.due_date}.get(F(finding.state))
     return due if due is not None and due < today else None
+
+
+def overdue_condition(today: date):
+    """`overdue_since` as an SQL condition, for reports over many findings."""
+    return or_(and_(Finding.state.in_([F.OPEN, F.PROPOSED]), Finding.response_due < today),
+               and_(Finding.state == F.ACCEPTED, Finding.due_date < today))
 
 
 def stage_for(state: str) -> str:

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from isodoc import policy
 from isodoc.audits.models import Audit, ChecklistItem
 from isodoc.auth.models import User
+from isodoc.auth.services import members_of
 from isodoc.auth.views import flash_form_errors
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document
@@ -132,7 +133,7 @@ def new(agency_code: str):
 def step_forms(finding: Finding) -> dict:
     propose = ProposeForm(prefix="propose")
     propose.owner.choices = options((str(u.id), u.full_name)
-                                    for u in services.agency_people(finding.agency))
+                                    for u in members_of(finding.agency))
     if request.method == "GET":
         propose.correction.data, propose.root_cause.data = finding.correction, finding.root_cause
         propose.whys.data, propose.action_plan.data = finding.whys, finding.action_plan

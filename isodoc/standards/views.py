@@ -36,11 +36,11 @@ def chosen_agency():
 def index():
     agency = chosen_agency()
     agencies = [agency] if agency else reports.visible_agencies(current_user)
-    rows = reports.FindingQuery(agencies=agencies).run() if \
+    facts = reports.FindingQuery(agencies=agencies).facts() if \
         agency is None or can(current_user, Action.QA_VIEW, agency) else []
     counts: dict[str, int] = {}
-    for f in rows:
-        for number in f.clause_list:
+    for f in facts:
+        for number in f.clauses:
             for clause in standards.current().lineage(number):
                 counts[clause.number] = counts.get(clause.number, 0) + 1
     return render_template("standards/index.html", edition=standards.current(),
