@@ -31,6 +31,14 @@ FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+class ServerLikeClient(FlaskClient):
+    """Reads the whole response and closes it, as a WSGI server does: work the app
+    schedules for after the response (the search index update) runs, as in production."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("ISODOC_TEST_DATABASE_URL") or \
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -56,6 +64,7 @@ def app(tmp_path_factory) -> Iterator[Flask]:
 
     url = normalise_database_url(database_url(tmp_path_factory))
     app = create_app(app_config(tmp_path_factory.mktemp("instance"), url))
+    app.test_client_class = ServerLikeClient
     migrate.drop_everything(app)
     migrate.upgrade(app)  # the schema under test is the one the migrations build
     yield app
@@ -71,6 +80,7 @@ def make_app(app: Flask, tmp_path) -> Iterator[Callable[..., Flask]]:
     def make(**settings) -> Flask:
         other = create_app(app_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"],
                                       **settings))
+        other.test_client_class = ServerLikeClient
         made.append(other)
         return other
 

@@ -155,8 +155,7 @@ def render_finding(finding: Finding, forms: dict | None = None, status: int = 20
     return render_template(
         "findings/show.html", finding=finding, agency=finding.agency,
         forms=forms or step_forms(finding), steps=steps, Step=Step,
-        overdue=services.overdue_since(finding), issued=services.revision_issued(finding),
-        in_force=documents.in_force), status
+        overdue=services.overdue_since(finding), issued=services.revision_issued(finding)), status
 
 
 @bp.route("/<int:finding_id>")

@@ -89,11 +89,20 @@ def drain(limit: int = 500) -> int:
 
 
 def drain_after_request(response):
+    """Index what the request changed once its response has gone out: the person does not
+    wait for the index (a merge can take a few hundred ms); the outbox keeps the work
+    if the worker dies first."""
     if g.pop("search_dirty", False):
-        try:
-            drain()
-        except Exception:  # noqa: BLE001 — never fail a request that already committed
-            log.exception("search outbox drain failed")
+        app = current_app._get_current_object()
+
+        def drain_later() -> None:
+            with app.app_context():
+                try:
+                    drain()
+                except Exception:  # noqa: BLE001 — the response is already sent
+                    log.exception("search outbox drain failed")
+
+        response.call_on_close(drain_later)
     return response
 
 
