@@ -173,6 +173,15 @@ def can(user: User | None, action: Action, target: Target = None) -> bool:
     return False
 
 
+def quality_scope(user: User, agencies: list[Agency]) -> list[Agency] | None:
+    """The agencies of `agencies` whose audits and findings `user` may see; None when a
+    province-wide role (province admin, Sở KH&CN overseer) sees them all."""
+    province_wide = {m.role for m in user.memberships if m.agency.parent_id is None}
+    if province_wide & INHERITED_ROLES:
+        return None
+    return [a for a in agencies if can(user, Action.QA_VIEW, a)]
+
+
 def on_team(user: User, audit: Audit | None) -> bool:
     return audit is not None and any(m.user_id == user.id for m in audit.members)
 

@@ -376,8 +376,12 @@ def test_attachments_are_checked_and_served_only_to_those_allowed(team, desk, in
     assert desk("reader").get(f"{url}/attachments/{attachment_id}").status_code == 403
 
 
-def test_reports_csv_and_management_review(team, desk, in_db):
-    raise_outside_audit(desk, in_db)
+def test_reports_csv_and_management_review(team, desk, in_db, app, make_user):
+    finding = raise_outside_audit(desk, in_db)
+    overseer = app.test_client()
+    login(overseer, make_user(("ubnd-tinh", "overseer"), username="sokhcn"))
+    assert finding.code in overseer.get("/reports/findings").get_data(as_text=True)
+    assert finding.code not in desk("outsider").get("/reports/findings").get_data(as_text=True)
     page = desk("approver").get(f"/reports/findings?agency={AGENCY}").get_data(as_text=True)
     assert "8.5</a> Sản xuất và cung cấp dịch vụ" in page and "Tổng số: <strong>1</strong>" in page
     csv = desk("approver").get(f"/reports/findings?agency={AGENCY}&format=csv")

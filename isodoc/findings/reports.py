@@ -27,11 +27,7 @@ from isodoc.timeutil import LOCAL_TZ, format_date, today_local
 
 def visible_agencies(user: User) -> list[Agency] | None:
     """Agencies whose findings `user` may see; None means every agency."""
-    if policy.is_province_admin(user) or any(
-            m.role == "overseer" and m.agency.parent_id is None for m in user.memberships):
-        return None
-    agencies = db.session.scalars(select(Agency)).all()
-    return [a for a in agencies if policy.can(user, policy.Action.QA_VIEW, a)]
+    return policy.quality_scope(user, db.session.scalars(select(Agency)).all())
 
 
 @dataclass
