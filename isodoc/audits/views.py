@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from isodoc.agencies.models import Agency
 from isodoc.audits import report, services
@@ -163,7 +164,8 @@ def show(agency_code: str, audit_id: int):
     from isodoc.findings.models import Finding
 
     audit = audit_or_404(agency_code, audit_id)
-    findings = db.session.query(Finding).filter_by(audit_id=audit.id).order_by(Finding.seq).all()
+    findings = db.session.scalars(select(Finding).where(Finding.audit_id == audit.id)
+                                  .order_by(Finding.seq)).all()
     by_item: dict[int, list] = {}
     for f in findings:
         if f.checklist_item_id:

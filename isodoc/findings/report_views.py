@@ -24,19 +24,17 @@ def signed_in() -> None:
 
 @bp.route("/reports/findings")
 def findings():
-    visible = reports.visible_agencies(current_user)
     code = request.args.get("agency", "")
-    agencies = visible
     if code:
         agency = get_by_code(code)
         if agency is None:
             abort(404)
         require(current_user, Action.QA_VIEW, agency)
-        # the agency and everything under it (a district's communes, a department's units)
-        agencies = [a for a in (visible if visible is not None else all_agencies())
-                    if agency in a.lineage()]
-    elif visible is not None and not visible:
-        abort(403)
+        agencies = reports.visible_agencies(current_user, under=agency)
+    else:
+        agencies = reports.visible_agencies(current_user)
+        if agencies is not None and not agencies:
+            abort(403)
     query = reports.FindingQuery.from_args(request.args, agencies=agencies)
     if request.args.get("format") == "csv":
         return reports.csv_response(query.run(), "phat-hien.csv")
@@ -44,15 +42,6 @@ def findings():
     rows = query.run(limit=LIST_MAX)
     return render_template("findings/report.html", summary=summary, rows=rows,
                            hidden=summary.total - len(rows), query=query, code=code)
-
-
-def all_agencies():
-    from sqlalchemy import select
-
-    from isodoc.agencies.models import Agency
-    from isodoc.extensions import db
-
-    return db.session.scalars(select(Agency)).all()
 
 
 @bp.route("/agencies/<agency_code>/management-review")

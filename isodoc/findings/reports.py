@@ -25,9 +25,14 @@ from isodoc.findings.workflow import OPEN_STATES
 from isodoc.timeutil import LOCAL_TZ, format_date, today_local
 
 
-def visible_agencies(user: User) -> list[Agency] | None:
-    """Agencies whose findings `user` may see; None means every agency."""
-    return policy.quality_scope(user, db.session.scalars(select(Agency)).all())
+def visible_agencies(user: User, under: Agency | None = None) -> list[Agency] | None:
+    """Agencies whose findings `user` may see (None: every agency); with `under`, only
+    that agency and those below it (a district's communes, a department's units)."""
+    everyone = db.session.scalars(select(Agency)).all()
+    visible = policy.quality_scope(user, everyone)
+    if under is None:
+        return visible
+    return [a for a in (everyone if visible is None else visible) if under in a.lineage()]
 
 
 @dataclass
