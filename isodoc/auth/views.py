@@ -70,7 +70,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("Bạn đã đăng xuất.", "info")
+    flash("Bạn đã đăng xuất. Mọi phiên đăng nhập khác của bạn cũng đã kết thúc.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -97,7 +97,8 @@ def change_password():
                 # new remember-me cookie if it had one.
                 remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
                 login_user(user, remember=remembered in request.cookies)
-                flash("Đã đổi mật khẩu.", "success")
+                flash("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc.",
+                      "success")
             except InvalidInput as exc:
                 db.session.rollback()
                 flash(exc.message, "error")

@@ -89,6 +89,8 @@ def test_admin_reset_ends_sessions_and_revokes_api_tokens(app, signed_in, provin
     response = post_form(admin, f"/admin/people/{username}/reset-password",
                          page=f"/admin/people/{username}")
     assert response.status_code == 200
+    assert f"Mọi phiên đăng nhập và mã truy cập API của {username} đã bị huỷ." in \
+        response.get_data(as_text=True)
     response = api.get("/api/v1/me", headers=bearer)
     assert response.status_code == 401 and "message" in response.get_json()
     assert person.get("/account").status_code == 302
@@ -116,7 +118,8 @@ def test_logout_in_one_browser_signs_out_the_others(app, province, make_user):
     office, home = app.test_client(), app.test_client()
     login(office, username)
     login(home, username)
-    post_form(office, "/logout", page="/")
+    response = post_form(office, "/logout", page="/", follow_redirects=True)
+    assert "Mọi phiên đăng nhập khác của bạn cũng đã kết thúc." in response.get_data(as_text=True)
     assert home.get("/account").status_code == 302
     assert login(office, username).status_code == 302  # signing in again works
     assert office.get("/account").status_code == 200
