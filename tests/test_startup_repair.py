@@ -79,3 +79,28 @@ def test_serving_through_wsgi_runs_the_repair(app, desk, in_db, tmp_path):
     assert served.returncode == 0, served.stderr
     with in_db() as s:
         assert s.get(Revision, revision_id).state == "issued"
+
+
+def test_serve_repairs_and_its_gunicorn_workers_do_not_repeat_it(app, desk, in_db,
+                                                                  monkeypatch):
+    from isodoc.auth.models import User
+    from isodoc.cli import main
+    from isodoc.documents import services
+    from isodoc.extensions import db
+    from isodoc.timeutil import today_local
+
+    revision_id = approve_draft(desk, in_db)
+    with app.app_context():
+        revision = db.session.get(Revision, revision_id)
+        secretary = db.session.scalars(select(User).where(User.username == "stp.thuky")).one()
+        services.issue(revision, secretary, today_local())
+        db.session.rollback()
+    execs = []
+    monkeypatch.setattr(os, "execv", lambda path, args: execs.append(args))
+    result = app.test_cli_runner().invoke(main, ["serve", "--port", "5999"])
+    assert result.exit_code == 0, result.output
+    assert "isodoc.wsgi:app" in execs[0] and "đã sửa" in result.output
+    with in_db() as s:
+        assert s.get(Revision, revision_id).state == "issued"
+    # gunicorn keeps this pid: its workers see the start already repaired
+    assert startup.repair_once(app, startup.start_key_of(os.getpid())) is None
