@@ -2,7 +2,12 @@
 
 Git is the truth for content: a commit on main that SQL does not know (the process
 died between the git commit and the SQL commit) is replayed into SQL from its
-trailers. What SQL claims but git lacks cannot be invented and is reported.
+trailers, but only if it changes that document's own file, its trailers name that
+document and one of its revisions, and SQL shows that revision approved. Git is
+read from commit objects, never split on characters a user could type. What SQL
+claims but git lacks cannot be invented and is reported, as are issued metadata
+that differ from the front matter in git and evidence files missing or altered.
+The start-up repair (`repair_once`) runs once per start of the server.
 """
 
 from __future__ import annotations
@@ -183,7 +188,9 @@ def check_document(repo, document: Document, on_main: set[str], repair: bool) ->
     last = repo.last_change(document.slug)
     if last != document.head_commit and not any(p.repaired for p in problems):
         problem = Problem(document.agency.code, code, "commit cuối trên main không khớp CSDL")
-        if repair and last is not None:
+        known = {r.commit_sha for r in document.revisions if r.commit_sha} | \
+            {w.commit_sha for w in document.withdrawal_requests if w.commit_sha}
+        if repair and last is not None and last in known:  # never adopt an unknown commit
             document.head_commit, problem.repaired = last, True
         problems.append(problem)
     return problems

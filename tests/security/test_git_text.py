@@ -180,6 +180,8 @@ def test_the_repair_replays_only_approved_revisions_of_the_documents_own_path(ap
     assert "CHƯA sửa" in result.output
     assert revision_row(in_db)["state"] == "approved"
     assert revision_row(in_db, slug="qt-tp-01")["state"] == "draft"
+    with in_db() as s:  # nor is a planted commit adopted as a document's last change
+        assert [d.head_commit for d in s.scalars(select(Document))] == [None, None]
 
 
 def test_a_title_with_a_record_separator_issued_leaves_check_and_startup_clean(app, desk,
