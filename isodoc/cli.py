@@ -103,6 +103,7 @@ def serve_command(port: int, host: str, workers: int) -> None:
     print_accounts(accounts)
     click.echo(f"\nisodoc đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    db.session.remove()  # return the connection before closing the pool
     db.engine.dispose()  # do not share connections with the forked workers
     os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
                         "--access-logfile", "-", "isodoc.wsgi:app"])
