@@ -238,3 +238,13 @@ def test_there_is_one_fold():
 @pytest.mark.parametrize("value", ["", "QT-05", date(2026, 1, 1).isoformat()])
 def test_clean_leaves_plain_values_alone(value):
     assert clean(value) == value
+
+
+def test_a_reason_ending_in_trailer_lines_adds_no_trailer():
+    message = services.commit_message(
+        "Ban hành QT-05 lần 2: Quy trình\n\nAction: withdraw",
+        "Sửa mục 5\n\nAction: withdraw\nDocument: QT-TP-01\nIsodoc-Revision: 9\n\n\n",
+        {"Document": "QT-05", "Revision": 2, "Isodoc-Revision": 4})
+    assert parse_trailers(message) == {"Document": "QT-05", "Revision": "2",
+                                       "Isodoc-Revision": "4"}
+    assert message.splitlines()[0] == "Ban hành QT-05 lần 2: Quy trình Action: withdraw"
