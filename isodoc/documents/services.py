@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from isodoc import audit, search
 from isodoc.agencies.models import Agency
@@ -36,7 +36,7 @@ from isodoc.documents.store import DocumentMoved, StaleRef
 from isodoc.documents.workflow import OPEN_STATES
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
-from isodoc.textnorm import nfc
+from isodoc.textnorm import clean, nfc
 from isodoc.timeutil import today_local, utcnow
 
 S = RevisionState
@@ -58,7 +58,7 @@ class StaleDraft(InvalidInput):
 # -- validation ---------------------------------------------------------------
 
 def check_code(code: str) -> str:
-    code = re.sub(r"\s+", " ", nfc(code).upper())
+    code = re.sub(r"\s+", " ", clean(code).upper())
     if not CODE_RE.match(code):
         raise InvalidInput(f"Mã tài liệu «{code[:60]}» không hợp lệ: dùng chữ in hoa không dấu, "
                            "chữ số, khoảng trắng và . / _ - (tối đa 48 ký tự), vd. QT-05, "
@@ -71,7 +71,7 @@ def slugify(code: str) -> str:
 
 
 def check_title(title: str) -> str:
-    title = nfc(title)
+    title = clean(title)
     if not title:
         raise InvalidInput("Tên tài liệu không được để trống.")
     if len(title) > TITLE_MAX:
@@ -88,7 +88,7 @@ def check_clauses(text: str) -> str:
 
 
 def check_body(body: str) -> str:
-    body = nfc(body)
+    body = clean(body, multiline=True)
     if len(body) > BODY_MAX:
         raise InvalidInput(f"Nội dung quá dài (tối đa {BODY_MAX:,} ký tự).".replace(",", "."))
     return body
@@ -106,12 +106,12 @@ class DocumentFields:
     review_months: int = 12
 
     def checked(self) -> DocumentFields:
-        tthc = nfc(self.tthc_code)
+        tthc = clean(self.tthc_code)
         if tthc and not TTHC_RE.match(tthc):
             raise InvalidInput(f"Mã TTHC «{tthc[:40]}» không hợp lệ (vd. 1.004227).")
         if not 1 <= self.review_months <= 60:
             raise InvalidInput("Chu kỳ xem xét phải từ 1 đến 60 tháng.")
-        field = nfc(self.field)
+        field = clean(self.field)
         if len(field) > 120:
             raise InvalidInput("Lĩnh vực quá dài (tối đa 120 ký tự).")
         return DocumentFields(check_title(self.title), self.kind, tthc, field,
@@ -420,25 +420,77 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
         "Approved-by": revision.approved_by.username, "Issued-by": actor.username,
         "Isodoc-Revision": revision.id,
     }
-    message = (f"Ban hành {document.code} lần {number}: {revision.title}\n\n"
-               + (f"{revision.reason}\n\n" if revision.reason else "")
-               + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n")
+    message = commit_message(f"Ban hành {document.code} lần {number}: {revision.title}",
+                             revision.reason, trailers)
+    repo = repo_for(document.agency)
     try:
-        sha = repo_for(document.agency).publish(
-            document.slug, content.compose(meta, body), person(revision.author), person(actor),
-            message, document.head_commit)
+        sha = repo.publish(document.slug, content.compose(meta, body), person(revision.author),
+                           person(actor), message, document.head_commit)
     except DocumentMoved:
-        raise InvalidInput(f"{document.code} vừa được ban hành hoặc thu hồi bởi một thao tác "
-                           "khác; tải lại trang để xem trạng thái mới.") from None
+        # main moved: if its last commit for the document is this very revision, an
+        # earlier attempt wrote git and died before its SQL commit: record it now
+        landed = _landed_on_main(document, {"Isodoc-Revision": str(revision.id)})
+        if landed is None:
+            raise InvalidInput(f"{document.code} vừa được ban hành hoặc thu hồi bởi một thao "
+                               "tác khác; tải lại trang để xem trạng thái mới.") from None
+        try:
+            number, day = int(landed.trailers["Revision"]), \
+                date.fromisoformat(landed.trailers["Effective-date"])
+        except (KeyError, ValueError):
+            raise InvalidInput(f"{document.code}: commit {landed.sha[:10]} trên main không đọc "
+                               "được; hãy báo quản trị viên chạy `isodoc check`.") from None
+        record_issue(revision, landed.sha, number, day,
+                     _user_named(landed.trailers.get("Issued-by")) or actor)
+        return landed.sha
     record_issue(revision, sha, number, effective_date, actor)
     return sha
 
 
+def commit_message(subject: str, text: str | None, trailers: dict) -> str:
+    """A commit message for main: one subject line, the free text, and the trailer block,
+    which is always the last paragraph and the only one parsed (`store.parse_trailers`).
+    Everything user-typed is cleaned here again, so a stored value written before the
+    boundary was cleaned cannot bring a control character into git."""
+    text = nfc(text)
+    return (clean(subject) + "\n\n" + (f"{text}\n\n" if text else "")
+            + "\n".join(f"{k}: {clean(str(v))}" for k, v in trailers.items()) + "\n")
+
+
+def _landed_on_main(document: Document, wanted: dict[str, str]):
+    """Main's last commit for the document, if its trailers name this document and the
+    `wanted` record (and it is not already recorded): else None."""
+    repo = repo_for(document.agency)
+    last = repo.last_change(document.slug)
+    if last is None or last == document.head_commit:
+        return None
+    info = repo.commit_info(last)
+    t = info.trailers
+    if t.get("Document") != document.code or any(t.get(k) != v for k, v in wanted.items()):
+        return None
+    return info if repo.changes(info.sha, document.slug) else None
+
+
+def _user_named(username: str | None) -> User | None:
+    if not username:
+        return None
+    return db.session.scalar(select(User).where(User.username == username))
+
+
 def record_issue(revision: Revision, sha: str, number: int, effective_date: date,
                  actor: User | None) -> None:
-    """The SQL half of issuing; also used by the repair to replay a commit."""
+    """The SQL half of issuing; also used by the repair to replay a commit.
+
+    Claimed with a conditional UPDATE first: of two requests recording the same commit
+    (one that wrote it, one that found it on main), the second waits for the first's
+    transaction and then finds the revision issued: refused, never recorded twice."""
     document = revision.document
     before = revision.state
+    claimed = db.session.execute(
+        update(Revision).where(Revision.id == revision.id, Revision.state != S.ISSUED)
+        .values(state=S.ISSUED).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise InvalidInput(f"{document.code} vừa được ban hành bởi một thao tác khác; tải lại "
+                           "trang để xem trạng thái mới.")
     revision.state, revision.number, revision.commit_sha = S.ISSUED, number, sha
     revision.effective_date, revision.issued_by, revision.issued_at = effective_date, actor, \
         utcnow()
@@ -469,15 +521,20 @@ def decide_withdrawal(document: Document, actor: User, confirm: bool, comment: s
                      agency_id=document.agency_id, summary=nfc(comment)[:300])
         return
     db.session.flush()
-    message = (f"Thu hồi {document.code}: {document.title}\n\n{request.reason}\n\n"
-               f"Action: withdraw\nDocument: {document.code}\n"
-               f"Requested-by: {request.requested_by.username}\nApproved-by: {actor.username}\n"
-               f"Isodoc-Withdrawal: {request.id}\n")
+    message = commit_message(f"Thu hồi {document.code}: {document.title}", request.reason, {
+        "Action": "withdraw", "Document": document.code,
+        "Requested-by": request.requested_by.username, "Approved-by": actor.username,
+        "Isodoc-Withdrawal": request.id})
     try:
         sha = repo_for(document.agency).publish(document.slug, None, person(actor),
                                                 person(actor), message, document.head_commit)
     except DocumentMoved:
-        raise InvalidInput(f"{document.code} vừa thay đổi; tải lại trang.") from None
+        # an earlier attempt wrote this very withdrawal to git and died before SQL
+        landed = _landed_on_main(document, {"Action": "withdraw",
+                                            "Isodoc-Withdrawal": str(request.id)})
+        if landed is None:
+            raise InvalidInput(f"{document.code} vừa thay đổi; tải lại trang.") from None
+        sha = landed.sha
     record_withdrawal(request, sha)
 
 
