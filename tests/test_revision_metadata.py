@@ -357,3 +357,23 @@ def test_register_worklist_and_api_cost_a_constant_number_of_queries(app, desk, 
     large = queries_for(app, desk, tokens, 5, 30)
     assert small == large
     assert all(count <= 12 for count in large.values()), large
+
+
+def test_standing_gives_the_same_answers_as_the_single_functions(app, staff, in_db):
+    grow(app, staff, 0, 10)
+    today = today_local()
+    with in_db() as s:
+        documents = services.agency_documents(agency_named(AGENCY))
+        documents[0].withdrawn_on = today + timedelta(days=2)
+        documents[1].revisions[1].superseded_before_effect = True
+        documents[3].last_reviewed_on = today - timedelta(days=20)
+        for day in (today - timedelta(days=500), today, today + timedelta(days=3),
+                    today + timedelta(days=30)):
+            for d in documents:
+                st = services.standing(d, day)
+                assert (st.current, st.upcoming, st.status, st.meta, st.review_due,
+                        st.open_draft) == (
+                    services.in_force(d, day), services.upcoming(d, day),
+                    services.document_status(d, day), services.current_metadata(d, day),
+                    services.review_due(d, day), services.open_revision(d)), (d.code, day)
+        s.rollback()

@@ -240,13 +240,26 @@ class Standing:
 
 
 def standing(document: Document, on: date | None = None) -> Standing:
+    """The same answers as in_force, upcoming, document_status, current_metadata and
+    review_due, from one pass over the document's revisions."""
     on = on or today_local()
-    current = in_force(document, on)
     latest = issued(document)
-    return Standing(document, document_status(document, on), current,
-                    current or (latest[-1] if latest else None), upcoming(document, on),
-                    open_revision(document), current_metadata(document, on),
-                    review_due(document, on))
+    line = [r for r in latest if not r.superseded_before_effect]
+    past = [r for r in line if r.effective_date <= on]
+    withdrawn = document.withdrawn_on is not None and document.withdrawn_on <= on
+    current = past[-1] if past and not withdrawn else None
+    status = "withdrawn" if withdrawn else "in_force" if current else \
+        "pending" if latest else "draft_only"
+    upcoming_ = next((r for r in line if r.effective_date > on), None)
+    draft = open_revision(document)
+    meta = past[-1] if past else line[0] if line else \
+        draft or (document.revisions[-1] if document.revisions else None)
+    due = None
+    if current is not None:
+        since = max(d for d in (current.effective_date, document.last_reviewed_on) if d)
+        due = add_months(since, current.review_months)
+    return Standing(document, status, current, current or (latest[-1] if latest else None),
+                    upcoming_, draft, meta, due)
 
 
 def read_text(revision: Revision) -> str:

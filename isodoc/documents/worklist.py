@@ -82,6 +82,7 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
         if s.review_due and s.review_due < today and \
                 policy.can(user, Action.DOC_PERIODIC_REVIEW, d):
             work["periodic"].append(_doc_item(d, s.meta, f"hạn {format_date(s.review_due)}"))
-        if policy.can(user, Action.DOC_WITHDRAW_CONFIRM, d):
+        if any(w.state == "pending" for w in d.withdrawal_requests) and \
+                policy.can(user, Action.DOC_WITHDRAW_CONFIRM, d):
             work["withdrawals"].append(_doc_item(d, s.meta, "đề nghị thu hồi"))
     return work
