@@ -377,3 +377,42 @@ def test_standing_gives_the_same_answers_as_the_single_functions(app, staff, in_
                     services.document_status(d, day), services.current_metadata(d, day),
                     services.review_due(d, day), services.open_revision(d)), (d.code, day)
         s.rollback()
+
+
+def test_the_migration_gives_existing_revisions_their_documents_values(tmp_path):
+    """On a database of its own: rows written under 0004, then upgraded."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from isodoc import create_app, migrate
+    from tests.conftest import app_config
+
+    other = create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'migrate.sqlite3'}"))
+    with other.app_context(), db.engine.begin() as connection:
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0004")
+        connection.execute(text(
+            "INSERT INTO agency (id, code, name, kind, qms_status, created_at) VALUES "
+            "(1, 'so-tu-phap', 'Sở Tư pháp', 'department', 'not_started', '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO user_account (id, username, full_name, password_hash, active, "
+            "session_version, created_at) VALUES (1, 'a', 'A', 'x', 1, 0, '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO document (id, agency_id, code, slug, title, kind, tthc_code, field, "
+            "iso_clauses, review_months, created_at) VALUES (1, 1, 'QT-TP-01', 'qt-tp-01', "
+            "'Khai sinh', 'tthc', '1.001193', 'Hộ tịch', '8.1 8.5.1', 6, '2026-01-01')"))
+        for seq in (1, 2):
+            connection.execute(text(
+                "INSERT INTO revision (document_id, seq, state, author_id, title, "
+                "change_location, change_summary, reason, last_comment, created_at, "
+                "updated_at) VALUES (1, :seq, 'draft', 1, 'Khai sinh', '', '', '', '', "
+                "'2026-01-01', '2026-01-01')"), {"seq": seq})
+        command.upgrade(cfg, "head")
+        rows = connection.execute(text(
+            "SELECT kind, tthc_code, field, iso_clauses, review_months, "
+            "superseded_before_effect FROM revision ORDER BY seq")).all()
+        assert [tuple(r) for r in rows] == [("tthc", "1.001193", "Hộ tịch", "8.1 8.5.1", 6,
+                                            False)] * 2
+    with other.app_context():
+        db.engine.dispose()
