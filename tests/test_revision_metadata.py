@@ -127,6 +127,10 @@ def test_a_revision_taking_effect_brings_its_own_metadata(desk, in_db, client, t
         assert services.current_metadata(document).clause_list == ["9.3"]
     windows = {(e.revision, tuple(e.clauses)) for e in index_entries(in_db)}
     assert windows == {(1, ("9.3",)), (2, ("9.3", "10.3"))}
+    # the clause pages list what is in force today
+    reader = desk("reader")
+    assert "QT-05" in reader.get(f"/clauses/9.3?agency={AGENCY}").get_data(as_text=True)
+    assert "QT-05" not in reader.get(f"/clauses/10.3?agency={AGENCY}").get_data(as_text=True)
 
 
 # -- defect 2: effective dates out of order ------------------------------------------
@@ -150,6 +154,7 @@ def test_a_revision_effective_earlier_supersedes_a_pending_one(desk, in_db, clie
         commit = by_number[3].commit_sha
         meta, _ = content.split(repo.read(commit, "qt-05"))
         path = repo.path
+        assert [e.action for e in by_number[2].events][-1] == "supersede_before_effect"
     assert meta["supersedes"] == [2]
     message = subprocess.run(["git", "-C", str(path), "log", "-1", "--format=%B", commit],
                              capture_output=True, text=True, check=True).stdout

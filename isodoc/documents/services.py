@@ -292,10 +292,9 @@ def review_due(document: Document, on: date | None = None) -> date | None:
 
 
 def with_revisions(query):
-    """Documents with their revisions (and what the lists read of them) in a constant
-    number of queries, however many documents there are."""
-    return query.options(selectinload(Document.revisions).selectinload(Revision.reviews),
-                         selectinload(Document.withdrawal_requests))
+    """Documents with their revisions in one more query, however many documents there
+    are: the lists compute everything they show from these."""
+    return query.options(selectinload(Document.revisions))
 
 
 def agency_documents(agency: Agency) -> list[Document]:
@@ -583,6 +582,11 @@ def record_issue(revision: Revision, sha: str, number: int, effective_date: date
     document = revision.document
     for pending in replaced_before_effect(document, effective_date):
         pending.superseded_before_effect = True  # never in force (Supersedes: trailer)
+        pending.events.append(RevisionEvent(
+            actor=actor, action="supersede_before_effect", from_state=S.ISSUED,
+            to_state=S.ISSUED, sha=sha, comment=f"bị thay thế trước ngày hiệu lực bởi lần "
+                                                f"{number}, hiệu lực từ "
+                                                f"{effective_date.strftime('%d/%m/%Y')}"))
     before = revision.state
     revision.state, revision.number, revision.commit_sha = S.ISSUED, number, sha
     revision.effective_date, revision.issued_by, revision.issued_at = effective_date, actor, \

@@ -311,7 +311,8 @@ def draft(agency_code: str, slug: str, seq: int):
         html=content.render(body), submit_form=submit_form, review_form=ReviewForm(),
         comment_form=CommentForm(), issue_form=IssueForm(effective_date=format_date(
             today_local())), confirm=ConfirmForm(), labels=services.STATUS_LABELS,
-        previous=services.issued(document)[-1] if services.issued(document) else None)
+        previous=services.issued(document)[-1] if services.issued(document) else None,
+        pending=services.upcoming(document))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/edit", methods=["GET", "POST"])

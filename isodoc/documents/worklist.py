@@ -47,9 +47,12 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
     reviews, events and withdrawal requests loaded in one go, each document's standing
     computed once."""
     agency_ids = {m.agency_id for m in user.memberships}
-    documents = db.session.scalars(services.with_revisions(select(Document).where(
-        Document.agency_id.in_(agency_ids))).options(
+    documents = db.session.scalars(select(Document).where(
+        Document.agency_id.in_(agency_ids)).options(
+        # what policy reads of an open draft: its reviews and who saved it
+        selectinload(Document.revisions).selectinload(Revision.reviews),
         selectinload(Document.revisions).selectinload(Revision.events),
+        selectinload(Document.withdrawal_requests),
         selectinload(Document.agency))).all() if agency_ids else []
     today = services.today_local()
     standings = services.standings(documents, today)
