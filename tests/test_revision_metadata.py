@@ -421,3 +421,15 @@ def test_the_migration_gives_existing_revisions_their_documents_values(tmp_path)
                                             False)] * 2
     with other.app_context():
         db.engine.dispose()
+
+
+def test_the_api_refuses_unknown_clauses_and_bad_tthc_codes(client, tokens, in_db):
+    body = {"code": "QT-TP-09", "title": "Khai sinh", "kind": "tthc", "tthc_code": "1.001193",
+            "iso_clauses": "8.1", "body": "## 1. Mục đích\n"}
+    for change, message in (({"iso_clauses": "8.1 9.9.9"}, "Điều khoản 9.9.9 không có"),
+                            ({"tthc_code": "1.1193"}, "Mã TTHC «1.1193» không hợp lệ")):
+        response = client.post(API, json={**body, **change}, headers=tokens["author"])
+        assert response.status_code == 422 and message in response.get_json()["message"]
+    with in_db() as s:
+        assert s.scalars(select(Document)).all() == []
+    assert client.post(API, json=body, headers=tokens["author"]).status_code == 201
