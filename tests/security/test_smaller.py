@@ -219,11 +219,12 @@ def compound(stream: str) -> bytes:
     struct.pack_into("<I", header, 76, 0)  # the FAT is sector 0
     fat = struct.pack("<II", 0xFFFFFFFD, 0xFFFFFFFE) + b"\xff" * 504
     directory = bytearray(512)
-    for i, (name, kind) in enumerate((("Root Entry", 5), (stream, 2))):
+    none = 0xFFFFFFFF
+    for i, (name, kind, child) in enumerate((("Root Entry", 5, 1), (stream, 2, none))):
         raw = name.encode("utf-16-le") + b"\0\0"
         entry = bytearray(128)
         entry[:len(raw)] = raw
-        struct.pack_into("<HB", entry, 64, len(raw), kind)
+        struct.pack_into("<HBBIII", entry, 64, len(raw), kind, 1, none, none, child)
         directory[i * 128:(i + 1) * 128] = entry
     return bytes(header) + fat + bytes(directory)
 
