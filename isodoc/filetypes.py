@@ -80,7 +80,19 @@ def _is_text(data: bytes) -> bool:
     return not TEXT_CONTROL_RE.search(text)
 
 
+def _zip_entries_declared(data: bytes) -> int | None:
+    """The entry count the zip's end record declares, read before zipfile parses the
+    central directory (a crafted archive could list a huge number of entries)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    return struct.unpack_from("<H", data, end + 10)[0]
+
+
 def _zip_kind(data: bytes) -> FileType | None:
+    declared = _zip_entries_declared(data)
+    if declared is None or declared > ZIP_MAX_ENTRIES:
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()

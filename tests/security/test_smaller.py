@@ -308,6 +308,15 @@ def test_a_mismatch_over_the_web_stores_nothing(app, finding_id, in_db, desk):
     assert sorted(str(p) for p in Path(folder).rglob("*")) == before
 
 
+def test_a_zip_of_too_many_entries_is_refused_before_it_is_parsed():
+    from isodoc import filetypes
+
+    crowded = zip_bytes([("[Content_Types].xml", b"<Types/>")] +
+                        [(f"x/{i}.xml", b"") for i in range(filetypes.ZIP_MAX_ENTRIES)])
+    assert filetypes.sniff(crowded) is None
+    assert filetypes.sniff(ooxml("wordprocessingml.document")) is filetypes.DOCX
+
+
 def test_a_zip_bomb_is_refused_without_inflating_it(app, finding_id):
     huge = b"<Types/>" + b" " * (64 * 1024 * 1024)  # 64 MB of XML, a few dozen KB zipped
     bomb = zip_bytes([("[Content_Types].xml", huge)])
