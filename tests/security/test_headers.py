@@ -60,7 +60,8 @@ def test_every_page_type_of_a_signed_in_user(staff, desk, in_db):
     pages = ["/", "/account", "/agencies/", "/agencies/so-tu-phap", f"{BASE}/", f"{BASE}/qt-05",
              f"{BASE}/qt-05?print=1", f"{BASE}/qt-05/history", f"{BASE}/new",
              f"{BASE}/export.csv", "/search/?q=quy+trinh", "/search/suggest?q=quy",
-             "/agencies/so-tu-phap/findings", "/reports/findings", "/clauses/"]
+             "/agencies/so-tu-phap/findings", "/agencies/so-tu-phap/audits",
+             "/reports/findings", "/clauses/", f"{BASE}/qt-05/diff?a=1&b=1"]
     for url in pages:
         response = secretary.get(url)
         assert response.status_code == 200, url
@@ -72,6 +73,15 @@ def test_every_page_type_of_a_signed_in_user(staff, desk, in_db):
     static = secretary.get("/static/editor.js")
     assert static.status_code == 200
     assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_admin_pages(app, province, make_user):
+    admin = app.test_client()
+    login(admin, make_user(("ubnd-tinh", "admin")))
+    for url in ("/admin/people", "/admin/audit", "/agencies/so-tu-phap"):
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        assert_private(response)
 
 
 def test_api_responses_are_never_stored(client, staff, in_db):
