@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -48,6 +49,25 @@ class TantivyEngine:
         self.schema = schema()
         self.index = tantivy.Index(self.schema, path=str(self.path))
         self._lock = threading.Lock()
+        self._meta = self.path / "meta.json"
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[int, int, int]:
+        try:
+            st = os.stat(self._meta)
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher on the last commit, whichever process made it: tantivy replaces
+        meta.json at every commit, so one stat tells whether to reload (a gunicorn worker
+        otherwise keeps answering from the segments it opened at its start)."""
+        stamp = self._stamp()
+        if stamp != self._seen:
+            self.index.reload()
+            self._seen = stamp
+        return self.index.searcher()
 
     # -- writing ---------------------------------------------------------------
 
@@ -203,7 +223,7 @@ class TantivyEngine:
         for agency in filters.prefer_agencies:
             parts.append((Occur.Should, self._term("agency", agency, 50.0)))
         q = Query.boolean_query(parts)
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         result = searcher.search(q, limit=limit, offset=offset, count=True)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         hits = [RawHit(fields["key"], score, fields) for score, fields in stored]
@@ -226,24 +246,23 @@ class TantivyEngine:
         if prefix:
             parts.append((Occur.Must, Query.regex_query(self.schema, "title_fold",
                                                         re.escape(prefix) + ".*")))
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         result = searcher.search(Query.boolean_query(parts), limit=limit, count=False)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         return [RawHit(fields["key"], score, fields) for score, fields in stored]
 
     def vocabulary(self) -> list[str]:
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         terms: set[str] = set()
         for name in ("title_fold", "body_fold"):
             terms |= {t for t, _ in searcher.terms_with_prefix(name, "")}
         return sorted(terms)
 
     def count(self) -> int:
-        self.index.reload()
-        return self.index.searcher().num_docs
+        return self._searcher().num_docs
 
     def entry_keys(self) -> set[str]:
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         n = searcher.num_docs
         if not n:
             return set()
