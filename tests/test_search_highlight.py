@@ -26,12 +26,13 @@ def test_snippet_is_a_window_around_the_first_matches():
     assert len(shown.replace("<mark>", "").replace("</mark>", "").split()) == 32 + 2
 
 
-def test_snippet_prefers_the_first_window_with_more_matches():
-    body = ("Khai báo. " + " ".join(["thủ tục"] * 6) + " Đăng ký khai sinh, khai sinh "
+def test_snippet_starts_a_few_syllables_before_the_first_match():
+    body = ("Mục đích: " + " ".join(["thủ tục"] * 6) + " Đăng ký khai sinh, khai sinh "
             "lưu động. " + " ".join(["hồ sơ"] * 40))
     shown = str(snippet(body, {"khai", "sinh"}, size=8))
     assert shown == ("… thủ tục Đăng ký <mark>khai</mark> <mark>sinh</mark>, <mark>khai</mark> "
                      "<mark>sinh</mark> …")
+    assert str(snippet("Khai sinh.", {"khai"}, size=8)) == "<mark>Khai</mark> sinh"
 
 
 def test_snippet_without_a_match_is_the_beginning():
