@@ -19,7 +19,13 @@ TEXT = ("title", "body")
 STORED = ("key", "agency", "agency_name", "slug", "tthc_code", "title", "body", "kind",
           "field", "revision", "effective_date", "visibility")
 FACETS = ("agency", "kind", "field", "clause")
+SHOWN = ("agency_name", "slug", "tthc_code", "title", "body", "effective_date", "code_display")
 WRITER_TIMEOUT = 5.0
+# Bumped with every schema change: an index of another schema cannot be opened, so a new
+# version starts empty in its own folder and the check run at every start (`isodoc check
+# --repair`) finds the entries missing and rebuilds it. 2: stored values as bytes, no
+# positions.
+SCHEMA_VERSION = 2
 
 
 def schema() -> tantivy.Schema:
@@ -29,10 +35,12 @@ def schema() -> tantivy.Schema:
         b.add_text_field(name, stored=name in STORED, fast=name in FACETS, tokenizer_name="raw")
     for name in TEXT:
         for form in ("fold", "exact", "bi"):
-            b.add_text_field(f"{name}_{form}", tokenizer_name="whitespace")
-    for name in ("agency_name", "slug", "tthc_code", "title", "body", "effective_date",
-                 "code_display"):
-        b.add_text_field(f"s_{name}", stored=True, tokenizer_name="raw", index_option="basic")
+            # term frequencies, no positions: phrases are bigram terms, never positional
+            b.add_text_field(f"{name}_{form}", tokenizer_name="whitespace", index_option="freq")
+    for name in SHOWN:
+        # stored, never searched: bytes, not indexed (a raw text field made the whole
+        # body one term of the dictionary, most of the indexing time)
+        b.add_bytes_field(f"s_{name}", stored=True, indexed=False, fast=False)
     b.add_integer_field("document_id", indexed=True, stored=True)
     b.add_integer_field("revision", stored=True)
     b.add_integer_field("valid_from", indexed=True, fast=True)
@@ -44,7 +52,7 @@ class TantivyEngine:
     name = "tantivy"
 
     def __init__(self, path: str | Path):
-        self.path = Path(path) / "tantivy"
+        self.path = Path(path) / f"tantivy-{SCHEMA_VERSION}"
         self.path.mkdir(parents=True, exist_ok=True)
         self.schema = schema()
         self.index = tantivy.Index(self.schema, path=str(self.path))
@@ -138,14 +146,12 @@ class TantivyEngine:
             d.add_text(f"{name}_fold", a.fold)
             d.add_text(f"{name}_exact", a.exact)
             d.add_text(f"{name}_bi", a.bigrams)
-        d.add_text("s_agency_name", doc.agency_name)
-        d.add_text("s_code_display", doc.code)
-        d.add_text("s_slug", doc.slug)
-        d.add_text("s_tthc_code", doc.tthc_code)
-        d.add_text("s_title", doc.title)
-        d.add_text("s_body", doc.body)
-        d.add_text("s_effective_date",
-                   doc.effective_date.isoformat() if doc.effective_date else "")
+        for name, value in (("s_agency_name", doc.agency_name), ("s_code_display", doc.code),
+                            ("s_slug", doc.slug), ("s_tthc_code", doc.tthc_code),
+                            ("s_title", doc.title), ("s_body", doc.body),
+                            ("s_effective_date", doc.effective_date.isoformat()
+                             if doc.effective_date else "")):
+            d.add_bytes(name, value.encode())
         d.add_integer("document_id", doc.document_id)
         d.add_integer("revision", doc.revision or 0)
         d.add_integer("valid_from", doc.valid_from)
@@ -234,8 +240,12 @@ class TantivyEngine:
         return RawResults(hits, result.count or 0, facets)
 
     def _stored(self, doc: tantivy.Document) -> dict:
-        raw = doc.to_dict()
-        out = {k[2:] if k.startswith("s_") else k: v[0] for k, v in raw.items() if v}
+        out = {}
+        for k, v in doc.to_dict().items():
+            if k.startswith("s_"):
+                out[k[2:]] = bytes(v[0]).decode() if v else ""
+            elif v:
+                out[k] = v[0]
         return out
 
     def suggest(self, words: list[str], prefix: str, filters: Filters, limit: int
