@@ -2,6 +2,19 @@ from marshmallow import Schema, fields, validate
 
 from isodoc.agencies.models import AgencyKind, QmsStatus
 from isodoc.auth.models import Role
+from isodoc.paging import PageField, SizeField
+
+# a paged list's totals, as a JSON string in a header (flask-smorest's format)
+PAGINATION_HEADER = {"X-Pagination": {
+    "description": "JSON: total, total_pages, first_page, last_page, page, previous_page, "
+                   "next_page", "schema": {"type": "string"}}}
+
+
+class PagedQuerySchema(Schema):
+    """`page` 1..1000 and `page_size` 1..100, parsed by isodoc.paging like the UI's."""
+
+    page = PageField()
+    page_size = SizeField(default=100)
 
 
 class AgencyRefSchema(Schema):
@@ -51,6 +64,6 @@ class AgencyQuerySchema(Schema):
     format = fields.String(load_default="tree", validate=validate.OneOf(["tree", "flat"]))
 
 
-class UserQuerySchema(Schema):
+class UserQuerySchema(PagedQuerySchema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     agency = fields.String(load_default="", validate=validate.Length(max=64))
