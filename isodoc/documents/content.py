@@ -5,12 +5,15 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from html import escape
 
 import nh3
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from isodoc.textnorm import nfc
@@ -19,8 +22,55 @@ FRONT = re.compile(r"\A---\n(.*?)\n---\n\n?", re.S)
 ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del",
                 "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody",
                 "tr", "th", "td", "sup", "sub"}
+# Rendering is bounded before work: a body is cut at RENDER_MAX_CHARS (the largest body
+# a document may have), block nesting at markdown-it's maxNesting (20 in the commonmark
+# preset), and the inline parser, whose link and emphasis rules cost 10 to 30 µs per
+# markup character and backtrack (400,000 "[" took 10 s), is handed at most
+# INLINE_MARKUP_BUDGET markup characters per document and INLINE_MAX_CHARS per block;
+# beyond, a block is shown as plain text. Block parsing costs 10 to 60 µs per line
+# (250,000 lines: 3.4 s), hence RENDER_MAX_LINES; and nh3 is quadratic in the number of
+# "&" in one text node (400,000: 4.9 s), hence plain text in pieces of TEXT_PIECE.
+RENDER_MAX_CHARS = 500_000
+RENDER_MAX_LINES = 10_000
+TEXT_PIECE = 2_000
+INLINE_MAX_CHARS = 20_000
+INLINE_MARKUP_BUDGET = 20_000
+_MARKUP = re.compile(r"[\[\]!`*_<>~&\\]")
+TOO_LONG_TO_RENDER = ("Nội dung quá dài để hiển thị đầy đủ: chỉ hiển thị phần đầu "
+                      f"({RENDER_MAX_CHARS:,} ký tự, {RENDER_MAX_LINES:,} dòng)."
+                      ).replace(",", ".").replace(". dòng", ", dòng").replace("tự.", "tự,")
+
+
+def _bounded_inline(state: StateCore) -> None:
+    """markdown-it's core "inline" rule, with a budget: what exceeds it stays text."""
+    budget = INLINE_MARKUP_BUDGET
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if token.children is None:
+            token.children = []
+        cost = len(_MARKUP.findall(token.content))
+        if len(token.content) <= INLINE_MAX_CHARS and cost <= budget:
+            budget -= cost
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:
+            token.children.append(Token("text", "", 0, content=token.content))
+
+
+_TEXT_RUN = re.compile(rf"(?<=>)[^<]{{{TEXT_PIECE + 1},}}")
+_PIECE = re.compile(rf"(?:&#?\w+;|[^<&]){{1,{TEXT_PIECE}}}")
+
+
+def _pieces(html: str) -> str:
+    """Long text runs of markdown-it's output cut by an empty <span> (which nh3 drops)
+    every TEXT_PIECE characters, never inside an entity: nh3 then appends to short
+    text nodes. Text follows ">" only outside tags: markdown-it escapes ">" elsewhere."""
+    return _TEXT_RUN.sub(lambda m: "<span></span>".join(_PIECE.findall(m.group(0))), html)
+
+
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table") \
     .enable("strikethrough")
+_md.core.ruler.at("inline", _bounded_inline)
 
 
 def compose(meta: dict, body: str) -> bytes:
@@ -41,13 +91,56 @@ def split(data: bytes) -> tuple[dict, str]:
 
 
 def render(body: str) -> Markup:
-    """Markdown to sanitised HTML (cached by content)."""
-    return Markup(_render(hashlib.sha256(body.encode()).hexdigest(), body))  # noqa: S704 (nh3-cleaned)
+    """Markdown to sanitised HTML (cached by content), in bounded work (see above)."""
+    note = ""
+    lines = body[:RENDER_MAX_CHARS].split("\n", RENDER_MAX_LINES)
+    if len(body) > RENDER_MAX_CHARS or len(lines) > RENDER_MAX_LINES:
+        body = "\n".join(lines[:RENDER_MAX_LINES])
+        note = f'<p class="notice">{TOO_LONG_TO_RENDER}</p>'
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    html = _cache.get(digest)
+    if html is None:
+        html = _render(body)
+        _cache.put(digest, html)
+    return Markup(note + html + note)  # noqa: S704 (nh3-cleaned; the note is ours)
 
 
-@lru_cache(maxsize=512)
-def _render(_digest: str, body: str) -> str:
-    html = _md.render(body)
+class _RenderCache:
+    """Rendered HTML by body digest, bounded in characters (not only in entries: 512
+    bodies of 500 KB were 256 MB per worker); least recently used out first."""
+
+    def __init__(self, max_chars: int = 20_000_000):
+        self.max_chars, self.chars = max_chars, 0
+        self.items: OrderedDict[str, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+            return None
+
+    def put(self, key: str, html: str) -> None:
+        with self.lock:
+            if key in self.items or len(html) > self.max_chars // 10:
+                return
+            self.items[key] = html
+            self.chars += len(html)
+            while self.chars > self.max_chars:
+                self.chars -= len(self.items.popitem(last=False)[1])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.chars = 0
+
+
+_cache = _RenderCache()
+
+
+def _render(body: str) -> str:
+    html = _pieces(_md.render(body))
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"},
                                                           "td": {"align"}, "th": {"align"}},
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -231,7 +232,7 @@ def inline_budget(monkeypatch):
         return original(src, md, env, tokens)
 
     monkeypatch.setattr(content._md.inline, "parse", parse)
-    content._render.cache_clear()
+    content._cache.clear()
     return seen
 
 
@@ -257,3 +258,33 @@ def test_preview_of_pathological_input_answers(signed_in, inline_budget):
     client = signed_in()
     answer = post_form(client, "/preview", {"body": "[" * 400_000})
     assert answer.status_code in (200, 400)
+
+
+def test_render_cache_is_bounded_in_size():
+    content._cache.clear()
+    for i in range(60):
+        content.render(f"Đoạn {i}\n\n" + "chữ " * 100_000)
+    assert content._cache.chars <= content._cache.max_chars
+
+
+def test_render_cuts_what_exceeds_the_line_limit():
+    html = str(content.render("dòng\n" * 50_000))
+    assert "quá dài" in html and html.count("dòng") <= 10_000 + 2  # + the two notes
+
+
+@pytest.mark.parametrize("body", ["&" * 400_000, "    " + "&" * 400_000,
+                                  "```\n" + "x&" * 200_000 + "\n```"],
+                         ids=["text", "code", "fence"])
+def test_sanitiser_is_never_handed_a_long_text_node(monkeypatch, body):
+    """nh3 is quadratic in the "&" of one text node (400,000: 4.9 s)."""
+    longest = []
+    original = content.nh3.clean
+
+    def clean(html, **kwargs):
+        longest.append(max(len(run) for run in re.findall(r">([^<]*)", html)))
+        return original(html, **kwargs)
+
+    monkeypatch.setattr(content.nh3, "clean", clean)
+    content._cache.clear()
+    assert "&amp;" in str(content.render(body))
+    assert longest and longest[0] <= 5 * content.TEXT_PIECE  # 2,000 "&amp;" at most
