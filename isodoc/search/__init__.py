@@ -35,6 +35,7 @@ MAX_QUERY = 200          # characters of a query; the API schema says the same
 MAX_SUGGEST_QUERY = 100
 MAX_WORDS = 32           # words of a parsed query handed to the engine
 MAX_SUGGEST = 20         # suggestions asked of the engine
+MAX_FIXED_WORDS = 8      # words "did you mean" looks up in the vocabulary
 _engines: dict[tuple[str, str], Engine] = {}
 _engines_lock = threading.Lock()
 _vocabulary: dict[tuple[str, str], tuple[float, list[str]]] = {}
@@ -220,8 +221,9 @@ def did_you_mean(parsed: ParsedQuery) -> str:
     vocab = vocabulary()
     known = set(vocab)
     fixed, changed = [], False
-    for word in parsed.words:
-        if word in known or len(word) < 3:
+    for n, word in enumerate(parsed.words):
+        # each lookup scans the whole vocabulary: only the first few words are fixed
+        if word in known or len(word) < 3 or n >= MAX_FIXED_WORDS:
             fixed.append(word)
             continue
         close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.7)

@@ -288,3 +288,13 @@ def test_sanitiser_is_never_handed_a_long_text_node(monkeypatch, body):
     content._cache.clear()
     assert "&amp;" in str(content.render(body))
     assert longest and longest[0] <= 5 * content.TEXT_PIECE  # 2,000 "&amp;" at most
+
+
+def test_did_you_mean_looks_up_a_bounded_number_of_words(monkeypatch):
+    looked_up = []
+    monkeypatch.setattr(search, "vocabulary", lambda: ["quy", "trinh"])
+    monkeypatch.setattr(search.difflib, "get_close_matches",
+                        lambda word, *args, **kwargs: looked_up.append(word) or [])
+    parsed = search.bounded(search.parse(" ".join(f"tu{i:03d}" for i in range(60))))
+    search.did_you_mean(parsed)
+    assert len(parsed.words) <= 32 and len(looked_up) <= 8
