@@ -152,7 +152,8 @@ TOKEN = re.compile(r"\s+|[^\s]+")
 # with it, 2,000 of them 0.35 s): it is never handed more than these per side.
 DIFF_MAX_TOKENS = 2_000
 DIFF_MAX_LINES = 2_000
-TOO_LARGE_FOR_WORDS = "Phần thay đổi quá lớn để so sánh từng từ: so sánh theo dòng."
+TOO_LARGE_FOR_WORDS = ("Phần thay đổi quá lớn để so sánh từng từ ở mọi chỗ: "
+                       "các đoạn khác nhau lớn được so sánh theo dòng.")
 TOO_LARGE_FOR_LINES = ("Phần thay đổi quá lớn để so sánh từng từ hay từng dòng: "
                        "hiển thị toàn bộ phần khác nhau.")
 
@@ -180,7 +181,7 @@ def word_diff(old: str, new: str) -> tuple[Markup, Markup, int]:
         lines_a = "".join(mid_a).splitlines(keepends=True)
         lines_b = "".join(mid_b).splitlines(keepends=True)
         if len(lines_a) <= DIFF_MAX_LINES and len(lines_b) <= DIFF_MAX_LINES:
-            pieces, note = _opcodes(lines_a, lines_b), TOO_LARGE_FOR_WORDS
+            pieces, note = _refined(_opcodes(lines_a, lines_b)), TOO_LARGE_FOR_WORDS
         else:
             pieces = [("replace", lines_a, lines_b)]
             note = TOO_LARGE_FOR_LINES
@@ -201,10 +202,26 @@ def word_diff(old: str, new: str) -> tuple[Markup, Markup, int]:
             right.append(f"<ins>{new_part}</ins>")
     left.append(escape("".join(a[len(a) - tail:])))
     right.append(escape("".join(b[len(b) - tail:])))
-    if note:
-        left.insert(0, f'<p class="diff-note">{escape(note)}</p>')
-        right.insert(0, f'<p class="diff-note">{escape(note)}</p>')
+    if note:  # phrasing content: the sides are shown in <pre>
+        left.insert(0, f'<strong class="diff-note">{escape(note)}</strong>\n')
+        right.insert(0, f'<strong class="diff-note">{escape(note)}</strong>\n')
     return Markup("".join(left)), Markup("".join(right)), changed  # noqa: S704 (escaped)
+
+
+def _refined(pieces: list[tuple[str, list[str], list[str]]]
+             ) -> list[tuple[str, list[str], list[str]]]:
+    """Changed lines diffed again by words, while the DIFF_MAX_TOKENS budget lasts: the
+    sum of the parts handed to difflib stays within the one cap."""
+    budget, out = DIFF_MAX_TOKENS, []
+    for op, old_parts, new_parts in pieces:
+        if op == "replace":
+            a, b = TOKEN.findall("".join(old_parts)), TOKEN.findall("".join(new_parts))
+            if max(len(a), len(b)) <= budget:
+                budget -= max(len(a), len(b))
+                out.extend(_opcodes(a, b))
+                continue
+        out.append((op, old_parts, new_parts))
+    return out
 
 
 def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, list[str], list[str]]]:

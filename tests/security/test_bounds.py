@@ -298,3 +298,13 @@ def test_did_you_mean_looks_up_a_bounded_number_of_words(monkeypatch):
     parsed = search.bounded(search.parse(" ".join(f"tu{i:03d}" for i in range(60))))
     search.did_you_mean(parsed)
     assert len(parsed.words) <= 32 and len(looked_up) <= 8
+
+
+def test_word_diff_in_line_mode_still_marks_small_changes_by_word(matcher):
+    old = [f"dòng {i} a" for i in range(1_500)]
+    new = ["dòng 0 b", *old[1:-1], "dòng 1499 b"]
+    left, right, changed = content.word_diff("\n".join(old), "\n".join(new))
+    assert "quá lớn để so sánh từng từ" in left  # more than 2,000 tokens differ between
+    assert "dòng 0 <del>a</del>" in left and "dòng 1499 <ins>b</ins>" in right
+    assert changed == 2
+    assert sum(max(a, b) for a, b in matcher.sizes[1:]) <= content.DIFF_MAX_TOKENS
