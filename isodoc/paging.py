@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields
+from werkzeug.routing import IntegerConverter
 
 from isodoc.errors import InvalidInput
 
@@ -122,3 +123,12 @@ def check_window(offset: int, limit: int) -> None:
     that no valid page can produce are refused, never executed."""
     if not (0 <= offset <= MAX_OFFSET and 1 <= limit <= MAX_SIZE * 2):
         raise PagingError(f"Số trang phải là số nguyên từ 1 đến {MAX_PAGE}.")
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in URLs: an id or number past a 32-bit column is no id (404), never an
+    integer overflow in the database driver (500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)

@@ -308,3 +308,12 @@ def test_word_diff_in_line_mode_still_marks_small_changes_by_word(matcher):
     assert "dòng 0 <del>a</del>" in left and "dòng 1499 <ins>b</ins>" in right
     assert changed == 2
     assert sum(max(a, b) for a, b in matcher.sizes[1:]) <= content.DIFF_MAX_TOKENS
+
+
+@pytest.mark.parametrize("url", ["/api/v1/findings/{n}", "/api/v1/audits/{n}",
+                                 "/api/v1/agencies/so-tu-phap/documents/qt-01/drafts/{n}"])
+def test_an_id_past_the_column_range_is_a_404(client, staff, in_db, url):
+    answer = client.get(url.format(n="9" * 25), headers=token(in_db, "stp.thuky"))
+    assert answer.status_code == 404
+    assert client.get(url.format(n=2**31), headers=token(in_db, "stp.thuky")
+                      ).status_code == 404
