@@ -62,12 +62,6 @@ class Paging:
     def offset(self) -> int:
         return (self.page - 1) * self.size
 
-    @classmethod
-    def from_args(cls, args, default_size: int = 20, max_size: int = MAX_SIZE) -> Paging:
-        """From a request's query string (`page`, `page_size`); raises PagingError."""
-        return cls(parse_page(args.get("page")),
-                   parse_size(args.get("page_size"), default_size, max_size))
-
     def header(self, total: int) -> str:
         """The `X-Pagination` header: a JSON string, as flask-smorest writes it."""
         meta: dict[str, int] = {"total": total,
