@@ -103,8 +103,10 @@ def serve_command(port: int, host: str, workers: int) -> None:
     click.echo(f"\nisodoc đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
     db.engine.dispose()  # do not share connections with the forked workers
+    # No gunicorn access log: the app writes one line per request itself (isodoc.logs),
+    # with its request id, user and endpoint; gunicorn's own messages go to stderr.
     os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
-                        "--access-logfile", "-", "isodoc.wsgi:app"])
+                        "--error-logfile", "-", "isodoc.wsgi:app"])
 
 
 @main.command("check")
