@@ -29,6 +29,13 @@ def git_children() -> list[tuple[int, str, str]]:
     return [c for c in children() if c[1].startswith("git") or c[2] == "Z"]
 
 
+def nothing_to_reap() -> bool:
+    try:
+        return os.waitpid(-1, os.WNOHANG) == (0, 0)
+    except ChildProcessError:  # no child at all
+        return True
+
+
 def test_requests_that_touch_git_leave_no_git_process(desk, in_db):
     assert git_children() == []
     issue_qt05(desk, in_db)
@@ -45,6 +52,7 @@ def test_requests_that_touch_git_leave_no_git_process(desk, in_db):
         form = draft_form(desk("author"), 2)
         desk("author").get(f"{BASE}/qt-05/drafts/2")
     assert git_children() == []
+    assert nothing_to_reap()
 
 
 def test_serve_hands_gunicorn_no_git_process(app, desk, in_db, monkeypatch):
