@@ -106,6 +106,7 @@ def serve_command(port: int, host: str, workers: int) -> None:
     # exec never tears down: their `git cat-file` processes would become zombies of
     # gunicorn's master (it reaps only its workers). Stop them first.
     repos.close_repos()
+    db.session.close()
     db.engine.dispose()  # do not share connections with the forked workers
     # No gunicorn access log: the app writes one line per request itself (isodoc.logs),
     # with its request id, user and endpoint; gunicorn's own messages go to stderr.
