@@ -6,7 +6,10 @@ from __future__ import annotations
 import logging
 
 import pytest
+from sqlalchemy import select
 
+from isodoc.auth import services
+from isodoc.auth.models import User
 from tests.conftest import login
 
 REQUEST_LOGGER = "isodoc.request"
@@ -74,3 +77,17 @@ def test_level_comes_from_the_environment(make_app, monkeypatch):
     monkeypatch.setenv("ISODOC_LOG_LEVEL", "no-such-level")
     make_app()
     assert logging.getLogger("isodoc").level == logging.INFO
+
+
+def test_an_api_request_is_logged_with_its_token_user_and_not_the_token(client, make_user,
+                                                                         in_db, caplog):
+    username = make_user()
+    with in_db() as s:
+        token = services.create_token(
+            s.scalars(select(User).where(User.username == username)).one(), "nhật ký")
+    with caplog.at_level(logging.INFO, logger="isodoc"):
+        response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    [record] = request_records(caplog)
+    assert (record.path, record.status, record.username) == ("/api/v1/me", 200, username)
+    assert token not in caplog.text
