@@ -51,7 +51,7 @@ def read_rows(data: bytes, required: list[str]) -> list[tuple[int, dict[str, str
             raise InvalidInput(f"Tệp CSV quá lớn (tối đa {MAX_ROWS} dòng).")
         if None in row:
             raise InvalidInput(f"Dòng {reader.line_num}: có nhiều ô hơn tiêu đề.")
-        clean = {k: unneutralise(nfc(v)) for k, v in row.items()}
+        clean = {k: nfc(unneutralise(v)) for k, v in row.items()}
         if any(clean.values()):
             rows.append((reader.line_num, clean))
     if not rows:
