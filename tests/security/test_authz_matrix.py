@@ -263,6 +263,16 @@ def clients(app, world) -> Clients:
 @pytest.fixture(scope="module")
 def expected(app, world) -> Callable[[str, str, int], bool]:
     """(persona, endpoint, case index) -> allowed?, from policy.can() on the world."""
+    answers, secrets = compute_expectations(app, world)
+    expected_answer = lambda *key: answers[key]  # noqa: E731
+    expected_answer.secrets = secrets  # type: ignore[attr-defined]
+    return expected_answer
+
+
+def compute_expectations(app, world: World) -> tuple[dict[tuple[str, str, int], bool],
+                                                      dict[str, list[str]]]:
+    """Each (persona, endpoint, case index)'s answer from policy.can() on the world's
+    objects, and the private text each persona must never be shown."""
     from isodoc import policy
     from isodoc.agencies.services import get_by_code
     from isodoc.audits.models import Audit
@@ -288,6 +298,7 @@ def expected(app, world) -> Callable[[str, str, int], bool]:
         return session.get(model, world.ids.get(f"{name}_rev", world.ids.get(name)))
 
     answers: dict[tuple[str, str, int], bool] = {}
+    secrets: dict[str, list[str]] = {}
     with app.app_context():
         users = {p: db.session.scalar(select(User).where(User.username == u)) if u else None
                  for p, u in PERSONAS.items()}
@@ -302,7 +313,6 @@ def expected(app, world) -> Callable[[str, str, int], bool]:
                         ok = all(policy.can(user, action, target(db.session, key))
                                  for action, key in case.checks)
                     answers[(persona, endpoint, index)] = ok
-        secrets = {}
         for persona, user in users.items():
             hidden = [SECRET_DRAFT[code] for code in (OWN, OTHER)
                       if not policy.can(user, A.DOC_VIEW_DRAFTS, get_by_code(code))]
@@ -310,9 +320,7 @@ def expected(app, world) -> Callable[[str, str, int], bool]:
                 hidden.append(SECRET_FINDING)
             secrets[persona] = hidden
         db.session.rollback()
-    expected_answer = lambda *key: answers[key]  # noqa: E731
-    expected_answer.secrets = secrets  # type: ignore[attr-defined]
-    return expected_answer
+    return answers, secrets
 
 
 def rules_by_endpoint(app) -> dict[str, set[str]]:
