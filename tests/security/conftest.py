@@ -188,6 +188,12 @@ class Clients:
     def __init__(self, app: Flask):
         self.app, self.clients = app, {}
 
+    def signed_in(self) -> Clients:
+        """Sign everyone in now, so that later sign-ins do not show up as changes."""
+        for persona in PERSONAS:
+            self(persona)
+        return self
+
     def __call__(self, persona: str) -> FlaskClient:
         if persona not in self.clients:
             client = self.app.test_client()

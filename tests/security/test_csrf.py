@@ -23,7 +23,7 @@ def world(app) -> World:
 
 @pytest.fixture(scope="module")
 def clients(app, world) -> Clients:
-    return Clients(app)
+    return Clients(app).signed_in()
 
 
 @pytest.fixture(scope="module")

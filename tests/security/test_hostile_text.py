@@ -69,7 +69,7 @@ def world(app) -> World:
 
 @pytest.fixture(scope="module")
 def clients(app, world) -> Clients:
-    return Clients(app)
+    return Clients(app).signed_in()
 
 
 def attrs(text: str) -> dict[str, str]:
