@@ -443,3 +443,27 @@ def test_allowed_posts_are_answered_not_refused(app, world, clients):
                 answered += 1
                 break  # one allowed person per case: the first post may change the state
     assert answered >= 25, answered
+
+
+def test_ids_out_of_range_are_not_found_not_a_crash(app, world, clients):
+    """Every <int:…> of the URL map, given a number no column can hold, is a 404."""
+    values = {**world.fmt(), "today": today_local().isoformat()}
+    probed = 0
+    for endpoint, cases in TABLE.items():
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        if "<int:" not in rule.rule or "GET" not in rule.methods:
+            continue
+        path, _, query = cases[0].url.format(**values).partition("?")
+        segments = path.split("/")
+        template = rule.rule.split("/")
+        assert len(segments) == len(template), (endpoint, path)
+        api = endpoint.startswith(("api.", "api_", "api-"))
+        client = app.test_client() if api else clients("admin")
+        headers = {"Authorization": f"Bearer {world.tokens['admin']}"} if api else {}
+        for huge in (2**31, 2**63, 10**20):
+            url = "/".join(str(huge) if t.startswith("<int:") else s
+                           for s, t in zip(segments, template, strict=True))
+            response = client.get(url + (f"?{query}" if query else ""), headers=headers)
+            assert response.status_code == 404, (url, response.status_code)
+            probed += 1
+    assert probed >= 30, probed
