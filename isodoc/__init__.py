@@ -10,7 +10,6 @@ from flask import Flask, request, session
 from flask_babel import format_datetime
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.routing import IntegerConverter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -50,7 +49,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
-    app.url_map.converters["int"] = BoundedInt
     init_extensions(app)
     register_blueprints(app)
 
@@ -59,15 +57,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     return app
-
-
-class BoundedInt(IntegerConverter):
-    """<int:…> ids fit the INTEGER columns they look up: a larger number is a 404, not an
-    overflow in the database driver (a 500)."""
-
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
-                 max: int | None = 2**31 - 1, signed: bool = False) -> None:  # noqa: A002
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def select_locale() -> str:
