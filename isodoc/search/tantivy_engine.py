@@ -17,16 +17,16 @@ from isodoc.search.analysis import ParsedQuery, analyse, normalise_code
 from isodoc.search.base import Filters, RawHit, RawResults, SearchDoc
 
 TEXT = ("title", "body")
-STORED = ("key", "agency", "agency_name", "slug", "tthc_code", "title", "body", "kind",
-          "field", "revision", "effective_date", "visibility")
+STORED = ("key", "agency", "kind", "field", "visibility")
 FACETS = ("agency", "kind", "field", "clause")
 SHOWN = ("agency_name", "slug", "tthc_code", "title", "body", "effective_date", "code_display")
 WRITER_TIMEOUT = 5.0
 # Bumped with every schema change: an index of another schema cannot be opened, so a new
-# version starts empty in its own folder and the check run at every start (`isodoc check
-# --repair`) finds the entries missing and rebuilds it. 2: stored values as bytes, no
-# positions.
+# version starts in its own folder and `search.drain` (run at every start, by the
+# start-up repair) rebuilds it from the database, then removes the older folders.
+# 2: stored values as bytes, not indexed; no positions.
 SCHEMA_VERSION = 2
+OLDER = ("tantivy", *(f"tantivy-{v}" for v in range(2, SCHEMA_VERSION)))
 
 
 def schema() -> tantivy.Schema:
@@ -53,7 +53,11 @@ class TantivyEngine:
     name = "tantivy"
 
     def __init__(self, path: str | Path):
-        self.path = Path(path) / f"tantivy-{SCHEMA_VERSION}"
+        root = Path(path)
+        self.path = root / f"tantivy-{SCHEMA_VERSION}"
+        new = not (self.path / "meta.json").exists()
+        # an index of an older schema beside a new empty one: rebuild, then remove it
+        self.replaced = [root / name for name in OLDER if new and (root / name).is_dir()]
         self.path.mkdir(parents=True, exist_ok=True)
         self.schema = schema()
         self.index = tantivy.Index(self.schema, path=str(self.path))
