@@ -19,6 +19,7 @@ from isodoc.search.base import Filters, RawHit, RawResults, SearchDoc
 TEXT = ("title", "body")
 STORED = ("key", "agency", "kind", "field", "visibility")
 FACETS = ("agency", "kind", "field", "clause")
+FACET_AGGREGATIONS = {name: {"terms": {"field": name, "size": 30}} for name in FACETS}
 SHOWN = ("agency_name", "slug", "tthc_code", "title", "body", "effective_date", "code_display")
 WRITER_TIMEOUT = 5.0
 # Bumped with every schema change: an index of another schema cannot be opened, so a new
@@ -214,7 +215,9 @@ class TantivyEngine:
                 must.append((Occur.Must, self._term(name, value)))
         return must
 
-    def _text(self, q: ParsedQuery) -> Query | None:
+    def _text(self, q: ParsedQuery, ranking: bool = True) -> Query | None:
+        """The text part of a search; without `ranking`, only the clauses that decide
+        what matches (every word, every phrase), not those that only order it."""
         clauses: list[tuple[Occur, Query]] = []
         words = [self._any([self._term("title_fold", word, 3.0), self._term("body_fold", word)])
                  for word in q.words]
@@ -227,10 +230,10 @@ class TantivyEngine:
             for a, b in zip(phrase, phrase[1:], strict=False):
                 clauses.append((Occur.Must, self._any([self._term("title_bi", f"{a}_{b}", 4.0),
                                                        self._term("body_bi", f"{a}_{b}", 2.0)])))
-        for bigram in q.bigrams:
+        for bigram in q.bigrams if ranking else ():
             clauses.append((Occur.Should, self._term("title_bi", bigram, 4.0)))
             clauses.append((Occur.Should, self._term("body_bi", bigram, 2.0)))
-        if q.has_accents:
+        if q.has_accents and ranking:
             for syllable in q.exact:
                 clauses.append((Occur.Should, self._term("title_exact", syllable, 2.0)))
                 clauses.append((Occur.Should, self._term("body_exact", syllable, 1.5)))
@@ -250,12 +253,16 @@ class TantivyEngine:
         for agency in filters.prefer_agencies:
             parts.append((Occur.Should, self._term("agency", agency, 50.0)))
         q = Query.boolean_query(parts)
+        # Facets count the same documents without ranking them: their pass is given only
+        # the clauses that decide a match (no bigram, accent or own-agency boosts).
+        matching = self._filters(filters)
+        if text is not None:
+            matching.append((Occur.Must, self._text(query, ranking=False)))
         searcher = self._searcher()
+        agg = searcher.aggregate(Query.boolean_query(matching), FACET_AGGREGATIONS)
         result = searcher.search(q, limit=limit, offset=offset, count=True)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         hits = [RawHit(fields["key"], score, fields) for score, fields in stored]
-        agg = searcher.aggregate(q, {name: {"terms": {"field": name, "size": 30}}
-                                     for name in FACETS})
         facets = {name: [(b["key"], b["doc_count"]) for b in agg[name]["buckets"] if b["key"]]
                   for name in FACETS}
         return RawResults(hits, result.count or 0, facets)
