@@ -7,7 +7,6 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
@@ -49,18 +48,6 @@ def schema() -> tantivy.Schema:
     b.add_integer_field("valid_from", indexed=True, fast=True)
     b.add_integer_field("valid_until", indexed=True, fast=True)
     return b.build()
-
-
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def facet_pool() -> ThreadPoolExecutor:
-    """One facet thread per process, made in the process that uses it (a pool made
-    before gunicorn forks would have no thread in the workers)."""
-    global _pool
-    if _pool is None or _pool[0] != os.getpid():
-        _pool = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="isodoc-facets"))
-    return _pool[1]
 
 
 class TantivyEngine:
@@ -272,13 +259,10 @@ class TantivyEngine:
         if text is not None:
             matching.append((Occur.Must, self._text(query, ranking=False)))
         searcher = self._searcher()
-        # tantivy lets go of the GIL: the facet pass runs beside the top hits' pass
-        counting = facet_pool().submit(searcher.aggregate, Query.boolean_query(matching),
-                                       FACET_AGGREGATIONS)
+        agg = searcher.aggregate(Query.boolean_query(matching), FACET_AGGREGATIONS)
         result = searcher.search(q, limit=limit, offset=offset, count=True)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         hits = [RawHit(fields["key"], score, fields) for score, fields in stored]
-        agg = counting.result()
         facets = {name: [(b["key"], b["doc_count"]) for b in agg[name]["buckets"] if b["key"]]
                   for name in FACETS}
         return RawResults(hits, result.count or 0, facets)
