@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask import abort
-
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState
 from isodoc.auth.models import ApiToken, Role, User
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.documents.workflow import Transition, allowed
+from isodoc.errors import Forbidden
 from isodoc.findings import workflow as finding_flow
 from isodoc.findings.models import Finding, FindingType
 from isodoc.findings.workflow import Step
@@ -322,6 +321,7 @@ def in_scope(user: User, agency: Agency | None) -> bool:
 
 
 def require(user: User | None, action: Action, target: Target = None) -> None:
-    """Abort with 403 unless allowed: callers never learn more than 'no'."""
+    """Raise Forbidden (403) unless allowed: callers never learn more than 'no'.
+    Commands call it themselves, so no interface can skip it."""
     if not can(user, action, target):
-        abort(403)
+        raise Forbidden
