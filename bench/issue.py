@@ -35,6 +35,7 @@ from isodoc.documents import content, services
 from isodoc.documents.models import Decision, Document, DocumentKind, Revision
 from isodoc.documents.repos import person, repo_for
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 from isodoc.timeutil import today_local, utcnow
 
 WORDS = (
@@ -126,9 +127,9 @@ def main() -> None:
     migrate.upgrade(app)
     with app.app_context():
         root = agencies.create_agency(agencies.AgencyData("ubnd-tinh", "UBND tỉnh",
-                                                          AgencyKind.PROVINCE, None))
+                                                          AgencyKind.PROVINCE, None), SYSTEM)
         agency = agencies.create_agency(agencies.AgencyData("so-tu-phap", "Sở Tư pháp",
-                                                            AgencyKind.DEPARTMENT, root))
+                                                            AgencyKind.DEPARTMENT, root), SYSTEM)
         staff = {}
         for role in (Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR):
             user, _ = people.create_user(f"bench.{role.value}", f"Người {role.label}",

@@ -21,6 +21,7 @@ from isodoc.documents import integrity
 from isodoc.documents.models import Document
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
@@ -235,7 +236,7 @@ def registry_group() -> None:
 @with_appcontext
 def registry_import(path: Path) -> None:
     try:
-        result = registry_csv.import_csv(path.read_bytes())
+        result = registry_csv.import_csv(path.read_bytes(), SYSTEM)
     except InvalidInput as exc:
         fail(exc)
     db.session.commit()

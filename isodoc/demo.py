@@ -17,6 +17,7 @@ from isodoc.auth.models import Role, User
 from isodoc.documents import demo as demo_documents
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
 COMMUNE = "dbp-him-lam"     # UBND phường Him Lam: one of Phụ lục 02's 62 communes of 2018
@@ -70,7 +71,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     if password is not None and (problem := services.password_problem(password)):
         raise InvalidInput(f"ISODOC_DEMO_PASSWORD: {problem}")
     if not db.session.scalar(select(func.count()).select_from(Agency)):
-        registry_csv.import_csv(registry_file())
+        registry_csv.import_csv(registry_file(), SYSTEM)
     result = []
     for account in accounts():
         user = services.get_user(account.username)

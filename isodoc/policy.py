@@ -117,11 +117,30 @@ def is_province_admin(user: User) -> bool:
 
 
 Target = Agency | User | ApiToken | Document | Revision | Audit | Finding | None
+
+
+class SystemActor:
+    """The operator at the command line (`isodoc` CLI, demo seeding, benchmarks): trusted
+    as the machine's administrator is. Never a web or API caller."""
+
+    id = None
+    username = "cli"
+    full_name = "Quản trị hệ thống (dòng lệnh)"
+    is_authenticated = is_active = True
+    memberships: list = []
+
+    def roles_on(self, agency: Agency) -> set[Role]:
+        return set()
+
+
+SYSTEM = SystemActor()
 QA_ROLES = STAFF_ROLES | INHERITED_ROLES
 AUDITEE_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER}
 
 
-def can(user: User | None, action: Action, target: Target = None) -> bool:
+def can(user: User | SystemActor | None, action: Action, target: Target = None) -> bool:
+    if user is SYSTEM:
+        return True
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     action = Action(action)
@@ -320,7 +339,7 @@ def in_scope(user: User, agency: Agency | None) -> bool:
     return agency is not None and Role.ADMIN in effective_roles(user, agency)
 
 
-def require(user: User | None, action: Action, target: Target = None) -> None:
+def require(user: User | SystemActor | None, action: Action, target: Target = None) -> None:
     """Raise Forbidden (403) unless allowed: callers never learn more than 'no'.
     Commands call it themselves, so no interface can skip it."""
     if not can(user, action, target):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from isodoc.agencies import services as agency_services
 from isodoc.auth.models import User
-from isodoc.policy import Action, can
+from isodoc.policy import SYSTEM, Action, can
 from isodoc.timeutil import today_local
 from tests.conftest import agency, login, post_form
 
@@ -111,7 +111,8 @@ def test_dissolved_agency_is_read_only_and_readable_by_the_successor(app, provin
     successor_reader = make_user((province["other_commune"], "reader"))
     with app.app_context():
         commune = agency(province["commune"])
-        agency_services.dissolve(commune, date(2025, 7, 1), agency(province["other_commune"]))
+        agency_services.dissolve(commune, SYSTEM, date(2025, 7, 1),
+                                 agency(province["other_commune"]))
         agency_services.db.session.commit()
         commune = agency(province["commune"])
         for action in (A.AGENCY_EDIT, A.AGENCY_SET_STATUS, A.PEOPLE_MANAGE, A.AGENCY_REORGANIZE,
