@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from isodoc import create_app, demo, migrate, search
+from isodoc import commands, create_app, demo, migrate, search
 from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
@@ -64,11 +64,7 @@ def demo_command(if_empty: bool) -> None:
         click.echo("Dữ liệu đã có sẵn: không tạo lại dữ liệu demo.")
         print_accounts(demo.accounts())
         return
-    try:
-        accounts = demo.seed(demo.env_password())
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    accounts = commands.cli(demo.seed, demo.env_password())
     search.drain()
     print_accounts(accounts)
     if not demo.env_password() and any(a.password for a in accounts):
@@ -165,11 +161,7 @@ def user_group() -> None:
 @with_appcontext
 def user_create(username: str, full_name: str, email: str) -> None:
     """Create an account with a random password (printed once)."""
-    try:
-        user, password = services.create_user(username, full_name, email)
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    user, password = commands.cli(services.create_user, username, full_name, email)
     click.echo(f"{user.username}: {password}")
 
 
@@ -184,11 +176,7 @@ def user_grant(username: str, agency_code: str, role: str) -> None:
     agency = get_by_code(agency_code)
     if user is None or agency is None:
         raise click.ClickException("Không có tài khoản hoặc đơn vị với tên/mã đã nhập.")
-    try:
-        services.add_membership(user, agency, Role(role))
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    commands.cli(services.add_membership, user, agency, Role(role))
     click.echo(f"{user.username}: {Role(role).label} tại {agency.name}.")
 
 
@@ -201,11 +189,7 @@ def user_set_password(username: str, password: str) -> None:
     user = services.get_user(username)
     if user is None:
         raise click.ClickException(f"Không có tài khoản «{username}».")
-    try:
-        services.reset_password(user, password)
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    commands.cli(services.reset_password, user, password)
     click.echo("Đã đặt mật khẩu mới.")
 
 
@@ -218,11 +202,7 @@ def user_token(username: str, name: str) -> None:
     user = services.get_user(username)
     if user is None:
         raise click.ClickException(f"Không có tài khoản «{username}».")
-    try:
-        token = services.create_token(user, name)
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    token = commands.cli(services.create_token, user, name)
     click.echo(token)
 
 
@@ -235,11 +215,7 @@ def registry_group() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def registry_import(path: Path) -> None:
-    try:
-        result = registry_csv.import_csv(path.read_bytes(), SYSTEM)
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    result = commands.cli(registry_csv.import_csv, path.read_bytes(), SYSTEM)
     click.echo(f"{result.created} mới, {result.updated} cập nhật, {result.unchanged} không đổi.")
 
 
