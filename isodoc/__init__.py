@@ -79,6 +79,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def init_extensions(app: Flask) -> None:
     from isodoc import models  # noqa: F401  (register every table)
+    from isodoc.auth import throttle  # noqa: F401  (registers the database:// limiter storage)
     from isodoc.auth.models import User
     from isodoc.extensions import api, babel, csrf, db, limiter, login_manager
 
@@ -100,7 +101,9 @@ def init_extensions(app: Flask) -> None:
         if not ident.isdigit():
             return None
         user = db.session.get(User, int(ident))
-        if user is None or str(user.session_version) != version:
+        # Checked on every request, for the session and the remember-me cookie alike:
+        # logout, a password change or reset bumps the version and ends every copy.
+        if user is None or not user.active or str(user.session_version) != version:
             return None
         return user
 

@@ -81,9 +81,10 @@ def demo_command(if_empty: bool) -> None:
 def serve_command(port: int, host: str, workers: int) -> None:
     """Migrate, seed the demo on first run, then serve with gunicorn."""
     migrate.upgrade(current_app)
-    problems = integrity.check(repair=True)  # a crash mid-issue is repaired before serving
-    db.session.commit()
-    search.drain()
+    # a crash mid-issue is repaired before serving; this process becomes gunicorn's
+    # master by exec, so its workers find this start already repaired
+    problems = integrity.repair_once(current_app._get_current_object(),
+                                     integrity.start_key_of(os.getpid())) or []
     for problem in problems:
         click.echo(str(problem))
     first_run = demo.is_empty()
@@ -99,6 +100,7 @@ def serve_command(port: int, host: str, workers: int) -> None:
     print_accounts(accounts)
     click.echo(f"\nisodoc đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    db.session.remove()  # return the connection before closing the pool
     db.engine.dispose()  # do not share connections with the forked workers
     os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
                         "--access-logfile", "-", "isodoc.wsgi:app"])

@@ -53,7 +53,10 @@ def from_environment(instance: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": env("ISODOC_SECURE_COOKIES", "0") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env("ISODOC_SESSION_HOURS", "8"))),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "RATELIMIT_STORAGE_URI": env("ISODOC_RATELIMIT_STORAGE_URI", "memory://"),
+        # database:// counts in the app's own database (isodoc/auth/throttle.py), so all
+        # workers share one count; redis://host:6379 needs `pip install isodoc[redis]`.
+        # memory:// counts per worker process: for a single process only.
+        "RATELIMIT_STORAGE_URI": env("ISODOC_RATELIMIT_STORAGE_URI", "database://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "ISODOC_LOGIN_RATE_LIMIT": env("ISODOC_LOGIN_RATE_LIMIT", "10 per minute"),
         "BABEL_DEFAULT_LOCALE": "vi",

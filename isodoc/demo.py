@@ -68,8 +68,9 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     `password` (ISODOC_DEMO_PASSWORD) is given to every demo account, existing ones
     included; without it, new accounts get random passwords, returned once.
     """
-    if password is not None and (problem := services.password_problem(password)):
-        raise InvalidInput(f"ISODOC_DEMO_PASSWORD: {problem}")
+    for account in accounts() if password is not None else ():
+        if problem := services.password_problem(password, account.username):
+            raise InvalidInput(f"ISODOC_DEMO_PASSWORD: {problem}")
     if not db.session.scalar(select(func.count()).select_from(Agency)):
         registry_csv.import_csv(registry_file(), SYSTEM)
     result = []

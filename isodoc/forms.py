@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField
+from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from isodoc.textnorm import clean
 from isodoc.timeutil import parse_date
 
 
@@ -50,12 +51,31 @@ class VietnameseMessages:
         return self.gettext(singular if n == 1 else plural)
 
 
+def clean_line(value):
+    return clean(value) if isinstance(value, str) else value
+
+
+def clean_text(value):
+    return clean(value, multiline=True) if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
-    """Base form: CSRF from Flask-WTF, WTForms' own messages in Vietnamese."""
+    """Base form: CSRF from Flask-WTF, WTForms' own messages in Vietnamese, and every
+    text field cleaned at the boundary (DESIGN invariant 7): NFC, no control, bidi or
+    zero-width characters; line breaks and tabs only in text areas."""
 
     class Meta:
         def get_translations(self, form) -> VietnameseMessages:
             return VietnameseMessages()
+
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField) \
+                    and options.get("name") != "csrf_token":
+                step = clean_text if issubclass(kind, TextAreaField) else clean_line
+                options["filters"] = [*unbound_field.kwargs.get("filters", ()),
+                                      *options.get("filters", ()), step]
+            return super().bind_field(form, unbound_field, options)
 
 
 class VnDateField(StringField):

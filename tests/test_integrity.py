@@ -71,12 +71,6 @@ def test_crash_between_git_and_sql_is_repaired(app, desk, in_db, tmp_path):
     assert len(commits) == 1
     assert revision_row(in_db)["state"] == "approved"  # SQL never heard of it
 
-    # issuing again is refused: nothing is issued twice
-    post(desk("secretary"), f"{BASE}/qt-05/drafts/1/issue",
-         {"effective_date": today_local().strftime("%d/%m/%Y")})
-    assert main_commits(app, "qt-05") == commits
-    assert revision_row(in_db)["state"] == "approved"
-
     runner = app.test_cli_runner()
     found = runner.invoke(main, ["check"])
     assert found.exit_code == 1 and "CSDL chưa ghi nhận" in found.output
@@ -197,3 +191,115 @@ def test_effective_date_in_the_future_keeps_the_date(app, desk, in_db):
         db.session.commit()
         assert services.in_force(revision.document) is None
         assert services.upcoming(revision.document).number == 1
+
+
+# -- issue 8 defect 5: a crash between git and SQL does not leave the document stuck --
+
+def test_issuing_again_after_a_lost_sql_commit_records_the_commit_on_main(app, desk, in_db):
+    revision_id = approve_draft(desk, in_db)
+    with app.app_context():
+        revision = db.session.get(Revision, revision_id)
+        secretary = db.session.scalars(select(User).where(User.username == "stp.thuky")).one()
+        services.issue(revision, secretary, date(2099, 1, 1))
+        db.session.rollback()  # the SQL commit never happened
+    commits = main_commits(app, "qt-05")
+    assert len(commits) == 1 and revision_row(in_db)["state"] == "approved"
+    response = post(desk("secretary"), f"{BASE}/qt-05/drafts/1/issue",
+                    {"effective_date": today_local().strftime("%d/%m/%Y")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert main_commits(app, "qt-05") == commits
+    row = revision_row(in_db)
+    # what git holds wins: the effective date written in the commit
+    assert (row["state"], row["number"], row["commit"], row["effective"]) == \
+        ("issued", 1, commits[0], date(2099, 1, 1))
+    assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 0
+
+
+def test_withdrawing_again_after_a_lost_sql_commit_records_the_commit(app, desk, in_db):
+    from isodoc.documents.models import WithdrawalRequest
+    from tests.doc_helpers import issue_qt05
+
+    issue_qt05(desk, in_db)
+    post(desk("secretary"), f"{BASE}/qt-05/withdraw", {"reason": "Thay bằng QT-07"})
+    with app.app_context():
+        document = db.session.scalars(select(Document)).one()
+        approver = db.session.scalars(select(User).where(User.username == "stp.lanhdao")).one()
+        services.decide_withdrawal(document, approver, True)
+        db.session.rollback()
+    assert len(main_commits(app, "qt-05")) == 2
+    post(desk("approver"), f"{BASE}/qt-05/withdraw/decide", {"decision": "confirm"})
+    with in_db() as s:
+        assert s.scalars(select(WithdrawalRequest.state)).one() == "confirmed"
+        assert s.scalars(select(Document)).one().withdrawn_on is not None
+    assert len(main_commits(app, "qt-05")) == 2
+    assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 0
+
+
+# -- issue 9 defect 8: a lost compare-and-swap is not every git failure ---------------
+
+def test_update_ref_tells_a_lost_cas_from_another_git_failure(tmp_path):
+    import pytest
+
+    from isodoc.documents.store import MAIN, StaleRef, StoreError
+
+    repo = AgencyRepo(tmp_path, "so-tu-phap", create=True)
+    person = Person("A", "a@example.invalid")
+    first = repo.publish("qt-01", b"1\n", person, person, "one", None)
+    second = repo._commit(first, "qt-01", b"2\n", person, person, "two")
+    with pytest.raises(StaleRef):
+        repo._update_ref(MAIN, second, second)  # main is not where the caller thought
+    lock = repo.path / "refs" / "heads" / "main.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text("")
+    with pytest.raises(StoreError) as raised:
+        repo._update_ref(MAIN, second, first)
+    assert not isinstance(raised.value, StaleRef)
+    assert "main.lock" in str(raised.value)
+    with pytest.raises(StoreError) as raised:  # publish does not retry it as a lost race
+        repo.publish("qt-01", b"3\n", person, person, "three", first)
+    assert not isinstance(raised.value, StaleRef) and "main.lock" in str(raised.value)
+    lock.unlink()
+    assert repo.main_sha() == first
+    repo.close()
+
+
+# -- issue 9 defect 3: check compares metadata and evidence files ----------------------
+
+def test_check_finds_metadata_planted_in_sql_and_corrupted_evidence(app, desk, in_db):
+    import io
+
+    from isodoc.findings.models import Attachment
+    from isodoc.findings.services import attachment_path
+    from tests.conftest import csrf_token
+    from tests.doc_helpers import issue_qt05
+
+    issue_qt05(desk, in_db)
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["check"]).exit_code == 0
+    r = post(desk("secretary"), "/agencies/so-tu-phap/findings/new", {
+        "type": "minor", "clauses": "8.5.1", "source": "late_dossier", "source_note": "HS 1",
+        "requirement": "Trả kết quả đúng hạn", "observed": "Trễ 2 ngày"})
+    assert r.status_code == 302
+    finding_url = r.headers["Location"]
+    client = desk("secretary")
+    client.post(f"{finding_url}/attachments", data={
+        "csrf_token": csrf_token(client, "/"),
+        "attach-file": (io.BytesIO(b"%PDF-1.4 evidence"), "bien-ban.pdf")},
+        content_type="multipart/form-data")
+    assert runner.invoke(main, ["check"]).exit_code == 0
+
+    with in_db() as s:
+        revision = s.scalars(select(Revision)).one()
+        revision.title = "Tên đã bị sửa trong CSDL"
+        revision.effective_date = date(2031, 1, 1)
+        attachment = s.scalars(select(Attachment)).one()
+        with app.app_context():
+            path = attachment_path(attachment)
+    path.write_bytes(b"%PDF-1.4 tampered")
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "tên tài liệu" in result.output and "ngày hiệu lực" in result.output
+    assert "bien-ban.pdf" in result.output and "SHA-256" in result.output
+    path.unlink()
+    result = runner.invoke(main, ["check", "--repair"])
+    assert result.exit_code == 1 and "thiếu tệp" in result.output

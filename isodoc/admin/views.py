@@ -146,6 +146,7 @@ def reset_password(username: str):
         abort(400)
     password = services.reset_password(user)
     db.session.commit()
+    flash(f"Mọi phiên đăng nhập và mã truy cập API của {user.username} đã bị huỷ.", "info")
     return render_template("admin/created.html", created=[(user.username, password)],
                            reset=True)
 

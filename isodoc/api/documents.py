@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from isodoc import policy
 from isodoc.agencies.services import get_by_code
@@ -23,18 +23,33 @@ blp.before_request(authenticate_bearer)
 
 
 class DocumentSchema(Schema):
+    """A document as it stands today: title, kind, TTHC code, field and clauses are those
+    of its revision in force (a draft never changes them)."""
+
     code = fields.String()
     slug = fields.String()
     title = fields.String()
     kind = fields.String(metadata={"enum": [k.value for k in DocumentKind]})
     tthc_code = fields.String(allow_none=True)
     field = fields.String(allow_none=True)
-    iso_clauses = fields.Function(lambda d: d.clause_list)
-    status = fields.Function(lambda d: services.document_status(d))
-    revision = fields.Function(lambda d: getattr(services.in_force(d), "number", None))
-    effective_date = fields.Function(
-        lambda d: (r := services.in_force(d)) and r.effective_date.isoformat())
+    iso_clauses = fields.List(fields.String())
+    status = fields.String()
+    revision = fields.Integer(allow_none=True)
+    effective_date = fields.Date(allow_none=True)
     withdrawn_on = fields.Date(allow_none=True)
+
+    @pre_dump
+    def from_standing(self, obj, **kwargs) -> dict:
+        s = obj if isinstance(obj, services.Standing) else services.standing(obj)
+        d, meta, current = s.document, s.meta, s.current
+        return {"code": d.code, "slug": d.slug, "title": meta.title if meta else d.title,
+                "kind": meta.kind if meta else d.kind,
+                "tthc_code": meta.tthc_code if meta else None,
+                "field": meta.field if meta else None,
+                "iso_clauses": meta.clause_list if meta else [], "status": s.status,
+                "revision": current.number if current else None,
+                "effective_date": current.effective_date if current else None,
+                "withdrawn_on": d.withdrawn_on}
 
 
 class RevisionSchema(Schema):
@@ -44,6 +59,11 @@ class RevisionSchema(Schema):
     status = fields.Function(lambda r: services.revision_status(r))
     title = fields.String()
     effective_date = fields.Date(allow_none=True)
+    kind = fields.String(metadata={"enum": [k.value for k in DocumentKind]})
+    tthc_code = fields.String(allow_none=True)
+    field = fields.String(allow_none=True)
+    iso_clauses = fields.Function(lambda r: r.clause_list)
+    review_months = fields.Integer()
     author = fields.Function(lambda r: r.author.username)
     approved_by = fields.Function(lambda r: r.approved_by.username if r.approved_by else None)
     reviews = fields.Function(lambda r: [{"reviewer": a.reviewer.username,
@@ -178,18 +198,17 @@ def list_documents(args, agency_code: str):
         abort(404)
     drafts_visible = policy.can(g.api_user, Action.DOC_VIEW_DRAFTS, agency)
     found = []
-    for document in services.agency_documents(agency):
-        status = services.document_status(document)
-        if status == "draft_only" and not drafts_visible:
+    for s in services.standings(services.agency_documents(agency)):
+        if s.status == "draft_only" and not drafts_visible:
             continue
-        if args["status"] and status != args["status"]:
+        if args["status"] and s.status != args["status"]:
             continue
-        if args["kind"] and document.kind != args["kind"]:
+        if args["kind"] and s.meta.kind != args["kind"]:
             continue
         if args["q"] and fold(nfc(args["q"])) not in fold(
-                f"{document.code} {document.title} {document.tthc_code or ''}"):
+                f"{s.document.code} {s.meta.title} {s.meta.tthc_code or ''}"):
             continue
-        found.append(document)
+        found.append(s)
     return found
 
 

@@ -12,22 +12,29 @@ from sqlalchemy import select
 from isodoc.audits import services
 from isodoc.audits.models import Audit, CheckResult
 from isodoc.extensions import db
+from isodoc.textnorm import clean
 from isodoc.timeutil import format_date
 
 RESULTS = [CheckResult.CONFORM, CheckResult.NONCONFORM, CheckResult.RECOMMENDATION]
+
+
+def _x(value: str | None) -> str:
+    """Text as Word (XML) can hold it: no control characters, which lxml refuses, and no
+    bidi or zero-width ones. Titles are cleaned at the form; rows written before were not."""
+    return clean(value, multiline=True)
 
 
 def _table(doc, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        cell.text = _x(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+            cell.text = _x(text)
 
 
 def build(audit: Audit) -> bytes:
@@ -38,10 +45,10 @@ def build(audit: Audit) -> bytes:
     doc.styles["Normal"].font.size = Pt(13)
     head = doc.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    head.add_run(audit.agency.name.upper()).bold = True
+    head.add_run(_x(audit.agency.name.upper())).bold = True
     title = doc.add_heading("BÁO CÁO ĐÁNH GIÁ NỘI BỘ", level=1)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(f"{audit.code} — {audit.title}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(_x(f"{audit.code} — {audit.title}")).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     doc.add_heading("1. Thông tin chung", level=2)
     team = ", ".join(u.full_name for u in audit.team if u.id != audit.lead_id) or "—"
@@ -56,7 +63,7 @@ def build(audit: Audit) -> bytes:
     ]:
         p = doc.add_paragraph()
         p.add_run(f"{label}: ").bold = True
-        p.add_run(value)
+        p.add_run(_x(value))
 
     doc.add_heading("2. Kết quả theo điều khoản", level=2)
     rows = []
@@ -82,7 +89,7 @@ def build(audit: Audit) -> bytes:
          i.result_enum.label if i.result_enum else "Chưa đánh giá"] for i in audit.items])
 
     doc.add_heading("5. Kết luận", level=2)
-    doc.add_paragraph(audit.conclusion or "Cuộc đánh giá chưa kết thúc.")
+    doc.add_paragraph(_x(audit.conclusion) or "Cuộc đánh giá chưa kết thúc.")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

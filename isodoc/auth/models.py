@@ -107,3 +107,15 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class RateLimitCounter(db.Model):
+    """One fixed-window counter of Flask-Limiter, kept in the database so that every
+    worker (and every host on the same database) counts together; see auth/throttle.py."""
+
+    __tablename__ = "rate_limit_counter"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int]
+    # Seconds since the epoch (the limits library's clock); the window ends then.
+    expires_at: Mapped[float] = mapped_column(index=True)

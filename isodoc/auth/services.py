@@ -91,8 +91,8 @@ def create_user(username: str, full_name: str, email: str = "", password: str | 
     username = check_username(username)
     if get_user(username) is not None:
         raise InvalidInput(f"Tên đăng nhập «{username}» đã có người dùng.")
-    password = password or random_password()
-    if problem := password_problem(password):
+    password = password or random_password(username)
+    if problem := password_problem(password, username):
         raise InvalidInput(problem)
     user = User(username=username, full_name=check_full_name(full_name),
                 email=check_email(email), password_hash=hash_password(password))
@@ -129,23 +129,44 @@ def remove_membership(membership: Membership) -> None:
                  summary=f"{role.label} tại {agency.name}")
 
 
+def end_sessions(user: User) -> None:
+    """End every session of the person, in every browser: the session cookie and the
+    remember-me cookie both carry `get_id()`, which includes the version, and the
+    user loader compares it on each request."""
+    user.session_version += 1
+
+
+def logout(user: User) -> None:
+    end_sessions(user)
+    audit.record("auth.logout", "user", user.username, actor=user)
+
+
 def change_password(user: User, current: str, new: str) -> None:
+    """The person's own change: every session ends (the caller signs this one in again)."""
     if not verify_password(user.password_hash, current):
         raise InvalidInput("Mật khẩu hiện tại không đúng.")
-    if problem := password_problem(new):
+    if problem := password_problem(new, user.username):
         raise InvalidInput(problem)
     user.password_hash = hash_password(new)
+    end_sessions(user)
     audit.record("user.change_password", "user", user.username)
 
 
 def reset_password(user: User, new: str | None = None) -> str:
-    """Set a new password (generated if none) and end the person's other sessions."""
-    new = new or random_password()
-    if problem := password_problem(new):
+    """Set a new password (generated if none), end every session of the person and
+    revoke their API tokens: a reset means the account may be in other hands."""
+    new = new or random_password(user.username)
+    if problem := password_problem(new, user.username):
         raise InvalidInput(problem)
     user.password_hash = hash_password(new)
-    user.session_version += 1
-    audit.record("user.reset_password", "user", user.username)
+    end_sessions(user)
+    revoked = 0
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            revoked += 1
+    audit.record("user.reset_password", "user", user.username,
+                 summary=f"thu hồi {revoked} mã truy cập" if revoked else "")
     return new
 
 

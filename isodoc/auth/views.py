@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from isodoc import audit, policy
+from isodoc import policy
 from isodoc.auth import services
 from isodoc.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from isodoc.auth.models import ApiToken
@@ -66,11 +66,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    audit.record("auth.logout", "user", current_user.username)
+    services.logout(current_user)  # ends every session of the person, copies included
     db.session.commit()
     logout_user()
     session.clear()
-    flash("Bạn đã đăng xuất.", "info")
+    flash("Bạn đã đăng xuất. Mọi phiên đăng nhập khác của bạn cũng đã kết thúc.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -90,9 +90,15 @@ def change_password():
             flash("Mật khẩu nhập lại không khớp; mật khẩu chưa được đổi.", "error")
         else:
             try:
-                services.change_password(current_user, form.current.data, form.new.data)
+                user = current_user._get_current_object()
+                services.change_password(user, form.current.data, form.new.data)
                 db.session.commit()
-                flash("Đã đổi mật khẩu.", "success")
+                # Every session ended with the change; this browser carries on, with a
+                # new remember-me cookie if it had one.
+                remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+                login_user(user, remember=remembered in request.cookies)
+                flash("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc.",
+                      "success")
             except InvalidInput as exc:
                 db.session.rollback()
                 flash(exc.message, "error")

@@ -2,21 +2,31 @@
 
 Git is the truth for content: a commit on main that SQL does not know (the process
 died between the git commit and the SQL commit) is replayed into SQL from its
-trailers. What SQL claims but git lacks cannot be invented and is reported.
+trailers, but only if it changes that document's own file, its trailers name that
+document and one of its revisions, and SQL shows that revision approved. Git is
+read from commit objects, never split on characters a user could type. What SQL
+claims but git lacks cannot be invented and is reported, as are issued metadata
+that differ from the front matter in git and evidence files missing or altered.
+The start-up repair (`repair_once`) runs once per start of the server.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import yaml
 from flask import current_app
 from sqlalchemy import select
 
+from isodoc import search
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
-from isodoc.documents import services
+from isodoc.documents import content, services
 from isodoc.documents.models import Document, Revision, RevisionState, WithdrawalRequest
 from isodoc.documents.repos import repo_for
 from isodoc.documents.workflow import OPEN_STATES
@@ -55,6 +65,7 @@ def check(repair: bool = False) -> list[Problem]:
     problems: list[Problem] = []
     for agency in agencies_with_repos():
         problems += check_agency(agency, repair)
+    problems += check_attachments()
     if repair:
         db.session.flush()
     return problems
@@ -75,7 +86,7 @@ def check_agency(agency: Agency, repair: bool) -> list[Problem]:
             continue
         on_main.add(commit.sha)
         if t.get("Action") == "withdraw":
-            problems += check_withdrawal(document, commit, t, repair)
+            problems += check_withdrawal(repo, document, commit, t, repair)
         else:
             problems += check_issue(repo, document, commit, t, repair)
     for document in documents.values():
@@ -84,6 +95,9 @@ def check_agency(agency: Agency, repair: bool) -> list[Problem]:
 
 
 def check_issue(repo, document: Document, commit, t: dict, repair: bool) -> list[Problem]:
+    """A commit on main that issues a revision. Replayed into SQL only if it changes the
+    document's own file, its trailers name the document and one of its revisions, and
+    SQL shows that revision approved: git is the truth for content, never for consent."""
     rid = t.get("Isodoc-Revision", "")
     revision = db.session.get(Revision, int(rid)) if rid.isdigit() else None
     if revision is None or revision.document_id != document.id:
@@ -94,9 +108,10 @@ def check_issue(repo, document: Document, commit, t: dict, repair: bool) -> list
     problem = Problem(document.agency.code, document.code,
                       f"lần ban hành {t.get('Revision')} có trên git (commit {commit.sha[:10]}) "
                       "nhưng CSDL chưa ghi nhận")
-    if repair and revision.state != RevisionState.ISSUED:
-        if revision.approved_by is None:
-            revision.approved_by = user_named(t.get("Approved-by"))
+    refusal = replay_refusal(repo, document, commit, revision, t)
+    if refusal:
+        problem.message += f" — không tự ghi nhận: {refusal}"
+    elif repair:
         services.record_issue(revision, commit.sha, int(t["Revision"]),
                               date.fromisoformat(t["Effective-date"]),
                               user_named(t.get("Issued-by")))
@@ -104,14 +119,37 @@ def check_issue(repo, document: Document, commit, t: dict, repair: bool) -> list
     return [problem]
 
 
-def check_withdrawal(document: Document, commit, t: dict, repair: bool) -> list[Problem]:
+def replay_refusal(repo, document: Document, commit, revision: Revision, t: dict) -> str:
+    """Why the commit may not be replayed into SQL, or "" if it may."""
+    if not repo.changes(commit.sha, document.slug):
+        return f"commit không sửa tệp {document.slug}.md của tài liệu"
+    if revision.state == RevisionState.ISSUED:
+        return f"bản này đã được ghi nhận với commit {(revision.commit_sha or '')[:10]}"
+    if revision.state != RevisionState.APPROVED or revision.approved_by_id is None:
+        return "bản này chưa được phê duyệt trong CSDL"
+    try:
+        if int(t.get("Revision", "")) < 1:
+            raise ValueError
+        date.fromisoformat(t.get("Effective-date", ""))
+    except ValueError:
+        return "trailer Revision hoặc Effective-date không hợp lệ"
+    return ""
+
+
+def check_withdrawal(repo, document: Document, commit, t: dict, repair: bool
+                     ) -> list[Problem]:
     wid = t.get("Isodoc-Withdrawal", "")
     request = db.session.get(WithdrawalRequest, int(wid)) if wid.isdigit() else None
     if request is not None and request.state == "confirmed" and request.commit_sha == commit.sha:
         return []
     problem = Problem(document.agency.code, document.code,
                       f"thu hồi có trên git (commit {commit.sha[:10]}) nhưng CSDL chưa ghi nhận")
-    if repair and request is not None:
+    if request is None or request.document_id != document.id or request.state != "pending":
+        problem.message += " — không tự ghi nhận: không có đề nghị thu hồi đang chờ tương ứng"
+    elif not repo.changes(commit.sha, document.slug) or \
+            repo.blob_sha(commit.sha, document.slug) is not None:
+        problem.message += " — không tự ghi nhận: commit không xoá tệp của tài liệu"
+    elif repair:
         request.decided_by = request.decided_by or user_named(t.get("Approved-by"))
         services.record_withdrawal(request, commit.sha)
         problem.repaired = True
@@ -135,6 +173,7 @@ def check_document(repo, document: Document, on_main: set[str], repair: bool) ->
                 if repair:
                     revision.blob_sha, problem.repaired = blob, True
                 problems.append(problem)
+            problems += check_metadata(repo, document, revision)
         elif revision.state in OPEN_STATES:
             head = repo.ref_sha(f"refs/drafts/{document.slug}/{revision.seq}")
             if head is None:
@@ -149,9 +188,125 @@ def check_document(repo, document: Document, on_main: set[str], repair: bool) ->
     last = repo.last_change(document.slug)
     if last != document.head_commit and not any(p.repaired for p in problems):
         problem = Problem(document.agency.code, code, "commit cuối trên main không khớp CSDL")
-        if repair and last is not None:
+        known = {r.commit_sha for r in document.revisions if r.commit_sha} | \
+            {w.commit_sha for w in document.withdrawal_requests if w.commit_sha}
+        if repair and last is not None and last in known:  # never adopt an unknown commit
             document.head_commit, problem.repaired = last, True
         problems.append(problem)
+    return problems
+
+
+def check_metadata(repo, document: Document, revision: Revision) -> list[Problem]:
+    """What SQL says of an issued revision against the front matter issued in git."""
+    data = repo.read(revision.commit_sha, document.slug)
+    if data is None:
+        return [Problem(document.agency.code, document.code,
+                        f"lần {revision.number}: commit {revision.commit_sha[:10]} không chứa "
+                        "tệp của tài liệu")]
+    try:
+        meta, _ = content.split(data)
+    except (UnicodeDecodeError, yaml.YAMLError):
+        meta = {}
+    effective = revision.effective_date.isoformat() if revision.effective_date else None
+    pairs = [("mã tài liệu", "code", document.code), ("tên tài liệu", "title", revision.title),
+             ("số lần ban hành", "revision", revision.number),
+             ("ngày hiệu lực", "effective_date", effective),
+             ("đơn vị", "agency", document.agency.code)]
+    problems = []
+    for label, key, in_sql in pairs:
+        in_git = meta.get(key)
+        if _text(in_git) != _text(in_sql):
+            problems.append(Problem(document.agency.code, document.code,
+                                    f"lần {revision.number}: {label} trong CSDL («{in_sql}») "
+                                    f"khác git («{in_git}»)"))
+    return problems
+
+
+def _text(value) -> str:
+    return "" if value is None else (value.isoformat() if isinstance(value, date)
+                                     else str(value))
+
+
+def check_attachments() -> list[Problem]:
+    """Every evidence file is where its row says, with the SHA-256 it was stored under.
+    Nothing here can be repaired: a lost or altered file is reported."""
+    from isodoc.findings.models import Attachment, Finding
+    from isodoc.findings.services import attachment_path
+
+    problems = []
+    rows = db.session.execute(select(Attachment, Finding, Agency.code)
+                              .join(Finding, Attachment.finding_id == Finding.id)
+                              .join(Agency, Finding.agency_id == Agency.id)
+                              .order_by(Attachment.id)).all()
+    for item, finding, agency_code in rows:
+        path = attachment_path(item)
+        where = f"{finding.code} «{item.filename}»"
+        if not path.is_file():
+            problems.append(Problem(agency_code, where, f"thiếu tệp bằng chứng {path.name[:12]}"))
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != item.sha256:
+            problems.append(Problem(agency_code, where,
+                                    "tệp bằng chứng bị thay đổi (SHA-256 không khớp)"))
+    return problems
+
+
+STAMP = "startup-repair"
+
+
+def _is_gunicorn(pid: int) -> bool:
+    try:
+        return b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _started(pid: int) -> str:
+    """The process's start time in clock ticks since boot: with the pid, it names one
+    process for good (pids are reused, start times are not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return "0"
+
+
+def start_key() -> str:
+    """One start of the server: the gunicorn master when we are one of its workers (each
+    worker imports the app), else this process (`isodoc serve`, which becomes the master
+    by exec, or gunicorn --preload, whose master imports the app itself)."""
+    return start_key_of(os.getppid() if _is_gunicorn(os.getppid()) else os.getpid())
+
+
+def start_key_of(pid: int) -> str:
+    return f"{pid}:{_started(pid)}"
+
+
+def repair_once(app, key: str | None = None) -> list[Problem] | None:
+    """`check --repair` once per start of the server, however it is served: the first
+    worker to get the lock in the instance folder repairs, the others wait for it, see
+    the start already stamped, and go on (None)."""
+    key = key or start_key()
+    folder = Path(app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{STAMP}.lock", "a+", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        stamp = folder / f"{STAMP}.done"
+        if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == key:
+            return None
+        with app.app_context():
+            try:
+                problems = check(repair=True)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+            search.drain()
+        stamp.write_text(key, encoding="utf-8")
+    for problem in problems:
+        (app.logger.warning if not problem.repaired else app.logger.info)(str(problem))
     return problems
 
 

@@ -74,6 +74,10 @@ class Decision(StrEnum):
 
 
 class Document(db.Model):
+    """A controlled document. Its kind, TTHC code, field, clauses and review interval are
+    those of its revision in force (see `services.current_metadata`); the columns here
+    are a cache written only when a revision is issued, or while it has never been."""
+
     __tablename__ = "document"
     __table_args__ = (UniqueConstraint("agency_id", "code", name="uq_document_agency_code"),
                       UniqueConstraint("agency_id", "slug", name="uq_document_agency_slug"))
@@ -135,6 +139,16 @@ class Revision(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     issued_at: Mapped[datetime | None]
     effective_date: Mapped[date | None] = mapped_column(index=True)
+    # issued to take effect later, then replaced by a revision effective no later: never
+    # in force (set when that later revision is issued; its commit names this one)
+    superseded_before_effect: Mapped[bool] = mapped_column(default=False)
+    # what belongs to the revision (DESIGN invariant 8): a draft never changes the
+    # values of the revision in force
+    kind: Mapped[str] = mapped_column(String(16), default=DocumentKind.INTERNAL)
+    tthc_code: Mapped[str | None] = mapped_column(String(32))
+    field: Mapped[str | None] = mapped_column(String(120))  # lĩnh vực
+    iso_clauses: Mapped[str] = mapped_column(String(200), default="")
+    review_months: Mapped[int] = mapped_column(default=12)
     commit_sha: Mapped[str | None] = mapped_column(String(40))  # on main
     blob_sha: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -152,6 +166,14 @@ class Revision(db.Model):
     @property
     def state_enum(self) -> RevisionState:
         return RevisionState(self.state)
+
+    @property
+    def kind_enum(self) -> DocumentKind:
+        return DocumentKind(self.kind)
+
+    @property
+    def clause_list(self) -> list[str]:
+        return [c for c in self.iso_clauses.split() if c]
 
 
 class ReviewAssignment(db.Model):

@@ -8,13 +8,16 @@ by `isodoc check --repair` from the commit's trailers. Services flush, never com
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
-from isodoc import audit, search
+from isodoc import audit, search, standards
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
 from isodoc.documents import content
@@ -36,12 +39,12 @@ from isodoc.documents.store import DocumentMoved, StaleRef
 from isodoc.documents.workflow import OPEN_STATES
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
-from isodoc.textnorm import nfc
+from isodoc.textnorm import clean, nfc
 from isodoc.timeutil import today_local, utcnow
 
 S = RevisionState
 CLAUSE_RE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}$")
-TTHC_RE = re.compile(r"^[0-9A-Za-z.\-]{1,32}$")
+TTHC_RE = re.compile(r"^\d\.\d{6}$")  # the national TTHC database: 1.004227, 2.002766
 BODY_MAX = 500_000
 
 
@@ -58,7 +61,7 @@ class StaleDraft(InvalidInput):
 # -- validation ---------------------------------------------------------------
 
 def check_code(code: str) -> str:
-    code = re.sub(r"\s+", " ", nfc(code).upper())
+    code = re.sub(r"\s+", " ", clean(code).upper())
     if not CODE_RE.match(code):
         raise InvalidInput(f"Mã tài liệu «{code[:60]}» không hợp lệ: dùng chữ in hoa không dấu, "
                            "chữ số, khoảng trắng và . / _ - (tối đa 48 ký tự), vd. QT-05, "
@@ -71,7 +74,7 @@ def slugify(code: str) -> str:
 
 
 def check_title(title: str) -> str:
-    title = nfc(title)
+    title = clean(title)
     if not title:
         raise InvalidInput("Tên tài liệu không được để trống.")
     if len(title) > TITLE_MAX:
@@ -84,11 +87,14 @@ def check_clauses(text: str) -> str:
     bad = [c for c in clauses if not CLAUSE_RE.match(c)]
     if bad:
         raise InvalidInput(f"Điều khoản ISO không hợp lệ: {', '.join(bad[:5])} (vd. 7.5.3 8.5.1).")
+    if unknown := standards.check_numbers(clauses):
+        raise InvalidInput(f"Điều khoản {', '.join(unknown[:5])} không có trong TCVN ISO "
+                           "9001:2015 (vd. 7.5.3, 8.5.1).")
     return " ".join(dict.fromkeys(clauses))
 
 
 def check_body(body: str) -> str:
-    body = nfc(body)
+    body = clean(body, multiline=True)
     if len(body) > BODY_MAX:
         raise InvalidInput(f"Nội dung quá dài (tối đa {BODY_MAX:,} ký tự).".replace(",", "."))
     return body
@@ -106,12 +112,14 @@ class DocumentFields:
     review_months: int = 12
 
     def checked(self) -> DocumentFields:
-        tthc = nfc(self.tthc_code)
+        tthc = clean(self.tthc_code)
         if tthc and not TTHC_RE.match(tthc):
-            raise InvalidInput(f"Mã TTHC «{tthc[:40]}» không hợp lệ (vd. 1.004227).")
+            raise InvalidInput(f"Mã TTHC «{tthc[:40]}» không hợp lệ: một chữ số, dấu chấm và "
+                               "sáu chữ số như trên Cơ sở dữ liệu quốc gia về TTHC "
+                               "(vd. 1.004227, 2.002766).")
         if not 1 <= self.review_months <= 60:
             raise InvalidInput("Chu kỳ xem xét phải từ 1 đến 60 tháng.")
-        field = nfc(self.field)
+        field = clean(self.field)
         if len(field) > 120:
             raise InvalidInput("Lĩnh vực quá dài (tối đa 120 ký tự).")
         return DocumentFields(check_title(self.title), self.kind, tthc, field,
@@ -130,20 +138,52 @@ def issued(document: Document) -> list[Revision]:
                   key=lambda r: r.number or 0)
 
 
+def effective_line(document: Document) -> list[Revision]:
+    """Issued revisions that are or will be in force, by number; their effective dates
+    increase with their numbers (a revision issued to take effect no later than a
+    pending one supersedes it, and that one is never in force)."""
+    return [r for r in issued(document) if not r.superseded_before_effect]
+
+
 def in_force(document: Document, on: date | None = None) -> Revision | None:
-    """The revision in force on a day: the newest issued one already effective, unless
-    the document was withdrawn by then."""
+    """The revision in force on a day: the highest-numbered issued one whose effective
+    date has come and that was not superseded before it took effect, unless the
+    document was withdrawn by then."""
     on = on or today_local()
     if document.withdrawn_on is not None and document.withdrawn_on <= on:
         return None
-    effective = [r for r in issued(document) if r.effective_date <= on]
+    effective = [r for r in effective_line(document) if r.effective_date <= on]
     return effective[-1] if effective else None
 
 
 def upcoming(document: Document, on: date | None = None) -> Revision | None:
+    """The next revision to take effect after `on`, if one was issued."""
     on = on or today_local()
-    later = [r for r in issued(document) if r.effective_date > on]
+    later = [r for r in effective_line(document) if r.effective_date > on]
     return later[0] if later else None
+
+
+def replaced_before_effect(document: Document, effective_date: date,
+                           on: date | None = None) -> list[Revision]:
+    """The pending revisions that a revision issued on `on` to take effect on
+    `effective_date` supersedes before they take effect."""
+    on = on or today_local()
+    return [r for r in effective_line(document)
+            if r.effective_date > on and r.effective_date >= effective_date]
+
+
+def current_metadata(document: Document, on: date | None = None) -> Revision | None:
+    """The revision whose title, kind, TTHC code, field, clauses and review interval are
+    the document's: the one in force; when withdrawn, the last one that was; before the
+    first takes effect, the first issued; never issued, its draft (for its staff)."""
+    on = on or today_local()
+    line = effective_line(document)
+    past = [r for r in line if r.effective_date <= on]
+    if past:
+        return past[-1]
+    if line:
+        return line[0]
+    return open_revision(document) or (document.revisions[-1] if document.revisions else None)
 
 
 def open_revision(document: Document) -> Revision | None:
@@ -151,9 +191,12 @@ def open_revision(document: Document) -> Revision | None:
 
 
 def revision_status(revision: Revision, on: date | None = None) -> str:
-    """Derived, never stored: a revision is superseded the day the next takes effect."""
+    """Derived from the dates, so a revision is superseded the day the next takes effect;
+    only "superseded before effect" is recorded, when the revision replacing it issues."""
     if revision.state != S.ISSUED:
         return revision.state
+    if revision.superseded_before_effect:
+        return "superseded_before_effect"
     current = in_force(revision.document, on)
     if current is None:
         if revision.document.withdrawn_on is not None:
@@ -166,6 +209,7 @@ def revision_status(revision: Revision, on: date | None = None) -> str:
 
 STATUS_LABELS = {
     "in_force": "Đang hiệu lực", "pending": "Chờ hiệu lực", "superseded": "Đã hết hiệu lực",
+    "superseded_before_effect": "Không có hiệu lực (bị thay thế trước ngày hiệu lực)",
     "withdrawn": "Đã thu hồi (hết hiệu lực)", "draft_only": "Chưa ban hành",
     **{s.value: s.label for s in RevisionState},
 }
@@ -180,6 +224,44 @@ def document_status(document: Document, on: date | None = None) -> str:
     return "pending" if issued(document) else "draft_only"
 
 
+@dataclass
+class Standing:
+    """What the register, the work list and the API show of a document on a day,
+    computed once from its eagerly loaded revisions."""
+
+    document: Document
+    status: str
+    current: Revision | None  # in force
+    shown: Revision | None  # in force, else the newest issued
+    upcoming: Revision | None
+    open_draft: Revision | None
+    meta: Revision | None  # whose metadata is the document's (see current_metadata)
+    review_due: date | None
+
+
+def standing(document: Document, on: date | None = None) -> Standing:
+    """The same answers as in_force, upcoming, document_status, current_metadata and
+    review_due, from one pass over the document's revisions."""
+    on = on or today_local()
+    latest = issued(document)
+    line = [r for r in latest if not r.superseded_before_effect]
+    past = [r for r in line if r.effective_date <= on]
+    withdrawn = document.withdrawn_on is not None and document.withdrawn_on <= on
+    current = past[-1] if past and not withdrawn else None
+    status = "withdrawn" if withdrawn else "in_force" if current else \
+        "pending" if latest else "draft_only"
+    upcoming_ = next((r for r in line if r.effective_date > on), None)
+    draft = open_revision(document)
+    meta = past[-1] if past else line[0] if line else \
+        draft or (document.revisions[-1] if document.revisions else None)
+    due = None
+    if current is not None:
+        since = max(d for d in (current.effective_date, document.last_reviewed_on) if d)
+        due = add_months(since, current.review_months)
+    return Standing(document, status, current, current or (latest[-1] if latest else None),
+                    upcoming_, draft, meta, due)
+
+
 def read_text(revision: Revision) -> str:
     """The revision's file: issued content from main, a draft's from its ref head."""
     repo = repo_for(revision.document.agency)
@@ -192,21 +274,60 @@ def read_parts(revision: Revision) -> tuple[dict, str]:
     return content.split(read_text(revision).encode("utf-8"))
 
 
-def review_due(document: Document) -> date | None:
-    current = in_force(document)
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31/01 + 1 → 28 or 29/02)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def review_due(document: Document, on: date | None = None) -> date | None:
+    """Periodic review of the revision in force: its own interval from its effective date
+    or from the last review that found nothing to change."""
+    current = in_force(document, on)
     if current is None:
         return None
     since = max(d for d in (current.effective_date, document.last_reviewed_on) if d)
-    month = since.month - 1 + document.review_months
-    year, month = since.year + month // 12, month % 12 + 1
-    day = min(since.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-                          31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
-    return date(year, month, day)
+    return add_months(since, current.review_months)
+
+
+def with_revisions(query):
+    """Documents with their revisions in one more query, however many documents there
+    are: the lists compute everything they show from these."""
+    return query.options(selectinload(Document.revisions))
 
 
 def agency_documents(agency: Agency) -> list[Document]:
-    return db.session.scalars(select(Document).where(Document.agency_id == agency.id)
-                              .order_by(Document.code)).all()
+    return db.session.scalars(with_revisions(
+        select(Document).where(Document.agency_id == agency.id).order_by(Document.code))).all()
+
+
+def standings(documents: Iterable[Document], on: date | None = None) -> list[Standing]:
+    on = on or today_local()
+    return [standing(d, on) for d in documents]
+
+
+def check_tthc_unique(agency: Agency, tthc_code: str | None,
+                      document: Document | None = None) -> None:
+    """One procedure in force (or issued to take effect) per TTHC code in an agency."""
+    if not tthc_code:
+        return
+    others = db.session.scalars(with_revisions(select(Document).where(
+        Document.agency_id == agency.id, Document.withdrawn_on.is_(None),
+        Document.revisions.any((Revision.state == S.ISSUED) &
+                               (Revision.tthc_code == tthc_code))))).all()
+    today = today_local()
+    for other in others:
+        if document is not None and other.id == document.id:
+            continue
+        current = in_force(other, today)
+        live = ([current] if current else []) + [r for r in effective_line(other)
+                                                 if r.effective_date > today]
+        if any(r.tthc_code == tthc_code for r in live):
+            raise InvalidInput(f"Mã TTHC {tthc_code} đã có quy trình {other.code} "
+                               f"({other.title}) đang hiệu lực hoặc đã ban hành chờ hiệu lực "
+                               "trong đơn vị: mỗi thủ tục hành chính chỉ có một quy trình. "
+                               f"Hãy sửa đổi {other.code} hoặc thu hồi nó trước.")
 
 
 def eligible_reviewers(revision: Revision) -> list[User]:
@@ -245,12 +366,23 @@ def _meta(document: Document, fields: DocumentFields, revision: Revision) -> dic
 
 
 def _apply_fields(document: Document, revision: Revision, fields: DocumentFields) -> None:
+    """The editor's fields belong to the draft; the document's cached values follow
+    only while it has never been issued (its draft is then all there is)."""
     revision.title = fields.title
+    revision.kind, revision.tthc_code = fields.kind.value, fields.tthc_code or None
+    revision.field, revision.iso_clauses = fields.field or None, fields.iso_clauses
+    revision.review_months = fields.review_months
     if revision.state != S.ISSUED and not issued(document):
-        document.title = fields.title  # the register shows the draft title until issued
-    document.kind, document.tthc_code = fields.kind.value, fields.tthc_code or None
-    document.field, document.iso_clauses = fields.field or None, fields.iso_clauses
-    document.review_months = fields.review_months
+        document.title = fields.title
+        _cache_metadata(document, revision)
+
+
+def _cache_metadata(document: Document, revision: Revision) -> None:
+    """The document's columns: a cache of its newest issued revision (or of its only
+    draft), written when that revision is issued. Screens read the revision."""
+    document.kind, document.tthc_code = revision.kind, revision.tthc_code
+    document.field, document.iso_clauses = revision.field, revision.iso_clauses
+    document.review_months = revision.review_months
 
 
 def create_document(agency: Agency, actor: User, code: str, fields: DocumentFields,
@@ -262,6 +394,7 @@ def create_document(agency: Agency, actor: User, code: str, fields: DocumentFiel
     if clash is not None:
         raise InvalidInput(f"Đơn vị đã có tài liệu mã «{clash.code}»" +
                            ("" if clash.code == code else " (trùng tên tệp với mã này)") + ".")
+    check_tthc_unique(agency, fields.tthc_code)
     document = Document(agency=agency, code=code, slug=slug, title=fields.title,
                         kind=fields.kind.value)
     repo = repo_for(agency)
@@ -292,18 +425,22 @@ def start_revision(document: Document, actor: User) -> Revision:
     if open_revision(document) is not None:
         raise InvalidInput(f"{document.code} đang có một dự thảo chưa ban hành: hãy tiếp tục "
                            "dự thảo đó.")
-    latest = issued(document)
+    latest = effective_line(document)  # never from a revision superseded before effect
     if not latest:
         raise InvalidInput("Tài liệu chưa được ban hành lần nào.")
     meta, body = read_parts(latest[-1])
     repo = repo_for(document.agency)
     seq = repo.next_draft_number(document.slug, max(r.seq for r in document.revisions) + 1)
-    revision = Revision(document=document, seq=seq, author=actor, title=latest[-1].title)
+    base = latest[-1]
+    revision = Revision(document=document, seq=seq, author=actor, title=base.title,
+                        kind=base.kind, tthc_code=base.tthc_code, field=base.field,
+                        iso_clauses=base.iso_clauses, review_months=base.review_months)
     db.session.add(revision)
     db.session.flush()
     meta.update(revision=None, effective_date=None, drafted_by=actor.full_name)
     meta.pop("approved_by", None)
     meta.pop("reviewed_by", None)
+    meta.pop("supersedes", None)
     revision.head_sha = _first_save(repo, revision, content.compose(meta, body), actor,
                                     f"Bắt đầu sửa đổi {document.code} (dự thảo {seq})")
     _event(revision, actor, "create", S.DRAFT, sha=revision.head_sha)
@@ -317,6 +454,7 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
     loaded: if the draft moved meanwhile, StaleDraft carries the newer text."""
     document = revision.document
     fields, body = fields.checked(), check_body(body)
+    check_tthc_unique(document.agency, fields.tthc_code, document)
     for label, value in (("Vị trí sửa đổi", change_location), ("Nội dung sửa đổi", change_summary),
                          ("Lý do, căn cứ", reason)):
         if len(nfc(value)) > 4000:
@@ -409,41 +547,105 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
         raise InvalidInput("Ngày hiệu lực không được trước hôm nay.")
     if open_revision(document) is not revision:
         raise InvalidInput("Dự thảo này không còn mở.")
+    check_tthc_unique(document.agency, revision.tthc_code, document)
+    replaced = [r.number for r in replaced_before_effect(document, effective_date)]
     number = max((r.number or 0 for r in issued(document)), default=0) + 1
     meta, body = read_parts(revision)
     reviewers = [r.reviewer.full_name for r in revision.reviews if r.decision == Decision.AGREED]
     meta.update(revision=number, effective_date=effective_date.isoformat(),
-                approved_by=revision.approved_by.full_name, reviewed_by=reviewers)
+                approved_by=revision.approved_by.full_name, reviewed_by=reviewers,
+                supersedes=replaced)
     trailers = {
         "Document": document.code, "Revision": number,
         "Effective-date": effective_date.isoformat(),
+        **({"Supersedes": ", ".join(map(str, replaced))} if replaced else {}),
         "Approved-by": revision.approved_by.username, "Issued-by": actor.username,
         "Isodoc-Revision": revision.id,
     }
-    message = (f"Ban hành {document.code} lần {number}: {revision.title}\n\n"
-               + (f"{revision.reason}\n\n" if revision.reason else "")
-               + "\n".join(f"{k}: {v}" for k, v in trailers.items()) + "\n")
+    message = commit_message(f"Ban hành {document.code} lần {number}: {revision.title}",
+                             revision.reason, trailers)
+    repo = repo_for(document.agency)
     try:
-        sha = repo_for(document.agency).publish(
-            document.slug, content.compose(meta, body), person(revision.author), person(actor),
-            message, document.head_commit)
+        sha = repo.publish(document.slug, content.compose(meta, body), person(revision.author),
+                           person(actor), message, document.head_commit)
     except DocumentMoved:
-        raise InvalidInput(f"{document.code} vừa được ban hành hoặc thu hồi bởi một thao tác "
-                           "khác; tải lại trang để xem trạng thái mới.") from None
+        # main moved: if its last commit for the document is this very revision, an
+        # earlier attempt wrote git and died before its SQL commit: record it now
+        landed = _landed_on_main(document, {"Isodoc-Revision": str(revision.id)})
+        if landed is None:
+            raise InvalidInput(f"{document.code} vừa được ban hành hoặc thu hồi bởi một thao "
+                               "tác khác; tải lại trang để xem trạng thái mới.") from None
+        try:
+            number, day = int(landed.trailers["Revision"]), \
+                date.fromisoformat(landed.trailers["Effective-date"])
+        except (KeyError, ValueError):
+            raise InvalidInput(f"{document.code}: commit {landed.sha[:10]} trên main không đọc "
+                               "được; hãy báo quản trị viên chạy `isodoc check`.") from None
+        record_issue(revision, landed.sha, number, day,
+                     _user_named(landed.trailers.get("Issued-by")) or actor)
+        return landed.sha
     record_issue(revision, sha, number, effective_date, actor)
     return sha
 
 
+def commit_message(subject: str, text: str | None, trailers: dict) -> str:
+    """A commit message for main: one subject line, the free text, and the trailer block,
+    which is always the last paragraph and the only one parsed (`store.parse_trailers`).
+    Everything user-typed is cleaned here again, so a stored value written before the
+    boundary was cleaned cannot bring a control character into git."""
+    text = nfc(text)
+    return (clean(subject) + "\n\n" + (f"{text}\n\n" if text else "")
+            + "\n".join(f"{k}: {clean(str(v))}" for k, v in trailers.items()) + "\n")
+
+
+def _landed_on_main(document: Document, wanted: dict[str, str]):
+    """Main's last commit for the document, if its trailers name this document and the
+    `wanted` record (and it is not already recorded): else None."""
+    repo = repo_for(document.agency)
+    last = repo.last_change(document.slug)
+    if last is None or last == document.head_commit:
+        return None
+    info = repo.commit_info(last)
+    t = info.trailers
+    if t.get("Document") != document.code or any(t.get(k) != v for k, v in wanted.items()):
+        return None
+    return info if repo.changes(info.sha, document.slug) else None
+
+
+def _user_named(username: str | None) -> User | None:
+    if not username:
+        return None
+    return db.session.scalar(select(User).where(User.username == username))
+
+
 def record_issue(revision: Revision, sha: str, number: int, effective_date: date,
                  actor: User | None) -> None:
-    """The SQL half of issuing; also used by the repair to replay a commit."""
+    """The SQL half of issuing; also used by the repair to replay a commit.
+
+    Claimed with a conditional UPDATE first: of two requests recording the same commit
+    (one that wrote it, one that found it on main), the second waits for the first's
+    transaction and then finds the revision issued: refused, never recorded twice."""
     document = revision.document
+    for pending in replaced_before_effect(document, effective_date):
+        pending.superseded_before_effect = True  # never in force (Supersedes: trailer)
+        pending.events.append(RevisionEvent(
+            actor=actor, action="supersede_before_effect", from_state=S.ISSUED,
+            to_state=S.ISSUED, sha=sha, comment=f"bị thay thế trước ngày hiệu lực bởi lần "
+                                                f"{number}, hiệu lực từ "
+                                                f"{effective_date.strftime('%d/%m/%Y')}"))
     before = revision.state
+    claimed = db.session.execute(
+        update(Revision).where(Revision.id == revision.id, Revision.state != S.ISSUED)
+        .values(state=S.ISSUED).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise InvalidInput(f"{document.code} vừa được ban hành bởi một thao tác khác; tải lại "
+                           "trang để xem trạng thái mới.")
     revision.state, revision.number, revision.commit_sha = S.ISSUED, number, sha
     revision.effective_date, revision.issued_by, revision.issued_at = effective_date, actor, \
         utcnow()
     revision.blob_sha = repo_for(document.agency).blob_sha(sha, document.slug)
     document.head_commit, document.title = sha, revision.title
+    _cache_metadata(document, revision)
     _event(revision, actor, "issue", before,
            f"lần {number}, hiệu lực từ {effective_date.strftime('%d/%m/%Y')}", sha=sha)
 
@@ -469,15 +671,20 @@ def decide_withdrawal(document: Document, actor: User, confirm: bool, comment: s
                      agency_id=document.agency_id, summary=nfc(comment)[:300])
         return
     db.session.flush()
-    message = (f"Thu hồi {document.code}: {document.title}\n\n{request.reason}\n\n"
-               f"Action: withdraw\nDocument: {document.code}\n"
-               f"Requested-by: {request.requested_by.username}\nApproved-by: {actor.username}\n"
-               f"Isodoc-Withdrawal: {request.id}\n")
+    message = commit_message(f"Thu hồi {document.code}: {document.title}", request.reason, {
+        "Action": "withdraw", "Document": document.code,
+        "Requested-by": request.requested_by.username, "Approved-by": actor.username,
+        "Isodoc-Withdrawal": request.id})
     try:
         sha = repo_for(document.agency).publish(document.slug, None, person(actor),
                                                 person(actor), message, document.head_commit)
     except DocumentMoved:
-        raise InvalidInput(f"{document.code} vừa thay đổi; tải lại trang.") from None
+        # an earlier attempt wrote this very withdrawal to git and died before SQL
+        landed = _landed_on_main(document, {"Action": "withdraw",
+                                            "Isodoc-Withdrawal": str(request.id)})
+        if landed is None:
+            raise InvalidInput(f"{document.code} vừa thay đổi; tải lại trang.") from None
+        sha = landed.sha
     record_withdrawal(request, sha)
 
 

@@ -100,14 +100,23 @@ def draft_ref(slug: str, n: int) -> str:
     return f"refs/drafts/{check_code(slug)}/{n}"
 
 
+TRAILER_RE = re.compile(r"([A-Za-z][A-Za-z-]*): (.*)")
+
+
 def parse_trailers(message: str) -> dict[str, str]:
-    """Trailers of the last paragraph: `Key: value` lines."""
-    last = message.strip().split("\n\n")[-1]
+    """The trailer block: the message's last paragraph, if every line of it is a
+    `Key: value` line (git's own rule, without its 25 % tolerance). The code that
+    writes main's commits always ends the message with this block, so text above it
+    (a change reason) can neither add a trailer nor override one."""
+    paragraphs = message.strip().split("\n\n")
+    if len(paragraphs) < 2:
+        return {}
     found = {}
-    for line in last.splitlines():
-        key, sep, value = line.partition(": ")
-        if sep and re.fullmatch(r"[A-Za-z][A-Za-z-]*", key):
-            found[key] = value.strip()
+    for line in paragraphs[-1].splitlines():
+        match = TRAILER_RE.fullmatch(line)
+        if match is None:
+            return {}
+        found[match.group(1)] = match.group(2).strip()
     return found
 
 
@@ -158,24 +167,21 @@ class AgencyRepo:
         blob = self._entry(docs, f"{check_code(slug)}.md", BLOB_MODE) if docs else None
         return blob.hex() if blob else None
 
-    def commit_info(self, sha: str) -> CommitInfo:
-        commit = self.repo.commit(check_sha(sha))
+    def _info(self, commit: Commit) -> CommitInfo:
         return CommitInfo(sha=commit.hexsha, author=commit.author.name,
                           authored_at=commit.authored_datetime.astimezone(UTC),
                           message=commit.message, trailers=parse_trailers(commit.message))
 
+    def commit_info(self, sha: str) -> CommitInfo:
+        return self._info(self.repo.commit(check_sha(sha)))
+
     def history(self, slug: str, ref: str = MAIN) -> list[CommitInfo]:
-        """Commits of `ref` touching the document, newest first (`git log -- path`)."""
+        """Commits of `ref` touching the document, newest first (`rev-list -- path`).
+        Read as commit objects: no user text is ever split on a separator."""
         if self.ref_sha(ref) is None:
             return []
-        out = self.repo.git.log("--format=%H%x1f%an%x1f%aI%x1f%B%x1e", ref, "--",
-                                document_path(slug))
-        infos = []
-        for record in filter(None, (r.strip("\n") for r in out.split("\x1e"))):
-            sha, author, when, message = record.split("\x1f", 3)
-            infos.append(CommitInfo(sha, author, datetime.fromisoformat(when).astimezone(UTC),
-                                    message, parse_trailers(message)))
-        return infos
+        return [self._info(c) for c in self.repo.iter_commits(
+            self.ref_sha(ref), paths=document_path(slug))]
 
     def last_change(self, slug: str) -> str | None:
         """Main's newest commit touching the document."""
@@ -186,15 +192,16 @@ class AgencyRepo:
 
     def main_log(self) -> list[CommitInfo]:
         """Every commit on main, oldest first: what `isodoc check` compares with SQL."""
-        if self.main_sha() is None:
+        main = self.main_sha()
+        if main is None:
             return []
-        out = self.repo.git.log("--reverse", "--format=%H%x1f%an%x1f%aI%x1f%B%x1e", MAIN)
-        infos = []
-        for record in filter(None, (r.strip("\n") for r in out.split("\x1e"))):
-            sha, author, when, message = record.split("\x1f", 3)
-            infos.append(CommitInfo(sha, author, datetime.fromisoformat(when).astimezone(UTC),
-                                    message, parse_trailers(message)))
-        return infos
+        return [self._info(c) for c in self.repo.iter_commits(main, reverse=True)]
+
+    def changes(self, sha: str, slug: str) -> bool:
+        """Whether the commit changes the document's own file (against its first parent)."""
+        commit = self.repo.commit(check_sha(sha))
+        before = self.blob_sha(commit.parents[0].hexsha, slug) if commit.parents else None
+        return self.blob_sha(commit.hexsha, slug) != before
 
     def next_draft_number(self, slug: str, at_least: int = 1) -> int:
         """A draft number no ref uses yet: a draft saved by a request whose SQL
@@ -327,7 +334,13 @@ class AgencyRepo:
         try:
             self.repo.git.update_ref(ref, check_sha(new), old or ZERO)
         except GitCommandError as exc:
-            raise StaleRef(ref, self.ref_sha(ref)) from exc
+            # a lost compare-and-swap leaves the ref elsewhere; anything else (a stale
+            # lock file, a full disk, a broken object) leaves it where it was
+            current = self.ref_sha(ref)
+            if current != (old or None):
+                raise StaleRef(ref, current) from exc
+            stderr = (exc.stderr or "").strip() or str(exc)
+            raise StoreError(f"git update-ref {ref} failed: {stderr}") from exc
 
 
 def open_repo(root: str | Path, agency_code: str, *, create: bool = False) -> AgencyRepo:

@@ -99,21 +99,19 @@ def draft_url(revision: Revision) -> str:
 # -- register -------------------------------------------------------------------
 
 def register_rows(agency: Agency) -> list[dict]:
+    """One row per document, from its revisions loaded in one go: the status, the
+    revision shown and the metadata are computed once per document."""
     show_drafts = policy.can(current_user, Action.DOC_VIEW_DRAFTS, agency)
+    today = today_local()
     rows = []
-    for document in services.agency_documents(agency):
-        current = services.in_force(document)
-        status = services.document_status(document)
-        if status == "draft_only" and not show_drafts:
+    for s in services.standings(services.agency_documents(agency), today):
+        if s.status == "draft_only" and not show_drafts:
             continue
-        latest = services.issued(document)
-        shown = current or (latest[-1] if latest else None)
-        draft = services.open_revision(document) if show_drafts else None
-        due = services.review_due(document)
         rows.append({
-            "document": document, "revision": shown, "status": status, "draft": draft,
-            "upcoming": services.upcoming(document), "review_due": due,
-            "overdue": due is not None and due < today_local(),
+            "document": s.document, "revision": s.shown, "status": s.status,
+            "meta": s.meta, "draft": s.open_draft if show_drafts else None,
+            "upcoming": s.upcoming, "review_due": s.review_due,
+            "overdue": s.review_due is not None and s.review_due < today,
         })
     return rows
 
@@ -121,19 +119,19 @@ def register_rows(agency: Agency) -> list[dict]:
 def filtered(rows: list[dict]) -> list[dict]:
     args = request.args
     if q := fold(nfc(args.get("q", "")))[:100]:
-        rows = [r for r in rows if q in fold(f"{r['document'].code} {r['document'].title} "
-                                             f"{r['document'].tthc_code or ''}")]
+        rows = [r for r in rows if q in fold(f"{r['document'].code} {r['meta'].title} "
+                                             f"{r['meta'].tthc_code or ''}")]
     if (kind := args.get("kind")) in set(DocumentKind):
-        rows = [r for r in rows if r["document"].kind == kind]
+        rows = [r for r in rows if r["meta"].kind == kind]
     if status := args.get("status"):
         rows = [r for r in rows if r["status"] == status or (status == "overdue" and r["overdue"])]
     sort = args.get("sort", "code")
     keys = {
         "code": lambda r: r["document"].code,
-        "title": lambda r: fold(r["document"].title),
+        "title": lambda r: fold(r["meta"].title),
         "effective": lambda r: (r["revision"].effective_date if r["revision"] else
                                 today_local().replace(year=1)),
-        "kind": lambda r: (r["document"].kind, r["document"].code),
+        "kind": lambda r: (r["meta"].kind, r["document"].code),
     }
     return sorted(rows, key=keys.get(sort, keys["code"]), reverse=args.get("dir") == "desc")
 
@@ -154,11 +152,11 @@ def export(agency_code: str):
     data = write_rows(
         ["Mã hiệu", "Tên tài liệu", "Loại", "Lần ban hành", "Ngày hiệu lực", "Trạng thái",
          "Mã TTHC", "Lĩnh vực", "Điều khoản ISO", "Hạn xem xét"],
-        [[r["document"].code, r["document"].title, r["document"].kind_enum.label,
+        [[r["document"].code, r["meta"].title, r["meta"].kind_enum.label,
           str(r["revision"].number) if r["revision"] else "",
           format_date(r["revision"].effective_date) if r["revision"] else "",
-          services.STATUS_LABELS[r["status"]], r["document"].tthc_code or "",
-          r["document"].field or "", r["document"].iso_clauses, format_date(r["review_due"])]
+          services.STATUS_LABELS[r["status"]], r["meta"].tthc_code or "",
+          r["meta"].field or "", r["meta"].iso_clauses, format_date(r["review_due"])]
          for r in rows])
     return Response(data, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=danh-muc-tai-lieu-{agency.code}.csv"})
@@ -232,10 +230,19 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
         document=document, shown=shown, meta=meta, html=content.render(body),
         status=services.revision_status(shown) if shown else services.document_status(document),
         labels=services.STATUS_LABELS, upcoming=services.upcoming(document),
+        replaced_by=replaced_by(document, shown),
         open_draft=open_draft, acknowledged=acknowledged, history=services.issued(document),
         withdrawal=pending[0] if pending else None, review_due=services.review_due(document),
         withdraw_form=WithdrawForm(), decide_form=DecideWithdrawalForm(), confirm=ConfirmForm(),
         today=today_local())
+
+
+def replaced_by(document: Document, shown: Revision | None) -> Revision | None:
+    """For a revision superseded before it took effect: the one issued in its place."""
+    if shown is None or not shown.superseded_before_effect:
+        return None
+    return next((r for r in services.issued(document) if (r.number or 0) > (shown.number or 0)
+                 and r.effective_date <= shown.effective_date), None)
 
 
 @bp.route("/<slug>/history")
@@ -304,7 +311,8 @@ def draft(agency_code: str, slug: str, seq: int):
         html=content.render(body), submit_form=submit_form, review_form=ReviewForm(),
         comment_form=CommentForm(), issue_form=IssueForm(effective_date=format_date(
             today_local())), confirm=ConfirmForm(), labels=services.STATUS_LABELS,
-        previous=services.issued(document)[-1] if services.issued(document) else None)
+        previous=services.issued(document)[-1] if services.issued(document) else None,
+        pending=services.upcoming(document))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/edit", methods=["GET", "POST"])
@@ -316,9 +324,9 @@ def edit(agency_code: str, slug: str, seq: int):
     if request.method == "GET":
         meta, body = services.read_parts(revision)
         form = EditDraftForm(
-            title=revision.title, kind=document.kind, tthc_code=document.tthc_code or "",
-            field=document.field or "", iso_clauses=document.iso_clauses,
-            review_months=document.review_months, body=body, base_sha=revision.head_sha,
+            title=revision.title, kind=revision.kind, tthc_code=revision.tthc_code or "",
+            field=revision.field or "", iso_clauses=revision.iso_clauses,
+            review_months=revision.review_months, body=body, base_sha=revision.head_sha,
             change_location=revision.change_location, change_summary=revision.change_summary,
             reason=revision.reason)
     else:

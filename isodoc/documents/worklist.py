@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from isodoc import policy
 from isodoc.auth.models import User
 from isodoc.documents import services
 from isodoc.documents.models import Acknowledgement, Document, Revision, RevisionState
-from isodoc.documents.workflow import OPEN_STATES
 from isodoc.extensions import db
 from isodoc.policy import Action
 from isodoc.timeutil import format_date
@@ -35,21 +35,33 @@ def _draft_item(revision: Revision, note: str = "") -> WorkItem:
                             seq=revision.seq), note)
 
 
-def _doc_item(document: Document, revision: Revision | None, note: str = "") -> WorkItem:
-    return WorkItem(document.code, document.title, document.agency.name,
+def _doc_item(document: Document, meta: Revision | None, note: str = "") -> WorkItem:
+    return WorkItem(document.code, meta.title if meta else document.title,
+                    document.agency.name,
                     url_for("documents.show", agency_code=document.agency.code,
                             slug=document.slug), note)
 
 
 def work_for(user: User) -> dict[str, list[WorkItem]]:
+    """Everything in a constant number of queries: documents with their revisions,
+    reviews, events and withdrawal requests loaded in one go, each document's standing
+    computed once."""
     agency_ids = {m.agency_id for m in user.memberships}
     documents = db.session.scalars(select(Document).where(
-        Document.agency_id.in_(agency_ids))).all() if agency_ids else []
-    open_revisions = [r for d in documents for r in d.revisions if r.state in OPEN_STATES]
+        Document.agency_id.in_(agency_ids)).options(
+        # what policy reads of an open draft: its reviews and who saved it
+        selectinload(Document.revisions).selectinload(Revision.reviews),
+        selectinload(Document.revisions).selectinload(Revision.events),
+        selectinload(Document.withdrawal_requests),
+        selectinload(Document.agency))).all() if agency_ids else []
+    today = services.today_local()
+    standings = services.standings(documents, today)
+    open_revisions = [s.open_draft for s in standings if s.open_draft is not None]
     # reviews can be asked of anyone named, whatever their agency
     reviews = db.session.scalars(select(Revision).where(
         Revision.state == RevisionState.IN_REVIEW,
-        Revision.reviews.any(reviewer_id=user.id, decision="pending"))).all()
+        Revision.reviews.any(reviewer_id=user.id, decision="pending")).options(
+        selectinload(Revision.document).selectinload(Document.agency))).all()
     acknowledged = set(db.session.scalars(select(Acknowledgement.revision_id).where(
         Acknowledgement.user_id == user.id)))
     work: dict[str, list[WorkItem]] = {k: [] for k in (
@@ -63,17 +75,17 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
             work["issue"].append(_draft_item(r, "đã phê duyệt"))
         elif r.state == RevisionState.DRAFT and r.author_id == user.id and r.last_comment:
             work["returned"].append(_draft_item(r, r.last_comment))
-    for d in documents:
-        current = services.in_force(d)
+    for s in standings:
+        d, current = s.document, s.current
         if current and current.id not in acknowledged and \
                 policy.can(user, Action.DOC_ACKNOWLEDGE, current):
             work["acknowledge"].append(_doc_item(
-                d, current, f"lần {current.number}, hiệu lực từ "
-                            f"{format_date(current.effective_date)}"))
-        due = services.review_due(d)
-        if due and due < services.today_local() and \
+                d, s.meta, f"lần {current.number}, hiệu lực từ "
+                           f"{format_date(current.effective_date)}"))
+        if s.review_due and s.review_due < today and \
                 policy.can(user, Action.DOC_PERIODIC_REVIEW, d):
-            work["periodic"].append(_doc_item(d, current, f"hạn {format_date(due)}"))
-        if policy.can(user, Action.DOC_WITHDRAW_CONFIRM, d):
-            work["withdrawals"].append(_doc_item(d, current, "đề nghị thu hồi"))
+            work["periodic"].append(_doc_item(d, s.meta, f"hạn {format_date(s.review_due)}"))
+        if any(w.state == "pending" for w in d.withdrawal_requests) and \
+                policy.can(user, Action.DOC_WITHDRAW_CONFIRM, d):
+            work["withdrawals"].append(_doc_item(d, s.meta, "đề nghị thu hồi"))
     return work

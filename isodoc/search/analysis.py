@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from isodoc.textnorm import fold  # the one fold (re-exported for the engines)
+
 WORD = re.compile(r"[^\W_]+(?:[.\-/][^\W_]+)*", re.UNICODE)
 SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
 # A code as people type it: letters and digits joined by . - / (QT-05, 1.004227, 02/CX).
@@ -22,11 +24,6 @@ CODE_LIKE = re.compile(r"^(?=.*\d)[\w]+(?:[.\-/ ][\w]+)*$", re.UNICODE)
 
 def nfc_lower(text: str) -> str:
     return unicodedata.normalize("NFC", text or "").lower()
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def syllables(text: str) -> list[str]:

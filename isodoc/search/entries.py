@@ -6,7 +6,7 @@ import re
 
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.documents import services as documents
-from isodoc.documents.models import Document
+from isodoc.documents.models import Document, Revision
 from isodoc.search.base import OPEN_END, SearchDoc, day_number
 from isodoc.timeutil import today_local
 
@@ -28,16 +28,18 @@ def district_of(agency: Agency) -> str:
 def entries_for(document: Document) -> list[SearchDoc]:
     """Issued revisions still current or to come (each valid from its effective date to
     the next one's, so a future revision takes over on its day without a reindex) and
-    the open draft, visible to the agency's staff only."""
+    the open draft, visible to the agency's staff only. A revision superseded before it
+    took effect was never in force: it has no window. Each entry carries its own
+    revision's metadata, so a draft never changes what the public entry says."""
     today = day_number(today_local())
-    issued = documents.issued(document)
+    line = documents.effective_line(document)
     end_of_all = day_number(document.withdrawn_on, OPEN_END)
     out = []
-    for i, revision in enumerate(issued):
-        until = day_number(issued[i + 1].effective_date) if i + 1 < len(issued) else end_of_all
+    for i, revision in enumerate(line):
+        until = day_number(line[i + 1].effective_date) if i + 1 < len(line) else end_of_all
         until = min(until, end_of_all)
-        if until <= today:
-            continue  # superseded or withdrawn for good
+        if until <= today or until <= day_number(revision.effective_date):
+            continue  # superseded or withdrawn for good, or replaced on its first day
         out.append(entry(document, revision, f"{document.id}:r{revision.number}", "public",
                          day_number(revision.effective_date), until))
     draft = documents.open_revision(document)
@@ -46,14 +48,14 @@ def entries_for(document: Document) -> list[SearchDoc]:
     return out
 
 
-def entry(document: Document, revision, key: str, visibility: str, since: int, until: int
-          ) -> SearchDoc:
+def entry(document: Document, revision: Revision, key: str, visibility: str, since: int,
+          until: int) -> SearchDoc:
     meta, body = documents.read_parts(revision)
     agency = document.agency
     return SearchDoc(
         key=key, document_id=document.id, agency=agency.code, agency_name=agency.name,
         district=district_of(agency), level=agency.kind, code=document.code, slug=document.slug,
-        tthc_code=document.tthc_code or "", title=revision.title, body=plain(body),
-        kind=document.kind, field=document.field or "", clauses=document.clause_list,
+        tthc_code=revision.tthc_code or "", title=revision.title, body=plain(body),
+        kind=revision.kind, field=revision.field or "", clauses=revision.clause_list,
         revision=revision.number, effective_date=revision.effective_date, valid_from=since,
         valid_until=until, visibility=visibility)

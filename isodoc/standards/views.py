@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from isodoc import standards
 from isodoc.agencies.services import get_by_code
 from isodoc.documents import services as documents
-from isodoc.documents.models import Document
+from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
 from isodoc.findings import reports
 from isodoc.policy import Action, can
@@ -48,12 +49,18 @@ def index():
 
 
 def documents_addressing(number: str, agency) -> list[tuple[Document, object]]:
-    query = select(Document).where(Document.iso_clauses != "", Document.withdrawn_on.is_(None))
+    query = select(Document).where(
+        Document.withdrawn_on.is_(None),
+        Document.revisions.any((Revision.state == RevisionState.ISSUED) &
+                               (Revision.iso_clauses != ""))).options(
+        selectinload(Document.revisions))
     if agency is not None:
         query = query.where(Document.agency_id == agency.id)
     out = []
     for d in db.session.scalars(query.order_by(Document.agency_id, Document.code)):
-        if standards.addressed_by(number, d.clause_list) and (current := documents.in_force(d)):
+        # the clauses of the revision in force, not of a draft or a revision to come
+        if (current := documents.in_force(d)) and standards.addressed_by(number,
+                                                                         current.clause_list):
             out.append((d, current))
     return out
 
