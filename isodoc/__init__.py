@@ -53,9 +53,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
 
     from isodoc.errors import register_error_handlers
+    from isodoc.security_headers import init_app as init_security_headers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    init_security_headers(app)
     return app
 
 

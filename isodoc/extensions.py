@@ -29,6 +29,11 @@ class JsonErrorApi(Api):
     def _register_error_handlers(self) -> None:
         pass
 
+    def _register_pagination_header(self) -> None:
+        from isodoc.api.schemas import PAGINATION_HEADER  # X-Pagination is a JSON string
+
+        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
+
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 login_manager = LoginManager()

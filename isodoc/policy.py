@@ -152,7 +152,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
         return has_role(user, Role.ADMIN)  # lists are then filtered to the admin's scope
 
-    if action in (Action.AGENCY_VIEW, Action.DOC_READ):
+    if action is Action.AGENCY_VIEW or (action is Action.DOC_READ and
+                                        not isinstance(target, Document | Revision)):
         return True  # the registry and issued documents are open to signed-in users
     if isinstance(target, Document | Revision):
         return can_on_document(user, action, target)
@@ -244,7 +245,11 @@ def can_on_finding(user: User, action: Action, finding: Finding) -> bool:
     if finding.agency.is_dissolved():
         return False
     if action is Action.FINDING_ATTACH:
-        return finding.state != "closed" and can_on_finding(user, Action.QA_VIEW, finding)
+        # evidence comes from those who do the work: the agency's own staff, the action's
+        # owner, the audit team; not from those who only read (overseer, admin, readers)
+        return finding.state != "closed" and (
+            bool(user.roles_on(finding.agency) & STAFF_ROLES) or
+            finding.owner_id == user.id or on_team(user, finding.audit))
     if action is Action.FINDING_REVISE_DOC:
         linked = finding.revision
         return finding.state == "accepted" and bool(finding.revisions) and \
@@ -281,6 +286,12 @@ def can_on_document(user: User, action: Action, target: Document | Revision) -> 
         is_reviewer = revision is not None and any(r.reviewer_id == user.id
                                                    for r in revision.reviews)
         return is_reviewer or can(user, action, agency)
+    if action is Action.DOC_READ:
+        # issued text is open to the province; a never-issued document, even its title,
+        # only to those who may see one of its drafts (the agency's staff, a reviewer)
+        shown = [revision] if revision else document.revisions
+        return any(r.state == RevisionState.ISSUED for r in shown) or any(
+            can_on_document(user, Action.DOC_VIEW_DRAFTS, r) for r in shown)
     if agency.is_dissolved():
         return False  # read-only once dissolved or merged
     if action is Action.DOC_ACKNOWLEDGE:

@@ -85,7 +85,8 @@ def test_api_refusals(api):
     assert missing.status_code == 422 and "title" in missing.get_json()["errors"]["json"]
     assert api("reader", "GET", f"{API}/khong-co").status_code == 404
     api("author", "POST", API, {"code": "QT-01", **fields()})
-    assert api("reader", "GET", f"{API}/qt-01").status_code == 404  # nothing in force yet
+    assert api("reader", "GET", f"{API}/qt-01").status_code == 403  # never issued: staff only
+    assert api("secretary", "GET", f"{API}/qt-01").status_code == 404  # nothing in force yet
     assert api("reader", "GET", API).get_json() == []  # drafts stay with the staff
     assert [d["code"] for d in api("secretary", "GET", API).get_json()] == ["QT-01"]
 

@@ -31,18 +31,19 @@ STEPS = [A.FINDING_PROPOSE, A.FINDING_RETURN, A.FINDING_ACCEPT, A.FINDING_IMPLEM
          A.FINDING_VERIFY, A.FINDING_INEFFECTIVE, A.FINDING_CLOSE, A.FINDING_DISMISS]
 AUDITORS = {"auditor", "auditor2"}
 VIEWERS = {"author", "secretary", "approver", "auditor", "auditor2", "dual", "overseer"}
+ATTACHERS = VIEWERS - {"overseer"}  # the overseer reads, it does not add evidence
 # state -> action -> who may; the proposer is "dual", the owner "author", the
 # implementer "secretary": nobody accepts or verifies their own action.
 FINDING_MATRIX = {
     "open": {A.FINDING_PROPOSE: {"author", "secretary", "approver", "dual"},
-             A.FINDING_ATTACH: VIEWERS},
+             A.FINDING_ATTACH: ATTACHERS},
     "proposed": {A.FINDING_RETURN: AUDITORS, A.FINDING_ACCEPT: AUDITORS,
-                 A.FINDING_ATTACH: VIEWERS},
+                 A.FINDING_ATTACH: ATTACHERS},
     "accepted": {A.FINDING_IMPLEMENT: {"author", "secretary", "dual"},
-                 A.FINDING_ATTACH: VIEWERS},
+                 A.FINDING_ATTACH: ATTACHERS},
     "implemented": {A.FINDING_VERIFY: AUDITORS, A.FINDING_INEFFECTIVE: AUDITORS,
-                    A.FINDING_ATTACH: VIEWERS},
-    "verified": {A.FINDING_CLOSE: AUDITORS | {"dual"}, A.FINDING_ATTACH: VIEWERS},
+                    A.FINDING_ATTACH: ATTACHERS},
+    "verified": {A.FINDING_CLOSE: AUDITORS | {"dual"}, A.FINDING_ATTACH: ATTACHERS},
     "closed": {},
 }
 AUDIT_MATRIX = {  # lead and creator "auditor", team "auditor" + "auditor2"

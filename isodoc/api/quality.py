@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from isodoc import standards
 from isodoc.agencies.services import get_by_code
 from isodoc.api import authenticate_bearer
+from isodoc.api.schemas import AwareDateTime, iso_datetime
 from isodoc.audits import services as audits
 from isodoc.audits.models import Audit, AuditState
 from isodoc.extensions import db
@@ -56,7 +57,7 @@ class FindingSchema(Schema):
     observed = fields.String()
     state = fields.String(metadata={"enum": [s.value for s in FindingState]})
     raised_by = fields.Function(lambda f: f.raised_by.username)
-    raised_at = fields.DateTime()
+    raised_at = AwareDateTime()
     response_due = fields.Date()
     correction = fields.String()
     root_cause = fields.String()
@@ -72,7 +73,7 @@ class FindingSchema(Schema):
     document_revision = fields.Function(lambda f: f.revision and {
         "document": f.revision.document.code, "draft": f.revision.seq,
         "state": f.revision.state, "number": f.revision.number,
-        "issued_at": _iso((r := revision_issued(f)) and r.issued_at)})
+        "issued_at": iso_datetime((r := revision_issued(f)) and r.issued_at)})
 
 
 class ItemSchema(Schema):

@@ -1,7 +1,38 @@
+from datetime import UTC, datetime
+
+from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 
 from isodoc.agencies.models import AgencyKind, QmsStatus
 from isodoc.auth.models import Role
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """ISO 8601 with its offset. Stored times are naive UTC (isodoc.timeutil.utcnow), so
+    a naive value is UTC: `2026-11-26T03:30:00+00:00`, never a bare local-looking time."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+class AwareDateTime(fields.DateTime):
+    """A date-time the API writes with its offset (see iso_datetime); every time stamp
+    in the API's schemas uses it."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso_datetime(value)
+
+
+# An HTTP header is text: X-Pagination carries PaginationMetadata serialised as JSON,
+# which OpenAPI 3 says with `content` (a media type) rather than an object `schema`.
+PAGINATION_HEADER = {
+    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "
+                   '`{"total": 120, "total_pages": 2, "first_page": 1, "last_page": 2, '
+                   '"page": 1, "next_page": 2}`',
+    "content": {"application/json": {"schema": PaginationMetadataSchema}},
+}
 
 
 class AgencyRefSchema(Schema):

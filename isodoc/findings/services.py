@@ -8,7 +8,6 @@ and an audit-log row."""
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,7 +17,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from isodoc import audit as audit_log
-from isodoc import policy
+from isodoc import filetypes, policy
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState, ChecklistItem, CheckResult
 from isodoc.audits.services import parse_clauses
@@ -45,7 +44,6 @@ F = FindingState
 TEXT_MAX = 10_000
 RESPONSE_DAYS = 15  # default time to propose an action, as agencies' QT "KPH" procedures set
 ATTACHMENT_MAX = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".odt", ".ods", ".txt"}
 
 
 def _text(value: str, what: str, required: bool = True) -> str:
@@ -256,16 +254,23 @@ SAFE_NAME_RE = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 
 
 def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str) -> Attachment:
+    """Store evidence whose content is of the type its name says (filetypes: magic
+    bytes and structure, checked within the size limit); anything else stores nothing."""
     policy.require(actor, Action.FINDING_ATTACH, finding)
     name = SAFE_NAME_RE.sub("_", nfc(Path(filename or "").name)).strip(" .")[:200]
-    suffix = Path(name).suffix.lower()
-    if not name or suffix not in ATTACHMENT_TYPES:
-        raise InvalidInput("Chỉ nhận tệp PDF, ảnh JPG/PNG, Word, Excel, OpenDocument hoặc văn "
-                           "bản (.txt).")
+    expected = filetypes.BY_SUFFIX.get(Path(name).suffix.lower())
+    if not name or expected is None:
+        raise InvalidInput("Chỉ nhận tệp PDF, ảnh JPG/PNG, Word, Excel (kể cả .doc, .xls), "
+                           "OpenDocument hoặc văn bản (.txt).")
     if not data:
         raise InvalidInput("Tệp rỗng.")
     if len(data) > ATTACHMENT_MAX:
         raise InvalidInput("Tệp đính kèm tối đa 10 MB.")
+    found = filetypes.sniff(data)
+    if found is not expected:
+        actual = f"nội dung là {found.label}" if found else "không nhận ra nội dung"
+        raise InvalidInput(f"Tệp «{name}» không đúng định dạng {expected.label} ({actual}). "
+                           "Vui lòng chọn đúng tệp gốc, không đổi tên phần mở rộng.")
     digest = hashlib.sha256(data).hexdigest()
     path = attachments_dir() / digest[:2] / digest
     if not path.exists():
@@ -274,7 +279,7 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
         tmp.write_bytes(data)
         tmp.replace(path)  # the file is complete before any row points at it
     item = Attachment(finding=finding, stage=stage, filename=name, size=len(data),
-                      content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                      content_type=expected.content_type,
                       sha256=digest, uploaded_by=actor)
     db.session.add(item)
     audit_log.record("finding.attach", "finding", finding.id, agency_id=finding.agency_id,
