@@ -49,6 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
+    from isodoc import logs
+
+    logs.init_app(app)
     init_extensions(app)
     from isodoc.paging import BoundedIntConverter
 
