@@ -114,7 +114,7 @@ def check_issue(repo, document: Document, commit, t: dict, repair: bool) -> list
     elif repair:
         services.record_issue(revision, commit.sha, int(t["Revision"]),
                               date.fromisoformat(t["Effective-date"]),
-                              user_named(t.get("Issued-by")))
+                              user_named(t.get("Issued-by")), services.supersedes_of(t))
         problem.repaired = True
     return [problem]
 
