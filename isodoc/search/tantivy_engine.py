@@ -11,6 +11,7 @@ from pathlib import Path
 import tantivy
 from tantivy import Occur, Query
 
+from isodoc.paging import check_window
 from isodoc.search.analysis import ParsedQuery, analyse, normalise_code
 from isodoc.search.base import Filters, RawHit, RawResults, SearchDoc
 
@@ -196,6 +197,7 @@ class TantivyEngine:
 
     def search(self, query: ParsedQuery, filters: Filters, offset: int, limit: int
                ) -> RawResults:
+        check_window(offset, limit)  # tantivy allocates for offset + limit hits
         text = self._text(query)
         parts = self._filters(filters)
         if text is not None:
