@@ -358,9 +358,17 @@ def test_saving_while_the_store_is_busy_answers_503_and_changes_nothing(
         response = post(desk("author"), f"{BASE}/qt-05/drafts/1/edit", form)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
-    assert "Kho tài liệu đang bận. Chưa có thay đổi nào được lưu" in \
-        response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Kho tài liệu đang bận. Chưa có thay đổi nào được lưu" in page
+    assert "Bổ sung khi kho đang bận." in page  # the editor again, with what was typed
+    assert f'value="{before["head"]}"' in page
     assert revision_row(in_db) == before and events_of(in_db) == events
+    with store_busy(app, monkeypatch):  # a new document too
+        created = create_from_template(desk("author"), code="QT-06", title="Quy trình mới")
+    assert created.status_code == 503 and created.headers["Retry-After"] == "5"
+    assert 'value="QT-06"' in created.get_data(as_text=True)
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 1
     # once the store is free, the same save goes through
     assert post(desk("author"), f"{BASE}/qt-05/drafts/1/edit", form).status_code == 302
 

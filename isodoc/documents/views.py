@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -40,7 +41,8 @@ from isodoc.documents.models import (
     Revision,
     RevisionState,
 )
-from isodoc.errors import InvalidInput
+from isodoc.documents.store import StoreError
+from isodoc.errors import MESSAGES, InvalidInput
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
 from isodoc.policy import Action, require
@@ -180,8 +182,12 @@ def new(agency_code: str):
         else:
             form = NewDocumentForm(body=library.BLANK_STRUCTURE, review_months=12)
     elif form.validate_on_submit():
-        revision, error = attempt(lambda: services.create_document(
-            agency, current_user, form.code.data, fields_from(form), form.body.data or ""))
+        try:
+            revision, error = attempt(lambda: services.create_document(
+                agency, current_user, form.code.data, fields_from(form), form.body.data or ""))
+        except StoreError as exc:
+            return store_busy(exc, agency=agency, form=form, document=None, revision=None,
+                              stale=None)
         if error is None:
             flash(f"Đã tạo dự thảo {revision.document.code}.", "success")
             return redirect(draft_url(revision))
@@ -329,10 +335,15 @@ def edit(agency_code: str, slug: str, seq: int):
     else:
         form = EditDraftForm()
         if form.validate_on_submit():
-            _, error = attempt(lambda: services.save_draft(
-                revision, current_user, form.base_sha.data or "", fields_from(form),
-                form.body.data or "", change_location=form.change_location.data or "",
-                change_summary=form.change_summary.data or "", reason=form.reason.data or ""))
+            try:
+                _, error = attempt(lambda: services.save_draft(
+                    revision, current_user, form.base_sha.data or "", fields_from(form),
+                    form.body.data or "", change_location=form.change_location.data or "",
+                    change_summary=form.change_summary.data or "",
+                    reason=form.reason.data or ""))
+            except StoreError as exc:
+                return store_busy(exc, agency=document.agency, form=form, document=document,
+                                  revision=revision, stale=None)
             if error is None:
                 flash("Đã lưu dự thảo.", "success")
                 return redirect(draft_url(revision))
@@ -345,6 +356,15 @@ def edit(agency_code: str, slug: str, seq: int):
     return render_template("documents/editor.html", agency=document.agency, form=form,
                            document=document, revision=revision, stale=stale), \
         409 if stale else 200
+
+
+def store_busy(exc: StoreError, **page):
+    """The git store was busy or failed (the command rolled back): the app's 503 with
+    Retry-After, but as the editor again, so what the person typed is not lost."""
+    current_app.logger.error("git store failed on %s %s: %s", request.method, request.path,
+                             exc, exc_info=exc)
+    flash(MESSAGES[503], "error")
+    return render_template("documents/editor.html", **page), 503, {"Retry-After": "5"}
 
 
 def stale_page(error: services.StaleDraft, form: EditDraftForm) -> dict:
