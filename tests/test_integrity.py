@@ -14,6 +14,7 @@ from sqlalchemy import select
 from isodoc import search
 from isodoc.auth.models import User
 from isodoc.cli import main
+from isodoc.commands import run
 from isodoc.documents import services
 from isodoc.documents.models import Document, Revision
 from isodoc.documents.store import AgencyRepo, Person
@@ -93,12 +94,10 @@ def issue_in_thread(app, revision_id: int, results: list, barrier: threading.Bar
         secretary = db.session.scalars(select(User).where(User.username == "stp.thuky")).one()
         barrier.wait()
         try:
-            services.issue(revision, secretary, today_local())
-            db.session.commit()
+            run(services.issue, revision, secretary, today_local())  # as a request does
             search.drain()  # what the request does after its commit
             results.append("ok")
         except Exception as exc:  # noqa: BLE001 — the test reports whatever happened
-            db.session.rollback()
             results.append(type(exc).__name__)
 
 
