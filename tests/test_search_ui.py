@@ -38,7 +38,7 @@ def test_commune_reader_finds_their_procedure_first(app, demo_province):
     with app.app_context():
         reader = db.session.scalars(select(User).where(
             User.username == "himlam.congchuc")).one()
-        token = auth_services.create_token(reader, "api")
+        token = auth_services.create_token(reader, reader, "api")
         db.session.commit()
     api = client.get("/api/v1/search?q=dang ky khai sinh",
                      headers={"Authorization": f"Bearer {token}"}).get_json()
