@@ -284,3 +284,21 @@ def test_import_does_not_grant_roles_to_a_person_the_admin_does_not_manage(
         response.get_data(as_text=True)
     with in_db() as s:
         assert s.scalar(select(func.count()).select_from(Membership)) == before
+
+
+def test_nobody_locks_themself_out_whatever_the_interface(app, signed_in, province, in_db):
+    import pytest
+
+    from isodoc.auth import services
+    from isodoc.errors import InvalidInput
+
+    admin = signed_in(("ubnd-tinh", "admin"), username="quantri")
+    post_form(admin, "/admin/people/quantri/active", page="/admin/people/quantri")
+    assert "Bạn không thể tự khoá tài khoản của mình." in \
+        admin.get("/admin/people/quantri").get_data(as_text=True)
+    with in_db() as s:
+        me = account("quantri")
+        with pytest.raises(InvalidInput, match="tự khoá"):
+            services.set_active(me, me, False)
+        s.rollback()
+        assert me.active
