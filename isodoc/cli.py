@@ -21,7 +21,7 @@ from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
 from isodoc.auth.models import Role
-from isodoc.documents import integrity
+from isodoc.documents import integrity, repos
 from isodoc.documents.models import Document
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
@@ -92,10 +92,16 @@ def serve_command(port: int, host: str, workers: int) -> None:
     print_accounts(accounts)
     click.echo(f"\nisodoc đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    # The repair and the drain opened git repositories in this app context, which an
+    # exec never tears down: their `git cat-file` processes would become zombies of
+    # gunicorn's master (it reaps only its workers). Stop them first.
+    repos.close_repos()
     db.session.remove()  # return the connection before closing the pool
     db.engine.dispose()  # do not share connections with the forked workers
+    # No gunicorn access log: the app writes one line per request itself (isodoc.logs),
+    # with its request id, user and endpoint; gunicorn's own messages go to stderr.
     os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
-                        "--access-logfile", "-", "isodoc.wsgi:app"])
+                        "--error-logfile", "-", "isodoc.wsgi:app"])
 
 
 @main.command("check")

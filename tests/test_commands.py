@@ -83,3 +83,9 @@ def test_system_actor_is_only_for_the_command_line(app, province):
     with app.app_context():
         assert policy.can(policy.SYSTEM, policy.Action.AGENCY_EDIT, agency(province["dept"]))
         assert not policy.can(None, policy.Action.AGENCY_EDIT, agency(province["dept"]))
+
+
+def test_audit_programme_year_is_bounded(app, province, signed_in):
+    client = signed_in((province["dept"], "auditor"))
+    page = client.get(f"/agencies/{province['dept']}/audits?year=" + "9" * 25)
+    assert page.status_code == 200

@@ -21,8 +21,10 @@ from isodoc.auth import services
 from isodoc.auth.models import Membership, Role, User
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
+from isodoc.errors import error_response
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, CsvUploadForm, options
+from isodoc.paging import PagingError, parse_page
 from isodoc.policy import Action, require
 from isodoc.textnorm import nfc
 from isodoc.timeutil import LOCAL_TZ, UTC, parse_date
@@ -204,7 +206,10 @@ def audit_log():
         scope = [a.id for a in db.session.scalars(select(Agency))
                  if policy.in_scope(current_user, a)]
         stmt = stmt.where(AuditEntry.agency_id.in_(scope))
-    page = max(1, int(args["page"])) if args.get("page", "").isdigit() else 1
+    try:
+        page = parse_page(args.get("page"))
+    except PagingError as exc:  # before the query: an offset no page can reach
+        return error_response(400, exc.message)
     rows = db.session.scalars(stmt.offset((page - 1) * PAGE).limit(PAGE + 1)).all()
     shown = rows[:PAGE]
     return render_template("admin/audit.html", entries=shown, page=page,

@@ -9,11 +9,13 @@ from marshmallow import Schema, fields, pre_dump, validate
 from isodoc import policy
 from isodoc.agencies.services import get_by_code
 from isodoc.api import Extended, authenticate_bearer
+from isodoc.api.schemas import PAGINATION_HEADER, PagedQuerySchema
 from isodoc.auth.services import get_user
 from isodoc.documents import content, services
 from isodoc.documents.models import Decision, Document, DocumentKind, Revision, RevisionState
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.paging import Paging
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
 
@@ -84,7 +86,7 @@ class RevisionContentSchema(RevisionSchema):
     front_matter = fields.Dict()
 
 
-class ListQuery(Schema):
+class ListQuery(PagedQuerySchema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     kind = fields.String(load_default="", validate=validate.OneOf(["", *DocumentKind]))
     status = fields.String(load_default="", validate=validate.OneOf(
@@ -190,9 +192,10 @@ def fields_from(data: dict) -> services.DocumentFields:
 
 @blp.route("/<agency_code>/documents")
 @blp.arguments(ListQuery, location="query")
-@blp.response(200, DocumentSchema(many=True))
+@blp.response(200, DocumentSchema(many=True), headers=PAGINATION_HEADER)
 def list_documents(args, agency_code: str):
-    """Danh mục tài liệu của đơn vị (chỉ cán bộ của đơn vị thấy tài liệu chưa ban hành)."""
+    """Danh mục tài liệu của đơn vị (chỉ cán bộ của đơn vị thấy tài liệu chưa ban hành).
+    Phân trang: `page`, `page_size` (≤ 100); tổng số ở tiêu đề `X-Pagination`."""
     agency = get_by_code(agency_code)
     if agency is None:
         abort(404)
@@ -209,7 +212,9 @@ def list_documents(args, agency_code: str):
                 f"{s.document.code} {s.meta.title} {s.meta.tthc_code or ''}"):
             continue
         found.append(s)
-    return found
+    paging = Paging(args["page"], args["page_size"])
+    return (found[paging.offset:paging.offset + paging.size],
+            {"X-Pagination": paging.header(len(found))})
 
 
 @blp.route("/<agency_code>/documents", methods=["POST"])

@@ -386,3 +386,23 @@ def agency_audits(agency: Agency, year: int | None = None) -> list[Audit]:
     if year:
         query = query.join(AuditProgramme).where(AuditProgramme.year == year)
     return list(db.session.scalars(query.order_by(Audit.planned_start)))
+
+
+def visible_audits(agencies: list[Agency] | None, year: int | None = None, *,
+                   member: User | None = None, limit: int, offset: int = 0
+                   ) -> tuple[list[Audit], int]:
+    """One page of the audits of `agencies` (None: every agency) and of those `member`
+    is on the team of, by planned start; with the total. `agencies` comes from
+    `findings.reports.visible_agencies`, i.e. from policy."""
+    query = select(Audit)
+    if agencies is not None:
+        where = Audit.agency_id.in_([a.id for a in agencies])
+        if member is not None:
+            where = where | Audit.members.any(AuditMember.user_id == member.id)
+        query = query.where(where)
+    if year:
+        query = query.where(Audit.programme.has(AuditProgramme.year == year))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = db.session.scalars(query.order_by(Audit.planned_start, Audit.id)
+                              .offset(offset).limit(limit)).all()
+    return list(page), total

@@ -93,11 +93,17 @@ def plan_from(form: AuditForm, agency: Agency) -> services.AuditPlan:
         processes=form.processes.data or "", plan=form.plan.data or "")
 
 
+def programme_year() -> int:
+    """`?year=` within 2000..2100, else this year (an int of any size is never used)."""
+    year = request.args.get("year", type=int)
+    return year if year is not None and 2000 <= year <= 2100 else today_local().year
+
+
 @bp.route("")
 def programme(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.QA_VIEW, agency)
-    year = request.args.get("year", type=int) or today_local().year
+    year = programme_year()
     prog = services.programme(agency, year)
     return render_template("audits/programme.html", agency=agency, year=year, programme=prog,
                            audits=services.agency_audits(agency, year),
@@ -109,7 +115,7 @@ def programme(agency_code: str):
 def objectives(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.AUDIT_PLAN, agency)
-    year = request.args.get("year", type=int) or today_local().year
+    year = programme_year()
     form = ObjectivesForm()
     if form.validate_on_submit():
         _, error = attempt(services.set_objectives, agency, current_user, year,

@@ -519,4 +519,6 @@ preview_bp = Blueprint("preview", __name__)
 @login_required
 def preview():
     """Live preview of the editor: the same sanitised rendering as the document page."""
-    return {"html": str(content.render(nfc(request.form.get("body", ""))[:500_000]))}
+    # cut before normalising: render() caps again, with a note saying so
+    body = request.form.get("body", "")[:content.RENDER_MAX_CHARS + 1]
+    return {"html": str(content.render(nfc(body)))}
