@@ -134,8 +134,8 @@ def main() -> None:
         staff = {}
         for role in (Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR):
             user, _ = people.create_user(f"bench.{role.value}", f"Người {role.label}",
-                                         password="mat-khau-do-hieu-nang-2026")
-            people.add_membership(user, agency, role)
+                                         SYSTEM, password="mat-khau-do-hieu-nang-2026")
+            people.add_membership(user, SYSTEM, agency, role)
             staff[role] = user
         db.session.commit()
         staff = {role: user.id for role, user in staff.items()}

@@ -1,4 +1,8 @@
-"""The `isodoc` command: init, demo, serve, users and tokens, registry CSV."""
+"""The `isodoc` command: init, demo, serve, users and tokens, registry CSV.
+
+Every change runs as a command through `commands.cli` (one commit, a Vietnamese message
+and exit code 1 when refused), with `policy.SYSTEM` as the actor: the operator at the
+command line is trusted as the machine's administrator is."""
 
 from __future__ import annotations
 
@@ -19,7 +23,6 @@ from isodoc.auth import services
 from isodoc.auth.models import Role
 from isodoc.documents import integrity, repos
 from isodoc.documents.models import Document
-from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
 
@@ -27,13 +30,6 @@ from isodoc.policy import SYSTEM
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
 def main() -> None:
     """isodoc — ISO điện tử."""
-
-
-def fail(exc: InvalidInput) -> None:
-    db.session.rollback()
-    for problem in exc.problems:
-        click.echo(f"  {problem}", err=True)
-    raise click.ClickException(exc.message)
 
 
 @main.command("init")
@@ -89,11 +85,7 @@ def serve_command(port: int, host: str, workers: int) -> None:
         click.echo(str(problem))
     first_run = demo.is_empty()
     if first_run:
-        try:
-            accounts = demo.seed(demo.env_password())
-        except InvalidInput as exc:
-            fail(exc)
-        db.session.commit()
+        accounts = commands.cli(demo.seed, demo.env_password())
         search.drain()
     else:
         accounts = demo.accounts()
@@ -117,9 +109,8 @@ def serve_command(port: int, host: str, workers: int) -> None:
 @with_appcontext
 def check_command(repair: bool) -> None:
     """Compare SQL with the git store; exit 1 if anything is left unrepaired."""
-    problems = integrity.check(repair=repair)
-    if repair:
-        db.session.commit()
+    # the repair is a command (one commit); a plain check writes nothing
+    problems = commands.cli(integrity.check, repair=True) if repair else integrity.check()
     for problem in problems:
         click.echo(str(problem))
     left = [p for p in problems if not p.repaired]
@@ -127,7 +118,7 @@ def check_command(repair: bool) -> None:
         search.drain()
     index_problems = search.check()
     if index_problems and repair:
-        search.reindex()
+        commands.cli(search.reindex)
         click.echo(f"Chỉ mục tìm kiếm lệch ({len(index_problems)} mục): đã dựng lại.")
         index_problems = search.check()
     for problem in index_problems:
@@ -144,7 +135,7 @@ def reindex_command() -> None:
     """Rebuild the search index from the database."""
     total = db.session.scalar(select(func.count()).select_from(Document))
     with click.progressbar(length=total, label="Dựng lại chỉ mục tìm kiếm") as bar:
-        entries = search.reindex(progress=bar.update)
+        entries = commands.cli(search.reindex, progress=bar.update)
     click.echo(f"Đã lập chỉ mục {entries} mục cho {total} tài liệu "
                f"({current_app.config['ISODOC_SEARCH_ENGINE']}).")
 
@@ -169,7 +160,7 @@ def user_group() -> None:
 @with_appcontext
 def user_create(username: str, full_name: str, email: str) -> None:
     """Create an account with a random password (printed once)."""
-    user, password = commands.cli(services.create_user, username, full_name, email)
+    user, password = commands.cli(services.create_user, username, full_name, SYSTEM, email)
     click.echo(f"{user.username}: {password}")
 
 
@@ -184,7 +175,7 @@ def user_grant(username: str, agency_code: str, role: str) -> None:
     agency = get_by_code(agency_code)
     if user is None or agency is None:
         raise click.ClickException("Không có tài khoản hoặc đơn vị với tên/mã đã nhập.")
-    commands.cli(services.add_membership, user, agency, Role(role))
+    commands.cli(services.add_membership, user, SYSTEM, agency, Role(role))
     click.echo(f"{user.username}: {Role(role).label} tại {agency.name}.")
 
 
@@ -197,7 +188,7 @@ def user_set_password(username: str, password: str) -> None:
     user = services.get_user(username)
     if user is None:
         raise click.ClickException(f"Không có tài khoản «{username}».")
-    commands.cli(services.reset_password, user, password)
+    commands.cli(services.reset_password, user, SYSTEM, password)
     click.echo("Đã đặt mật khẩu mới.")
 
 
@@ -210,7 +201,7 @@ def user_token(username: str, name: str) -> None:
     user = services.get_user(username)
     if user is None:
         raise click.ClickException(f"Không có tài khoản «{username}».")
-    token = commands.cli(services.create_token, user, name)
+    token = commands.cli(services.create_token, user, SYSTEM, name)
     click.echo(token)
 
 

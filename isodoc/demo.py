@@ -78,10 +78,11 @@ def seed(password: str | None = None) -> list[DemoAccount]:
         user = services.get_user(account.username)
         if user is None:
             user, account.password = services.create_user(
-                account.username, account.full_name, password=password)
-            services.add_membership(user, get_by_code(account.agency_code), account.role)
+                account.username, account.full_name, SYSTEM, password=password)
+            services.add_membership(user, SYSTEM, get_by_code(account.agency_code),
+                                    account.role)
         elif password is not None:
-            account.password = services.reset_password(user, password)
+            account.password = services.reset_password(user, SYSTEM, password)
         result.append(account)
     db.session.flush()
     demo_documents.seed()

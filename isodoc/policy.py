@@ -38,6 +38,7 @@ class Action(StrEnum):
     PEOPLE_MANAGE = "people.manage"  # target: an agency (memberships there) or a person
     AUDIT_VIEW = "audit.view"
     TOKEN_REVOKE = "token.revoke"
+    ACCOUNT_OWN = "account.own"  # target: a person; their own password, tokens, sign-out
     # documents (target: an agency, a document or a revision)
     DOC_READ = "document.read"                  # issued revisions: the whole province
     DOC_VIEW_DRAFTS = "document.view_drafts"    # drafts: the agency's staff and reviewers
@@ -164,6 +165,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     if isinstance(target, ApiToken):
         return action is Action.TOKEN_REVOKE and target.user_id == user.id
     if isinstance(target, User):
+        if action is Action.ACCOUNT_OWN:
+            return target.id == user.id  # nobody, not even an admin, acts as someone else
         return action is Action.PEOPLE_MANAGE and manages_person(user, target)
     if not isinstance(target, Agency):
         raise TypeError(f"{action} needs an agency, a person or a token, not {target!r}")

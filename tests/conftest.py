@@ -165,9 +165,10 @@ def make_user(app: Flask) -> Callable[..., str]:
              active: bool = True) -> str:
         username = username or f"user{next(counter)}"
         with app.app_context():
-            user, _ = auth_services.create_user(username, full_name, password=password)
+            user, _ = auth_services.create_user(username, full_name, SYSTEM, password=password)
             for code, role in roles:
-                auth_services.add_membership(user, agency_services.get_by_code(code), Role(role))
+                auth_services.add_membership(user, SYSTEM, agency_services.get_by_code(code),
+                                            Role(role))
             user.active = active
             db.session.commit()
         return username

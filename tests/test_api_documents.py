@@ -21,7 +21,8 @@ def api(app, staff, in_db):
     with in_db() as s:
         for who, username in staff.items():
             user = s.scalars(select(User).where(User.username == username)).one()
-            tokens[who] = {"Authorization": f"Bearer {auth_services.create_token(user, 'api')}"}
+            token = auth_services.create_token(user, user, "api")
+            tokens[who] = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
 
     def call(who: str, method: str, url: str, json=None):

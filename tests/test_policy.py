@@ -66,8 +66,19 @@ QUALITY_ACTIONS = {  # test_quality_policy
 
 
 def test_every_action_is_in_a_matrix():
-    assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE} | DOCUMENT_ACTIONS | \
-        QUALITY_ACTIONS == set(Action)
+    assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
+        DOCUMENT_ACTIONS | QUALITY_ACTIONS == set(Action)
+
+
+def test_ones_own_account_is_nobody_elses(app, holders):
+    """Password, tokens, sign-out: each person for themself, not even the province admin
+    for someone else (an admin resets a password instead, under PEOPLE_MANAGE)."""
+    with app.app_context():
+        for label, username in holders.items():
+            for other_label, other in holders.items():
+                assert can(user(username), A.ACCOUNT_OWN, user(other)) is (label == other_label)
+            assert not can(user(username), A.ACCOUNT_OWN, agency(OWN))
+        assert can(SYSTEM, A.ACCOUNT_OWN, user(holders["reader"]))
 
 
 @pytest.mark.parametrize("action", list(AGENCY_MATRIX))
