@@ -96,4 +96,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(e):
+        # the failed request's transaction is dead: the error page (current_user, flashes)
+        # must not reuse it, or the handler itself fails and no page is sent
+        from isodoc.extensions import db
+
+        db.session.rollback()
         return error_response(500, MESSAGES[500])
