@@ -114,7 +114,8 @@ def drain_after_request(response):
 
 def reindex(progress=None) -> int:
     """Rebuild the whole index from the database (`isodoc reindex`): one writer, one
-    commit, so readers see the old index until the new one is complete."""
+    index commit, so readers see the old index until the new one is complete. A
+    command: the outbox it makes obsolete is emptied in the caller's transaction."""
     ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
 
     def batches():
@@ -128,7 +129,6 @@ def reindex(progress=None) -> int:
 
     done = engine().rebuild(batches())
     db.session.execute(delete(SearchOutbox))
-    db.session.commit()
     return done
 
 
