@@ -126,6 +126,7 @@ class SystemActor:
 
     id = None
     username = "cli"
+    email = None
     full_name = "Quản trị hệ thống (dòng lệnh)"
     is_authenticated = is_active = True
     memberships: list = []
