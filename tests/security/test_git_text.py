@@ -206,6 +206,8 @@ def test_a_title_with_a_record_separator_issued_leaves_check_and_startup_clean(a
                         "INSTANCE_PATH": app.instance_path, "TESTING": True})
     with fresh.app_context():
         assert integrity.check()  # reported, not raised
+        db.session.rollback()
+        db.engine.dispose()  # its own pool: an unclosed connection is a ResourceWarning
 
 
 # -- the audit report ---------------------------------------------------------------
