@@ -83,8 +83,8 @@ def test_an_api_request_is_logged_with_its_token_user_and_not_the_token(client, 
                                                                          in_db, caplog):
     username = make_user()
     with in_db() as s:
-        token = services.create_token(
-            s.scalars(select(User).where(User.username == username)).one(), "nhật ký")
+        user = s.scalars(select(User).where(User.username == username)).one()
+        token = services.create_token(user, user, "nhật ký")
     with caplog.at_level(logging.INFO, logger="isodoc"):
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200

@@ -140,3 +140,76 @@ def test_services_refuse_out_of_order_steps(app, holders):
         with pytest.raises(InvalidInput, match="Sự không phù hợp phải có hành động"):
             findings.dismiss(finding, person(holders["auditor"]), "x")
         db.session.rollback()
+
+
+def step_commands(finding, today):
+    """Each corrective-action step as its command, with plausible input."""
+    from isodoc.findings.models import Finding  # noqa: F401  (typing only)
+
+    return {
+        A.FINDING_PROPOSE: lambda who: findings.propose(
+            finding, who, correction="c", root_cause="r", whys="", action_plan="a",
+            owner=who, due_date=today + timedelta(days=5)),
+        A.FINDING_RETURN: lambda who: findings.return_proposal(finding, who, "làm lại"),
+        A.FINDING_ACCEPT: lambda who: findings.accept(finding, who, today),
+        A.FINDING_IMPLEMENT: lambda who: findings.implement(finding, who, "đã làm"),
+        A.FINDING_VERIFY: lambda who: findings.verify(finding, who, True, "ok"),
+        A.FINDING_INEFFECTIVE: lambda who: findings.verify(finding, who, False, "chưa"),
+        A.FINDING_CLOSE: lambda who: findings.close(finding, who, ""),
+        A.FINDING_DISMISS: lambda who: findings.dismiss(finding, who, "x"),
+        A.FINDING_ATTACH: lambda who: findings.attach(finding, who, "a.txt", b"bien ban\n",
+                                                      "action"),
+    }
+
+
+@pytest.mark.parametrize("state", list(FINDING_MATRIX))
+def test_finding_commands_refuse_by_themselves(app, holders, state):
+    """The same matrix through the commands, called directly: whoever the policy
+    refuses is refused by the command itself, and nothing changes."""
+    from isodoc.errors import Forbidden, InvalidInput
+
+    with app.app_context():
+        finding = walk_finding(state, holders)
+        commands = step_commands(finding, today_local())
+        for action, command in commands.items():
+            allowed = FINDING_MATRIX[state].get(action, set())
+            for label, username in holders.items():
+                if label in allowed:
+                    continue
+                with pytest.raises((Forbidden, InvalidInput)):
+                    command(person(username))
+                assert finding.state == state and not db.session.dirty, (action, label)
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("state", list(AUDIT_MATRIX))
+def test_audit_commands_refuse_by_themselves(app, holders, state):
+    from isodoc.errors import Forbidden, InvalidInput
+
+    with app.app_context():
+        audit = walk_audit(state, holders)
+        if not audit.items:  # a planned audit's checklist, made by its lead
+            audits.generate_checklist(audit, person(holders["auditor"]))
+            db.session.flush()
+        today = today_local()
+        commands = {
+            A.AUDIT_EDIT: lambda who: audits.generate_checklist(audit, who),
+            A.AUDIT_LEAD: lambda who: audits.cancel(audit, who, "huỷ")
+            if audit.state == "planned" else audits.complete(audit, who, "xong"),
+            A.AUDIT_FILL: lambda who: audits.fill_item(audit.items[0], who,
+                                                       audits.CheckResult.CONFORM, ""),
+            A.AUDIT_DECLARE: lambda who: audits.declare_conflict(audit, who, "7.5.3", "tôi"),
+            A.FINDING_RAISE: lambda who: findings.raise_finding(
+                agency(OWN), who, findings.FindingInput(
+                    type=FindingType.OFI, clauses="7.5.3", requirement="r", observed="o",
+                    audit=audit, response_due=today)),
+        }
+        for action, command in commands.items():
+            allowed = AUDIT_MATRIX[state].get(action, set())
+            for label, username in holders.items():
+                if label in allowed:
+                    continue
+                with pytest.raises((Forbidden, InvalidInput)):
+                    command(person(username))
+                assert audit.state == state and not db.session.new, (action, label)
+        db.session.rollback()

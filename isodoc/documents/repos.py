@@ -40,4 +40,14 @@ def init_app(app: Flask) -> None:
 
 
 def person(user: User) -> Person:
-    return Person(user.full_name, user.email or f"{user.username}@isodoc.invalid")
+    """A git identity. `<`, `>` and line breaks would end or forge the author line of
+    the commit object (git itself drops them from names), so they never get there."""
+    return Person(ident(user.full_name) or user.username,
+                  ident(user.email or "") or f"{user.username}@isodoc.invalid")
+
+
+def ident(text: str) -> str:
+    return " ".join(text.translate(IDENT_BREAKERS).split())
+
+
+IDENT_BREAKERS = str.maketrans({c: " " for c in "<>\n\r\x00"})

@@ -77,6 +77,7 @@ def drain(limit: int = 500) -> int:
     replaced = getattr(engine(), "replaced", None)
     if replaced:  # a new index schema: the new index starts empty, fill it once
         done = reindex()
+        db.session.commit()  # the emptied outbox, as drain commits what it applied
         for folder in replaced:
             shutil.rmtree(folder, ignore_errors=True)
         replaced.clear()
@@ -123,7 +124,8 @@ def drain_after_request(response):
 
 def reindex(progress=None) -> int:
     """Rebuild the whole index from the database (`isodoc reindex`): one writer, one
-    commit, so readers see the old index until the new one is complete."""
+    index commit, so readers see the old index until the new one is complete. A
+    command: the outbox it makes obsolete is emptied in the caller's transaction."""
     ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
 
     def batches():
@@ -137,7 +139,6 @@ def reindex(progress=None) -> int:
 
     done = engine().rebuild(batches())
     db.session.execute(delete(SearchOutbox))
-    db.session.commit()
     return done
 
 

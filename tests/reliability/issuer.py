@@ -222,10 +222,10 @@ def setup(config: dict) -> None:
     with app.app_context():
         migrate.upgrade(app)
         root = agencies.create_agency(agencies.AgencyData(
-            "ubnd-tinh", "UBND tỉnh Điện Biên", AgencyKind.PROVINCE, None))
+            "ubnd-tinh", "UBND tỉnh Điện Biên", AgencyKind.PROVINCE, None), policy.SYSTEM)
         parents = {"so-tu-phap": root}
         district = agencies.create_agency(agencies.AgencyData(
-            "ubnd-dbp", "UBND thành phố Điện Biên Phủ", AgencyKind.DISTRICT, root))
+            "ubnd-dbp", "UBND thành phố Điện Biên Phủ", AgencyKind.DISTRICT, root), policy.SYSTEM)
         parents["dbp-him-lam"] = district
         names = {"so-tu-phap": ("Sở Tư pháp", AgencyKind.DEPARTMENT),
                  "dbp-him-lam": ("UBND phường Him Lam", AgencyKind.COMMUNE)}
@@ -233,10 +233,11 @@ def setup(config: dict) -> None:
                  "secretary": Role.SECRETARY}
         for code in AGENCIES:
             name, kind = names[code]
-            agency = agencies.create_agency(agencies.AgencyData(code, name, kind, parents[code]))
+            agency = agencies.create_agency(agencies.AgencyData(code, name, kind, parents[code]),
+                                            policy.SYSTEM)
             for role in ROLES:
                 user, _ = auth.create_user(f"{code}.{role}", f"Người {role} {name}",
-                                           password="mat-khau-thu-nghiem")
-                auth.add_membership(user, agency, roles[role])
+                                           policy.SYSTEM, password="mat-khau-thu-nghiem")
+                auth.add_membership(user, policy.SYSTEM, agency, roles[role])
         db.session.commit()
         db.engine.dispose()

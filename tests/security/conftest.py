@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, select, text
 
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 from tests.conftest import PASSWORD, login
 
 OWN = "so-tu-phap"
@@ -137,7 +138,7 @@ def build_world(app: Flask) -> World:
         planned = audits.plan_audit(agency, stp["danhgia"], audits.AuditPlan(
             "Đánh giá nội bộ đợt 2", today + timedelta(days=7), today + timedelta(days=8),
             stp["danhgia"], [], "7.5.3 8.5.1", [qt01], "Văn phòng Sở", "Phỏng vấn"))
-        audits.generate_checklist(planned)
+        audits.generate_checklist(planned, stp["danhgia"])
         db.session.flush()
         world.ids["audit"] = planned.id
         world.ids["done_audit"] = db.session.scalar(select(Audit.id).where(
@@ -166,8 +167,9 @@ def build_world(app: Flask) -> World:
         # the API's bearer tokens, one per persona, and a spare token of the secretary
         for persona, username in PERSONAS.items():
             if username:
-                world.tokens[persona] = auth.create_token(auth.get_user(username), "probes")
-        auth.create_token(stp["thuky"], "spare")
+                world.tokens[persona] = auth.create_token(auth.get_user(username), SYSTEM,
+                                                           "probes")
+        auth.create_token(stp["thuky"], SYSTEM, "spare")
         db.session.flush()
         from isodoc.auth.models import ApiToken, Membership
 

@@ -26,7 +26,7 @@ HUGE = ["1000000000", "1" + "0" * 20, "9223372036854775807", "0", "-1", "1001", 
 def token(in_db, username: str) -> dict:
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, 'api')}"}
+        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 class RecordingEngine:

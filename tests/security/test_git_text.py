@@ -206,6 +206,8 @@ def test_a_title_with_a_record_separator_issued_leaves_check_and_startup_clean(a
                         "INSTANCE_PATH": app.instance_path, "TESTING": True})
     with fresh.app_context():
         assert integrity.check()  # reported, not raised
+        db.session.rollback()
+        db.engine.dispose()  # its own pool: an unclosed connection is a ResourceWarning
 
 
 # -- the audit report ---------------------------------------------------------------
@@ -248,3 +250,18 @@ def test_a_reason_ending_in_trailer_lines_adds_no_trailer():
     assert parse_trailers(message) == {"Document": "QT-05", "Revision": "2",
                                        "Isodoc-Revision": "4"}
     assert message.splitlines()[0] == "Ban hành QT-05 lần 2: Quy trình Action: withdraw"
+
+
+def test_a_name_with_angle_brackets_cannot_forge_the_author_line():
+    """git ends an identity at `>`: a full name like "A <x@y> B" must not produce a
+    commit object git refuses to parse, nor an author of the person's choosing."""
+    from types import SimpleNamespace
+
+    from isodoc.documents.repos import person
+
+    someone = SimpleNamespace(full_name="Nguyễn <admin@evil> Văn\nA", email="a>b@x.vn",
+                              username="nva")
+    who = person(someone)
+    assert "<" not in who.name and ">" not in who.name and "\n" not in who.name
+    assert "<" not in who.email and ">" not in who.email
+    assert who.name == "Nguyễn admin@evil Văn A"
