@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export ISODOC_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run dev test lint venv translations clean
+.PHONY: run dev test lint venv translations clean bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -46,3 +46,11 @@ translations: venv
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+## Benchmarks, figures not tests: search, issuing and page load, each against its bare
+## anchor in the same run, then one table of figure, anchor, ratio and goal. Small sizes
+## by default (a few minutes); the issue's sizes, e.g.:
+##   ISODOC_BENCH_SEARCH_ARGS="--sizes 50000 --rounds 3" \
+##   ISODOC_BENCH_ISSUE_ARGS="--commits 5000" ISODOC_BENCH_LOAD_ARGS="--seconds 60" make bench
+bench: venv
+	$(BIN)/python bench/summary.py

@@ -172,3 +172,32 @@ def test_rebuild_replaces_everything_in_one_commit(engine):
     with pytest.raises(RuntimeError):
         eng.rebuild(broken())
     assert eng.entry_keys() == {"7:r1", "8:r1"}  # a failed rebuild leaves the old index
+
+
+@pytest.mark.parametrize("name", search.ENGINES)
+def test_a_long_running_reader_sees_what_another_process_indexed(name, tmp_path):
+    """Two engines on one index folder stand for two gunicorn workers: what one indexes
+    after the other opened the index must be found, suggested and counted by the other."""
+    reader = search.make_engine(name, str(tmp_path))
+    writer = search.make_engine(name, str(tmp_path))
+    f = Filters(on=TODAY)
+    parsed = search.parse("khai sinh")
+    assert reader.search(parsed, f, 0, 10).total == 0  # the reader has opened its searcher
+    assert reader.suggest(["dang"], "k", f, 10) == []
+    writer.replace([CORPUS[0]], [])
+    assert [h.key for h in reader.search(parsed, f, 0, 10).hits] == ["1:r1"]
+    assert [h.key for h in reader.suggest(["dang", "ky"], "kh", f, 10)] == ["1:r1"]
+    assert reader.count() == 1 and reader.entry_keys() == {"1:r1"}
+    writer.rebuild(iter([[CORPUS[2]]]))  # a full reindex in the other process
+    assert [h.key for h in reader.suggest(["dang", "ky"], "k", f, 10)] == ["3:r1"]
+    assert reader.search(search.parse("trẻ em"), f, 0, 10).total == 0  # only in 1:r1
+    assert reader.entry_keys() == {"3:r1"}
+    reader.close(), writer.close()
+
+
+def test_every_adjacent_pair_is_a_phrase_whatever_its_position(engine):
+    """Bigrams are counted terms, not positions: a phrase at an odd or an even position
+    is found alike, and syllables that are not adjacent are no phrase."""
+    for phrase in ('"quy trình"', '"trình đăng"', '"đăng ký"', '"ký khai"', '"khai sinh"'):
+        assert {"1:r1", "2:r1"} <= set(keys(phrase)), phrase
+    assert keys('"sinh quy"') == []

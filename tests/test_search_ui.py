@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -11,6 +14,7 @@ from isodoc.auth.models import User
 from isodoc.cli import main
 from isodoc.documents.models import Document
 from isodoc.extensions import db
+from isodoc.search import tantivy_engine
 from isodoc.search.models import SearchOutbox
 from tests.conftest import login
 from tests.doc_helpers import BASE, issue_qt05, post
@@ -129,3 +133,21 @@ def test_reindex_rebuilds_from_the_database(app, demo_province, in_db):
         assert search.check() == []
     with in_db() as s:  # emptied in the command's own transaction, committed by the CLI
         assert s.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+
+
+def test_a_new_index_schema_is_rebuilt_at_the_next_drain(app, demo_province, monkeypatch):
+    """An upgrade that changes the tantivy schema starts a new, empty index beside the
+    old one; the drain run by the start-up repair fills it from the database and removes
+    the old folder, so search keeps working without anyone running `isodoc reindex`."""
+    monkeypatch.setitem(app.config, "ISODOC_SEARCH_ENGINE", "tantivy")
+    root = Path(app.config["ISODOC_INDEX_PATH"])
+    with app.app_context():
+        search._engines.clear()
+        shutil.rmtree(root / f"tantivy-{tantivy_engine.SCHEMA_VERSION}", ignore_errors=True)
+        (root / "tantivy").mkdir(parents=True, exist_ok=True)  # the previous version's
+        (root / "tantivy" / "meta.json").write_text("{}", encoding="utf-8")
+        assert search.engine().count() == 0
+        search.drain()
+        assert search.check() == []
+        assert search.engine().count() > 0 and not (root / "tantivy").exists()
+        search._engines.clear()

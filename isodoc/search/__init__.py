@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -73,6 +74,15 @@ def enqueue(document: Document) -> None:
 def drain(limit: int = 500) -> int:
     """Apply pending outbox rows to the index; what fails stays for the next writer.
     Called after the request's commit, by any worker: never a background writer."""
+    replaced = getattr(engine(), "replaced", None)
+    if replaced:  # a new index schema: the new index starts empty, fill it once
+        done = reindex()
+        db.session.commit()  # the emptied outbox, as drain commits what it applied
+        for folder in replaced:
+            shutil.rmtree(folder, ignore_errors=True)
+        replaced.clear()
+        log.warning("search index rebuilt for its new schema: %d entries", done)
+        return done
     rows = db.session.scalars(select(SearchOutbox).order_by(SearchOutbox.id).limit(limit)).all()
     if not rows:
         return 0

@@ -46,10 +46,27 @@ class Analysed:
     bigrams: str   # space-separated folded bigrams
 
 
+_FOLDED: dict[str, str] = {}  # syllable → fold; Vietnamese has a few thousand syllables
+
+
+def _fold_all(tokens: list[str]) -> list[str]:
+    """fold() of each token: one C-level dict lookup per syllable once they are known
+    (a reindex folds hundreds of thousands of syllables)."""
+    folded = list(map(_FOLDED.get, tokens))
+    if None in folded:
+        for i, (token, value) in enumerate(zip(tokens, folded, strict=True)):
+            if value is None:
+                value = folded[i] = fold(token)
+                if len(_FOLDED) < 200_000:  # bounded: codes and numbers are unbounded
+                    _FOLDED[token] = value
+    return folded
+
+
 def analyse(text: str) -> Analysed:
     exact = syllables(text)
-    folded = [fold(s) for s in exact]
-    return Analysed(" ".join(folded), " ".join(exact), " ".join(bigrams(folded)))
+    folded = _fold_all(exact)
+    return Analysed(" ".join(folded), " ".join(exact),
+                    " ".join([a + "_" + b for a, b in zip(folded, folded[1:], strict=False)]))
 
 
 @dataclass

@@ -1,50 +1,83 @@
-"""Highlights computed from the stored text, the same for every engine."""
+"""Highlights computed from the stored text, the same for every engine.
+
+Bounded work per hit, whatever the body's length: the body is read syllable by syllable
+only up to its first match (at most SCAN_LIMIT characters) and the window after it; no
+token list of the whole body, no scan for the densest window. (A regex of the accented
+forms of the searched words would scan faster, but compiling its Vietnamese character
+classes costs milliseconds for every new query.)
+"""
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from functools import lru_cache
 from html import escape
+from itertools import islice
 
 from markupsafe import Markup
 
 from isodoc.search.analysis import fold
 
 WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+SCAN_LIMIT = 10_000  # characters read for a first match; past it, the body's start
+BEFORE = 4           # syllables of context before the first match
 
 
 @lru_cache(maxsize=65536)
 def folded(word: str) -> str:
     """Vietnamese has a few thousand syllables: fold each once per process."""
-    return fold(word.lower())
+    return fold(word)
+
+
+def _marked(text: str, tokens, words: set[str], offset: int = 0) -> str:
+    """`text` (which starts at `offset` of the string the tokens come from) escaped, the
+    tokens whose fold is in `words` in <mark>."""
+    out, last = [], offset
+    for m in tokens:
+        if folded(m.group()) in words:
+            out.append(escape(text[last - offset:m.start() - offset]))
+            out.append(f"<mark>{escape(m.group())}</mark>")
+            last = m.end()
+    out.append(escape(text[last - offset:]))
+    return "".join(out)
 
 
 def mark(text: str, words: set[str]) -> Markup:
-    """The whole text with every matching syllable in <mark>."""
-    out, last = [], 0
-    for m in WORDS.finditer(text):
-        if folded(m.group()) in words:
-            out.append(escape(text[last:m.start()]))
-            out.append(f"<mark>{escape(m.group())}</mark>")
-            last = m.end()
-    out.append(escape(text[last:]))
-    return Markup("".join(out))  # noqa: S704 (every piece escaped)
+    """The whole text (a title) with every matching syllable in <mark>."""
+    return Markup(_marked(text, WORDS.finditer(text), words))  # noqa: S704 (escaped)
 
 
 def snippet(text: str, words: set[str], size: int = 32) -> Markup:
-    """The window of `size` syllables with the most matches, marked."""
-    tokens = list(WORDS.finditer(text))
-    if not tokens:
+    """`size` syllables from a few before the first match, marked; the body's first
+    syllables when nothing matches in its first SCAN_LIMIT characters."""
+    head: list[re.Match] = []          # the first `size` syllables, in case nothing matches
+    recent: deque[re.Match] = deque(maxlen=BEFORE)
+    window: list[re.Match] = []
+    seen = 0
+    tokens = WORDS.finditer(text, 0, SCAN_LIMIT)
+    for m in tokens:
+        if folded(m.group()) in words:
+            window = [*recent, m]
+            break
+        if len(head) < size:
+            head.append(m)
+        recent.append(m)
+        seen += 1
+    if window:
+        first_index = seen - len(window) + 1
+        for m in tokens:
+            if len(window) == size:
+                break
+            window.append(m)
+        if len(window) < size:  # the scan limit cut the window: read on past it
+            window += islice(WORDS.finditer(text, window[-1].end()), size - len(window))
+    else:
+        first_index, window = 0, head
+    if not window:
         return Markup("")
-    matches = [i for i, t in enumerate(tokens) if folded(t.group()) in words]
-    best_start, best, j = 0, 0, 0
-    for i, start in enumerate(matches):  # windows that start at a match
-        while j < len(matches) and matches[j] < start + size:
-            j += 1
-        if j - i > best:
-            best, best_start = j - i, max(0, start - 4)
-    end = min(len(tokens), best_start + size)
-    piece = text[tokens[best_start].start():tokens[end - 1].end()]
-    prefix = "… " if best_start else ""
-    suffix = " …" if end < len(tokens) else ""
-    return Markup(prefix) + mark(piece, words) + Markup(suffix)  # noqa: S704 (constants)
+    start, end = window[0].start(), window[-1].end()
+    prefix = "… " if first_index > 0 else ""
+    suffix = " …" if WORDS.search(text, end) is not None else ""
+    piece = _marked(text[start:end], window, words, start)
+    return Markup(prefix + piece + suffix)  # noqa: S704 (every piece escaped)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -16,10 +17,17 @@ from isodoc.search.analysis import ParsedQuery, analyse, normalise_code
 from isodoc.search.base import Filters, RawHit, RawResults, SearchDoc
 
 TEXT = ("title", "body")
-STORED = ("key", "agency", "agency_name", "slug", "tthc_code", "title", "body", "kind",
-          "field", "revision", "effective_date", "visibility")
+STORED = ("key", "agency", "kind", "field", "visibility")
 FACETS = ("agency", "kind", "field", "clause")
+FACET_AGGREGATIONS = {name: {"terms": {"field": name, "size": 30}} for name in FACETS}
+SHOWN = ("agency_name", "slug", "tthc_code", "title", "body", "effective_date", "code_display")
 WRITER_TIMEOUT = 5.0
+# Bumped with every schema change: an index of another schema cannot be opened, so a new
+# version starts in its own folder and `search.drain` (run at every start, by the
+# start-up repair) rebuilds it from the database, then removes the older folders.
+# 2: stored values as bytes, not indexed; no positions.
+SCHEMA_VERSION = 2
+OLDER = ("tantivy", *(f"tantivy-{v}" for v in range(2, SCHEMA_VERSION)))
 
 
 def schema() -> tantivy.Schema:
@@ -29,10 +37,12 @@ def schema() -> tantivy.Schema:
         b.add_text_field(name, stored=name in STORED, fast=name in FACETS, tokenizer_name="raw")
     for name in TEXT:
         for form in ("fold", "exact", "bi"):
-            b.add_text_field(f"{name}_{form}", tokenizer_name="whitespace")
-    for name in ("agency_name", "slug", "tthc_code", "title", "body", "effective_date",
-                 "code_display"):
-        b.add_text_field(f"s_{name}", stored=True, tokenizer_name="raw", index_option="basic")
+            # term frequencies, no positions: phrases are bigram terms, never positional
+            b.add_text_field(f"{name}_{form}", tokenizer_name="whitespace", index_option="freq")
+    for name in SHOWN:
+        # stored, never searched: bytes, not indexed (a raw text field made the whole
+        # body one term of the dictionary, most of the indexing time)
+        b.add_bytes_field(f"s_{name}", stored=True, indexed=False, fast=False)
     b.add_integer_field("document_id", indexed=True, stored=True)
     b.add_integer_field("revision", stored=True)
     b.add_integer_field("valid_from", indexed=True, fast=True)
@@ -44,11 +54,34 @@ class TantivyEngine:
     name = "tantivy"
 
     def __init__(self, path: str | Path):
-        self.path = Path(path) / "tantivy"
+        root = Path(path)
+        self.path = root / f"tantivy-{SCHEMA_VERSION}"
+        new = not (self.path / "meta.json").exists()
+        # an index of an older schema beside a new empty one: rebuild, then remove it
+        self.replaced = [root / name for name in OLDER if new and (root / name).is_dir()]
         self.path.mkdir(parents=True, exist_ok=True)
         self.schema = schema()
         self.index = tantivy.Index(self.schema, path=str(self.path))
         self._lock = threading.Lock()
+        self._meta = self.path / "meta.json"
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[int, int, int]:
+        try:
+            st = os.stat(self._meta)
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher on the last commit, whichever process made it: tantivy replaces
+        meta.json at every commit, so one stat tells whether to reload (a gunicorn worker
+        otherwise keeps answering from the segments it opened at its start)."""
+        stamp = self._stamp()
+        if stamp != self._seen:
+            self.index.reload()
+            self._seen = stamp
+        return self.index.searcher()
 
     # -- writing ---------------------------------------------------------------
 
@@ -134,14 +167,12 @@ class TantivyEngine:
             d.add_text(f"{name}_fold", a.fold)
             d.add_text(f"{name}_exact", a.exact)
             d.add_text(f"{name}_bi", a.bigrams)
-        d.add_text("s_agency_name", doc.agency_name)
-        d.add_text("s_code_display", doc.code)
-        d.add_text("s_slug", doc.slug)
-        d.add_text("s_tthc_code", doc.tthc_code)
-        d.add_text("s_title", doc.title)
-        d.add_text("s_body", doc.body)
-        d.add_text("s_effective_date",
-                   doc.effective_date.isoformat() if doc.effective_date else "")
+        for name, value in (("s_agency_name", doc.agency_name), ("s_code_display", doc.code),
+                            ("s_slug", doc.slug), ("s_tthc_code", doc.tthc_code),
+                            ("s_title", doc.title), ("s_body", doc.body),
+                            ("s_effective_date", doc.effective_date.isoformat()
+                             if doc.effective_date else "")):
+            d.add_bytes(name, value.encode())
         d.add_integer("document_id", doc.document_id)
         d.add_integer("revision", doc.revision or 0)
         d.add_integer("valid_from", doc.valid_from)
@@ -184,7 +215,9 @@ class TantivyEngine:
                 must.append((Occur.Must, self._term(name, value)))
         return must
 
-    def _text(self, q: ParsedQuery) -> Query | None:
+    def _text(self, q: ParsedQuery, ranking: bool = True) -> Query | None:
+        """The text part of a search; without `ranking`, only the clauses that decide
+        what matches (every word, every phrase), not those that only order it."""
         clauses: list[tuple[Occur, Query]] = []
         words = [self._any([self._term("title_fold", word, 3.0), self._term("body_fold", word)])
                  for word in q.words]
@@ -197,10 +230,10 @@ class TantivyEngine:
             for a, b in zip(phrase, phrase[1:], strict=False):
                 clauses.append((Occur.Must, self._any([self._term("title_bi", f"{a}_{b}", 4.0),
                                                        self._term("body_bi", f"{a}_{b}", 2.0)])))
-        for bigram in q.bigrams:
+        for bigram in q.bigrams if ranking else ():
             clauses.append((Occur.Should, self._term("title_bi", bigram, 4.0)))
             clauses.append((Occur.Should, self._term("body_bi", bigram, 2.0)))
-        if q.has_accents:
+        if q.has_accents and ranking:
             for syllable in q.exact:
                 clauses.append((Occur.Should, self._term("title_exact", syllable, 2.0)))
                 clauses.append((Occur.Should, self._term("body_exact", syllable, 1.5)))
@@ -220,19 +253,27 @@ class TantivyEngine:
         for agency in filters.prefer_agencies:
             parts.append((Occur.Should, self._term("agency", agency, 50.0)))
         q = Query.boolean_query(parts)
-        searcher = self.index.searcher()
+        # Facets count the same documents without ranking them: their pass is given only
+        # the clauses that decide a match (no bigram, accent or own-agency boosts).
+        matching = self._filters(filters)
+        if text is not None:
+            matching.append((Occur.Must, self._text(query, ranking=False)))
+        searcher = self._searcher()
+        agg = searcher.aggregate(Query.boolean_query(matching), FACET_AGGREGATIONS)
         result = searcher.search(q, limit=limit, offset=offset, count=True)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         hits = [RawHit(fields["key"], score, fields) for score, fields in stored]
-        agg = searcher.aggregate(q, {name: {"terms": {"field": name, "size": 30}}
-                                     for name in FACETS})
         facets = {name: [(b["key"], b["doc_count"]) for b in agg[name]["buckets"] if b["key"]]
                   for name in FACETS}
         return RawResults(hits, result.count or 0, facets)
 
     def _stored(self, doc: tantivy.Document) -> dict:
-        raw = doc.to_dict()
-        out = {k[2:] if k.startswith("s_") else k: v[0] for k, v in raw.items() if v}
+        out = {}
+        for k, v in doc.to_dict().items():
+            if k.startswith("s_"):
+                out[k[2:]] = bytes(v[0]).decode() if v else ""
+            elif v:
+                out[k] = v[0]
         return out
 
     def suggest(self, words: list[str], prefix: str, filters: Filters, limit: int
@@ -243,24 +284,23 @@ class TantivyEngine:
         if prefix:
             parts.append((Occur.Must, Query.regex_query(self.schema, "title_fold",
                                                         re.escape(prefix) + ".*")))
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         result = searcher.search(Query.boolean_query(parts), limit=limit, count=False)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         return [RawHit(fields["key"], score, fields) for score, fields in stored]
 
     def vocabulary(self) -> list[str]:
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         terms: set[str] = set()
         for name in ("title_fold", "body_fold"):
             terms |= {t for t, _ in searcher.terms_with_prefix(name, "")}
         return sorted(terms)
 
     def count(self) -> int:
-        self.index.reload()
-        return self.index.searcher().num_docs
+        return self._searcher().num_docs
 
     def entry_keys(self) -> set[str]:
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         n = searcher.num_docs
         if not n:
             return set()

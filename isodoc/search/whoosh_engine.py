@@ -108,14 +108,18 @@ class WhooshEngine:
             effective_date=doc.effective_date.isoformat() if doc.effective_date else "")
 
     def _search(self):
+        """A searcher on the last commit, whichever process made it. Not Whoosh's
+        `refresh()`: it keeps the segments the new generation dropped, so after a
+        rebuild (merge CLEAR) in another process the old entries came back."""
         if self._searcher is not None:
             try:
-                self._searcher = self._searcher.refresh()
-                return self._searcher
+                if self.index.latest_generation() == self._searcher.reader().generation():
+                    return self._searcher
             except (TypeError, OSError):
-                # the index was rebuilt (isodoc reindex, maybe in another process)
-                self._searcher = None
-                self.index = index.open_dir(str(self.path))
+                pass  # the index was rebuilt or cleared (isodoc reindex, another process)
+            self._searcher.close()
+            self._searcher = None
+            self.index = index.open_dir(str(self.path))
         self._searcher = self.index.searcher()
         return self._searcher
 
