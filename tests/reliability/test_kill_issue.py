@@ -142,7 +142,10 @@ def test_killed_issuers_lose_nothing_and_duplicate_nothing(forkserver, config, t
         assert check.exit_code == 0, check.output
         assert "Kiểm tra: 0 vấn đề" in check.output, check.output
         with app.app_context():
-            assert issued_exactly_once() >= 10  # the loop did get somewhere
+            # every run told to die right after publishing an issue did publish one, and
+            # each of those is issued once (a count of the random runs would depend on
+            # how fast the machine is)
+            assert issued_exactly_once() >= runs.kills_after_publish
             index_has_exactly_the_documents_in_force()
             folders = {Path(repo_for(d.agency).path) for d in db.session.scalars(select(Document))}
             db.session.rollback()
