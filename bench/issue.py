@@ -132,7 +132,7 @@ def main() -> None:
         staff = {}
         for role in (Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR):
             user, _ = people.create_user(f"bench.{role.value}", f"Người {role.label}",
-                                         password="mat-khau-bench-2026")
+                                         password="mat-khau-do-hieu-nang-2026")
             people.add_membership(user, agency, role)
             staff[role] = user
         db.session.commit()

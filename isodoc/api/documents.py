@@ -161,8 +161,11 @@ def draft_or_404(document: Document, seq: int) -> Revision:
 
 
 def with_content(revision: Revision) -> Extended:
-    meta, body = services.read_parts(revision)
-    return Extended(revision, markdown=body, html=str(content.render(body)), front_matter=meta)
+    found = services.read_entry(revision)
+    if found is None:
+        return Extended(revision, markdown="", html="", front_matter={})
+    return Extended(revision, markdown=found.body, html=str(found.html),
+                    front_matter=found.meta)
 
 
 def done(apply):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from isodoc import audit, search, standards
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
-from isodoc.documents import content
+from isodoc.documents import cache, content
 from isodoc.documents.models import (
     CODE_RE,
     TITLE_MAX,
@@ -262,16 +262,26 @@ def standing(document: Document, on: date | None = None) -> Standing:
                     upcoming_, draft, meta, due)
 
 
-def read_text(revision: Revision) -> str:
-    """The revision's file: issued content from main, a draft's from its ref head."""
-    repo = repo_for(revision.document.agency)
+def read_entry(revision: Revision) -> cache.Entry | None:
+    """The revision's file, parsed and rendered: issued content from main, a draft's from
+    its ref head. Both name content that never changes, so it comes from the revision
+    cache; git is read (and the repository opened) only the first time."""
     sha = revision.commit_sha if revision.state == S.ISSUED else revision.head_sha
-    data = repo.read(sha, revision.document.slug) if sha else None
-    return data.decode("utf-8") if data is not None else ""
+    if not sha:
+        return None
+    document = revision.document
+    return cache.entry(lambda: repo_for(document.agency).read(sha, document.slug), sha,
+                       document.slug)
+
+
+def read_text(revision: Revision) -> str:
+    found = read_entry(revision)
+    return found.text if found is not None else ""
 
 
 def read_parts(revision: Revision) -> tuple[dict, str]:
-    return content.split(read_text(revision).encode("utf-8"))
+    found = read_entry(revision)
+    return (found.meta, found.body) if found is not None else ({}, "")
 
 
 def add_months(day: date, months: int) -> date:

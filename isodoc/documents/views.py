@@ -216,7 +216,8 @@ def revision(agency_code: str, slug: str, number: int):
 
 
 def render_revision(document: Document, shown: Revision | None, printable: bool):
-    meta, body = services.read_parts(shown) if shown else ({}, "")
+    found = services.read_entry(shown) if shown else None
+    meta = found.meta if found else {}
     open_draft = services.open_revision(document)
     if open_draft and not policy.can(current_user, Action.DOC_VIEW_DRAFTS, open_draft):
         open_draft = None
@@ -227,7 +228,8 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
     pending = [w for w in document.withdrawal_requests if w.state == "pending"]
     return render_template(
         "documents/print.html" if printable else "documents/show.html",
-        document=document, shown=shown, meta=meta, html=content.render(body),
+        document=document, shown=shown, meta=meta,
+        html=found.html if found else content.render(""),
         status=services.revision_status(shown) if shown else services.document_status(document),
         labels=services.STATUS_LABELS, upcoming=services.upcoming(document),
         replaced_by=replaced_by(document, shown),
