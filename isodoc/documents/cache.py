@@ -9,8 +9,9 @@ worker's memory, then files under `<instance>/cache/`, and only then git.
 
 Nothing is ever invalidated, because nothing a key names can change. Git stays the
 truth: a file is checked against its name when it is loaded (a damaged or edited file
-is ignored and the blob read from git again), and the HTML is stored with the
-fingerprint of the code that rendered it, so a changed sanitiser renders again.
+is ignored and the blob read from git again), and the HTML is stored with a digest of
+the blob, the fingerprint of the code that rendered it and the HTML itself, so a
+changed sanitiser or a damaged file renders again.
 """
 
 from __future__ import annotations
@@ -121,9 +122,17 @@ def _write(path: Path, data: str) -> None:
         current_app.logger.warning("revision cache: cannot write %s", path, exc_info=True)
 
 
+def _html_check(blob: str, html: str) -> str:
+    """Ties stored HTML to its blob and renderer: a damaged or foreign HTML is not used."""
+    return hashlib.sha256(f"{blob}\0{RENDERER}\0{html}".encode()).hexdigest()
+
+
 def _write_blob(entry: Entry) -> None:
+    html = entry._html
     _write(_blob_path(entry.blob), json.dumps(
-        {"text": entry.text, "html": entry._html, "renderer": RENDERER}, ensure_ascii=False))
+        {"text": entry.text, "html": html, "renderer": RENDERER,
+         "check": _html_check(entry.blob, html) if html is not None else None},
+        ensure_ascii=False))
 
 
 def _remember(entry: Entry) -> Entry:
@@ -151,8 +160,10 @@ def _load_blob(blob: str) -> Entry | None:
         return None
     if not isinstance(text, str) or blob_id(text.encode("utf-8")) != blob:
         return None  # not the content its name says: read git again
-    html = stored.get("html") if stored.get("renderer") == RENDERER else None
-    return _remember(Entry(blob, text, html if isinstance(html, str) else None))
+    html = stored.get("html")
+    if not isinstance(html, str) or stored.get("check") != _html_check(blob, html):
+        html = None  # rendered again on first use
+    return _remember(Entry(blob, text, html))
 
 
 def _blob_at(commit: str, slug: str) -> str | None:
