@@ -26,7 +26,8 @@ def authenticate_bearer() -> None:
     if user is None:
         abort(401)
     g.api_user = user
-    db.session.commit()  # last_used_at
+    if db.session.dirty:
+        db.session.commit()  # last_used_at (at most once a minute)
 
 
 class Extended:

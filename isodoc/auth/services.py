@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -198,13 +199,20 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_USE_GRANULARITY = timedelta(minutes=1)
+
+
 def user_for_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # shown to the minute: written at most once a minute, not on every call (a read
+    # through the API then writes nothing)
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_GRANULARITY:
+        row.last_used_at = now
     return row.user
 
 

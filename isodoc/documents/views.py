@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from isodoc import policy
 from isodoc.agencies.models import Agency
@@ -36,6 +37,7 @@ from isodoc.documents.models import (
     Decision,
     Document,
     DocumentKind,
+    ReviewAssignment,
     Revision,
     RevisionState,
 )
@@ -197,9 +199,18 @@ def new(agency_code: str):
 
 # -- reading --------------------------------------------------------------------
 
+def page_document_or_404(agency_code: str, slug: str, *options) -> Document:
+    """For the reading pages: the document and what they show, loaded up front."""
+    document = services.load_document(agency_code, slug, *options) \
+        if services.slugify(slug) == slug else None
+    if document is None:
+        abort(404)
+    return document
+
+
 @bp.route("/<slug>")
 def show(agency_code: str, slug: str):
-    document = document_or_404(agency_code, slug)
+    document = page_document_or_404(agency_code, slug)
     require(current_user, Action.DOC_READ, document)
     current = services.in_force(document)
     return render_revision(document, current, printable=request.args.get("print") == "1")
@@ -207,7 +218,7 @@ def show(agency_code: str, slug: str):
 
 @bp.route("/<slug>/revisions/<int:number>")
 def revision(agency_code: str, slug: str, number: int):
-    document = document_or_404(agency_code, slug)
+    document = page_document_or_404(agency_code, slug)
     require(current_user, Action.DOC_READ, document)
     found = next((r for r in services.issued(document) if r.number == number), None)
     if found is None:
@@ -247,9 +258,17 @@ def replaced_by(document: Document, shown: Revision | None) -> Revision | None:
                  and r.effective_date <= shown.effective_date), None)
 
 
+_revisions = selectinload(Document.revisions)
+# what the history table shows of each revision: its people and reviews, in two queries
+HISTORY_OPTIONS = (
+    _revisions.selectinload(Revision.reviews).joinedload(ReviewAssignment.reviewer),
+    *(_revisions.joinedload(who) for who in (Revision.author, Revision.approved_by,
+                                             Revision.issued_by)))
+
+
 @bp.route("/<slug>/history")
 def history(agency_code: str, slug: str):
-    document = document_or_404(agency_code, slug)
+    document = page_document_or_404(agency_code, slug, *HISTORY_OPTIONS)
     require(current_user, Action.DOC_READ, document)
     revisions = services.issued(document)
     drafts = [r for r in document.revisions if r.state != S.ISSUED] \
