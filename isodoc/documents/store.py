@@ -27,8 +27,9 @@ from pathlib import Path
 from git import Actor, Repo
 from git.exc import BadName, GitCommandError
 from git.objects import Commit
-from git.objects.fun import tree_entries_from_data, tree_to_stream
-from gitdb import IStream
+from git.refs import SymbolicReference
+from gitdb import IStream, LooseObjectDB
+from gitdb.exc import BadObject
 
 CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -120,6 +121,58 @@ def parse_trailers(message: str) -> dict[str, str]:
     return found
 
 
+Entry = tuple[bytes, int, str]  # (binary sha, mode, name), as git stores a tree entry
+
+
+def parse_tree(data: bytes) -> list[Entry]:
+    """A tree object's entries: `<octal mode> <name>\\0<20-byte sha>` each."""
+    entries, i, end = [], 0, len(data)
+    while i < end:
+        space = data.index(b" ", i)
+        nul = data.index(b"\0", space)
+        entries.append((data[nul + 1:nul + 21], int(data[i:space], 8),
+                        data[space + 1:nul].decode("utf-8", "surrogateescape")))
+        i = nul + 21
+    return entries
+
+
+def format_tree(entries: list[Entry]) -> bytes:
+    # git orders tree entries by name, with a tree's name compared as "name/"
+    ordered = sorted(entries, key=lambda e: e[2] + ("/" if e[1] == TREE_MODE else ""))
+    return b"".join(b"%o %s\0%s" % (mode, name.encode("utf-8", "surrogateescape"), sha)
+                    for sha, mode, name in ordered)
+
+
+def ident(person: Person, when: datetime) -> bytes:
+    """`Name <email> seconds +0000`, without the characters git itself strips."""
+    def clean_part(text: str) -> str:
+        return re.sub(r"[<>\n\r\0]", "", text).strip()
+    return (f"{clean_part(person.name)} <{clean_part(person.email)}> "
+            f"{int(when.timestamp())} +0000").encode()
+
+
+class _Immutable:
+    """Parsed git objects of any repository, by their name: a name fixes the content,
+    so what one request parsed serves the next (the documents tree of main is parsed
+    once per issue, not at every step of it)."""
+
+    def __init__(self, size: int):
+        self.size, self.items = size, {}
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def put(self, key, value):
+        if len(self.items) >= self.size:
+            self.items.pop(next(iter(self.items)))
+        self.items[key] = value
+        return value
+
+
+_TREES = _Immutable(256)  # tree binsha -> entries
+_COMMIT_TREES = _Immutable(4096)  # commit hex -> tree binsha
+
+
 class AgencyRepo:
     """The bare repository of one agency."""
 
@@ -131,6 +184,9 @@ class AgencyRepo:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             Repo.init(self.path, bare=True, initial_branch="main").close()
         self.repo = Repo(self.path)
+        # objects are written, and read when loose, in Python: no `git hash-object` or
+        # `git cat-file` process for what the store itself wrote
+        self._loose = LooseObjectDB(str(self.path / "objects"))
         self._lock_path = self.path / "isodoc.lock"
 
     def close(self) -> None:
@@ -152,20 +208,27 @@ class AgencyRepo:
             return None
 
     def main_sha(self) -> str | None:
-        return self.ref_sha(MAIN)
+        """Main's commit, read from the ref files (loose or packed) without a process;
+        writers still compare-and-swap it with `git update-ref`."""
+        try:
+            sha = SymbolicReference.dereference_recursive(self.repo, MAIN)
+        except (ValueError, OSError):
+            return self.ref_sha(MAIN)
+        return sha if SHA_RE.match(sha or "") else self.ref_sha(MAIN)
 
     def read(self, commit_sha: str, slug: str) -> bytes | None:
         """The document's bytes at a commit, or None if it is not there."""
-        tree = self._tree_of(check_sha(commit_sha))
-        blob = self._entry(tree, DOCUMENTS, TREE_MODE)
-        blob = self._entry(blob, f"{check_code(slug)}.md", BLOB_MODE) if blob else None
-        return self.repo.odb.stream(blob).read() if blob else None
+        blob = self._blob(commit_sha, slug)
+        return self._read_object(blob, b"blob") if blob else None
 
     def blob_sha(self, commit_sha: str, slug: str) -> str | None:
+        blob = self._blob(commit_sha, slug)
+        return blob.hex() if blob else None
+
+    def _blob(self, commit_sha: str, slug: str) -> bytes | None:
         tree = self._tree_of(check_sha(commit_sha))
         docs = self._entry(tree, DOCUMENTS, TREE_MODE)
-        blob = self._entry(docs, f"{check_code(slug)}.md", BLOB_MODE) if docs else None
-        return blob.hex() if blob else None
+        return self._entry(docs, f"{check_code(slug)}.md", BLOB_MODE) if docs else None
 
     def _info(self, commit: Commit) -> CommitInfo:
         return CommitInfo(sha=commit.hexsha, author=commit.author.name,
@@ -283,30 +346,51 @@ class AgencyRepo:
 
     def _commit(self, parent: str | None, slug: str, content: bytes | None, author: Person,
                 committer: Person, message: str) -> str:
+        """The commit replacing one entry of `documents/`: the two trees on the path are
+        rewritten, every other entry is kept as it is."""
         base = self._tree_of(parent) if parent else None
         docs = self._entry(base, DOCUMENTS, TREE_MODE) if base else None
         name = f"{check_code(slug)}.md"
         blob = self._store(b"blob", content) if content is not None else None
         new_docs = self._replace(docs, name, blob, BLOB_MODE)
         new_root = self._replace(base, DOCUMENTS, new_docs, TREE_MODE)
+        root = new_root or self._store(b"tree", b"")
         now = datetime.now(UTC)
-        commit = Commit.create_from_tree(
-            self.repo, self.repo.tree(new_root.hex() if new_root else self._empty_tree()),
-            message, parent_commits=[self.repo.commit(parent)] if parent else [], head=False,
-            author=author.actor(), committer=committer.actor(), author_date=now,
-            commit_date=now)
-        return commit.hexsha
-
-    def _empty_tree(self) -> str:
-        return self._store(b"tree", b"").hex()
+        body = b"tree %s\n" % root.hex().encode()
+        if parent:
+            body += b"parent %s\n" % check_sha(parent).encode()
+        body += (b"author %s\ncommitter %s\n\n" % (ident(author, now), ident(committer, now))
+                 + message.encode("utf-8"))
+        sha = self._store(b"commit", body).hex()
+        _COMMIT_TREES.put(sha, root)
+        return sha
 
     def _tree_of(self, commit_sha: str) -> bytes:
-        return self.repo.commit(commit_sha).tree.binsha
+        tree = _COMMIT_TREES.get(commit_sha)
+        if tree is None:
+            data = self._read_object(bytes.fromhex(check_sha(commit_sha)), b"commit")
+            if not data.startswith(b"tree ") or not SHA_RE.match(data[5:45].decode()):
+                raise StoreError(f"not a commit: {commit_sha}")
+            tree = _COMMIT_TREES.put(commit_sha, bytes.fromhex(data[5:45].decode()))
+        return tree
 
-    def _entries(self, tree: bytes | None) -> list[tuple[bytes, int, str]]:
+    def _read_object(self, binsha: bytes, kind: bytes) -> bytes:
+        """An object's bytes: loose ones read here, packed ones through `git cat-file`."""
+        try:
+            stream = self._loose.stream(binsha)
+        except BadObject:
+            stream = self.repo.odb.stream(binsha)
+        if stream.type != kind:
+            raise StoreError(f"{binsha.hex()} is a {stream.type.decode()}, not a {kind.decode()}")
+        return stream.read()
+
+    def _entries(self, tree: bytes | None) -> list[Entry]:
         if tree is None:
             return []
-        return tree_entries_from_data(self.repo.odb.stream(tree).read())
+        entries = _TREES.get(tree)
+        if entries is None:
+            entries = _TREES.put(tree, parse_tree(self._read_object(tree, b"tree")))
+        return entries
 
     def _entry(self, tree: bytes | None, name: str, mode: int) -> bytes | None:
         for sha, entry_mode, entry_name in self._entries(tree):
@@ -321,14 +405,12 @@ class AgencyRepo:
             entries.append((sha, mode, name))
         if not entries:
             return None
-        # git orders tree entries by name, with a tree's name compared as "name/"
-        entries.sort(key=lambda e: e[2] + ("/" if e[1] == TREE_MODE else ""))
-        stream = BytesIO()
-        tree_to_stream(entries, stream.write)
-        return self._store(b"tree", stream.getvalue())
+        new = self._store(b"tree", format_tree(entries))
+        _TREES.put(new, entries)
+        return new
 
     def _store(self, kind: bytes, data: bytes) -> bytes:
-        return self.repo.odb.store(IStream(kind, len(data), BytesIO(data))).binsha
+        return self._loose.store(IStream(kind, len(data), BytesIO(data))).binsha
 
     def _update_ref(self, ref: str, new: str, old: str | None) -> None:
         try:
