@@ -29,7 +29,7 @@ def no_git(monkeypatch) -> None:
         raise GitStarted(f"git was used: {args[:2]!r}")
 
     monkeypatch.setattr(subprocess, "Popen", refuse)
-    monkeypatch.setattr(git.cmd, "Popen", refuse)
+    monkeypatch.setattr(git.cmd, "safer_popen", refuse)
     monkeypatch.setattr(repos, "AgencyRepo", refuse)
 
 
