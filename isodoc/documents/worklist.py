@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from isodoc import policy
 from isodoc.auth.models import User
@@ -49,14 +49,17 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
     agency_ids = {m.agency_id for m in user.memberships}
     documents = db.session.scalars(select(Document).where(
         Document.agency_id.in_(agency_ids)).options(
-        # what policy reads of an open draft: its reviews and who saved it
-        selectinload(Document.revisions).selectinload(Revision.reviews),
-        selectinload(Document.revisions).selectinload(Revision.events),
-        selectinload(Document.withdrawal_requests),
-        selectinload(Document.agency))).all() if agency_ids else []
+        selectinload(Document.revisions), selectinload(Document.withdrawal_requests),
+        joinedload(Document.agency))).all() if agency_ids else []
     today = services.today_local()
     standings = services.standings(documents, today)
     open_revisions = [s.open_draft for s in standings if s.open_draft is not None]
+    if open_revisions:
+        # what policy reads of an open draft (its reviews and who saved it), for the open
+        # drafts only: issued revisions' long event lists are not needed here
+        db.session.scalars(select(Revision).where(
+            Revision.id.in_([r.id for r in open_revisions])).options(
+            selectinload(Revision.reviews), selectinload(Revision.events))).all()
     # reviews can be asked of anyone named, whatever their agency
     reviews = db.session.scalars(select(Revision).where(
         Revision.state == RevisionState.IN_REVIEW,
