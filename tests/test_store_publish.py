@@ -66,17 +66,28 @@ def test_withdrawal_removes_the_entry_and_a_moved_document_is_refused(repo):
 def test_publishing_starts_only_the_compare_and_swap(repo, monkeypatch):
     last = grow(repo)
     started = []
-    real = git.cmd.safer_popen
+    real_git, real_subprocess = git.cmd.safer_popen, subprocess.Popen
 
-    def counting(args, *rest, **kwargs):
-        started.append(args)
-        return real(args, *rest, **kwargs)
+    def counting(real):
+        def start(args, *rest, **kwargs):
+            started.append([a for a in args if a in ("update-ref", "cat-file", "rev-parse",
+                                                     "hash-object")] or args)
+            return real(args, *rest, **kwargs)
+        return start
 
-    monkeypatch.setattr(git.cmd, "safer_popen", counting)
+    monkeypatch.setattr(git.cmd, "safer_popen", counting(real_git))
+    monkeypatch.setattr(subprocess, "Popen", counting(real_subprocess))
     for i in range(3):
         last["qt-03"] = repo.publish("qt-03", f"Bản {i}.\n".encode(), WHO, WHO,
                                      "Sửa\n\nRevision: 2\n", last["qt-03"])
-    assert [a[1] for a in started] == ["update-ref"] * 3, started
+    assert started == [["update-ref"]] * 3, started
+
+
+def test_a_lost_compare_and_swap_is_a_stale_ref(repo):
+    last = grow(repo, 2)
+    with pytest.raises(store.StaleRef):
+        repo._update_ref("refs/heads/main", last["qt-00"], last["qt-00"])
+    assert repo.main_sha() == last["qt-01"]
 
 
 def test_packed_objects_are_read_through_git(tmp_path):

@@ -19,16 +19,17 @@ FRONT = re.compile(r"\A---\n(.*?)\n---\n\n?", re.S)
 ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del",
                 "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody",
                 "tr", "th", "td", "sup", "sub"}
-# libyaml's loader where PyYAML was built with it: the same safe constructors, in C
+# libyaml where PyYAML was built with it: the same safe constructors and representers, in C
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table") \
     .enable("strikethrough")
 
 
 def compose(meta: dict, body: str) -> bytes:
     """The file as stored: front matter in a fixed key order, then the body."""
-    header = yaml.safe_dump({k: v for k, v in meta.items() if v not in (None, "", [])},
-                            allow_unicode=True, sort_keys=False, width=1000)
+    header = yaml.dump({k: v for k, v in meta.items() if v not in (None, "", [])},
+                       Dumper=SafeDumper, allow_unicode=True, sort_keys=False, width=1000)
     text = f"---\n{header}---\n\n{nfc(body).replace(chr(13), '')}\n"
     return nfc(text).encode("utf-8")
 

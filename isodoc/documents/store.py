@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,6 @@ from pathlib import Path
 from git import Actor, Repo
 from git.exc import BadName, GitCommandError
 from git.objects import Commit
-from git.refs import SymbolicReference
 from gitdb import IStream, LooseObjectDB
 from gitdb.exc import BadObject
 
@@ -183,14 +183,23 @@ class AgencyRepo:
                 raise StoreError(f"no repository for {agency_code}")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             Repo.init(self.path, bare=True, initial_branch="main").close()
-        self.repo = Repo(self.path)
+        self._repo: Repo | None = None
         # objects are written, and read when loose, in Python: no `git hash-object` or
         # `git cat-file` process for what the store itself wrote
         self._loose = LooseObjectDB(str(self.path / "objects"))
         self._lock_path = self.path / "isodoc.lock"
 
+    @property
+    def repo(self) -> Repo:
+        """GitPython's view, opened on first use (publishing and reading loose objects
+        need none of it)."""
+        if self._repo is None:
+            self._repo = Repo(self.path)
+        return self._repo
+
     def close(self) -> None:
-        self.repo.close()
+        if self._repo is not None:
+            self._repo.close()
 
     def __enter__(self) -> AgencyRepo:
         return self
@@ -210,11 +219,27 @@ class AgencyRepo:
     def main_sha(self) -> str | None:
         """Main's commit, read from the ref files (loose or packed) without a process;
         writers still compare-and-swap it with `git update-ref`."""
+        sha = self._ref_file(MAIN)
+        return sha if sha is not None and SHA_RE.match(sha) else self.ref_sha(MAIN)
+
+    def _ref_file(self, ref: str) -> str | None:
+        """A ref's value as git stores it: its loose file, else its line in packed-refs
+        (None when neither has it, or it is symbolic: then ask git)."""
         try:
-            sha = SymbolicReference.dereference_recursive(self.repo, MAIN)
-        except (ValueError, OSError):
-            return self.ref_sha(MAIN)
-        return sha if SHA_RE.match(sha or "") else self.ref_sha(MAIN)
+            return (self.path / ref).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            pass
+        except (OSError, UnicodeDecodeError):
+            return None
+        try:
+            packed = (self.path / "packed-refs").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        for line in packed.splitlines():
+            sha, _, name = line.partition(" ")
+            if name == ref:
+                return sha
+        return None
 
     def read(self, commit_sha: str, slug: str) -> bytes | None:
         """The document's bytes at a commit, or None if it is not there."""
@@ -413,16 +438,17 @@ class AgencyRepo:
         return self._loose.store(IStream(kind, len(data), BytesIO(data))).binsha
 
     def _update_ref(self, ref: str, new: str, old: str | None) -> None:
-        try:
-            self.repo.git.update_ref(ref, check_sha(new), old or ZERO)
-        except GitCommandError as exc:
+        done = subprocess.run(
+            ["git", "--git-dir", str(self.path), "update-ref", ref, check_sha(new), old or ZERO],
+            capture_output=True, text=True, check=False)
+        if done.returncode != 0:
             # a lost compare-and-swap leaves the ref elsewhere; anything else (a stale
             # lock file, a full disk, a broken object) leaves it where it was
             current = self.ref_sha(ref)
             if current != (old or None):
-                raise StaleRef(ref, current) from exc
-            stderr = (exc.stderr or "").strip() or str(exc)
-            raise StoreError(f"git update-ref {ref} failed: {stderr}") from exc
+                raise StaleRef(ref, current)
+            stderr = done.stderr.strip() or f"exit {done.returncode}"
+            raise StoreError(f"git update-ref {ref} failed: {stderr}")
 
 
 def open_repo(root: str | Path, agency_code: str, *, create: bool = False) -> AgencyRepo:
