@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from isodoc import audit, search, standards
 from isodoc.agencies.models import Agency
@@ -134,15 +134,14 @@ def get_document(agency: Agency, slug: str) -> Document | None:
 
 
 def load_document(agency_code: str, slug: str, *options) -> Document | None:
-    """A document with its agency, the agency's ancestors (what policy reads), its
-    revisions and withdrawal requests, in one query plus one per collection; `options`
-    add what a page shows besides."""
-    parent = joinedload(Document.agency).joinedload(Agency.parent)
+    """A document with its agency and the agency's ancestors (what policy reads) in one
+    query; its revisions and withdrawal requests load on first use, one query each;
+    `options` add what a page shows besides."""
     return db.session.scalar(
         select(Document).join(Document.agency)
         .where(Agency.code == agency_code, Document.slug == slug)
-        .options(parent.joinedload(Agency.parent), selectinload(Document.revisions),
-                 selectinload(Document.withdrawal_requests), *options))
+        .options(contains_eager(Document.agency).joinedload(Agency.parent)
+                 .joinedload(Agency.parent), *options))
 
 
 def issued(document: Document) -> list[Revision]:

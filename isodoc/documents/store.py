@@ -7,8 +7,12 @@
 Every write runs under a per-repository file lock and ends with a compare-and-swap
 ref update (`git update-ref <ref> <new> <old>`), so concurrent writers never lose
 work. No working tree, no index. Nothing a user typed reaches git as an option or a
-ref: agency codes, slugs and shas are allowlisted here. A `Repo` holds two
-`git cat-file` processes and is not thread-safe: open one per request and close it.
+ref: agency codes, slugs and shas are allowlisted here.
+
+Objects are written as loose objects in Python and read in Python when loose (git reads
+them all the same); a packed object is read through GitPython, whose `Repo` is opened
+only then (it holds two `git cat-file` processes and is not thread-safe: one per
+request, closed at its end). Publishing starts one process, the `git update-ref`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import fcntl
 import os
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -157,15 +162,16 @@ class _Immutable:
     once per issue, not at every step of it)."""
 
     def __init__(self, size: int):
-        self.size, self.items = size, {}
+        self.size, self.items, self.lock = size, {}, threading.Lock()
 
     def get(self, key):
         return self.items.get(key)
 
     def put(self, key, value):
-        if len(self.items) >= self.size:
-            self.items.pop(next(iter(self.items)))
-        self.items[key] = value
+        with self.lock:
+            if len(self.items) >= self.size:
+                self.items.pop(next(iter(self.items)))
+            self.items[key] = value
         return value
 
 
