@@ -110,40 +110,46 @@ def grow(agency, author, documents: int, commits: int, rng: random.Random
     return [(d.id, d.slug) for d in docs]
 
 
-def fast_import_anchor(tmp: Path, store: str, n: int, rng: random.Random) -> list[float]:
+class FastImportAnchor:
     """The floor for issuing: one `git fast-import` process writing one commit that
-    changes one document of the same grown repository (on a ref of its own), then one
-    row written and committed in SQLite. Timed per sample, as issue is."""
-    repo = Path(store) / "so-tu-phap.git"
-    base = subprocess.run(["git", "-C", str(repo), "rev-parse", "refs/heads/main"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    anchor_db = sqlite3.connect(tmp / "anchor.sqlite3")
-    anchor_db.execute("PRAGMA journal_mode=WAL")
-    anchor_db.execute("CREATE TABLE IF NOT EXISTS issued (id INTEGER PRIMARY KEY, "
-                      "sha TEXT, at TEXT)")
-    anchor_db.commit()
-    times, parent = [], base
-    for i in range(n):
-        data = body(rng, 1000 + i).encode()
-        message = f"Anchor {i}\n\nRevision: {i}\n".encode()
+    changes one document of the same grown repository (on a ref of its own, from
+    main's tip), then one row written and committed in SQLite. One sample is taken
+    right after each issue, so both see the same machine."""
+
+    def __init__(self, tmp: Path, store: str, rng: random.Random):
+        self.repo, self.rng, self.n = Path(store) / "so-tu-phap.git", rng, 0
+        self.parent = subprocess.run(
+            ["git", "-C", str(self.repo), "rev-parse", "refs/heads/main"],
+            capture_output=True, text=True, check=True).stdout.strip()
+        self.db = sqlite3.connect(tmp / "anchor.sqlite3")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS issued (id INTEGER PRIMARY KEY, "
+                        "sha TEXT, at TEXT)")
+        self.db.commit()
+
+    def sample(self) -> float:
+        data = body(self.rng, 1000 + self.n).encode()
+        message = f"Anchor {self.n}\n\nRevision: {self.n}\n".encode()
         stamp = int(time.time())
         stream = (b"commit refs/bench/anchor\n"
                   b"committer Bench <bench@isodoc.invalid> %d +0000\n"
                   b"data %d\n%s\nfrom %s\n"
                   b"M 100644 inline documents/qt-%03d.md\ndata %d\n%s\n\n"
-                  % (stamp, len(message), message, parent.encode(), (i * 7) % 300 + 1,
-                     len(data), data))
+                  % (stamp, len(message), message, self.parent.encode(),
+                     (self.n * 7) % 300 + 1, len(data), data))
         started = time.perf_counter()
-        subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet", "--force"],
+        subprocess.run(["git", "-C", str(self.repo), "fast-import", "--quiet", "--force"],
                        input=stream, check=True, capture_output=True)
-        anchor_db.execute("INSERT INTO issued (sha, at) VALUES (?, ?)", (parent, str(stamp)))
-        anchor_db.commit()
-        times.append((time.perf_counter() - started) * 1000)
-        parent = "refs/bench/anchor^0"  # its own last commit
-    anchor_db.close()
-    subprocess.run(["git", "-C", str(repo), "update-ref", "-d", "refs/bench/anchor"],
-                   check=True)
-    return times
+        self.db.execute("INSERT INTO issued (sha, at) VALUES (?, ?)", (self.parent, str(stamp)))
+        self.db.commit()
+        elapsed = (time.perf_counter() - started) * 1000
+        self.parent, self.n = "refs/bench/anchor^0", self.n + 1  # its own last commit
+        return elapsed
+
+    def close(self) -> None:
+        self.db.close()
+        subprocess.run(["git", "-C", str(self.repo), "update-ref", "-d", "refs/bench/anchor"],
+                       check=True)
 
 
 def main() -> None:
@@ -224,7 +230,8 @@ def main() -> None:
 
     with app.app_context():
         ready = prepared_revisions(issue_n)
-    issue_times, index_times = [], []
+    issue_times, index_times, anchor_times = [], [], []
+    anchor = FastImportAnchor(tmp, app.config["ISODOC_STORE_PATH"], rng)
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
@@ -243,9 +250,10 @@ def main() -> None:
             search.drain()  # what the worker does once the response has gone out
         issue_times.append((issued - started) * 1000)
         index_times.append((time.perf_counter() - issued) * 1000)
+        anchor_times.append(anchor.sample())
+    anchor.close()
     if profiler:
         print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
-    anchor_times = fast_import_anchor(tmp, app.config["ISODOC_STORE_PATH"], issue_n, rng)
     for name, samples, target in (("issue (git + SQL)", issue_times, 100),
                                   ("anchor: fast-import + SQLite", anchor_times, None),
                                   ("search update after issue", index_times, None)):
