@@ -90,6 +90,7 @@ def main() -> None:
     from isodoc import create_app, migrate
     from isodoc.auth.services import create_token, get_user
     from isodoc.extensions import db
+    from isodoc.policy import SYSTEM
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["ISODOC_SECRET_KEY"] = "bench"
@@ -103,7 +104,7 @@ def main() -> None:
         seed(app, args.findings)
         print(f"seeded {args.findings} findings in {time.perf_counter() - started:.0f} s")
         with app.app_context():
-            token = create_token(get_user("sokhcn"), "bench")
+            token = create_token(get_user("sokhcn"), SYSTEM, "bench")
             db.session.commit()
         clients = {}
         for who in ("sokhcn", "stp.thuky"):

@@ -33,10 +33,12 @@ from isodoc.agencies import services as agencies
 from isodoc.agencies.models import AgencyKind
 from isodoc.auth import services as people
 from isodoc.auth.models import Role
+from isodoc.commands import run
 from isodoc.documents import content, services
 from isodoc.documents.models import Decision, Document, DocumentKind, Revision
 from isodoc.documents.repos import person, repo_for
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 from isodoc.timeutil import today_local, utcnow
 
 WORDS = (
@@ -173,14 +175,14 @@ def main() -> None:
     migrate.upgrade(app)
     with app.app_context():
         root = agencies.create_agency(agencies.AgencyData("ubnd-tinh", "UBND tỉnh",
-                                                          AgencyKind.PROVINCE, None))
+                                                          AgencyKind.PROVINCE, None), SYSTEM)
         agency = agencies.create_agency(agencies.AgencyData("so-tu-phap", "Sở Tư pháp",
-                                                            AgencyKind.DEPARTMENT, root))
+                                                            AgencyKind.DEPARTMENT, root), SYSTEM)
         staff = {}
         for role in (Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR):
             user, _ = people.create_user(f"bench.{role.value}", f"Người {role.label}",
-                                         password="mat-khau-do-hieu-nang-2026")
-            people.add_membership(user, agency, role)
+                                         SYSTEM, password="mat-khau-do-hieu-nang-2026")
+            people.add_membership(user, SYSTEM, agency, role)
             staff[role] = user
         db.session.commit()
         staff = {role: user.id for role, user in staff.items()}
@@ -210,14 +212,13 @@ def main() -> None:
         author, auditor = staff_in_session(Role.AUTHOR), staff_in_session(Role.AUDITOR)
         for i in range(count):
             doc = db.session.get(Document, docs[(i * 7) % len(docs)][0])
-            revision = services.start_revision(doc, author)
-            services.save_draft(revision, author, revision.head_sha,
-                                services.DocumentFields(doc.title, DocumentKind.TTHC),
-                                body(rng, 999), change_summary="Cập nhật", reason="Bench")
-            services.submit(revision, author, [auditor])
-            services.review(revision, auditor, Decision.AGREED, "")
-            services.approve(revision, staff_in_session(Role.APPROVER))
-            db.session.commit()
+            revision = run(services.start_revision, doc, author)
+            run(services.save_draft, revision, author, revision.head_sha,
+                services.DocumentFields(doc.title, DocumentKind.TTHC), body(rng, 999),
+                change_summary="Cập nhật", reason="Bench")
+            run(services.submit, revision, author, [auditor])
+            run(services.review, revision, auditor, Decision.AGREED, "")
+            run(services.approve, revision, staff_in_session(Role.APPROVER))
             ready.append(revision.id)
         return ready
 
@@ -225,8 +226,7 @@ def main() -> None:
 
     def issue(i, ready):
         revision = db.session.get(Revision, ready[i])
-        services.issue(revision, staff_in_session(Role.SECRETARY), today_local())
-        db.session.commit()
+        run(services.issue, revision, staff_in_session(Role.SECRETARY), today_local())
 
     with app.app_context():
         ready = prepared_revisions(issue_n)
@@ -261,16 +261,13 @@ def main() -> None:
 
     def save_setup():
         doc = db.session.get(Document, docs[1][0])
-        revision = services.start_revision(doc, staff_in_session(Role.AUTHOR))
-        db.session.commit()
+        revision = run(services.start_revision, doc, staff_in_session(Role.AUTHOR))
         return revision.id
 
     def save(i, revision_id):
         revision = db.session.get(Revision, revision_id)
-        services.save_draft(revision, staff_in_session(Role.AUTHOR), revision.head_sha,
-                            services.DocumentFields(revision.title, DocumentKind.TTHC),
-                            body(rng, i))
-        db.session.commit()
+        run(services.save_draft, revision, staff_in_session(Role.AUTHOR), revision.head_sha,
+            services.DocumentFields(revision.title, DocumentKind.TTHC), body(rng, i))
 
     measure("save draft", save, args.samples, None, save_setup)
     slugs = [slug for _, slug in docs]

@@ -38,6 +38,7 @@ from isodoc.documents import content, services  # noqa: E402
 from isodoc.documents.models import Document, Revision  # noqa: E402
 from isodoc.documents.repos import person, repo_for  # noqa: E402
 from isodoc.extensions import db  # noqa: E402
+from isodoc.policy import SYSTEM  # noqa: E402
 from isodoc.timeutil import today_local, utcnow  # noqa: E402
 
 PASSWORD = "mat-khau-bench-2026"
@@ -114,16 +115,16 @@ def main() -> None:
     migrate.upgrade(app)
     with app.app_context():
         root = agencies.create_agency(agencies.AgencyData("ubnd-tinh", "UBND tỉnh",
-                                                          AgencyKind.PROVINCE, None))
+                                                          AgencyKind.PROVINCE, None), SYSTEM)
         agency = agencies.create_agency(agencies.AgencyData("so-tu-phap", "Sở Tư pháp",
-                                                            AgencyKind.DEPARTMENT, root))
+                                                            AgencyKind.DEPARTMENT, root), SYSTEM)
         users = {}
         for role in (Role.AUTHOR, Role.SECRETARY):
             user, _ = people.create_user(f"bench.{role.value}", f"Người {role.label}",
-                                         password=PASSWORD)
-            people.add_membership(user, agency, role)
+                                         SYSTEM, password=PASSWORD)
+            people.add_membership(user, SYSTEM, agency, role)
             users[role] = user
-        token = people.create_token(users[Role.SECRETARY], "bench")
+        token = people.create_token(users[Role.SECRETARY], SYSTEM, "bench")
         db.session.commit()
         print(f"Creating {args.documents} documents…", file=sys.stderr)
         t0 = time.perf_counter()

@@ -49,7 +49,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.json.ensure_ascii = False  # Vietnamese stays readable in API answers
+    from isodoc import logs
+
+    logs.init_app(app)
     init_extensions(app)
+    from isodoc.paging import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     register_blueprints(app)
 
     from isodoc.errors import register_error_handlers

@@ -1,4 +1,8 @@
-"""The `isodoc` command: init, demo, serve, users and tokens, registry CSV."""
+"""The `isodoc` command: init, demo, serve, users and tokens, registry CSV.
+
+Every change runs as a command through `commands.cli` (one commit, a Vietnamese message
+and exit code 1 when refused), with `policy.SYSTEM` as the actor: the operator at the
+command line is trusted as the machine's administrator is."""
 
 from __future__ import annotations
 
@@ -12,27 +16,20 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from isodoc import create_app, demo, migrate, search
+from isodoc import commands, create_app, demo, migrate, search
 from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
 from isodoc.auth.models import Role
-from isodoc.documents import integrity
+from isodoc.documents import integrity, repos
 from isodoc.documents.models import Document
-from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
 def main() -> None:
     """isodoc — ISO điện tử."""
-
-
-def fail(exc: InvalidInput) -> None:
-    db.session.rollback()
-    for problem in exc.problems:
-        click.echo(f"  {problem}", err=True)
-    raise click.ClickException(exc.message)
 
 
 @main.command("init")
@@ -63,11 +60,7 @@ def demo_command(if_empty: bool) -> None:
         click.echo("Dữ liệu đã có sẵn: không tạo lại dữ liệu demo.")
         print_accounts(demo.accounts())
         return
-    try:
-        accounts = demo.seed(demo.env_password())
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    accounts = commands.cli(demo.seed, demo.env_password())
     search.drain()
     print_accounts(accounts)
     if not demo.env_password() and any(a.password for a in accounts):
@@ -92,21 +85,23 @@ def serve_command(port: int, host: str, workers: int) -> None:
         click.echo(str(problem))
     first_run = demo.is_empty()
     if first_run:
-        try:
-            accounts = demo.seed(demo.env_password())
-        except InvalidInput as exc:
-            fail(exc)
-        db.session.commit()
+        accounts = commands.cli(demo.seed, demo.env_password())
         search.drain()
     else:
         accounts = demo.accounts()
     print_accounts(accounts)
     click.echo(f"\nisodoc đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    # The repair and the drain opened git repositories in this app context, which an
+    # exec never tears down: their `git cat-file` processes would become zombies of
+    # gunicorn's master (it reaps only its workers). Stop them first.
+    repos.close_repos()
     db.session.remove()  # return the connection before closing the pool
     db.engine.dispose()  # do not share connections with the forked workers
+    # No gunicorn access log: the app writes one line per request itself (isodoc.logs),
+    # with its request id, user and endpoint; gunicorn's own messages go to stderr.
     os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
-                        "--access-logfile", "-", "isodoc.wsgi:app"])
+                        "--error-logfile", "-", "isodoc.wsgi:app"])
 
 
 @main.command("check")
@@ -114,9 +109,8 @@ def serve_command(port: int, host: str, workers: int) -> None:
 @with_appcontext
 def check_command(repair: bool) -> None:
     """Compare SQL with the git store; exit 1 if anything is left unrepaired."""
-    problems = integrity.check(repair=repair)
-    if repair:
-        db.session.commit()
+    # the repair is a command (one commit); a plain check writes nothing
+    problems = commands.cli(integrity.check, repair=True) if repair else integrity.check()
     for problem in problems:
         click.echo(str(problem))
     left = [p for p in problems if not p.repaired]
@@ -124,7 +118,7 @@ def check_command(repair: bool) -> None:
         search.drain()
     index_problems = search.check()
     if index_problems and repair:
-        search.reindex()
+        commands.cli(search.reindex)
         click.echo(f"Chỉ mục tìm kiếm lệch ({len(index_problems)} mục): đã dựng lại.")
         index_problems = search.check()
     for problem in index_problems:
@@ -141,7 +135,7 @@ def reindex_command() -> None:
     """Rebuild the search index from the database."""
     total = db.session.scalar(select(func.count()).select_from(Document))
     with click.progressbar(length=total, label="Dựng lại chỉ mục tìm kiếm") as bar:
-        entries = search.reindex(progress=bar.update)
+        entries = commands.cli(search.reindex, progress=bar.update)
     click.echo(f"Đã lập chỉ mục {entries} mục cho {total} tài liệu "
                f"({current_app.config['ISODOC_SEARCH_ENGINE']}).")
 
@@ -166,11 +160,7 @@ def user_group() -> None:
 @with_appcontext
 def user_create(username: str, full_name: str, email: str) -> None:
     """Create an account with a random password (printed once)."""
-    try:
-        user, password = services.create_user(username, full_name, email)
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    user, password = commands.cli(services.create_user, username, full_name, SYSTEM, email)
     click.echo(f"{user.username}: {password}")
 
 
@@ -185,11 +175,7 @@ def user_grant(username: str, agency_code: str, role: str) -> None:
     agency = get_by_code(agency_code)
     if user is None or agency is None:
         raise click.ClickException("Không có tài khoản hoặc đơn vị với tên/mã đã nhập.")
-    try:
-        services.add_membership(user, agency, Role(role))
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    commands.cli(services.add_membership, user, SYSTEM, agency, Role(role))
     click.echo(f"{user.username}: {Role(role).label} tại {agency.name}.")
 
 
@@ -202,11 +188,7 @@ def user_set_password(username: str, password: str) -> None:
     user = services.get_user(username)
     if user is None:
         raise click.ClickException(f"Không có tài khoản «{username}».")
-    try:
-        services.reset_password(user, password)
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    commands.cli(services.reset_password, user, SYSTEM, password)
     click.echo("Đã đặt mật khẩu mới.")
 
 
@@ -219,11 +201,7 @@ def user_token(username: str, name: str) -> None:
     user = services.get_user(username)
     if user is None:
         raise click.ClickException(f"Không có tài khoản «{username}».")
-    try:
-        token = services.create_token(user, name)
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    token = commands.cli(services.create_token, user, SYSTEM, name)
     click.echo(token)
 
 
@@ -236,11 +214,7 @@ def registry_group() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def registry_import(path: Path) -> None:
-    try:
-        result = registry_csv.import_csv(path.read_bytes())
-    except InvalidInput as exc:
-        fail(exc)
-    db.session.commit()
+    result = commands.cli(registry_csv.import_csv, path.read_bytes(), SYSTEM)
     click.echo(f"{result.created} mới, {result.updated} cập nhật, {result.unchanged} không đổi.")
 
 

@@ -1,4 +1,10 @@
-"""CSV reading and writing shared by the registry and people imports."""
+"""CSV reading and writing shared by every import and export.
+
+Exports are opened in spreadsheets: a cell starting with = + - @, a tab or a carriage
+return would be read as a formula (OWASP "CSV injection"), so `write_rows` prefixes it
+with a single quote. A cell that itself starts with a quote gets one too, so that
+`read_rows` can take exactly one quote off such cells and an export reads back
+unchanged (the registry round-trips its own export)."""
 
 from __future__ import annotations
 
@@ -9,6 +15,20 @@ from isodoc.errors import InvalidInput
 from isodoc.textnorm import nfc
 
 MAX_ROWS = 20000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+def neutralise(cell: str) -> str:
+    """The cell as a spreadsheet must show it: never as a formula."""
+    return QUOTE + cell if cell.startswith((*FORMULA_START, QUOTE)) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """The inverse of `neutralise` for cells written by it."""
+    if cell.startswith(QUOTE) and cell[1:].startswith((*FORMULA_START, QUOTE)):
+        return cell[1:]
+    return cell
 
 
 def read_rows(data: bytes, required: list[str]) -> list[tuple[int, dict[str, str]]]:
@@ -31,7 +51,7 @@ def read_rows(data: bytes, required: list[str]) -> list[tuple[int, dict[str, str
             raise InvalidInput(f"Tệp CSV quá lớn (tối đa {MAX_ROWS} dòng).")
         if None in row:
             raise InvalidInput(f"Dòng {reader.line_num}: có nhiều ô hơn tiêu đề.")
-        clean = {k: nfc(v) for k, v in row.items()}
+        clean = {k: nfc(unneutralise(v)) for k, v in row.items()}
         if any(clean.values()):
             rows.append((reader.line_num, clean))
     if not rows:
@@ -40,9 +60,10 @@ def read_rows(data: bytes, required: list[str]) -> list[tuple[int, dict[str, str
 
 
 def write_rows(header: list[str], rows: list[list[str]]) -> bytes:
-    """UTF-8 with BOM so that Excel opens Vietnamese names correctly."""
+    """UTF-8 with BOM so that Excel opens Vietnamese names correctly; no cell can be
+    taken for a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutralise(str(h)) for h in header])
+    writer.writerows([neutralise(str(c)) for c in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")

@@ -17,6 +17,7 @@ from isodoc.auth.models import Role, User
 from isodoc.documents import demo as demo_documents
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
 COMMUNE = "dbp-him-lam"     # UBND phường Him Lam: one of Phụ lục 02's 62 communes of 2018
@@ -71,16 +72,17 @@ def seed(password: str | None = None) -> list[DemoAccount]:
         if problem := services.password_problem(password, account.username):
             raise InvalidInput(f"ISODOC_DEMO_PASSWORD: {problem}")
     if not db.session.scalar(select(func.count()).select_from(Agency)):
-        registry_csv.import_csv(registry_file())
+        registry_csv.import_csv(registry_file(), SYSTEM)
     result = []
     for account in accounts():
         user = services.get_user(account.username)
         if user is None:
             user, account.password = services.create_user(
-                account.username, account.full_name, password=password)
-            services.add_membership(user, get_by_code(account.agency_code), account.role)
+                account.username, account.full_name, SYSTEM, password=password)
+            services.add_membership(user, SYSTEM, get_by_code(account.agency_code),
+                                    account.role)
         elif password is not None:
-            account.password = services.reset_password(user, password)
+            account.password = services.reset_password(user, SYSTEM, password)
         result.append(account)
     db.session.flush()
     demo_documents.seed()

@@ -16,6 +16,20 @@ class InvalidInput(ValueError):
         self.problems = problems or []
 
 
+class Conflict(InvalidInput):
+    """The object moved on since the person loaded it (409): `details` says to what."""
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.details = details or {}
+
+
+class Forbidden(PermissionError):
+    """The policy said no (403). Callers never learn more than that."""
+
+    message = "Bạn không có quyền thực hiện thao tác này."
+
+
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
     401: "Bạn cần đăng nhập (hoặc gửi mã truy cập hợp lệ) để tiếp tục.",
@@ -25,6 +39,7 @@ MESSAGES = {
     413: "Tệp tải lên quá lớn.",
     422: "Dữ liệu gửi lên không hợp lệ.",
     429: "Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.",
+    503: "Kho tài liệu đang bận. Chưa có thay đổi nào được lưu; vui lòng thử lại sau ít giây.",
     500: "Hệ thống gặp lỗi không mong muốn. Dữ liệu của bạn không bị thay đổi; "
          "vui lòng thử lại sau.",
 }
@@ -36,13 +51,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(code: int, message: str, errors=None):
+def error_response(code: int, message: str, errors=None, headers: dict | None = None):
     if wants_json():
         body = {"code": code, "message": message}
         if errors:
             body["errors"] = errors
-        return jsonify(body), code
-    return render_template("errors/error.html", code=code, message=message), code
+        return jsonify(body), code, headers or {}
+    return render_template("errors/error.html", code=code, message=message), code, \
+        headers or {}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -57,6 +73,32 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(e.code or 500, message or MESSAGES.get(e.code, e.name),
                               data.get("messages"))
 
+    # What a command raises when its adapter lets it through (isodoc/commands.py).
+    @app.errorhandler(Forbidden)
+    def forbidden(e: Forbidden):
+        return error_response(403, MESSAGES[403])
+
+    @app.errorhandler(Conflict)
+    def conflict(e: Conflict):
+        return error_response(409, e.message, e.details)
+
+    @app.errorhandler(InvalidInput)
+    def invalid(e: InvalidInput):
+        return error_response(422, e.message, e.problems or None)
+
+    from isodoc.documents.store import StoreError
+
+    @app.errorhandler(StoreError)
+    def store_unavailable(e: StoreError):
+        app.logger.error("git store failed on %s %s: %s", request.method, request.path, e,
+                         exc_info=e)
+        return error_response(503, MESSAGES[503], headers={"Retry-After": "5"})
+
     @app.errorhandler(InternalServerError)
     def server_error(e):
+        # the failed request's transaction is dead: the error page (current_user, flashes)
+        # must not reuse it, or the handler itself fails and no page is sent
+        from isodoc.extensions import db
+
+        db.session.rollback()
         return error_response(500, MESSAGES[500])

@@ -30,9 +30,9 @@ class JsonErrorApi(Api):
         pass
 
     def _register_pagination_header(self) -> None:
-        from isodoc.api.schemas import PAGINATION_HEADER  # X-Pagination is a JSON string
+        from isodoc.api.schemas import PAGINATION_COMPONENT  # X-Pagination is a JSON string
 
-        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
+        self.spec.components.header("PAGINATION", PAGINATION_COMPONENT, lazy=True)
 
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask import abort, g, has_app_context
+from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from isodoc.audits.models import Audit, AuditState
 from isodoc.auth.models import ApiToken, Role, User
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.documents.workflow import Transition, allowed
+from isodoc.errors import Forbidden
 from isodoc.findings import workflow as finding_flow
 from isodoc.findings.models import Finding, FindingType
 from isodoc.findings.workflow import Step
@@ -41,6 +42,7 @@ class Action(StrEnum):
     PEOPLE_MANAGE = "people.manage"  # target: an agency (memberships there) or a person
     AUDIT_VIEW = "audit.view"
     TOKEN_REVOKE = "token.revoke"
+    ACCOUNT_OWN = "account.own"  # target: a person; their own password, tokens, sign-out
     # documents (target: an agency, a document or a revision)
     DOC_READ = "document.read"                  # issued revisions: the whole province
     DOC_VIEW_DRAFTS = "document.view_drafts"    # drafts: the agency's staff and reviewers
@@ -138,11 +140,30 @@ def is_province_admin(user: User) -> bool:
 
 
 Target = Agency | User | ApiToken | Document | Revision | Audit | Finding | None
+
+
+class SystemActor:
+    """The operator at the command line (`isodoc` CLI, demo seeding, benchmarks): trusted
+    as the machine's administrator is. Never a web or API caller."""
+
+    id = None
+    username = "cli"
+    full_name = "Quản trị hệ thống (dòng lệnh)"
+    is_authenticated = is_active = True
+    memberships: list = []
+
+    def roles_on(self, agency: Agency) -> set[Role]:
+        return set()
+
+
+SYSTEM = SystemActor()
 QA_ROLES = STAFF_ROLES | INHERITED_ROLES
 AUDITEE_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER}
 
 
-def can(user: User | None, action: Action, target: Target = None) -> bool:
+def can(user: User | SystemActor | None, action: Action, target: Target = None) -> bool:
+    if user is SYSTEM:
+        return True
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     action = Action(action)
@@ -166,6 +187,8 @@ def can(user: User | None, action: Action, target: Target = None) -> bool:
     if isinstance(target, ApiToken):
         return action is Action.TOKEN_REVOKE and target.user_id == user.id
     if isinstance(target, User):
+        if action is Action.ACCOUNT_OWN:
+            return target.id == user.id  # nobody, not even an admin, acts as someone else
         return action is Action.PEOPLE_MANAGE and manages_person(user, target)
     if not isinstance(target, Agency):
         raise TypeError(f"{action} needs an agency, a person or a token, not {target!r}")
@@ -352,7 +375,8 @@ def in_scope(user: User, agency: Agency | None) -> bool:
     return agency is not None and Role.ADMIN in effective_roles(user, agency)
 
 
-def require(user: User | None, action: Action, target: Target = None) -> None:
-    """Abort with 403 unless allowed: callers never learn more than 'no'."""
+def require(user: User | SystemActor | None, action: Action, target: Target = None) -> None:
+    """Raise Forbidden (403) unless allowed: callers never learn more than 'no'.
+    Commands call it themselves, so no interface can skip it."""
     if not can(user, action, target):
-        abort(403)
+        raise Forbidden

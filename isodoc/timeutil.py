@@ -27,7 +27,9 @@ def parse_date(text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"Ngày không hợp lệ: «{text}» (định dạng dd/mm/yyyy)")
+    # echo a short prefix only: the message is flashed into the (4 KB) cookie session
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    raise ValueError(f"Ngày không hợp lệ: «{shown}» (định dạng dd/mm/yyyy)")
 
 
 def format_date(value: date | None) -> str:

@@ -25,6 +25,7 @@ from isodoc.agencies.models import Agency, AgencyKind, QmsStatus
 from isodoc.auth import services as auth_services
 from isodoc.auth.models import Role
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 
 PASSWORD = "mat-khau-thu-nghiem"
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
@@ -133,7 +134,7 @@ def make_agency(app: Flask) -> Callable[..., str]:
             agency_services.create_agency(agency_services.AgencyData(
                 code=code, name=name or f"Đơn vị {code}", kind=AgencyKind(kind),
                 parent=agency_services.get_by_code(parent) if parent else None,
-                qms_status=status, plan_year=plan_year))
+                qms_status=status, plan_year=plan_year), SYSTEM)
             db.session.commit()
         return code
 
@@ -164,9 +165,10 @@ def make_user(app: Flask) -> Callable[..., str]:
              active: bool = True) -> str:
         username = username or f"user{next(counter)}"
         with app.app_context():
-            user, _ = auth_services.create_user(username, full_name, password=password)
+            user, _ = auth_services.create_user(username, full_name, SYSTEM, password=password)
             for code, role in roles:
-                auth_services.add_membership(user, agency_services.get_by_code(code), Role(role))
+                auth_services.add_membership(user, SYSTEM, agency_services.get_by_code(code),
+                                            Role(role))
             user.active = active
             db.session.commit()
         return username

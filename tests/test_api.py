@@ -17,7 +17,7 @@ def token_for(app, in_db):
     def make(username: str) -> dict[str, str]:
         with in_db() as s:
             user = s.scalars(select(User).where(User.username == username)).one()
-            token = services.create_token(user, "kiểm thử")
+            token = services.create_token(user, user, "kiểm thử")
         return {"Authorization": f"Bearer {token}"}
 
     return make
@@ -54,7 +54,8 @@ def test_revoked_token_stops_working(client, province, make_user, token_for, in_
     headers = token_for(username)
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     with in_db() as s:
-        services.revoke_token(s.scalars(select(ApiToken)).one())
+        token = s.scalars(select(ApiToken)).one()
+        services.revoke_token(token, token.user)
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 

@@ -21,7 +21,8 @@ def api(app, staff, in_db):
     with in_db() as s:
         for who, username in staff.items():
             user = s.scalars(select(User).where(User.username == username)).one()
-            tokens[who] = {"Authorization": f"Bearer {auth_services.create_token(user, 'api')}"}
+            token = auth_services.create_token(user, user, "api")
+            tokens[who] = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
 
     def call(who: str, method: str, url: str, json=None):
@@ -98,3 +99,36 @@ def test_documents_api_is_in_the_openapi_document(client):
                  "/api/v1/agencies/{agency_code}/documents/{ref}/revisions/{number}",
                  "/api/v1/agencies/{agency_code}/documents/{ref}/drafts/{seq}/issue"):
         assert path in paths, path
+
+
+def test_a_busy_store_answers_503_with_retry_after_and_changes_nothing(app, api, monkeypatch):
+    from tests.test_documents import store_busy
+
+    created = api("author", "POST", API, {"code": "QT-TP-01", **fields()}).get_json()
+    draft_url = f"{API}/qt-tp-01/drafts/{created['seq']}"
+    with store_busy(app, monkeypatch):
+        busy = api("author", "POST", draft_url, {"base_sha": created["head_sha"],
+                                                 **fields(body=BODY + "\nThêm.\n")})
+        assert busy.status_code == 503
+        assert busy.headers["Retry-After"] == "5"
+        assert busy.get_json() == {"code": 503, "message": "Kho tài liệu đang bận. Chưa có "
+                                   "thay đổi nào được lưu; vui lòng thử lại sau ít giây."}
+        assert api("author", "POST", API, {"code": "QT-TP-02", **fields(
+            tthc_code="")}).status_code == 503
+    draft = api("author", "GET", draft_url).get_json()
+    assert draft["head_sha"] == created["head_sha"] and "Thêm." not in draft["markdown"]
+    assert [d["code"] for d in api("author", "GET", API).get_json()] == ["QT-TP-01"]
+
+
+def test_a_stale_save_is_a_409_with_the_newer_head_and_text(api):
+    created = api("author", "POST", API, {"code": "QT-TP-01", **fields()}).get_json()
+    draft_url = f"{API}/qt-tp-01/drafts/{created['seq']}"
+    saved = api("secretary", "POST", draft_url, {"base_sha": created["head_sha"],
+                                                 **fields(body=BODY + "\nBản mới.\n")})
+    stale = api("author", "POST", draft_url, {"base_sha": created["head_sha"],
+                                              **fields(body="cũ")})
+    assert stale.status_code == 409
+    body = stale.get_json()
+    assert body["code"] == 409 and set(body["errors"]) == {"current_sha", "current_markdown"}
+    assert body["errors"]["current_sha"] == saved.get_json()["head_sha"]
+    assert body["errors"]["current_markdown"].strip() == (BODY + "\nBản mới.").strip()

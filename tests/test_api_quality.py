@@ -18,7 +18,7 @@ from tests.conftest import agency
 def token(in_db, username: str) -> dict:
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, 'api')}"}
+        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 def seed(in_db) -> tuple[int, int]:

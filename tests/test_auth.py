@@ -149,10 +149,11 @@ def test_reset_password_ends_other_sessions(app, client, province, make_user, in
     username = make_user((province["dept"], Role.READER))
     login(client, username)
     from isodoc.auth import services
+    from isodoc.policy import SYSTEM
 
     with in_db() as s:
         services.reset_password(s.scalars(select(User).where(User.username == username)).one(),
-                                "mat-khau-dat-lai-2026")
+                                SYSTEM, "mat-khau-dat-lai-2026")
     assert client.get("/").status_code == 302  # the old session is gone
 
 

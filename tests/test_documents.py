@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import subprocess
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from isodoc.documents import services
 from isodoc.documents.models import Document
@@ -317,3 +318,82 @@ def test_issued_history_is_plain_git(desk, in_db, app, tmp_path):
     assert log.strip() == "Trần Văn Bình|Ban hành QT-05 lần 1: Quy trình xem xét của lãnh đạo|1"
     text = (tmp_path / "clone" / "documents" / "qt-05.md").read_text(encoding="utf-8")
     assert text.startswith("---\ncode: QT-05\n") and "approved_by: Phạm Quốc Hùng" in text
+
+
+# -- issue 9: the git store busy or failing answers 503, never a bare 500 --------------
+
+@contextmanager
+def store_busy(app, monkeypatch):
+    """Another writer holds the agency repository's lock for longer than we wait."""
+    import fcntl
+
+    from isodoc.documents import store
+
+    monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.05)
+    repo = store.AgencyRepo(app.config["ISODOC_STORE_PATH"], AGENCY, create=True)
+    with open(repo._lock_path, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+            repo.close()
+
+
+def events_of(in_db, seq: int = 1) -> int:
+    from isodoc.documents.models import Revision, RevisionEvent
+
+    with in_db() as s:
+        return s.scalar(select(func.count()).select_from(RevisionEvent).join(Revision)
+                        .where(Revision.seq == seq))
+
+
+def test_saving_while_the_store_is_busy_answers_503_and_changes_nothing(
+        app, desk, in_db, monkeypatch):
+    create_from_template(desk("author"))
+    form = draft_form(desk("author"))
+    form["body"] += "\nBổ sung khi kho đang bận.\n"
+    before, events = revision_row(in_db), events_of(in_db)
+    with store_busy(app, monkeypatch):
+        response = post(desk("author"), f"{BASE}/qt-05/drafts/1/edit", form)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    page = response.get_data(as_text=True)
+    assert "Kho tài liệu đang bận. Chưa có thay đổi nào được lưu" in page
+    assert "Bổ sung khi kho đang bận." in page  # the editor again, with what was typed
+    assert f'value="{before["head"]}"' in page
+    assert revision_row(in_db) == before and events_of(in_db) == events
+    with store_busy(app, monkeypatch):  # a new document too
+        created = create_from_template(desk("author"), code="QT-06", title="Quy trình mới")
+    assert created.status_code == 503 and created.headers["Retry-After"] == "5"
+    assert 'value="QT-06"' in created.get_data(as_text=True)
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 1
+    # once the store is free, the same save goes through
+    assert post(desk("author"), f"{BASE}/qt-05/drafts/1/edit", form).status_code == 302
+
+
+def test_a_git_failure_while_issuing_answers_503_and_issues_nothing(
+        app, desk, in_db, monkeypatch):
+    from isodoc.documents.store import AgencyRepo, StoreError
+
+    create_from_template(desk("author"))
+    post(desk("author"), f"{BASE}/qt-05/drafts/1/submit",
+         {"reviewers": user_id(in_db, "stp.danhgia")})
+    post(desk("auditor"), f"{BASE}/qt-05/drafts/1/review", {"decision": "agreed"})
+    post(desk("approver"), f"{BASE}/qt-05/drafts/1/approve")
+    assert revision_row(in_db)["state"] == "approved"
+    events = events_of(in_db)
+
+    def failing(self, *args, **kwargs):
+        raise StoreError("git update-ref refs/heads/main failed: cannot lock ref")
+
+    monkeypatch.setattr(AgencyRepo, "publish", failing)
+    response = post(desk("secretary"), f"{BASE}/qt-05/drafts/1/issue",
+                    {"effective_date": today_local().strftime("%d/%m/%Y")})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Kho tài liệu đang bận" in response.get_data(as_text=True)
+    row = revision_row(in_db)
+    assert (row["state"], row["number"], row["commit"]) == ("approved", None, None)
+    assert events_of(in_db) == events

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from isodoc import search
 from isodoc.auth.models import User
 from isodoc.cli import main
+from isodoc.commands import run
 from isodoc.documents import services
 from isodoc.documents.models import Document, Revision
 from isodoc.documents.store import AgencyRepo, Person
@@ -93,12 +94,10 @@ def issue_in_thread(app, revision_id: int, results: list, barrier: threading.Bar
         secretary = db.session.scalars(select(User).where(User.username == "stp.thuky")).one()
         barrier.wait()
         try:
-            services.issue(revision, secretary, today_local())
-            db.session.commit()
+            run(services.issue, revision, secretary, today_local())  # as a request does
             search.drain()  # what the request does after its commit
             results.append("ok")
         except Exception as exc:  # noqa: BLE001 — the test reports whatever happened
-            db.session.rollback()
             results.append(type(exc).__name__)
 
 
@@ -303,3 +302,73 @@ def test_check_finds_metadata_planted_in_sql_and_corrupted_evidence(app, desk, i
     path.unlink()
     result = runner.invoke(main, ["check", "--repair"])
     assert result.exit_code == 1 and "thiếu tệp" in result.output
+
+
+# -- issue 9: what belongs to a revision is compared with its front matter -----------
+
+def test_check_compares_what_belongs_to_the_revision_with_its_front_matter(app, desk, in_db):
+    from tests.doc_helpers import issue_qt05
+
+    issue_qt05(desk, in_db)
+    runner = app.test_cli_runner()
+    assert runner.invoke(main, ["check"]).exit_code == 0
+    planted = {"kind": "tthc", "tthc_code": "1.004227", "field": "Hộ tịch",
+               "iso_clauses": "8.5.1", "review_months": 6}
+    with in_db() as s:
+        revision = s.scalars(select(Revision)).one()
+        for column, value in planted.items():
+            setattr(revision, column, value)
+    result = runner.invoke(main, ["check", "--repair"])
+    assert result.exit_code == 1
+    for label in ("loại tài liệu", "mã TTHC", "lĩnh vực", "điều khoản ISO",
+                  "chu kỳ xem xét (tháng)"):
+        assert f"[CHƯA sửa] {AGENCY}/QT-05: lần 1: {label} trong CSDL" in result.output, label
+    assert "«8.5.1») khác git («9.3»)" in result.output
+    with in_db() as s:  # reported, never "repaired" from one side to the other
+        revision = s.scalars(select(Revision)).one()
+        assert {c: getattr(revision, c) for c in planted} == planted
+
+
+def test_repair_on_a_later_day_supersedes_what_the_issue_commit_named(
+        app, desk, in_db, monkeypatch):
+    """Revision 3, issued to take effect before the pending revision 2, reached git but
+    not SQL; the repair runs after revision 2's day: revision 2 must still end up
+    superseded before effect, as the Supersedes: trailer says, never in force."""
+    from datetime import timedelta
+
+    from tests.doc_helpers import draft_form, issue_qt05
+    from tests.test_revision_metadata import revise_and_issue
+
+    today = today_local()
+    issue_qt05(desk, in_db)
+    revise_and_issue(desk, in_db, 2, today + timedelta(days=7))
+    author = desk("author")
+    post(author, f"{BASE}/qt-05/revise")
+    form = draft_form(author, seq=3)
+    form.update(change_location="Mục 2", change_summary="Sửa đổi lần 3", reason="Chỉ đạo")
+    assert post(author, f"{BASE}/qt-05/drafts/3/edit", form).status_code == 302
+    post(author, f"{BASE}/qt-05/drafts/3/submit", {"reviewers": user_id(in_db, "stp.danhgia")})
+    post(desk("auditor"), f"{BASE}/qt-05/drafts/3/review", {"decision": "agreed"})
+    post(desk("approver"), f"{BASE}/qt-05/drafts/3/approve")
+    assert revision_row(in_db, 3)["state"] == "approved"
+    with app.app_context():
+        revision = db.session.scalars(select(Revision).where(Revision.seq == 3)).one()
+        secretary = db.session.scalars(select(User).where(User.username == "stp.thuky")).one()
+        services.issue(revision, secretary, today + timedelta(days=3))
+        db.session.rollback()  # the SQL commit never happened
+        repo = AgencyRepo(app.config["ISODOC_STORE_PATH"], AGENCY)
+        assert repo.commit_info(repo.main_sha()).trailers["Supersedes"] == "2"
+        repo.close()
+
+    monkeypatch.setattr(services, "today_local", lambda: today + timedelta(days=10))
+    repaired = app.test_cli_runner().invoke(main, ["check", "--repair"])
+    assert "đã sửa" in repaired.output, repaired.output
+    with in_db() as s:
+        by_number = {r.number: r for r in s.scalars(select(Revision)) if r.number}
+        assert by_number[3].state == "issued"
+        assert by_number[2].superseded_before_effect
+        assert [e.action for e in by_number[2].events][-1] == "supersede_before_effect"
+        later = today + timedelta(days=10)
+        document = by_number[3].document
+        assert services.in_force(document, later).number == 3
+        assert services.revision_status(by_number[2], later) == "superseded_before_effect"

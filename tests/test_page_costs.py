@@ -13,6 +13,7 @@ from isodoc import policy
 from isodoc.auth import services as auth_services
 from isodoc.auth.models import ApiToken, Role, User
 from isodoc.extensions import db
+from isodoc.policy import SYSTEM
 from tests.conftest import agency
 from tests.doc_helpers import BASE, issue_qt05
 
@@ -39,7 +40,7 @@ def counted(app):
 def token(in_db, staff) -> dict:
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == staff["reader"])).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, 'chi phi')}"}
+        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'chi phi')}"}
 
 
 def test_reading_pages_run_a_fixed_number_of_queries(app, desk, in_db, token):
@@ -65,11 +66,11 @@ def test_effective_roles_are_remembered_until_a_flush(app, province, make_user):
         office = agency("so-tu-phap")
         assert policy.effective_roles(user, office) == {Role.READER}
         assert not policy.can(user, policy.Action.DOC_CREATE, office)
-        auth_services.add_membership(user, office, Role.AUTHOR)  # flushes
+        auth_services.add_membership(user, SYSTEM, office, Role.AUTHOR)  # flushes
         assert policy.effective_roles(user, office) == {Role.READER, Role.AUTHOR}
         assert policy.can(user, policy.Action.DOC_CREATE, office)
         membership = next(m for m in user.memberships if m.role == Role.AUTHOR)
-        auth_services.remove_membership(membership)
+        auth_services.remove_membership(membership, SYSTEM)
         assert not policy.can(user, policy.Action.DOC_CREATE, office)
         db.session.rollback()
 

@@ -175,3 +175,130 @@ def test_audit_log_shows_vietnam_time(signed_in, province, in_db):
                                            ).get_data(as_text=True)
     assert "03:30" not in admin.get("/admin/audit?action=test.&to=01/03/2026"
                                     ).get_data(as_text=True)
+
+
+def account(username: str) -> User:
+    """Inside an app context: the person with that username."""
+    from isodoc.extensions import db
+
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def people_state() -> tuple:
+    """Everything a people command could change, to show that a refusal changed nothing."""
+    from isodoc.auth.models import ApiToken
+    from isodoc.extensions import db
+
+    return (
+        db.session.execute(select(User.username, User.password_hash, User.session_version,
+                                  User.active).order_by(User.username)).all(),
+        db.session.execute(select(Membership.user_id, Membership.agency_id, Membership.role)
+                           .order_by(Membership.id)).all(),
+        db.session.execute(select(ApiToken.id, ApiToken.revoked_at).order_by(ApiToken.id)).all(),
+        db.session.scalar(select(func.count()).select_from(AuditEntry)),
+    )
+
+
+def test_people_commands_refuse_an_agency_admin_outside_their_subtree(app, province, make_user):
+    """The commands ask the policy themselves: called directly, not through a view."""
+    import pytest
+
+    from isodoc.auth import services
+    from isodoc.auth.models import Role
+    from isodoc.errors import Forbidden
+    from isodoc.extensions import db
+    from tests.conftest import agency
+
+    make_user((province["other_commune"], "reader"), username="bunglao.congchuc")
+    make_user((province["commune"], "reader"), username="himlam.congchuc")
+    make_user((province["district"], "admin"), username="dbp.quantri")
+    with app.app_context():
+        admin, outsider = account("dbp.quantri"), account("bunglao.congchuc")
+        ours, theirs = agency(province["commune"]), agency(province["other_commune"])
+        before = people_state()
+        refused = {
+            "reset": lambda: services.reset_password(outsider, admin, "mat-khau-moi-2026"),
+            "lock": lambda: services.set_active(outsider, admin, False),
+            "grant to an outsider": lambda: services.add_membership(outsider, admin, ours,
+                                                                    Role.AUTHOR),
+            "grant outside": lambda: services.add_membership(account("himlam.congchuc"), admin,
+                                                             theirs, Role.AUTHOR),
+            "remove outside": lambda: services.remove_membership(outsider.memberships[0], admin),
+            "create outside": lambda: services.create_person(
+                "bunglao.moi", "Người Mới", "", theirs, Role.READER, admin),
+            "create with no agency": lambda: services.create_user("ai.do", "Ai Đó", admin),
+        }
+        for what, command in refused.items():
+            with pytest.raises(Forbidden):
+                command()
+                pytest.fail(what)
+        assert people_state() == before  # refused before anything was written
+        # inside the subtree the same admin may act: the refusals above are about scope
+        services.set_active(account("himlam.congchuc"), admin, False)
+        assert people_state() != before
+        db.session.rollback()
+
+
+def test_a_reader_cannot_revoke_or_use_someone_elses_account(app, province, make_user):
+    import pytest
+
+    from isodoc.auth import services
+    from isodoc.auth.models import ApiToken
+    from isodoc.errors import Forbidden
+    from isodoc.extensions import db
+    from tests.conftest import PASSWORD
+
+    owner = make_user((province["dept"], "reader"), username="stp.chu")
+    other = make_user((province["dept"], "reader"), username="stp.khac")
+    with app.app_context():
+        services.create_token(account(owner), account(owner), "Cổng dịch vụ công")
+        db.session.commit()
+        token = db.session.scalars(select(ApiToken)).one()
+        intruder, victim = account(other), account(owner)
+        before = people_state()
+        for command in (lambda: services.revoke_token(token, intruder),
+                        lambda: services.create_token(victim, intruder, "của tôi"),
+                        lambda: services.change_password(victim, intruder, PASSWORD,
+                                                         "mat-khau-moi-2026"),
+                        lambda: services.logout(victim, intruder)):
+            with pytest.raises(Forbidden):
+                command()
+        assert people_state() == before and token.revoked_at is None
+        services.revoke_token(token, victim)  # the owner may
+        assert token.revoked_at is not None
+        db.session.rollback()
+
+
+def test_import_does_not_grant_roles_to_a_person_the_admin_does_not_manage(
+        signed_in, province, make_user, in_db):
+    make_user((province["other_commune"], "reader"), username="bunglao.congchuc")
+    admin = signed_in((province["district"], "admin"))
+    with in_db() as s:
+        before = s.scalar(select(func.count()).select_from(Membership))
+    csv = PEOPLE_HEADER + "bunglao.congchuc,Nguyễn Văn Thử,,dbp-him-lam,author\n"
+    response = post_form(admin, "/admin/people/import",
+                         {"file": (io.BytesIO(csv.encode()), "nguoi.csv")},
+                         page="/admin/people", content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Dòng 2: bạn không có quyền quản lý tài khoản «bunglao.congchuc»" in \
+        response.get_data(as_text=True)
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(Membership)) == before
+
+
+def test_nobody_locks_themself_out_whatever_the_interface(app, signed_in, province, in_db):
+    import pytest
+
+    from isodoc.auth import services
+    from isodoc.errors import InvalidInput
+
+    admin = signed_in(("ubnd-tinh", "admin"), username="quantri")
+    post_form(admin, "/admin/people/quantri/active", page="/admin/people/quantri")
+    assert "Bạn không thể tự khoá tài khoản của mình." in \
+        admin.get("/admin/people/quantri").get_data(as_text=True)
+    with in_db() as s:
+        me = account("quantri")
+        with pytest.raises(InvalidInput, match="tự khoá"):
+            services.set_active(me, me, False)
+        s.rollback()
+        assert me.active

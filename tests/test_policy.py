@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from isodoc.agencies import services as agency_services
 from isodoc.auth.models import User
-from isodoc.policy import Action, can
+from isodoc.policy import SYSTEM, Action, can
 from isodoc.timeutil import today_local
 from tests.conftest import agency, login, post_form
 
@@ -66,8 +66,19 @@ QUALITY_ACTIONS = {  # test_quality_policy
 
 
 def test_every_action_is_in_a_matrix():
-    assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE} | DOCUMENT_ACTIONS | \
-        QUALITY_ACTIONS == set(Action)
+    assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
+        DOCUMENT_ACTIONS | QUALITY_ACTIONS == set(Action)
+
+
+def test_ones_own_account_is_nobody_elses(app, holders):
+    """Password, tokens, sign-out: each person for themself, not even the province admin
+    for someone else (an admin resets a password instead, under PEOPLE_MANAGE)."""
+    with app.app_context():
+        for label, username in holders.items():
+            for other_label, other in holders.items():
+                assert can(user(username), A.ACCOUNT_OWN, user(other)) is (label == other_label)
+            assert not can(user(username), A.ACCOUNT_OWN, agency(OWN))
+        assert can(SYSTEM, A.ACCOUNT_OWN, user(holders["reader"]))
 
 
 @pytest.mark.parametrize("action", list(AGENCY_MATRIX))
@@ -111,7 +122,8 @@ def test_dissolved_agency_is_read_only_and_readable_by_the_successor(app, provin
     successor_reader = make_user((province["other_commune"], "reader"))
     with app.app_context():
         commune = agency(province["commune"])
-        agency_services.dissolve(commune, date(2025, 7, 1), agency(province["other_commune"]))
+        agency_services.dissolve(commune, SYSTEM, date(2025, 7, 1),
+                                 agency(province["other_commune"]))
         agency_services.db.session.commit()
         commune = agency(province["commune"])
         for action in (A.AGENCY_EDIT, A.AGENCY_SET_STATUS, A.PEOPLE_MANAGE, A.AGENCY_REORGANIZE,
@@ -237,8 +249,159 @@ def test_document_actions(app, doc_holders, state):
         agency_services.db.session.rollback()
 
 
+# The same matrix through the commands themselves: a forbidden step is refused by the
+# command, whoever calls it (web, API, CLI, a script), before anything is written.
+SQL_ONLY = {A.DOC_SUBMIT, A.DOC_REVIEW, A.DOC_APPROVE, A.DOC_REJECT, A.DOC_CANCEL,
+            A.DOC_ACKNOWLEDGE, A.DOC_WITHDRAW_REQUEST, A.DOC_PERIODIC_REVIEW}
+
+
+def command_for(action: Action, revision, people: dict):
+    """The command behind a document action, as a call taking the actor (None for the
+    actions that only read)."""
+    from isodoc.documents import services
+    from isodoc.documents.models import Decision, DocumentKind
+
+    document = revision.document
+    return {
+        A.DOC_EDIT: lambda u: services.save_draft(
+            revision, u, revision.head_sha or "0" * 40,
+            services.DocumentFields("Quy trình thử", DocumentKind.INTERNAL), "## 1. Sửa\n"),
+        A.DOC_SUBMIT: lambda u: services.submit(revision, u, [people["auditor"]]),
+        A.DOC_REVIEW: lambda u: services.review(revision, u, Decision.AGREED, ""),
+        A.DOC_APPROVE: lambda u: services.approve(revision, u),
+        A.DOC_REJECT: lambda u: services.reject(revision, u, "Chưa đạt"),
+        A.DOC_ISSUE: lambda u: services.issue(revision, u, today_local()),
+        A.DOC_CANCEL: lambda u: services.cancel(revision, u),
+        A.DOC_ACKNOWLEDGE: lambda u: services.acknowledge(revision, u),
+        A.DOC_WITHDRAW_REQUEST: lambda u: services.request_withdrawal(document, u,
+                                                                      "Không còn áp dụng"),
+        A.DOC_PERIODIC_REVIEW: lambda u: services.confirm_periodic_review(document, u),
+    }.get(action)
+
+
+def in_right_state(action: Action, revision) -> bool:
+    """Whether the state table lets the step start from the revision's state."""
+    from isodoc.documents.workflow import allowed
+    from isodoc.policy import REVISION_TRANSITIONS
+
+    if action in REVISION_TRANSITIONS:
+        return allowed(REVISION_TRANSITIONS[action], revision.state)
+    return revision.state == "issued"
+
+
+def written(revision) -> tuple:
+    """What a command could have written: pending session changes and the git refs."""
+    from isodoc.documents.repos import repo_for
+
+    session = agency_services.db.session
+    repo = repo_for(revision.document.agency)
+    return (bool(session.new or session.dirty or session.deleted), repo.main_sha(),
+            repo.draft_refs())
+
+
+@pytest.mark.parametrize("state", list(DOC_MATRIX))
+def test_document_commands_refuse_by_themselves(app, doc_holders, state):
+    from isodoc.errors import Forbidden, InvalidInput
+
+    with app.app_context():
+        people = {k: user(v) for k, v in doc_holders.items()}
+        revision = walk_to(state, doc_holders)
+        before = written(revision)
+        assert not before[0]
+        checked = 0
+        for action, allowed in DOC_MATRIX[state].items():
+            command = command_for(action, revision, people)
+            if command is None:
+                continue
+            right_state = in_right_state(action, revision)
+            for label, person in people.items():
+                if label in allowed:
+                    if action in SQL_ONLY:  # allowed: it goes through (then undone)
+                        savepoint = agency_services.db.session.begin_nested()
+                        command(person)
+                        savepoint.rollback()
+                    continue
+                expected = Forbidden if right_state else InvalidInput
+                with pytest.raises(expected):
+                    command(person)
+                assert written(revision) == before, (state, action, label)
+                checked += 1
+        assert checked
+        agency_services.db.session.rollback()
+
+
+def test_nobody_approves_their_own_draft_even_calling_the_command(app, province, make_user):
+    """One who holds both roles writes, or only saves, a draft: the approval command
+    refuses them, whoever calls it."""
+    from isodoc.documents import services
+    from isodoc.documents.models import Decision, DocumentKind
+    from isodoc.errors import Forbidden, InvalidInput
+
+    both = make_user((OWN, "author"), (OWN, "approver"), (OWN, "secretary"))
+    reviewer = make_user((OWN, "auditor"))
+    approver = make_user((OWN, "approver"))
+    with app.app_context():
+        writer, checker = user(both), user(reviewer)
+        revision = services.create_document(
+            agency(OWN), writer, "QT-10",
+            services.DocumentFields("Quy trình tự duyệt", DocumentKind.INTERNAL), "## 1.\n")
+        services.submit(revision, writer, [checker])
+        services.review(revision, checker, Decision.AGREED, "")
+        with pytest.raises(Forbidden):
+            services.approve(revision, writer, "tự duyệt")
+        assert revision.state == "reviewed" and revision.approved_by is None
+        with pytest.raises(InvalidInput):  # nor can issuing skip the approval
+            services.issue(revision, writer, today_local())
+        services.approve(revision, user(approver))
+        assert revision.state == "approved"
+        agency_services.db.session.rollback()
+
+
+def test_withdrawal_decision_through_the_command(app, doc_holders):
+    from isodoc.documents import services
+    from isodoc.errors import Forbidden, InvalidInput
+
+    with app.app_context():
+        people = {k: user(v) for k, v in doc_holders.items()}
+        revision = walk_to("issued", doc_holders)
+        document = revision.document
+        with pytest.raises(InvalidInput):  # nothing to decide yet
+            services.decide_withdrawal(document, people["approver"], True)
+        services.request_withdrawal(document, people["secretary"], "Không còn áp dụng")
+        agency_services.db.session.flush()
+        with pytest.raises(InvalidInput):  # one request at a time
+            services.request_withdrawal(document, people["secretary"], "Lần nữa")
+        before = written(revision)
+        for label, person in people.items():
+            if label != "approver":
+                with pytest.raises(Forbidden):
+                    services.decide_withdrawal(document, person, True)
+                assert written(revision) == before, label
+        services.decide_withdrawal(document, people["approver"], False, "Còn dùng")
+        assert document.withdrawn_on is None
+        agency_services.db.session.rollback()
+
+
 def test_document_creation_rights(app, doc_holders):
+    from isodoc.documents import services
+    from isodoc.documents.models import DocumentKind
+    from isodoc.errors import Forbidden
+
     with app.app_context():
         for label, username in doc_holders.items():
             assert can(user(username), A.DOC_CREATE, agency(OWN)) is \
                 (label in {"author", "author2", "secretary"}), label
+        # and through the commands: creating a document, starting a revision
+        revision = walk_to("issued", doc_holders)
+        before = written(revision)
+        for label, username in doc_holders.items():
+            if label in {"author", "author2", "secretary"}:
+                continue
+            with pytest.raises(Forbidden):
+                services.create_document(agency(OWN), user(username), "QT-11", services.
+                                         DocumentFields("Quy trình mới", DocumentKind.INTERNAL),
+                                         "## 1.\n")
+            with pytest.raises(Forbidden):
+                services.start_revision(revision.document, user(username))
+            assert written(revision) == before, label
+        agency_services.db.session.rollback()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from isodoc import demo
 from isodoc.agencies import registry_csv
 from isodoc.agencies.models import Agency
+from isodoc.policy import SYSTEM
 from tests.conftest import post_form
 
 HEADER = "code,name,kind,parent_code,qms_status,declared_on,plan_year,dissolved_on,successor_code\n"
@@ -109,7 +110,7 @@ def test_semicolon_separated_csv_from_excel_is_accepted(signed_in, province, in_
 
 def test_demo_province_file_follows_the_plan(app, in_db):
     with in_db() as s:
-        registry_csv.import_csv(demo.registry_file())
+        registry_csv.import_csv(demo.registry_file(), SYSTEM)
     with in_db() as s:
         count = s.scalar(select(func.count()).select_from(Agency))
         by_kind = dict(s.execute(select(Agency.kind, func.count()).group_by(Agency.kind)).all())

@@ -45,7 +45,7 @@ def blob_files(app) -> list[Path]:
 def token(in_db, staff) -> dict:
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == staff["reader"])).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, 'cache')}"}
+        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'cache')}"}
 
 
 def test_page_in_force_starts_no_git_once_read(desk, in_db, app, monkeypatch, token):

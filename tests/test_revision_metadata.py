@@ -41,7 +41,7 @@ def tokens(app, staff, in_db):
     with in_db() as s:
         for who, username in staff.items():
             user = s.scalars(select(User).where(User.username == username)).one()
-            out[who] = {"Authorization": f"Bearer {auth_services.create_token(user, 'api')}"}
+            out[who] = {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
     return out
 
 

@@ -9,6 +9,7 @@ from isodoc import demo, search
 from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
 from isodoc.cli import main
+from isodoc.documents.models import Document
 from isodoc.extensions import db
 from isodoc.search.models import SearchOutbox
 from tests.conftest import login
@@ -38,7 +39,7 @@ def test_commune_reader_finds_their_procedure_first(app, demo_province):
     with app.app_context():
         reader = db.session.scalars(select(User).where(
             User.username == "himlam.congchuc")).one()
-        token = auth_services.create_token(reader, "api")
+        token = auth_services.create_token(reader, reader, "api")
         db.session.commit()
     api = client.get("/api/v1/search?q=dang ky khai sinh",
                      headers={"Authorization": f"Bearer {token}"}).get_json()
@@ -116,11 +117,15 @@ def test_a_failed_index_update_waits_in_the_outbox(desk, in_db, app, monkeypatch
     assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 0
 
 
-def test_reindex_rebuilds_from_the_database(app, demo_province):
+def test_reindex_rebuilds_from_the_database(app, demo_province, in_db):
     with app.app_context():
         search.engine().clear()
         assert search.check()  # entries missing
+    with in_db() as s:  # work left in the outbox: the rebuild makes it obsolete
+        s.add(SearchOutbox(document_id=s.scalars(select(Document.id)).first()))
     result = app.test_cli_runner().invoke(main, ["reindex"])
     assert result.exit_code == 0 and "Đã lập chỉ mục" in result.output
     with app.app_context():
         assert search.check() == []
+    with in_db() as s:  # emptied in the command's own transaction, committed by the CLI
+        assert s.scalar(select(func.count()).select_from(SearchOutbox)) == 0

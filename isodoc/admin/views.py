@@ -1,4 +1,7 @@
-"""Administration: people, memberships, passwords, people import, the audit log."""
+"""Administration: people, memberships, passwords, people import, the audit log.
+
+Views parse the form, run the people command (isodoc/auth/services.py) through
+`commands.attempt`, and render: the command asks the policy itself."""
 
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ from isodoc.audit import AuditEntry
 from isodoc.auth import services
 from isodoc.auth.models import Membership, Role, User
 from isodoc.auth.views import flash_form_errors
-from isodoc.errors import InvalidInput
+from isodoc.commands import attempt
+from isodoc.errors import error_response
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, CsvUploadForm, options
+from isodoc.paging import PagingError, parse_page
 from isodoc.policy import Action, require
 from isodoc.textnorm import nfc
 from isodoc.timeutil import LOCAL_TZ, UTC, parse_date
@@ -80,17 +85,13 @@ def create_person():
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("admin.people"))
-    agency = get_by_code(form.agency.data)
-    require(current_user, Action.PEOPLE_MANAGE, agency)
-    try:
-        user, password = services.create_user(form.username.data, form.full_name.data,
-                                              form.email.data or "")
-        services.add_membership(user, agency, Role(form.role.data))
-    except InvalidInput as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    created, error = attempt(services.create_person, form.username.data, form.full_name.data,
+                             form.email.data or "", get_by_code(form.agency.data),
+                             Role(form.role.data), current_user)
+    if error is not None:
+        flash(error.message, "error")
         return redirect(url_for("admin.people"))
-    db.session.commit()
+    user, password = created
     return render_template("admin/created.html", created=[(user.username, password)])
 
 
@@ -110,15 +111,9 @@ def add_membership(username: str):
     form = MembershipForm()
     form.agency.choices = agency_choices()
     if form.validate_on_submit():
-        agency = get_by_code(form.agency.data)
-        require(current_user, Action.PEOPLE_MANAGE, agency)
-        try:
-            services.add_membership(user, agency, Role(form.role.data))
-            db.session.commit()
-            flash("Đã gán vai trò.", "success")
-        except InvalidInput as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        _, error = attempt(services.add_membership, user, current_user,
+                           get_by_code(form.agency.data), Role(form.role.data))
+        flash(error.message if error else "Đã gán vai trò.", "error" if error else "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("admin.person", username=user.username))
@@ -130,11 +125,10 @@ def remove_membership(username: str, membership_id: int):
     membership = db.get_or_404(Membership, membership_id)
     if membership.user_id != user.id:
         abort(404)
-    require(current_user, Action.PEOPLE_MANAGE, membership.agency)
+    require(current_user, Action.PEOPLE_MANAGE, membership.agency)  # 403 before the form
     if ConfirmForm().validate_on_submit():
-        services.remove_membership(membership)
-        db.session.commit()
-        flash("Đã bỏ vai trò.", "success")
+        _, error = attempt(services.remove_membership, membership, current_user)
+        flash(error.message if error else "Đã bỏ vai trò.", "error" if error else "success")
     return redirect(url_for("admin.person", username=user.username))
 
 
@@ -144,8 +138,10 @@ def reset_password(username: str):
     require(current_user, Action.PEOPLE_MANAGE, user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    password = services.reset_password(user)
-    db.session.commit()
+    password, error = attempt(services.reset_password, user, current_user)
+    if error is not None:
+        flash(error.message, "error")
+        return redirect(url_for("admin.person", username=user.username))
     flash(f"Mọi phiên đăng nhập và mã truy cập API của {user.username} đã bị huỷ.", "info")
     return render_template("admin/created.html", created=[(user.username, password)],
                            reset=True)
@@ -157,11 +153,10 @@ def set_active(username: str):
     require(current_user, Action.PEOPLE_MANAGE, user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if user.id == current_user.id:
-        flash("Bạn không thể tự khoá tài khoản của mình.", "error")
+    _, error = attempt(services.set_active, user, current_user, not user.active)
+    if error is not None:
+        flash(error.message, "error")
     else:
-        services.set_active(user, not user.active)
-        db.session.commit()
         flash("Đã mở khoá tài khoản." if user.active else "Đã khoá tài khoản.", "success")
     return redirect(url_for("admin.person", username=user.username))
 
@@ -173,15 +168,10 @@ def import_people():
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("admin.people"))
-    try:
-        result = services.import_people(
-            form.file.data.read(),
-            lambda agency: policy.can(current_user, Action.PEOPLE_MANAGE, agency))
-    except InvalidInput as exc:
-        db.session.rollback()
-        return render_template("import_errors.html", message=exc.message,
-                               problems=exc.problems, back=url_for("admin.people")), 422
-    db.session.commit()
+    result, error = attempt(services.import_people, form.file.data.read(), current_user)
+    if error is not None:
+        return render_template("import_errors.html", message=error.message,
+                               problems=error.problems, back=url_for("admin.people")), 422
     flash(f"Đã nhập {len(result.created)} người mới, {result.memberships} vai trò.", "success")
     return render_template("admin/created.html", created=result.created)
 
@@ -216,7 +206,10 @@ def audit_log():
         scope = [a.id for a in db.session.scalars(select(Agency))
                  if policy.in_scope(current_user, a)]
         stmt = stmt.where(AuditEntry.agency_id.in_(scope))
-    page = max(1, int(args["page"])) if args.get("page", "").isdigit() else 1
+    try:
+        page = parse_page(args.get("page"))
+    except PagingError as exc:  # before the query: an offset no page can reach
+        return error_response(400, exc.message)
     rows = db.session.scalars(stmt.offset((page - 1) * PAGE).limit(PAGE + 1)).all()
     shown = rows[:PAGE]
     return render_template("admin/audit.html", entries=shown, page=page,

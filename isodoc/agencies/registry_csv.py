@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from isodoc import audit
+from isodoc import audit, policy
 from isodoc.agencies.models import Agency, AgencyKind, QmsStatus
 from isodoc.agencies.services import (
     check_code,
@@ -20,9 +20,11 @@ from isodoc.agencies.services import (
     check_status,
     kind_order,
 )
+from isodoc.auth.models import User
 from isodoc.csvio import read_rows, write_rows
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import Action, SystemActor
 from isodoc.timeutil import format_date, parse_date
 
 COLUMNS = ["code", "name", "kind", "parent_code", "qms_status", "declared_on", "plan_year",
@@ -46,7 +48,10 @@ def export_csv() -> bytes:
     return write_rows(COLUMNS, rows)
 
 
-def import_csv(data: bytes) -> ImportResult:
+def import_csv(data: bytes, actor: User | SystemActor) -> ImportResult:
+    """All or nothing: any problem raises InvalidInput listing every line, and the
+    command's adapter rolls back what was applied."""
+    policy.require(actor, Action.REGISTRY_IMPORT)
     rows = read_rows(data, ["code", "name", "kind", "parent_code"])
     existing = {a.code: a for a in db.session.scalars(select(Agency))}
     problems: list[tuple[int, str]] = []
@@ -64,7 +69,6 @@ def import_csv(data: bytes) -> ImportResult:
     result = ImportResult()
     problems += apply(parsed, existing, result)  # placement problems of the rows that parsed
     if problems:
-        db.session.rollback()
         raise InvalidInput(
             f"Không nhập được: {len(problems)} lỗi, chưa có thay đổi nào.",
             [f"Dòng {line}: {message}" if line else message for line, message in sorted(problems)])

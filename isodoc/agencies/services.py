@@ -1,4 +1,5 @@
-"""Agency registry operations. Services flush, never commit: the request commits once."""
+"""Agency registry operations. Each change is a command (isodoc/commands.py): it asks the
+policy itself, flushes, never commits: its adapter commits once."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from isodoc import audit
+from isodoc import audit, policy
 from isodoc.agencies.models import CODE_RE, NAME_MAX, Agency, AgencyKind, QmsStatus
+from isodoc.auth.models import User
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import Action, SystemActor
 from isodoc.textnorm import fold, nfc
 
 
@@ -83,7 +86,11 @@ class AgencyData:
     plan_year: int | None = None
 
 
-def create_agency(data: AgencyData) -> Agency:
+def create_agency(data: AgencyData, actor: User | SystemActor) -> Agency:
+    if data.parent is None:
+        policy.require(actor, Action.REGISTRY_IMPORT)  # a new root: the province admin
+    else:
+        policy.require(actor, Action.AGENCY_CREATE_CHILD, data.parent)
     code, name = check_code(data.code), check_name(data.name)
     if get_by_code(code) is not None:
         raise InvalidInput(f"Mã đơn vị «{code}» đã tồn tại.")
@@ -100,8 +107,11 @@ def create_agency(data: AgencyData) -> Agency:
     return agency
 
 
-def update_agency(agency: Agency, *, name: str, kind: AgencyKind, parent: Agency | None,
-                  plan_year: int | None) -> None:
+def update_agency(agency: Agency, actor: User | SystemActor, *, name: str, kind: AgencyKind,
+                  parent: Agency | None, plan_year: int | None) -> None:
+    policy.require(actor, Action.AGENCY_EDIT, agency)
+    if parent is not None and parent.id != agency.parent_id:
+        policy.require(actor, Action.AGENCY_CREATE_CHILD, parent)  # moving it under another
     name = check_name(name)
     check_placement(kind, parent, agency)
     check_plan_year(plan_year)
@@ -112,7 +122,9 @@ def update_agency(agency: Agency, *, name: str, kind: AgencyKind, parent: Agency
     audit.record("agency.edit", "agency", agency.code, agency_id=agency.id, summary=changes)
 
 
-def set_status(agency: Agency, status: QmsStatus, declared_on: date | None) -> None:
+def set_status(agency: Agency, actor: User | SystemActor, status: QmsStatus,
+               declared_on: date | None) -> None:
+    policy.require(actor, Action.AGENCY_SET_STATUS, agency)
     check_status(status, declared_on)
     changes = describe_changes(agency, qms_status=status.value, declared_on=declared_on)
     agency.qms_status, agency.declared_on = status.value, declared_on
@@ -120,9 +132,13 @@ def set_status(agency: Agency, status: QmsStatus, declared_on: date | None) -> N
     audit.record("agency.set_status", "agency", agency.code, agency_id=agency.id, summary=changes)
 
 
-def dissolve(agency: Agency, on: date, successor: Agency | None) -> None:
+def dissolve(agency: Agency, actor: User | SystemActor, on: date,
+             successor: Agency | None) -> None:
     """Dissolve `agency` on a date, merging it into `successor` if given. Its documents,
     people and history stay, read-only, reachable from the successor."""
+    policy.require(actor, Action.AGENCY_REORGANIZE, agency)
+    if successor is not None:
+        policy.require(actor, Action.AGENCY_EDIT, successor)
     if agency.parent_id is None:
         raise InvalidInput("Không thể giải thể UBND tỉnh.")
     if agency.dissolved_on is not None:

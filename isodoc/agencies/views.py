@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,7 +16,7 @@ from isodoc.agencies.forms import AgencyCreateForm, AgencyEditForm, DissolveForm
 from isodoc.agencies.models import Agency, AgencyKind, QmsStatus
 from isodoc.auth.models import Membership, User
 from isodoc.auth.views import flash_form_errors
-from isodoc.errors import InvalidInput
+from isodoc.commands import attempt
 from isodoc.extensions import db
 from isodoc.forms import CsvUploadForm, options
 from isodoc.policy import Action, require
@@ -106,15 +109,15 @@ def successor_choices(agency: Agency) -> list[SelectChoice]:
     return placement_choices(agency, "— giải thể, không sáp nhập —")
 
 
-def done(agency: Agency, message: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("agencies.detail", code=agency.code))
-
-
-def failed(agency: Agency, exc: InvalidInput):
-    db.session.rollback()
-    flash(exc.message, "error")
+def run_and_return(agency: Agency, message: Callable[[Any], str], command, *args, **kwargs):
+    """Run the command, say how it went, go back to the agency page (of the new agency
+    when one was created)."""
+    result, error = attempt(command, *args, **kwargs)
+    if error is not None:
+        flash(error.message, "error")
+    else:
+        flash(message(result), "success")
+        agency = result if isinstance(result, Agency) else agency
     return redirect(url_for("agencies.detail", code=agency.code))
 
 
@@ -127,13 +130,11 @@ def create_child(code: str):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("agencies.detail", code=parent.code))
-    try:
-        child = services.create_agency(services.AgencyData(
-            code=form.code.data, name=form.name.data, kind=AgencyKind(form.kind.data),
-            parent=parent, plan_year=form.plan_year.data))
-    except InvalidInput as exc:
-        return failed(parent, exc)
-    return done(child, f"Đã tạo đơn vị {child.name}.")
+    return run_and_return(parent, lambda child: f"Đã tạo đơn vị {child.name}.",
+                          services.create_agency, services.AgencyData(
+                              code=form.code.data, name=form.name.data,
+                              kind=AgencyKind(form.kind.data), parent=parent,
+                              plan_year=form.plan_year.data), current_user)
 
 
 @bp.route("/<code>/edit", methods=["POST"])
@@ -146,14 +147,10 @@ def edit(code: str):
         flash_form_errors(form)
         return redirect(url_for("agencies.detail", code=agency.code))
     parent = services.get_by_code(form.parent.data) if form.parent.data else None
-    if parent is not None and parent.id != agency.parent_id:
-        require(current_user, Action.AGENCY_CREATE_CHILD, parent)
-    try:
-        services.update_agency(agency, name=form.name.data, kind=AgencyKind(form.kind.data),
-                               parent=parent, plan_year=form.plan_year.data)
-    except InvalidInput as exc:
-        return failed(agency, exc)
-    return done(agency, "Đã lưu thông tin đơn vị.")
+    return run_and_return(agency, lambda _: "Đã lưu thông tin đơn vị.",
+                          services.update_agency, agency, current_user, name=form.name.data,
+                          kind=AgencyKind(form.kind.data), parent=parent,
+                          plan_year=form.plan_year.data)
 
 
 @bp.route("/<code>/status", methods=["POST"])
@@ -164,11 +161,9 @@ def set_status(code: str):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("agencies.detail", code=agency.code))
-    try:
-        services.set_status(agency, QmsStatus(form.qms_status.data), form.declared_on.date)
-    except InvalidInput as exc:
-        return failed(agency, exc)
-    return done(agency, "Đã cập nhật trạng thái HTQLCL.")
+    return run_and_return(agency, lambda _: "Đã cập nhật trạng thái HTQLCL.",
+                          services.set_status, agency, current_user,
+                          QmsStatus(form.qms_status.data), form.declared_on.date)
 
 
 @bp.route("/<code>/dissolve", methods=["POST"])
@@ -181,13 +176,9 @@ def dissolve(code: str):
         flash_form_errors(form)
         return redirect(url_for("agencies.detail", code=agency.code))
     successor = services.get_by_code(form.successor.data) if form.successor.data else None
-    if successor is not None:
-        require(current_user, Action.AGENCY_EDIT, successor)
-    try:
-        services.dissolve(agency, form.on.date, successor)
-    except InvalidInput as exc:
-        return failed(agency, exc)
-    return done(agency, "Đã ghi nhận giải thể/sáp nhập; tài liệu và lịch sử được giữ nguyên.")
+    return run_and_return(
+        agency, lambda _: "Đã ghi nhận giải thể/sáp nhập; tài liệu và lịch sử được giữ nguyên.",
+        services.dissolve, agency, current_user, form.on.date, successor)
 
 
 @bp.route("/export.csv")
@@ -204,13 +195,10 @@ def import_registry():
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("agencies.index"))
-    try:
-        result = registry_csv.import_csv(form.file.data.read())
-    except InvalidInput as exc:
-        db.session.rollback()
-        return render_template("import_errors.html", message=exc.message,
-                               problems=exc.problems, back=url_for("agencies.index")), 422
-    db.session.commit()
+    result, error = attempt(registry_csv.import_csv, form.file.data.read(), current_user)
+    if error is not None:
+        return render_template("import_errors.html", message=error.message,
+                               problems=error.problems, back=url_for("agencies.index")), 422
     flash(f"Đã nhập danh mục: {result.created} đơn vị mới, {result.updated} cập nhật, "
           f"{result.unchanged} không đổi.", "success")
     return redirect(url_for("agencies.index"))

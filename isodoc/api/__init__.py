@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, abort, g, request
 
-from isodoc.extensions import api, csrf, db
+from isodoc.commands import run
+from isodoc.extensions import api, csrf
 
 
 def register_api(app: Flask) -> None:
@@ -22,12 +23,10 @@ def authenticate_bearer() -> None:
     from isodoc.auth.services import user_for_token
 
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    user = run(user_for_token, token.strip()) if scheme.lower() == "bearer" else None
     if user is None:
         abort(401)
     g.api_user = user
-    if db.session.dirty:
-        db.session.commit()  # last_used_at (at most once a minute)
 
 
 class Extended:

@@ -10,8 +10,10 @@ from sqlalchemy.orm import selectinload
 from isodoc import policy
 from isodoc.agencies.services import get_by_code
 from isodoc.api import Extended, authenticate_bearer
+from isodoc.api.schemas import PAGINATION_HEADER, PagedQuerySchema
 from isodoc.auth.services import get_user
-from isodoc.documents import content, services
+from isodoc.commands import run
+from isodoc.documents import services
 from isodoc.documents.models import (
     Decision,
     Document,
@@ -20,8 +22,7 @@ from isodoc.documents.models import (
     Revision,
     RevisionState,
 )
-from isodoc.errors import InvalidInput
-from isodoc.extensions import db
+from isodoc.paging import Paging
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
 
@@ -92,7 +93,7 @@ class RevisionContentSchema(RevisionSchema):
     front_matter = fields.Dict()
 
 
-class ListQuery(Schema):
+class ListQuery(PagedQuerySchema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     kind = fields.String(load_default="", validate=validate.OneOf(["", *DocumentKind]))
     status = fields.String(load_default="", validate=validate.OneOf(
@@ -189,22 +190,6 @@ def with_content(revision: Revision) -> Extended:
                     front_matter=found.meta)
 
 
-def done(apply):
-    """Apply a change and commit; a stale save is a 409, bad input a 422, with a message."""
-    try:
-        result = apply()
-        db.session.commit()
-    except services.StaleDraft as exc:
-        db.session.rollback()
-        abort(409, message=exc.message, messages={
-            "current_sha": exc.current_sha,
-            "current_markdown": content.split(exc.current_text.encode())[1]})
-    except InvalidInput as exc:
-        db.session.rollback()
-        abort(422, message=exc.message)
-    return result
-
-
 def fields_from(data: dict) -> services.DocumentFields:
     return services.DocumentFields(title=data["title"], kind=DocumentKind(data["kind"]),
                                    tthc_code=data["tthc_code"], field=data["field"],
@@ -214,9 +199,10 @@ def fields_from(data: dict) -> services.DocumentFields:
 
 @blp.route("/<agency_code>/documents")
 @blp.arguments(ListQuery, location="query")
-@blp.response(200, DocumentSchema(many=True))
+@blp.response(200, DocumentSchema(many=True), headers=PAGINATION_HEADER)
 def list_documents(args, agency_code: str):
-    """Danh mục tài liệu của đơn vị (chỉ cán bộ của đơn vị thấy tài liệu chưa ban hành)."""
+    """Danh mục tài liệu của đơn vị (chỉ cán bộ của đơn vị thấy tài liệu chưa ban hành).
+    Phân trang: `page`, `page_size` (≤ 100); tổng số ở tiêu đề `X-Pagination`."""
     agency = get_by_code(agency_code)
     if agency is None:
         abort(404)
@@ -233,7 +219,9 @@ def list_documents(args, agency_code: str):
                 f"{s.document.code} {s.meta.title} {s.meta.tthc_code or ''}"):
             continue
         found.append(s)
-    return found
+    paging = Paging(args["page"], args["page_size"])
+    return (found[paging.offset:paging.offset + paging.size],
+            {"X-Pagination": paging.header(len(found))})
 
 
 @blp.route("/<agency_code>/documents", methods=["POST"])
@@ -245,8 +233,8 @@ def create_document(data, agency_code: str):
     if agency is None:
         abort(404)
     require(g.api_user, Action.DOC_CREATE, agency)
-    return done(lambda: services.create_document(agency, g.api_user, data["code"],
-                                                 fields_from(data), data["body"]))
+    return run(services.create_document, agency, g.api_user, data["code"], fields_from(data),
+               data["body"])
 
 
 @blp.route("/<agency_code>/documents/<ref>")
@@ -295,10 +283,9 @@ def save(data, agency_code: str, ref: str, seq: int):
     """Lưu dự thảo; `base_sha` là `head_sha` đã đọc. Bản cũ hơn bị từ chối (409)."""
     revision = draft_or_404(document_or_404(agency_code, ref), seq)
     require(g.api_user, Action.DOC_EDIT, revision)
-    done(lambda: services.save_draft(
-        revision, g.api_user, data["base_sha"], fields_from(data), data["body"],
-        change_location=data["change_location"], change_summary=data["change_summary"],
-        reason=data["reason"]))
+    run(services.save_draft, revision, g.api_user, data["base_sha"], fields_from(data),
+        data["body"], change_location=data["change_location"],
+        change_summary=data["change_summary"], reason=data["reason"])
     return revision
 
 
@@ -312,7 +299,7 @@ def submit(data, agency_code: str, ref: str, seq: int):
     reviewers = [get_user(name) for name in data["reviewers"]]
     if None in reviewers:
         abort(422, message="Có tên người xem xét không tồn tại.")
-    done(lambda: services.submit(revision, g.api_user, reviewers, data["comment"]))
+    run(services.submit, revision, g.api_user, reviewers, data["comment"])
     return revision
 
 
@@ -322,8 +309,7 @@ def submit(data, agency_code: str, ref: str, seq: int):
 def review(data, agency_code: str, ref: str, seq: int):
     revision = draft_or_404(document_or_404(agency_code, ref), seq)
     require(g.api_user, Action.DOC_REVIEW, revision)
-    done(lambda: services.review(revision, g.api_user, Decision(data["decision"]),
-                                 data["comment"]))
+    run(services.review, revision, g.api_user, Decision(data["decision"]), data["comment"])
     return revision
 
 
@@ -333,7 +319,7 @@ def review(data, agency_code: str, ref: str, seq: int):
 def approve(data, agency_code: str, ref: str, seq: int):
     revision = draft_or_404(document_or_404(agency_code, ref), seq)
     require(g.api_user, Action.DOC_APPROVE, revision)
-    done(lambda: services.approve(revision, g.api_user, data["comment"]))
+    run(services.approve, revision, g.api_user, data["comment"])
     return revision
 
 
@@ -343,7 +329,7 @@ def approve(data, agency_code: str, ref: str, seq: int):
 def reject(data, agency_code: str, ref: str, seq: int):
     revision = draft_or_404(document_or_404(agency_code, ref), seq)
     require(g.api_user, Action.DOC_REJECT, revision)
-    done(lambda: services.reject(revision, g.api_user, data["comment"]))
+    run(services.reject, revision, g.api_user, data["comment"])
     return revision
 
 
@@ -354,7 +340,7 @@ def issue(data, agency_code: str, ref: str, seq: int):
     """Ban hành với ngày hiệu lực (hôm nay hoặc sau)."""
     revision = draft_or_404(document_or_404(agency_code, ref), seq)
     require(g.api_user, Action.DOC_ISSUE, revision)
-    done(lambda: services.issue(revision, g.api_user, data["effective_date"]))
+    run(services.issue, revision, g.api_user, data["effective_date"])
     return revision
 
 
@@ -364,7 +350,7 @@ def revise(agency_code: str, ref: str):
     """Bắt đầu lần sửa đổi mới từ bản đã ban hành gần nhất."""
     document = document_or_404(agency_code, ref)
     require(g.api_user, Action.DOC_CREATE, document.agency)
-    return done(lambda: services.start_revision(document, g.api_user))
+    return run(services.start_revision, document, g.api_user)
 
 
 @blp.route("/<agency_code>/documents/<ref>/withdraw", methods=["POST"])
@@ -374,7 +360,7 @@ def withdraw(data, agency_code: str, ref: str):
     """Đề nghị thu hồi (thư ký); lãnh đạo quyết định tại /withdraw/decide."""
     document = document_or_404(agency_code, ref)
     require(g.api_user, Action.DOC_WITHDRAW_REQUEST, document)
-    done(lambda: services.request_withdrawal(document, g.api_user, data["reason"]))
+    run(services.request_withdrawal, document, g.api_user, data["reason"])
     return document
 
 
@@ -384,6 +370,5 @@ def withdraw(data, agency_code: str, ref: str):
 def decide_withdrawal(data, agency_code: str, ref: str):
     document = document_or_404(agency_code, ref)
     require(g.api_user, Action.DOC_WITHDRAW_CONFIRM, document)
-    done(lambda: services.decide_withdrawal(document, g.api_user, data["confirm"],
-                                            data["comment"]))
+    run(services.decide_withdrawal, document, g.api_user, data["confirm"], data["comment"])
     return document

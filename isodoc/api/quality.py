@@ -10,13 +10,14 @@ from marshmallow import Schema, fields, validate
 from isodoc import standards
 from isodoc.agencies.services import get_by_code
 from isodoc.api import authenticate_bearer
-from isodoc.api.schemas import AwareDateTime, iso_datetime
+from isodoc.api.schemas import PAGINATION_HEADER, AwareDateTime, PagedQuerySchema, iso_datetime
 from isodoc.audits import services as audits
 from isodoc.audits.models import Audit, AuditState
 from isodoc.extensions import db
 from isodoc.findings import reports
 from isodoc.findings.models import Finding, FindingState, FindingType
 from isodoc.findings.services import overdue_since, revision_issued
+from isodoc.paging import Paging
 from isodoc.policy import Action, can, require
 
 blp = Blueprint("api_quality", __name__, url_prefix="/api/v1",
@@ -112,7 +113,7 @@ class AuditDetailSchema(AuditSchema):
          "note": c.decision_note} for c in a.conflicts])
 
 
-class FindingQuerySchema(Schema):
+class FindingQuerySchema(PagedQuerySchema):
     agency = fields.String(metadata={"description": "agency code: it and the agencies under it"})
     year = fields.Integer(validate=validate.Range(2000, 2100))
     type = fields.String(validate=validate.OneOf([t.value for t in FindingType]))
@@ -121,8 +122,8 @@ class FindingQuerySchema(Schema):
     overdue = fields.Boolean()
 
 
-class AuditQuerySchema(Schema):
-    agency = fields.String(required=True)
+class AuditQuerySchema(PagedQuerySchema):
+    agency = fields.String(metadata={"description": "agency code: it and the agencies under it"})
     year = fields.Integer(validate=validate.Range(2000, 2100))
 
 
@@ -155,19 +156,18 @@ def clause(number: str):
 
 @blp.route("/findings")
 @blp.arguments(FindingQuerySchema, location="query")
-@blp.response(200, FindingSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=1000)
-def findings(args, pagination_parameters):
+@blp.response(200, FindingSchema(many=True), headers=PAGINATION_HEADER)
+def findings(args):
     """Findings the caller may see, filtered, newest year first; `overdue=true` keeps
-    those past due. Paginated: `page`, `page_size` (≤ 1000); the total is in the
+    those past due. Paginated: `page` (≤ 1000), `page_size` (≤ 100); the total is in the
     `X-Pagination` header."""
     if args.get("clause") and args["clause"] not in standards.current().clauses:
         abort(422, message=f"Không có điều khoản {args['clause']} trong TCVN ISO 9001:2015.")
     query = reports.FindingQuery.from_args(request.args, agencies=scope(args.get("agency")))
     query.overdue = bool(args.get("overdue"))
-    pagination_parameters.item_count = query.count()
-    return query.run(limit=pagination_parameters.page_size,
-                     offset=pagination_parameters.first_item)
+    paging = Paging(args["page"], args["page_size"])
+    return (query.run(limit=paging.size, offset=paging.offset),
+            {"X-Pagination": paging.header(query.count())})
 
 
 @blp.route("/findings/<int:finding_id>")
@@ -182,13 +182,17 @@ def finding(finding_id: int):
 
 @blp.route("/audits")
 @blp.arguments(AuditQuerySchema, location="query")
-@blp.response(200, AuditSchema(many=True))
+@blp.response(200, AuditSchema(many=True), headers=PAGINATION_HEADER)
 def audit_list(args):
-    agency = get_by_code(args["agency"])
-    if agency is None:
-        abort(404, message=f"Không có đơn vị «{args['agency']}».")
-    require(g.api_user, Action.QA_VIEW, agency)
-    return audits.agency_audits(agency, args.get("year"))
+    """Internal audits the caller may see (with `agency`: that agency and those under
+    it), by planned start. Paginated: `page` (≤ 1000), `page_size` (≤ 100); the total
+    is in the `X-Pagination` header."""
+    paging = Paging(args["page"], args["page_size"])
+    member = None if args.get("agency") else g.api_user  # their own audit teams too
+    found, total = audits.visible_audits(scope(args.get("agency")), args.get("year"),
+                                         member=member, limit=paging.size,
+                                         offset=paging.offset)
+    return found, {"X-Pagination": paging.header(total)}
 
 
 @blp.route("/audits/<int:audit_id>")

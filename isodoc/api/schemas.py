@@ -5,6 +5,20 @@ from marshmallow import Schema, fields, validate
 
 from isodoc.agencies.models import AgencyKind, QmsStatus
 from isodoc.auth.models import Role
+from isodoc.paging import PageField, SizeField
+
+# a paged list's totals, as a JSON string in a header (flask-smorest's format)
+PAGINATION_HEADER = {"X-Pagination": {
+    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "
+                   '`{"total": 120, "total_pages": 2, "first_page": 1, "last_page": 2, '
+                   '"page": 1, "next_page": 2}`', "schema": {"type": "string"}}}
+
+
+class PagedQuerySchema(Schema):
+    """`page` 1..1000 and `page_size` 1..100, parsed by isodoc.paging like the UI's."""
+
+    page = PageField()
+    page_size = SizeField(default=100)
 
 
 def iso_datetime(value: datetime | None) -> str | None:
@@ -27,7 +41,7 @@ class AwareDateTime(fields.DateTime):
 
 # An HTTP header is text: X-Pagination carries PaginationMetadata serialised as JSON,
 # which OpenAPI 3 says with `content` (a media type) rather than an object `schema`.
-PAGINATION_HEADER = {
+PAGINATION_COMPONENT = {
     "description": "Thông tin phân trang: chuỗi JSON, ví dụ "
                    '`{"total": 120, "total_pages": 2, "first_page": 1, "last_page": 2, '
                    '"page": 1, "next_page": 2}`',
@@ -82,6 +96,6 @@ class AgencyQuerySchema(Schema):
     format = fields.String(load_default="tree", validate=validate.OneOf(["tree", "flat"]))
 
 
-class UserQuerySchema(Schema):
+class UserQuerySchema(PagedQuerySchema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     agency = fields.String(load_default="", validate=validate.Length(max=64))

@@ -11,6 +11,7 @@ from isodoc import policy, search
 from isodoc.agencies import services as agency_services
 from isodoc.api import Extended, authenticate_bearer
 from isodoc.api.schemas import (
+    PAGINATION_HEADER,
     AgencyNodeSchema,
     AgencyQuerySchema,
     UserQuerySchema,
@@ -19,6 +20,7 @@ from isodoc.api.schemas import (
 from isodoc.auth.models import Membership, User
 from isodoc.documents.models import DocumentKind
 from isodoc.extensions import db
+from isodoc.paging import PageField, Paging
 from isodoc.policy import Action, require
 from isodoc.textnorm import nfc
 
@@ -62,9 +64,10 @@ def agencies(args):
 
 @blp.route("/users")
 @blp.arguments(UserQuerySchema, location="query")
-@blp.response(200, UserSchema(many=True))
+@blp.response(200, UserSchema(many=True), headers=PAGINATION_HEADER)
 def users(args):
-    """Người dùng và vai trò (chỉ quản trị; giới hạn trong phạm vi quản trị)."""
+    """Người dùng và vai trò (chỉ quản trị; giới hạn trong phạm vi quản trị). Phân trang:
+    `page`, `page_size` (≤ 100); tổng số ở tiêu đề `X-Pagination`."""
     require(g.api_user, Action.PEOPLE_LIST)
     stmt = select(User).order_by(User.username)
     if q := nfc(args["q"]):
@@ -78,7 +81,9 @@ def users(args):
     if not policy.is_province_admin(g.api_user):
         people = [p for p in people
                   if any(policy.in_scope(g.api_user, m.agency) for m in p.memberships)]
-    return people
+    paging = Paging(args["page"], args["page_size"])
+    return (people[paging.offset:paging.offset + paging.size],
+            {"X-Pagination": paging.header(len(people))})
 
 
 class SearchQuerySchema(Schema):
@@ -90,7 +95,7 @@ class SearchQuerySchema(Schema):
     field = fields.String(load_default="", validate=validate.Length(max=120))
     clause = fields.String(load_default="", validate=validate.Length(max=12))
     drafts = fields.Boolean(load_default=False)
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
+    page = PageField()
 
 
 class SearchHitSchema(Schema):

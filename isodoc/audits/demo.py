@@ -30,8 +30,8 @@ def seed() -> None:
         return
     today = today_local()
     stp, agency = people("stp"), get_by_code("so-tu-phap")
-    audits.set_objectives(agency, today.year, "Đánh giá toàn bộ HTQLCL theo TCVN ISO "
-                          "9001:2015; trọng tâm: kiểm soát tài liệu và giải quyết TTHC.")
+    audits.set_objectives(agency, stp["danhgia"], today.year, "Đánh giá toàn bộ HTQLCL theo "
+                          "TCVN ISO 9001:2015; trọng tâm: kiểm soát tài liệu và giải quyết TTHC.")
     audit = audits.plan_audit(agency, stp["danhgia"], audits.AuditPlan(
         "Đánh giá nội bộ đợt 1", today, today + timedelta(days=1), stp["danhgia"], [],
         "7.5.3 8.5.1 9.2", [document(agency, "QT-01")], "Văn phòng Sở; bộ phận một cửa",

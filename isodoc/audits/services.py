@@ -1,5 +1,8 @@
 """Internal audits: plan, detect conflicts of interest, generate and fill the checklist,
-start, complete, cancel. Services flush, never commit; each change is audit-logged."""
+start, complete, cancel.
+
+Every change is a command (see isodoc/commands.py): it asks the policy and the audit
+state table itself, flushes, never commits, and is audit-logged."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from isodoc import audit as audit_log
-from isodoc import standards
+from isodoc import policy, standards
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import (
     Audit,
@@ -22,12 +25,15 @@ from isodoc.audits.models import (
     CheckResult,
     ConflictDecision,
 )
+from isodoc.audits.workflow import Change
+from isodoc.audits.workflow import require as require_state
 from isodoc.auth.models import Role, User
 from isodoc.auth.services import members_of
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import Action
 from isodoc.textnorm import nfc
 from isodoc.timeutil import format_date, utcnow
 
@@ -101,7 +107,10 @@ def programme(agency: Agency, year: int, create: bool = False) -> AuditProgramme
     return found
 
 
-def set_objectives(agency: Agency, year: int, text: str) -> AuditProgramme:
+def set_objectives(agency: Agency, actor: User, year: int, text: str) -> AuditProgramme:
+    policy.require(actor, Action.AUDIT_PLAN, agency)
+    if not 2000 <= year <= 2100:
+        raise InvalidInput("Năm của chương trình đánh giá không hợp lệ.")
     prog = programme(agency, year, create=True)
     prog.objectives = nfc(text)[:5000]
     audit_log.record("audit.programme", "audit_programme", prog.id, agency_id=agency.id,
@@ -121,6 +130,7 @@ def _apply(audit: Audit, plan: AuditPlan) -> None:
 
 
 def plan_audit(agency: Agency, actor: User, plan: AuditPlan) -> Audit:
+    policy.require(actor, Action.AUDIT_PLAN, agency)
     if agency.is_dissolved():
         raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không lập kế hoạch đánh giá mới.")
     plan = plan.checked(agency)
@@ -139,8 +149,8 @@ def plan_audit(agency: Agency, actor: User, plan: AuditPlan) -> Audit:
 
 
 def update_audit(audit: Audit, actor: User, plan: AuditPlan) -> None:
-    if audit.state != A.PLANNED:
-        raise InvalidInput("Chỉ sửa được kế hoạch khi cuộc đánh giá chưa bắt đầu.")
+    require_state(Change.EDIT, audit.state)
+    policy.require(actor, Action.AUDIT_EDIT, audit)
     plan = plan.checked(audit.agency)
     if plan.planned_start.year != audit.programme.year:
         raise InvalidInput(f"Cuộc đánh giá thuộc chương trình năm {audit.programme.year}: "
@@ -153,7 +163,7 @@ def update_audit(audit: Audit, actor: User, plan: AuditPlan) -> None:
     db.session.flush()
     detect_conflicts(audit)
     if audit.items and not any(i.result for i in audit.items):
-        generate_checklist(audit)  # the scope changed: the untouched checklist follows it
+        _fill_checklist(audit)  # the scope changed: the untouched checklist follows it
     _log(audit, "edit", "sửa kế hoạch")
 
 
@@ -190,6 +200,8 @@ def detect_conflicts(audit: Audit) -> list[AuditConflict]:
 
 def declare_conflict(audit: Audit, actor: User, clause: str, reason: str) -> AuditConflict:
     """A member declares being responsible for part of the scope (a clause)."""
+    require_state(Change.DECLARE, audit.state)
+    policy.require(actor, Action.AUDIT_DECLARE, audit)
     numbers = parse_clauses(clause)
     if len(numbers) != 1:
         raise InvalidInput("Ghi một điều khoản mà bạn có liên quan (vd. 8.5.1).")
@@ -205,6 +217,8 @@ def declare_conflict(audit: Audit, actor: User, clause: str, reason: str) -> Aud
 
 def decide_conflict(conflict: AuditConflict, actor: User, decision: ConflictDecision,
                     note: str) -> None:
+    require_state(Change.DECIDE, conflict.audit.state)
+    policy.require(actor, Action.AUDIT_LEAD, conflict.audit)
     note = nfc(note)
     if decision == ConflictDecision.PENDING:
         raise InvalidInput("Chọn cho phép hoặc không cho đánh giá phần này.")
@@ -242,10 +256,15 @@ def document_question(document: Document) -> str:
             "bước, trách nhiệm, thời hạn; biểu mẫu đúng phiên bản; hồ sơ ở mục 7 được lưu đủ?")
 
 
-def generate_checklist(audit: Audit) -> None:
+def generate_checklist(audit: Audit, actor: User) -> None:
     """One row per clause and per document of the scope, in that order."""
-    if audit.state != A.PLANNED:
-        raise InvalidInput("Danh mục kiểm tra chỉ được tạo lại trước khi bắt đầu đánh giá.")
+    require_state(Change.EDIT, audit.state)
+    policy.require(actor, Action.AUDIT_EDIT, audit)
+    _fill_checklist(audit)
+    _log(audit, "checklist", f"tạo danh mục kiểm tra ({len(audit.items)} câu hỏi)")
+
+
+def _fill_checklist(audit: Audit) -> None:
     audit.items = []
     db.session.flush()
     rows = [ChecklistItem(clause=n, question=clause_question(n)) for n in audit.clause_list]
@@ -258,6 +277,9 @@ def generate_checklist(audit: Audit) -> None:
 
 
 def add_item(audit: Audit, actor: User, clause: str, question: str) -> ChecklistItem:
+    require_state(Change.ADD_ITEM, audit.state)
+    policy.require(actor, Action.AUDIT_FILL if audit.state == A.IN_PROGRESS
+                   else Action.AUDIT_EDIT, audit)
     numbers = parse_clauses(clause) if clause.strip() else []
     question = nfc(question)
     if not question:
@@ -273,13 +295,13 @@ def add_item(audit: Audit, actor: User, clause: str, question: str) -> Checklist
 
 
 def start(audit: Audit, actor: User) -> None:
-    if audit.state != A.PLANNED:
-        raise InvalidInput("Cuộc đánh giá không ở trạng thái kế hoạch.")
+    require_state(Change.START, audit.state)
+    policy.require(actor, Action.AUDIT_LEAD, audit)
     if pending := [c for c in audit.conflicts if c.decision == ConflictDecision.PENDING]:
         raise InvalidInput(f"Còn {len(pending)} trường hợp đánh giá viên có liên quan đến phần "
                            "được đánh giá chưa được trưởng đoàn quyết định.")
     if not audit.items:
-        generate_checklist(audit)
+        _fill_checklist(audit)
     audit.state, audit.started_at = A.IN_PROGRESS, utcnow()
     _log(audit, "start", "bắt đầu đánh giá")
 
@@ -287,8 +309,8 @@ def start(audit: Audit, actor: User) -> None:
 def fill_item(item: ChecklistItem, actor: User, result: CheckResult | None,
               evidence: str) -> None:
     audit = item.audit
-    if audit.state != A.IN_PROGRESS:
-        raise InvalidInput("Chỉ ghi kết quả khi cuộc đánh giá đang diễn ra.")
+    require_state(Change.FILL, audit.state)
+    policy.require(actor, Action.AUDIT_FILL, audit)
     if conflict := blocking_conflict(audit, actor, item):
         what = "chưa được trưởng đoàn quyết định" if \
             conflict.decision == ConflictDecision.PENDING else "trưởng đoàn đã giao người khác"
@@ -314,8 +336,8 @@ def findings_of(item: ChecklistItem) -> list:
 
 
 def complete(audit: Audit, actor: User, conclusion: str) -> None:
-    if audit.state != A.IN_PROGRESS:
-        raise InvalidInput("Cuộc đánh giá chưa bắt đầu hoặc đã kết thúc.")
+    require_state(Change.COMPLETE, audit.state)
+    policy.require(actor, Action.AUDIT_LEAD, audit)
     if open_rows := [i.position for i in audit.items if not i.result]:
         raise InvalidInput("Còn câu hỏi chưa có kết quả: "
                            f"{', '.join(map(str, open_rows[:10]))}.")
@@ -331,8 +353,8 @@ def complete(audit: Audit, actor: User, conclusion: str) -> None:
 
 
 def cancel(audit: Audit, actor: User, reason: str) -> None:
-    if audit.state != A.PLANNED:
-        raise InvalidInput("Chỉ huỷ được cuộc đánh giá chưa bắt đầu.")
+    require_state(Change.CANCEL, audit.state)
+    policy.require(actor, Action.AUDIT_LEAD, audit)
     reason = nfc(reason)
     if not reason:
         raise InvalidInput("Vui lòng nhập lý do huỷ.")
@@ -364,3 +386,23 @@ def agency_audits(agency: Agency, year: int | None = None) -> list[Audit]:
     if year:
         query = query.join(AuditProgramme).where(AuditProgramme.year == year)
     return list(db.session.scalars(query.order_by(Audit.planned_start)))
+
+
+def visible_audits(agencies: list[Agency] | None, year: int | None = None, *,
+                   member: User | None = None, limit: int, offset: int = 0
+                   ) -> tuple[list[Audit], int]:
+    """One page of the audits of `agencies` (None: every agency) and of those `member`
+    is on the team of, by planned start; with the total. `agencies` comes from
+    `findings.reports.visible_agencies`, i.e. from policy."""
+    query = select(Audit)
+    if agencies is not None:
+        where = Audit.agency_id.in_([a.id for a in agencies])
+        if member is not None:
+            where = where | Audit.members.any(AuditMember.user_id == member.id)
+        query = query.where(where)
+    if year:
+        query = query.where(Audit.programme.has(AuditProgramme.year == year))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = db.session.scalars(query.order_by(Audit.planned_start, Audit.id)
+                              .offset(offset).limit(limit)).all()
+    return list(page), total

@@ -22,6 +22,7 @@ from isodoc.audits.forms import (
 from isodoc.audits.models import Audit, AuditConflict, ChecklistItem, CheckResult, ConflictDecision
 from isodoc.auth.models import User
 from isodoc.auth.views import flash_form_errors
+from isodoc.commands import attempt
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document
 from isodoc.documents.views import agency_or_404
@@ -92,11 +93,17 @@ def plan_from(form: AuditForm, agency: Agency) -> services.AuditPlan:
         processes=form.processes.data or "", plan=form.plan.data or "")
 
 
+def programme_year() -> int:
+    """`?year=` within 2000..2100, else this year (an int of any size is never used)."""
+    year = request.args.get("year", type=int)
+    return year if year is not None and 2000 <= year <= 2100 else today_local().year
+
+
 @bp.route("")
 def programme(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.QA_VIEW, agency)
-    year = request.args.get("year", type=int) or today_local().year
+    year = programme_year()
     prog = services.programme(agency, year)
     return render_template("audits/programme.html", agency=agency, year=year, programme=prog,
                            audits=services.agency_audits(agency, year),
@@ -108,12 +115,13 @@ def programme(agency_code: str):
 def objectives(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.AUDIT_PLAN, agency)
-    year = request.args.get("year", type=int) or today_local().year
+    year = programme_year()
     form = ObjectivesForm()
     if form.validate_on_submit():
-        services.set_objectives(agency, year, form.objectives.data or "")
-        db.session.commit()
-        flash(f"Đã lưu chương trình đánh giá nội bộ năm {year}.", "success")
+        _, error = attempt(services.set_objectives, agency, current_user, year,
+                           form.objectives.data or "")
+        flash(error.message if error else f"Đã lưu chương trình đánh giá nội bộ năm {year}.",
+              "error" if error else "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("audits.programme", agency_code=agency.code, year=year))
@@ -125,14 +133,12 @@ def new(agency_code: str):
     require(current_user, Action.AUDIT_PLAN, agency)
     form = plan_form(agency)
     if form.validate_on_submit():
-        try:
-            audit = services.plan_audit(agency, current_user, plan_from(form, agency))
-            db.session.commit()
+        audit, error = attempt(lambda: services.plan_audit(agency, current_user,
+                                                           plan_from(form, agency)))
+        if error is None:
             flash(f"Đã lập kế hoạch {audit.code}.", "success")
             return redirect(audit_url(audit))
-        except InvalidInput as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        flash(error.message, "error")
     else:
         flash_form_errors(form)
     return render_template("audits/form.html", agency=agency, form=form, audit=None), \
@@ -145,14 +151,12 @@ def edit(agency_code: str, audit_id: int):
     require(current_user, Action.AUDIT_EDIT, audit)
     form = plan_form(audit.agency, audit)
     if form.validate_on_submit():
-        try:
-            services.update_audit(audit, current_user, plan_from(form, audit.agency))
-            db.session.commit()
+        _, error = attempt(lambda: services.update_audit(audit, current_user,
+                                                         plan_from(form, audit.agency)))
+        if error is None:
             flash("Đã lưu kế hoạch.", "success")
             return redirect(audit_url(audit))
-        except InvalidInput as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        flash(error.message, "error")
     else:
         flash_form_errors(form)
     return render_template("audits/form.html", agency=audit.agency, form=form, audit=audit), \
@@ -181,19 +185,15 @@ def show(agency_code: str, audit_id: int):
 
 
 def act(audit: Audit, action: Action, form_class, apply, anchor: str | None = None):
-    """Shared shape of the audit POSTs: authorise, validate, apply, commit, go back."""
+    """Shared shape of the audit POSTs: refuse early, validate, run the command, go back.
+    The command checks the policy and the state table itself."""
     require(current_user, action, audit)
     form = form_class()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(audit_url(audit, anchor))
-    try:
-        message = apply(form)
-        db.session.commit()
-        flash(message, "success")
-    except InvalidInput as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    message, error = attempt(apply, form)
+    flash(error.message if error else message, "error" if error else "success")
     return redirect(audit_url(audit, anchor))
 
 
@@ -202,7 +202,7 @@ def regenerate(agency_code: str, audit_id: int):
     audit = audit_or_404(agency_code, audit_id)
 
     def apply(_form):
-        services.generate_checklist(audit)
+        services.generate_checklist(audit, current_user)
         return f"Đã tạo danh mục kiểm tra ({len(audit.items)} câu hỏi)."
     return act(audit, Action.AUDIT_EDIT, ConfirmForm, apply, "checklist")
 

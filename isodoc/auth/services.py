@@ -1,4 +1,13 @@
-"""People, memberships, passwords and API tokens. Services flush; the request commits."""
+"""People, memberships, passwords and API tokens.
+
+Each change is a command (isodoc/commands.py): it takes the actor, asks `policy.require`
+itself, flushes and never commits; its adapter commits once. The CLI and demo seeding
+pass `policy.SYSTEM`. Two commands take no actor because they are how the actor comes to
+be known: `authenticate` (signing in with a password) and `user_for_token` (an API call
+with a bearer token). Neither can act on anyone but the account whose secret was given.
+The `_`-prefixed helpers write without asking: only commands of this module call them,
+after their own checks.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +18,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from isodoc import audit
+from isodoc import audit, policy
 from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
 from isodoc.auth.models import USERNAME_RE, ApiToken, Membership, Role, User
@@ -23,6 +32,7 @@ from isodoc.auth.passwords import (
 from isodoc.csvio import read_rows
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import Action, SystemActor
 from isodoc.textnorm import nfc
 from isodoc.timeutil import utcnow
 
@@ -36,8 +46,17 @@ def get_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
 
 
+Actor = User | SystemActor
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """The user if the password is right and the account active; logs both outcomes."""
+    """The sign-in command: the user if the password is right and the account active.
+
+    It takes no actor: it is the step that establishes who the actor is, and what it
+    may change is limited to the account whose password was given. Both outcomes are
+    written (the failed-login audit row, or the last sign-in, a rehash and the audit
+    row), so a refusal returns None rather than raising: the adapter must commit it.
+    """
     user = get_user(username)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or not user.active:
@@ -86,9 +105,27 @@ def check_email(email: str) -> str | None:
     return email
 
 
-def create_user(username: str, full_name: str, email: str = "", password: str | None = None
-                ) -> tuple[User, str]:
-    """Create a person; returns the user and the password to hand over (generated if none)."""
+def create_user(username: str, full_name: str, actor: Actor, email: str = "",
+                password: str | None = None) -> tuple[User, str]:
+    """Create a person with no membership yet (the CLI, the province admin); returns the
+    user and the password to hand over (generated if none)."""
+    user = User(username=nfc(username).lower())  # a person of no agency, to ask the policy
+    policy.require(actor, Action.PEOPLE_MANAGE, user)
+    return _new_user(username, full_name, email, password, actor)
+
+
+def create_person(username: str, full_name: str, email: str, agency: Agency, role: Role,
+                  actor: Actor) -> tuple[User, str]:
+    """Create a person with a first role at `agency`: whoever manages people there."""
+    policy.require(actor, Action.PEOPLE_MANAGE, agency)
+    check_role_for(agency, role)
+    user, password = _new_user(username, full_name, email, None, actor)
+    _grant(user, agency, role, actor)
+    return user, password
+
+
+def _new_user(username: str, full_name: str, email: str, password: str | None,
+              actor: Actor) -> tuple[User, str]:
     username = check_username(username)
     if get_user(username) is not None:
         raise InvalidInput(f"Tên đăng nhập «{username}» đã có người dùng.")
@@ -99,7 +136,7 @@ def create_user(username: str, full_name: str, email: str = "", password: str | 
                 email=check_email(email), password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", "user", username, summary=user.full_name)
+    audit.record("user.create", "user", username, summary=user.full_name, actor=actor)
     return user, password
 
 
@@ -110,7 +147,15 @@ def check_role_for(agency: Agency, role: Role) -> None:
         raise InvalidInput(f"{agency.name} đã giải thể/sáp nhập: không thể gán thêm vai trò.")
 
 
-def add_membership(user: User, agency: Agency, role: Role) -> Membership:
+def add_membership(user: User, actor: Actor, agency: Agency, role: Role) -> Membership:
+    """Give `user` a role at `agency`: the actor must manage both the person (so that an
+    agency admin cannot reach into a wider account) and the agency."""
+    policy.require(actor, Action.PEOPLE_MANAGE, user)
+    policy.require(actor, Action.PEOPLE_MANAGE, agency)
+    return _grant(user, agency, role, actor)
+
+
+def _grant(user: User, agency: Agency, role: Role, actor: Actor) -> Membership:
     check_role_for(agency, role)
     if role in user.roles_on(agency):
         raise InvalidInput(f"{user.username} đã có vai trò {role.label} tại {agency.name}.")
@@ -118,16 +163,18 @@ def add_membership(user: User, agency: Agency, role: Role) -> Membership:
     db.session.add(membership)
     db.session.flush()
     audit.record("membership.add", "user", user.username, agency_id=agency.id,
-                 summary=f"{role.label} tại {agency.name}")
+                 summary=f"{role.label} tại {agency.name}", actor=actor)
     return membership
 
 
-def remove_membership(membership: Membership) -> None:
+def remove_membership(membership: Membership, actor: Actor) -> None:
+    """Take a role away: whoever manages people at the membership's agency."""
+    policy.require(actor, Action.PEOPLE_MANAGE, membership.agency)
     user, agency, role = membership.user, membership.agency, membership.role_enum
     user.memberships.remove(membership)
     db.session.flush()
     audit.record("membership.remove", "user", user.username, agency_id=agency.id,
-                 summary=f"{role.label} tại {agency.name}")
+                 summary=f"{role.label} tại {agency.name}", actor=actor)
 
 
 def end_sessions(user: User) -> None:
@@ -137,25 +184,29 @@ def end_sessions(user: User) -> None:
     user.session_version += 1
 
 
-def logout(user: User) -> None:
+def logout(user: User, actor: Actor) -> None:
+    """Sign out: ends every session of the person, copies of the cookie included."""
+    policy.require(actor, Action.ACCOUNT_OWN, user)
     end_sessions(user)
     audit.record("auth.logout", "user", user.username, actor=user)
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, actor: Actor, current: str, new: str) -> None:
     """The person's own change: every session ends (the caller signs this one in again)."""
+    policy.require(actor, Action.ACCOUNT_OWN, user)
     if not verify_password(user.password_hash, current):
         raise InvalidInput("Mật khẩu hiện tại không đúng.")
     if problem := password_problem(new, user.username):
         raise InvalidInput(problem)
     user.password_hash = hash_password(new)
     end_sessions(user)
-    audit.record("user.change_password", "user", user.username)
+    audit.record("user.change_password", "user", user.username, actor=user)
 
 
-def reset_password(user: User, new: str | None = None) -> str:
+def reset_password(user: User, actor: Actor, new: str | None = None) -> str:
     """Set a new password (generated if none), end every session of the person and
     revoke their API tokens: a reset means the account may be in other hands."""
+    policy.require(actor, Action.PEOPLE_MANAGE, user)
     new = new or random_password(user.username)
     if problem := password_problem(new, user.username):
         raise InvalidInput(problem)
@@ -166,19 +217,26 @@ def reset_password(user: User, new: str | None = None) -> str:
         if token.revoked_at is None:
             token.revoked_at = utcnow()
             revoked += 1
-    audit.record("user.reset_password", "user", user.username,
+    audit.record("user.reset_password", "user", user.username, actor=actor,
                  summary=f"thu hồi {revoked} mã truy cập" if revoked else "")
     return new
 
 
-def set_active(user: User, active: bool) -> None:
+def set_active(user: User, actor: Actor, active: bool) -> None:
+    """Lock or unlock an account; locking ends its sessions. Nobody locks themself out."""
+    policy.require(actor, Action.PEOPLE_MANAGE, user)
+    if not active and actor.id == user.id:
+        raise InvalidInput("Bạn không thể tự khoá tài khoản của mình.")
     user.active = active
     user.session_version += 1
-    audit.record("user.activate" if active else "user.deactivate", "user", user.username)
+    audit.record("user.activate" if active else "user.deactivate", "user", user.username,
+                 actor=actor)
 
 
-def create_token(user: User, name: str) -> str:
-    """A new personal API token; the clear text is returned once and never stored."""
+def create_token(user: User, actor: Actor, name: str) -> str:
+    """A new personal API token, by its owner (or the CLI); the clear text is returned
+    once and never stored."""
+    policy.require(actor, Action.ACCOUNT_OWN, user)
     name = nfc(name) or "Mã truy cập"
     if len(name) > 100:
         raise InvalidInput("Tên mã truy cập quá dài (tối đa 100 ký tự).")
@@ -190,9 +248,10 @@ def create_token(user: User, name: str) -> str:
     return token
 
 
-def revoke_token(token: ApiToken) -> None:
+def revoke_token(token: ApiToken, actor: Actor) -> None:
+    policy.require(actor, Action.TOKEN_REVOKE, token)
     token.revoked_at = utcnow()
-    audit.record("token.revoke", "user", token.user.username, summary=token.name)
+    audit.record("token.revoke", "user", token.user.username, summary=token.name, actor=actor)
 
 
 def token_hash(token: str) -> str:
@@ -203,6 +262,8 @@ TOKEN_USE_GRANULARITY = timedelta(minutes=1)
 
 
 def user_for_token(token: str) -> User | None:
+    """The API's sign-in command (no actor: it establishes the actor); records when
+    the token was last used."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
@@ -222,12 +283,14 @@ class PeopleImport:
     memberships: int = 0
 
 
-def import_people(data: bytes, allowed_agency) -> PeopleImport:
+def import_people(data: bytes, actor: Actor) -> PeopleImport:
     """CSV columns username, full_name, email, agency_code, roles (separated by ';').
 
-    `allowed_agency(agency)` says whether the importing admin may manage that agency.
-    All rows are checked before anything is written; errors are reported by line.
+    The actor must manage people at each row's agency, and must manage each person who
+    already has an account. All rows are checked before anything is written; errors are
+    reported by line.
     """
+    policy.require(actor, Action.PEOPLE_LIST)
     rows = read_rows(data, ["username", "full_name", "agency_code", "roles"])
     problems, plan = [], []
     seen: dict[str, int] = {}
@@ -239,8 +302,11 @@ def import_people(data: bytes, allowed_agency) -> PeopleImport:
             agency = get_by_code(row["agency_code"].lower())
             if agency is None:
                 raise InvalidInput(f"không có đơn vị mã «{row['agency_code'][:64]}»")
-            if not allowed_agency(agency):
+            if not policy.can(actor, Action.PEOPLE_MANAGE, agency):
                 raise InvalidInput(f"bạn không có quyền quản trị {agency.name}")
+            existing = get_user(username)
+            if existing is not None and not policy.can(actor, Action.PEOPLE_MANAGE, existing):
+                raise InvalidInput(f"bạn không có quyền quản lý tài khoản «{username}»")
             roles = []
             for text in filter(None, (r.strip() for r in row["roles"].split(";"))):
                 try:
@@ -265,10 +331,10 @@ def import_people(data: bytes, allowed_agency) -> PeopleImport:
     for username, full_name, email, agency, roles in plan:
         user = get_user(username)
         if user is None:
-            user, password = create_user(username, full_name, email or "")
+            user, password = _new_user(username, full_name, email or "", None, actor)
             result.created.append((username, password))
         for role in roles:
             if role not in user.roles_on(agency):
-                add_membership(user, agency, role)
+                _grant(user, agency, role, actor)
                 result.memberships += 1
     return result

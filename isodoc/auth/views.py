@@ -1,4 +1,7 @@
-"""Sign in and out, one's own password and API tokens."""
+"""Sign in and out, one's own password and API tokens.
+
+Each change is a command of isodoc/auth/services.py run through `commands.run` /
+`commands.attempt`, which commit once; the session cookie is handled here, after."""
 
 from __future__ import annotations
 
@@ -16,13 +19,11 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from isodoc import policy
 from isodoc.auth import services
 from isodoc.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from isodoc.auth.models import ApiToken
-from isodoc.errors import InvalidInput
+from isodoc.commands import attempt, run
 from isodoc.extensions import db, limiter
-from isodoc.policy import Action
 
 bp = Blueprint("auth", __name__)
 
@@ -50,15 +51,14 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     error = None
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        # committed either way: a failure keeps its audit row, a success its bookkeeping
+        user = run(services.authenticate, form.username.data, form.password.data)
         if user is None:
             error = "Tên đăng nhập hoặc mật khẩu không đúng."
-            db.session.commit()  # keep the failed-login audit row
         else:
             session.clear()
             session.permanent = True
             login_user(user, remember=form.remember.data)
-            db.session.commit()
             return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form, error=error), 200 if not error else 401
 
@@ -66,8 +66,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    services.logout(current_user)  # ends every session of the person, copies included
-    db.session.commit()
+    me = current_user._get_current_object()
+    run(services.logout, me, me)  # ends every session of the person, copies included
     logout_user()
     session.clear()
     flash("Bạn đã đăng xuất. Mọi phiên đăng nhập khác của bạn cũng đã kết thúc.", "info")
@@ -89,19 +89,18 @@ def change_password():
         if form.new.data != form.confirm.data:
             flash("Mật khẩu nhập lại không khớp; mật khẩu chưa được đổi.", "error")
         else:
-            try:
-                user = current_user._get_current_object()
-                services.change_password(user, form.current.data, form.new.data)
-                db.session.commit()
+            me = current_user._get_current_object()
+            _, error = attempt(services.change_password, me, me, form.current.data,
+                               form.new.data)
+            if error is not None:
+                flash(error.message, "error")
+            else:
                 # Every session ended with the change; this browser carries on, with a
                 # new remember-me cookie if it had one.
                 remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-                login_user(user, remember=remembered in request.cookies)
+                login_user(me, remember=remembered in request.cookies)
                 flash("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc.",
                       "success")
-            except InvalidInput as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
     else:
         flash_form_errors(form)
     return redirect(url_for("auth.account"))
@@ -112,12 +111,12 @@ def change_password():
 def create_token():
     form = TokenForm()
     if form.validate_on_submit():
-        try:
-            session["new_token"] = services.create_token(current_user, form.name.data)
-            db.session.commit()
-        except InvalidInput as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        me = current_user._get_current_object()
+        token, error = attempt(services.create_token, me, me, form.name.data)
+        if error is not None:
+            flash(error.message, "error")
+        else:
+            session["new_token"] = token
     else:
         flash_form_errors(form)
     return redirect(url_for("auth.account"))
@@ -127,9 +126,7 @@ def create_token():
 @login_required
 def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
-    policy.require(current_user, Action.TOKEN_REVOKE, token)
-    services.revoke_token(token)
-    db.session.commit()
+    run(services.revoke_token, token, current_user._get_current_object())  # 403 if not theirs
     flash(f"Đã thu hồi mã truy cập «{token.name}».", "success")
     return redirect(url_for("auth.account"))
 

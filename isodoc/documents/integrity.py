@@ -114,7 +114,7 @@ def check_issue(repo, document: Document, commit, t: dict, repair: bool) -> list
     elif repair:
         services.record_issue(revision, commit.sha, int(t["Revision"]),
                               date.fromisoformat(t["Effective-date"]),
-                              user_named(t.get("Issued-by")))
+                              user_named(t.get("Issued-by")), services.supersedes_of(t))
         problem.repaired = True
     return [problem]
 
@@ -211,10 +211,18 @@ def check_metadata(repo, document: Document, revision: Revision) -> list[Problem
     pairs = [("mã tài liệu", "code", document.code), ("tên tài liệu", "title", revision.title),
              ("số lần ban hành", "revision", revision.number),
              ("ngày hiệu lực", "effective_date", effective),
-             ("đơn vị", "agency", document.agency.code)]
+             ("đơn vị", "agency", document.agency.code),
+             # what belongs to the revision, as its columns hold it (DESIGN invariant 8)
+             ("loại tài liệu", "kind", revision.kind),
+             ("mã TTHC", "tthc_code", revision.tthc_code),
+             ("lĩnh vực", "field", revision.field),
+             ("điều khoản ISO", "iso_clauses", revision.iso_clauses),
+             ("chu kỳ xem xét (tháng)", "review_interval_months", revision.review_months)]
     problems = []
     for label, key, in_sql in pairs:
         in_git = meta.get(key)
+        if isinstance(in_git, list):  # clauses are a YAML list in git, a string in SQL
+            in_git = " ".join(map(str, in_git))
         if _text(in_git) != _text(in_sql):
             problems.append(Problem(document.agency.code, document.code,
                                     f"lần {revision.number}: {label} trong CSDL («{in_sql}») "

@@ -1,7 +1,11 @@
 """One git repository object per agency per app context (request or CLI command),
-closed at teardown: GitPython repos are not thread-safe and hold git processes."""
+closed at teardown: GitPython repos are not thread-safe and hold git processes
+(persistent `git cat-file`), which closing stops and reaps. Code that leaves the app
+context some other way (an exec, a fork) must call `close_repos` itself first."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Flask, current_app, g
 
@@ -18,9 +22,17 @@ def repo_for(agency: Agency) -> AgencyRepo:
     return repos[agency.code]
 
 
+log = logging.getLogger(__name__)
+
+
 def close_repos(_exc=None) -> None:
+    """Close every repository this app context opened; one failing does not keep the
+    others' git processes alive."""
     for repo in g.pop("isodoc_repos", {}).values():
-        repo.close()
+        try:
+            repo.close()
+        except Exception:  # noqa: BLE001 — teardown must go on; the failure is logged
+            log.exception("closing the git repository %s failed", repo.path)
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,12 @@
 Issuing follows the design's write-ahead order: (a) one commit on main through the
 store, under its lock, as a compare-and-swap on the document's last commit, (b) the
 SQL rows, committed by the request. A crash between the two is found and repaired
-by `isodoc check --repair` from the commit's trailers. Services flush, never commit.
+by `isodoc check --repair` from the commit's trailers.
+
+Every state change is a command (see isodoc/commands.py): it asks the state table
+(`workflow.require`) and then `policy.require` itself, before any git or SQL work, so
+no caller can skip either; it records the event, the audit row and the search-outbox
+row, and flushes, never commits.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
-from isodoc import audit, search, standards
+from isodoc import audit, policy, search, standards
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
 from isodoc.documents import cache, content
@@ -36,9 +41,11 @@ from isodoc.documents.models import (
 )
 from isodoc.documents.repos import person, repo_for
 from isodoc.documents.store import DocumentMoved, StaleRef
-from isodoc.documents.workflow import OPEN_STATES
-from isodoc.errors import InvalidInput
+from isodoc.documents.workflow import OPEN_STATES, Transition
+from isodoc.documents.workflow import require as require_state
+from isodoc.errors import Conflict, InvalidInput
 from isodoc.extensions import db
+from isodoc.policy import Action
 from isodoc.textnorm import clean, nfc
 from isodoc.timeutil import today_local, utcnow
 
@@ -48,14 +55,24 @@ TTHC_RE = re.compile(r"^\d\.\d{6}$")  # the national TTHC database: 1.004227, 2.
 BODY_MAX = 500_000
 
 
-class StaleDraft(InvalidInput):
-    """The draft moved on since the editor loaded it: nothing was saved."""
+class StaleDraft(Conflict):
+    """The draft moved on since the editor loaded it: nothing was saved. `details` holds
+    the newer head (`current_sha`) and its Markdown body (`current_markdown`): the web
+    editor shows them beside a diff, the API answers them in a 409."""
 
-    def __init__(self, current_sha: str | None, current_text: str):
+    def __init__(self, current_sha: str | None, current_markdown: str):
         super().__init__("Dự thảo đã được người khác lưu sau khi bạn mở trình soạn thảo; "
                          "bản của bạn CHƯA được lưu. Hãy xem bản mới và phần khác biệt bên "
-                         "dưới, chép lại thay đổi của bạn rồi lưu lại.")
-        self.current_sha, self.current_text = current_sha, current_text
+                         "dưới, chép lại thay đổi của bạn rồi lưu lại.",
+                         {"current_sha": current_sha, "current_markdown": current_markdown})
+
+    @property
+    def current_sha(self) -> str | None:
+        return self.details["current_sha"]
+
+    @property
+    def current_markdown(self) -> str:
+        return self.details["current_markdown"]
 
 
 # -- validation ---------------------------------------------------------------
@@ -408,6 +425,7 @@ def _cache_metadata(document: Document, revision: Revision) -> None:
 
 def create_document(agency: Agency, actor: User, code: str, fields: DocumentFields,
                     body: str) -> Revision:
+    policy.require(actor, Action.DOC_CREATE, agency)
     code, fields, body = check_code(code), fields.checked(), check_body(body)
     slug = slugify(code)
     clash = db.session.scalar(select(Document).where(
@@ -449,6 +467,7 @@ def start_revision(document: Document, actor: User) -> Revision:
     latest = effective_line(document)  # never from a revision superseded before effect
     if not latest:
         raise InvalidInput("Tài liệu chưa được ban hành lần nào.")
+    policy.require(actor, Action.DOC_CREATE, document.agency)
     meta, body = read_parts(latest[-1])
     repo = repo_for(document.agency)
     seq = repo.next_draft_number(document.slug, max(r.seq for r in document.revisions) + 1)
@@ -473,6 +492,8 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
                reason: str = "") -> str:
     """Save the editor's text on the draft ref. `base_sha` is the head the editor
     loaded: if the draft moved meanwhile, StaleDraft carries the newer text."""
+    require_state(Transition.SAVE, revision.state)
+    policy.require(actor, Action.DOC_EDIT, revision)
     document = revision.document
     fields, body = fields.checked(), check_body(body)
     check_tthc_unique(document.agency, fields.tthc_code, document)
@@ -488,7 +509,8 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
     except StaleRef as exc:
         current = repo_for(document.agency).read(exc.current, document.slug) if exc.current \
             else b""
-        raise StaleDraft(exc.current, (current or b"").decode("utf-8")) from None
+        _, newer = content.split(current or b"")
+        raise StaleDraft(exc.current, newer) from None
     before = revision.state
     revision.head_sha, revision.updated_at = sha, utcnow()
     revision.change_location = nfc(change_location)
@@ -503,6 +525,8 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
 
 
 def submit(revision: Revision, actor: User, reviewers: list[User], comment: str = "") -> None:
+    require_state(Transition.SUBMIT, revision.state)
+    policy.require(actor, Action.DOC_SUBMIT, revision)
     if not reviewers:
         raise InvalidInput("Cần chọn ít nhất một người xem xét.")
     allowed_ids = {u.id for u in eligible_reviewers(revision)}
@@ -523,6 +547,8 @@ def submit(revision: Revision, actor: User, reviewers: list[User], comment: str 
 
 
 def review(revision: Revision, actor: User, decision: Decision, comment: str) -> None:
+    require_state(Transition.REVIEW, revision.state)
+    policy.require(actor, Action.DOC_REVIEW, revision)  # a pending reviewer of this draft
     comment = nfc(comment)[:4000]
     if decision is Decision.CHANGES_REQUESTED and not comment:
         raise InvalidInput("Hãy ghi nội dung cần sửa.")
@@ -539,12 +565,16 @@ def review(revision: Revision, actor: User, decision: Decision, comment: str) ->
 
 
 def approve(revision: Revision, actor: User, comment: str = "") -> None:
+    require_state(Transition.APPROVE, revision.state)
+    policy.require(actor, Action.DOC_APPROVE, revision)  # never one who wrote or saved it
     before = revision.state
     revision.state, revision.approved_by, revision.approved_at = S.APPROVED, actor, utcnow()
     _event(revision, actor, "approve", before, nfc(comment)[:2000])
 
 
 def reject(revision: Revision, actor: User, comment: str) -> None:
+    require_state(Transition.REJECT, revision.state)
+    policy.require(actor, Action.DOC_REJECT, revision)
     comment = nfc(comment)[:4000]
     if not comment:
         raise InvalidInput("Hãy ghi lý do trả lại.")
@@ -555,6 +585,8 @@ def reject(revision: Revision, actor: User, comment: str) -> None:
 
 
 def cancel(revision: Revision, actor: User, comment: str = "") -> None:
+    require_state(Transition.CANCEL, revision.state)
+    policy.require(actor, Action.DOC_CANCEL, revision)
     before = revision.state
     revision.state = S.CANCELLED
     _event(revision, actor, "cancel", before, nfc(comment)[:2000])
@@ -563,6 +595,8 @@ def cancel(revision: Revision, actor: User, comment: str = "") -> None:
 def issue(revision: Revision, actor: User, effective_date: date) -> str:
     """One commit on main (lần ban hành +1), then the SQL rows. The previous revision
     stays in force until `effective_date`."""
+    require_state(Transition.ISSUE, revision.state)
+    policy.require(actor, Action.DOC_ISSUE, revision)
     document = revision.document
     if effective_date < today_local():
         raise InvalidInput("Ngày hiệu lực không được trước hôm nay.")
@@ -603,10 +637,17 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
             raise InvalidInput(f"{document.code}: commit {landed.sha[:10]} trên main không đọc "
                                "được; hãy báo quản trị viên chạy `isodoc check`.") from None
         record_issue(revision, landed.sha, number, day,
-                     _user_named(landed.trailers.get("Issued-by")) or actor)
+                     _user_named(landed.trailers.get("Issued-by")) or actor,
+                     supersedes_of(landed.trailers))
         return landed.sha
-    record_issue(revision, sha, number, effective_date, actor)
+    record_issue(revision, sha, number, effective_date, actor, replaced)
     return sha
+
+
+def supersedes_of(trailers: dict[str, str]) -> list[int]:
+    """The revision numbers an issue commit's `Supersedes:` trailer names (none if it has
+    no such trailer: the issue then superseded nothing)."""
+    return [int(n) for n in re.findall(r"\d+", trailers.get("Supersedes", ""))]
 
 
 def commit_message(subject: str, text: str | None, trailers: dict) -> str:
@@ -640,14 +681,20 @@ def _user_named(username: str | None) -> User | None:
 
 
 def record_issue(revision: Revision, sha: str, number: int, effective_date: date,
-                 actor: User | None) -> None:
+                 actor: User | None, supersedes: Iterable[int] = ()) -> None:
     """The SQL half of issuing; also used by the repair to replay a commit.
+
+    `supersedes` are the numbers of the pending revisions this one replaces before they
+    take effect, as decided when it was issued (the commit's `Supersedes:` trailer): a
+    repair on a later day marks the same ones, whatever has taken effect since.
 
     Claimed with a conditional UPDATE first: of two requests recording the same commit
     (one that wrote it, one that found it on main), the second waits for the first's
     transaction and then finds the revision issued: refused, never recorded twice."""
     document = revision.document
-    for pending in replaced_before_effect(document, effective_date):
+    wanted = set(supersedes)
+    for pending in (r for r in issued(document)
+                    if r.number in wanted and not r.superseded_before_effect):
         pending.superseded_before_effect = True  # never in force (Supersedes: trailer)
         pending.events.append(RevisionEvent(
             actor=actor, action="supersede_before_effect", from_state=S.ISSUED,
@@ -672,6 +719,11 @@ def record_issue(revision: Revision, sha: str, number: int, effective_date: date
 
 
 def request_withdrawal(document: Document, actor: User, reason: str) -> WithdrawalRequest:
+    _require_withdrawable(document)
+    if any(w.state == "pending" for w in document.withdrawal_requests):
+        raise InvalidInput(f"{document.code} đã có đề nghị thu hồi đang chờ lãnh đạo quyết "
+                           "định.")
+    policy.require(actor, Action.DOC_WITHDRAW_REQUEST, document)
     reason = nfc(reason)[:4000]
     if not reason:
         raise InvalidInput("Hãy ghi lý do thu hồi.")
@@ -682,8 +734,20 @@ def request_withdrawal(document: Document, actor: User, reason: str) -> Withdraw
     return request
 
 
+def _require_withdrawable(document: Document) -> None:
+    if document.withdrawn_on is not None:
+        raise InvalidInput(f"{document.code} đã bị thu hồi.")
+    if not issued(document):
+        raise InvalidInput(f"{document.code} chưa được ban hành: hãy huỷ dự thảo thay vì thu "
+                           "hồi.")
+
+
 def decide_withdrawal(document: Document, actor: User, confirm: bool, comment: str = "") -> None:
-    request = next(w for w in document.withdrawal_requests if w.state == "pending")
+    _require_withdrawable(document)
+    request = next((w for w in document.withdrawal_requests if w.state == "pending"), None)
+    if request is None:
+        raise InvalidInput(f"{document.code} không có đề nghị thu hồi nào đang chờ quyết định.")
+    policy.require(actor, Action.DOC_WITHDRAW_CONFIRM, document)  # never the requester
     request.decided_by, request.decided_at = actor, utcnow()
     if not confirm:
         request.state = "refused"
@@ -721,6 +785,9 @@ def record_withdrawal(request: WithdrawalRequest, sha: str) -> None:
 
 
 def acknowledge(revision: Revision, user: User) -> None:
+    if revision.state != S.ISSUED:
+        raise InvalidInput("Chỉ xác nhận đã đọc được bản đã ban hành.")
+    policy.require(user, Action.DOC_ACKNOWLEDGE, revision)
     exists = db.session.scalar(select(Acknowledgement).where(
         Acknowledgement.revision_id == revision.id, Acknowledgement.user_id == user.id))
     if exists is None:
@@ -732,6 +799,9 @@ def acknowledge(revision: Revision, user: User) -> None:
 
 
 def confirm_periodic_review(document: Document, actor: User) -> None:
+    if document.withdrawn_on is not None or in_force(document) is None:
+        raise InvalidInput(f"{document.code} không có bản đang hiệu lực để xem xét định kỳ.")
+    policy.require(actor, Action.DOC_PERIODIC_REVIEW, document)
     document.last_reviewed_on = today_local()
     audit.record("document.periodic_review", "document",
                  f"{document.agency.code}/{document.code}", actor=actor,

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +21,7 @@ from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
 from isodoc.auth.models import User
 from isodoc.auth.views import flash_form_errors, safe_next
+from isodoc.commands import attempt
 from isodoc.csvio import write_rows
 from isodoc.documents import content, library, services
 from isodoc.documents.forms import (
@@ -41,7 +43,8 @@ from isodoc.documents.models import (
     Revision,
     RevisionState,
 )
-from isodoc.errors import InvalidInput
+from isodoc.documents.store import StoreError
+from isodoc.errors import MESSAGES, InvalidInput
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
 from isodoc.policy import Action, require
@@ -182,15 +185,15 @@ def new(agency_code: str):
             form = NewDocumentForm(body=library.BLANK_STRUCTURE, review_months=12)
     elif form.validate_on_submit():
         try:
-            revision = services.create_document(agency, current_user, form.code.data,
-                                                fields_from(form), form.body.data or "")
-            db.session.commit()
-        except InvalidInput as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
+            revision, error = attempt(lambda: services.create_document(
+                agency, current_user, form.code.data, fields_from(form), form.body.data or ""))
+        except StoreError as exc:
+            return store_busy(exc, agency=agency, form=form, document=None, revision=None,
+                              stale=None)
+        if error is None:
             flash(f"Đã tạo dự thảo {revision.document.code}.", "success")
             return redirect(draft_url(revision))
+        flash(error.message, "error")  # the form again, with what was typed
     else:
         flash_form_errors(form)
     return render_template("documents/editor.html", agency=agency, form=form, document=None,
@@ -354,23 +357,21 @@ def edit(agency_code: str, slug: str, seq: int):
         form = EditDraftForm()
         if form.validate_on_submit():
             try:
-                services.save_draft(revision, current_user, form.base_sha.data or "",
-                                    fields_from(form), form.body.data or "",
-                                    change_location=form.change_location.data or "",
-                                    change_summary=form.change_summary.data or "",
-                                    reason=form.reason.data or "")
-                db.session.commit()
+                _, error = attempt(lambda: services.save_draft(
+                    revision, current_user, form.base_sha.data or "", fields_from(form),
+                    form.body.data or "", change_location=form.change_location.data or "",
+                    change_summary=form.change_summary.data or "",
+                    reason=form.reason.data or ""))
+            except StoreError as exc:
+                return store_busy(exc, agency=document.agency, form=form, document=document,
+                                  revision=revision, stale=None)
+            if error is None:
                 flash("Đã lưu dự thảo.", "success")
                 return redirect(draft_url(revision))
-            except services.StaleDraft as exc:
-                db.session.rollback()
-                _, newer = content.split(exc.current_text.encode("utf-8"))
-                left, right, _ = content.word_diff(newer, nfc(form.body.data or ""))
-                stale = {"message": exc.message, "newer": newer, "left": left, "right": right}
-                form.base_sha.data = exc.current_sha
-            except InvalidInput as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
+            if isinstance(error, services.StaleDraft):
+                stale = stale_page(error, form)
+            else:
+                flash(error.message, "error")
         else:
             flash_form_errors(form)
     return render_template("documents/editor.html", agency=document.agency, form=form,
@@ -378,79 +379,114 @@ def edit(agency_code: str, slug: str, seq: int):
         409 if stale else 200
 
 
-def transition(agency_code: str, slug: str, seq: int, action: Action, form_class, apply):
-    """Shared shape of the workflow POSTs: find, authorise, validate, apply, commit."""
-    document = document_or_404(agency_code, slug)
-    revision = draft_or_404(document, seq)
-    require(current_user, action, revision)
+def store_busy(exc: StoreError, **page):
+    """The git store was busy or failed (the command rolled back): the app's 503 with
+    Retry-After, but as the editor again, so what the person typed is not lost."""
+    current_app.logger.error("git store failed on %s %s: %s", request.method, request.path,
+                             exc, exc_info=exc)
+    flash(MESSAGES[503], "error")
+    return render_template("documents/editor.html", **page), 503, {"Retry-After": "5"}
+
+
+def stale_page(error: services.StaleDraft, form: EditDraftForm) -> dict:
+    """The editor again after a stale save: the newer text, the person's own changes
+    against it as a diff, and the form rebased on the newer head (what they typed kept)."""
+    newer = error.current_markdown
+    left, right, _ = content.word_diff(newer, nfc(form.body.data or ""))
+    form.base_sha.data = error.current_sha
+    return {"message": error.message, "newer": newer, "left": left, "right": right}
+
+
+def posted(action: Action, target: Document | Revision, form_class):
+    """A workflow POST's form, after the early 403 (the command asks the policy again)."""
+    require(current_user, action, target)
     form = form_class()
     if isinstance(form, SubmitForm):
         form.reviewers.choices = options((str(u.id), u.full_name)
-                                         for u in services.eligible_reviewers(revision))
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(draft_url(revision))
-    try:
-        message = apply(revision, form)
-        db.session.commit()
-        flash(message, "success")
-    except InvalidInput as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    if revision.state == S.ISSUED:
-        return redirect(document_url(document))
-    return redirect(draft_url(revision))
+                                         for u in services.eligible_reviewers(target))
+    return form
+
+
+def answer(error: InvalidInput | None, done: str, back: str):
+    """Flash what became of the command and go back where the person was."""
+    flash(error.message if error else done, "error" if error else "success")
+    return redirect(back)
+
+
+def after(revision: Revision) -> str:
+    return document_url(revision.document) if revision.state == S.ISSUED else \
+        draft_url(revision)
 
 
 @bp.route("/<slug>/drafts/<int:seq>/submit", methods=["POST"])
 def submit(agency_code: str, slug: str, seq: int):
-    def apply(revision, form):
-        reviewers = [db.session.get(User, int(i)) for i in form.reviewers.data if i.isdigit()]
-        services.submit(revision, current_user, [u for u in reviewers if u], form.comment.data)
-        return "Đã trình xem xét."
-    return transition(agency_code, slug, seq, Action.DOC_SUBMIT, SubmitForm, apply)
+    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    form = posted(Action.DOC_SUBMIT, revision, SubmitForm)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    reviewers = [db.session.get(User, int(i)) for i in form.reviewers.data if i.isdigit()]
+    _, error = attempt(services.submit, revision, current_user, [u for u in reviewers if u],
+                       form.comment.data or "")
+    return answer(error, "Đã trình xem xét.", draft_url(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/review", methods=["POST"])
 def review(agency_code: str, slug: str, seq: int):
-    def apply(revision, form):
-        services.review(revision, current_user, Decision(form.decision.data),
-                        form.comment.data or "")
-        return "Đã ghi ý kiến xem xét."
-    return transition(agency_code, slug, seq, Action.DOC_REVIEW, ReviewForm, apply)
+    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    form = posted(Action.DOC_REVIEW, revision, ReviewForm)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    _, error = attempt(services.review, revision, current_user, Decision(form.decision.data),
+                       form.comment.data or "")
+    return answer(error, "Đã ghi ý kiến xem xét.", draft_url(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/approve", methods=["POST"])
 def approve(agency_code: str, slug: str, seq: int):
-    def apply(revision, form):
-        services.approve(revision, current_user, form.comment.data or "")
-        return "Đã phê duyệt."
-    return transition(agency_code, slug, seq, Action.DOC_APPROVE, CommentForm, apply)
+    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    form = posted(Action.DOC_APPROVE, revision, CommentForm)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    _, error = attempt(services.approve, revision, current_user, form.comment.data or "")
+    return answer(error, "Đã phê duyệt.", draft_url(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/reject", methods=["POST"])
 def reject(agency_code: str, slug: str, seq: int):
-    def apply(revision, form):
-        services.reject(revision, current_user, form.comment.data or "")
-        return "Đã trả lại dự thảo."
-    return transition(agency_code, slug, seq, Action.DOC_REJECT, CommentForm, apply)
+    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    form = posted(Action.DOC_REJECT, revision, CommentForm)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    _, error = attempt(services.reject, revision, current_user, form.comment.data or "")
+    return answer(error, "Đã trả lại dự thảo.", draft_url(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/issue", methods=["POST"])
 def issue(agency_code: str, slug: str, seq: int):
-    def apply(revision, form):
-        services.issue(revision, current_user, form.effective_date.date)
-        return (f"Đã ban hành {revision.document.code} lần {revision.number}, hiệu lực từ "
-                f"{format_date(revision.effective_date)}.")
-    return transition(agency_code, slug, seq, Action.DOC_ISSUE, IssueForm, apply)
+    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    form = posted(Action.DOC_ISSUE, revision, IssueForm)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    _, error = attempt(services.issue, revision, current_user, form.effective_date.date)
+    done = "" if error else (f"Đã ban hành {revision.document.code} lần {revision.number}, "
+                             f"hiệu lực từ {format_date(revision.effective_date)}.")
+    return answer(error, done, after(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/cancel", methods=["POST"])
 def cancel(agency_code: str, slug: str, seq: int):
-    def apply(revision, form):
-        services.cancel(revision, current_user, form.comment.data or "")
-        return "Đã huỷ dự thảo."
-    return transition(agency_code, slug, seq, Action.DOC_CANCEL, CommentForm, apply)
+    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    form = posted(Action.DOC_CANCEL, revision, CommentForm)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    _, error = attempt(services.cancel, revision, current_user, form.comment.data or "")
+    return answer(error, "Đã huỷ dự thảo.", draft_url(revision))
 
 
 @bp.route("/<slug>/revise", methods=["POST"])
@@ -459,13 +495,9 @@ def revise(agency_code: str, slug: str):
     require(current_user, Action.DOC_CREATE, document.agency)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        revision = services.start_revision(document, current_user)
-        db.session.commit()
-    except InvalidInput as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(document_url(document))
+    revision, error = attempt(services.start_revision, document, current_user)
+    if error is not None:
+        return answer(error, "", document_url(document))
     return redirect(url_for("documents.edit", agency_code=agency_code, slug=slug,
                             seq=revision.seq))
 
@@ -473,38 +505,26 @@ def revise(agency_code: str, slug: str):
 @bp.route("/<slug>/withdraw", methods=["POST"])
 def withdraw(agency_code: str, slug: str):
     document = document_or_404(agency_code, slug)
-    require(current_user, Action.DOC_WITHDRAW_REQUEST, document)
-    form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.request_withdrawal(document, current_user, form.reason.data)
-            db.session.commit()
-            flash("Đã đề nghị thu hồi; chờ lãnh đạo quyết định.", "success")
-        except InvalidInput as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-    else:
+    form = posted(Action.DOC_WITHDRAW_REQUEST, document, WithdrawForm)
+    if not form.validate_on_submit():
         flash_form_errors(form)
-    return redirect(document_url(document))
+        return redirect(document_url(document))
+    _, error = attempt(services.request_withdrawal, document, current_user, form.reason.data)
+    return answer(error, "Đã đề nghị thu hồi; chờ lãnh đạo quyết định.", document_url(document))
 
 
 @bp.route("/<slug>/withdraw/decide", methods=["POST"])
 def decide_withdrawal(agency_code: str, slug: str):
     document = document_or_404(agency_code, slug)
-    require(current_user, Action.DOC_WITHDRAW_CONFIRM, document)
-    form = DecideWithdrawalForm()
-    if form.validate_on_submit():
-        try:
-            confirm = form.decision.data == "confirm"
-            services.decide_withdrawal(document, current_user, confirm, form.comment.data or "")
-            db.session.commit()
-            flash("Đã thu hồi tài liệu." if confirm else "Đã từ chối đề nghị thu hồi.", "success")
-        except InvalidInput as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-    else:
+    form = posted(Action.DOC_WITHDRAW_CONFIRM, document, DecideWithdrawalForm)
+    if not form.validate_on_submit():
         flash_form_errors(form)
-    return redirect(document_url(document))
+        return redirect(document_url(document))
+    confirm = form.decision.data == "confirm"
+    _, error = attempt(services.decide_withdrawal, document, current_user, confirm,
+                       form.comment.data or "")
+    return answer(error, "Đã thu hồi tài liệu." if confirm else "Đã từ chối đề nghị thu hồi.",
+                  document_url(document))
 
 
 @bp.route("/<slug>/acknowledge/<int:number>", methods=["POST"])
@@ -513,24 +533,21 @@ def acknowledge(agency_code: str, slug: str, number: int):
     shown = next((r for r in services.issued(document) if r.number == number), None)
     if shown is None:
         abort(404)
-    require(current_user, Action.DOC_ACKNOWLEDGE, shown)
-    if ConfirmForm().validate_on_submit():
-        services.acknowledge(shown, current_user)
-        db.session.commit()
-        flash("Đã xác nhận đã đọc.", "success")
     wanted = request.form.get("next")
-    return redirect(safe_next(wanted) if wanted else document_url(document))
+    back = safe_next(wanted) if wanted else document_url(document)
+    if not posted(Action.DOC_ACKNOWLEDGE, shown, ConfirmForm).validate_on_submit():
+        return redirect(back)
+    _, error = attempt(services.acknowledge, shown, current_user)
+    return answer(error, "Đã xác nhận đã đọc.", back)
 
 
 @bp.route("/<slug>/periodic-review", methods=["POST"])
 def periodic_review(agency_code: str, slug: str):
     document = document_or_404(agency_code, slug)
-    require(current_user, Action.DOC_PERIODIC_REVIEW, document)
-    if ConfirmForm().validate_on_submit():
-        services.confirm_periodic_review(document, current_user)
-        db.session.commit()
-        flash("Đã ghi nhận xem xét định kỳ.", "success")
-    return redirect(document_url(document))
+    if not posted(Action.DOC_PERIODIC_REVIEW, document, ConfirmForm).validate_on_submit():
+        return redirect(document_url(document))
+    _, error = attempt(services.confirm_periodic_review, document, current_user)
+    return answer(error, "Đã ghi nhận xem xét định kỳ.", document_url(document))
 
 
 preview_bp = Blueprint("preview", __name__)
@@ -540,4 +557,6 @@ preview_bp = Blueprint("preview", __name__)
 @login_required
 def preview():
     """Live preview of the editor: the same sanitised rendering as the document page."""
-    return {"html": str(content.render(nfc(request.form.get("body", ""))[:500_000]))}
+    # cut before normalising: render() caps again, with a note saying so
+    body = request.form.get("body", "")[:content.RENDER_MAX_CHARS + 1]
+    return {"html": str(content.render(nfc(body)))}

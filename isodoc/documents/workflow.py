@@ -6,6 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from isodoc.documents.models import RevisionState
+from isodoc.errors import InvalidInput
 
 S = RevisionState
 
@@ -35,3 +36,20 @@ OPEN_STATES = frozenset({S.DRAFT, S.IN_REVIEW, S.REVIEWED, S.APPROVED})
 
 def allowed(transition: Transition, state: RevisionState | str) -> bool:
     return RevisionState(state) in ALLOWED_FROM[transition]
+
+
+REFUSALS = {
+    Transition.SAVE: "Chỉ sửa được dự thảo chưa ban hành và chưa bị huỷ.",
+    Transition.SUBMIT: "Chỉ trình xem xét được dự thảo đang soạn thảo.",
+    Transition.REVIEW: "Dự thảo không ở bước xem xét.",
+    Transition.APPROVE: "Chỉ phê duyệt được dự thảo đã được xem xét đồng ý.",
+    Transition.REJECT: "Chỉ trả lại được dự thảo đang chờ xem xét hoặc chờ phê duyệt.",
+    Transition.ISSUE: "Chỉ ban hành được dự thảo đã được phê duyệt.",
+    Transition.CANCEL: "Chỉ huỷ được dự thảo chưa ban hành.",
+}
+
+
+def require(transition: Transition, state: RevisionState | str) -> None:
+    """Refuse a transition the table does not allow from `state` (nothing is changed)."""
+    if not allowed(transition, state):
+        raise InvalidInput(REFUSALS[transition])

@@ -1,6 +1,9 @@
 """Findings and corrective actions: raise, propose, return, accept, implement, verify
 (effective or not), close, dismiss; link a document revision; attach evidence.
-Services flush, never commit; each transition is an event and an audit-log row."""
+
+Every change is a command (see isodoc/commands.py): it asks the policy and the
+corrective-action state table itself, flushes, never commits, and records an event
+and an audit-log row."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from isodoc import audit as audit_log
-from isodoc import filetypes
+from isodoc import filetypes, policy
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState, ChecklistItem, CheckResult
 from isodoc.audits.services import parse_clauses
@@ -33,6 +36,7 @@ from isodoc.findings.models import (
     FindingType,
 )
 from isodoc.findings.workflow import Step, allowed, target
+from isodoc.policy import STEP_ACTIONS, Action
 from isodoc.textnorm import nfc
 from isodoc.timeutil import format_date, today_local, utcnow
 
@@ -61,10 +65,17 @@ def _event(finding: Finding, actor: User | None, action: str, from_state: str,
                              f"{F(finding.state).label}" + (f" — {comment}" if comment else ""))
 
 
-def _move(finding: Finding, actor: User, step: Step, comment: str = "") -> None:
+def _authorise(finding: Finding, actor: User, step: Step) -> None:
+    """The two questions every step asks first: does the state table allow it from
+    here (a message the person can act on), and may this person make it (403)?"""
     if not allowed(step, finding.state):
         raise InvalidInput(f"Không thể «{step.label}» khi phát hiện đang ở trạng thái "
                            f"«{finding.state_enum.label}».")
+    policy.require(actor, STEP_ACTIONS[step], finding)
+
+
+def _move(finding: Finding, actor: User, step: Step, comment: str = "") -> None:
+    _authorise(finding, actor, step)
     before = finding.state
     finding.state = target(step)
     _event(finding, actor, step.value, before, comment)
@@ -89,6 +100,7 @@ class FindingInput:
 
 
 def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
+    policy.require(actor, Action.FINDING_RAISE, data.audit or agency)
     if agency.is_dissolved():
         raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không ghi nhận phát hiện mới.")
     clauses = parse_clauses(data.clauses)
@@ -140,6 +152,7 @@ def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
 
 def propose(finding: Finding, actor: User, *, correction: str, root_cause: str, whys: str,
             action_plan: str, owner: User | None, due_date: date | None) -> None:
+    _authorise(finding, actor, Step.PROPOSE)
     nonconformity = finding.type_enum.is_nonconformity
     correction = _text(correction, "hành động khắc phục tức thời (sửa chữa)", nonconformity)
     root_cause = _text(root_cause, "nguyên nhân gốc rễ", nonconformity)
@@ -164,6 +177,7 @@ def return_proposal(finding: Finding, actor: User, comment: str) -> None:
 
 
 def accept(finding: Finding, actor: User, verify_after: date | None, comment: str = "") -> None:
+    _authorise(finding, actor, Step.ACCEPT)
     verify_after = verify_after or finding.due_date
     if verify_after is None or verify_after < today_local():
         raise InvalidInput("Ngày bắt đầu xác minh hiệu lực không được ở quá khứ.")
@@ -173,6 +187,7 @@ def accept(finding: Finding, actor: User, verify_after: date | None, comment: st
 
 
 def implement(finding: Finding, actor: User, report: str) -> None:
+    _authorise(finding, actor, Step.IMPLEMENT)
     report = _text(report, "kết quả thực hiện (bằng chứng)")
     linked = finding.revision
     if linked is not None and linked.state not in (RevisionState.ISSUED,
@@ -185,6 +200,7 @@ def implement(finding: Finding, actor: User, report: str) -> None:
 
 
 def verify(finding: Finding, actor: User, effective: bool, note: str) -> None:
+    _authorise(finding, actor, Step.VERIFY if effective else Step.INEFFECTIVE)
     note = _text(note, "kết quả xác minh hiệu lực")
     if finding.verify_after and today_local() < finding.verify_after:
         raise InvalidInput("Chưa đến ngày xác minh hiệu lực "
@@ -201,6 +217,7 @@ def verify(finding: Finding, actor: User, effective: bool, note: str) -> None:
 
 
 def close(finding: Finding, actor: User, comment: str) -> None:
+    _authorise(finding, actor, Step.CLOSE)
     finding.closed_by, finding.closed_on = actor, today_local()
     _move(finding, actor, Step.CLOSE, _text(comment, "ý kiến khi đóng", False))
 
@@ -208,12 +225,14 @@ def close(finding: Finding, actor: User, comment: str) -> None:
 def dismiss(finding: Finding, actor: User, comment: str) -> None:
     if finding.type_enum.is_nonconformity:
         raise InvalidInput("Sự không phù hợp phải có hành động khắc phục.")
+    _authorise(finding, actor, Step.DISMISS)
     finding.closed_by, finding.closed_on = actor, today_local()
     _move(finding, actor, Step.DISMISS, _text(comment, "lý do đóng"))
 
 
 def start_document_revision(finding: Finding, actor: User, document: Document) -> Revision:
     """The corrective action changes a procedure: open its draft from here, linked."""
+    policy.require(actor, Action.FINDING_REVISE_DOC, finding)
     if finding.state != F.ACCEPTED:
         raise InvalidInput("Chỉ sửa đổi tài liệu khi hành động khắc phục đã được chấp nhận.")
     if document.id not in {r.document_id for r in finding.revisions}:
@@ -237,6 +256,7 @@ SAFE_NAME_RE = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str) -> Attachment:
     """Store evidence whose content is of the type its name says (filetypes: magic
     bytes and structure, checked within the size limit); anything else stores nothing."""
+    policy.require(actor, Action.FINDING_ATTACH, finding)
     name = SAFE_NAME_RE.sub("_", nfc(Path(filename or "").name)).strip(" .")[:200]
     expected = filetypes.BY_SUFFIX.get(Path(name).suffix.lower())
     if not name or expected is None:

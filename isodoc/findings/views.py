@@ -21,10 +21,10 @@ from isodoc.audits.models import Audit, ChecklistItem
 from isodoc.auth.models import User
 from isodoc.auth.services import members_of
 from isodoc.auth.views import flash_form_errors
+from isodoc.commands import attempt
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document
 from isodoc.documents.views import agency_or_404
-from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.findings import reports, services
 from isodoc.findings.forms import (
@@ -109,21 +109,18 @@ def new(agency_code: str):
             form.observed.data = item.evidence
             form.type.data = "minor" if item.result == "nonconform" else "ofi"
     elif form.validate_on_submit():
-        try:
-            data = services.FindingInput(
-                type=FindingType(form.type.data), clauses=form.clauses.data or "",
-                requirement=form.requirement.data or "", observed=form.observed.data or "",
-                documents=[d for d in documents_of(agency) if str(d.id) in form.documents.data],
-                source=FindingSource.AUDIT if audit else FindingSource(form.source.data),
-                source_note=form.source_note.data or "", response_due=form.response_due.date,
-                audit=audit, checklist_item=item)
-            finding = services.raise_finding(agency, current_user, data)
-            db.session.commit()
+        data = services.FindingInput(
+            type=FindingType(form.type.data), clauses=form.clauses.data or "",
+            requirement=form.requirement.data or "", observed=form.observed.data or "",
+            documents=[d for d in documents_of(agency) if str(d.id) in form.documents.data],
+            source=FindingSource.AUDIT if audit else FindingSource(form.source.data),
+            source_note=form.source_note.data or "", response_due=form.response_due.date,
+            audit=audit, checklist_item=item)
+        finding, error = attempt(services.raise_finding, agency, current_user, data)
+        if error is None:
             flash(f"Đã ghi nhận phát hiện {finding.code}.", "success")
             return redirect(finding_url(finding))
-        except InvalidInput as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        flash(error.message, "error")
     else:
         flash_form_errors(form)
     return render_template("findings/new.html", agency=agency, form=form, audit=audit,
@@ -177,12 +174,9 @@ def step(agency_code: str, finding_id: int, step: str):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_finding(finding, forms, 422)
-    try:
-        apply_step(finding, chosen, form)
-        db.session.commit()
-    except InvalidInput as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    _, error = attempt(apply_step, finding, chosen, form)
+    if error is not None:
+        flash(error.message, "error")
         # the typed text stays in the form: nothing the user wrote is lost
         return render_finding(db.session.get(Finding, finding_id), forms, 422)
     flash(f"{chosen.label}: {finding.code} chuyển sang «{finding.state_enum.label}».", "success")
@@ -225,12 +219,9 @@ def revise(agency_code: str, finding_id: int):
                      if str(r.document.id) == form.document.data), None)
     if document is None:
         abort(404)
-    try:
-        revision = services.start_document_revision(finding, current_user, document)
-        db.session.commit()
-    except InvalidInput as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    revision, error = attempt(services.start_document_revision, finding, current_user, document)
+    if error is not None:
+        flash(error.message, "error")
         return redirect(finding_url(finding))
     flash(f"Đã mở dự thảo {revision.seq} của {document.code} cho hành động khắc phục "
           f"{finding.code}.", "success")
@@ -246,15 +237,11 @@ def attach(agency_code: str, finding_id: int):
         flash_form_errors(form)
         return redirect(finding_url(finding, "evidence"))
     upload = form.file.data
-    try:
-        services.attach(finding, current_user, upload.filename or "",
-                        upload.read(services.ATTACHMENT_MAX + 1),
-                        services.stage_for(finding.state))
-        db.session.commit()
-        flash("Đã đính kèm bằng chứng.", "success")
-    except InvalidInput as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    _, error = attempt(services.attach, finding, current_user, upload.filename or "",
+                       upload.read(services.ATTACHMENT_MAX + 1),
+                       services.stage_for(finding.state))
+    flash(error.message if error else "Đã đính kèm bằng chứng.",
+          "error" if error else "success")
     return redirect(finding_url(finding, "evidence"))
 
 

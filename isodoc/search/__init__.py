@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.documents.models import Document
 from isodoc.extensions import db
+from isodoc.paging import MAX_PAGE, MAX_SIZE, parse_page, parse_size
 from isodoc.search import entries as entries_mod
 from isodoc.search.analysis import ParsedQuery, fold, parse
 from isodoc.search.base import Engine, Filters, day_number
@@ -30,6 +31,11 @@ from isodoc.timeutil import today_local
 log = logging.getLogger(__name__)
 ENGINES = ("tantivy", "whoosh")
 PAGE_SIZE = 10
+MAX_QUERY = 200          # characters of a query; the API schema says the same
+MAX_SUGGEST_QUERY = 100
+MAX_WORDS = 32           # words of a parsed query handed to the engine
+MAX_SUGGEST = 20         # suggestions asked of the engine
+MAX_FIXED_WORDS = 8      # words "did you mean" looks up in the vocabulary
 _engines: dict[tuple[str, str], Engine] = {}
 _engines_lock = threading.Lock()
 _vocabulary: dict[tuple[str, str], tuple[float, list[str]]] = {}
@@ -108,7 +114,8 @@ def drain_after_request(response):
 
 def reindex(progress=None) -> int:
     """Rebuild the whole index from the database (`isodoc reindex`): one writer, one
-    commit, so readers see the old index until the new one is complete."""
+    index commit, so readers see the old index until the new one is complete. A
+    command: the outbox it makes obsolete is emptied in the caller's transaction."""
     ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
 
     def batches():
@@ -122,7 +129,6 @@ def reindex(progress=None) -> int:
 
     done = engine().rebuild(batches())
     db.session.execute(delete(SearchOutbox))
-    db.session.commit()
     return done
 
 
@@ -215,8 +221,9 @@ def did_you_mean(parsed: ParsedQuery) -> str:
     vocab = vocabulary()
     known = set(vocab)
     fixed, changed = [], False
-    for word in parsed.words:
-        if word in known or len(word) < 3:
+    for n, word in enumerate(parsed.words):
+        # each lookup scans the whole vocabulary: only the first few words are fixed
+        if word in known or len(word) < 3 or n >= MAX_FIXED_WORDS:
             fixed.append(word)
             continue
         close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.7)
@@ -232,10 +239,27 @@ FACET_LABELS = {"agency": "Đơn vị", "kind": "Loại tài liệu", "field": "
                 "clause": "Điều khoản ISO"}
 
 
+def bounded(parsed: ParsedQuery) -> ParsedQuery:
+    """At most MAX_WORDS words, bigrams and phrase words: the engine query stays small
+    whatever the 200 characters were (a query of 100 one-letter words)."""
+    parsed.words = parsed.words[:MAX_WORDS]
+    parsed.exact = parsed.exact[:MAX_WORDS]
+    parsed.bigrams = parsed.bigrams[:MAX_WORDS]
+    parsed.phrases = [p[:MAX_WORDS] for p in parsed.phrases[:4]]
+    return parsed
+
+
+def page_count(total: int, size: int) -> int:
+    """Pages of `total` results, never more than a page number may reach."""
+    return min(-(-total // size), MAX_PAGE)
+
+
 def search(text: str, filters: Filters, page: int = 1, size: int = PAGE_SIZE) -> Results:
+    # callers parse the request's page; this re-check keeps a bad caller from handing
+    # the engine an offset it would allocate for (PagingError: nothing is searched)
+    page, size = parse_page(page), parse_size(size, PAGE_SIZE, MAX_SIZE)
     started = time.perf_counter()
-    parsed = parse(text)
-    page = max(1, page)
+    parsed = bounded(parse(text[:MAX_QUERY]))
     if parsed.empty:
         return Results(text, [], 0, 1, 0, {}, parsed=parsed)
     raw = engine().search(parsed, filters, (page - 1) * size, size)
@@ -249,7 +273,8 @@ def search(text: str, filters: Filters, page: int = 1, size: int = PAGE_SIZE) ->
         relaxed = raw.total > 0
     words = set(parsed.words)
     hits = [to_hit(h.stored, h.score, words) for h in raw.hits]
-    results = Results(text, hits, raw.total, page, -(-raw.total // size), labelled(raw.facets),
+    results = Results(text, hits, raw.total, page, page_count(raw.total, size),
+                      labelled(raw.facets),
                       relaxed=relaxed, parsed=parsed)
     if raw.total == 0 or relaxed:
         results.did_you_mean = did_you_mean(parsed)
@@ -311,7 +336,8 @@ def labelled(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[s
 
 
 def suggest(prefix_text: str, filters: Filters, limit: int = 8) -> list[dict]:
-    tokens = [fold(t) for t in parse(prefix_text).exact]
+    limit = max(1, min(limit, MAX_SUGGEST // 2))
+    tokens = [fold(t) for t in parse(prefix_text[:MAX_SUGGEST_QUERY]).exact][-MAX_WORDS:]
     if not tokens:
         return []
     words, last = tokens[:-1], tokens[-1]

@@ -11,6 +11,7 @@ from pathlib import Path
 import tantivy
 from tantivy import Occur, Query
 
+from isodoc.paging import check_window
 from isodoc.search.analysis import ParsedQuery, analyse, normalise_code
 from isodoc.search.base import Filters, RawHit, RawResults, SearchDoc
 
@@ -64,18 +65,33 @@ class TantivyEngine:
 
     def replace(self, docs: list[SearchDoc], document_ids: list[int]) -> None:
         with self._lock:
-            writer = self._writer()
             try:
-                for document_id in set(document_ids) | {d.document_id for d in docs}:
-                    writer.delete_documents_by_term("document_id", document_id)
-                for doc in docs:
-                    writer.add_document(self._document(doc))
-                writer.commit()
-                writer.wait_merging_threads()
-            except BaseException:
-                writer.rollback()
-                raise
+                self._replace(docs, document_ids)
+            except ValueError as exc:
+                if "FileAlreadyExists" not in str(exc):
+                    raise
+                # A writer killed mid-commit left files that meta.json does not name, and
+                # the next commit writes the same file name again: every later update
+                # would fail. Collect the leftovers (under the writer lock) and retry.
+                writer = self._writer()
+                writer.garbage_collect_files()
+                del writer  # releases the index lock
+                self._replace(docs, document_ids)
         self.index.reload()
+
+    def _replace(self, docs: list[SearchDoc], document_ids: list[int]) -> None:
+        writer = self._writer()
+        try:
+            for document_id in set(document_ids) | {d.document_id for d in docs}:
+                writer.delete_documents_by_term("document_id", document_id)
+            for doc in docs:
+                writer.add_document(self._document(doc))
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            del writer  # the traceback keeps this frame: do not keep the index lock too
+            raise
 
     def rebuild(self, batches: Iterable[list[SearchDoc]]) -> int:
         added = 0
@@ -196,6 +212,7 @@ class TantivyEngine:
 
     def search(self, query: ParsedQuery, filters: Filters, offset: int, limit: int
                ) -> RawResults:
+        check_window(offset, limit)  # tantivy allocates for offset + limit hits
         text = self._text(query)
         parts = self._filters(filters)
         if text is not None:

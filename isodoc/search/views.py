@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 
 from isodoc import search
 from isodoc.documents.models import DocumentKind
+from isodoc.errors import error_response
+from isodoc.paging import PagingError, parse_page
 from isodoc.textnorm import nfc
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -26,10 +28,12 @@ def filters_from(args, user) -> search.Filters:
 @bp.route("/")
 @login_required
 def results():
-    q = nfc(request.args.get("q", ""))[:200]
-    page = request.args.get("page", "1")
-    found = search.search(q, filters_from(request.args, current_user),
-                          int(page) if page.isdigit() else 1) if q else None
+    q = nfc(request.args.get("q", ""))[:search.MAX_QUERY]
+    try:
+        page = parse_page(request.args.get("page"))
+    except PagingError as exc:  # refused before the engine sees an offset
+        return error_response(400, exc.message)
+    found = search.search(q, filters_from(request.args, current_user), page) if q else None
     return render_template("search/results.html", q=q, results=found, scopes=SCOPES,
                            labels=search.FACET_LABELS, link=link)
 
@@ -44,5 +48,5 @@ def link(**changes) -> str:
 @bp.route("/suggest")
 @login_required
 def suggest():
-    q = nfc(request.args.get("q", ""))[:100]
+    q = nfc(request.args.get("q", ""))[:search.MAX_SUGGEST_QUERY]
     return {"suggestions": search.suggest(q, filters_from(request.args, current_user))}

@@ -15,6 +15,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+from isodoc.paging import check_window
 from isodoc.search.analysis import ParsedQuery, analyse, normalise_code
 from isodoc.search.base import Filters, RawHit, RawResults, SearchDoc
 
@@ -175,6 +176,7 @@ class WhooshEngine:
         return query.Or([code, words]) if words is not None else code
 
     def search(self, q: ParsedQuery, filters: Filters, offset: int, limit: int) -> RawResults:
+        check_window(offset, limit)  # whoosh collects offset + limit hits
         text = self._text(q)
         must = query.And(self._filters(filters) + ([text] if text is not None else []))
         prefer = [self._term("agency", a, 50.0) for a in filters.prefer_agencies]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from isodoc import demo
+from isodoc import demo, search
 from isodoc.extensions import db
 
 DEMO_PASSWORD = "mat-khau-demo-2026"
@@ -89,6 +89,7 @@ def demo_province(app) -> None:
     with app.app_context():
         demo.seed(DEMO_PASSWORD)
         db.session.commit()
+        search.drain()  # as `isodoc demo` does: the served app drains only what it changed
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def assert_private(response) -> None:
 def api_token(in_db, username: str) -> dict:
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, 'api')}"}
+        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 def test_anonymous_pages_and_static_files(client, province):

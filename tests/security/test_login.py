@@ -201,14 +201,15 @@ def test_own_password_change_refuses_weak_passwords(client, province, make_user)
 
 def test_service_and_cli_refuse_weak_passwords(app, province, make_user, in_db):
     from isodoc.cli import main
+    from isodoc.policy import SYSTEM
 
     username = make_user((province["dept"], "reader"))
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == username)).one()
         with pytest.raises(InvalidInput, match="quá phổ biến"):
-            services.reset_password(user, "password123")
+            services.reset_password(user, SYSTEM, "password123")
         with pytest.raises(InvalidInput, match="dãy ký tự"):
-            services.create_user("stp.moi", "Người Mới", password="qwertyuiop")
+            services.create_user("stp.moi", "Người Mới", SYSTEM, password="qwertyuiop")
         s.rollback()
     result = app.test_cli_runner().invoke(main, ["user", "set-password", username],
                                           input="abc@123456\nabc@123456\n")

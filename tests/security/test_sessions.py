@@ -81,7 +81,7 @@ def test_admin_reset_ends_sessions_and_revokes_api_tokens(app, signed_in, provin
     remembered = {"remember_token": cookie(person, "remember_token")}
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == username)).one()
-        token = services.create_token(user, "Cổng dịch vụ công")
+        token = services.create_token(user, user, "Cổng dịch vụ công")
     bearer = {"Authorization": f"Bearer {token}"}
     api = app.test_client()
     assert api.get("/api/v1/me", headers=bearer).status_code == 200
@@ -105,7 +105,7 @@ def test_cli_set_password_revokes_tokens_too(app, province, make_user, in_db):
     username = make_user((province["dept"], "reader"))
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == username)).one()
-        token = services.create_token(user, "CLI")
+        token = services.create_token(user, user, "CLI")
     result = app.test_cli_runner().invoke(main, ["user", "set-password", username],
                                           input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
     assert result.exit_code == 0, result.output

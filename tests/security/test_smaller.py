@@ -32,7 +32,7 @@ OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 def token(in_db, username: str) -> dict:
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, 'api')}"}
+        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 def person(username: str) -> User:

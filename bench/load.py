@@ -1,0 +1,242 @@
+"""Load benchmark on loopback: isodoc under gunicorn as `make run` serves it, against a bare
+Flask + Jinja + SQLite page under the same gunicorn settings, in the same run.
+
+    .venv/bin/python bench/load.py [--users 50] [--seconds 60]
+
+A temporary instance is seeded with the demo (`isodoc serve` migrates, repairs and seeds
+it, then execs gunicorn with 2 workers, exactly as `make run` does). One demo account
+signs in once and its session cookie is reused by every simulated user. Each page of the
+mix (a document page, a search, the register) is loaded by N concurrent users, each run
+followed by a run of the bare page of the same length (isodoc and bare alternate), so
+--seconds is split over the isodoc pages and the bare runs take as long again. `wrk` is
+used when installed (apt-get install wrk), else a Python thread client. Prints req/s,
+p50/p95/p99 latency and errors per page, and each page's req/s as a share of the bare
+page's. Figures, not a test; nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "bench-mat-khau-2026"
+USER = "stp.congchuc"
+PAGES = [
+    ("trang tài liệu QT-01", "/agencies/so-tu-phap/documents/qt-01"),
+    ("tìm kiếm «chứng thực»", "/search/?q=" + urllib.parse.quote("chứng thực")),
+    ("danh mục tài liệu", "/agencies/so-tu-phap/documents/"),
+]
+BARE_APP = '''
+import sqlite3
+from pathlib import Path
+from flask import Flask, render_template_string
+
+HERE = Path(__file__).resolve().parent
+app = Flask(__name__)
+PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{{ title }}</title>
+<link rel="stylesheet" href="/static/style.css"></head><body><header><nav>
+{% for i in range(12) %}<a href="/m/{{ i }}">Mục {{ i }}</a> {% endfor %}</nav></header>
+<main><h1>{{ title }}</h1><table><thead><tr><th>Mã</th><th>Tên</th><th>Loại</th>
+<th>Hiệu lực</th><th>Trạng thái</th></tr></thead><tbody>
+{% for r in rows %}<tr><td>{{ r[0] }}</td><td><a href="/d/{{ r[0] }}">{{ r[1] }}</a></td>
+<td>{{ r[2] }}</td><td>{{ r[3] }}</td><td>{{ r[4] }}</td></tr>{% endfor %}
+</tbody></table><article>{{ body }}</article></main><footer>ISO điện tử</footer></body></html>"""
+
+
+def connect():
+    return sqlite3.connect(HERE / "bare.sqlite3")
+
+
+@app.route("/")
+def page():
+    with connect() as db:
+        rows = db.execute("SELECT code, title, kind, effective, status FROM doc "
+                          "ORDER BY code").fetchall()
+        body = db.execute("SELECT body FROM doc WHERE code = 'QT-01'").fetchone()[0]
+    return render_template_string(PAGE, title="Danh mục tài liệu", rows=rows, body=body)
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def make_bare(folder: Path) -> None:
+    import sqlite3
+
+    (folder / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
+    body = "Quy trình kiểm soát tài liệu của cơ quan hành chính nhà nước. " * 120
+    with sqlite3.connect(folder / "bare.sqlite3") as db:
+        db.execute("CREATE TABLE doc (code TEXT PRIMARY KEY, title TEXT, kind TEXT, "
+                   "effective TEXT, status TEXT, body TEXT)")
+        db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?)", [
+            (f"QT-{i:02d}", f"Quy trình số {i} về giải quyết thủ tục hành chính", "Nội bộ",
+             "26/11/2026", "Đang hiệu lực", body) for i in range(1, 41)])
+
+
+def sign_in(base: str) -> str:
+    """Sign in once; the session cookie is then shared by every simulated user."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"username": USER, "password": PASSWORD,
+                                   "csrf_token": token}).encode()
+    opener.open(base + "/login", data=data)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    request = urllib.request.Request(base + "/account", headers={"Cookie": cookie})  # noqa: S310
+    with urllib.request.urlopen(request) as response:  # noqa: S310 (loopback)
+        if "/login" in response.url:
+            raise SystemExit("sign-in failed")
+    return cookie
+
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %d, "duration_us": %d, "p50": %d, "p95": %d,'
+    .. ' "p99": %d, "errors": %d}\\n', summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout + e.status))
+end
+"""
+
+
+def run_wrk(url: str, cookie: str, users: int, seconds: float, folder: Path) -> dict:
+    script = folder / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    threads = max(1, min(users, os.cpu_count() or 1))
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{users}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+         "-s", str(script), "-H", f"Cookie: {cookie}", url],
+        capture_output=True, text=True, check=True).stdout
+    found = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    return {"rps": found["requests"] / (found["duration_us"] / 1e6),
+            "p50": found["p50"] / 1000, "p95": found["p95"] / 1000,
+            "p99": found["p99"] / 1000, "errors": found["errors"],
+            "requests": found["requests"]}
+
+
+def run_threads(url: str, cookie: str, users: int, seconds: float, _folder: Path) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def user() -> None:
+        request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
+        while time.monotonic() < stop:
+            began = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                    response.read()
+                    ok = response.status < 400
+            except OSError:
+                ok = False
+            with lock:
+                latencies.append((time.perf_counter() - began) * 1000)
+                errors[0] += not ok
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=user) for _ in range(users)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.monotonic() - started
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    return {"rps": len(latencies) / elapsed, "p50": cuts[49], "p95": cuts[94],
+            "p99": cuts[98], "errors": errors[0], "requests": len(latencies)}
+
+
+def start(command: list[str], cwd: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60,
+                        help="time on isodoc pages (the bare runs take as long again)")
+    args = parser.parse_args()
+    load = run_wrk if shutil.which("wrk") else run_threads
+    folder = Path(tempfile.mkdtemp(prefix="isodoc-load-"))
+    env = {**os.environ, "ISODOC_INSTANCE_PATH": str(folder / "instance"),
+           "ISODOC_DEMO_PASSWORD": PASSWORD}
+    env.pop("ISODOC_DATABASE_URL", None)  # the temporary instance's own SQLite
+    app_port, bare_port = free_port(), free_port()
+    make_bare(folder)
+    print(f"Khởi tạo phiên bản tạm với dữ liệu demo tại {folder} …", flush=True)
+    servers = [start([str(BIN / "isodoc"), "serve", "--port", str(app_port)], ROOT, env)]
+    try:
+        # the same gunicorn settings as `isodoc serve` (see isodoc/cli.py)
+        servers.append(start([str(BIN / "gunicorn"), "--workers", "2", "--bind",
+                              f"127.0.0.1:{bare_port}", "--access-logfile", "-", "bare_app:app"],
+                             folder, env))
+        base, bare = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}/"
+        wait_for(base + "/healthz", 300)
+        wait_for(bare)
+        cookie = sign_in(base)
+        each = args.seconds / len(PAGES)
+        print(f"{args.users} người dùng đồng thời, {each:.1f} s mỗi lượt, công cụ: "
+              f"{'wrk' if load is run_wrk else 'luồng Python'}\n", flush=True)
+        rows = []
+        for name, path in PAGES:
+            load(base + path, cookie, args.users, min(2, each), folder)  # warm up
+            measured = load(base + path, cookie, args.users, each, folder)
+            baseline = load(bare, "", args.users, each, folder)
+            rows.append((name, measured, baseline))
+        print(f"{'trang':<26}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+              f"{'lỗi':>6}{'so với trang trần':>19}")
+        for name, m, b in rows:
+            print(f"{name:<26}{m['rps']:>9.1f}{m['p50']:>9.1f}{m['p95']:>9.1f}{m['p99']:>9.1f}"
+                  f"{m['errors']:>6}{m['rps'] / b['rps']:>18.1%}")
+        for name, _, b in rows:
+            print(f"{'  trang trần (sau ' + name.split()[0] + ')':<26}{b['rps']:>9.1f}"
+                  f"{b['p50']:>9.1f}{b['p95']:>9.1f}{b['p99']:>9.1f}{b['errors']:>6}")
+    finally:
+        for server in servers:
+            stop(server)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
