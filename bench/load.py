@@ -1,7 +1,7 @@
 """Load benchmark on loopback: isodoc under gunicorn as `make run` serves it, against a bare
-Flask + Jinja + SQLite page under the same gunicorn settings, in the same run.
+Flask + SQLAlchemy + Jinja page from SQLite under the same gunicorn settings, in the same run.
 
-    .venv/bin/python bench/load.py [--users 50] [--seconds 60]
+    .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--rounds 3] [--only API,QT-01]
 
 A temporary instance is seeded with the demo (`isodoc serve` migrates, repairs and seeds
 it, then execs gunicorn with 2 workers, exactly as `make run` does). One demo account
@@ -11,7 +11,9 @@ followed by a run of the bare page of the same length (isodoc and bare alternate
 --seconds is split over the isodoc pages and the bare runs take as long again. `wrk` is
 used when installed (apt-get install wrk), else a Python thread client. Prints req/s,
 p50/p95/p99 latency and errors per page, and each page's req/s as a share of the bare
-page's. Figures, not a test; nothing leaves 127.0.0.1.
+page's; with --rounds N, N alternated rounds and their medians, with p99 as a multiple of
+the bare page's. The API page signs in with a personal token (`isodoc user token`).
+Figures, not a test; nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -39,37 +41,40 @@ PASSWORD = "bench-mat-khau-2026"
 USER = "stp.congchuc"
 PAGES = [
     ("trang tài liệu QT-01", "/agencies/so-tu-phap/documents/qt-01"),
+    ("API tài liệu QT-01", "/api/v1/agencies/so-tu-phap/documents/qt-01"),
+    ("trang chủ", "/"),
+    ("lịch sử QT-01", "/agencies/so-tu-phap/documents/qt-01/history"),
     ("tìm kiếm «chứng thực»", "/search/?q=" + urllib.parse.quote("chứng thực")),
     ("danh mục tài liệu", "/agencies/so-tu-phap/documents/"),
 ]
 BARE_APP = '''
-import sqlite3
 from pathlib import Path
-from flask import Flask, render_template_string
+
+from flask import Flask
+from sqlalchemy import create_engine, text
 
 HERE = Path(__file__).resolve().parent
 app = Flask(__name__)
-PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{{ title }}</title>
+engine = create_engine(f"sqlite:///{HERE / 'bare.sqlite3'}")
+PAGE = app.jinja_env.from_string("""<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>{{ title }}</title>
 <link rel="stylesheet" href="/static/style.css"></head><body><header><nav>
 {% for i in range(12) %}<a href="/m/{{ i }}">Mục {{ i }}</a> {% endfor %}</nav></header>
 <main><h1>{{ title }}</h1><table><thead><tr><th>Mã</th><th>Tên</th><th>Loại</th>
 <th>Hiệu lực</th><th>Trạng thái</th></tr></thead><tbody>
 {% for r in rows %}<tr><td>{{ r[0] }}</td><td><a href="/d/{{ r[0] }}">{{ r[1] }}</a></td>
 <td>{{ r[2] }}</td><td>{{ r[3] }}</td><td>{{ r[4] }}</td></tr>{% endfor %}
-</tbody></table><article>{{ body }}</article></main><footer>ISO điện tử</footer></body></html>"""
-
-
-def connect():
-    return sqlite3.connect(HERE / "bare.sqlite3")
+</tbody></table><article>{{ body }}</article></main><footer>ISO điện tử</footer></body></html>""")
 
 
 @app.route("/")
 def page():
-    with connect() as db:
-        rows = db.execute("SELECT code, title, kind, effective, status FROM doc "
-                          "ORDER BY code").fetchall()
-        body = db.execute("SELECT body FROM doc WHERE code = 'QT-01'").fetchone()[0]
-    return render_template_string(PAGE, title="Danh mục tài liệu", rows=rows, body=body)
+    # Flask + SQLAlchemy + Jinja, the template compiled once as Flask's loader does
+    with engine.connect() as db:
+        rows = db.execute(text("SELECT code, title, kind, effective, status FROM doc "
+                               "ORDER BY code")).all()
+        body = db.execute(text("SELECT body FROM doc WHERE code = 'QT-01'")).scalar_one()
+    return PAGE.render(title="Danh mục tài liệu", rows=rows, body=body)
 '''
 
 
@@ -131,13 +136,20 @@ end
 """
 
 
+def header(auth: str) -> tuple[str, str]:
+    """A session cookie, or an `Authorization: …` header as given."""
+    if auth.startswith("Authorization: "):
+        return "Authorization", auth.split(": ", 1)[1]
+    return "Cookie", auth
+
+
 def run_wrk(url: str, cookie: str, users: int, seconds: float, folder: Path) -> dict:
     script = folder / "report.lua"
     script.write_text(WRK_SCRIPT)
     threads = max(1, min(users, os.cpu_count() or 1))
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{users}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
-         "-s", str(script), "-H", f"Cookie: {cookie}", url],
+         "-s", str(script), "-H", ": ".join(header(cookie)), url],
         capture_output=True, text=True, check=True).stdout
     found = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
     return {"rps": found["requests"] / (found["duration_us"] / 1e6),
@@ -153,7 +165,7 @@ def run_threads(url: str, cookie: str, users: int, seconds: float, _folder: Path
     stop = time.monotonic() + seconds
 
     def user() -> None:
-        request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
+        request = urllib.request.Request(url, headers=dict([header(cookie)]))  # noqa: S310
         while time.monotonic() < stop:
             began = time.perf_counter()
             try:
@@ -194,6 +206,10 @@ def stop(process: subprocess.Popen) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternated rounds; medians are printed")
+    parser.add_argument("--only", default="",
+                        help="comma-separated parts of page names or paths to load")
     parser.add_argument("--seconds", type=float, default=60,
                         help="time on isodoc pages (the bare runs take as long again)")
     args = parser.parse_args()
@@ -215,23 +231,40 @@ def main() -> None:
         wait_for(base + "/healthz", 300)
         wait_for(bare)
         cookie = sign_in(base)
-        each = args.seconds / len(PAGES)
-        print(f"{args.users} người dùng đồng thời, {each:.1f} s mỗi lượt, công cụ: "
-              f"{'wrk' if load is run_wrk else 'luồng Python'}\n", flush=True)
-        rows = []
-        for name, path in PAGES:
-            load(base + path, cookie, args.users, min(2, each), folder)  # warm up
-            measured = load(base + path, cookie, args.users, each, folder)
-            baseline = load(bare, "", args.users, each, folder)
-            rows.append((name, measured, baseline))
-        print(f"{'trang':<26}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-              f"{'lỗi':>6}{'so với trang trần':>19}")
-        for name, m, b in rows:
-            print(f"{name:<26}{m['rps']:>9.1f}{m['p50']:>9.1f}{m['p95']:>9.1f}{m['p99']:>9.1f}"
-                  f"{m['errors']:>6}{m['rps'] / b['rps']:>18.1%}")
-        for name, _, b in rows:
-            print(f"{'  trang trần (sau ' + name.split()[0] + ')':<26}{b['rps']:>9.1f}"
-                  f"{b['p50']:>9.1f}{b['p95']:>9.1f}{b['p99']:>9.1f}{b['errors']:>6}")
+        token = subprocess.run([str(BIN / "isodoc"), "user", "token", USER], cwd=ROOT, env=env,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        wanted = [w for w in args.only.split(",") if w]
+        pages = [(name, path) for name, path in PAGES
+                 if not wanted or any(w in name or w in path for w in wanted)]
+        each = args.seconds / len(pages)
+        print(f"{args.users} người dùng đồng thời, {each:.1f} s mỗi lượt, {args.rounds} vòng, "
+              f"công cụ: {'wrk' if load is run_wrk else 'luồng Python'}\n", flush=True)
+
+        def auth(path: str) -> str:
+            return f"Authorization: Bearer {token}" if path.startswith("/api/") else cookie
+
+        for _name, path in pages:
+            load(base + path, auth(path), args.users, min(2, each), folder)  # warm up
+        load(bare, "", args.users, min(2, each), folder)
+        rows: dict[str, list[tuple[dict, dict]]] = {name: [] for name, _ in pages}
+        for _ in range(args.rounds):
+            for name, path in pages:
+                measured = load(base + path, auth(path), args.users, each, folder)
+                baseline = load(bare, "", args.users, each, folder)
+                rows[name].append((measured, baseline))
+        med = statistics.median
+        print(f"{'trang':<24}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'lỗi':>5}"
+              f"{'trần req/s':>11}{'trần p99':>9}{'so với trần':>12}{'p99 / trần':>11}")
+        for name, runs in rows.items():
+            m = {k: med(r[0][k] for r in runs) for k in ("rps", "p50", "p95", "p99")}
+            b = {k: med(r[1][k] for r in runs) for k in ("rps", "p99")}
+            share = med(r[0]["rps"] / r[1]["rps"] for r in runs)
+            tail = med(r[0]["p99"] / max(r[1]["p99"], 0.001) for r in runs)
+            print(f"{name:<24}{m['rps']:>8.1f}{m['p50']:>8.1f}{m['p95']:>8.1f}{m['p99']:>8.1f}"
+                  f"{sum(r[0]['errors'] for r in runs):>5}{b['rps']:>11.1f}{b['p99']:>9.1f}"
+                  f"{share:>12.1%}{tail:>10.2f}×")
+        if args.rounds > 1:
+            print(f"(trung vị của {args.rounds} vòng xen kẽ isodoc / trang trần)")
     finally:
         for server in servers:
             stop(server)

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask import g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState
 from isodoc.auth.models import ApiToken, Role, User
@@ -94,11 +98,29 @@ STATUS_ROLES = {Role.SECRETARY, Role.APPROVER, Role.ADMIN, Role.OVERSEER}
 
 
 def effective_roles(user: User, agency: Agency) -> set[Role]:
-    """Roles `user` holds over `agency`: its own, plus admin/overseer from ancestors."""
-    roles = set(user.roles_on(agency))
-    for ancestor in agency.lineage()[1:]:
-        roles |= user.roles_on(ancestor) & INHERITED_ROLES
-    return roles
+    """Roles `user` holds over `agency`: its own, plus admin/overseer from ancestors.
+
+    Remembered for the rest of the request (a page asks it for the same agency many
+    times), and forgotten whenever the session flushes or rolls back, so a change of
+    memberships or of the agency tree is seen by the next check."""
+    memo = g.setdefault(ROLES_MEMO, {}) if has_app_context() else {}
+    key = (user.id, agency.id)
+    if key not in memo or user.id is None or agency.id is None:
+        roles = set(user.roles_on(agency))
+        for ancestor in agency.lineage()[1:]:
+            roles |= user.roles_on(ancestor) & INHERITED_ROLES
+        memo[key] = frozenset(roles)
+    return set(memo[key])
+
+
+ROLES_MEMO = "_isodoc_effective_roles"
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_roles(*_args) -> None:
+    if has_app_context():
+        g.pop(ROLES_MEMO, None)
 
 
 def has_role(user: User, role: Role) -> bool:

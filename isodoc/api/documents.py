@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, pre_dump, validate
+from sqlalchemy.orm import selectinload
 
 from isodoc import policy
 from isodoc.agencies.services import get_by_code
@@ -12,8 +13,15 @@ from isodoc.api import Extended, authenticate_bearer
 from isodoc.api.schemas import PAGINATION_HEADER, PagedQuerySchema
 from isodoc.auth.services import get_user
 from isodoc.commands import run
-from isodoc.documents import content, services
-from isodoc.documents.models import Decision, Document, DocumentKind, Revision, RevisionState
+from isodoc.documents import services
+from isodoc.documents.models import (
+    Decision,
+    Document,
+    DocumentKind,
+    ReviewAssignment,
+    Revision,
+    RevisionState,
+)
 from isodoc.paging import Paging
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
@@ -152,6 +160,19 @@ def document_or_404(agency_code: str, ref: str) -> Document:
     return document
 
 
+def readable_or_404(agency_code: str, ref: str) -> Document:
+    """What the GET handlers read (as `document_or_404`), with the revisions' people and
+    reviews loaded up front rather than one lazy load at a time."""
+    revisions = selectinload(Document.revisions)
+    document = services.load_document(
+        agency_code, services.slugify(nfc(ref)),
+        revisions.selectinload(Revision.reviews).joinedload(ReviewAssignment.reviewer),
+        revisions.joinedload(Revision.author), revisions.joinedload(Revision.approved_by))
+    if document is None or (ref != document.slug and nfc(ref).upper() != document.code):
+        abort(404)
+    return document
+
+
 def draft_or_404(document: Document, seq: int) -> Revision:
     revision = next((r for r in document.revisions if r.seq == seq and
                      r.state != RevisionState.ISSUED), None)
@@ -162,8 +183,11 @@ def draft_or_404(document: Document, seq: int) -> Revision:
 
 
 def with_content(revision: Revision) -> Extended:
-    meta, body = services.read_parts(revision)
-    return Extended(revision, markdown=body, html=str(content.render(body)), front_matter=meta)
+    found = services.read_entry(revision)
+    if found is None:
+        return Extended(revision, markdown="", html="", front_matter={})
+    return Extended(revision, markdown=found.body, html=str(found.html),
+                    front_matter=found.meta)
 
 
 def fields_from(data: dict) -> services.DocumentFields:
@@ -217,7 +241,7 @@ def create_document(data, agency_code: str):
 @blp.response(200, RevisionContentSchema)
 def in_force(agency_code: str, ref: str):
     """Bản đang hiệu lực: thông tin, Markdown và HTML đã làm sạch."""
-    document = document_or_404(agency_code, ref)
+    document = readable_or_404(agency_code, ref)
     require(g.api_user, Action.DOC_READ, document)
     current = services.in_force(document)
     if current is None:
@@ -229,7 +253,7 @@ def in_force(agency_code: str, ref: str):
 @blp.response(200, RevisionSchema(many=True))
 def revisions(agency_code: str, ref: str):
     """Các lần ban hành, mới nhất trước."""
-    document = document_or_404(agency_code, ref)
+    document = readable_or_404(agency_code, ref)
     require(g.api_user, Action.DOC_READ, document)
     return list(reversed(services.issued(document)))
 
@@ -237,7 +261,7 @@ def revisions(agency_code: str, ref: str):
 @blp.route("/<agency_code>/documents/<ref>/revisions/<int:number>")
 @blp.response(200, RevisionContentSchema)
 def revision(agency_code: str, ref: str, number: int):
-    document = document_or_404(agency_code, ref)
+    document = readable_or_404(agency_code, ref)
     require(g.api_user, Action.DOC_READ, document)
     found = next((r for r in services.issued(document) if r.number == number), None)
     if found is None:

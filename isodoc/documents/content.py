@@ -22,6 +22,9 @@ FRONT = re.compile(r"\A---\n(.*?)\n---\n\n?", re.S)
 ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del",
                 "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody",
                 "tr", "th", "td", "sup", "sub"}
+# libyaml where PyYAML was built with it: the same safe constructors and representers, in C
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # Rendering is bounded before work: a body is cut at RENDER_MAX_CHARS (the largest body
 # a document may have), block nesting at markdown-it's maxNesting (20 in the commonmark
 # preset), and the inline parser, whose link and emphasis rules cost 10 to 30 µs per
@@ -75,8 +78,8 @@ _md.core.ruler.at("inline", _bounded_inline)
 
 def compose(meta: dict, body: str) -> bytes:
     """The file as stored: front matter in a fixed key order, then the body."""
-    header = yaml.safe_dump({k: v for k, v in meta.items() if v not in (None, "", [])},
-                            allow_unicode=True, sort_keys=False, width=1000)
+    header = yaml.dump({k: v for k, v in meta.items() if v not in (None, "", [])},
+                       Dumper=SafeDumper, allow_unicode=True, sort_keys=False, width=1000)
     text = f"---\n{header}---\n\n{nfc(body).replace(chr(13), '')}\n"
     return nfc(text).encode("utf-8")
 
@@ -86,7 +89,7 @@ def split(data: bytes) -> tuple[dict, str]:
     match = FRONT.match(text)
     if not match:
         return {}, text
-    meta = yaml.safe_load(match.group(1)) or {}
+    meta = yaml.load(match.group(1), Loader=SafeLoader) or {}  # noqa: S506 (safe loader)
     return (meta if isinstance(meta, dict) else {}), text[match.end():]
 
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from isodoc import audit, policy, search, standards
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
-from isodoc.documents import content
+from isodoc.documents import cache, content
 from isodoc.documents.models import (
     CODE_RE,
     TITLE_MAX,
@@ -148,6 +148,17 @@ class DocumentFields:
 def get_document(agency: Agency, slug: str) -> Document | None:
     return db.session.scalar(select(Document).where(Document.agency_id == agency.id,
                                                     Document.slug == slug))
+
+
+def load_document(agency_code: str, slug: str, *options) -> Document | None:
+    """A document with its agency and the agency's ancestors (what policy reads) in one
+    query; its revisions and withdrawal requests load on first use, one query each;
+    `options` add what a page shows besides."""
+    return db.session.scalar(
+        select(Document).join(Document.agency)
+        .where(Agency.code == agency_code, Document.slug == slug)
+        .options(contains_eager(Document.agency).joinedload(Agency.parent)
+                 .joinedload(Agency.parent), *options))
 
 
 def issued(document: Document) -> list[Revision]:
@@ -279,16 +290,26 @@ def standing(document: Document, on: date | None = None) -> Standing:
                     upcoming_, draft, meta, due)
 
 
-def read_text(revision: Revision) -> str:
-    """The revision's file: issued content from main, a draft's from its ref head."""
-    repo = repo_for(revision.document.agency)
+def read_entry(revision: Revision) -> cache.Entry | None:
+    """The revision's file, parsed and rendered: issued content from main, a draft's from
+    its ref head. Both name content that never changes, so it comes from the revision
+    cache; git is read (and the repository opened) only the first time."""
     sha = revision.commit_sha if revision.state == S.ISSUED else revision.head_sha
-    data = repo.read(sha, revision.document.slug) if sha else None
-    return data.decode("utf-8") if data is not None else ""
+    if not sha:
+        return None
+    document = revision.document
+    return cache.entry(lambda: repo_for(document.agency).read(sha, document.slug), sha,
+                       document.slug)
+
+
+def read_text(revision: Revision) -> str:
+    found = read_entry(revision)
+    return found.text if found is not None else ""
 
 
 def read_parts(revision: Revision) -> tuple[dict, str]:
-    return content.split(read_text(revision).encode("utf-8"))
+    found = read_entry(revision)
+    return (found.meta, found.body) if found is not None else ({}, "")
 
 
 def add_months(day: date, months: int) -> date:

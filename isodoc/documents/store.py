@@ -7,8 +7,12 @@
 Every write runs under a per-repository file lock and ends with a compare-and-swap
 ref update (`git update-ref <ref> <new> <old>`), so concurrent writers never lose
 work. No working tree, no index. Nothing a user typed reaches git as an option or a
-ref: agency codes, slugs and shas are allowlisted here. A `Repo` holds two
-`git cat-file` processes and is not thread-safe: open one per request and close it.
+ref: agency codes, slugs and shas are allowlisted here.
+
+Objects are written as loose objects in Python and read in Python when loose (git reads
+them all the same); a packed object is read through GitPython, whose `Repo` is opened
+only then (it holds two `git cat-file` processes and is not thread-safe: one per
+request, closed at its end). Publishing starts one process, the `git update-ref`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +33,8 @@ from pathlib import Path
 from git import Actor, Repo
 from git.exc import BadName, GitCommandError
 from git.objects import Commit
-from git.objects.fun import tree_entries_from_data, tree_to_stream
-from gitdb import IStream
+from gitdb import IStream, LooseObjectDB
+from gitdb.exc import BadObject
 
 CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -120,6 +126,59 @@ def parse_trailers(message: str) -> dict[str, str]:
     return found
 
 
+Entry = tuple[bytes, int, str]  # (binary sha, mode, name), as git stores a tree entry
+
+
+def parse_tree(data: bytes) -> list[Entry]:
+    """A tree object's entries: `<octal mode> <name>\\0<20-byte sha>` each."""
+    entries, i, end = [], 0, len(data)
+    while i < end:
+        space = data.index(b" ", i)
+        nul = data.index(b"\0", space)
+        entries.append((data[nul + 1:nul + 21], int(data[i:space], 8),
+                        data[space + 1:nul].decode("utf-8", "surrogateescape")))
+        i = nul + 21
+    return entries
+
+
+def format_tree(entries: list[Entry]) -> bytes:
+    # git orders tree entries by name, with a tree's name compared as "name/"
+    ordered = sorted(entries, key=lambda e: e[2] + ("/" if e[1] == TREE_MODE else ""))
+    return b"".join(b"%o %s\0%s" % (mode, name.encode("utf-8", "surrogateescape"), sha)
+                    for sha, mode, name in ordered)
+
+
+def ident(person: Person, when: datetime) -> bytes:
+    """`Name <email> seconds +0000`, without the characters git itself strips."""
+    def clean_part(text: str) -> str:
+        return re.sub(r"[<>\n\r\0]", "", text).strip()
+    return (f"{clean_part(person.name)} <{clean_part(person.email)}> "
+            f"{int(when.timestamp())} +0000").encode()
+
+
+class _Immutable:
+    """Parsed git objects of any repository, by their name: a name fixes the content,
+    so what one request parsed serves the next (the documents tree of main is parsed
+    once per issue, not at every step of it)."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, {}, threading.Lock()
+
+    def get(self, key):
+        return self.items.get(key)
+
+    def put(self, key, value):
+        with self.lock:
+            if len(self.items) >= self.size:
+                self.items.pop(next(iter(self.items)))
+            self.items[key] = value
+        return value
+
+
+_TREES = _Immutable(256)  # tree binsha -> entries
+_COMMIT_TREES = _Immutable(4096)  # commit hex -> tree binsha
+
+
 class AgencyRepo:
     """The bare repository of one agency."""
 
@@ -130,11 +189,23 @@ class AgencyRepo:
                 raise StoreError(f"no repository for {agency_code}")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             Repo.init(self.path, bare=True, initial_branch="main").close()
-        self.repo = Repo(self.path)
+        self._repo: Repo | None = None
+        # objects are written, and read when loose, in Python: no `git hash-object` or
+        # `git cat-file` process for what the store itself wrote
+        self._loose = LooseObjectDB(str(self.path / "objects"))
         self._lock_path = self.path / "isodoc.lock"
 
+    @property
+    def repo(self) -> Repo:
+        """GitPython's view, opened on first use (publishing and reading loose objects
+        need none of it)."""
+        if self._repo is None:
+            self._repo = Repo(self.path)
+        return self._repo
+
     def close(self) -> None:
-        self.repo.close()
+        if self._repo is not None:
+            self._repo.close()
 
     def __enter__(self) -> AgencyRepo:
         return self
@@ -152,20 +223,43 @@ class AgencyRepo:
             return None
 
     def main_sha(self) -> str | None:
-        return self.ref_sha(MAIN)
+        """Main's commit, read from the ref files (loose or packed) without a process;
+        writers still compare-and-swap it with `git update-ref`."""
+        sha = self._ref_file(MAIN)
+        return sha if sha is not None and SHA_RE.match(sha) else self.ref_sha(MAIN)
+
+    def _ref_file(self, ref: str) -> str | None:
+        """A ref's value as git stores it: its loose file, else its line in packed-refs
+        (None when neither has it, or it is symbolic: then ask git)."""
+        try:
+            return (self.path / ref).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            pass
+        except (OSError, UnicodeDecodeError):
+            return None
+        try:
+            packed = (self.path / "packed-refs").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        for line in packed.splitlines():
+            sha, _, name = line.partition(" ")
+            if name == ref:
+                return sha
+        return None
 
     def read(self, commit_sha: str, slug: str) -> bytes | None:
         """The document's bytes at a commit, or None if it is not there."""
-        tree = self._tree_of(check_sha(commit_sha))
-        blob = self._entry(tree, DOCUMENTS, TREE_MODE)
-        blob = self._entry(blob, f"{check_code(slug)}.md", BLOB_MODE) if blob else None
-        return self.repo.odb.stream(blob).read() if blob else None
+        blob = self._blob(commit_sha, slug)
+        return self._read_object(blob, b"blob") if blob else None
 
     def blob_sha(self, commit_sha: str, slug: str) -> str | None:
+        blob = self._blob(commit_sha, slug)
+        return blob.hex() if blob else None
+
+    def _blob(self, commit_sha: str, slug: str) -> bytes | None:
         tree = self._tree_of(check_sha(commit_sha))
         docs = self._entry(tree, DOCUMENTS, TREE_MODE)
-        blob = self._entry(docs, f"{check_code(slug)}.md", BLOB_MODE) if docs else None
-        return blob.hex() if blob else None
+        return self._entry(docs, f"{check_code(slug)}.md", BLOB_MODE) if docs else None
 
     def _info(self, commit: Commit) -> CommitInfo:
         return CommitInfo(sha=commit.hexsha, author=commit.author.name,
@@ -283,30 +377,51 @@ class AgencyRepo:
 
     def _commit(self, parent: str | None, slug: str, content: bytes | None, author: Person,
                 committer: Person, message: str) -> str:
+        """The commit replacing one entry of `documents/`: the two trees on the path are
+        rewritten, every other entry is kept as it is."""
         base = self._tree_of(parent) if parent else None
         docs = self._entry(base, DOCUMENTS, TREE_MODE) if base else None
         name = f"{check_code(slug)}.md"
         blob = self._store(b"blob", content) if content is not None else None
         new_docs = self._replace(docs, name, blob, BLOB_MODE)
         new_root = self._replace(base, DOCUMENTS, new_docs, TREE_MODE)
+        root = new_root or self._store(b"tree", b"")
         now = datetime.now(UTC)
-        commit = Commit.create_from_tree(
-            self.repo, self.repo.tree(new_root.hex() if new_root else self._empty_tree()),
-            message, parent_commits=[self.repo.commit(parent)] if parent else [], head=False,
-            author=author.actor(), committer=committer.actor(), author_date=now,
-            commit_date=now)
-        return commit.hexsha
-
-    def _empty_tree(self) -> str:
-        return self._store(b"tree", b"").hex()
+        body = b"tree %s\n" % root.hex().encode()
+        if parent:
+            body += b"parent %s\n" % check_sha(parent).encode()
+        body += (b"author %s\ncommitter %s\n\n" % (ident(author, now), ident(committer, now))
+                 + message.encode("utf-8"))
+        sha = self._store(b"commit", body).hex()
+        _COMMIT_TREES.put(sha, root)
+        return sha
 
     def _tree_of(self, commit_sha: str) -> bytes:
-        return self.repo.commit(commit_sha).tree.binsha
+        tree = _COMMIT_TREES.get(commit_sha)
+        if tree is None:
+            data = self._read_object(bytes.fromhex(check_sha(commit_sha)), b"commit")
+            if not data.startswith(b"tree ") or not SHA_RE.match(data[5:45].decode()):
+                raise StoreError(f"not a commit: {commit_sha}")
+            tree = _COMMIT_TREES.put(commit_sha, bytes.fromhex(data[5:45].decode()))
+        return tree
 
-    def _entries(self, tree: bytes | None) -> list[tuple[bytes, int, str]]:
+    def _read_object(self, binsha: bytes, kind: bytes) -> bytes:
+        """An object's bytes: loose ones read here, packed ones through `git cat-file`."""
+        try:
+            stream = self._loose.stream(binsha)
+        except BadObject:
+            stream = self.repo.odb.stream(binsha)
+        if stream.type != kind:
+            raise StoreError(f"{binsha.hex()} is a {stream.type.decode()}, not a {kind.decode()}")
+        return stream.read()
+
+    def _entries(self, tree: bytes | None) -> list[Entry]:
         if tree is None:
             return []
-        return tree_entries_from_data(self.repo.odb.stream(tree).read())
+        entries = _TREES.get(tree)
+        if entries is None:
+            entries = _TREES.put(tree, parse_tree(self._read_object(tree, b"tree")))
+        return entries
 
     def _entry(self, tree: bytes | None, name: str, mode: int) -> bytes | None:
         for sha, entry_mode, entry_name in self._entries(tree):
@@ -321,26 +436,25 @@ class AgencyRepo:
             entries.append((sha, mode, name))
         if not entries:
             return None
-        # git orders tree entries by name, with a tree's name compared as "name/"
-        entries.sort(key=lambda e: e[2] + ("/" if e[1] == TREE_MODE else ""))
-        stream = BytesIO()
-        tree_to_stream(entries, stream.write)
-        return self._store(b"tree", stream.getvalue())
+        new = self._store(b"tree", format_tree(entries))
+        _TREES.put(new, entries)
+        return new
 
     def _store(self, kind: bytes, data: bytes) -> bytes:
-        return self.repo.odb.store(IStream(kind, len(data), BytesIO(data))).binsha
+        return self._loose.store(IStream(kind, len(data), BytesIO(data))).binsha
 
     def _update_ref(self, ref: str, new: str, old: str | None) -> None:
-        try:
-            self.repo.git.update_ref(ref, check_sha(new), old or ZERO)
-        except GitCommandError as exc:
+        done = subprocess.run(
+            ["git", "--git-dir", str(self.path), "update-ref", ref, check_sha(new), old or ZERO],
+            capture_output=True, text=True, check=False)
+        if done.returncode != 0:
             # a lost compare-and-swap leaves the ref elsewhere; anything else (a stale
             # lock file, a full disk, a broken object) leaves it where it was
             current = self.ref_sha(ref)
             if current != (old or None):
-                raise StaleRef(ref, current) from exc
-            stderr = (exc.stderr or "").strip() or str(exc)
-            raise StoreError(f"git update-ref {ref} failed: {stderr}") from exc
+                raise StaleRef(ref, current)
+            stderr = done.stderr.strip() or f"exit {done.returncode}"
+            raise StoreError(f"git update-ref {ref} failed: {stderr}")
 
 
 def open_repo(root: str | Path, agency_code: str, *, create: bool = False) -> AgencyRepo:

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from isodoc import policy
 from isodoc.agencies.models import Agency
@@ -38,6 +39,7 @@ from isodoc.documents.models import (
     Decision,
     Document,
     DocumentKind,
+    ReviewAssignment,
     Revision,
     RevisionState,
 )
@@ -200,9 +202,18 @@ def new(agency_code: str):
 
 # -- reading --------------------------------------------------------------------
 
+def page_document_or_404(agency_code: str, slug: str, *options) -> Document:
+    """For the reading pages: the document and what they show, loaded up front."""
+    document = services.load_document(agency_code, slug, *options) \
+        if services.slugify(slug) == slug else None
+    if document is None:
+        abort(404)
+    return document
+
+
 @bp.route("/<slug>")
 def show(agency_code: str, slug: str):
-    document = document_or_404(agency_code, slug)
+    document = page_document_or_404(agency_code, slug)
     require(current_user, Action.DOC_READ, document)
     current = services.in_force(document)
     return render_revision(document, current, printable=request.args.get("print") == "1")
@@ -210,7 +221,7 @@ def show(agency_code: str, slug: str):
 
 @bp.route("/<slug>/revisions/<int:number>")
 def revision(agency_code: str, slug: str, number: int):
-    document = document_or_404(agency_code, slug)
+    document = page_document_or_404(agency_code, slug)
     require(current_user, Action.DOC_READ, document)
     found = next((r for r in services.issued(document) if r.number == number), None)
     if found is None:
@@ -219,7 +230,8 @@ def revision(agency_code: str, slug: str, number: int):
 
 
 def render_revision(document: Document, shown: Revision | None, printable: bool):
-    meta, body = services.read_parts(shown) if shown else ({}, "")
+    found = services.read_entry(shown) if shown else None
+    meta = found.meta if found else {}
     open_draft = services.open_revision(document)
     if open_draft and not policy.can(current_user, Action.DOC_VIEW_DRAFTS, open_draft):
         open_draft = None
@@ -230,7 +242,8 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
     pending = [w for w in document.withdrawal_requests if w.state == "pending"]
     return render_template(
         "documents/print.html" if printable else "documents/show.html",
-        document=document, shown=shown, meta=meta, html=content.render(body),
+        document=document, shown=shown, meta=meta,
+        html=found.html if found else content.render(""),
         status=services.revision_status(shown) if shown else services.document_status(document),
         labels=services.STATUS_LABELS, upcoming=services.upcoming(document),
         replaced_by=replaced_by(document, shown),
@@ -248,9 +261,17 @@ def replaced_by(document: Document, shown: Revision | None) -> Revision | None:
                  and r.effective_date <= shown.effective_date), None)
 
 
+_revisions = selectinload(Document.revisions)
+# what the history table shows of each revision: its people and reviews, in two queries
+HISTORY_OPTIONS = (
+    _revisions.selectinload(Revision.reviews).joinedload(ReviewAssignment.reviewer),
+    *(_revisions.joinedload(who) for who in (Revision.author, Revision.approved_by,
+                                             Revision.issued_by)))
+
+
 @bp.route("/<slug>/history")
 def history(agency_code: str, slug: str):
-    document = document_or_404(agency_code, slug)
+    document = page_document_or_404(agency_code, slug, *HISTORY_OPTIONS)
     require(current_user, Action.DOC_READ, document)
     revisions = services.issued(document)
     drafts = [r for r in document.revisions if r.state != S.ISSUED] \

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from isodoc import policy
 from isodoc.auth.models import User
@@ -42,26 +42,34 @@ def _doc_item(document: Document, meta: Revision | None, note: str = "") -> Work
                             slug=document.slug), note)
 
 
+# loader options are immutable: built once, not at every request
+DOCUMENT_OPTIONS = (selectinload(Document.revisions), selectinload(Document.withdrawal_requests),
+                    joinedload(Document.agency))
+OPEN_DRAFT_OPTIONS = (selectinload(Revision.reviews), selectinload(Revision.events))
+REVIEW_OPTIONS = (selectinload(Revision.document).selectinload(Document.agency),)
+
+
 def work_for(user: User) -> dict[str, list[WorkItem]]:
     """Everything in a constant number of queries: documents with their revisions,
     reviews, events and withdrawal requests loaded in one go, each document's standing
     computed once."""
     agency_ids = {m.agency_id for m in user.memberships}
     documents = db.session.scalars(select(Document).where(
-        Document.agency_id.in_(agency_ids)).options(
-        # what policy reads of an open draft: its reviews and who saved it
-        selectinload(Document.revisions).selectinload(Revision.reviews),
-        selectinload(Document.revisions).selectinload(Revision.events),
-        selectinload(Document.withdrawal_requests),
-        selectinload(Document.agency))).all() if agency_ids else []
+        Document.agency_id.in_(agency_ids)).options(*DOCUMENT_OPTIONS)).all() \
+        if agency_ids else []
     today = services.today_local()
     standings = services.standings(documents, today)
     open_revisions = [s.open_draft for s in standings if s.open_draft is not None]
+    if open_revisions:
+        # what policy reads of an open draft (its reviews and who saved it), for the open
+        # drafts only: issued revisions' long event lists are not needed here
+        db.session.scalars(select(Revision).where(
+            Revision.id.in_([r.id for r in open_revisions])).options(*OPEN_DRAFT_OPTIONS)).all()
     # reviews can be asked of anyone named, whatever their agency
     reviews = db.session.scalars(select(Revision).where(
         Revision.state == RevisionState.IN_REVIEW,
         Revision.reviews.any(reviewer_id=user.id, decision="pending")).options(
-        selectinload(Revision.document).selectinload(Document.agency))).all()
+        *REVIEW_OPTIONS)).all()
     acknowledged = set(db.session.scalars(select(Acknowledgement.revision_id).where(
         Acknowledgement.user_id == user.id)))
     work: dict[str, list[WorkItem]] = {k: [] for k in (

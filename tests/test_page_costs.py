@@ -1,0 +1,92 @@
+"""What a reading page costs: a bounded number of SQL queries whatever the history, roles
+remembered within a request but never past a change, and an API read that writes nothing."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from isodoc import policy
+from isodoc.auth import services as auth_services
+from isodoc.auth.models import ApiToken, Role, User
+from isodoc.extensions import db
+from isodoc.policy import SYSTEM
+from tests.conftest import agency
+from tests.doc_helpers import BASE, issue_qt05
+
+API = "/api/v1/agencies/so-tu-phap/documents"
+
+
+@contextmanager
+def counted(app):
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def token(in_db, staff) -> dict:
+    with in_db() as s:
+        user = s.scalars(select(User).where(User.username == staff["reader"])).one()
+        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'chi phi')}"}
+
+
+def test_reading_pages_run_a_fixed_number_of_queries(app, desk, in_db, token):
+    issue_qt05(desk, in_db)
+    reader = desk("reader")
+    pages = {f"{BASE}/qt-05": 6, f"{BASE}/qt-05/history": 6, f"{BASE}/qt-05/revisions/1": 6}
+    for url, most in pages.items():
+        reader.get(url)
+        with counted(app) as statements:
+            assert reader.get(url).status_code == 200
+        assert len(statements) <= most, (url, statements)
+    reader.get(f"{API}/qt-05", headers=token)
+    with counted(app) as statements:
+        assert reader.get(f"{API}/qt-05", headers=token).status_code == 200
+    assert len(statements) <= 7, statements
+    assert not [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+
+
+def test_effective_roles_are_remembered_until_a_flush(app, province, make_user):
+    username = make_user(("so-tu-phap", "reader"))
+    with app.test_request_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        office = agency("so-tu-phap")
+        assert policy.effective_roles(user, office) == {Role.READER}
+        assert not policy.can(user, policy.Action.DOC_CREATE, office)
+        auth_services.add_membership(user, SYSTEM, office, Role.AUTHOR)  # flushes
+        assert policy.effective_roles(user, office) == {Role.READER, Role.AUTHOR}
+        assert policy.can(user, policy.Action.DOC_CREATE, office)
+        membership = next(m for m in user.memberships if m.role == Role.AUTHOR)
+        auth_services.remove_membership(membership, SYSTEM)
+        assert not policy.can(user, policy.Action.DOC_CREATE, office)
+        db.session.rollback()
+
+
+def test_token_use_is_recorded_once_a_minute(app, desk, in_db, token):
+    issue_qt05(desk, in_db)
+    client = app.test_client()
+    assert client.get(f"{API}/qt-05", headers=token).status_code == 200
+    with in_db() as s:
+        first = s.scalars(select(ApiToken.last_used_at)).one()
+    assert first is not None
+    assert client.get(f"{API}/qt-05", headers=token).status_code == 200
+    with in_db() as s:
+        assert s.scalars(select(ApiToken.last_used_at)).one() == first
+        row = s.scalars(select(ApiToken)).one()
+        row.last_used_at = first - timedelta(minutes=5)
+    assert client.get(f"{API}/qt-05", headers=token).status_code == 200
+    with in_db() as s:
+        assert s.scalars(select(ApiToken.last_used_at)).one() > first - timedelta(minutes=5)

@@ -1,0 +1,115 @@
+"""The store's publishing path: what it writes is plain git, it touches one entry of the
+documents tree, and it starts no git process but the compare-and-swap."""
+
+from __future__ import annotations
+
+import subprocess
+
+import git.cmd
+import pytest
+
+from isodoc.documents import store
+from isodoc.documents.store import AgencyRepo, DocumentMoved, Person
+
+WHO = Person("Trần Văn Bình", "binh@isodoc.invalid")
+
+
+def git_out(repo: AgencyRepo, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo.path), *args], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path):
+    with AgencyRepo(tmp_path, "so-tu-phap", create=True) as opened:
+        yield opened
+
+
+def grow(repo: AgencyRepo, n: int = 30) -> dict[str, str]:
+    last = {}
+    for i in range(n):
+        slug = f"qt-{i:02d}"
+        last[slug] = repo.publish(slug, f"---\ncode: QT-{i:02d}\n---\n\nBản {i}.\n".encode(),
+                                  WHO, WHO, f"Ban hành {slug}\n\nRevision: 1\n", None)
+    return last
+
+
+def test_published_commits_are_plain_git_touching_one_entry(repo):
+    last = grow(repo)
+    before = git_out(repo, "ls-tree", "-r", "main").splitlines()
+    sha = repo.publish("qt-07", "Nội dung mới.\n".encode(), WHO,
+                       Person("Lê <Thu> Hà", "ha@isodoc.invalid"),
+                       "Ban hành QT-07 lần 2\n\nRevision: 2\nDocument: QT-07\n", last["qt-07"])
+    assert subprocess.run(["git", "-C", str(repo.path), "fsck", "--strict"],
+                          capture_output=True).returncode == 0
+    after = git_out(repo, "ls-tree", "-r", "main").splitlines()
+    changed = set(before) ^ set(after)
+    assert {line.split("\t")[1] for line in changed} == {"documents/qt-07.md"}
+    assert git_out(repo, "show", "main:documents/qt-07.md") == "Nội dung mới.\n"
+    assert git_out(repo, "log", "-1", "--format=%an|%cn|%(trailers:key=Revision,valueonly)",
+                   "main").strip() == "Trần Văn Bình|Lê Thu Hà|2"
+    assert git_out(repo, "rev-parse", f"{sha}^").strip() == last["qt-29"]
+    assert repo.main_sha() == sha
+    assert repo.history("qt-07")[0].trailers == {"Revision": "2", "Document": "QT-07"}
+    assert repo.blob_sha(sha, "qt-07") == git_out(repo, "rev-parse",
+                                                  "main:documents/qt-07.md").strip()
+
+
+def test_withdrawal_removes_the_entry_and_a_moved_document_is_refused(repo):
+    last = grow(repo, 3)
+    repo.publish("qt-01", None, WHO, WHO, "Thu hồi\n\nRevision: 1\n", last["qt-01"])
+    assert "documents/qt-01.md" not in git_out(repo, "ls-tree", "-r", "--name-only", "main")
+    with pytest.raises(DocumentMoved):
+        repo.publish("qt-01", b"x\n", WHO, WHO, "Lại\n\nRevision: 2\n", last["qt-01"])
+
+
+def test_publishing_starts_only_the_compare_and_swap(repo, monkeypatch):
+    last = grow(repo)
+    started = []
+    real_git, real_subprocess = git.cmd.safer_popen, subprocess.Popen
+
+    def counting(real):
+        def start(args, *rest, **kwargs):
+            started.append([a for a in args if a in ("update-ref", "cat-file", "rev-parse",
+                                                     "hash-object")] or args)
+            return real(args, *rest, **kwargs)
+        return start
+
+    monkeypatch.setattr(git.cmd, "safer_popen", counting(real_git))
+    monkeypatch.setattr(subprocess, "Popen", counting(real_subprocess))
+    for i in range(3):
+        last["qt-03"] = repo.publish("qt-03", f"Bản {i}.\n".encode(), WHO, WHO,
+                                     "Sửa\n\nRevision: 2\n", last["qt-03"])
+    assert started == [["update-ref"]] * 3, started
+
+
+def test_a_lost_compare_and_swap_is_a_stale_ref(repo):
+    last = grow(repo, 2)
+    with pytest.raises(store.StaleRef):
+        repo._update_ref("refs/heads/main", last["qt-00"], last["qt-00"])
+    assert repo.main_sha() == last["qt-01"]
+
+
+def test_packed_objects_are_read_through_git(tmp_path):
+    with AgencyRepo(tmp_path, "so-y-te", create=True) as repo:
+        last = grow(repo, 5)
+    subprocess.run(["git", "-C", str(tmp_path / "so-y-te.git"), "gc", "--quiet",
+                    "--prune=now"], check=True)
+    store._TREES.items.clear()
+    store._COMMIT_TREES.items.clear()
+    with AgencyRepo(tmp_path, "so-y-te") as repo:
+        assert repo.read(last["qt-02"], "qt-02") == "---\ncode: QT-02\n---\n\nBản 2.\n".encode()
+        assert repo.main_sha() == last["qt-04"]  # main now in packed-refs
+        sha = repo.publish("qt-02", b"sau gc\n", WHO, WHO, "Sau gc\n\nRevision: 2\n",
+                           last["qt-02"])
+        assert repo.read(sha, "qt-02") == b"sau gc\n"
+
+
+def test_tree_entries_round_trip():
+    entries = [(bytes(range(20)), store.BLOB_MODE, "qt-10.md"),
+               (bytes(20), store.TREE_MODE, "qt"), (b"\x01" * 20, store.BLOB_MODE, "qt.md")]
+    data = store.format_tree(entries)
+    parsed = store.parse_tree(data)
+    assert sorted(parsed) == sorted(entries)
+    # git's order compares a tree as its name plus "/": "-" (0x2d) < "." < "/" (0x2f)
+    assert [e[2] for e in parsed] == ["qt-10.md", "qt.md", "qt"]
