@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from isodoc import commands, create_app, demo, migrate, search
+from isodoc import commands, create_app, demo, mail, migrate, search
 from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
@@ -25,6 +25,7 @@ from isodoc.documents import integrity, repos
 from isodoc.documents.models import Document
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
+from isodoc.timeutil import parse_date
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
@@ -222,3 +223,35 @@ def registry_import(path: Path) -> None:
 @with_appcontext
 def registry_export() -> None:
     sys.stdout.buffer.write(registry_csv.export_csv())
+
+
+@main.group("mail")
+def mail_group() -> None:
+    """Notification mail: send the outbox, daily reminders and digests."""
+
+
+def echo_drained(done: dict[str, int]) -> None:
+    click.echo(f"Đã gửi {done['sent']} thư; {done['retry']} thư sẽ thử lại sau; "
+               f"{done['failed']} thư không gửi được (xem trang Thư đi).")
+
+
+@mail_group.command("drain")
+@with_appcontext
+def mail_drain() -> None:
+    """Send every mail that is due (retries included); run it from cron every few minutes."""
+    echo_drained(mail.drain_all())
+
+
+@mail_group.command("daily")
+@click.option("--date", "day", default="", help="dd/mm/yyyy (default: today in Vietnam).")
+@with_appcontext
+def mail_daily(day: str) -> None:
+    """Remind each person of what is due or overdue and send the daily digests; run once a
+    day from cron (a second run the same day tells nobody the same thing again)."""
+    try:
+        when = parse_date(day) if day else None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = commands.cli(mail.daily, when)
+    click.echo(f"{counts['reminders']} thư nhắc việc, {counts['digests']} bản tin hằng ngày.")
+    echo_drained(mail.drain_all())
