@@ -25,7 +25,6 @@ from isodoc.documents import integrity, repos
 from isodoc.documents.models import Document
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
-from isodoc.timeutil import parse_date
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
@@ -243,15 +242,10 @@ def mail_drain() -> None:
 
 
 @mail_group.command("daily")
-@click.option("--date", "day", default="", help="dd/mm/yyyy (default: today in Vietnam).")
 @with_appcontext
-def mail_daily(day: str) -> None:
+def mail_daily() -> None:
     """Remind each person of what is due or overdue and send the daily digests; run once a
     day from cron (a second run the same day tells nobody the same thing again)."""
-    try:
-        when = parse_date(day) if day else None
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    counts = commands.cli(mail.daily, when)
+    counts = commands.cli(mail.daily)
     click.echo(f"{counts['reminders']} thư nhắc việc, {counts['digests']} bản tin hằng ngày.")
     echo_drained(mail.drain_all())

@@ -26,8 +26,10 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -236,18 +238,21 @@ def revision_moved(revision, actor, action: str) -> None:
 
 # -- sending -------------------------------------------------------------------------
 
-def build_message(row: MailOutbox) -> EmailMessage:
-    """Plain text with an HTML alternative; Vietnamese subject and names encoded as
-    RFC 2047, bodies as UTF-8."""
-    message = EmailMessage()
-    message["Subject"] = row.subject
-    message["From"] = current_app.config["ISODOC_MAIL_FROM"]
-    message["To"] = formataddr((row.to_name, row.to_addr)) if row.to_name else row.to_addr
+def build_message(row: MailOutbox) -> MIMEMultipart:
+    """Plain text with an HTML alternative, bodies in UTF-8. Built with the classic
+    (compat32) classes on purpose: EmailMessage's default policy folds a long Vietnamese
+    subject into encoded words and drops the space at the fold ("phê duyệt" arrives as
+    "phêduyệt"); `Header` keeps every space inside the encoded words."""
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(row.subject, "utf-8")
+    sender_name, sender = parseaddr(current_app.config["ISODOC_MAIL_FROM"])
+    message["From"] = formataddr((sender_name, sender), charset="utf-8")
+    message["To"] = formataddr((row.to_name, row.to_addr), charset="utf-8")
     message["Date"] = format_datetime(row.created_at.replace(tzinfo=UTC))
     message["Message-ID"] = make_msgid(f"mail-{row.id}", domain="isodoc")
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(row.body_text)
-    message.add_alternative(row.body_html, subtype="html")
+    message.attach(MIMEText(row.body_text, "plain", "utf-8"))
+    message.attach(MIMEText(row.body_html, "html", "utf-8"))
     return message
 
 
@@ -264,7 +269,7 @@ class Transport:
         self.folder = Path(config["ISODOC_MAIL_PATH"])
         self.smtp: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage, row: MailOutbox) -> None:
+    def send(self, message: MIMEMultipart, row: MailOutbox) -> None:
         if not self.host:
             self._write(message, row)
             return
@@ -285,7 +290,7 @@ class Transport:
             smtp.login(self.user, self.password)
         return smtp
 
-    def _write(self, message: EmailMessage, row: MailOutbox) -> None:
+    def _write(self, message: MIMEMultipart, row: MailOutbox) -> None:
         global _eml_logged
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{row.created_at:%Y%m%d-%H%M%S}-{row.id}.eml"
@@ -425,7 +430,9 @@ def daily(day: date | None = None) -> dict[str, int]:
     mail. Running it twice a day sends nothing new the second time."""
     from contextlib import nullcontext
 
-    day = day or today_local()
+    from isodoc.documents import services
+
+    day = day or services.today_local()  # the work list's today
     context = nullcontext() if has_request_context() else current_app.test_request_context(
         "/", base_url=current_app.config["ISODOC_BASE_URL"])
     counts = {"reminders": 0, "digests": 0}
