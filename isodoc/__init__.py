@@ -149,6 +149,7 @@ def register_template_helpers(app: Flask) -> None:
     from isodoc.auth.models import Role
     from isodoc.findings.models import FindingState, FindingType
     from isodoc.findings.services import overdue_since
+    from isodoc.main import waiting
     from isodoc.timeutil import format_date
 
     app.jinja_env.filters["vndate"] = format_date
@@ -168,4 +169,6 @@ def register_template_helpers(app: Flask) -> None:
             "FindingState": FindingState,
             "FindingType": FindingType,
             "overdue_since": overdue_since,
+            # called by the header only for a signed-in person: one query, per request
+            "waiting_count": lambda: waiting.count_for(current_user),
         }

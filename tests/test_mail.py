@@ -303,3 +303,61 @@ def test_daily_reminds_of_an_overdue_periodic_review_once_a_day(
     monkeypatch.setattr(services, "today_local", lambda: later + timedelta(days=1))
     app.test_cli_runner().invoke(main, ["mail", "daily"])
     assert set(by_recipient(smtp.take())) == {with_email["secretary"]}  # the next day again
+
+
+def agree(app, staff) -> dict[str, int]:
+    """For each person: the header's count equals the items of "Việc của tôi" (its
+    audits aside), both computed now; returns the counts."""
+    from isodoc.documents.worklist import work_for
+    from isodoc.extensions import db
+    from isodoc.findings.worklist import finding_work
+    from isodoc.main import waiting
+
+    counts = {}
+    with app.test_request_context("/"):
+        for who, username in staff.items():
+            user = db.session.scalar(select(User).where(User.username == username))
+            work = work_for(user)
+            listed = sum(len(v) for k, v in work.items() if k not in ("actions", "audits"))
+            listed += len(finding_work(user))
+            counts[who] = waiting.count_for(user)
+            assert counts[who] == listed, (who, counts[who], {
+                k: [i.code for i in v] for k, v in work.items()})
+        db.session.rollback()
+    return counts
+
+
+def test_the_header_count_agrees_with_my_work(app, desk, in_db, staff, monkeypatch):
+    create_from_template(desk("author"))
+    post(desk("author"), f"{BASE}/qt-05/drafts/1/submit",
+         {"reviewers": user_id(in_db, "stp.danhgia")})
+    assert agree(app, staff)["auditor"] == 1
+    post(desk("auditor"), f"{BASE}/qt-05/drafts/1/review",
+         {"decision": "changes_requested", "comment": "Sửa bước 3"})
+    assert agree(app, staff)["author"] == 1  # returned to its author
+
+    create_from_template(desk("author"), code="QT-06", title="Quy trình thứ sáu")
+    post(desk("author"), f"{BASE}/qt-06/drafts/1/submit",
+         {"reviewers": user_id(in_db, "stp.danhgia")})
+    post(desk("auditor"), f"{BASE}/qt-06/drafts/1/review", {"decision": "agreed"})
+    assert agree(app, staff)["approver"] == 1
+    post(desk("approver"), f"{BASE}/qt-06/drafts/1/approve")
+    assert agree(app, staff)["secretary"] == 1
+    post(desk("secretary"), f"{BASE}/qt-06/drafts/1/issue",
+         {"effective_date": today_local().strftime("%d/%m/%Y")})
+    counts = agree(app, staff)
+    assert counts["reader"] == 1 and counts["outsider"] == 0  # QT-06 to read, here only
+
+    post(desk("secretary"), f"{BASE}/qt-06/withdraw", {"reason": "Không còn áp dụng"})
+    assert agree(app, staff)["approver"] == 1 + 1  # the withdrawal, and QT-06 to read
+    r = post(desk("secretary"), "/agencies/so-tu-phap/findings/new", {
+        "type": "minor", "clauses": "8.5.1", "source": "late_dossier",
+        "source_note": "Hồ sơ 000.12.34.H17-261101-0003",
+        "requirement": "Trả kết quả đúng hạn", "observed": "Trễ 2 ngày"})
+    assert r.status_code == 302
+    counts = agree(app, staff)  # a finding to propose an action for
+    assert counts["author"] == 1 + 1 + 1 and counts["auditor"] == 1
+
+    later = today_local() + timedelta(days=400)
+    monkeypatch.setattr(services, "today_local", lambda: later)
+    assert agree(app, staff)["secretary"] >= 2  # the periodic review is overdue too
