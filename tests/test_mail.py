@@ -361,3 +361,26 @@ def test_the_header_count_agrees_with_my_work(app, desk, in_db, staff, monkeypat
     later = today_local() + timedelta(days=400)
     monkeypatch.setattr(services, "today_local", lambda: later)
     assert agree(app, staff)["secretary"] >= 2  # the periodic review is overdue too
+
+
+def test_daily_reminds_of_a_finding_step_due_to_whoever_must_act(
+        app, desk, in_db, smtp, with_email):
+    soon = (today_local() + timedelta(days=1)).strftime("%d/%m/%Y")
+    r = post(desk("secretary"), "/agencies/so-tu-phap/findings/new", {
+        "type": "minor", "clauses": "8.5.1", "source": "late_dossier",
+        "source_note": "Hồ sơ 000.12.34.H17-261101-0003", "response_due": soon,
+        "requirement": "Trả kết quả đúng hạn", "observed": "Trễ 2 ngày"})
+    assert r.status_code == 302
+    assert smtp.take() == []  # raising it mails nobody: the daily job tells when it is due
+    result = app.test_cli_runner().invoke(main, ["mail", "daily"])
+    assert result.exit_code == 0, result.output
+    got = by_recipient(smtp.take())
+    # those who may propose the action (the agency's author, secretary, approver)
+    assert set(got) == {with_email["author"], with_email["secretary"], with_email["approver"]}
+    subject, text, html = got[with_email["author"]]
+    assert "Nhắc việc ngày" in subject and "1 việc đến hạn hoặc quá hạn" in subject
+    assert f"đề xuất hành động · hạn {soon}" in text and "Trễ 2 ngày" in html
+    page = follow(desk("author"), links(text)[0])
+    assert page.status_code == 200 and "Đề xuất hành động" in page.get_data(as_text=True)
+    app.test_cli_runner().invoke(main, ["mail", "daily"])
+    assert smtp.take() == []
