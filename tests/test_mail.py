@@ -268,7 +268,8 @@ def test_digest_and_none_as_each_person_prefers(app, desk, in_db, smtp, with_ema
     assert result.exit_code == 0, result.output
     assert "1 bản tin hằng ngày" in result.output
     got = by_recipient(smtp.take())
-    assert set(got) == {with_email["author"]}
+    # the digest, and the secretary who issued it is asked to read it like every member
+    assert set(got) == {with_email["author"], with_email["secretary"]}
     subject, text, html = got[with_email["author"]]
     assert subject == (f"[isodoc] Bản tin ngày {today_local().strftime('%d/%m/%Y')}: "
                        "3 việc của bạn")
@@ -384,3 +385,34 @@ def test_daily_reminds_of_a_finding_step_due_to_whoever_must_act(
     assert page.status_code == 200 and "Đề xuất hành động" in page.get_data(as_text=True)
     app.test_cli_runner().invoke(main, ["mail", "daily"])
     assert smtp.take() == []
+
+
+def test_a_revision_issued_for_later_is_told_to_read_on_the_day_it_takes_effect(
+        app, desk, in_db, smtp, with_email, monkeypatch):
+    tomorrow = today_local() + timedelta(days=1)
+    issue_qt05(desk, in_db, effective=tomorrow)
+    got = by_recipient([m for m in smtp.take() if "QT-05 lần 1" in str(m[1]["Subject"])])
+    assert set(got) == {with_email["author"]}  # not in force yet: nobody is asked to read
+    assert "Xác nhận đã đọc" not in got[with_email["author"]][1]
+    app.test_cli_runner().invoke(main, ["mail", "daily"])
+    assert smtp.take() == []  # today it is not in force
+    monkeypatch.setattr(services, "today_local", lambda: tomorrow)
+    result = app.test_cli_runner().invoke(main, ["mail", "daily"])
+    assert result.exit_code == 0, result.output
+    got = by_recipient(smtp.take())
+    assert set(got) == {with_email[w] for w in ("reader", "author", "secretary", "approver",
+                                                "auditor")}
+    subject, text, _ = got[with_email["reader"]]
+    assert subject.startswith(f"[isodoc] Nhắc việc ngày {tomorrow.strftime('%d/%m/%Y')}")
+    assert "QT-05: Quy trình xem xét của lãnh đạo — có hiệu lực từ hôm nay" in text
+    assert links(text)[0] == f"{BASE_URL}/agencies/so-tu-phap/documents/qt-05"
+
+
+def test_a_revision_in_force_at_once_is_told_once(app, desk, in_db, smtp, with_email):
+    issue_qt05(desk, in_db)
+    told = [rcpts[0] for rcpts, m in smtp.take() if "QT-05 lần 1" in str(m["Subject"])]
+    assert sorted(told) == sorted(with_email[w] for w in ("reader", "author", "approver",
+                                                          "auditor"))
+    result = app.test_cli_runner().invoke(main, ["mail", "daily"])
+    # only the secretary, who issued it, hears of it from the daily job
+    assert set(by_recipient(smtp.take())) == {with_email["secretary"]}, result.output

@@ -92,7 +92,7 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
                 policy.can(user, Action.DOC_ACKNOWLEDGE, current):
             work["acknowledge"].append(_doc_item(
                 d, s.meta, f"lần {current.number}, hiệu lực từ "
-                           f"{format_date(current.effective_date)}"))
+                           f"{format_date(current.effective_date)}", current.effective_date))
         if s.review_due and s.review_due < today and \
                 policy.can(user, Action.DOC_PERIODIC_REVIEW, d):
             work["periodic"].append(_doc_item(d, s.meta, f"hạn {format_date(s.review_due)}",

@@ -220,20 +220,48 @@ def revision_moved(revision, actor, action: str) -> None:
         when = format_date(revision.effective_date)
         issued = Item(f"{code} lần {revision.number}: {title}", doc_url,
                       f"{agency.name} · hiệu lực từ {when}")
-        read = "Hãy đọc và bấm «Xác nhận đã đọc» trên trang tài liệu"
-        read += " khi văn bản có hiệu lực." if revision.effective_date > today_local() else "."
+        in_force = revision.effective_date <= today_local()
         tell([author], Notice(
             "own_issued", f"[isodoc] {code} lần {revision.number} đã được ban hành",
             f"Dự thảo {code} «{title}» của bạn đã được ban hành lần {revision.number}, "
-            f"hiệu lực từ {when}. {read}", [issued]))
-        members = [u for u in _members(agency.id) if not agency.is_dissolved()]
-        tell(members, Notice(
-            "acknowledge_request",
-            f"[isodoc] Văn bản mới: {code} lần {revision.number}, hiệu lực từ {when}",
-            f"{agency.name} đã ban hành {code} «{title}» lần {revision.number}, hiệu lực từ "
-            f"{when}. {read}", [issued]))
+            f"hiệu lực từ {when}." + (" Hãy đọc và bấm «Xác nhận đã đọc» trên trang tài "
+                                     "liệu." if in_force else ""), [issued]))
+        if in_force:  # a revision that takes effect later is told on its day (`daily`)
+            members = [u for u in _members(agency.id) if not agency.is_dissolved()]
+            tell(members, acknowledge_notice(code, title, revision.number, agency.name,
+                                             revision.effective_date, doc_url))
+            # `daily` tells what comes into force today: these people know already
+            key = acknowledge_key(urlsplit(doc_url).path, revision.effective_date)
+            remembered(told, today_local(), key)
     if told:
         queue(told)
+
+
+def acknowledge_notice(code: str, title: str, number: int | None, agency_name: str,
+                       effective, url: str) -> Notice:
+    when = format_date(effective)
+    return Notice(
+        "acknowledge_request", f"[isodoc] Văn bản mới: {code} lần {number}, hiệu lực từ {when}",
+        f"{agency_name} đã ban hành {code} «{title}» lần {number}, hiệu lực từ {when}. Hãy "
+        "đọc và bấm «Xác nhận đã đọc» trên trang tài liệu.",
+        [Item(f"{code} lần {number}: {title}", url, f"{agency_name} · hiệu lực từ {when}")])
+
+
+def acknowledge_key(path: str, effective) -> str:
+    return f"acknowledge:{path}:{effective.isoformat()}"
+
+
+def remembered(told: dict[int, tuple[User, Notice]], day: date, key: str) -> None:
+    """Record that these people were told `key` today, so `daily` does not repeat it."""
+    ids = [uid for uid, (_, notice) in told.items()
+           if notice.kind in ("acknowledge_request", "own_issued")]
+    if not ids:
+        return
+    known = set(db.session.scalars(select(MailReminder.user_id).where(
+        MailReminder.user_id.in_(ids), MailReminder.day == day, MailReminder.item == key)))
+    for uid in ids:
+        if uid not in known:
+            db.session.add(MailReminder(user_id=uid, day=day, item=key))
 
 
 # -- sending -------------------------------------------------------------------------
@@ -406,8 +434,9 @@ def drain_after_request(response):
 
 def reminders_for(user: User, day: date) -> list[tuple[str, Item]]:
     """What is due or overdue in the person's "Việc của tôi" (the same lists, so mail and
-    work list agree): finding steps due within DUE_SOON_DAYS or late, and overdue
-    periodic reviews. Each with a key that names it for the day's idempotency."""
+    work list agree): revisions that come into force today (to read), finding steps due
+    within DUE_SOON_DAYS or late, and overdue periodic reviews. Each with a key that
+    names it for the day's idempotency."""
     from isodoc.documents.worklist import work_for
     from isodoc.findings.worklist import finding_work
 
@@ -417,7 +446,13 @@ def reminders_for(user: User, day: date) -> list[tuple[str, Item]]:
             found.append((f"finding:{w.url}",
                           Item(f"{w.code}: {w.title}", absolute_path(w.url),
                                f"{w.agency} · {w.note}")))
-    for w in work_for(user)["periodic"]:
+    work = work_for(user)
+    for w in work["acknowledge"]:
+        if w.due == day:  # came into force today
+            found.append((acknowledge_key(urlsplit(w.url).path, w.due), Item(
+                f"{w.code}: {w.title} — có hiệu lực từ hôm nay, hãy đọc và xác nhận đã đọc",
+                absolute_path(w.url), f"{w.agency} · {w.note}")))
+    for w in work["periodic"]:
         found.append((f"periodic:{w.url}",
                       Item(f"{w.code}: {w.title} — xem xét định kỳ", absolute_path(w.url),
                            f"{w.agency} · {w.note}")))
