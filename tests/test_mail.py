@@ -158,11 +158,13 @@ def test_a_returned_draft_tells_its_author_why(app, desk, in_db, smtp, with_emai
          {"reviewers": user_id(in_db, "stp.danhgia")})
     smtp.take()
     post(desk("auditor"), f"{BASE}/qt-05/drafts/1/review",
-         {"decision": "changes_requested", "comment": "Bổ sung bước lưu hồ sơ điện tử"})
+         {"decision": "changes_requested",
+          "comment": "Bổ sung bước lưu hồ sơ điện tử\n<img src=x onerror=alert(1)>"})
     got = by_recipient(smtp.take())
     subject, text, html = got[with_email["author"]]
     assert subject == "[isodoc] Dự thảo QT-05 của bạn được đề nghị sửa"
-    assert "> Bổ sung bước lưu hồ sơ điện tử" in text and "Bổ sung bước lưu hồ sơ điện tử" in html
+    assert "> Bổ sung bước lưu hồ sơ điện tử\n> <img src=x" in text
+    assert "Bổ sung bước lưu hồ sơ điện tử<br>&lt;img src=x" in html and "<img" not in html
     assert set(got) == {with_email["author"]}
 
 
