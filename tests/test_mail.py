@@ -418,3 +418,18 @@ def test_a_revision_in_force_at_once_is_told_once(app, desk, in_db, smtp, with_e
     result = app.test_cli_runner().invoke(main, ["mail", "daily"])
     # only the secretary, who issued it, hears of it from the daily job
     assert set(by_recipient(smtp.take())) == {with_email["secretary"]}, result.output
+
+
+def test_a_wrong_tls_setting_is_the_mails_error_and_old_sent_mail_goes(
+        app, desk, in_db, smtp, with_email, monkeypatch):
+    monkeypatch.setitem(app.config, "ISODOC_SMTP_TLS", "tls1.3")
+    create_from_template(desk("author"))
+    assert post(desk("author"), f"{BASE}/qt-05/drafts/1/submit",
+                {"reviewers": user_id(in_db, "stp.danhgia")}).status_code == 302
+    with in_db() as s:
+        row = s.scalars(select(MailOutbox)).one()
+        assert row.state == MailState.QUEUED and "ISODOC_SMTP_TLS" in row.last_error
+        row.state, row.created_at = MailState.SENT, utcnow() - timedelta(days=91)
+    app.test_cli_runner().invoke(main, ["mail", "daily"])
+    with in_db() as s:
+        assert s.scalars(select(MailOutbox)).all() == []

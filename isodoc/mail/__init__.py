@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from isodoc.auth.models import Membership, Role, User
@@ -48,6 +48,9 @@ MAX_BACKOFF = timedelta(hours=1)
 RECLAIM_AFTER = timedelta(minutes=15)  # a "sending" row older than this: its worker died
 BATCH = 50                # mails sent by one drain after a response
 DUE_SOON_DAYS = 3         # a finding step is "due" this many days before its date
+KEEP_SENT = timedelta(days=90)   # sent mails stay visible to the admin this long
+KEEP_REMINDERS = timedelta(days=7)
+TLS_MODES = ("none", "starttls", "ssl")
 _eml_logged = False
 _eml_lock = threading.Lock()
 
@@ -306,6 +309,9 @@ class Transport:
         self.smtp.send_message(message)
 
     def _connect(self) -> smtplib.SMTP:
+        if self.tls not in TLS_MODES:  # recorded as the mail's error, seen on the admin page
+            raise smtplib.SMTPException(f"ISODOC_SMTP_TLS={self.tls!r}: use none, starttls "
+                                        "or ssl")
         context = ssl.create_default_context()
         if self.tls == "ssl":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
@@ -462,7 +468,8 @@ def reminders_for(user: User, day: date) -> list[tuple[str, Item]]:
 def daily(day: date | None = None) -> dict[str, int]:
     """A command (`isodoc mail daily`): for each person with an address, tell what is due
     today that they were not told today, plus the mails held for their digest, in one
-    mail. Running it twice a day sends nothing new the second time."""
+    mail. Running it twice a day sends nothing new the second time. Sent mails older
+    than KEEP_SENT leave the outbox."""
     from contextlib import nullcontext
 
     from isodoc.documents import services
@@ -512,6 +519,11 @@ def daily(day: date | None = None) -> dict[str, int]:
             for row in held:
                 row.state = MailState.DIGESTED
             counts[kind_counter] += 1
+        # the outbox and the reminders stay bounded: what is done and old goes
+        db.session.execute(delete(MailOutbox).where(
+            MailOutbox.state.in_([MailState.SENT, MailState.DIGESTED]),
+            MailOutbox.created_at < utcnow() - KEEP_SENT))
+        db.session.execute(delete(MailReminder).where(MailReminder.day < day - KEEP_REMINDERS))
         db.session.flush()
     return counts
 
