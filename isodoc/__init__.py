@@ -88,7 +88,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def init_extensions(app: Flask) -> None:
     from isodoc import models  # noqa: F401  (register every table)
     from isodoc.auth import throttle  # noqa: F401  (registers the database:// limiter storage)
-    from isodoc.auth.models import SIGNED_IN_OPTIONS, User
+    from isodoc.auth.models import User
     from isodoc.extensions import api, babel, csrf, db, limiter, login_manager
 
     db.init_app(app)
@@ -108,7 +108,7 @@ def init_extensions(app: Flask) -> None:
         ident, _, version = user_id.partition(":")
         if not ident.isdigit():
             return None
-        user = db.session.get(User, int(ident), options=SIGNED_IN_OPTIONS)
+        user = db.session.get(User, int(ident))
         # Checked on every request, for the session and the remember-me cookie alike:
         # logout, a password change or reset bumps the version and ends every copy.
         if user is None or not user.active or str(user.session_version) != version:

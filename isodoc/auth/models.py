@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.agencies.models import Agency
 from isodoc.extensions import db
@@ -107,12 +107,6 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
-
-
-# A signed-in person's roles with their agencies and the agencies' ancestors (province >
-# district > commune), loaded with the person: every permission check reads them.
-SIGNED_IN_OPTIONS = (selectinload(User.memberships).joinedload(Membership.agency)
-                     .joinedload(Agency.parent).joinedload(Agency.parent),)
 
 
 class RateLimitCounter(db.Model):

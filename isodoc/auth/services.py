@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from isodoc import audit, policy
 from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
-from isodoc.auth.models import SIGNED_IN_OPTIONS, USERNAME_RE, ApiToken, Membership, Role, User
+from isodoc.auth.models import USERNAME_RE, ApiToken, Membership, Role, User
 from isodoc.auth.passwords import (
     hash_password,
     needs_rehash,
@@ -267,8 +266,7 @@ def user_for_token(token: str) -> User | None:
     the token was last used."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token))
-                            .options(joinedload(ApiToken.user).options(*SIGNED_IN_OPTIONS)))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = utcnow()

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import selectinload
 
+from isodoc.agencies.models import Agency
+from isodoc.auth.models import Membership, User
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
 
 bp = Blueprint("main", __name__)
+MEMBERSHIP_OPTIONS = (selectinload(User.memberships).joinedload(Membership.agency)
+                      .joinedload(Agency.parent).joinedload(Agency.parent),)
 
 
 @bp.route("/")
 @login_required
 def home():
-    # read often below: not through the proxy (its roles came with it, see load_user)
-    user = current_user._get_current_object()
+    # the person's roles with their agencies and the agencies' ancestors in one query:
+    # the lists below and every policy check on this page read them
+    user = current_user._get_current_object()  # read often below: not through the proxy
+    db.session.scalars(select(User).where(User.id == user.id)
+                       .options(*MEMBERSHIP_OPTIONS)).all()
     memberships = sorted(user.memberships, key=lambda m: (m.agency.name, m.role))
     work = work_for(user)
     work["actions"] = finding_work(user)
