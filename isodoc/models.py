@@ -42,3 +42,7 @@ from isodoc.findings.models import (  # noqa: E402
 __all__ += ["Audit", "AuditConflict", "AuditDocument", "AuditMember", "AuditProgramme",
             "ChecklistItem", "Attachment", "Finding", "FindingClause", "FindingEvent",
             "FindingRevision"]
+
+from isodoc.mail.models import MailOutbox, MailPreference, MailReminder  # noqa: E402
+
+__all__ += ["MailOutbox", "MailPreference", "MailReminder"]

@@ -42,6 +42,7 @@ class Action(StrEnum):
     PEOPLE_LIST = "people.list"
     PEOPLE_MANAGE = "people.manage"  # target: an agency (memberships there) or a person
     AUDIT_VIEW = "audit.view"
+    MAIL_OUTBOX = "mail.outbox"  # the mail outbox (every agency's mail): province admins
     TOKEN_REVOKE = "token.revoke"
     ACCOUNT_OWN = "account.own"  # target: a person; their own password, tokens, sign-out
     # documents (target: an agency, a document or a revision)
@@ -82,7 +83,7 @@ class Action(StrEnum):
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
-                  Action.AUDIT_VIEW}
+                  Action.AUDIT_VIEW, Action.MAIL_OUTBOX}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -175,7 +176,7 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     action = Action(action)
 
     if action in GLOBAL_ACTIONS:
-        if action is Action.REGISTRY_IMPORT:
+        if action in (Action.REGISTRY_IMPORT, Action.MAIL_OUTBOX):
             return is_province_admin(user)
         if action is Action.REGISTRY_EXPORT:
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)

@@ -41,7 +41,8 @@ def finding_work(user: User) -> list[WorkItem]:
                                          f" · hạn {format_date(f.due_date or f.response_due)}")
         items.append((late is None, f.due_date or f.response_due, WorkItem(
             f.code, f"{f.type_enum.label}: {f.observed[:80]}", f.agency.name,
-            url_for("findings.show", agency_code=f.agency.code, finding_id=f.id), note)))
+            url_for("findings.show", agency_code=f.agency.code, finding_id=f.id), note,
+            f.due_date or f.response_due)))
     return [item for *_, item in sorted(items, key=lambda t: (t[0], t[1]))]
 
 
