@@ -44,6 +44,7 @@ GLOBAL_MATRIX = {
     A.REGISTRY_EXPORT: {"agency_admin", "province_admin", "overseer"},
     A.PEOPLE_LIST: {"agency_admin", "province_admin"},
     A.AUDIT_VIEW: {"agency_admin", "province_admin"},
+    A.MAIL_OUTBOX: {"province_admin"},  # every agency's mail
 }
 
 
