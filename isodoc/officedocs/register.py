@@ -40,7 +40,10 @@ def build_docx(agency: Agency, header: Sequence[str], rows: Sequence[Sequence[st
     layout.title_block(doc, [TITLE, f"(Cập nhật đến ngày {format_date(on)})"])
     shown = rows[:MAX_DOCX_ROWS]
     numbered = [[str(i), *row] for i, row in enumerate(shown, start=1)]
-    layout.table(doc, ["TT", *header], numbered, centre_columns=(0, 4, 5))
+    share = [4, 8, 20, 10, 6, 10, 10, 7, 9, 6, 10]  # per cent of the width, by column
+    width = layout.text_width(doc)
+    widths = [width * p // 100 for p in share] if len(share) == len(header) + 1 else None
+    layout.table(doc, ["TT", *header], numbered, widths=widths, centre_columns=(0, 4, 5, 10))
     if len(rows) > len(shown):
         layout.paragraph(doc, TOO_MANY.format(total=len(rows), shown=len(shown)), italic=True)
     layout.paragraph(doc, f"Tổng số: {len(rows)} tài liệu.", space_after=Pt(6))
