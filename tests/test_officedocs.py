@@ -379,6 +379,7 @@ def test_markdown_conversion_is_bounded(app):
         "|" + "---|" * 40 + "\n" + ("| " + " | ".join("x" for _ in range(40)) + " |\n") * 400
     doc = layout.new_document()
     md_docx.write_body(doc, wide)
+    doc = Docx(io.BytesIO(layout.save(doc)))
     table = doc.tables[0]
     assert len(table.columns) == md_docx.MAX_TABLE_COLUMNS
     assert len(table.rows) * len(table.columns) <= md_docx.MAX_TABLE_CELLS

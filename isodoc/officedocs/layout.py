@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
@@ -154,7 +156,8 @@ def _styles(doc: DocxDocument) -> None:
 def style_id(doc: DocxDocument, name: str) -> str:
     """A style's id, looked up once per document (python-docx scans every style at each
     lookup by name: 5 ms a paragraph)."""
-    memo = doc.__dict__.setdefault("_isodoc_style_ids", {})
+    # on the document part: `cell.part.document` is a new Document object at each call
+    memo = doc.part.__dict__.setdefault("_isodoc_style_ids", {})
     if name not in memo:
         memo[name] = doc.styles[name].style_id
     return memo[name]
@@ -320,23 +323,128 @@ def column_widths(total: int, header: Sequence[str], rows: Sequence[Sequence[str
     return [int(total * w / total_weight) for w in weights]
 
 
+# -- XML written in one piece ---------------------------------------------------------
+# python-docx's object API costs 1 to 3 ms a paragraph or a cell (every child it adds is
+# placed by scanning its siblings): a body or a register is written as WordprocessingML
+# text and parsed once, in linear time.
+
+def run_xml(text: str, *, bold: bool = False, italic: bool = False, strike: bool = False,
+            size: Pt | None = None, colour: str | None = None) -> str:
+    """One run; line breaks in `text` become <w:br/>."""
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + \
+        ("<w:strike/>" if strike else "") + (f'<w:color w:val="{colour}"/>' if colour else "") \
+        + (f'<w:sz w:val="{int(size.pt * 2)}"/><w:szCs w:val="{int(size.pt * 2)}"/>'
+           if size else "")
+    parts = x(text).split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(part)}</w:t>' for part in parts)
+    return f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{body}</w:r>"
+
+
+def paragraph_xml(runs: str, *, style: str | None = None, align: str | None = None,
+                  num: tuple[int, int] | None = None, left: int | None = None,
+                  first_line: int | None = None, after: Pt | None = None,
+                  border_below: bool = False) -> str:
+    """One paragraph. `style` is a style id; `align` left/center/right/both; `num` is
+    (numId, level); `left` and `first_line` are in EMU (a negative first line hangs)."""
+    props = []
+    if style:
+        props.append(f'<w:pStyle w:val="{style}"/>')
+    if num:
+        props.append(f'<w:numPr><w:ilvl w:val="{num[1]}"/><w:numId w:val="{num[0]}"/>'
+                     "</w:numPr>")
+    if border_below:
+        props.append('<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" '
+                     'w:color="000000"/></w:pBdr>')
+    if after is not None:
+        props.append(f'<w:spacing w:after="{int(after.pt * 20)}"/>')
+    if left is not None or first_line is not None:
+        ind = f' w:left="{(left or 0) // 635}"' if left is not None else ""
+        if first_line is not None:
+            ind += (f' w:hanging="{-first_line // 635}"' if first_line < 0
+                    else f' w:firstLine="{first_line // 635}"')
+        props.append(f"<w:ind{ind}/>")
+    if align:
+        props.append(f'<w:jc w:val="{align}"/>')
+    ppr = "<w:pPr>" + "".join(props) + "</w:pPr>" if props else ""
+    return f"<w:p>{ppr}{runs}</w:p>"
+
+
+def table_xml(doc: DocxDocument, widths: Sequence[int],
+              rows: Sequence[tuple[bool, Sequence[tuple[str, str | None]]]]) -> str:
+    """A bordered table (Table Grid), fixed column widths, centred; each row is
+    (is_header, [(runs XML, alignment)]): header rows repeat on every page; no row
+    breaks across pages; cell text in the table text style."""
+    twips = [int(w) // 635 for w in widths]
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
+    text_style = style_id(doc, TABLE_TEXT)
+    out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id(doc, "Table Grid")}"/>'
+           f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
+           '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" '
+           'w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+           f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>"]
+    for is_header, cells in rows:
+        out.append(f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if is_header else ''}"
+                   "</w:trPr>")
+        for n, width in enumerate(twips):
+            runs, align = cells[n] if n < len(cells) else ("", None)
+            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+                       + paragraph_xml(runs, style=text_style, align=align) + "</w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
+def append_xml(doc: DocxDocument, fragments: Sequence[str]) -> None:
+    """Put WordprocessingML fragments (paragraphs, tables) at the end of the body.
+
+    They are kept as text behind a marker paragraph and spliced into document.xml by
+    `save`, which parses the whole part once: moving a parsed subtree into the document
+    costs lxml time quadratic in its size (a 2,000-row table: 40 s)."""
+    if not fragments:
+        return
+    pending = doc.part.__dict__.setdefault("_isodoc_fragments", {})
+    if "key" not in pending:
+        pending["key"] = secrets.token_hex(8)
+    marker = f"isodoc-{pending['key']}-{len(pending) - 1}"
+    pending[marker] = "".join(fragments)
+    element = parse_xml(f'<w:p {nsdecls("w")}><w:r><w:t>{marker}</w:t></w:r></w:p>')
+    body = doc.element.body
+    end = body.find(qn("w:sectPr"))
+    if end is not None:
+        end.addprevious(element)
+    else:
+        body.append(element)
+
+
+def _splice(doc: DocxDocument) -> None:
+    """Replace the markers of `append_xml` by their fragments, and the part's XML by the
+    result, parsed once."""
+    pending = doc.part.__dict__.pop("_isodoc_fragments", None)
+    if not pending:
+        return
+    from lxml import etree
+
+    text = etree.tostring(doc.part._element, encoding="unicode")
+    key = re.escape(pending.pop("key"))
+    text = re.sub(rf"<w:p\b[^>]*><w:r><w:t>(isodoc-{key}-\d+)</w:t></w:r></w:p>",
+                  lambda m: pending.get(m.group(1), ""), text)
+    doc.part._element = parse_xml(text.encode())
+
+
 def table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[object]], *,
-          widths: Sequence[int] | None = None, centre_columns: Sequence[int] = ()) -> Table:
+          widths: Sequence[int] | None = None, centre_columns: Sequence[int] = ()) -> None:
     """A bordered table whose header row repeats on every page and whose rows do not
     break across pages; text in the table style (12 pt, left, no indent)."""
     texts = [[x(c) for c in row] for row in rows]
     widths = list(widths) if widths else column_widths(text_width(doc), header, texts)
-    t = doc.add_table(rows=1, cols=len(header))
-    t.style = "Table Grid"
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
-    for column, w in zip(t.columns, widths, strict=True):
-        column.width = w
-    _fill(t.rows[0], header, widths, bold=True, centre=range(len(header)))
-    repeat_header(t.rows[0])
-    for row in texts:
-        _fill(t.add_row(), row, widths, centre=centre_columns)
-    return t
+
+    def cells(row: Sequence[str], bold: bool, centre) -> list[tuple[str, str | None]]:
+        return [(run_xml(text, bold=bold) if text else "", "center" if n in centre else None)
+                for n, text in enumerate(row)]
+
+    append_xml(doc, [table_xml(doc, widths, [(True, cells(header, True, range(len(header))))]
+                               + [(False, cells(row, False, centre_columns))
+                                  for row in texts])])
 
 
 def repeat_header(row) -> None:
@@ -346,14 +454,6 @@ def repeat_header(row) -> None:
 
 def keep_row(row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-
-
-def _fill(row, texts: Sequence[str], widths: Sequence[int], *, bold: bool = False,
-          centre: Sequence[int] | range = ()) -> None:
-    keep_row(row)
-    for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
-        cell.width = widths[i]
-        cell_text(cell, text, bold=bold, centre=i in centre)
 
 
 def cell_text(cell: _Cell, text: str, *, bold: bool = False, centre: bool = False) -> None:
@@ -385,7 +485,7 @@ def set_custom_properties(doc: DocxDocument, values: dict[str, str]) -> None:
     """Write `values` as the file's custom properties (Word: File › Properties › Custom),
     e.g. isodoc-code, isodoc-revision, isodoc-base read back by the upload of an edited
     file. python-docx has no API for them; the part is written as Office writes it."""
-    from xml.sax.saxutils import escape, quoteattr
+    from xml.sax.saxutils import quoteattr
 
     props = "".join(
         f'<property fmtid="{_FMTID}" pid="{pid}" name={quoteattr(x(name))}>'
@@ -431,6 +531,8 @@ def custom_properties(doc: DocxDocument) -> dict[str, str]:
 
 
 def save(doc: DocxDocument) -> bytes:
+    """The file's bytes. `doc` is not to be changed afterwards (its body was re-parsed)."""
+    _splice(doc)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

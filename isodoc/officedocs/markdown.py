@@ -13,18 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
 from isodoc.documents import content
 from isodoc.officedocs import layout
-from isodoc.officedocs.layout import x
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
-    from docx.text.paragraph import Paragraph
     from markdown_it.token import Token
 
 MAX_TOKENS = 60_000
@@ -121,7 +118,8 @@ class Numbering:
 
 
 class BodyWriter:
-    """Writes one Markdown body into a document."""
+    """Writes one Markdown body into a document, as WordprocessingML text parsed once
+    (see layout.append_xml: python-docx's object API is quadratic in a long body)."""
 
     def __init__(self, doc: DocxDocument):
         self.doc = doc
@@ -131,6 +129,8 @@ class BodyWriter:
         self.quote = 0
         self.cells_left = MAX_TABLE_CELLS
         self.shift = 0
+        self.out: list[str] = []
+        self.list_style = layout.style_id(doc, "List Paragraph")
 
     def write(self, body: str) -> None:
         body, cut = bounded(body)
@@ -144,20 +144,21 @@ class BodyWriter:
             i = self._block(tokens, i)
         if cut:
             self._note(TRUNCATED)
+        layout.append_xml(self.doc, self.out)
 
     # -- blocks ----------------------------------------------------------------------
 
     def _block(self, tokens: list[Token], i: int) -> int:
         t = tokens[i]
         kind = t.type
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
         if kind == "heading_open":
             level = max(1, min(6, int(t.tag[1:]) - self.shift))
-            p = layout.styled(self.doc.add_paragraph(), self.doc, f"Heading {level}")
-            self._inline(p, tokens[i + 1] if i + 1 < len(tokens) else None)
+            self.out.append(layout.paragraph_xml(
+                self._runs(following), style=layout.style_id(self.doc, f"Heading {level}")))
             return i + 3
         if kind == "paragraph_open":
-            p = self._paragraph()
-            self._inline(p, tokens[i + 1] if i + 1 < len(tokens) else None)
+            self.out.append(self._paragraph(self._runs(following)))
             return i + 3
         if kind in ("bullet_list_open", "ordered_list_open"):
             ordered = kind == "ordered_list_open"
@@ -179,72 +180,51 @@ class BodyWriter:
             self._table(tokens[i + 1:end])
             return end + 1
         elif kind in ("fence", "code_block", "html_block"):
-            self._code(t.content)
+            self.out.append(layout.paragraph_xml(
+                layout.run_xml(t.content.rstrip("\n"), size=Pt(12)), align="left",
+                left=Mm(10), first_line=0))
         elif kind == "hr":
-            p = self.doc.add_paragraph()
-            p.paragraph_format.first_line_indent = Mm(0)
-            p._p.get_or_add_pPr().append(parse_xml(
-                f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" '
-                'w:color="000000"/></w:pBdr>'))
+            self.out.append(layout.paragraph_xml("", first_line=0, border_below=True))
         elif kind == "inline":  # not expected outside a paragraph; kept as text
-            self._inline(self._paragraph(), t)
+            self.out.append(self._paragraph(self._runs(t)))
         return i + 1
 
-    def _paragraph(self) -> Paragraph:
+    def _paragraph(self, runs: str) -> str:
         """A body paragraph where it stands: numbered (the first of a list item), under
         its list item, indented in a quote, or plain (justified, first-line indent)."""
         if self.lists:
             current = self.lists[-1]
-            p = layout.styled(self.doc.add_paragraph(), self.doc, "List Paragraph")
-            f = p.paragraph_format
-            f.left_indent = LIST_INDENT * (current.level + 1)
-            f.space_after = Pt(3)
+            left = LIST_INDENT * (current.level + 1)
             if self.fresh_item:
                 self.fresh_item = False
-                f.first_line_indent = -LIST_HANGING
-                num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
-                num_pr.get_or_add_ilvl().val = current.level
-                num_pr.get_or_add_numId().val = current.num_id
-            else:
-                f.first_line_indent = Mm(0)
-            return p
-        p = self.doc.add_paragraph()
+                return layout.paragraph_xml(runs, style=self.list_style, left=left,
+                                            first_line=-LIST_HANGING, after=Pt(3),
+                                            num=(current.num_id, current.level))
+            return layout.paragraph_xml(runs, style=self.list_style, left=left,
+                                        first_line=0, after=Pt(3))
         if self.quote:
-            p.paragraph_format.left_indent = Mm(10) * self.quote
-            p.paragraph_format.first_line_indent = Mm(0)
-        return p
-
-    def _code(self, text: str) -> None:
-        p = self.doc.add_paragraph()
-        f = p.paragraph_format
-        f.first_line_indent, f.left_indent = Mm(0), Mm(10)
-        f.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        lines = x(text.rstrip("\n")).split("\n")
-        for n, line in enumerate(lines):
-            run = p.add_run(line)
-            run.font.size = Pt(12)
-            if n < len(lines) - 1:
-                run.add_break()
+            return layout.paragraph_xml(runs, left=Mm(10) * self.quote, first_line=0)
+        return layout.paragraph_xml(runs)
 
     def _note(self, text: str) -> None:
-        p = self.doc.add_paragraph()
-        p.add_run(text).italic = True
+        self.out.append(layout.paragraph_xml(layout.run_xml(text, italic=True)))
 
     # -- inline ----------------------------------------------------------------------
 
-    def _inline(self, p: Paragraph, token: Token | None, *, bold: bool = False) -> None:
+    def _runs(self, token: Token | None, *, bold: bool = False) -> str:
+        """The runs of an inline token: bold, italic, struck through; links keep their
+        address in brackets (the page is printed), images their description."""
         if token is None or token.type != "inline":
-            return
+            return ""
+        out: list[str] = []
         strong, em, strike = (1 if bold else 0), 0, 0
         href = None
         for child in token.children or []:
             kind = child.type
             if kind in ("text", "code_inline"):
                 if child.content:
-                    run = p.add_run(x(child.content))
-                    run.bold, run.italic = (strong > 0) or None, (em > 0) or None
-                    if strike:
-                        run.font.strike = True
+                    out.append(layout.run_xml(child.content, bold=strong > 0, italic=em > 0,
+                                              strike=strike > 0))
             elif kind == "strong_open":
                 strong += 1
             elif kind == "strong_close":
@@ -258,17 +238,18 @@ class BodyWriter:
             elif kind == "s_close":
                 strike = max(0, strike - 1)
             elif kind == "softbreak":
-                p.add_run(" ")
+                out.append(layout.run_xml(" "))
             elif kind == "hardbreak":
-                p.add_run().add_break()
+                out.append(layout.run_xml("\n"))
             elif kind == "link_open":
                 href = str(child.attrs.get("href", ""))
             elif kind == "link_close":
                 if href and href.startswith(("http://", "https://", "mailto:")):
-                    p.add_run(x(f" ({href})"))
+                    out.append(layout.run_xml(f" ({href})"))
                 href = None
             elif kind == "image":
-                p.add_run(x(f"[Hình: {child.content}]"))
+                out.append(layout.run_xml(f"[Hình: {child.content}]"))
+        return "".join(out)
 
     # -- tables ----------------------------------------------------------------------
 
@@ -304,26 +285,17 @@ class BodyWriter:
         plain = [[(c.content if c is not None else "") for c, _ in cells[:columns]]
                  + [""] * (columns - len(cells)) for _, cells in rows]
         widths = layout.column_widths(layout.text_width(self.doc), plain[0], plain[1:])
-        table = self.doc.add_table(rows=0, cols=columns)
-        table.style = "Table Grid"
-        table.autofit = False
-        for column, w in zip(table.columns, widths, strict=True):
-            column.width = w
-        for is_header, cells in rows:
-            row = table.add_row()
-            layout.keep_row(row)
-            if is_header:
-                layout.repeat_header(row)
-            for n, cell in enumerate(row.cells):
-                cell.width = widths[n]
-                token, style = cells[n] if n < len(cells) else (None, "")
-                p = layout.styled(cell.paragraphs[0], self.doc, layout.TABLE_TEXT)
-                if "center" in style or is_header:
-                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                elif "right" in style:
-                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                self._inline(p, token, bold=is_header)
-        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+        def align(style: str, is_header: bool) -> str | None:
+            if "center" in style or is_header:
+                return "center"
+            return "right" if "right" in style else None
+
+        self.out.append(layout.table_xml(self.doc, widths, [
+            (is_header, [(self._runs(token, bold=is_header), align(style, is_header))
+                         for token, style in cells[:columns]])
+            for is_header, cells in rows]))
+        self.out.append(layout.paragraph_xml("", after=Pt(0)))
         for note in notes:
             self._note(note)
 
