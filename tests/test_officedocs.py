@@ -424,8 +424,9 @@ def positions(page) -> list[tuple[str, float, float]]:
     found: list[tuple[str, float, float]] = []
 
     def visit(text, cm, tm, font, size):
-        if text.strip():
-            found.append((text.strip(), cm[4] + tm[4], cm[5] + tm[5]))
+        if text.strip():  # the text matrix's origin through the current matrix
+            found.append((text.strip(), tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
+                          tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
 
     page.extract_text(visitor_text=visit)
     return found
