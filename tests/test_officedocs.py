@@ -324,6 +324,11 @@ def test_pages_refuse_drafts_to_those_who_cannot_see_them(world, person):
     assert person("stp.danhgia").get(url).status_code == 200  # the agency's staff
     show = person("stp.congchuc").get(f"{D}/{world.slugs['qt01']}").get_data(as_text=True)
     assert f"revisions/{world.numbers['current']}/export.docx" in show
+    history = person("himlam.congchuc").get(f"{D}/{world.slugs['qt01']}/history")
+    assert f"revisions/{world.numbers['superseded']}/export.docx" in history.get_data(
+        as_text=True)
+    register = person("stp.congchuc").get(f"{D}/?kind=internal").get_data(as_text=True)
+    assert "export.docx?kind=internal" in register and "export.xlsx?kind=internal" in register
 
 
 def test_register_as_word_and_excel(world, person, files):
