@@ -22,8 +22,9 @@ def _x(value: str | None) -> str:
     return clean(value, multiline=True)
 
 
-def _table(doc, header: list[str], rows: list[list[str]]) -> None:
-    layout.table(doc, header, [[_x(c) for c in row] for row in rows])
+def _table(doc, header: list[str], rows: list[list[str]], percents: list[int]) -> None:
+    layout.table(doc, header, [[_x(c) for c in row] for row in rows],
+                 widths=layout.shares(doc, percents))
 
 
 def _heading(doc, text: str) -> None:
@@ -60,7 +61,7 @@ def build(audit: Audit) -> bytes:
         rows.append([r.clause, r.title] + [str(r.counts.get(x, 0)) for x in RESULTS]
                     + [str(r.counts.get("none", 0))])
     _table(doc, ["Điều khoản", "Tên", "Phù hợp", "Không phù hợp", "Khuyến nghị",
-                 "Chưa đánh giá"], rows)
+                 "Chưa đánh giá"], rows, [13, 35, 13, 13, 13, 13])
 
     _heading(doc, "3. Phát hiện")
     findings = db.session.scalars(select(Finding).where(Finding.audit_id == audit.id)
@@ -68,14 +69,15 @@ def build(audit: Audit) -> bytes:
     if findings:
         _table(doc, ["Số", "Loại", "Điều khoản", "Nội dung", "Trạng thái"], [
             [f.code, f.type_enum.label, ", ".join(f.clause_list), f.observed,
-             f.state_enum.label] for f in findings])
+             f.state_enum.label] for f in findings], [17, 16, 11, 40, 16])
     else:
         doc.add_paragraph("Không có phát hiện.")
 
     _heading(doc, "4. Danh mục kiểm tra")
     _table(doc, ["TT", "Điều khoản", "Câu hỏi", "Bằng chứng", "Kết quả"], [
         [str(i.position), i.clause or "", i.question, i.evidence,
-         i.result_enum.label if i.result_enum else "Chưa đánh giá"] for i in audit.items])
+         i.result_enum.label if i.result_enum else "Chưa đánh giá"] for i in audit.items],
+           [6, 12, 38, 28, 16])
 
     _heading(doc, "5. Kết luận")
     doc.add_paragraph(_x(audit.conclusion) or "Cuộc đánh giá chưa kết thúc.")

@@ -309,6 +309,12 @@ def page_headers(doc: DocxDocument, mark: str | None = None) -> None:
         _mark(header, mark)
 
 
+def shares(doc: DocxDocument, percents: Sequence[int]) -> list[int]:
+    """Column widths as percentages of the text width."""
+    total = text_width(doc)
+    return [total * p // 100 for p in percents]
+
+
 def column_widths(total: int, header: Sequence[str], rows: Sequence[Sequence[str]]
                   ) -> list[int]:
     """Widths in proportion to what the columns hold: the longest word sets a floor, the
