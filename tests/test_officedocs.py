@@ -109,6 +109,10 @@ def world(app) -> World:
             FORMULA_TITLE, DocumentKind.INTERNAL), "Nội dung.")
         qt01 = db.session.scalar(select(Document).where(Document.agency_id == agency.id,
                                                         Document.code == "QT-01"))
+        qt03 = db.session.scalar(select(Document).where(Document.agency_id == agency.id,
+                                                        Document.code == "QT-03"))
+        docs.request_withdrawal(qt03, auth.get_user("stp.thuky"), "Không còn áp dụng")
+        docs.decide_withdrawal(qt03, auth.get_user("stp.lanhdao"), True)
         issued = docs.issued(qt01)
         current = docs.in_force(qt01)
         w.slugs.update(rich=rich.document.slug, formula=formula.document.slug, qt01=qt01.slug)
@@ -155,6 +159,8 @@ def files(world, person) -> dict[str, bytes]:
         # issued text is open to the whole province: another agency's reader prints it too
         "superseded": person("himlam.congchuc").get(
             f"{D}/{world.slugs['qt01']}/revisions/{world.numbers['superseded']}/export.docx"),
+        # a withdrawn document's last revision is no longer in force either
+        "withdrawn": reader.get(f"{D}/qt-03/revisions/1/export.docx"),
         "draft": author.get(f"{D}/{world.slugs['rich']}/drafts/{world.seqs['rich']}"
                             "/export.docx"),
         "register": person("stp.thuky").get(f"{D}/export.docx"),
@@ -236,6 +242,9 @@ def test_revision_docx_in_force_and_superseded(app, world, files):
     props = layout.custom_properties(doc)
     assert props == {"isodoc-code": "QT-01", "isodoc-revision": str(world.numbers["current"]),
                      "isodoc-base": world.shas["qt01_current"], "isodoc-agency": AGENCY}
+
+    withdrawn = Docx(io.BytesIO(files["withdrawn"]))
+    assert all("ĐÃ HẾT HIỆU LỰC" in h for h in header_texts(withdrawn))
 
     old = Docx(io.BytesIO(files["superseded"]))
     first, other = header_texts(old)
@@ -394,6 +403,9 @@ def test_markdown_conversion_is_bounded(app):
 
 # -- rendered by LibreOffice ------------------------------------------------------------
 
+RENDERED = ("in_force", "superseded", "draft", "register", "audit")
+
+
 @pytest.fixture(scope="module")
 def pdfs(files, tmp_path_factory) -> dict[str, object]:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -406,9 +418,9 @@ def pdfs(files, tmp_path_factory) -> dict[str, object]:
 
     folder = tmp_path_factory.mktemp("pdf")
     paths = []
-    for name, data in files.items():
+    for name in RENDERED:
         path = folder / f"{name}.docx"
-        path.write_bytes(data)
+        path.write_bytes(files[name])
         paths.append(str(path))
     profile = folder / "profile"  # its own profile: another soffice may be running
     done = subprocess.run(
@@ -416,7 +428,7 @@ def pdfs(files, tmp_path_factory) -> dict[str, object]:
          "--convert-to", "pdf", "--outdir", str(folder), *paths],
         capture_output=True, timeout=180, check=False)
     out = {}
-    for name in files:
+    for name in RENDERED:
         pdf = Path(folder / f"{name}.pdf")
         assert pdf.exists(), f"LibreOffice did not render {name}: {done.stderr[-500:]!r}"
         out[name] = PdfReader(str(pdf))
