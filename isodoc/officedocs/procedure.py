@@ -93,11 +93,10 @@ def sign_offs(revision: Revision) -> tuple[SignOff, SignOff, SignOff]:
          for r in reviews],
         [position(r.reviewer, revision) for r in reviews],
         [local_date(r.decided_at) for r in reviews])
-    approver = SignOff([revision.approved_by.full_name] if revision.approved_by else [],
-                       [position(revision.approved_by, revision)] if revision.approved_by
-                       else [], [local_date(revision.approved_at)] if revision.approved_by
-                       else [])
-    return author, reviewers, approver
+    approver = revision.approved_by
+    approval = SignOff([approver.full_name], [position(approver, revision)],
+                       [local_date(revision.approved_at)]) if approver else SignOff([], [], [])
+    return author, reviewers, approval
 
 
 def change_rows(revision: Revision) -> list[list[str]]:
