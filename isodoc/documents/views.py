@@ -47,6 +47,8 @@ from isodoc.documents.store import StoreError
 from isodoc.errors import MESSAGES, InvalidInput
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
+from isodoc.officedocs import layout, procedure
+from isodoc.officedocs import register as register_export
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
 from isodoc.timeutil import format_date, today_local
@@ -150,21 +152,49 @@ def register(agency_code: str):
                            templates=library.templates(), labels=services.STATUS_LABELS)
 
 
+REGISTER_HEADER = ["Mã hiệu", "Tên tài liệu", "Loại", "Lần ban hành", "Ngày hiệu lực",
+                   "Trạng thái", "Mã TTHC", "Lĩnh vực", "Điều khoản ISO", "Hạn xem xét"]
+
+
+def register_table(rows: list[dict]) -> list[list[str]]:
+    """The register's rows as text, the same for CSV, Excel and Word."""
+    return [[r["document"].code, r["meta"].title, r["meta"].kind_enum.label,
+             str(r["revision"].number) if r["revision"] else "",
+             format_date(r["revision"].effective_date) if r["revision"] else "",
+             services.STATUS_LABELS[r["status"]], r["meta"].tthc_code or "",
+             r["meta"].field or "", r["meta"].iso_clauses, format_date(r["review_due"])]
+            for r in rows]
+
+
+def download(data: bytes, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
 @bp.route("/export.csv")
 def export(agency_code: str):
     agency = agency_or_404(agency_code)
-    rows = filtered(register_rows(agency))
-    data = write_rows(
-        ["Mã hiệu", "Tên tài liệu", "Loại", "Lần ban hành", "Ngày hiệu lực", "Trạng thái",
-         "Mã TTHC", "Lĩnh vực", "Điều khoản ISO", "Hạn xem xét"],
-        [[r["document"].code, r["meta"].title, r["meta"].kind_enum.label,
-          str(r["revision"].number) if r["revision"] else "",
-          format_date(r["revision"].effective_date) if r["revision"] else "",
-          services.STATUS_LABELS[r["status"]], r["meta"].tthc_code or "",
-          r["meta"].field or "", r["meta"].iso_clauses, format_date(r["review_due"])]
-         for r in rows])
-    return Response(data, mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=danh-muc-tai-lieu-{agency.code}.csv"})
+    data = write_rows(REGISTER_HEADER, register_table(filtered(register_rows(agency))))
+    return download(data, "text/csv; charset=utf-8", f"danh-muc-tai-lieu-{agency.code}.csv")
+
+
+@bp.route("/export.docx")
+def export_docx(agency_code: str):
+    """Danh mục tài liệu nội bộ in the official layout (what the register page lists)."""
+    agency = agency_or_404(agency_code)
+    data = register_export.build_docx(agency, REGISTER_HEADER,
+                                      register_table(filtered(register_rows(agency))),
+                                      today_local())
+    return download(data, layout.DOCX_MIMETYPE, f"danh-muc-tai-lieu-{agency.code}.docx")
+
+
+@bp.route("/export.xlsx")
+def export_xlsx(agency_code: str):
+    agency = agency_or_404(agency_code)
+    data = register_export.build_xlsx(agency, REGISTER_HEADER,
+                                      register_table(filtered(register_rows(agency))),
+                                      today_local())
+    return download(data, layout.XLSX_MIMETYPE, f"danh-muc-tai-lieu-{agency.code}.xlsx")
 
 
 # -- creating -------------------------------------------------------------------
@@ -229,6 +259,29 @@ def revision(agency_code: str, slug: str, number: int):
     return render_revision(document, found, printable=request.args.get("print") == "1")
 
 
+@bp.route("/<slug>/revisions/<int:number>/export.docx")
+def revision_docx(agency_code: str, slug: str, number: int):
+    """Lần ban hành `number` as the .docx to print and sign (any issued revision: in
+    force, pending or superseded, each marked as such)."""
+    document = page_document_or_404(agency_code, slug, *HISTORY_OPTIONS)
+    require(current_user, Action.DOC_READ, document)
+    found = next((r for r in services.issued(document) if r.number == number), None)
+    if found is None:
+        abort(404)
+    require(current_user, Action.DOC_READ, found)
+    return download(procedure.build(found), layout.DOCX_MIMETYPE, procedure.filename(found))
+
+
+@bp.route("/<slug>/drafts/<int:seq>/export.docx")
+def draft_docx(agency_code: str, slug: str, seq: int):
+    """A draft as .docx marked DỰ THẢO, with its head recorded as the base of an edit in
+    Word (custom property isodoc-base)."""
+    document = page_document_or_404(agency_code, slug, *HISTORY_OPTIONS)
+    revision = draft_or_404(document, seq)
+    return download(procedure.build(revision), layout.DOCX_MIMETYPE,
+                    procedure.filename(revision))
+
+
 def render_revision(document: Document, shown: Revision | None, printable: bool):
     found = services.read_entry(shown) if shown else None
     meta = found.meta if found else {}
@@ -240,6 +293,12 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
         acknowledged = db.session.scalar(db.select(Acknowledgement).where(
             Acknowledgement.revision_id == shown.id, Acknowledgement.user_id == current_user.id))
     pending = [w for w in document.withdrawal_requests if w.state == "pending"]
+    official = {}
+    if printable and shown is not None:  # the print view: the .docx's page 1, as HTML
+        official = {"title_lines": procedure.title_lines(shown),
+                    "signoffs": procedure.sign_offs(shown),
+                    "change_header": procedure.CHANGE_HEADER,
+                    "change_rows": procedure.change_rows(shown)}
     return render_template(
         "documents/print.html" if printable else "documents/show.html",
         document=document, shown=shown, meta=meta,
@@ -250,7 +309,7 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
         open_draft=open_draft, acknowledged=acknowledged, history=services.issued(document),
         withdrawal=pending[0] if pending else None, review_due=services.review_due(document),
         withdraw_form=WithdrawForm(), decide_form=DecideWithdrawalForm(), confirm=ConfirmForm(),
-        today=today_local())
+        today=today_local(), **official)
 
 
 def replaced_by(document: Document, shown: Revision | None) -> Revision | None:
