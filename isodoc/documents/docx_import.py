@@ -1,0 +1,173 @@
+"""Word in: import a .docx as a new document (or a new draft revision of an existing
+one), and save a draft edited in Word back onto it.
+
+Both are commands (see isodoc/commands.py). Import always creates drafts, never an
+issued revision: review and approval follow as for any draft. Every imported file is
+recorded by its SHA-256 (`DocxImport`), so importing the same file into the same
+agency again changes nothing. Conversion itself (`docx_safety.convert`) happens before
+the command, outside the transaction: it reads only the uploaded bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from isodoc import audit, policy
+from isodoc.agencies.models import Agency
+from isodoc.auth.models import Membership, Role, User
+from isodoc.documents import services
+from isodoc.documents.docx_safety import Converted
+from isodoc.documents.models import Document, DocumentKind, DocxImport, Revision
+from isodoc.documents.workflow import Transition
+from isodoc.documents.workflow import require as require_state
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.policy import Action
+from isodoc.textnorm import clean
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+CONTROL_KEYS = ("revision", "date", "drafted_by", "drafted_title", "reviewed_by",
+                "reviewed_title", "approved_by", "approved_title")
+# a code in a file name: "QT-07 Kiem soat ho so.docx", "QT.07_kiem-soat.docx"
+FILENAME_CODE = re.compile(r"^((?:QT|HD|QD|STCL|BM|CS|MT|KH|TTHC)[ ._-]?\d{1,3}"
+                           r"(?:[./_-][A-Z0-9]{1,10})*)", re.I)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def already_imported(agency: Agency, digest: str) -> DocxImport | None:
+    return db.session.scalar(select(DocxImport).where(DocxImport.agency_id == agency.id,
+                                                      DocxImport.sha256 == digest))
+
+
+def code_from_filename(filename: str) -> str:
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    match = FILENAME_CODE.match(stem.strip())
+    if not match:
+        return ""
+    code = match.group(1).upper().replace("_", "-")
+    return re.sub(r"^([A-Z]+)[ .]?(\d)", r"\1-\2", code)
+
+
+def title_from_filename(filename: str) -> str:
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = stem[len(FILENAME_CODE.match(stem).group(1)):] if FILENAME_CODE.match(stem) else stem
+    return " ".join(re.sub(r"[_]+", " ", stem).strip(" -.").split())[:300]
+
+
+def clean_control(control: dict) -> dict:
+    """The control block's values as the front matter keeps them (dates ISO)."""
+    out: dict = {}
+    for key in CONTROL_KEYS:
+        value = control.get(key)
+        if value in (None, ""):
+            continue
+        if key == "revision":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise InvalidInput("Lần ban hành phải là một số (vd. 2).") from None
+            if not 1 <= value <= 999:
+                raise InvalidInput("Lần ban hành phải từ 1 đến 999.")
+        elif key == "date":
+            value = value.isoformat() if isinstance(value, date) else clean(str(value))[:10]
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise InvalidInput("Ngày ban hành trong tệp không hợp lệ.") from None
+        else:
+            value = clean(str(value))[:120]
+        out[key] = value
+    return out
+
+
+def import_docx(agency: Agency, actor: User, *, digest: str, filename: str, code: str,
+                fields: services.DocumentFields, body: str, control: dict,
+                existing: Document | None = None) -> Revision:
+    """A new draft from an imported Word file: a new document, or the next revision of
+    `existing` (which must be issued and have no open draft). The control block read
+    from the file goes into the front matter under `imported`."""
+    policy.require(actor, Action.DOC_CREATE, agency)
+    if not HEX64.match(digest or ""):
+        raise InvalidInput("Thiếu dấu vân tay của tệp; hãy tải tệp lên lại.")
+    prior = already_imported(agency, digest)
+    if prior is not None:
+        raise InvalidInput(f"Tệp này đã được nhập trước đó thành {prior.document.code} "
+                           f"({prior.document.title}): không nhập lại.")
+    imported = {"file": clean(filename)[:255] or "tệp Word", "sha256": digest,
+                **clean_control(control)}
+    if existing is None:
+        revision = services.create_document(agency, actor, code, fields, body,
+                                            imported=imported)
+    else:
+        if existing.agency_id != agency.id:
+            raise InvalidInput("Tài liệu không thuộc đơn vị này.")
+        revision = services.start_revision(existing, actor)
+        services.save_draft(revision, actor, revision.head_sha or "", fields, body,
+                            change_location="Toàn bộ tài liệu",
+                            change_summary=f"Nhập từ tệp Word {imported['file']}",
+                            reason="", imported=imported)
+    db.session.add(DocxImport(agency_id=agency.id, sha256=digest, document=revision.document,
+                              revision=revision, filename=imported["file"],
+                              imported_by_id=actor.id))
+    audit.record("document.import_docx", "document",
+                 f"{agency.code}/{revision.document.code}", actor=actor, agency_id=agency.id,
+                 summary=f"nhập từ {imported['file']} (sha256 {digest[:12]}), "
+                         f"dự thảo {revision.seq}")
+    db.session.flush()
+    return revision
+
+
+def upload_to_draft(revision: Revision, actor: User, converted: Converted) -> str | None:
+    """A draft edited in Word, saved back as the draft's next save. Refused as a stale
+    save (StaleDraft, with the newer text) when the file says it was exported from
+    another head than the draft's; None when it changes nothing (no new commit)."""
+    require_state(Transition.SAVE, revision.state)
+    policy.require(actor, Action.DOC_EDIT, revision)
+    document = revision.document
+    props = converted.properties
+    if props.get("isodoc-code") and props["isodoc-code"] != document.code:
+        raise InvalidInput(f"Tệp này là của tài liệu {props['isodoc-code'][:48]}, không phải "
+                           f"{document.code}: hãy tải lên đúng dự thảo.")
+    meta, body = services.read_parts(revision)
+    base = props.get("isodoc-base", "")
+    if base and base != revision.head_sha:
+        raise services.StaleDraft(revision.head_sha, body)
+    new_body = services.check_body(converted.markdown)
+    if new_body.strip() == body.strip():
+        return None
+    fields = services.DocumentFields(
+        title=revision.title, kind=DocumentKind(revision.kind),
+        tthc_code=revision.tthc_code or "", field=revision.field or "",
+        iso_clauses=revision.iso_clauses, review_months=revision.review_months)
+    return services.save_draft(revision, actor, revision.head_sha or "", fields, new_body,
+                               change_location=revision.change_location,
+                               change_summary=revision.change_summary, reason=revision.reason)
+
+
+def default_author(agency: Agency) -> User | None:
+    """Who the command line imports as when not told: the agency's first active
+    secretary, else its first active author."""
+    for role in (Role.SECRETARY, Role.AUTHOR):
+        user = db.session.scalar(select(User).join(Membership).where(
+            Membership.agency_id == agency.id, Membership.role == role,
+            User.active.is_(True)).order_by(User.id).limit(1))
+        if user is not None:
+            return user
+    return None
+
+
+def fields_of(converted: Converted, title: str, kind: str | None = None
+              ) -> services.DocumentFields:
+    try:
+        kind_enum = DocumentKind(kind or converted.kind)
+    except ValueError:
+        kind_enum = DocumentKind.INTERNAL
+    return services.DocumentFields(title=title, kind=kind_enum,
+                                   tthc_code=converted.tthc_code)
