@@ -171,3 +171,53 @@ def fields_of(converted: Converted, title: str, kind: str | None = None
         kind_enum = DocumentKind.INTERNAL
     return services.DocumentFields(title=title, kind=kind_enum,
                                    tthc_code=converted.tthc_code)
+
+
+def import_file(agency: Agency, actor: User, path, tracked: str | None
+                ) -> tuple[str, str]:
+    """One file of a folder import: ("imported" | "skipped" | "failed", what to say).
+    Each import is its own command (one commit), so a failure leaves the others."""
+    from isodoc import commands
+    from isodoc.documents import docx_safety
+    from isodoc.documents.store import StoreError
+
+    limit = docx_safety.max_bytes()
+    if path.stat().st_size > limit:
+        return "failed", "lỗi vì " + docx_safety.too_large_message(limit)
+    data = path.read_bytes()
+    digest = sha256(data)
+    prior = already_imported(agency, digest)
+    if prior is not None:
+        return "skipped", f"bỏ qua vì đã nhập trước đó thành {prior.document.code}"
+    try:
+        converted = docx_safety.convert(data, tracked or "ask")
+    except InvalidInput as exc:
+        message = exc.message
+        if "track changes" in message:
+            message += " (dùng --tracked-changes accept hoặc reject)"
+        return "failed", "lỗi vì " + message
+    code = converted.code or code_from_filename(path.name)
+    if not code:
+        return "failed", ("lỗi vì không tìm thấy mã hiệu trong tệp (khối kiểm soát) hay tên "
+                          "tệp (vd. «QT-07 Kiểm soát hồ sơ.docx»)")
+    try:
+        code = services.check_code(code)
+    except InvalidInput as exc:
+        return "failed", "lỗi vì " + exc.message
+    clash = db.session.scalar(select(Document).where(Document.agency_id == agency.id,
+                                                     Document.code == code))
+    if clash is not None:
+        return "skipped", f"bỏ qua vì đơn vị đã có tài liệu {code} ({clash.title})"
+    title = converted.title or title_from_filename(path.name) or code
+    try:
+        revision = commands.run(import_docx, agency, actor, digest=digest, filename=path.name,
+                                code=code, fields=fields_of(converted, title),
+                                body=converted.markdown, control=converted.control)
+    except InvalidInput as exc:
+        return "failed", "lỗi vì " + exc.message
+    except StoreError as exc:
+        return "failed", f"lỗi vì kho tài liệu đang bận hoặc gặp lỗi: {exc}"
+    text = f"đã nhập thành {code} — {title} (dự thảo {revision.seq})"
+    if converted.not_imported:
+        text += "; chưa nhập: " + "; ".join(converted.not_imported)
+    return "imported", text

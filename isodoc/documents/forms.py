@@ -78,11 +78,12 @@ TRACKED_CHOICES = options([
 
 class DocxUploadForm(Form):
     file = FileField("Tệp Word (.docx)", validators=[FileRequired("Vui lòng chọn tệp .docx.")])
-    tracked = SelectField("Thay đổi được theo dõi trong tệp", choices=TRACKED_CHOICES)
+    tracked = SelectField("Thay đổi được theo dõi trong tệp", choices=TRACKED_CHOICES,
+                          default="ask")
 
 
 class ImportDocxForm(DocxUploadForm):
-    document = SelectField("Nhập thành", choices=[], coerce=str)
+    document = SelectField("Nhập thành", choices=[], coerce=str, default="")
 
 
 class ImportConfirmForm(NewDocumentForm):

@@ -154,6 +154,11 @@ TABLE: dict[str, list[Case]] = {
                                    on((A.DOC_ACKNOWLEDGE, "rev:qt01_latest")))],
     "documents.periodic_review": [Case(D + "/{qt01_slug}/periodic-review",
                                        on((A.DOC_PERIODIC_REVIEW, "doc:qt01_doc")))],
+    "documents.import_docx": [Case(D + "/import", on((A.DOC_CREATE, "agency:own")))],
+    "documents.import_confirm": [Case(D + "/import/confirm", on((A.DOC_CREATE, "agency:own")))],
+    "documents.upload_draft": [Case(D + "/{draft_slug}/drafts/{draft_seq}/upload",
+                                    on((A.DOC_VIEW_DRAFTS, "rev:draft"),
+                                       (A.DOC_EDIT, "rev:draft")))],
     # internal audits
     "audits.programme": [Case(AU, on((A.QA_VIEW, "agency:own")))],
     "audits.objectives": [Case(AU + "/objectives", on((A.AUDIT_PLAN, "agency:own")))],

@@ -1,7 +1,7 @@
 """docx import: the content hash of every imported or uploaded Word file, so that
 importing the same folder again changes nothing
 
-Revision ID: 0006_docx-import
+Revision ID: 0006_docx_import
 Revises: 0005_revision_meta
 Create Date: 2026-11-26
 
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0006_docx-import'
+revision: str = '0006_docx_import'
 down_revision: Union[str, Sequence[str], None] = '0005_revision_meta'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
