@@ -99,6 +99,11 @@ def simple_structure() -> bytes:
     """What the export writes for a simple Markdown body: Heading 1–3, List Number,
     List Bullet, a table, bold and italic."""
     document = Document()
+    _simple_body(document)
+    return save(document)
+
+
+def _simple_body(document) -> None:
     document.add_heading("1. Mục đích", level=1)
     paragraph = document.add_paragraph("Văn bản có ")
     paragraph.add_run("chữ đậm").bold = True
@@ -114,6 +119,42 @@ def simple_structure() -> bytes:
     table = document.add_table(rows=2, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "TT", "Tên"
     table.cell(1, 0).text, table.cell(1, 1).text = "1", "Sổ theo dõi"
+
+
+def export_like(code: str = "QT-05", title: str = "XEM XÉT CỦA LÃNH ĐẠO",
+                intro: str = "") -> bytes:
+    """Page 1 as the export writes it (header table, kind and title, the facts as
+    "label: value" lines, the sign-off table, the change table under its caption), a
+    page break, then the simple structure (optionally after an intro paragraph)."""
+    document = Document()
+    header = document.add_table(rows=1, cols=2)
+    header.cell(0, 0).text = "UBND TỈNH ĐIỆN BIÊN\nSỞ TƯ PHÁP"
+    header.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    document.add_paragraph()
+    bold(document, "QUY TRÌNH")
+    bold(document, title)
+    for label, value in (("Mã hiệu", code), ("Lần ban hành", "1 (dự thảo 1)"),
+                         ("Ngày hiệu lực", "chưa ban hành")):
+        paragraph = document.add_paragraph(f"{label}: ")
+        paragraph.add_run(value).bold = True
+    sign = document.add_table(rows=5, cols=4)
+    for r, row in enumerate([["", "Soạn thảo", "Xem xét", "Phê duyệt"],
+                             ["Họ và tên", "Trần Văn Bình", "", ""],
+                             ["Chức vụ", "Người soạn thảo", "", ""], ["Chữ ký", "", "", ""],
+                             ["Ngày", "26/11/2026", "", ""]]):
+        for c, value in enumerate(row):
+            sign.cell(r, c).text = value
+    bold(document, "BẢNG THEO DÕI SỬA ĐỔI")
+    changes = document.add_table(rows=2, cols=5)
+    for c, value in enumerate(["Lần ban hành", "Ngày hiệu lực", "Vị trí sửa đổi",
+                               "Nội dung sửa đổi", "Căn cứ, lý do"]):
+        changes.cell(0, c).text = value
+    changes.cell(1, 0).text = "1"
+    changes.cell(1, 3).text = "Ban hành lần đầu"
+    document.add_page_break()
+    if intro:
+        document.add_paragraph(intro)
+    _simple_body(document)
     return save(document)
 
 

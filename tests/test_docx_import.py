@@ -150,7 +150,7 @@ def test_real_looking_procedure_converts_to_our_markdown(app):
     assert "Bước *quan trọng* phải **ký nhận**." in body
     # merged down: repeated on each row; merged across: the text once
     assert "| B1 | Tiếp nhận hồ sơ | Văn thư |\n| B2 | Vào sổ | Văn thư |" in body
-    assert "| Kết thúc | | |" in body
+    assert "| Kết thúc |  |  |" in body
 
 
 def test_simple_structure_is_faithful(app):
@@ -283,7 +283,7 @@ def test_untouched_export_changes_nothing(staff, desk, in_db, app):
         body = docx_safety.convert(files.simple_structure()).markdown
     assert create_from_template(client, body=body).status_code == 302
     head = revision_row(in_db)["head"]
-    data = files.custom_properties(files.simple_structure(), {
+    data = files.custom_properties(files.export_like(), {
         "isodoc-code": "QT-05", "isodoc-revision": "d1", "isodoc-base": head})
     assert upload(client, upload_url(), data).status_code == 302
     assert revision_row(in_db)["head"] == head
@@ -394,3 +394,27 @@ def test_cli_tracked_changes_need_a_choice(app, staff, tmp_path, in_db):
     assert result.exit_code == 0, result.output
     assert "đã nhập thành QT-09" in result.output
     assert counts(in_db) == (1, 1, 1)
+
+
+def test_a_file_without_headings_keeps_its_text_beside_the_control_block(app):
+    from docx import Document as Word
+
+    document = Word()
+    files.control_block(document, code="HD-03")
+    document.add_paragraph("Toàn bộ nội dung hướng dẫn nằm ở đây.")
+    with app.app_context():
+        converted = docx_safety.convert(files.save(document))
+    assert converted.code == "HD-03"
+    assert "Toàn bộ nội dung hướng dẫn nằm ở đây." in converted.markdown
+    assert "Mã hiệu" not in converted.markdown and "Phạm Quốc Hùng" not in converted.markdown
+
+
+def test_export_page_one_is_read_and_not_body_text(app):
+    with app.app_context():
+        plain = docx_safety.convert(files.simple_structure()).markdown
+        exported = docx_safety.convert(files.export_like())
+        with_intro = docx_safety.convert(files.export_like(intro="Lời nói đầu.")).markdown
+    assert exported.markdown == plain
+    assert exported.code == "QT-05" and exported.title == "Quy trình xem xét của lãnh đạo"
+    assert exported.control["drafted_by"] == "Trần Văn Bình"
+    assert with_intro == "Lời nói đầu.\n\n" + plain  # body text before the first heading

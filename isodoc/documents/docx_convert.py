@@ -34,7 +34,12 @@ CODE_RE = re.compile(rf"Mã\s*(?:hiệu|số|tài liệu)?\s*[:：]\s*({CODE_TOK
 EDITION_RE = re.compile(r"Lần\s+ban\s+hành\s*[:：]?\s*(\d{1,3})", re.I)
 DATE_RE = re.compile(r"Ngày\s+(?:có\s+)?(?:ban\s+hành|hiệu\s+lực)\s*[:：]?\s*"
                      r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", re.I)
+CONTROL_WORDS = re.compile(r"Mã\s*(hiệu|số)\s*:|Lần\s+ban\s+hành|Ngày\s+(ban\s+hành|hiệu\s+lực)|"
+                           r"Soạn\s+thảo|Phê\s+duyệt", re.I)
+CHANGES_CAPTION = re.compile(r"(?i)theo\s+dõi\s+(sửa\s+đổi|thay\s+đổi)")
 TTHC_RE = re.compile(r"\b(\d\.\d{6})\b")
+KIND_LINES = ("QUY TRÌNH", "HƯỚNG DẪN", "SỔ TAY", "QUY ĐỊNH", "BIỂU MẪU",
+              "CHÍNH SÁCH, MỤC TIÊU CHẤT LƯỢNG")
 KIND_WORDS = (("hướng dẫn", "guide"), ("sổ tay", "manual"), ("chính sách", "policy"),
               ("mục tiêu chất lượng", "policy"), ("biểu mẫu", "form"))
 ROLES = {"drafted_by": "soạn thảo", "reviewed_by": "xem xét", "approved_by": "phê duyệt"}
@@ -438,9 +443,7 @@ class Markdown:
         for i, li in enumerate(element.findall("li"), 1):
             mark = f"{i}. " if element.tag == "ol" else "- "
             pad = " " * indent
-            head, nested = [], []
-            if li.text and li.text.strip():
-                head.append(_escape(li.text))
+            head, nested = [_escape(li.text or "")], []
             for child in li:
                 if child.tag in ("ul", "ol"):
                     nested.append(self.listing(child, indent + len(mark)))
@@ -448,12 +451,11 @@ class Markdown:
                     nested.append("\n".join(" " * (indent + len(mark)) + line
                                             for line in self.table(child).split("\n")))
                 elif child.tag == "p":
-                    head.append(self.inline(child))
+                    head.append(" " + self.inline(child) + " ")
                 else:
                     head.append(self.inline_element(child))
-                if child.tail and child.tail.strip():
-                    head.append(_escape(child.tail))
-            text = " ".join(h.strip() for h in head if h.strip())
+                head.append(_escape(child.tail or ""))
+            text = " ".join("".join(head).split())
             lines.append(pad + mark + text)
             lines.extend(nested)
         return "\n".join(lines)
@@ -495,12 +497,21 @@ class Markdown:
             grid.append(row)
         if not grid:
             return ""
+        grid[0] = [_unbold(c) for c in grid[0]]
         width = max(len(r) for r in grid)
         rows = [r + [""] * (width - len(r)) for r in grid]
         def line(cells: list[str]) -> str:
-            return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
+            return "|" + "|".join(f" {c} " for c in cells) + "|"
 
         return "\n".join([line(rows[0]), "|" + "---|" * width, *map(line, rows[1:])])
+
+
+def _unbold(cell: str) -> str:
+    """A header cell in bold is a header cell: the pipe table's header row is bold."""
+    if cell.startswith("**") and cell.endswith("**") and len(cell) > 4 \
+            and "**" not in cell[2:-2]:
+        return cell[2:-2]
+    return cell
 
 
 def _int(value, default: int, most: int) -> int:
@@ -603,14 +614,27 @@ def control_block(root) -> tuple[dict, list]:
     lines = [" ".join(line.split()) for line in lines if line.strip()]
     for i, line in enumerate(lines):
         upper = line.upper()
-        if upper in ("QUY TRÌNH", "HƯỚNG DẪN", "SỔ TAY", "QUY ĐỊNH") and i + 1 < len(lines):
-            found["title"] = _title_case(line + " " + lines[i + 1])
+        if upper in KIND_LINES and i + 1 < len(lines):
+            following = lines[i + 1]
+            found["title"] = _title_case(following if following.upper().startswith(upper)
+                                         else line + " " + following)
             break
         if re.match(r"^(QUY TRÌNH|HƯỚNG DẪN|SỔ TAY)\s+\S", line):
             found["title"] = _title_case(line)
             break
-    has_block = any(k in found for k in ("code", "revision", "drafted_by", "approved_by"))
-    return found, head if has_block else []
+    if not any(k in found for k in ("code", "revision", "drafted_by", "approved_by")):
+        return found, []
+    # the block ends with its last piece (a table or line naming the code, edition or
+    # sign-off, or the change table after its caption): what follows is body text
+    cut, caption = -1, False
+    for i, element in enumerate(head):
+        words = " ".join(" ".join(element.itertext()).split())
+        if CONTROL_WORDS.search(words) or (caption and element.tag == "table"):
+            cut = i
+        caption = bool(CHANGES_CAPTION.search(words)) and element.tag != "table"
+        if caption:
+            cut = i
+    return found, head[:cut + 1]
 
 
 def _title_case(text: str) -> str:
