@@ -337,3 +337,25 @@ def ole(streams: list[str]) -> bytes:
                                         b"\0")
     fat_bytes = struct.pack(f"<{sector // 4}I", *fat)
     return bytes(header) + fat_bytes + directory
+
+
+def png() -> bytes:
+    """A 1×1 PNG."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+def with_image_and_object() -> bytes:
+    """A picture and an embedded workbook (a form kept as an OLE object)."""
+    document = Document()
+    document.add_heading("1. Lưu đồ", level=1)
+    document.add_picture(io.BytesIO(png()))
+    document.add_paragraph("Sau hình.")
+    return replace_parts(save(document), {}, extra={
+        "word/embeddings/Microsoft_Excel_Worksheet1.xlsx": b"PK\x03\x04 not read"})

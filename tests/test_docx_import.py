@@ -200,6 +200,7 @@ def test_import_new_document_through_the_confirmation_page(staff, desk, in_db):
     assert revision_row(in_db, slug="qt-07")["state"] == "draft"
     draft = text(client.get(f"{BASE}/qt-07/drafts/1"))
     assert "MỤC ĐÍCH" in draft and "Tiếp nhận hồ sơ" in draft
+    assert "Nhập từ tệp Word" in draft and "ngày 15/03/2023; phê duyệt: Phạm Quốc Hùng" in draft
     from isodoc.documents import services
 
     with in_db() as s:
@@ -418,3 +419,13 @@ def test_export_page_one_is_read_and_not_body_text(app):
     assert exported.code == "QT-05" and exported.title == "Quy trình xem xét của lãnh đạo"
     assert exported.control["drafted_by"] == "Trần Văn Bình"
     assert with_intro == "Lời nói đầu.\n\n" + plain  # body text before the first heading
+
+
+def test_images_and_embedded_objects_are_listed_as_not_imported(staff, desk, in_db):
+    """Documents have no attachments yet: the confirmation page says what was left."""
+    page = text(upload(desk("author"), IMPORT, files.with_image_and_object(),
+                       name="QT-11 Luu do.docx"))
+    assert "Chưa nhập:</strong> 1 hình ảnh" in page
+    assert "Microsoft_Excel_Worksheet1.xlsx" in page
+    assert "[Hình ảnh chưa nhập:" in page  # a placeholder where the picture was
+    assert 'value="QT-11"' in page  # the code from the file name

@@ -697,7 +697,8 @@ def upload_draft(agency_code: str, slug: str, seq: int):
         flash(exc.message, "error")
         return render_template("documents/upload.html", **page), 422
     if error is None:
-        for note in converted.notes:
+        for note in converted.notes + [f"Chưa nhập: {item} (tài liệu chưa có tệp đính kèm)."
+                                       for item in converted.not_imported]:
             flash(note, "info")
         flash("Đã lưu bản sửa từ Word thành lần lưu mới của dự thảo." if sha else
               "Tệp không có thay đổi nào so với dự thảo: không lưu gì.", "success")
