@@ -429,3 +429,19 @@ def test_images_and_embedded_objects_are_listed_as_not_imported(staff, desk, in_
     assert "Microsoft_Excel_Worksheet1.xlsx" in page
     assert "[Hình ảnh chưa nhập:" in page  # a placeholder where the picture was
     assert 'value="QT-11"' in page  # the code from the file name
+
+
+def test_a_numbered_list_continued_after_a_paragraph_keeps_its_numbers(app):
+    """Word numbers the third step 3 after a note between the steps: so does the import."""
+    from docx import Document as Word
+
+    document = Word()
+    document.add_heading("5. Các bước", level=1)
+    document.add_paragraph("Tiếp nhận", style="List Number")
+    document.add_paragraph("Kiểm tra", style="List Number")
+    document.add_paragraph("Ghi chú: hồ sơ thiếu thì trả lại.")
+    document.add_paragraph("Trả kết quả", style="List Number")
+    with app.app_context():
+        body = docx_safety.convert(files.save(document)).markdown
+    assert body == ("## 5. Các bước\n\n1. Tiếp nhận\n2. Kiểm tra\n\n"
+                    "Ghi chú: hồ sơ thiếu thì trả lại.\n\n3. Trả kết quả")

@@ -171,8 +171,9 @@ def _style_numbering(styles) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _numbering_levels(numbering) -> dict[str, dict[int, dict]]:
-    """numId → level → {format, text, start} from numbering.xml."""
+def _numbering_levels(numbering) -> dict[str, dict]:
+    """numId → its abstract list, level → {format, text, start}, and the levels it
+    restarts, from numbering.xml."""
     if numbering is None:
         return {}
     abstract = {}
@@ -190,7 +191,16 @@ def _numbering_levels(numbering) -> dict[str, dict[int, dict]]:
     for num in numbering.iter(WN + "num"):
         ref = num.find(WN + "abstractNumId")
         if ref is not None:
-            nums[num.get(WN + "numId")] = abstract.get(ref.get(WN + "val"), {})
+            levels = {d: dict(v) for d, v in abstract.get(ref.get(WN + "val"), {}).items()}
+            overrides = {}
+            for override in num.iter(WN + "lvlOverride"):
+                start = override.find(WN + "startOverride")
+                if start is not None and (start.get(WN + "val") or "").isdigit():
+                    overrides[int(override.get(WN + "ilvl", "0"))] = int(start.get(WN + "val"))
+            # Word counts per abstract list: instances of one continue each other,
+            # unless an instance restarts a level (startOverride)
+            nums[num.get(WN + "numId")] = {"abstract": ref.get(WN + "val"), "levels": levels,
+                                           "restart": overrides}
     return nums
 
 
@@ -234,15 +244,20 @@ def _all_bold(paragraph, bold_styles: set[str]) -> bool:
     return True
 
 
-def number_headings(root, styles, numbering) -> int:
+def number_headings(root, styles, numbering) -> list[int | None]:
     """Word numbering that mammoth would drop or turn into a list, made literal where a
     paragraph is a heading: a heading style, or a short paragraph all in bold (real
     files number "5. NỘI DUNG QUY TRÌNH" so). The label is computed from numbering.xml
     (counters per list and level, lvlText such as "%1.%2."), the numbering removed, so
-    the text reads as the printed page. Other numbered paragraphs stay lists."""
-    by_style, levels = _style_numbering(styles), _numbering_levels(numbering)
-    heading_styles = set()
-    bold_styles = set()
+    the text reads as the printed page. Other numbered paragraphs stay lists: their
+    numbers are returned in document order (None for bullets), so that a list that
+    Word continues after a paragraph keeps its numbers."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    by_style, nums = _style_numbering(styles), _numbering_levels(numbering)
+    heading_styles, bold_styles = set(), set()
     if styles is not None:
         for style in styles.iter(WN + "style"):
             name = style.find(WN + "name")
@@ -252,7 +267,8 @@ def number_headings(root, styles, numbering) -> int:
             if style.find(f"{WN}rPr/{WN}b") is not None:
                 bold_styles.add(style.get(WN + "styleId"))
     counters: dict[str, dict[int, int]] = {}
-    changed = 0
+    started: set[str] = set()
+    items: list[int | None] = []
     for paragraph in root.iter(WN + "p"):
         ppr = paragraph.find(WN + "pPr")
         style = ppr.find(WN + "pStyle") if ppr is not None else None
@@ -265,50 +281,51 @@ def number_headings(root, styles, numbering) -> int:
             level = ilvl.get(WN + "val") if ilvl is not None else None
         if num_id is None and style_id in by_style:
             num_id, level = by_style[style_id]
-        if num_id is None or num_id == "0" or num_id not in levels:
+        if num_id is None or num_id == "0" or num_id not in nums:
             continue
-        depth = int(level or "0") if (level or "0").isdigit() else 0
-        lvl = levels[num_id].get(depth)
+        info = nums[num_id]
+        depth = int(level) if (level or "").isdigit() else 0
+        lvl = info["levels"].get(depth)
         if lvl is None:
+            items.append(None)
             continue
-        count = counters.setdefault(num_id, {})
+        count = counters.setdefault(info["abstract"], {})
+        if num_id not in started:
+            started.add(num_id)
+            for d, start in info["restart"].items():
+                count[d] = start - 1
         count[depth] = count.get(depth, lvl["start"] - 1) + 1
         for deeper in [d for d in count if d > depth]:
             del count[deeper]
         text = _text_of(paragraph).strip()
-        is_heading = style_id in heading_styles or (
-            _all_bold(paragraph, bold_styles) and len(text) <= 150 and lvl["format"] != "bullet")
-        if not is_heading or lvl["format"] in ("bullet", "none"):
+        is_heading = lvl["format"] not in ("bullet", "none") and (
+            style_id in heading_styles or (_all_bold(paragraph, bold_styles) and len(text) <= 150))
+        if not is_heading:
+            items.append(count[depth] if lvl["format"] not in ("bullet", "none") else None)
             continue
 
-        def value(match, num_id=num_id):
+        def value(match, levels=info["levels"], count=count):
             d = int(match.group(1)) - 1
-            info = levels[num_id].get(d, {"format": "decimal", "start": 1})
-            return _format(counters[num_id].get(d, info["start"]), info["format"])
+            shown = levels.get(d, {"format": "decimal", "start": 1})
+            return _format(count.get(d, shown["start"]), shown["format"])
 
         label = re.sub(r"%(\d)", value, lvl["text"]).strip()
         if num is not None:
             ppr.remove(num)
         else:  # numbered by its style: an explicit numId 0 turns it off
-            from lxml import etree
-
             off = etree.SubElement(ppr, WN + "numPr")
             etree.SubElement(off, WN + "numId").set(WN + "val", "0")
         runs = paragraph.findall(f".//{WN}r")
         if label and runs:
-            from lxml import etree
-
-            first = runs[0]
             run = etree.Element(WN + "r")
-            rpr = first.find(WN + "rPr")
+            rpr = runs[0].find(WN + "rPr")
             if rpr is not None:
-                run.append(__import__("copy").deepcopy(rpr))
+                run.append(deepcopy(rpr))
             t = etree.SubElement(run, WN + "t")
             t.text = label + " "
             t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            first.addprevious(run)
-            changed += 1
-    return changed
+            runs[0].addprevious(run)
+    return items
 
 
 def custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -440,8 +457,10 @@ class Markdown:
 
     def listing(self, element, indent: int) -> str:
         lines = []
-        for i, li in enumerate(element.findall("li"), 1):
-            mark = f"{i}. " if element.tag == "ol" else "- "
+        number = 0
+        for li in element.findall("li"):
+            number = int(li.get("data-n") or number + 1)
+            mark = f"{number}. " if element.tag == "ol" else "- "
             pad = " " * indent
             head, nested = [_escape(li.text or "")], []
             for child in li:
@@ -677,7 +696,7 @@ def convert(data: bytes, mode: str) -> dict:
         resolve_changes(document, mode)
         notes.append(f"{changes} thay đổi được theo dõi (track changes) đã được "
                      + ("chấp nhận." if mode == "accept" else "từ chối."))
-    number_headings(document, part("word/styles.xml"), part("word/numbering.xml"))
+    numbers = number_headings(document, part("word/styles.xml"), part("word/numbering.xml"))
     rebuilt = io.BytesIO()
     with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as out:
         for info in archive.infolist():
@@ -695,6 +714,11 @@ def convert(data: bytes, mode: str) -> dict:
     result = mammoth.convert_to_html(io.BytesIO(rebuilt.getvalue()), style_map=STYLE_MAP,
                                      convert_image=mammoth.images.img_element(image))
     root = html.fragment_fromstring("<div>" + _norm(result.value) + "</div>")
+    items = list(root.iter("li"))
+    if len(items) == len(numbers):  # one list item per numbered paragraph, in order
+        for item, number in zip(items, numbers, strict=True):
+            if number is not None:
+                item.set("data-n", str(number))
     props = custom_properties(archive)
     found, head = control_block(root)
     for element in head:
