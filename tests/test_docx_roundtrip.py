@@ -25,8 +25,12 @@ def test_every_library_body_survives_export_and_import(app):
             p.add_run("Mã hiệu: ")
             p.add_run(template.code).bold = True
             markdown.write_body(doc, template.body)
-            out = io.BytesIO()
-            doc.save(out)
-            converted = docx_safety.convert(out.getvalue())
+            if hasattr(layout, "save"):  # the writer splices the body in at save
+                data = layout.save(doc)
+            else:
+                out = io.BytesIO()
+                doc.save(out)
+                data = out.getvalue()
+            converted = docx_safety.convert(data)
             assert converted.markdown.strip() == template.body.strip(), template.name
             assert converted.code == template.code
