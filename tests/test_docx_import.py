@@ -107,9 +107,20 @@ def test_file_over_the_configured_limit_is_refused(app, staff, desk, in_db, monk
     assert counts(in_db) == (0, 0, 0)
 
 
-def test_default_size_limit_is_20_mb(app):
+def test_default_size_limit_is_20_mb_above_the_apps_request_limit(app, staff, desk, in_db):
+    """The app refuses bodies over 16 MB; a Word upload may be up to 20 MB, checked
+    by the import with its own message."""
     with app.app_context():
         assert docx_safety.max_bytes() == 20 * 1024 * 1024
+    assert app.config["MAX_CONTENT_LENGTH"] < 17 * 1024 * 1024
+    client = desk("author")
+    response = upload(client, IMPORT, b"x" * (17 * 1024 * 1024))
+    assert response.status_code == 422
+    assert "không phải tài liệu Word" in text(response)
+    response = upload(client, IMPORT, b"PK\x03\x04" + b"\0" * (20 * 1024 * 1024))
+    assert response.status_code == 422
+    assert "lớn hơn giới hạn 20 MB" in text(response)
+    assert counts(in_db) == (0, 0, 0)
 
 
 def test_parsing_runs_in_a_child_with_a_memory_limit(app, staff, desk, in_db, monkeypatch):

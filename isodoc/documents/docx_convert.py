@@ -747,7 +747,9 @@ def main() -> None:
         answer = convert(data, mode)
     except Refused as exc:
         answer = {"ok": False, "error": exc.key, **exc.details}
-    except MemoryError:
+    except ModuleNotFoundError:
+        raise  # the server's installation, not the file: the parent logs it
+    except (MemoryError, ImportError):  # a library that cannot be mapped under the limit
         answer = {"ok": False, "error": "memory"}
     except RecursionError:
         answer = {"ok": False, "error": "too_deep"}

@@ -184,10 +184,11 @@ def convert(data: bytes, tracked: str = "ask") -> Converted:
     except (ValueError, UnicodeDecodeError):
         answer = None
     if not isinstance(answer, dict):
-        if done.returncode < 0 or b"MemoryError" in done.stderr:
+        if done.returncode < 0 or any(word in done.stderr for word in (
+                b"MemoryError", b"Cannot allocate memory", b"failed to map segment")):
             raise InvalidInput(CHILD_MESSAGES["memory"])
-        current_app.logger.warning("docx converter failed: %s", done.stderr[-2000:]) \
-            if has_app_context() else None
+        if has_app_context():
+            current_app.logger.warning("docx converter failed: %s", done.stderr[-2000:])
         raise InvalidInput(CHILD_MESSAGES["damaged"])
     if not answer.get("ok"):
         error = answer.get("error")

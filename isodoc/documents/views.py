@@ -557,10 +557,21 @@ def periodic_review(agency_code: str, slug: str):
 
 # -- Word in: import, and drafts edited in Word ----------------------------------------
 
+DOCX_ENDPOINTS = {"documents.import_docx", "documents.upload_draft"}
+
+
 def allow_docx_body() -> None:
-    """This request may carry a Word file up to the configured limit (and a little more,
-    so that a file just over it is answered by the check, in Vietnamese)."""
-    request.max_content_length = docx_safety.max_bytes() + 256 * 1024
+    """A Word upload may carry a file up to the configured limit (and a little more, so
+    that a file just over it is answered by the check, in Vietnamese), whatever the
+    app's own request limit. It must be set before anything reads the body: CSRF
+    protection reads the form in the app's first before-request function."""
+    if request.endpoint in DOCX_ENDPOINTS and request.method == "POST":
+        request.max_content_length = docx_safety.max_bytes() + 256 * 1024
+
+
+@bp.record_once
+def _allow_docx_first(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, allow_docx_body)
 
 
 def docx_bytes(form) -> bytes:
@@ -592,7 +603,6 @@ def import_docx(agency_code: str):
     """Step 1: the file, checked and converted; step 2 is the confirmation page."""
     agency = agency_or_404(agency_code)
     require(current_user, Action.DOC_CREATE, agency)
-    allow_docx_body()
     form = ImportDocxForm()
     form.document.choices = import_targets(agency)
     if request.method == "POST":
@@ -682,7 +692,6 @@ def upload_draft(agency_code: str, slug: str, seq: int):
     document = document_or_404(agency_code, slug)
     revision = draft_or_404(document, seq)
     require(current_user, Action.DOC_EDIT, revision)
-    allow_docx_body()
     form = DocxUploadForm()
     page = {"document": document, "revision": revision, "form": form}
     if request.method == "GET":
