@@ -456,3 +456,52 @@ def test_a_numbered_list_continued_after_a_paragraph_keeps_its_numbers(app):
         body = docx_safety.convert(files.save(document)).markdown
     assert body == ("## 5. Các bước\n\n1. Tiếp nhận\n2. Kiểm tra\n\n"
                     "Ghi chú: hồ sơ thiếu thì trả lại.\n\n3. Trả kết quả")
+
+
+# -- history migration ------------------------------------------------------------------
+
+def test_secretary_records_imported_drafts_as_earlier_revisions(staff, desk, in_db, app):
+    """Lần 1 and lần 2 of a paper procedure, recorded in order with their dates; the
+    audit log keeps the reason; an author may not; a later or out-of-order one is
+    refused."""
+    from isodoc.audit import AuditEntry
+    from isodoc.documents import integrity
+
+    client = desk("secretary")
+    first = files.real_procedure(code="QT-07")
+    page = text(upload(client, IMPORT, first))
+    assert post(client, f"{IMPORT}/confirm", confirm_data(page)).status_code == 302
+    url = f"{BASE}/qt-07/drafts/1/record-history"
+    draft = text(client.get(f"{BASE}/qt-07/drafts/1"))
+    assert "Ghi nhận là lần ban hành cũ" in draft and 'value="15/03/2023"' in draft
+    assert "Ghi nhận là lần ban hành cũ" not in text(desk("author").get(
+        f"{BASE}/qt-07/drafts/1"))
+    assert post(desk("author"), url, {"number": "1", "effective_date": "15/03/2023",
+                                      "reason": "x"}).status_code == 403
+    refused = post(client, url, {"number": "1", "effective_date": "01/01/2099",
+                                 "reason": "Chuyển hồ sơ giấy"})
+    assert refused.status_code == 302
+    assert revision_row(in_db, slug="qt-07")["state"] == "draft"
+    done = post(client, url, {"number": "2", "effective_date": "15/03/2023",
+                              "reason": "Chuyển hồ sơ giấy lên hệ thống"})
+    assert done.status_code == 302
+    row = revision_row(in_db, slug="qt-07")
+    assert row["state"] == "issued" and row["number"] == 2
+    assert str(row["effective"]) == "2023-03-15"
+    shown = text(client.get(f"{BASE}/qt-07"))
+    assert "Bản này có hiệu lực từ 15/03/2023" in shown and "Phạm Quốc Hùng" in shown
+    with in_db() as s:
+        entry = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.record_history")).one()
+        assert "Chuyển hồ sơ giấy lên hệ thống" in entry.summary
+    # the next paper revision, imported as a draft revision, cannot go back in time
+    second = files.real_procedure(code="QT-07", extra="sửa đổi")
+    page = text(upload(client, IMPORT, second, document="qt-07"))
+    assert post(client, f"{IMPORT}/confirm", confirm_data(page)).status_code == 302
+    url2 = f"{BASE}/qt-07/drafts/2/record-history"
+    post(client, url2, {"number": "3", "effective_date": "01/01/2023", "reason": "Giấy"})
+    assert revision_row(in_db, seq=2, slug="qt-07")["state"] == "draft"
+    post(client, url2, {"number": "3", "effective_date": "01/06/2024", "reason": "Giấy"})
+    assert revision_row(in_db, seq=2, slug="qt-07")["number"] == 3
+    with app.app_context():
+        assert integrity.check() == []  # git and SQL agree

@@ -22,6 +22,7 @@ import resource
 import sys
 import unicodedata
 import zipfile
+import zlib
 
 MAX_TABLE_DEPTH = 5
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -753,7 +754,7 @@ def main() -> None:
         answer = {"ok": False, "error": "memory"}
     except RecursionError:
         answer = {"ok": False, "error": "too_deep"}
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, OSError, ValueError):
         answer = {"ok": False, "error": "damaged"}
     sys.stdout.write(json.dumps(answer, ensure_ascii=False))
     sys.stdout.flush()

@@ -21,7 +21,7 @@ from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
 from isodoc.documents import services
 from isodoc.documents.docx_safety import Converted
-from isodoc.documents.models import Document, DocumentKind, DocxImport, Revision
+from isodoc.documents.models import Document, DocumentKind, DocxImport, Revision, RevisionState
 from isodoc.documents.workflow import Transition
 from isodoc.documents.workflow import require as require_state
 from isodoc.errors import InvalidInput
@@ -221,3 +221,74 @@ def import_file(agency: Agency, actor: User, path, tracked: str | None
     if converted.not_imported:
         text += "; chưa nhập: " + "; ".join(converted.not_imported)
     return "imported", text
+
+
+def record_history(revision: Revision, actor: User, number: int, effective_date: date,
+                   reason: str) -> str:
+    """History migration: an imported draft recorded as the document's lần ban hành
+    `number`, in force from `effective_date` (a past day), without the review and
+    approval it had on paper before isodoc; the secretary's explicit action, with its
+    reason in the commit and the audit log. One commit on main, as issuing writes."""
+    from isodoc.documents import content
+    from isodoc.documents.repos import person, repo_for
+    from isodoc.documents.store import DocumentMoved
+    from isodoc.timeutil import today_local
+
+    if revision.state != RevisionState.DRAFT:
+        raise InvalidInput("Chỉ ghi nhận lần ban hành cũ cho dự thảo chưa trình xem xét.")
+    policy.require(actor, Action.DOC_RECORD_HISTORY, revision)
+    document = revision.document
+    meta, body = services.read_parts(revision)
+    imported = meta.get("imported")
+    if not isinstance(imported, dict):
+        raise InvalidInput("Chỉ dự thảo nhập từ tệp Word mới được ghi nhận là lần ban hành "
+                           "cũ; bản mới phải qua xem xét và phê duyệt.")
+    reason = clean(reason, multiline=True)[:2000]
+    if not reason:
+        raise InvalidInput("Hãy ghi lý do ghi nhận (vd. chuyển hồ sơ tài liệu giấy lên hệ "
+                           "thống, Quyết định ban hành số ...).")
+    if not 1 <= number <= 999:
+        raise InvalidInput("Lần ban hành phải từ 1 đến 999.")
+    if effective_date > today_local():
+        raise InvalidInput("Ngày hiệu lực của lần ban hành cũ phải là hôm nay hoặc trước đó; "
+                           "ban hành mới thì theo quy trình xem xét, phê duyệt.")
+    if document.withdrawn_on is not None or services.open_revision(document) is not revision:
+        raise InvalidInput("Dự thảo này không còn mở.")
+    earlier = services.issued(document)
+    if earlier and number <= max(r.number or 0 for r in earlier):
+        raise InvalidInput(f"{document.code} đã có lần ban hành "
+                           f"{max(r.number or 0 for r in earlier)}: lần ghi nhận phải lớn hơn.")
+    line = services.effective_line(document)
+    if line and effective_date <= line[-1].effective_date:
+        raise InvalidInput(f"Ngày hiệu lực phải sau ngày hiệu lực của lần {line[-1].number} "
+                           f"({line[-1].effective_date.strftime('%d/%m/%Y')}).")
+    services.check_tthc_unique(document.agency, revision.tthc_code, document)
+    on_paper = clean(str(imported.get("approved_by") or ""))[:120]
+    meta.update(revision=number, effective_date=effective_date.isoformat(),
+                approved_by=on_paper, supersedes=[],
+                reviewed_by=[clean(str(imported["reviewed_by"]))[:120]]
+                if imported.get("reviewed_by") else [])
+    trailers = {"Document": document.code, "Revision": number,
+                "Effective-date": effective_date.isoformat(), "Action": "record-history",
+                **({"Approved-on-paper": on_paper} if on_paper else {}),
+                "Issued-by": actor.username, "Isodoc-Revision": revision.id}
+    message = services.commit_message(
+        f"Ghi nhận {document.code} lần {number} (ban hành trước khi dùng isodoc, hiệu lực "
+        f"từ {effective_date.strftime('%d/%m/%Y')}): {revision.title}", reason, trailers)
+    try:
+        sha = repo_for(document.agency).publish(
+            document.slug, content.compose(meta, body), person(revision.author), person(actor),
+            message, document.head_commit)
+    except DocumentMoved:  # an earlier attempt wrote git and died before SQL
+        landed = services._landed_on_main(document, {"Isodoc-Revision": str(revision.id),
+                                                     "Action": "record-history"})
+        if landed is None:
+            raise InvalidInput(f"{document.code} vừa thay đổi; tải lại trang.") from None
+        sha, number = landed.sha, int(landed.trailers["Revision"])
+        effective_date = date.fromisoformat(landed.trailers["Effective-date"])
+    services.record_issue(revision, sha, number, effective_date, actor)
+    audit.record("document.record_history", "document", f"{document.agency.code}/"
+                 f"{document.code}", actor=actor, agency_id=document.agency_id,
+                 summary=f"lần {number}, hiệu lực từ {effective_date.strftime('%d/%m/%Y')} "
+                         f"(nhập từ {imported.get('file', 'tệp Word')}): {reason[:300]}")
+    return sha

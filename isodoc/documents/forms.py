@@ -99,3 +99,12 @@ class ImportConfirmForm(NewDocumentForm):
     drafted_by = StringField("Người soạn thảo", validators=[max_len(120)])
     reviewed_by = StringField("Người xem xét", validators=[max_len(120)])
     approved_by = StringField("Người phê duyệt", validators=[max_len(120)])
+
+
+class RecordHistoryForm(Form):
+    number = IntegerField("Lần ban hành", validators=[
+        required("lần ban hành"), NumberRange(1, 999, "Lần ban hành phải từ 1 đến 999.")])
+    effective_date = VnDateField("Hiệu lực từ ngày (dd/mm/yyyy)",
+                                 validators=[required("ngày hiệu lực"), max_len(10)])
+    reason = TextAreaField("Lý do ghi nhận (ghi vào nhật ký)",
+                           validators=[required("lý do"), max_len(2000)])

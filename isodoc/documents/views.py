@@ -35,6 +35,7 @@ from isodoc.documents.forms import (
     ImportDocxForm,
     IssueForm,
     NewDocumentForm,
+    RecordHistoryForm,
     ReviewForm,
     SubmitForm,
     WithdrawForm,
@@ -332,12 +333,21 @@ def draft(agency_code: str, slug: str, seq: int):
     document = document_or_404(agency_code, slug)
     revision = draft_or_404(document, seq)
     meta, body = services.read_parts(revision)
+    imported = meta.get("imported") if isinstance(meta.get("imported"), dict) else None
+    history_form = None
+    if imported and policy.can(current_user, Action.DOC_RECORD_HISTORY, revision):
+        day = imported.get("date")
+        history_form = RecordHistoryForm(
+            formdata=None, number=imported.get("revision"),
+            effective_date=format_date(date.fromisoformat(day)) if isinstance(day, str)
+            and len(day) == 10 else "")
     submit_form = SubmitForm()
     submit_form.reviewers.choices = options((str(u.id), u.full_name)
                                             for u in services.eligible_reviewers(revision))
     return render_template(
         "documents/draft.html", document=document, revision=revision, meta=meta,
         html=content.render(body), submit_form=submit_form, review_form=ReviewForm(),
+        history_form=history_form,
         comment_form=CommentForm(), issue_form=IssueForm(effective_date=format_date(
             today_local())), confirm=ConfirmForm(), labels=services.STATUS_LABELS,
         previous=services.issued(document)[-1] if services.issued(document) else None,
@@ -729,6 +739,21 @@ def upload_draft(agency_code: str, slug: str, seq: int):
             action=url_for("documents.edit", agency_code=agency_code, slug=slug, seq=seq)), 409
     flash(error.message, "error")
     return render_template("documents/upload.html", **page), 422
+
+
+@bp.route("/<slug>/drafts/<int:seq>/record-history", methods=["POST"])
+def record_history(agency_code: str, slug: str, seq: int):
+    """History migration: an imported draft recorded as an earlier lần ban hành."""
+    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    form = posted(Action.DOC_RECORD_HISTORY, revision, RecordHistoryForm)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    _, error = attempt(docx_import.record_history, revision, current_user, form.number.data,
+                       form.effective_date.date, form.reason.data or "")
+    done = "" if error else (f"Đã ghi nhận {revision.document.code} lần {revision.number}, "
+                             f"hiệu lực từ {format_date(revision.effective_date)}.")
+    return answer(error, done, after(revision))
 
 
 preview_bp = Blueprint("preview", __name__)
