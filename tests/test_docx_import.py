@@ -505,3 +505,21 @@ def test_secretary_records_imported_drafts_as_earlier_revisions(staff, desk, in_
     assert revision_row(in_db, seq=2, slug="qt-07")["number"] == 3
     with app.app_context():
         assert integrity.check() == []  # git and SQL agree
+
+
+def test_markdown_markers_typed_in_word_stay_text(app):
+    """Asterisks, underscores and a typed "1." in Word are text, not Markdown."""
+    from docx import Document as Word
+
+    from isodoc.documents import content
+
+    document = Word()
+    document.add_paragraph("Ghi *không* in nghiêng, _cũng_ không; mã BM_01.")
+    document.add_paragraph("1. Đoạn gõ số bằng tay")
+    document.add_paragraph("# không phải đề mục")
+    with app.app_context():
+        body = docx_safety.convert(files.save(document)).markdown
+    rendered = str(content.render(body))
+    assert "<em>" not in rendered and "<ol>" not in rendered and "<h1>" not in rendered
+    assert "Ghi *không* in nghiêng, _cũng_ không; mã BM_01." in rendered
+    assert "1. Đoạn gõ số bằng tay" in rendered and "# không phải đề mục" in rendered

@@ -350,7 +350,10 @@ def _norm(text: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return re.sub(r"([\\`*])", r"\\\1", text)
+    """Markdown's inline markers in text stay text: backslash, backtick, asterisk, and
+    an underscore at a word's edge (inside a word, as in BM_01, it is no marker)."""
+    text = re.sub(r"([\\`*])", r"\\\1", text)
+    return re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
 
 
 def _escape_start(line: str) -> str:
@@ -390,6 +393,7 @@ class Markdown:
             inner = self.inline(element)
             href = element.get("href") or ""
             if href.startswith(("http://", "https://", "mailto:")):
+                href = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
                 return f"[{inner}]({href})"
             return inner
         if tag == "img":
