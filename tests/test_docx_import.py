@@ -8,6 +8,8 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from isodoc.documents import docx_safety
 from isodoc.documents.models import Document, DocxImport, Revision
@@ -19,9 +21,14 @@ IMPORT = f"{BASE}/import"
 
 
 def upload(client, url: str, data: bytes, name: str = "tai-lieu.docx", **fields):
-    return client.post(url, data={"csrf_token": csrf_token(client, "/"),
-                                  "file": (io.BytesIO(data), name), **fields},
-                       content_type="multipart/form-data")
+    """A browser's multipart upload. Encoded here in memory: the test client spools a
+    body over 500 KB to a temporary file it never closes (a ResourceWarning)."""
+    boundary, body = encode_multipart({
+        "csrf_token": csrf_token(client, "/"), **fields,
+        "file": FileStorage(io.BytesIO(data), filename=name,
+                            content_type="application/octet-stream")})
+    return client.post(url, data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def text(response) -> str:
