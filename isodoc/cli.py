@@ -249,3 +249,47 @@ def mail_daily() -> None:
     counts = commands.cli(mail.daily)
     click.echo(f"{counts['reminders']} thư nhắc việc, {counts['digests']} bản tin hằng ngày.")
     echo_drained(mail.drain_all())
+
+
+@main.command("import-docx")
+@click.option("--agency", "agency_code", required=True, help="The agency's code.")
+@click.option("--as", "username", default=None,
+              help="Author of the drafts (default: the agency's first secretary).")
+@click.option("--tracked-changes", "tracked", type=click.Choice(["accept", "reject"]),
+              default=None, help="What to do with tracked changes (default: refuse the file).")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def import_docx_command(agency_code: str, username: str | None, tracked: str | None,
+                        folder: Path) -> None:
+    """Import every Word file of FOLDER as a draft document of the agency.
+
+    One line per file: imported as …, skipped because …, failed because …. A file
+    imported before (same content) is skipped, so running it again changes nothing.
+    Exit code 1 when a file failed."""
+    from isodoc.auth.services import get_user
+    from isodoc.documents import docx_import
+
+    agency = get_by_code(agency_code)
+    if agency is None:
+        raise click.ClickException(f"Không có đơn vị mã «{agency_code}».")
+    actor = get_user(username) if username else docx_import.default_author(agency)
+    if actor is None:
+        raise click.ClickException(
+            f"Không tìm thấy người dùng «{username}»." if username else
+            f"{agency.name} chưa có thư ký ISO hay người soạn thảo: dùng --as TÊN.")
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("~$")
+                   and p.suffix.lower() in (".docx", ".docm", ".doc", ".dotx"))
+    results = []
+    with click.progressbar(files, label="Nhập tệp Word",
+                           item_show_func=lambda p: p.name[:40] if p else "") as bar:
+        for path in bar:
+            results.append((path, *docx_import.import_file(agency, actor, path, tracked)))
+    search.drain()
+    counts = {"imported": 0, "skipped": 0, "failed": 0}
+    for path, outcome, text in results:
+        counts[outcome] += 1
+        click.echo(f"{path.relative_to(folder)}: {text}")
+    click.echo(f"Đã nhập {counts['imported']}, bỏ qua {counts['skipped']}, lỗi "
+               f"{counts['failed']} (tổng {len(files)} tệp).")
+    if counts["failed"]:
+        sys.exit(1)
