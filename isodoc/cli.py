@@ -78,16 +78,18 @@ def demo_command(if_empty: bool) -> None:
 @with_appcontext
 def serve_command(port: int, host: str, workers: int, node: str) -> None:
     """Migrate, seed the demo on first run, then serve with gunicorn."""
-    if node and node != current_app.config["ISODOC_NODE"]:
-        # the node names the index folder: the app is made again with it, here and in
-        # gunicorn's workers (they read ISODOC_NODE from the environment)
-        os.environ["ISODOC_NODE"] = node
+    if node:
         try:
-            config.node_name()
+            config.check_node_name(node)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--node") from None
-        with create_app().app_context():
-            return serve_command.callback(port=port, host=host, workers=workers, node="")
+        # gunicorn's workers read it from the environment they inherit by exec
+        os.environ["ISODOC_NODE"] = node
+        current_app.config["ISODOC_NODE"] = node
+        if "ISODOC_INDEX_PATH" not in os.environ:
+            current_app.config["ISODOC_INDEX_PATH"] = config.index_path(
+                Path(current_app.instance_path), node)
+            Path(current_app.config["ISODOC_INDEX_PATH"]).mkdir(parents=True, exist_ok=True)
     migrate.upgrade(current_app)
     # a crash mid-issue is repaired before serving; this process becomes gunicorn's
     # master by exec, so its workers find this start already repaired

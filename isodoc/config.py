@@ -38,7 +38,10 @@ NODE_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 def node_name() -> str:
     """ISODOC_NODE (set by `isodoc serve --node`): a short lowercase name, or "" for a
     server that is the only node."""
-    name = os.environ.get("ISODOC_NODE", "").strip()
+    return check_node_name(os.environ.get("ISODOC_NODE", "").strip())
+
+
+def check_node_name(name: str) -> str:
     if name and not NODE_RE.fullmatch(name):
         raise ValueError(f"ISODOC_NODE={name!r}: a-z, 0-9, '-' and '_' only (≤ 63)")
     return name
