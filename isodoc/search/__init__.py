@@ -125,9 +125,12 @@ def _write_log(session: Session) -> None:
     session.add_all(SearchChange(document_id=d, change=c) for d, c in sorted(rows.items()))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_log(session: Session) -> None:
-    session.info.pop("search_changes", None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_log(session: Session, transaction) -> None:
+    """A rolled-back transaction changed nothing to reindex (a savepoint's rollback
+    keeps the outer transaction's changes: reindexing one more is harmless)."""
+    if transaction.parent is None:
+        session.info.pop("search_changes", None)
 
 
 def index_name(eng: Engine | None = None) -> str:
