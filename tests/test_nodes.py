@@ -205,3 +205,22 @@ def test_serve_with_a_node_name(app, staff, monkeypatch):
     assert app.config["ISODOC_INDEX_PATH"] == str(Path(app.instance_path) / "search" / "b")
     search._engines.pop((app.config["ISODOC_SEARCH_ENGINE"], app.config["ISODOC_INDEX_PATH"]),
                         None)
+
+
+def test_a_served_node_catches_up_on_its_timer_and_after_any_response(app, node_b, desk,
+                                                                      in_db):
+    from isodoc.search import follower
+
+    with node_b.app_context():
+        search.catch_up()
+    issue_qt05(desk, in_db)  # through node A
+    top = log_ids(in_db)[-1]
+    assert cursor_of(node_b) < top
+    assert follower.tick(node_b) > 0  # the timer's look at the log
+    assert cursor_of(node_b) == top
+
+    post(desk("author"), f"{BASE}/qt-05/revise")  # through node A again
+    node_b.config.update(ISODOC_SEARCH_FOLLOW=True, ISODOC_SEARCH_POLL_SECONDS=0.0)
+    assert cursor_of(node_b) < log_ids(in_db)[-1]
+    node_b.test_client().get("/healthz")  # any response of a served node looks
+    assert cursor_of(node_b) == log_ids(in_db)[-1]
