@@ -14,6 +14,6 @@ try:
     integrity.repair_once(app)
 except Exception:  # serve anyway: what is left is reported by `isodoc check`
     app.logger.exception("isodoc: the start-up repair failed")
-follower.start(app)
+follower.follow(app)
 # a worker forked from a --preload master has no thread of its own yet
 app.before_request(lambda: follower.ensure_started(app))

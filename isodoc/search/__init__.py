@@ -222,12 +222,23 @@ def _catch_up(eng: Engine, limit: int) -> int:
                                   .where(SearchChange.id > cursor)
                                   .order_by(SearchChange.id).limit(limit)).all()
         # read after the rows: a prune committed before they were read shows here
-        if horizon() > cursor:
+        mark = horizon()
+        if not rows and cursor > max(last_change(), mark):
+            # ids this index applied do not exist: the database was restored from a
+            # backup (its sequence went back), so new changes would reuse them
+            if rebuilds:
+                break
+            rebuilds += 1
+            log.warning("search index %s is ahead of the change log (%d): rebuilt",
+                        index_name(eng), cursor)
+            done += _rebuild(eng)
+            continue
+        if mark > cursor:
             if rebuilds:
                 break
             rebuilds += 1
             log.warning("search index %s is behind the change log (%d < %d): rebuilt",
-                        index_name(eng), cursor, horizon())
+                        index_name(eng), cursor, mark)
             done += _rebuild(eng)
             continue
         if not rows:

@@ -3,9 +3,9 @@ with its index's cursor every ISODOC_SEARCH_POLL_SECONDS and catches up when ano
 node (or another worker) changed something; it also reports the index as alive and
 prunes the log rows every live index has passed.
 
-Started by the served app (`isodoc.wsgi`) in each worker process, after gunicorn's fork
-(a thread does not survive a fork: a worker of a --preload master starts its own at
-its first request)."""
+Started by the served app (`isodoc.wsgi`) in each gunicorn worker process, after the
+fork (a thread does not survive a fork, and one in a --preload master would share its
+pooled connections with the workers: those start their own at their first request)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,22 @@ def start(app: Flask) -> None:
     thread = threading.Thread(target=_run, args=(app,), name="isodoc-search-follower",
                               daemon=True)
     thread.start()
+
+
+def in_gunicorn_worker() -> bool:
+    """A gunicorn worker (its parent is the master), not a --preload master about to
+    fork: a thread there would share pooled connections with the forked workers."""
+    from isodoc.documents.integrity import _is_gunicorn
+
+    return _is_gunicorn(os.getppid())
+
+
+def follow(app: Flask) -> None:
+    """What the served app does once it is made: follow now in a gunicorn worker, else
+    from the first request of each process (a --preload master's forked workers)."""
+    app.config["ISODOC_SEARCH_FOLLOW"] = True
+    if in_gunicorn_worker():
+        start(app)
 
 
 def ensure_started(app: Flask) -> None:
