@@ -238,3 +238,46 @@ def test_an_index_ahead_of_the_log_is_rebuilt(app, node_b, desk, in_db, caplog):
         assert search.check() == []
     assert cursor_of(node_b) == log_ids(in_db)[-1]
     assert "ahead of the change log" in caplog.text
+
+
+KILLED_CATCH_UP = """
+import os, sys
+from isodoc import create_app, search
+app = create_app()
+when = sys.argv[1]
+if when == "before-cursor":   # the index committed, the cursor not written yet
+    search.write_cursor = lambda eng, applied: os._exit(9)
+else:                          # killed inside the index update, before its commit
+    real = search.engine
+    def engine():
+        eng = real()
+        eng.replace = lambda docs, ids: os._exit(9)
+        return eng
+    search.engine = engine
+with app.app_context():
+    search.catch_up()
+"""
+
+
+@pytest.mark.parametrize("when", ["before-cursor", "mid-update"])
+def test_a_worker_killed_while_catching_up_loses_nothing(app, node_b, desk, in_db, when):
+    import subprocess
+    import sys
+
+    with node_b.app_context():
+        search.catch_up()
+    issue_qt05(desk, in_db)  # through node A; B has not applied it
+    before = cursor_of(node_b)
+    env = {**os.environ, "ISODOC_INSTANCE_PATH": node_b.instance_path,
+           "ISODOC_DATABASE_URL": node_b.config["SQLALCHEMY_DATABASE_URI"],
+           "ISODOC_STORE_PATH": node_b.config["ISODOC_STORE_PATH"],
+           "ISODOC_INDEX_PATH": node_b.config["ISODOC_INDEX_PATH"],
+           "ISODOC_NODE": "b", "ISODOC_SECRET_KEY": "x"}
+    killed = subprocess.run([sys.executable, "-c", KILLED_CATCH_UP, when], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert killed.returncode == 9, killed.stderr
+    assert cursor_of(node_b) == before  # the cursor never runs ahead of the index
+    with node_b.app_context():
+        search.catch_up()  # the next worker applies the same rows again
+        assert search.check() == []
+    assert cursor_of(node_b) == log_ids(in_db)[-1]
