@@ -17,6 +17,7 @@ from enum import StrEnum
 from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
 
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState
@@ -165,6 +166,10 @@ AUDITEE_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER}
 def can(user: User | SystemActor | None, action: Action, target: Target = None) -> bool:
     if user is SYSTEM:
         return True
+    # a check reads the user dozens of times: through Flask-Login's proxy each read
+    # costs a context lookup, so resolve it once
+    if isinstance(user, LocalProxy):
+        user = user._get_current_object()
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     action = Action(action)
