@@ -115,9 +115,10 @@ def _write_log(session: Session) -> None:
     session.flush()
     rows = {}
     for document, change in changes:
-        state = inspect(document)
-        if state.persistent and document.id is not None:
-            rows[document.id] = change
+        # a deleted document keeps its identity: its row removes it from every index
+        identity = inspect(document).identity
+        if identity:
+            rows[identity[0]] = change
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
