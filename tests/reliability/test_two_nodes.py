@@ -236,9 +236,10 @@ def test_two_nodes_on_one_database(app, nodes, tokens, in_db, make_app):
     for t in threads:
         t.join(timeout=60)
     statuses = sorted(s for s, _ in answers)
-    assert statuses[0] == 200 and statuses[1] in (409, 422), answers
-    refused = next(body for s, body in answers if s != 200)
-    assert "vừa được ban hành" in refused["message"] or "thao tác khác" in refused["message"]
+    # the loser is refused: by the claim on the revision (422) or the compare-and-swap on
+    # main (409/422) while both are in flight, or, if the winner's commit came first, by
+    # finding no draft left to issue (404)
+    assert statuses[0] == 200 and statuses[1] in (404, 409, 422), answers
     with in_db() as s:
         document = s.scalars(select(Document).where(Document.code == "QT-35")).one()
         issued = s.scalars(select(Revision).where(Revision.document_id == document.id,
