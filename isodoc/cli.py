@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from isodoc import commands, create_app, demo, mail, migrate, search
+from isodoc import commands, config, create_app, demo, mail, migrate, search
 from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
@@ -73,9 +73,23 @@ def demo_command(if_empty: bool) -> None:
               show_default="5000 or ISODOC_PORT")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--node", default="", help="Name of this node when several app servers share "
+              "one database (also ISODOC_NODE): its search index is <instance>/search/NODE.")
 @with_appcontext
-def serve_command(port: int, host: str, workers: int) -> None:
+def serve_command(port: int, host: str, workers: int, node: str) -> None:
     """Migrate, seed the demo on first run, then serve with gunicorn."""
+    if node:
+        try:
+            config.check_node_name(node)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--node") from None
+        # gunicorn's workers read it from the environment they inherit by exec
+        os.environ["ISODOC_NODE"] = node
+        current_app.config["ISODOC_NODE"] = node
+        if "ISODOC_INDEX_PATH" not in os.environ:
+            current_app.config["ISODOC_INDEX_PATH"] = config.index_path(
+                Path(current_app.instance_path), node)
+            Path(current_app.config["ISODOC_INDEX_PATH"]).mkdir(parents=True, exist_ok=True)
     migrate.upgrade(current_app)
     # a crash mid-issue is repaired before serving; this process becomes gunicorn's
     # master by exec, so its workers find this start already repaired
