@@ -24,7 +24,12 @@ def upgrade(app: Flask) -> None:
 
 
 def drop_everything(app: Flask) -> None:
-    """Tests only: an empty database, alembic's own table included."""
+    """Tests only: an empty database, alembic's own table included, and tables an
+    earlier schema had that the models no longer name (a test database left behind by an
+    older checkout would otherwise break the first migration that creates them)."""
+    from sqlalchemy import MetaData
+
     with app.app_context(), db.engine.begin() as connection:
-        db.metadata.drop_all(connection)
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        found = MetaData()
+        found.reflect(connection)
+        found.drop_all(connection)
