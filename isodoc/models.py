@@ -42,3 +42,7 @@ from isodoc.findings.models import (  # noqa: E402
 __all__ += ["Audit", "AuditConflict", "AuditDocument", "AuditMember", "AuditProgramme",
             "ChecklistItem", "Attachment", "Finding", "FindingClause", "FindingEvent",
             "FindingRevision"]
+
+from isodoc.tthc.models import Tthc, TthcBody, TthcBodyMap, TthcImport  # noqa: E402
+
+__all__ += ["Tthc", "TthcBody", "TthcBodyMap", "TthcImport"]

@@ -77,11 +77,15 @@ class Action(StrEnum):
     FINDING_INEFFECTIVE = "finding.ineffective"
     FINDING_CLOSE = "finding.close"
     FINDING_DISMISS = "finding.dismiss"
+    # administrative procedures (TTHC)
+    TTHC_MANAGE = "tthc.manage"                 # import the catalog, map executing bodies
+    COVERAGE_PROVINCE = "tthc.coverage_province"  # every agency's coverage, by district
+    COVERAGE_VIEW = "tthc.coverage"             # target: an agency; its coverage
 
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
-                  Action.AUDIT_VIEW}
+                  Action.AUDIT_VIEW, Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -135,6 +139,10 @@ def admin_scope(user: User) -> list[Agency] | None:
     return roots
 
 
+def province_overseer(user: User) -> bool:
+    return any(m.role == Role.OVERSEER and m.agency.parent_id is None for m in user.memberships)
+
+
 def is_province_admin(user: User) -> bool:
     return has_role(user, Role.ADMIN) and admin_scope(user) is None
 
@@ -174,6 +182,10 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return is_province_admin(user)
         if action is Action.REGISTRY_EXPORT:
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
+        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE):
+            # the province's catalog and view: the province admin and the overseer of
+            # the province root (Sở KH&CN), never an agency's own staff
+            return is_province_admin(user) or province_overseer(user)
         return has_role(user, Role.ADMIN)  # lists are then filtered to the admin's scope
 
     if action is Action.AGENCY_VIEW or (action is Action.DOC_READ and
@@ -213,6 +225,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     if action is Action.QA_VIEW:
         return bool(roles & QA_ROLES) or any(effective_roles(user, s) & QA_ROLES
                                              for s in target.successors())
+    if action is Action.COVERAGE_VIEW:
+        return bool(roles)  # its members, and admins and overseers above it
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
     return False

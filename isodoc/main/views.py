@@ -12,6 +12,7 @@ from isodoc.auth.models import Membership, User
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
+from isodoc.tthc.drafting import stale_work
 
 bp = Blueprint("main", __name__)
 MEMBERSHIP_OPTIONS = (selectinload(User.memberships).joinedload(Membership.agency)
@@ -29,6 +30,7 @@ def home():
     work = work_for(current_user)
     work["actions"] = finding_work(current_user)
     work["audits"] = audit_work(current_user)
+    work["tthc_changed"] = stale_work(current_user)
     return render_template("main/home.html", memberships=memberships, work=work)
 
 
