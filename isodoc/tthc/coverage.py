@@ -1,26 +1,27 @@
 """Coverage: for each TTHC an agency must cover, is an issued procedure in force linked
 to it (covered), is there none (missing), or did the TTHC change after that procedure's
-revision in force took effect (stale)?
+revision in force was issued (stale)? A revision takes effect on or after its issue, so
+a TTHC changed after the revision took effect is stale; so is one changed between the
+issue and the effective date, since the text issued could not reflect the change.
 
 Who must cover what: every commune the commune-level TTHC, every district the
 district-level ones, and for province-level TTHC the agencies their executing bodies are
-mapped to. The province view is computed from four queries whatever the number of
-agencies (catalog, agencies, body mappings, procedures in force), then counted in
-Python: no query per agency."""
+mapped to. The province view is computed from four aggregate queries whatever the
+number of agencies (catalog counts per level, agencies, body mappings per agency,
+covered and stale per agency), never a query per agency."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
-from isodoc.timeutil import LOCAL_TZ, today_local
+from isodoc.timeutil import today_local
 from isodoc.tthc.models import Level, Tthc, TthcBody, TthcBodyMap
 
 COVERED, STALE, MISSING = "covered", "stale", "missing"
@@ -45,12 +46,9 @@ class Procedure:
     effective_date: date
 
     @property
-    def took_effect_at(self) -> datetime:
-        """When the revision in force took effect (naive UTC, like stored times): its
-        effective day's local midnight, or its issue if it was issued later that day."""
-        start = datetime.combine(self.effective_date, time(), LOCAL_TZ).astimezone(UTC) \
-            .replace(tzinfo=None)
-        return max(start, self.issued_at) if self.issued_at else start
+    def written_at(self) -> datetime:
+        """When the revision in force was issued (naive UTC, like stored times)."""
+        return self.issued_at or datetime.combine(self.effective_date, time())
 
 
 def in_force_procedures(agency_ids: list[int] | None = None,
@@ -59,19 +57,10 @@ def in_force_procedures(agency_ids: list[int] | None = None,
     one query: issued, not superseded before effect, in effect by `on`, no later one in
     effect, its document not withdrawn by then."""
     on = on or today_local()
-    later = aliased(Revision)
-    in_effect = and_(Revision.state == RevisionState.ISSUED,
-                     Revision.superseded_before_effect.is_(False),
-                     Revision.effective_date <= on)
-    newer = exists().where(later.document_id == Revision.document_id,
-                           later.state == RevisionState.ISSUED,
-                           later.superseded_before_effect.is_(False),
-                           later.effective_date <= on, later.number > Revision.number)
     stmt = select(Document.agency_id, Revision.tthc_code, Document.id, Document.code,
                   Document.slug, Revision.title, Revision.number, Revision.issued_at,
                   Revision.effective_date).join(Revision, Revision.document_id == Document.id) \
-        .where(in_effect, ~newer, Revision.tthc_code.is_not(None),
-               or_(Document.withdrawn_on.is_(None), Document.withdrawn_on > on))
+        .where(in_force_filter(on), Revision.tthc_code.is_not(None))
     if agency_ids is not None:
         stmt = stmt.where(Document.agency_id.in_(agency_ids) if agency_ids else false())
     return [Procedure(*row) for row in db.session.execute(stmt)]
@@ -81,8 +70,7 @@ def state_of(tthc: Tthc | tuple, procedure: Procedure | None) -> str:
     if procedure is None:
         return MISSING
     changed_at = tthc.changed_at if isinstance(tthc, Tthc) else tthc[1]
-    return STALE if changed_at is not None and changed_at > procedure.took_effect_at \
-        else COVERED
+    return STALE if changed_at is not None and changed_at > procedure.written_at else COVERED
 
 
 def obligation_filter(agency: Agency):
@@ -174,72 +162,81 @@ class ProvinceCoverage:
     catalog: dict[str, int]  # TTHC in force per level
 
 
+def in_force_filter(on: date):
+    """Revision is a document's revision in force on `on` (as a WHERE clause)."""
+    later = aliased(Revision)
+    newer = exists().where(later.document_id == Revision.document_id,
+                           later.state == RevisionState.ISSUED,
+                           later.superseded_before_effect.is_(False),
+                           later.effective_date <= on, later.number > Revision.number)
+    return and_(Revision.state == RevisionState.ISSUED,
+                Revision.superseded_before_effect.is_(False), Revision.effective_date <= on,
+                ~newer, or_(Document.withdrawn_on.is_(None), Document.withdrawn_on > on))
+
+
 def province_coverage(on: date | None = None) -> ProvinceCoverage:
-    catalog = db.session.execute(select(
-        Tthc.id, Tthc.code, Tthc.changed_at, Tthc.at_province, Tthc.at_district,
-        Tthc.at_commune).where(Tthc.abolished_on.is_(None))).all()
+    on = on or today_local()
+    active = Tthc.abolished_on.is_(None)
+    levels = db.session.execute(select(
+        func.count(case((Tthc.at_province.is_(True), 1))),
+        func.count(case((Tthc.at_district.is_(True), 1))),
+        func.count(case((Tthc.at_commune.is_(True), 1)))).where(active)).one()
+    n_province, n_district, n_commune = levels
     agencies = db.session.execute(select(Agency.id, Agency.code, Agency.name, Agency.kind,
                                          Agency.parent_id)
                                   .where(Agency.dissolved_on.is_(None))
                                   .order_by(Agency.name)).all()
-    mapped: dict[int, set[int]] = defaultdict(set)
-    for tthc_id, agency_id in db.session.execute(
-            select(TthcBody.tthc_id, TthcBodyMap.agency_id).join(TthcBodyMap)
-            .join(Tthc, Tthc.id == TthcBody.tthc_id)
-            .where(TthcBodyMap.agency_id.is_not(None), Tthc.at_province.is_(True),
-                   Tthc.abolished_on.is_(None))):
-        mapped[agency_id].add(tthc_id)
-    by_code = {t.code: t for t in catalog}
-    by_id = {t.id: t for t in catalog}
-    n_district = sum(1 for t in catalog if t.at_district)
-    n_commune = sum(1 for t in catalog if t.at_commune)
+    # province-level TTHC per agency through the body mapping, not counting those the
+    # agency covers by its level already
+    by_level = or_(and_(Agency.kind == AgencyKind.COMMUNE, Tthc.at_commune.is_(True)),
+                   and_(Agency.kind == AgencyKind.DISTRICT, Tthc.at_district.is_(True)))
+    mapped = dict(db.session.execute(
+        select(TthcBodyMap.agency_id, func.count(distinct(TthcBody.tthc_id)))
+        .join(TthcBody, TthcBody.map_id == TthcBodyMap.id)
+        .join(Tthc, Tthc.id == TthcBody.tthc_id)
+        .join(Agency, Agency.id == TthcBodyMap.agency_id)
+        .where(active, Tthc.at_province.is_(True), ~by_level)
+        .group_by(TthcBodyMap.agency_id)).all())
+    must_cover = or_(by_level, and_(Tthc.at_province.is_(True), exists().where(
+        TthcBody.tthc_id == Tthc.id, TthcBody.map_id == TthcBodyMap.id,
+        TthcBodyMap.agency_id == Document.agency_id)))
+    stale = and_(Tthc.changed_at.is_not(None),
+                 or_(Revision.issued_at.is_(None), Tthc.changed_at > Revision.issued_at))
+    done = {agency_id: (covered, stale_) for agency_id, covered, stale_ in db.session.execute(
+        select(Document.agency_id, func.count(distinct(case((stale, None), else_=Tthc.id))),
+               func.count(distinct(case((stale, Tthc.id), else_=None))))
+        .select_from(Revision).join(Document, Document.id == Revision.document_id)
+        .join(Agency, Agency.id == Document.agency_id)
+        .join(Tthc, Tthc.code == Revision.tthc_code)
+        .where(in_force_filter(on), active, must_cover)
+        .group_by(Document.agency_id))}
     parent = {a.id: a.parent_id for a in agencies}
     kind = {a.id: a.kind for a in agencies}
 
     def district_of(agency_id: int) -> int | None:
-        node, seen = agency_id, 0
-        while node is not None and seen < 20:
+        node, steps = agency_id, 0
+        while node is not None and steps < 20:
             if kind.get(node) == AgencyKind.DISTRICT:
                 return node
-            node, seen = parent.get(node), seen + 1
+            node, steps = parent.get(node), steps + 1
         return None
 
-    rows = {a.id: Row(a.id, a.code, a.name, a.kind, district_of(a.id)) for a in agencies}
-
-    def must_cover(agency_id: int, t) -> bool:
-        level = LEVEL_OF_KIND.get(kind.get(agency_id))
-        return (level is Level.COMMUNE and t.at_commune) or \
-            (level is Level.DISTRICT and t.at_district) or t.id in mapped.get(agency_id, ())
-
-    for row in rows.values():
-        level = LEVEL_OF_KIND.get(row.kind)
+    rows = {}
+    for a in agencies:
+        row = rows[a.id] = Row(a.id, a.code, a.name, a.kind, district_of(a.id))
+        level = LEVEL_OF_KIND.get(a.kind)
         base = n_commune if level is Level.COMMUNE else n_district \
             if level is Level.DISTRICT else 0
-        extra = mapped.get(row.id, set())
-        if level is not None:
-            flag = "at_commune" if level is Level.COMMUNE else "at_district"
-            extra = {i for i in extra if not getattr(by_id[i], flag)}
-        row.counts.must = base + len(extra)
-    seen: set[tuple[int, int]] = set()
-    for p in in_force_procedures(None, on):
-        t = by_code.get(p.tthc_code)
-        row = rows.get(p.agency_id)
-        if t is None or row is None or (p.agency_id, t.id) in seen or \
-                not must_cover(p.agency_id, t):
-            continue
-        seen.add((p.agency_id, t.id))
-        if state_of((t.id, t.changed_at), p) == STALE:
-            row.counts.stale += 1
-        else:
-            row.counts.covered += 1
-    districts, by_level = [], {lv.value: Counts() for lv in Level}
+        row.counts.must = base + mapped.get(a.id, 0)
+        row.counts.covered, row.counts.stale = done.get(a.id, (0, 0))
+    districts, per_level = [], {lv.value: Counts() for lv in Level}
     province_level, total = Counts(), Counts()
     per_district: dict[int, tuple[Counts, list[int]]] = {}
     for row in rows.values():
         if row.counts.must == 0:
             continue
         level = LEVEL_OF_KIND.get(row.kind, Level.PROVINCE)
-        by_level[level.value].add(row.counts)
+        per_level[level.value].add(row.counts)
         total.add(row.counts)
         if row.district_id is None:
             province_level.add(row.counts)
@@ -250,8 +247,9 @@ def province_coverage(on: date | None = None) -> ProvinceCoverage:
     for district_id, (counts, members) in per_district.items():
         districts.append((rows[district_id], counts, len(members)))
     districts.sort(key=lambda d: d[0].name)
+    names = {r.id: r.name for r in rows.values()}
     shown = sorted((r for r in rows.values() if r.counts.must),
-                   key=lambda r: (r.district_id is not None, r.kind != "district", r.name))
-    return ProvinceCoverage(shown, districts, by_level, province_level, total,
-                            {"tinh": sum(1 for t in catalog if t.at_province),
-                             "huyen": n_district, "xa": n_commune})
+                   key=lambda r: (r.district_id is not None, names.get(r.district_id, ""),
+                                  r.kind != AgencyKind.DISTRICT, r.name))
+    return ProvinceCoverage(shown, districts, per_level, province_level, total,
+                            {"tinh": n_province, "huyen": n_district, "xa": n_commune})
