@@ -391,6 +391,8 @@ def test_one_click_draft_from_a_missing_tthc(app, people, in_db):
         meta, body = doc_services.read_parts(revision)
     assert "Trong ngày" in body and "- Nghị định số 123/2015/NĐ-CP" in body
     assert "### 5.7. Quy trình xử lý công việc" in body and "Miễn" in body
+    editor = author.get(response.headers["Location"] + "/edit").get_data(as_text=True)
+    assert 'data-tthc-picker="/tthc/options.json?agency=dbp-him-lam"' in editor
     # not one the commune must cover
     response = author.post("/agencies/dbp-him-lam/coverage/2.001023/draft",
                            data={"csrf_token": csrf_token(author, "/")})
@@ -428,3 +430,20 @@ def token_for(app, in_db):
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+def test_demo_catalog_spans_the_three_levels(app, province, in_db):
+    from isodoc.tthc import demo
+
+    parsed = importer.parse(demo.catalog_file(), "demo_tthc.csv")
+    assert len(parsed.rows) >= 60
+    assert {lv for r in parsed.rows for lv in r.levels} == {"tinh", "huyen", "xa"}
+    with app.app_context():
+        from isodoc.commands import run
+
+        assert run(demo.seed) == len(parsed.rows)
+        assert run(demo.seed) == 0  # once
+        from isodoc.tthc.coverage import agency_coverage
+
+        assert agency_coverage(agency("dbp-him-lam")).counts.must >= 20
+        assert agency_coverage(agency("so-tu-phap")).counts.must >= 5  # matched by name
