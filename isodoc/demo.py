@@ -52,6 +52,10 @@ def accounts() -> list[DemoAccount]:
     for prefix, agency in (("stp", DEPARTMENT), ("himlam", COMMUNE)):
         for (suffix, role, _), name in zip(STAFF_ROLES, PEOPLE[prefix], strict=True):
             out.append(DemoAccount(f"{prefix}.{suffix}", name, agency, role))
+    # the secretaries of two more communes of the same district: they adopted the
+    # model procedure for đăng ký khai sinh (isodoc/tthc/demo.py)
+    out += [DemoAccount(username, name, agency, Role.SECRETARY)
+            for username, name, agency in demo_tthc.ADOPTERS]
     return out
 
 

@@ -43,6 +43,13 @@ __all__ += ["Audit", "AuditConflict", "AuditDocument", "AuditMember", "AuditProg
             "ChecklistItem", "Attachment", "Finding", "FindingClause", "FindingEvent",
             "FindingRevision"]
 
-from isodoc.tthc.models import Tthc, TthcBody, TthcBodyMap, TthcImport  # noqa: E402
+from isodoc.tthc.models import (  # noqa: E402
+    Adoption,
+    ModelProcedure,
+    Tthc,
+    TthcBody,
+    TthcBodyMap,
+    TthcImport,
+)
 
-__all__ += ["Tthc", "TthcBody", "TthcBodyMap", "TthcImport"]
+__all__ += ["Adoption", "ModelProcedure", "Tthc", "TthcBody", "TthcBodyMap", "TthcImport"]

@@ -81,6 +81,7 @@ class Action(StrEnum):
     TTHC_MANAGE = "tthc.manage"                 # import the catalog, map executing bodies
     COVERAGE_PROVINCE = "tthc.coverage_province"  # every agency's coverage, by district
     COVERAGE_VIEW = "tthc.coverage"             # target: an agency; its coverage
+    MODEL_PUBLISH = "tthc.model_publish"        # target: a document; make it the model
 
 
 # Actions with no target object.
@@ -322,6 +323,13 @@ def can_on_document(user: User, action: Action, target: Document | Revision) -> 
     document = revision.document if revision else target
     agency = document.agency
     roles = effective_roles(user, agency)
+    if action is Action.MODEL_PUBLISH:
+        # the overseer or province admin, or a department's secretary for its own
+        # procedure (Sở Tư pháp for hộ tịch)
+        return not agency.is_dissolved() and document.withdrawn_on is None and (
+            can(user, Action.TTHC_MANAGE) or (
+                Role.SECRETARY in user.roles_on(agency) and
+                agency.kind in ("department", "sub_department")))
     if action is Action.DOC_VIEW_DRAFTS:
         is_reviewer = revision is not None and any(r.reviewer_id == user.id
                                                    for r in revision.reviews)

@@ -14,7 +14,7 @@ from tests.conftest import login
 
 DEMO_USERS = {"admin", "sokhcn", "stp.congchuc", "stp.soanthao", "stp.thuky", "stp.lanhdao",
               "stp.danhgia", "himlam.congchuc", "himlam.soanthao", "himlam.thuky",
-              "himlam.lanhdao", "himlam.danhgia"}
+              "himlam.lanhdao", "himlam.danhgia", "namthanh.thuky", "noongbua.thuky"}
 
 
 def run(app, *args, env=None):

@@ -447,3 +447,89 @@ def test_demo_catalog_spans_the_three_levels(app, province, in_db):
 
         assert agency_coverage(agency("dbp-him-lam")).counts.must >= 20
         assert agency_coverage(agency("so-tu-phap")).counts.must >= 5  # matched by name
+
+
+# -- model procedures -----------------------------------------------------------------
+
+def test_a_model_is_published_adopted_and_followed(app, people, make_user, in_db):
+    load(app)
+    make_user(("mang-bung-lao", "author"), username="bunglao.soanthao")
+    make_user(("mang-bung-lao", "approver"), username="bunglao.lanhdao")
+    make_user(("mang-bung-lao", "auditor"), username="bunglao.danhgia")
+    issue_procedure(app, "QT-KS", "1.001193")
+    with in_db() as s:
+        s.execute(Document.__table__.update().values(title="Quy trình QT-KS"))
+    # a commune secretary may not publish; the overseer may
+    page = client_for(app, "himlam.thuky").get("/tthc/1.001193").get_data(as_text=True)
+    assert "Công bố quy trình mẫu" not in page
+    commune = client_for(app, "himlam.thuky")
+    assert commune.post("/tthc/1.001193/model", data={
+        "csrf_token": csrf_token(commune, "/"), "document": "dbp-him-lam/qt-ks"}) \
+        .status_code == 403
+    overseer = client_for(app, "sokhcn")
+    assert "Công bố quy trình mẫu" in overseer.get("/tthc/1.001193").get_data(as_text=True)
+    overseer.post("/tthc/1.001193/model", data={
+        "csrf_token": csrf_token(overseer, "/"), "document": "dbp-him-lam/qt-ks"})
+    # another commune adopts: its own draft, its own name
+    other = client_for(app, "bunglao.thuky")
+    page = other.get("/agencies/mang-bung-lao/coverage").get_data(as_text=True)
+    assert "Áp dụng quy trình mẫu" in page
+    response = other.post("/agencies/mang-bung-lao/coverage/1.001193/adopt",
+                          data={"csrf_token": csrf_token(other, "/")})
+    assert response.status_code == 302 and "/agencies/mang-bung-lao/documents/qt-ks/drafts/1" \
+        in response.headers["Location"]
+    # it cannot touch the model's own document (another commune's procedure)
+    assert other.post("/agencies/dbp-him-lam/documents/qt-ks/revise",
+                      data={"csrf_token": csrf_token(other, "/")}).status_code == 403
+    with app.app_context():
+        from isodoc.extensions import db
+        from isodoc.tthc.models import Adoption
+
+        found = db.session.scalars(select(Adoption)).one()
+        assert found.model_number == 1 and found.agency.code == "mang-bung-lao"
+        # the adopter issues its procedure through its own workflow
+        staff = {u: db.session.scalars(select(User).where(User.username == u)).one()
+                 for u in ("bunglao.thuky", "bunglao.danhgia", "bunglao.lanhdao")}
+        revision = found.revision
+        doc_services.submit(revision, staff["bunglao.thuky"], [staff["bunglao.danhgia"]])
+        doc_services.review(revision, staff["bunglao.danhgia"], Decision.AGREED, "")
+        doc_services.approve(revision, staff["bunglao.lanhdao"])
+        doc_services.issue(revision, staff["bunglao.thuky"], today_local())
+        # the model is revised (lần 2)
+        model_doc = db.session.scalars(select(Document).where(Document.code == "QT-KS",
+                                                              Document.agency_id == agency(
+                                                                  "dbp-him-lam").id)).one()
+        himlam = {u: db.session.scalars(select(User).where(User.username == u)).one()
+                  for u in ("himlam.soanthao", "himlam.danhgia", "himlam.lanhdao",
+                            "himlam.thuky")}
+        draft = doc_services.start_revision(model_doc, himlam["himlam.soanthao"])
+        fields = doc_services.DocumentFields("Quy trình QT-KS", DocumentKind.TTHC, "1.001193")
+        doc_services.save_draft(draft, himlam["himlam.soanthao"], draft.head_sha, fields,
+                                "## 1. Mục đích\n\nBước mới: trả kết quả qua bưu chính.\n",
+                                change_summary="Thêm bước", reason="Nghị định mới")
+        doc_services.submit(draft, himlam["himlam.soanthao"], [himlam["himlam.danhgia"]])
+        doc_services.review(draft, himlam["himlam.danhgia"], Decision.AGREED, "")
+        doc_services.approve(draft, himlam["himlam.lanhdao"])
+        doc_services.issue(draft, himlam["himlam.thuky"], today_local())
+        db.session.commit()
+        adoption_id = found.id
+    home = other.get("/").get_data(as_text=True)
+    assert "Quy trình mẫu đã sửa đổi" in home and "lần 1 → lần 2" in home
+    page = other.get("/agencies/mang-bung-lao/models").get_data(as_text=True)
+    assert "/agencies/dbp-him-lam/documents/qt-ks/diff?a=1&amp;b=2" in page
+    # overseer's view: who adopted which revision
+    models = overseer.get("/tthc/models").get_data(as_text=True)
+    assert "UBND xã Búng Lao" in models and "mẫu đã có lần 2" in models
+    response = other.post(f"/agencies/mang-bung-lao/models/{adoption_id}/follow",
+                          data={"csrf_token": csrf_token(other, "/")})
+    assert response.status_code == 302 and "/drafts/2" in response.headers["Location"]
+    with in_db() as s:
+        from isodoc.tthc.models import Adoption
+
+        numbers = sorted(a.model_number for a in s.scalars(select(Adoption)))
+        assert numbers == [1, 2]
+        followed = s.scalars(select(Revision).join(Document).where(
+            Document.agency_id == agency("mang-bung-lao").id, Revision.seq == 2)).one()
+        assert "bưu chính" in doc_services.read_text(followed)
+        assert followed.change_summary.startswith("Áp dụng quy trình mẫu QT-KS lần 2")
+    assert "Quy trình mẫu đã sửa đổi" not in other.get("/").get_data(as_text=True)

@@ -12,6 +12,7 @@ from isodoc.auth.models import Membership, User
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
+from isodoc.tthc.adoption import model_work
 from isodoc.tthc.drafting import stale_work
 
 bp = Blueprint("main", __name__)
@@ -31,6 +32,7 @@ def home():
     work["actions"] = finding_work(current_user)
     work["audits"] = audit_work(current_user)
     work["tthc_changed"] = stale_work(current_user)
+    work["models"] = model_work(current_user)
     return render_template("main/home.html", memberships=memberships, work=work)
 
 

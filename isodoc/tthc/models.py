@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
+from isodoc.documents.models import Document, Revision
 from isodoc.extensions import db
 from isodoc.timeutil import utcnow
 
@@ -143,3 +144,44 @@ class TthcImport(db.Model):
 
     staged_by: Mapped[User | None] = relationship(foreign_keys=[staged_by_id])
     applied_by: Mapped[User | None] = relationship(foreign_keys=[applied_by_id])
+
+
+class ModelProcedure(db.Model):
+    """The province's model procedure (quy trình mẫu) for a TTHC: an issued procedure of
+    one agency that every agency which must cover the TTHC may adopt."""
+
+    __tablename__ = "tthc_model"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tthc_id: Mapped[int] = mapped_column(ForeignKey("tthc.id"), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tthc: Mapped[Tthc] = relationship()
+    document: Mapped[Document] = relationship()
+    published_by: Mapped[User | None] = relationship()
+    adoptions: Mapped[list[Adoption]] = relationship(back_populates="model",
+                                                     order_by="Adoption.id")
+
+
+class Adoption(db.Model):
+    """An agency took a model revision into its own draft: on adopting (a new document)
+    and on following a later model revision (a new revision of that document)."""
+
+    __tablename__ = "tthc_adoption"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("tthc_model.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))  # the adopter's draft
+    model_number: Mapped[int]  # the model's lần ban hành adopted
+    adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    adopted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    model: Mapped[ModelProcedure] = relationship(back_populates="adoptions")
+    agency: Mapped[Agency] = relationship()
+    document: Mapped[Document] = relationship()
+    revision: Mapped[Revision] = relationship()
+    adopted_by: Mapped[User | None] = relationship()

@@ -23,15 +23,16 @@ from isodoc.agencies.services import get_by_code
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.csvio import write_rows
+from isodoc.documents.services import load_document
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.forms import options
 from isodoc.paging import Paging, parse_page
 from isodoc.policy import Action, require
 from isodoc.timeutil import format_date
-from isodoc.tthc import coverage, drafting, importer, services
+from isodoc.tthc import adoption, coverage, drafting, importer, services
 from isodoc.tthc.forms import ApplyForm, BodyMapForm, UploadForm
-from isodoc.tthc.models import Level, TthcBodyMap, TthcImport
+from isodoc.tthc.models import Adoption, Level, ModelProcedure, TthcBodyMap, TthcImport
 
 bp = Blueprint("tthc", __name__)
 PAGE_SIZE = 50
@@ -95,8 +96,85 @@ def picker():
 @bp.route("/tthc/<code>")
 def show(code: str):
     tthc = tthc_or_404(code)
-    return render_template("tthc/show.html", tthc=tthc, rows=drafting.who_covers(tthc),
-                           labels=coverage.STATE_LABELS)
+    rows = drafting.who_covers(tthc)
+    model = adoption.model_for(tthc)
+    candidates = []
+    for row in rows:
+        if row.procedure is not None:
+            document = load_document(row.agency.code, row.procedure.slug)
+            if policy.can(current_user, Action.MODEL_PUBLISH, document):
+                candidates.append((f"{row.agency.code}/{document.slug}",
+                                   f"{row.agency.name} — {document.code}"))
+    return render_template("tthc/show.html", tthc=tthc, rows=rows, model=model,
+                           standings=adoption.standings(model) if model else [],
+                           candidates=candidates, labels=coverage.STATE_LABELS)
+
+
+@bp.route("/tthc/<code>/model", methods=["POST"])
+def publish_model(code: str):
+    tthc = tthc_or_404(code)
+    agency_code, _, slug = request.values.get("document", "")[:200].partition("/")
+    document = load_document(agency_code, slug) if get_by_code(agency_code) else None
+    if document is None:
+        abort(404)
+    require(current_user, Action.MODEL_PUBLISH, document)
+    _, error = attempt(adoption.publish, tthc, document, current_user)
+    if error is not None:
+        flash(error.message, "error")
+    else:
+        flash(f"Đã công bố {document.code} của {document.agency.name} làm quy trình mẫu cho "
+              f"TTHC {tthc.code}.", "success")
+    return redirect(url_for("tthc.show", code=tthc.code))
+
+
+@bp.route("/tthc/models")
+def models():
+    require(current_user, Action.COVERAGE_PROVINCE)
+    return render_template("tthc/models.html", models=[
+        (m, adoption.standings(m)) for m in adoption.all_models()])
+
+
+@bp.route("/agencies/<agency_code>/coverage/<code>/adopt", methods=["POST"])
+def adopt(agency_code: str, code: str):
+    target = agency_or_404(agency_code)
+    tthc = tthc_or_404(code)
+    require(current_user, Action.DOC_CREATE, target)
+    model = adoption.model_for(tthc)
+    if model is None:
+        abort(404)
+    revision, error = attempt(adoption.adopt, model, target, current_user)
+    if error is not None:
+        flash(error.message, "error")
+        return redirect(url_for("tthc.agency", agency_code=target.code))
+    flash(f"Đã tạo dự thảo {revision.document.code} từ quy trình mẫu: hãy rà soát rồi trình "
+          "xem xét.", "success")
+    return redirect(url_for("documents.draft", agency_code=target.code,
+                            slug=revision.document.slug, seq=revision.seq))
+
+
+@bp.route("/agencies/<agency_code>/models")
+def adoptions(agency_code: str):
+    target = agency_or_404(agency_code)
+    require(current_user, Action.COVERAGE_VIEW, target)
+    return render_template("tthc/adoptions.html", agency=target,
+                           standings=adoption.agency_adoptions(target),
+                           can_draft=policy.can(current_user, Action.DOC_CREATE, target))
+
+
+@bp.route("/agencies/<agency_code>/models/<int:adoption_id>/follow", methods=["POST"])
+def follow(agency_code: str, adoption_id: int):
+    target = agency_or_404(agency_code)
+    require(current_user, Action.DOC_CREATE, target)
+    found = db.session.get(Adoption, adoption_id)
+    if found is None or found.agency_id != target.id:
+        abort(404)
+    revision, error = attempt(adoption.follow, found, current_user)
+    if error is not None:
+        flash(error.message, "error")
+        return redirect(url_for("tthc.adoptions", agency_code=target.code))
+    flash(f"Đã bắt đầu sửa đổi {revision.document.code} theo quy trình mẫu mới.", "success")
+    return redirect(url_for("documents.draft", agency_code=target.code,
+                            slug=revision.document.slug, seq=revision.seq))
 
 
 @bp.route("/tthc/import", methods=["GET", "POST"])
@@ -219,8 +297,9 @@ def agency(agency_code: str):
     view = coverage.agency_coverage(target)
     state = request.args.get("state", "")
     items = view.of(state) if state in coverage.STATE_LABELS else view.items
+    models = {m.tthc_id: m for m in db.session.scalars(select(ModelProcedure))}
     return render_template("tthc/agency.html", agency=target, view=view, items=items,
-                           state=state, labels=coverage.STATE_LABELS,
+                           state=state, labels=coverage.STATE_LABELS, models=models,
                            can_draft=policy.can(current_user, Action.DOC_CREATE, target))
 
 

@@ -1,4 +1,5 @@
-"""the TTHC catalog: procedures, executing bodies and their mapping to agencies, imports
+"""the TTHC catalog: procedures, executing bodies and their mapping to agencies, imports,
+model procedures and their adoptions
 
 Revision ID: 0006_tthc
 Revises: 0005_revision_meta
@@ -96,6 +97,47 @@ def upgrade() -> None:
                                 name=op.f('fk_tthc_import_applied_by_id_user_account')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_tthc_import')),
     )
+    op.create_table(
+        'tthc_model',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('tthc_id', sa.Integer(), nullable=False),
+        sa.Column('document_id', sa.Integer(), nullable=False),
+        sa.Column('published_by_id', sa.Integer(), nullable=True),
+        sa.Column('published_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['tthc_id'], ['tthc.id'], name=op.f('fk_tthc_model_tthc_id_tthc')),
+        sa.ForeignKeyConstraint(['document_id'], ['document.id'],
+                                name=op.f('fk_tthc_model_document_id_document')),
+        sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'],
+                                name=op.f('fk_tthc_model_published_by_id_user_account')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_tthc_model')),
+        sa.UniqueConstraint('tthc_id', name=op.f('uq_tthc_model_tthc_id')),
+    )
+    op.create_index(op.f('ix_tthc_model_document_id'), 'tthc_model', ['document_id'])
+    op.create_table(
+        'tthc_adoption',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('model_id', sa.Integer(), nullable=False),
+        sa.Column('agency_id', sa.Integer(), nullable=False),
+        sa.Column('document_id', sa.Integer(), nullable=False),
+        sa.Column('revision_id', sa.Integer(), nullable=False),
+        sa.Column('model_number', sa.Integer(), nullable=False),
+        sa.Column('adopted_by_id', sa.Integer(), nullable=True),
+        sa.Column('adopted_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['model_id'], ['tthc_model.id'],
+                                name=op.f('fk_tthc_adoption_model_id_tthc_model')),
+        sa.ForeignKeyConstraint(['agency_id'], ['agency.id'],
+                                name=op.f('fk_tthc_adoption_agency_id_agency')),
+        sa.ForeignKeyConstraint(['document_id'], ['document.id'],
+                                name=op.f('fk_tthc_adoption_document_id_document')),
+        sa.ForeignKeyConstraint(['revision_id'], ['revision.id'],
+                                name=op.f('fk_tthc_adoption_revision_id_revision')),
+        sa.ForeignKeyConstraint(['adopted_by_id'], ['user_account.id'],
+                                name=op.f('fk_tthc_adoption_adopted_by_id_user_account')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_tthc_adoption')),
+    )
+    op.create_index(op.f('ix_tthc_adoption_model_id'), 'tthc_adoption', ['model_id'])
+    op.create_index(op.f('ix_tthc_adoption_agency_id'), 'tthc_adoption', ['agency_id'])
+    op.create_index(op.f('ix_tthc_adoption_document_id'), 'tthc_adoption', ['document_id'])
     # coverage looks revisions up by TTHC code
     with op.batch_alter_table('revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_revision_tthc_code'), ['tthc_code'])
@@ -104,6 +146,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_revision_tthc_code'))
+    op.drop_table('tthc_adoption')
+    op.drop_table('tthc_model')
     op.drop_table('tthc_import')
     op.drop_index(op.f('ix_tthc_body_map_id'), table_name='tthc_body')
     op.drop_index(op.f('ix_tthc_body_tthc_id'), table_name='tthc_body')
