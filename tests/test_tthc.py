@@ -226,17 +226,20 @@ def test_bounds_are_checked_before_parsing(app):
 
 def test_cli_imports_an_xlsx_with_a_progress_bar(app, people, in_db, tmp_path):
     path = tmp_path / "export.xlsx"
-    path.write_bytes(xlsx_bytes())
+    # a code typed as a number: Excel keeps 1.00119 (the trailing zero is lost)
+    path.write_bytes(xlsx_bytes(ROWS + [[1.00119, "Thủ tục nhập dạng số", "", "Cấp xã"]]))
     result = app.test_cli_runner().invoke(main, ["tthc", "import", str(path), "--yes",
                                                  "--decision", "QĐ 9/QĐ-UBND"])
     assert result.exit_code == 0, result.output
-    assert "6 thủ tục (xlsx): 6 mới" in result.output
+    assert "7 thủ tục (xlsx): 7 mới" in result.output
     with in_db() as s:
-        assert s.scalar(select(func.count()).select_from(Tthc)) == 6
+        assert s.scalar(select(func.count()).select_from(Tthc)) == 7
+        assert s.scalars(select(Tthc.name).where(Tthc.code == "1.001190")).one() == \
+            "Thủ tục nhập dạng số"
         assert s.scalars(select(Tthc.fee).where(Tthc.code == "2.001023")).one() == \
             "200.000 đồng"
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(xlsx_bytes([["1.1", "x", "", "xã"]], HEADER[:4]))
+    bad.write_bytes(xlsx_bytes([["1.0012345", "x", "", "xã"]], HEADER[:4]))
     result = app.test_cli_runner().invoke(main, ["tthc", "import", str(bad), "--yes"])
     assert result.exit_code == 1 and "Dòng 3, cột 1 (Mã thủ tục)" in result.output
 

@@ -246,6 +246,8 @@ def parse(data: bytes, filename: str = "",
         value = {c: clean(cells[i], multiline=c == "legal_basis") if i < len(cells) else ""
                  for c, i in columns.items()}
         code = value.get("code", "")
+        if encoding == "xlsx" and re.fullmatch(r"\d\.\d{1,5}", code):
+            code = code.ljust(8, "0")  # a code typed as a number lost its trailing zeros
         if not code:
             problem(line, "code", "thiếu mã thủ tục.")
         elif not CODE_RE.match(code):

@@ -99,7 +99,10 @@ def show(code: str):
     rows = drafting.who_covers(tthc)
     model = adoption.model_for(tthc)
     candidates = []
-    for row in rows:
+    may_publish = policy.can(current_user, Action.TTHC_MANAGE) or any(
+        m.role == "secretary" and m.agency.kind in ("department", "sub_department")
+        for m in current_user.memberships)
+    for row in rows if may_publish else ():
         if row.procedure is not None:
             document = load_document(row.agency.code, row.procedure.slug)
             if policy.can(current_user, Action.MODEL_PUBLISH, document):
