@@ -454,7 +454,8 @@ def test_demo_catalog_spans_the_three_levels(app, province, in_db):
 
 # -- model procedures -----------------------------------------------------------------
 
-def test_a_model_is_published_adopted_and_followed(app, people, make_user, in_db):
+def test_a_model_is_published_adopted_and_followed(app, people, make_user, in_db,
+                                                   token_for):
     load(app)
     make_user(("mang-bung-lao", "author"), username="bunglao.soanthao")
     make_user(("mang-bung-lao", "approver"), username="bunglao.lanhdao")
@@ -523,6 +524,11 @@ def test_a_model_is_published_adopted_and_followed(app, people, make_user, in_db
     # overseer's view: who adopted which revision
     models = overseer.get("/tthc/models").get_data(as_text=True)
     assert "UBND xã Búng Lao" in models and "mẫu đã có lần 2" in models
+    detail = app.test_client().get("/api/v1/tthc/1.001193",
+                                   headers=token_for("bunglao.thuky")).get_json()
+    assert detail["model"] == {"agency": "dbp-him-lam", "code": "QT-KS", "revision": 2,
+                               "adopted_by": [{"agency": "mang-bung-lao", "revision": 1,
+                                               "issued_revision": 1}]}
     response = other.post(f"/agencies/mang-bung-lao/models/{adoption_id}/follow",
                           data={"csrf_token": csrf_token(other, "/")})
     assert response.status_code == 302 and "/drafts/2" in response.headers["Location"]

@@ -52,7 +52,23 @@ class CovererSchema(Schema):
     procedure = fields.Nested(ProcedureSchema, allow_none=True)
 
 
+def _model(tthc) -> dict | None:
+    from isodoc.documents.services import in_force
+    from isodoc.tthc.adoption import model_for, standings
+
+    model = model_for(tthc)
+    if model is None:
+        return None
+    current = in_force(model.document)
+    return {"agency": model.document.agency.code, "code": model.document.code,
+            "revision": current.number if current else None,
+            "adopted_by": [{"agency": s.adoption.agency.code, "revision": s.taken,
+                            "issued_revision": s.issued} for s in standings(model)]}
+
+
 class TthcDetailSchema(TthcSchema):
+    model = fields.Function(_model, metadata={
+        "description": "quy trình mẫu của tỉnh và các đơn vị đã áp dụng (bản mẫu nào)"})
     agencies = fields.Function(lambda t: CovererSchema(many=True).dump(drafting.who_covers(t)),
                                metadata={"description": "đơn vị phải thực hiện và quy trình "
                                                         "đang hiệu lực của mỗi đơn vị"})
