@@ -542,3 +542,57 @@ def test_a_model_is_published_adopted_and_followed(app, people, make_user, in_db
         assert "bưu chính" in doc_services.read_text(followed)
         assert followed.change_summary.startswith("Áp dụng quy trình mẫu QT-KS lần 2")
     assert "Quy trình mẫu đã sửa đổi" not in other.get("/").get_data(as_text=True)
+
+
+def test_a_preview_made_stale_by_another_import_is_refused(app, people, in_db):
+    from isodoc.commands import run
+
+    with app.app_context():
+        first = run(tthc_services.stage_import, csv_bytes(), "a.csv", SYSTEM)
+        second = run(tthc_services.stage_import, csv_bytes(ROWS[:2]), "b.csv", SYSTEM)
+        run(tthc_services.apply_import, first, SYSTEM, "QĐ 1")
+        with pytest.raises(InvalidInput, match="đã thay đổi sau khi xem trước"):
+            run(tthc_services.apply_import, second, SYSTEM, "QĐ 2")
+        with pytest.raises(InvalidInput, match="đã được áp dụng"):
+            run(tthc_services.apply_import, first, SYSTEM, "QĐ 1")
+        with pytest.raises(InvalidInput, match="quyết định công bố"):
+            run(tthc_services.apply_import,
+                run(tthc_services.stage_import, csv_bytes(), "c.csv", SYSTEM), SYSTEM, " ")
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(Tthc)) == 6
+
+
+def test_an_unissued_adoption_follows_the_model_in_its_own_draft(app, people, in_db):
+    """The demo's case: two wards adopted lần 1 as drafts, the model is at lần 2."""
+    load(app)
+    issue_procedure(app, "QT-KS", "1.001193")
+    with app.app_context():
+        from isodoc.extensions import db
+        from isodoc.tthc import adoption
+
+        def user(name):
+            return db.session.scalars(select(User).where(User.username == name)).one()
+
+        model = adoption.publish(tthc_services.get("1.001193"),
+                                 db.session.scalars(select(Document)).one(), SYSTEM)
+        draft = adoption.adopt(model, agency("mang-bung-lao"), user("bunglao.thuky"))
+        seq = draft.seq
+        himlam = db.session.scalars(select(Document)).first()
+        revision = doc_services.start_revision(himlam, user("himlam.soanthao"))
+        doc_services.save_draft(
+            revision, user("himlam.soanthao"), revision.head_sha,
+            doc_services.DocumentFields("Quy trình QT-KS", DocumentKind.TTHC, "1.001193"),
+            "## 1. Mục đích\n\nLần 2 của mẫu.\n", change_summary="Sửa", reason="Lý do")
+        doc_services.submit(revision, user("himlam.soanthao"), [user("himlam.danhgia")])
+        doc_services.review(revision, user("himlam.danhgia"), Decision.AGREED, "")
+        doc_services.approve(revision, user("himlam.lanhdao"))
+        doc_services.issue(revision, user("himlam.thuky"), today_local())
+        db.session.commit()
+        found = model.adoptions[0]
+        followed = adoption.follow(found, user("bunglao.thuky"))
+        db.session.commit()
+        assert followed.seq == seq and "Lần 2 của mẫu." in doc_services.read_text(followed)
+        assert sorted(a.model_number for a in model.adoptions) == [1, 2]
+        with pytest.raises(InvalidInput, match="chưa có bản mới hơn"):
+            adoption.follow(found, user("bunglao.thuky"))
+        db.session.rollback()

@@ -95,14 +95,17 @@ def adopt(model: ModelProcedure, agency: Agency, actor: User,
 
 
 def follow(adoption: Adoption, actor: User) -> Revision:
-    """A revision of the agency's procedure that applies the model's newer revision."""
+    """The agency's procedure brought to the model's newer revision: a new revision of
+    it, or one more save of its open draft (both ask the policy themselves)."""
     model, document = adoption.model, adoption.document
     current = documents.in_force(model.document)
     latest = max(a.model_number for a in model.adoptions
                  if a.agency_id == adoption.agency_id and a.document_id == document.id)
     if current is None or current.number <= latest:
         raise InvalidInput("Quy trình mẫu chưa có bản mới hơn bản đơn vị đã áp dụng.")
-    draft = documents.start_revision(document, actor)  # asks the policy itself
+    # the adoption's own draft, not yet issued, takes the newer model text as one more
+    # save; an issued procedure gets a new revision
+    draft = documents.open_revision(document) or documents.start_revision(document, actor)
     _, body = documents.read_parts(current)
     fields = documents.DocumentFields(
         title=current.title, kind=DocumentKind.TTHC, tthc_code=model.tthc.code,
