@@ -51,6 +51,7 @@ clean:
 ## anchor in the same run, then one table of figure, anchor, ratio and goal. Small sizes
 ## by default (a few minutes); the issue's sizes, e.g.:
 ##   ISODOC_BENCH_SEARCH_ARGS="--sizes 50000 --rounds 3" \
-##   ISODOC_BENCH_ISSUE_ARGS="--commits 5000" ISODOC_BENCH_LOAD_ARGS="--seconds 60" make bench
+##   ISODOC_BENCH_ISSUE_ARGS="--commits 5000" \
+##   ISODOC_BENCH_LOAD_ARGS="--seconds 60 --users 16 --rounds 3 --documents 50000" make bench
 bench: venv
 	$(BIN)/python bench/summary.py

@@ -127,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.documents.views import preview_bp
     from isodoc.findings.report_views import bp as reports_bp
     from isodoc.findings.views import bp as findings_bp
+    from isodoc.mail import drain_after_request as drain_mail_after_request
+    from isodoc.mail.views import bp as mail_bp
     from isodoc.main.views import bp as main_bp
     from isodoc.search import drain_after_request
     from isodoc.search.views import bp as search_bp
@@ -134,10 +136,11 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.tthc.views import bp as tthc_bp
 
     for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp,
-               audits_bp, findings_bp, reports_bp, standards_bp, tthc_bp):
+               audits_bp, findings_bp, reports_bp, standards_bp, mail_bp, tthc_bp):
         app.register_blueprint(bp)
     repos.init_app(app)
     app.after_request(drain_after_request)
+    app.after_request(drain_mail_after_request)
     register_api(app)
 
 
@@ -147,6 +150,7 @@ def register_template_helpers(app: Flask) -> None:
     from isodoc.auth.models import Role
     from isodoc.findings.models import FindingState, FindingType
     from isodoc.findings.services import overdue_since
+    from isodoc.main import waiting
     from isodoc.timeutil import format_date
 
     app.jinja_env.filters["vndate"] = format_date
@@ -166,4 +170,6 @@ def register_template_helpers(app: Flask) -> None:
             "FindingState": FindingState,
             "FindingType": FindingType,
             "overdue_since": overdue_since,
+            # called by the header only for a signed-in person: one query, per request
+            "waiting_count": lambda: waiting.count_for(current_user),
         }

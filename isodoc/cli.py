@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from isodoc import commands, create_app, demo, migrate, search
+from isodoc import commands, create_app, demo, mail, migrate, search
 from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
@@ -222,6 +222,33 @@ def registry_import(path: Path) -> None:
 @with_appcontext
 def registry_export() -> None:
     sys.stdout.buffer.write(registry_csv.export_csv())
+
+
+@main.group("mail")
+def mail_group() -> None:
+    """Notification mail: send the outbox, daily reminders and digests."""
+
+
+def echo_drained(done: dict[str, int]) -> None:
+    click.echo(f"Đã gửi {done['sent']} thư; {done['retry']} thư sẽ thử lại sau; "
+               f"{done['failed']} thư không gửi được (xem trang Thư đi).")
+
+
+@mail_group.command("drain")
+@with_appcontext
+def mail_drain() -> None:
+    """Send every mail that is due (retries included); run it from cron every few minutes."""
+    echo_drained(mail.drain_all())
+
+
+@mail_group.command("daily")
+@with_appcontext
+def mail_daily() -> None:
+    """Remind each person of what is due or overdue and send the daily digests; run once a
+    day from cron (a second run the same day tells nobody the same thing again)."""
+    counts = commands.cli(mail.daily)
+    click.echo(f"{counts['reminders']} thư nhắc việc, {counts['digests']} bản tin hằng ngày.")
+    echo_drained(mail.drain_all())
 
 
 @main.group("tthc")

@@ -78,4 +78,16 @@ def from_environment(instance: Path) -> dict:
                                     "thông báo tiếng Việt trong trường `message`."},
         },
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Mail (isodoc/mail): with no SMTP host, mails are written as .eml files under
+        # ISODOC_MAIL_PATH. TLS: none, starttls or ssl; the port defaults to 25/587/465.
+        "ISODOC_SMTP_HOST": env("ISODOC_SMTP_HOST", ""),
+        "ISODOC_SMTP_PORT": int(env("ISODOC_SMTP_PORT", "0") or 0),
+        "ISODOC_SMTP_TLS": env("ISODOC_SMTP_TLS", "none").lower(),
+        "ISODOC_SMTP_USER": env("ISODOC_SMTP_USER", ""),
+        "ISODOC_SMTP_PASSWORD": env("ISODOC_SMTP_PASSWORD", ""),
+        "ISODOC_SMTP_TIMEOUT": float(env("ISODOC_SMTP_TIMEOUT", "10")),
+        "ISODOC_MAIL_FROM": env("ISODOC_MAIL_FROM", "isodoc <isodoc@localhost>"),
+        "ISODOC_MAIL_PATH": env("ISODOC_MAIL_PATH", str(instance / "mail")),
+        # links in mails are absolute: where people reach the app
+        "ISODOC_BASE_URL": env("ISODOC_BASE_URL", "http://127.0.0.1:5000"),
     }

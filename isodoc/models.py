@@ -43,6 +43,10 @@ __all__ += ["Audit", "AuditConflict", "AuditDocument", "AuditMember", "AuditProg
             "ChecklistItem", "Attachment", "Finding", "FindingClause", "FindingEvent",
             "FindingRevision"]
 
+from isodoc.mail.models import MailOutbox, MailPreference, MailReminder  # noqa: E402
+
+__all__ += ["MailOutbox", "MailPreference", "MailReminder"]
+
 from isodoc.tthc.models import (  # noqa: E402
     Adoption,
     ModelProcedure,

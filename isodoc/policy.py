@@ -17,6 +17,7 @@ from enum import StrEnum
 from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.local import LocalProxy
 
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState
@@ -41,6 +42,7 @@ class Action(StrEnum):
     PEOPLE_LIST = "people.list"
     PEOPLE_MANAGE = "people.manage"  # target: an agency (memberships there) or a person
     AUDIT_VIEW = "audit.view"
+    MAIL_OUTBOX = "mail.outbox"  # the mail outbox (every agency's mail): province admins
     TOKEN_REVOKE = "token.revoke"
     ACCOUNT_OWN = "account.own"  # target: a person; their own password, tokens, sign-out
     # documents (target: an agency, a document or a revision)
@@ -86,7 +88,8 @@ class Action(StrEnum):
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
-                  Action.AUDIT_VIEW, Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE}
+                  Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
+                  Action.COVERAGE_PROVINCE}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -174,12 +177,16 @@ AUDITEE_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER}
 def can(user: User | SystemActor | None, action: Action, target: Target = None) -> bool:
     if user is SYSTEM:
         return True
+    # a check reads the user dozens of times: through Flask-Login's proxy each read
+    # costs a context lookup, so resolve it once
+    if isinstance(user, LocalProxy):
+        user = user._get_current_object()
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     action = Action(action)
 
     if action in GLOBAL_ACTIONS:
-        if action is Action.REGISTRY_IMPORT:
+        if action in (Action.REGISTRY_IMPORT, Action.MAIL_OUTBOX):
             return is_province_admin(user)
         if action is Action.REGISTRY_EXPORT:
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)

@@ -3,6 +3,7 @@ remembered within a request but never past a change, and an API read that writes
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -46,7 +47,8 @@ def token(in_db, staff) -> dict:
 def test_reading_pages_run_a_fixed_number_of_queries(app, desk, in_db, token):
     issue_qt05(desk, in_db)
     reader = desk("reader")
-    pages = {f"{BASE}/qt-05": 6, f"{BASE}/qt-05/history": 6, f"{BASE}/qt-05/revisions/1": 6}
+    # 6 for the page, 1 for the header's count of what waits (isodoc/main/waiting.py)
+    pages = {f"{BASE}/qt-05": 7, f"{BASE}/qt-05/history": 7, f"{BASE}/qt-05/revisions/1": 7}
     for url, most in pages.items():
         reader.get(url)
         with counted(app) as statements:
@@ -90,3 +92,24 @@ def test_token_use_is_recorded_once_a_minute(app, desk, in_db, token):
     assert client.get(f"{API}/qt-05", headers=token).status_code == 200
     with in_db() as s:
         assert s.scalars(select(ApiToken.last_used_at)).one() > first - timedelta(minutes=5)
+
+
+def test_the_count_of_what_waits_costs_the_document_page_one_query(app, desk, in_db,
+                                                                    monkeypatch):
+    """The header's number (what waits for me) is one COUNT statement, run once however
+    often the page asks for it; the document page pays at most 2 queries for it."""
+    from isodoc.main import waiting
+
+    issue_qt05(desk, in_db)
+    reader = desk("reader")  # QT-05 lần 1 waits to be confirmed as read
+    url = f"{BASE}/qt-05"
+    reader.get(url)
+    with counted(app) as with_count:
+        page = reader.get(url).get_data(as_text=True)
+    assert '<span class="count-badge"' in page
+    assert re.search(r'count-badge[^>]*>.*?>1<', page)
+    monkeypatch.setattr(waiting, "count_for", lambda user: 0)
+    with counted(app) as without:
+        page = reader.get(url).get_data(as_text=True)
+    assert "count-badge" not in page
+    assert len(with_count) - len(without) == 1, with_count

@@ -77,8 +77,13 @@ def logout():
 @bp.route("/account", methods=["GET"])
 @login_required
 def account():
+    from isodoc import mail
+    from isodoc.mail.views import MailModeForm
+
+    me = current_user._get_current_object()
     return render_template("auth/account.html", password_form=ChangePasswordForm(),
-                           token_form=TokenForm(), new_token=session.pop("new_token", None))
+                           token_form=TokenForm(), new_token=session.pop("new_token", None),
+                           mail_form=MailModeForm(mode=mail.mode_of(me).value))
 
 
 @bp.route("/account/password", methods=["POST"])

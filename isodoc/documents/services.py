@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
-from isodoc import audit, policy, search, standards
+from isodoc import audit, mail, policy, search, standards
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
 from isodoc.documents import cache, content
@@ -404,6 +404,7 @@ def _event(revision: Revision, actor: User | None, action: str, from_state: str,
                  actor=actor, agency_id=document.agency_id,
                  summary=f"bản {revision.seq}: {from_state} → {revision.state}"
                          + (f" — {comment[:300]}" if comment else ""))
+    mail.revision_moved(revision, actor, action)  # in this transaction, sent after it
 
 
 def _meta(document: Document, fields: DocumentFields, revision: Revision) -> dict:

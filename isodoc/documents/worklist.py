@@ -5,6 +5,7 @@ withdrawals to decide."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
@@ -26,6 +27,7 @@ class WorkItem:
     agency: str
     url: str
     note: str = ""
+    due: date | None = None  # when it is due, for the daily reminders (isodoc/mail)
 
 
 def _draft_item(revision: Revision, note: str = "") -> WorkItem:
@@ -35,11 +37,12 @@ def _draft_item(revision: Revision, note: str = "") -> WorkItem:
                             seq=revision.seq), note)
 
 
-def _doc_item(document: Document, meta: Revision | None, note: str = "") -> WorkItem:
+def _doc_item(document: Document, meta: Revision | None, note: str = "",
+              due: date | None = None) -> WorkItem:
     return WorkItem(document.code, meta.title if meta else document.title,
                     document.agency.name,
                     url_for("documents.show", agency_code=document.agency.code,
-                            slug=document.slug), note)
+                            slug=document.slug), note, due)
 
 
 # loader options are immutable: built once, not at every request
@@ -89,10 +92,11 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
                 policy.can(user, Action.DOC_ACKNOWLEDGE, current):
             work["acknowledge"].append(_doc_item(
                 d, s.meta, f"lần {current.number}, hiệu lực từ "
-                           f"{format_date(current.effective_date)}"))
+                           f"{format_date(current.effective_date)}", current.effective_date))
         if s.review_due and s.review_due < today and \
                 policy.can(user, Action.DOC_PERIODIC_REVIEW, d):
-            work["periodic"].append(_doc_item(d, s.meta, f"hạn {format_date(s.review_due)}"))
+            work["periodic"].append(_doc_item(d, s.meta, f"hạn {format_date(s.review_due)}",
+                                              s.review_due))
         if any(w.state == "pending" for w in d.withdrawal_requests) and \
                 policy.can(user, Action.DOC_WITHDRAW_CONFIRM, d):
             work["withdrawals"].append(_doc_item(d, s.meta, "đề nghị thu hồi"))

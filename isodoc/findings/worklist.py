@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import url_for
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from isodoc import policy
 from isodoc.audits.models import Audit, AuditMember, AuditState
@@ -16,6 +17,11 @@ from isodoc.findings.services import overdue_since
 from isodoc.findings.workflow import OPEN_STATES, Step
 from isodoc.timeutil import format_date
 
+# what the policy checks and the list read of each finding, loaded with the findings
+# (lazy loads here cost two queries per finding: audit, then its team)
+FINDING_OPTIONS = (joinedload(Finding.agency),
+                   joinedload(Finding.audit).selectinload(Audit.members))
+
 
 def finding_work(user: User) -> list[WorkItem]:
     agency_ids = {m.agency_id for m in user.memberships}
@@ -23,7 +29,7 @@ def finding_work(user: User) -> list[WorkItem]:
     findings = db.session.scalars(select(Finding).where(
         Finding.state.in_([s.value for s in OPEN_STATES]),
         or_(Finding.agency_id.in_(agency_ids), Finding.owner_id == user.id,
-            Finding.audit_id.in_(team_audits)))).all()
+            Finding.audit_id.in_(team_audits))).options(*FINDING_OPTIONS)).unique().all()
     items = []
     for f in findings:
         steps = [s for s in Step if policy.can(user, policy.STEP_ACTIONS[s], f)
@@ -35,7 +41,8 @@ def finding_work(user: User) -> list[WorkItem]:
                                          f" · hạn {format_date(f.due_date or f.response_due)}")
         items.append((late is None, f.due_date or f.response_due, WorkItem(
             f.code, f"{f.type_enum.label}: {f.observed[:80]}", f.agency.name,
-            url_for("findings.show", agency_code=f.agency.code, finding_id=f.id), note)))
+            url_for("findings.show", agency_code=f.agency.code, finding_id=f.id), note,
+            f.due_date or f.response_due)))
     return [item for *_, item in sorted(items, key=lambda t: (t[0], t[1]))]
 
 
@@ -43,7 +50,7 @@ def audit_work(user: User) -> list[WorkItem]:
     audits = db.session.scalars(select(Audit).join(AuditMember).where(
         AuditMember.user_id == user.id,
         Audit.state.in_([AuditState.PLANNED, AuditState.IN_PROGRESS]))
-        .order_by(Audit.planned_start)).all()
+        .order_by(Audit.planned_start).options(joinedload(Audit.agency))).all()
     return [WorkItem(a.code, a.title, a.agency.name,
                      url_for("audits.show", agency_code=a.agency.code, audit_id=a.id),
                      f"{a.state_enum.label} · {format_date(a.planned_start)}"

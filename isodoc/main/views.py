@@ -25,14 +25,15 @@ MEMBERSHIP_OPTIONS = (selectinload(User.memberships).joinedload(Membership.agenc
 def home():
     # the person's roles with their agencies and the agencies' ancestors in one query:
     # the lists below and every policy check on this page read them
-    db.session.scalars(select(User).where(User.id == current_user.id)
+    user = current_user._get_current_object()  # read often below: not through the proxy
+    db.session.scalars(select(User).where(User.id == user.id)
                        .options(*MEMBERSHIP_OPTIONS)).all()
-    memberships = sorted(current_user.memberships, key=lambda m: (m.agency.name, m.role))
-    work = work_for(current_user)
-    work["actions"] = finding_work(current_user)
-    work["audits"] = audit_work(current_user)
-    work["tthc_changed"] = stale_work(current_user)
-    work["models"] = model_work(current_user)
+    memberships = sorted(user.memberships, key=lambda m: (m.agency.name, m.role))
+    work = work_for(user)
+    work["actions"] = finding_work(user)
+    work["audits"] = audit_work(user)
+    work["tthc_changed"] = stale_work(user)
+    work["models"] = model_work(user)
     return render_template("main/home.html", memberships=memberships, work=work)
 
 

@@ -71,6 +71,8 @@ TABLE: dict[str, list[Case]] = {
     "auth.revoke_token": [Case("/account/tokens/{spare_token}/revoke",
                                on((A.TOKEN_REVOKE, "token:spare_token")))],
     "auth.set_language": [Case("/language/vi", PUBLIC)],
+    "mail.preference": [Case("/account/mail", SIGNED_IN)],
+    "mail.outbox": [Case("/admin/mail", on((A.MAIL_OUTBOX, None)))],
     "preview.preview": [Case("/preview", SIGNED_IN)],
     "search.results": [Case("/search/?q=quy+trình", SIGNED_IN),
                        Case("/search/?q=Kappa-7319", SIGNED_IN),

@@ -1,0 +1,132 @@
+"""How many things wait for a person: the number in the header, linking to "Việc của tôi".
+
+The work list (documents/worklist.py, findings/worklist.py) loads every document of the
+person's agencies and asks the policy about each; far too much for every page. This is
+the same rules written as one SQL statement of COUNT subqueries, remembered for the rest
+of the request. tests/test_mail.py checks that both agree, case by case.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+from sqlalchemy import and_, case, exists, extract, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from isodoc.agencies.models import Agency
+from isodoc.audits.models import AuditMember
+from isodoc.auth.models import Membership, Role, User
+from isodoc.documents.models import (
+    Acknowledgement,
+    Document,
+    ReviewAssignment,
+    Revision,
+    RevisionEvent,
+    RevisionState,
+    WithdrawalRequest,
+)
+from isodoc.extensions import db
+from isodoc.findings.models import Finding, FindingState
+
+S = RevisionState
+F = FindingState
+MEMO = "_isodoc_waiting_count"
+
+
+def _count(*where, select_from=Revision):
+    return select(func.count()).select_from(select_from).where(*where).scalar_subquery()
+
+
+def statement(user_id: int, today):
+    def agencies(*roles: Role):
+        stmt = select(Membership.agency_id).where(Membership.user_id == user_id)
+        if roles:
+            stmt = stmt.where(Membership.role.in_([r.value for r in roles]))
+        return stmt
+
+    live_agency = select(Agency.id).where(or_(Agency.dissolved_on.is_(None),
+                                              Agency.dissolved_on > today))
+    doc_open = and_(Revision.document_id == Document.id, Document.withdrawn_on.is_(None),
+                    Document.agency_id.in_(live_agency))
+
+    review = _count(Revision.state == S.IN_REVIEW, exists().where(
+        ReviewAssignment.revision_id == Revision.id, ReviewAssignment.reviewer_id == user_id,
+        ReviewAssignment.decision == "pending"))
+    saved_by_me = exists().where(RevisionEvent.revision_id == Revision.id,
+                                 RevisionEvent.action == "save",
+                                 RevisionEvent.actor_id == user_id)
+    approve = _count(Revision.state == S.REVIEWED, doc_open,
+                     Document.agency_id.in_(agencies(Role.APPROVER)),
+                     Revision.author_id != user_id, ~saved_by_me,
+                     select_from=Revision.__table__.join(Document.__table__))
+    issue = _count(Revision.state == S.APPROVED, doc_open,
+                   Document.agency_id.in_(agencies(Role.SECRETARY)),
+                   select_from=Revision.__table__.join(Document.__table__))
+    returned = _count(Revision.state == S.DRAFT, Revision.author_id == user_id,
+                      Revision.last_comment.is_not(None), Revision.last_comment != "",
+                      Document.agency_id.in_(agencies()),
+                      select_from=Revision.__table__.join(Document.__table__))
+
+    # the revision in force: issued, not superseded before effect, in effect today, and
+    # no later one of the same document in effect too
+    later = aliased(Revision)
+    in_force = and_(
+        Revision.state == S.ISSUED, Revision.superseded_before_effect.is_(False),
+        Revision.effective_date <= today,
+        or_(Document.withdrawn_on.is_(None), Document.withdrawn_on > today),
+        Document.agency_id.in_(live_agency),
+        ~exists().where(later.document_id == Revision.document_id, later.state == S.ISSUED,
+                        later.superseded_before_effect.is_(False),
+                        later.effective_date <= today, later.number > Revision.number))
+    acknowledge = _count(in_force, Document.agency_id.in_(agencies()), ~exists().where(
+        Acknowledgement.revision_id == Revision.id, Acknowledgement.user_id == user_id),
+        select_from=Revision.__table__.join(Document.__table__))
+    # periodic review due before today: add_months(since, months) < today, compared as
+    # (month index, day) so it reads the same on SQLite and PostgreSQL (a due day clamped
+    # to the month's end is before today exactly when the unclamped day is)
+    since = case((and_(Document.last_reviewed_on.is_not(None),
+                       Document.last_reviewed_on > Revision.effective_date),
+                  Document.last_reviewed_on), else_=Revision.effective_date)
+    due_month = extract("year", since) * 12 + extract("month", since) + Revision.review_months
+    this_month = literal(today.year * 12 + today.month)
+    periodic = _count(in_force, Document.withdrawn_on.is_(None),
+                      Document.agency_id.in_(agencies(Role.SECRETARY)),
+                      or_(due_month < this_month, and_(due_month == this_month,
+                                                      extract("day", since) < today.day)),
+                      select_from=Revision.__table__.join(Document.__table__))
+    withdrawals = _count(Document.withdrawn_on.is_(None), Document.agency_id.in_(live_agency),
+                         Document.agency_id.in_(agencies(Role.APPROVER)), exists().where(
+                             WithdrawalRequest.document_id == Document.id,
+                             WithdrawalRequest.state == "pending",
+                             WithdrawalRequest.requested_by_id != user_id),
+                         select_from=Document)
+
+    def not_me(column):
+        return or_(column.is_(None), column != user_id)
+
+    auditor = or_(Finding.agency_id.in_(agencies(Role.AUDITOR)), Finding.audit_id.in_(
+        select(AuditMember.audit_id).where(AuditMember.user_id == user_id)))
+    owner = Finding.owner_id == user_id
+    findings = _count(Finding.agency_id.in_(live_agency), or_(
+        and_(Finding.state == F.OPEN, or_(owner, Finding.agency_id.in_(
+            agencies(Role.AUTHOR, Role.SECRETARY, Role.APPROVER)))),
+        and_(Finding.state == F.PROPOSED, auditor, not_me(Finding.proposed_by_id)),
+        and_(Finding.state == F.ACCEPTED, or_(owner, Finding.agency_id.in_(
+            agencies(Role.SECRETARY)))),
+        and_(Finding.state == F.IMPLEMENTED, auditor, not_me(Finding.proposed_by_id),
+             not_me(Finding.owner_id), not_me(Finding.implemented_by_id)),
+        and_(Finding.state == F.VERIFIED, auditor)), select_from=Finding)
+    return select(review + approve + issue + returned + acknowledge + periodic
+                  + withdrawals + findings)
+
+
+def count_for(user: User) -> int:
+    """The number of items under "Việc của tôi" (audits one sits on aside): one query,
+    remembered for the rest of the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
+        return 0
+    memo = g.setdefault(MEMO, {}) if has_request_context() else {}
+    if user.id not in memo:
+        from isodoc.documents import services  # the work list's today
+
+        memo[user.id] = db.session.scalar(statement(user.id, services.today_local())) or 0
+    return memo[user.id]
