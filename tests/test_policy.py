@@ -46,6 +46,7 @@ GLOBAL_MATRIX = {
     A.REGISTRY_EXPORT: {"agency_admin", "province_admin", "overseer"},
     A.PEOPLE_LIST: {"agency_admin", "province_admin"},
     A.AUDIT_VIEW: {"agency_admin", "province_admin"},
+    A.MAIL_OUTBOX: {"province_admin"},  # main's mail merge left it out of the matrix
     A.TTHC_MANAGE: {"province_admin", "overseer"},
     A.COVERAGE_PROVINCE: {"province_admin", "overseer"},
 }
