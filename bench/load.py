@@ -21,6 +21,15 @@ the register are measured on a province of that size. With ISODOC_BENCH_SUMMARY 
 the bare page's against the issue's goal (50% for the document page, the API document
 and home; 25% for search on a grown province), p99 as a multiple of the bare page's
 (≤ 4), and the errors (none allowed). Figures, not a test; nothing leaves 127.0.0.1.
+
+    .venv/bin/python bench/load.py --nodes 2 --database-url postgresql://…/bench
+
+Two nodes (issue 16): `isodoc serve --node a` and `--node b` on two ports, one instance
+folder (git store, attachments), one PostgreSQL database — EMPTIED first, give a
+database of its own. Each page is loaded by N users on node A alone, then by N users
+split over A and B at once; prints one node's req/s beside the two nodes' combined
+req/s (on one machine the nodes share its cores: the figure shows what a second node
+costs and what it adds there, not what a second host would add).
 """
 
 from __future__ import annotations
@@ -251,7 +260,13 @@ def main() -> None:
                         help="time on isodoc pages (the bare runs take as long again)")
     parser.add_argument("--documents", type=int, default=0,
                         help="grow the demo province by this many issued documents first")
+    parser.add_argument("--nodes", type=int, default=1, choices=(1, 2),
+                        help="2: one node against two nodes on one PostgreSQL")
+    parser.add_argument("--database-url", default="",
+                        help="with --nodes 2: a PostgreSQL database of its own (emptied)")
     args = parser.parse_args()
+    if args.nodes == 2:
+        return two_nodes(args)
     load = run_wrk if shutil.which("wrk") else run_threads
     folder = Path(tempfile.mkdtemp(prefix="isodoc-load-"))
     env = {**os.environ, "ISODOC_INSTANCE_PATH": str(folder / "instance"),
@@ -312,6 +327,90 @@ def main() -> None:
         if args.rounds > 1:
             print(f"(trung vị của {args.rounds} vòng xen kẽ isodoc / trang trần)")
         write_summary(rows, dict(pages), args.documents)
+    finally:
+        for server in servers:
+            stop(server)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def empty_database(url: str, env: dict) -> None:
+    code = ("from isodoc import create_app, migrate; "
+            "migrate.drop_everything(create_app())")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "ISODOC_DATABASE_URL": url},
+                   check=True)
+
+
+def two_nodes(args) -> None:
+    if not args.database_url.startswith(("postgresql", "postgres")):
+        raise SystemExit("--nodes 2 cần --database-url postgresql://… (một CSDL riêng, sẽ bị "
+                         "xoá sạch)")
+    load = run_wrk if shutil.which("wrk") else run_threads
+    folder = Path(tempfile.mkdtemp(prefix="isodoc-nodes-"))
+    env = {**os.environ, "ISODOC_INSTANCE_PATH": str(folder / "instance"),
+           "ISODOC_DEMO_PASSWORD": PASSWORD, "ISODOC_DATABASE_URL": args.database_url,
+           "ISODOC_SECRET_KEY": "bench-two-nodes"}
+    env.pop("ISODOC_INDEX_PATH", None)
+    env.pop("ISODOC_NODE", None)
+    empty_database(args.database_url, env)
+    ports = {"a": free_port(), "b": free_port()}
+    print(f"Hai nút trên một CSDL PostgreSQL, thư mục {folder} …", flush=True)
+    servers = []
+    try:
+        for node in ("a", "b"):  # a migrates and seeds; b finds it done
+            servers.append(start([str(BIN / "isodoc"), "serve", "--node", node, "--port",
+                                  str(ports[node])], ROOT, env))
+            wait_for(f"http://127.0.0.1:{ports[node]}/healthz", 300)
+        bases = [f"http://127.0.0.1:{ports[n]}" for n in ("a", "b")]
+        cookie = sign_in(bases[0])  # signed cookies: the session works on both nodes
+        token = subprocess.run([str(BIN / "isodoc"), "user", "token", USER], cwd=ROOT, env=env,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        wanted = [w for w in args.only.split(",") if w]
+        pages = [(name, path) for name, path in PAGES
+                 if not wanted or any(w in name or w in path for w in wanted)]
+        each = args.seconds / len(pages) / 2
+        own = [folder / f"load-{n}" for n in ("a", "b")]  # wrk's script, one per client
+        for f in own:
+            f.mkdir()
+        half = max(1, args.users // 2)
+        print(f"{args.users} người dùng đồng thời, {each:.1f} s mỗi lượt, {args.rounds} vòng, "
+              f"công cụ: {'wrk' if load is run_wrk else 'luồng Python'}\n", flush=True)
+
+        def auth(path: str) -> str:
+            return f"Authorization: Bearer {token}" if path.startswith("/api/") else cookie
+
+        def both(path: str, seconds: float) -> dict:
+            results: list[dict] = []
+            threads = [threading.Thread(target=lambda b=b, f=f: results.append(
+                load(b + path, auth(path), half, seconds, f)))
+                for b, f in zip(bases, own, strict=True)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if len(results) != 2:
+                raise SystemExit("a load client failed (see above)")
+            return {"rps": sum(r["rps"] for r in results),
+                    "p95": max(r["p95"] for r in results),
+                    "errors": sum(r["errors"] for r in results)}
+
+        for _name, path in pages:  # warm up both nodes
+            both(path, min(2, each))
+        rows: dict[str, list[tuple[dict, dict]]] = {name: [] for name, _ in pages}
+        for _ in range(args.rounds):
+            for name, path in pages:
+                one = load(bases[0] + path, auth(path), args.users, each, folder)
+                rows[name].append((one, both(path, each)))
+        med = statistics.median
+        print(f"{'trang':<24}{'1 nút req/s':>12}{'p95 ms':>8}{'2 nút req/s':>12}{'p95 ms':>8}"
+              f"{'lỗi':>5}{'2 nút / 1 nút':>15}")
+        for name, runs in rows.items():
+            one = {k: med(r[0][k] for r in runs) for k in ("rps", "p95")}
+            two = {k: med(r[1][k] for r in runs) for k in ("rps", "p95")}
+            errors = sum(r[0]["errors"] + r[1]["errors"] for r in runs)
+            print(f"{name:<24}{one['rps']:>12.1f}{one['p95']:>8.1f}{two['rps']:>12.1f}"
+                  f"{two['p95']:>8.1f}{errors:>5}{two['rps'] / one['rps']:>14.2f}×")
+        print(f"(trung vị của {args.rounds} vòng; {os.cpu_count()} lõi dùng chung cho cả hai "
+              "nút và máy tạo tải)")
     finally:
         for server in servers:
             stop(server)

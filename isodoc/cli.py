@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from isodoc import commands, create_app, demo, mail, migrate, search
+from isodoc import commands, config, create_app, demo, mail, migrate, search
 from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
@@ -73,9 +73,23 @@ def demo_command(if_empty: bool) -> None:
               show_default="5000 or ISODOC_PORT")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--node", default="", help="Name of this node when several app servers share "
+              "one database (also ISODOC_NODE): its search index is <instance>/search/NODE.")
 @with_appcontext
-def serve_command(port: int, host: str, workers: int) -> None:
+def serve_command(port: int, host: str, workers: int, node: str) -> None:
     """Migrate, seed the demo on first run, then serve with gunicorn."""
+    if node:
+        try:
+            config.check_node_name(node)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--node") from None
+        # gunicorn's workers read it from the environment they inherit by exec
+        os.environ["ISODOC_NODE"] = node
+        current_app.config["ISODOC_NODE"] = node
+        if "ISODOC_INDEX_PATH" not in os.environ:
+            current_app.config["ISODOC_INDEX_PATH"] = config.index_path(
+                Path(current_app.instance_path), node)
+            Path(current_app.config["ISODOC_INDEX_PATH"]).mkdir(parents=True, exist_ok=True)
     migrate.upgrade(current_app)
     # a crash mid-issue is repaired before serving; this process becomes gunicorn's
     # master by exec, so its workers find this start already repaired
@@ -249,6 +263,50 @@ def mail_daily() -> None:
     counts = commands.cli(mail.daily)
     click.echo(f"{counts['reminders']} thư nhắc việc, {counts['digests']} bản tin hằng ngày.")
     echo_drained(mail.drain_all())
+
+
+@main.command("import-docx")
+@click.option("--agency", "agency_code", required=True, help="The agency's code.")
+@click.option("--as", "username", default=None,
+              help="Author of the drafts (default: the agency's first secretary).")
+@click.option("--tracked-changes", "tracked", type=click.Choice(["accept", "reject"]),
+              default=None, help="What to do with tracked changes (default: refuse the file).")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def import_docx_command(agency_code: str, username: str | None, tracked: str | None,
+                        folder: Path) -> None:
+    """Import every Word file of FOLDER as a draft document of the agency.
+
+    One line per file: imported as …, skipped because …, failed because …. A file
+    imported before (same content) is skipped, so running it again changes nothing.
+    Exit code 1 when a file failed."""
+    from isodoc.auth.services import get_user
+    from isodoc.documents import docx_import
+
+    agency = get_by_code(agency_code)
+    if agency is None:
+        raise click.ClickException(f"Không có đơn vị mã «{agency_code}».")
+    actor = get_user(username) if username else docx_import.default_author(agency)
+    if actor is None:
+        raise click.ClickException(
+            f"Không tìm thấy người dùng «{username}»." if username else
+            f"{agency.name} chưa có thư ký ISO hay người soạn thảo: dùng --as TÊN.")
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("~$")
+                   and p.suffix.lower() in (".docx", ".docm", ".doc", ".dotx"))
+    results = []
+    with click.progressbar(files, label="Nhập tệp Word",
+                           item_show_func=lambda p: p.name[:40] if p else "") as bar:
+        for path in bar:
+            results.append((path, *docx_import.import_file(agency, actor, path, tracked)))
+    search.drain()
+    counts = {"imported": 0, "skipped": 0, "failed": 0}
+    for path, outcome, text in results:
+        counts[outcome] += 1
+        click.echo(f"{path.relative_to(folder)}: {text}")
+    click.echo(f"Đã nhập {counts['imported']}, bỏ qua {counts['skipped']}, lỗi "
+               f"{counts['failed']} (tổng {len(files)} tệp).")
+    if counts["failed"]:
+        sys.exit(1)
 
 
 @main.group("tthc")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +32,25 @@ def secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+NODE_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+
+
+def node_name() -> str:
+    """ISODOC_NODE (set by `isodoc serve --node`): a short lowercase name, or "" for a
+    server that is the only node."""
+    return check_node_name(os.environ.get("ISODOC_NODE", "").strip())
+
+
+def check_node_name(name: str) -> str:
+    if name and not NODE_RE.fullmatch(name):
+        raise ValueError(f"ISODOC_NODE={name!r}: a-z, 0-9, '-' and '_' only (≤ 63)")
+    return name
+
+
+def index_path(instance: Path, node: str) -> str:
+    return str(instance / "search" / node) if node else str(instance / "index")
+
+
 def from_environment(instance: Path) -> dict:
     env = os.environ.get
     return {
@@ -38,7 +58,15 @@ def from_environment(instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env("ISODOC_DATABASE_URL", f"sqlite:///{instance / 'isodoc.sqlite3'}")),
         "ISODOC_STORE_PATH": env("ISODOC_STORE_PATH", str(instance / "repos")),
-        "ISODOC_INDEX_PATH": env("ISODOC_INDEX_PATH", str(instance / "index")),
+        # Several nodes (app servers) on one database each keep their own search index:
+        # ISODOC_NODE names the node and, unless ISODOC_INDEX_PATH says otherwise, its
+        # index folder (<instance>/search/<node>).
+        "ISODOC_NODE": node_name(),
+        "ISODOC_INDEX_PATH": env("ISODOC_INDEX_PATH", index_path(instance, node_name())),
+        # how often each worker compares the change log's last id with its index's
+        "ISODOC_SEARCH_POLL_SECONDS": float(env("ISODOC_SEARCH_POLL_SECONDS", "0.5")),
+        # log rows are pruned once every index seen within this many days has applied them
+        "ISODOC_SEARCH_LOG_DAYS": int(env("ISODOC_SEARCH_LOG_DAYS", "7")),
         "ISODOC_ATTACHMENTS_PATH": env("ISODOC_ATTACHMENTS_PATH", str(instance / "attachments")),
         # tantivy meets the search targets in bench/search.py; Whoosh is the alternative.
         "ISODOC_SEARCH_ENGINE": env("ISODOC_SEARCH_ENGINE", "tantivy"),

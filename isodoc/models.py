@@ -19,9 +19,9 @@ from isodoc.documents.models import (  # noqa: E402
 __all__ += ["Acknowledgement", "Document", "ReviewAssignment", "Revision", "RevisionEvent",
             "WithdrawalRequest"]
 
-from isodoc.search.models import SearchOutbox  # noqa: E402
+from isodoc.search.models import SearchChange, SearchIndexState, SearchLogHorizon  # noqa: E402
 
-__all__ += ["SearchOutbox"]
+__all__ += ["SearchChange", "SearchIndexState", "SearchLogHorizon"]
 
 from isodoc.audits.models import (  # noqa: E402
     Audit,

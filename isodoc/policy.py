@@ -55,6 +55,8 @@ class Action(StrEnum):
     DOC_APPROVE = "document.approve"
     DOC_REJECT = "document.reject"
     DOC_ISSUE = "document.issue"
+    # an imported draft recorded as an earlier lần ban hành (history migration)
+    DOC_RECORD_HISTORY = "document.record_history"
     DOC_CANCEL = "document.cancel"
     DOC_WITHDRAW_REQUEST = "document.withdraw_request"
     DOC_WITHDRAW_CONFIRM = "document.withdraw_confirm"
@@ -101,6 +103,7 @@ REVISION_TRANSITIONS = {
     Action.DOC_REVIEW: Transition.REVIEW, Action.DOC_APPROVE: Transition.APPROVE,
     Action.DOC_REJECT: Transition.REJECT, Action.DOC_ISSUE: Transition.ISSUE,
     Action.DOC_CANCEL: Transition.CANCEL,
+    Action.DOC_RECORD_HISTORY: Transition.SUBMIT,  # from a draft, as submitting is
 }
 STATUS_ROLES = {Role.SECRETARY, Role.APPROVER, Role.ADMIN, Role.OVERSEER}
 
@@ -377,7 +380,7 @@ def can_on_document(user: User, action: Action, target: Document | Revision) -> 
                    for r in revision.reviews)
     if action in (Action.DOC_APPROVE, Action.DOC_REJECT):
         return Role.APPROVER in roles and user.id not in contributors(revision)
-    if action is Action.DOC_ISSUE:
+    if action in (Action.DOC_ISSUE, Action.DOC_RECORD_HISTORY):
         return Role.SECRETARY in roles
     return False
 

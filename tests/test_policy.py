@@ -46,7 +46,7 @@ GLOBAL_MATRIX = {
     A.REGISTRY_EXPORT: {"agency_admin", "province_admin", "overseer"},
     A.PEOPLE_LIST: {"agency_admin", "province_admin"},
     A.AUDIT_VIEW: {"agency_admin", "province_admin"},
-    A.MAIL_OUTBOX: {"province_admin"},  # main's mail merge left it out of the matrix
+    A.MAIL_OUTBOX: {"province_admin"},  # every agency's mail
     A.TTHC_MANAGE: {"province_admin", "overseer"},
     A.COVERAGE_PROVINCE: {"province_admin", "overseer"},
 }
@@ -215,15 +215,17 @@ DOC_MATRIX = {  # state -> action -> allowed
     "draft": {A.DOC_VIEW_DRAFTS: STAFF_VIEW, A.DOC_EDIT: WRITERS_OF_DRAFT,
               A.DOC_SUBMIT: WRITERS_OF_DRAFT, A.DOC_CANCEL: WRITERS_OF_DRAFT,
               A.DOC_REVIEW: set(), A.DOC_APPROVE: set(), A.DOC_REJECT: set(),
-              A.DOC_ISSUE: set(), A.DOC_ACKNOWLEDGE: set()},
+              A.DOC_ISSUE: set(), A.DOC_ACKNOWLEDGE: set(),
+              A.DOC_RECORD_HISTORY: {"secretary"}},
     "in_review": {A.DOC_EDIT: WRITERS_OF_DRAFT, A.DOC_SUBMIT: set(),
                   A.DOC_REVIEW: {"auditor"}, A.DOC_APPROVE: set(), A.DOC_REJECT: {"approver"},
-                  A.DOC_ISSUE: set()},
+                  A.DOC_ISSUE: set(), A.DOC_RECORD_HISTORY: set()},
     "reviewed": {A.DOC_EDIT: WRITERS_OF_DRAFT, A.DOC_REVIEW: set(),
                  A.DOC_APPROVE: {"approver"}, A.DOC_REJECT: {"approver"}, A.DOC_ISSUE: set()},
     "approved": {A.DOC_EDIT: WRITERS_OF_DRAFT, A.DOC_APPROVE: set(),
                  A.DOC_ISSUE: {"secretary"}, A.DOC_CANCEL: WRITERS_OF_DRAFT},
     "issued": {A.DOC_EDIT: set(), A.DOC_ISSUE: set(), A.DOC_CANCEL: set(),
+               A.DOC_RECORD_HISTORY: set(),
                A.DOC_READ: set(DOC_HOLDERS),
                A.DOC_ACKNOWLEDGE: {"reader", "author", "author2", "secretary", "approver",
                                    "auditor", "agency_admin"},

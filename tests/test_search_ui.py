@@ -15,7 +15,7 @@ from isodoc.cli import main
 from isodoc.documents.models import Document
 from isodoc.extensions import db
 from isodoc.search import tantivy_engine
-from isodoc.search.models import SearchOutbox
+from isodoc.search.models import SearchChange
 from tests.conftest import login
 from tests.doc_helpers import BASE, issue_qt05, post
 
@@ -88,16 +88,25 @@ def hits(client, q: str) -> str:
         else ""
 
 
-def test_issuing_updates_the_index_in_the_same_request(desk, in_db):
+def pending(app) -> int:
+    """Log rows this index has not applied."""
+    with app.app_context():
+        cursor = search.read_cursor(search.engine())
+        return db.session.scalar(select(func.count()).select_from(SearchChange)
+                                 .where(SearchChange.id > (cursor or 0)))
+
+
+def test_issuing_updates_the_index_in_the_same_request(app, desk, in_db):
     reader = desk("reader")
     assert "QT-05" not in hits(reader, "xem xet lanh dao")
     issue_qt05(desk, in_db)
     assert "QT-05" in hits(reader, "xem xet lanh dao")
-    with in_db() as s:
-        assert s.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert pending(app) == 0
+    with in_db() as s:  # the log is append-only: the rows stay for the other nodes
+        assert s.scalar(select(func.count()).select_from(SearchChange)) > 0
 
 
-def test_a_failed_index_update_waits_in_the_outbox(desk, in_db, app, monkeypatch):
+def test_a_failed_index_update_waits_in_the_log(desk, in_db, app, monkeypatch):
     from isodoc.search.tantivy_engine import TantivyEngine
     from isodoc.search.whoosh_engine import WhooshEngine
 
@@ -110,13 +119,11 @@ def test_a_failed_index_update_waits_in_the_outbox(desk, in_db, app, monkeypatch
         issue_qt05(desk, in_db)  # the issue itself succeeds
     reader = desk("reader")
     assert "Lần ban hành 1" in reader.get(f"{BASE}/qt-05").get_data(as_text=True)
-    with in_db() as s:
-        assert s.scalar(select(func.count()).select_from(SearchOutbox)) > 0
+    assert pending(app) > 0
     assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 1
-    # the next writer drains what was left
+    # the next writer applies what was left
     post(desk("author"), f"{BASE}/qt-05/revise")
-    with in_db() as s:
-        assert s.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert pending(app) == 0
     assert "QT-05" in hits(reader, "xem xet lanh dao")
     assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 0
 
@@ -125,14 +132,15 @@ def test_reindex_rebuilds_from_the_database(app, demo_province, in_db):
     with app.app_context():
         search.engine().clear()
         assert search.check()  # entries missing
-    with in_db() as s:  # work left in the outbox: the rebuild makes it obsolete
-        s.add(SearchOutbox(document_id=s.scalars(select(Document.id)).first()))
+    with in_db() as s:  # a change not applied yet: the rebuild covers it
+        s.add(SearchChange(document_id=s.scalars(select(Document.id)).first()))
     result = app.test_cli_runner().invoke(main, ["reindex"])
     assert result.exit_code == 0 and "Đã lập chỉ mục" in result.output
     with app.app_context():
         assert search.check() == []
-    with in_db() as s:  # emptied in the command's own transaction, committed by the CLI
-        assert s.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert pending(app) == 0
+    with in_db() as s:  # nothing deleted: other nodes' indexes follow the same log
+        assert s.scalar(select(func.count()).select_from(SearchChange)) > 0
 
 
 def test_a_new_index_schema_is_rebuilt_at_the_next_drain(app, demo_province, monkeypatch):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import Response, g
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, pre_dump, validate
 from sqlalchemy.orm import selectinload
@@ -22,6 +22,7 @@ from isodoc.documents.models import (
     Revision,
     RevisionState,
 )
+from isodoc.officedocs import layout, procedure
 from isodoc.paging import Paging
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
@@ -267,6 +268,39 @@ def revision(agency_code: str, ref: str, number: int):
     if found is None:
         abort(404)
     return with_content(found)
+
+
+def docx_response(revision: Revision) -> Response:
+    return Response(procedure.build(revision), mimetype=layout.DOCX_MIMETYPE, headers={
+        "Content-Disposition": f"attachment; filename={procedure.filename(revision)}"})
+
+
+DOCX_DOC = ("Tệp .docx theo thể thức Nghị định 30/2020/NĐ-CP. Thuộc tính tùy chỉnh của tệp: "
+            "`isodoc-code`, `isodoc-revision` (số lần ban hành, hoặc `d<n>` cho dự thảo n), "
+            "`isodoc-base` (commit git của nội dung), `isodoc-agency`.")
+DOCX_RESPONSE = {"200": {"description": DOCX_DOC, "content": {
+    layout.DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@blp.route("/<agency_code>/documents/<ref>/revisions/<int:number>/export.docx")
+@blp.doc(responses=DOCX_RESPONSE)
+def revision_docx(agency_code: str, ref: str, number: int):
+    """Lần ban hành `number` dưới dạng Word (.docx) để in và ký: bản đang hiệu lực, chờ
+    hiệu lực hay đã hết hiệu lực (có dấu «ĐÃ HẾT HIỆU LỰC» trên mọi trang)."""
+    document = readable_or_404(agency_code, ref)
+    require(g.api_user, Action.DOC_READ, document)
+    found = next((r for r in services.issued(document) if r.number == number), None)
+    if found is None:
+        abort(404)
+    return docx_response(found)
+
+
+@blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>/export.docx")
+@blp.doc(responses=DOCX_RESPONSE)
+def draft_docx(agency_code: str, ref: str, seq: int):
+    """Một dự thảo dưới dạng Word (.docx), có dấu «DỰ THẢO»; `isodoc-base` là `head_sha`
+    của dự thảo (cơ sở của lần lưu tiếp theo)."""
+    return docx_response(draft_or_404(readable_or_404(agency_code, ref), seq))
 
 
 @blp.route("/<agency_code>/documents/<ref>/drafts/<int:seq>")

@@ -1,17 +1,15 @@
-"""The internal audit report as a Word document (báo cáo đánh giá nội bộ)."""
+"""The internal audit report as a Word document (báo cáo đánh giá nội bộ), in the
+official layout shared by every document isodoc writes (isodoc/officedocs/layout.py)."""
 
 from __future__ import annotations
 
-import io
-
-from docx import Document as Docx
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from sqlalchemy import select
 
 from isodoc.audits import services
 from isodoc.audits.models import Audit, CheckResult
 from isodoc.extensions import db
+from isodoc.officedocs import layout
 from isodoc.textnorm import clean
 from isodoc.timeutil import format_date
 
@@ -24,33 +22,25 @@ def _x(value: str | None) -> str:
     return clean(value, multiline=True)
 
 
-def _table(doc, header: list[str], rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = _x(text)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = _x(text)
+def _table(doc, header: list[str], rows: list[list[str]], percents: list[int]) -> None:
+    layout.table(doc, header, [[_x(c) for c in row] for row in rows],
+                 widths=layout.shares(doc, percents))
+
+
+def _heading(doc, text: str) -> None:
+    layout.styled(doc.add_paragraph(), doc, "Heading 1").add_run(text)
 
 
 def build(audit: Audit) -> bytes:
     from isodoc.findings.models import Finding
 
-    doc = Docx()
-    doc.styles["Normal"].font.name = "Times New Roman"
-    doc.styles["Normal"].font.size = Pt(13)
-    head = doc.add_paragraph()
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    head.add_run(_x(audit.agency.name.upper())).bold = True
-    title = doc.add_heading("BÁO CÁO ĐÁNH GIÁ NỘI BỘ", level=1)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(_x(f"{audit.code} — {audit.title}")).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc = layout.new_document()
+    layout.page_headers(doc)
+    layout.header_block(doc, audit.agency)
+    layout.title_block(doc, ["BÁO CÁO", "KẾT QUẢ ĐÁNH GIÁ NỘI BỘ"])
+    layout.centred(doc, _x(f"{audit.code} — {audit.title}"), italic=True, space_after=Pt(6))
 
-    doc.add_heading("1. Thông tin chung", level=2)
+    _heading(doc, "1. Thông tin chung")
     team = ", ".join(u.full_name for u in audit.team if u.id != audit.lead_id) or "—"
     for label, value in [
         ("Thời gian", f"{format_date(audit.planned_start)} – {format_date(audit.planned_end)}"),
@@ -61,35 +51,38 @@ def build(audit: Audit) -> bytes:
         ("Quá trình, bộ phận", audit.processes or "—"),
         ("Trạng thái", audit.state_enum.label),
     ]:
-        p = doc.add_paragraph()
+        p = layout.paragraph(doc, "", indent=False)
         p.add_run(f"{label}: ").bold = True
         p.add_run(_x(value))
 
-    doc.add_heading("2. Kết quả theo điều khoản", level=2)
+    _heading(doc, "2. Kết quả theo điều khoản")
     rows = []
     for r in services.results_by_clause(audit):
         rows.append([r.clause, r.title] + [str(r.counts.get(x, 0)) for x in RESULTS]
                     + [str(r.counts.get("none", 0))])
     _table(doc, ["Điều khoản", "Tên", "Phù hợp", "Không phù hợp", "Khuyến nghị",
-                 "Chưa đánh giá"], rows)
+                 "Chưa đánh giá"], rows, [13, 35, 13, 13, 13, 13])
 
-    doc.add_heading("3. Phát hiện", level=2)
+    _heading(doc, "3. Phát hiện")
     findings = db.session.scalars(select(Finding).where(Finding.audit_id == audit.id)
                                   .order_by(Finding.seq)).all()
     if findings:
         _table(doc, ["Số", "Loại", "Điều khoản", "Nội dung", "Trạng thái"], [
             [f.code, f.type_enum.label, ", ".join(f.clause_list), f.observed,
-             f.state_enum.label] for f in findings])
+             f.state_enum.label] for f in findings], [17, 16, 11, 40, 16])
     else:
         doc.add_paragraph("Không có phát hiện.")
 
-    doc.add_heading("4. Danh mục kiểm tra", level=2)
+    _heading(doc, "4. Danh mục kiểm tra")
     _table(doc, ["TT", "Điều khoản", "Câu hỏi", "Bằng chứng", "Kết quả"], [
         [str(i.position), i.clause or "", i.question, i.evidence,
-         i.result_enum.label if i.result_enum else "Chưa đánh giá"] for i in audit.items])
+         i.result_enum.label if i.result_enum else "Chưa đánh giá"] for i in audit.items],
+           [6, 12, 38, 28, 16])
 
-    doc.add_heading("5. Kết luận", level=2)
+    _heading(doc, "5. Kết luận")
     doc.add_paragraph(_x(audit.conclusion) or "Cuộc đánh giá chưa kết thúc.")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    core = doc.core_properties
+    core.title = _x(f"Báo cáo đánh giá nội bộ {audit.code}")[:255]
+    core.author = core.last_modified_by = _x(audit.agency.name)[:255]
+    core.comments = "Xuất từ ISO điện tử"
+    return layout.save(doc)

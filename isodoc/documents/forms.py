@@ -1,3 +1,4 @@
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -6,7 +7,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, Optional
 
 from isodoc.documents.models import DocumentKind
 from isodoc.forms import Form, VnDateField, max_len, options, required
@@ -66,3 +67,44 @@ class DecideWithdrawalForm(Form):
     decision = SelectField("Quyết định", choices=options([("confirm", "Đồng ý thu hồi"),
                                                          ("refuse", "Không đồng ý")]))
     comment = TextAreaField("Ý kiến", validators=[max_len(2000)])
+
+
+TRACKED_CHOICES = options([
+    ("ask", "Báo cho tôi nếu tệp còn thay đổi được theo dõi (track changes)"),
+    ("accept", "Chấp nhận mọi thay đổi được theo dõi"),
+    ("reject", "Từ chối mọi thay đổi được theo dõi (giữ bản trước khi sửa)"),
+])
+
+
+class DocxUploadForm(Form):
+    file = FileField("Tệp Word (.docx)", validators=[FileRequired("Vui lòng chọn tệp .docx.")])
+    tracked = SelectField("Thay đổi được theo dõi trong tệp", choices=TRACKED_CHOICES,
+                          default="ask")
+
+
+class ImportDocxForm(DocxUploadForm):
+    document = SelectField("Nhập thành", choices=[], coerce=str, default="")
+
+
+class ImportConfirmForm(NewDocumentForm):
+    """The confirmation page: what was detected, editable; what was not found, asked."""
+
+    digest = HiddenField()
+    filename = HiddenField()
+    document = HiddenField()
+    revision = IntegerField("Lần ban hành ghi trong tệp", validators=[
+        Optional(), NumberRange(1, 999, "Lần ban hành phải từ 1 đến 999.")])
+    issued_on = VnDateField("Ngày ban hành ghi trong tệp (dd/mm/yyyy)",
+                            validators=[max_len(10)])
+    drafted_by = StringField("Người soạn thảo", validators=[max_len(120)])
+    reviewed_by = StringField("Người xem xét", validators=[max_len(120)])
+    approved_by = StringField("Người phê duyệt", validators=[max_len(120)])
+
+
+class RecordHistoryForm(Form):
+    number = IntegerField("Lần ban hành", validators=[
+        required("lần ban hành"), NumberRange(1, 999, "Lần ban hành phải từ 1 đến 999.")])
+    effective_date = VnDateField("Hiệu lực từ ngày (dd/mm/yyyy)",
+                                 validators=[required("ngày hiệu lực"), max_len(10)])
+    reason = TextAreaField("Lý do ghi nhận (ghi vào nhật ký)",
+                           validators=[required("lý do"), max_len(2000)])

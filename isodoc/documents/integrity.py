@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import math
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import yaml
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from isodoc import search
 from isodoc.agencies.models import Agency
@@ -292,26 +296,62 @@ def start_key_of(pid: int) -> str:
     return f"{pid}:{_started(pid)}"
 
 
+REPAIR_LOCK = 0x150D0C_4E9A  # PostgreSQL advisory lock: one repair at a time, all nodes
+REPAIR_WAIT_LOG = 2.0        # seconds before saying that another node's repair is awaited
+
+
+@contextmanager
+def one_repair_at_a_time(app) -> Iterator[None]:
+    """Across nodes (several app servers on one PostgreSQL, each with its own instance
+    folder): a session-level advisory lock on a connection of its own, taken with
+    pg_try_advisory_lock so a node that waits says why. PostgreSQL drops it if the
+    process dies. SQLite is one host's file: the instance folder's lock is enough."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect() as connection:
+        started, told = time.monotonic(), False
+        while not connection.scalar(text("SELECT pg_try_advisory_lock(:k)"),
+                                    {"k": REPAIR_LOCK}):
+            connection.rollback()
+            if not told and time.monotonic() - started > REPAIR_WAIT_LOG:
+                app.logger.warning("isodoc: another node is running its start-up repair; "
+                                   "waiting for it")
+                told = True
+            time.sleep(0.1)
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": REPAIR_LOCK})
+            connection.commit()
+
+
 def repair_once(app, key: str | None = None) -> list[Problem] | None:
     """`check --repair` once per start of the server, however it is served: the first
     worker to get the lock in the instance folder repairs, the others wait for it, see
-    the start already stamped, and go on (None)."""
+    the start already stamped, and go on (None). Each node (ISODOC_NODE) has its own
+    stamp, and on PostgreSQL two nodes never repair at once (`one_repair_at_a_time`):
+    a node that starts while another repairs waits, then repairs what is left."""
     key = key or start_key()
     folder = Path(app.instance_path)
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{STAMP}.lock", "a+", encoding="utf-8") as lock:
+    node = app.config.get("ISODOC_NODE") or ""
+    name = f"{STAMP}-{node}" if node else STAMP
+    with open(folder / f"{name}.lock", "a+", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-        stamp = folder / f"{STAMP}.done"
+        stamp = folder / f"{name}.done"
         if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == key:
             return None
         with app.app_context():
-            try:
-                problems = check(repair=True)
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
-            search.drain()
+            with one_repair_at_a_time(app):
+                try:
+                    problems = check(repair=True)
+                    db.session.commit()
+                except Exception:
+                    db.session.rollback()
+                    raise
+            search.catch_up(wait=math.inf)  # this node's index, at start
         stamp.write_text(key, encoding="utf-8")
     for problem in problems:
         (app.logger.warning if not problem.repaired else app.logger.info)(str(problem))

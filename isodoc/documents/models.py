@@ -249,3 +249,23 @@ class WithdrawalRequest(db.Model):
     document: Mapped[Document] = relationship(back_populates="withdrawal_requests")
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class DocxImport(db.Model):
+    """A Word file imported as a document or uploaded onto a draft, by its SHA-256:
+    importing the same file again into the same agency changes nothing."""
+
+    __tablename__ = "docx_import"
+    __table_args__ = (UniqueConstraint("agency_id", "sha256", name="uq_docx_import_agency_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship()
+    revision: Mapped[Revision | None] = relationship()

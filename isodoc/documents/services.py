@@ -439,7 +439,9 @@ def _cache_metadata(document: Document, revision: Revision) -> None:
 
 
 def create_document(agency: Agency, actor: User, code: str, fields: DocumentFields,
-                    body: str) -> Revision:
+                    body: str, *, imported: dict | None = None) -> Revision:
+    """A new document and its first draft. `imported` (the Word file it came from and
+    what its control block said) goes into the front matter, kept by later saves."""
     policy.require(actor, Action.DOC_CREATE, agency)
     code, fields, body = check_code(code), fields.checked(), check_body(body)
     slug = slugify(code)
@@ -458,8 +460,11 @@ def create_document(agency: Agency, actor: User, code: str, fields: DocumentFiel
     _apply_fields(document, revision, fields)
     db.session.add(document)
     db.session.flush()
-    revision.head_sha = _first_save(repo, revision, content.compose(
-        _meta(document, fields, revision), body), actor, f"Tạo dự thảo {code}: {fields.title}")
+    meta = _meta(document, fields, revision)
+    if imported:
+        meta["imported"] = imported
+    revision.head_sha = _first_save(repo, revision, content.compose(meta, body), actor,
+                                    f"Tạo dự thảo {code}: {fields.title}")
     _event(revision, actor, "create", S.DRAFT, sha=revision.head_sha)
     return revision
 
@@ -505,7 +510,7 @@ def start_revision(document: Document, actor: User) -> Revision:
 
 def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentFields,
                body: str, *, change_location: str = "", change_summary: str = "",
-               reason: str = "") -> str:
+               reason: str = "", imported: dict | None = None) -> str:
     """Save the editor's text on the draft ref. `base_sha` is the head the editor
     loaded: if the draft moved meanwhile, StaleDraft carries the newer text."""
     require_state(Transition.SAVE, revision.state)
@@ -518,7 +523,12 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
                          ("Lý do, căn cứ", reason)):
         if len(nfc(value)) > 4000:
             raise InvalidInput(f"{label} quá dài (tối đa 4.000 ký tự).")
-    data = content.compose(_meta(document, fields, revision), body)
+    meta = _meta(document, fields, revision)
+    # where an imported draft came from stays in its front matter through later saves
+    if imported := imported or (read_parts(revision)[0].get("imported")
+                                if revision.head_sha else None):
+        meta["imported"] = imported
+    data = content.compose(meta, body)
     try:
         sha = repo_for(document.agency).save_draft(
             document.slug, revision.seq, data, person(actor),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
@@ -23,13 +25,17 @@ from isodoc.auth.models import User
 from isodoc.auth.views import flash_form_errors, safe_next
 from isodoc.commands import attempt
 from isodoc.csvio import write_rows
-from isodoc.documents import content, library, services
+from isodoc.documents import content, docx_import, docx_safety, library, services
 from isodoc.documents.forms import (
     CommentForm,
     DecideWithdrawalForm,
+    DocxUploadForm,
     EditDraftForm,
+    ImportConfirmForm,
+    ImportDocxForm,
     IssueForm,
     NewDocumentForm,
+    RecordHistoryForm,
     ReviewForm,
     SubmitForm,
     WithdrawForm,
@@ -47,6 +53,8 @@ from isodoc.documents.store import StoreError
 from isodoc.errors import MESSAGES, InvalidInput
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
+from isodoc.officedocs import layout, procedure
+from isodoc.officedocs import register as register_export
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
 from isodoc.timeutil import format_date, today_local
@@ -150,21 +158,49 @@ def register(agency_code: str):
                            templates=library.templates(), labels=services.STATUS_LABELS)
 
 
+REGISTER_HEADER = ["Mã hiệu", "Tên tài liệu", "Loại", "Lần ban hành", "Ngày hiệu lực",
+                   "Trạng thái", "Mã TTHC", "Lĩnh vực", "Điều khoản ISO", "Hạn xem xét"]
+
+
+def register_table(rows: list[dict]) -> list[list[str]]:
+    """The register's rows as text, the same for CSV, Excel and Word."""
+    return [[r["document"].code, r["meta"].title, r["meta"].kind_enum.label,
+             str(r["revision"].number) if r["revision"] else "",
+             format_date(r["revision"].effective_date) if r["revision"] else "",
+             services.STATUS_LABELS[r["status"]], r["meta"].tthc_code or "",
+             r["meta"].field or "", r["meta"].iso_clauses, format_date(r["review_due"])]
+            for r in rows]
+
+
+def download(data: bytes, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
 @bp.route("/export.csv")
 def export(agency_code: str):
     agency = agency_or_404(agency_code)
-    rows = filtered(register_rows(agency))
-    data = write_rows(
-        ["Mã hiệu", "Tên tài liệu", "Loại", "Lần ban hành", "Ngày hiệu lực", "Trạng thái",
-         "Mã TTHC", "Lĩnh vực", "Điều khoản ISO", "Hạn xem xét"],
-        [[r["document"].code, r["meta"].title, r["meta"].kind_enum.label,
-          str(r["revision"].number) if r["revision"] else "",
-          format_date(r["revision"].effective_date) if r["revision"] else "",
-          services.STATUS_LABELS[r["status"]], r["meta"].tthc_code or "",
-          r["meta"].field or "", r["meta"].iso_clauses, format_date(r["review_due"])]
-         for r in rows])
-    return Response(data, mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=danh-muc-tai-lieu-{agency.code}.csv"})
+    data = write_rows(REGISTER_HEADER, register_table(filtered(register_rows(agency))))
+    return download(data, "text/csv; charset=utf-8", f"danh-muc-tai-lieu-{agency.code}.csv")
+
+
+@bp.route("/export.docx")
+def export_docx(agency_code: str):
+    """Danh mục tài liệu nội bộ in the official layout (what the register page lists)."""
+    agency = agency_or_404(agency_code)
+    data = register_export.build_docx(agency, REGISTER_HEADER,
+                                      register_table(filtered(register_rows(agency))),
+                                      today_local())
+    return download(data, layout.DOCX_MIMETYPE, f"danh-muc-tai-lieu-{agency.code}.docx")
+
+
+@bp.route("/export.xlsx")
+def export_xlsx(agency_code: str):
+    agency = agency_or_404(agency_code)
+    data = register_export.build_xlsx(agency, REGISTER_HEADER,
+                                      register_table(filtered(register_rows(agency))),
+                                      today_local())
+    return download(data, layout.XLSX_MIMETYPE, f"danh-muc-tai-lieu-{agency.code}.xlsx")
 
 
 # -- creating -------------------------------------------------------------------
@@ -229,6 +265,29 @@ def revision(agency_code: str, slug: str, number: int):
     return render_revision(document, found, printable=request.args.get("print") == "1")
 
 
+@bp.route("/<slug>/revisions/<int:number>/export.docx")
+def revision_docx(agency_code: str, slug: str, number: int):
+    """Lần ban hành `number` as the .docx to print and sign (any issued revision: in
+    force, pending or superseded, each marked as such)."""
+    document = page_document_or_404(agency_code, slug, *HISTORY_OPTIONS)
+    require(current_user, Action.DOC_READ, document)
+    found = next((r for r in services.issued(document) if r.number == number), None)
+    if found is None:
+        abort(404)
+    require(current_user, Action.DOC_READ, found)
+    return download(procedure.build(found), layout.DOCX_MIMETYPE, procedure.filename(found))
+
+
+@bp.route("/<slug>/drafts/<int:seq>/export.docx")
+def draft_docx(agency_code: str, slug: str, seq: int):
+    """A draft as .docx marked DỰ THẢO, with its head recorded as the base of an edit in
+    Word (custom property isodoc-base)."""
+    document = page_document_or_404(agency_code, slug, *HISTORY_OPTIONS)
+    revision = draft_or_404(document, seq)
+    return download(procedure.build(revision), layout.DOCX_MIMETYPE,
+                    procedure.filename(revision))
+
+
 def render_revision(document: Document, shown: Revision | None, printable: bool):
     found = services.read_entry(shown) if shown else None
     meta = found.meta if found else {}
@@ -240,6 +299,12 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
         acknowledged = db.session.scalar(db.select(Acknowledgement).where(
             Acknowledgement.revision_id == shown.id, Acknowledgement.user_id == current_user.id))
     pending = [w for w in document.withdrawal_requests if w.state == "pending"]
+    official = {}
+    if printable and shown is not None:  # the print view: the .docx's page 1, as HTML
+        official = {"title_lines": procedure.title_lines(shown),
+                    "signoffs": procedure.sign_offs(shown),
+                    "change_header": procedure.CHANGE_HEADER,
+                    "change_rows": procedure.change_rows(shown)}
     return render_template(
         "documents/print.html" if printable else "documents/show.html",
         document=document, shown=shown, meta=meta,
@@ -250,7 +315,7 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
         open_draft=open_draft, acknowledged=acknowledged, history=services.issued(document),
         withdrawal=pending[0] if pending else None, review_due=services.review_due(document),
         withdraw_form=WithdrawForm(), decide_form=DecideWithdrawalForm(), confirm=ConfirmForm(),
-        today=today_local())
+        today=today_local(), **official)
 
 
 def replaced_by(document: Document, shown: Revision | None) -> Revision | None:
@@ -327,12 +392,21 @@ def draft(agency_code: str, slug: str, seq: int):
     document = document_or_404(agency_code, slug)
     revision = draft_or_404(document, seq)
     meta, body = services.read_parts(revision)
+    imported = meta.get("imported") if isinstance(meta.get("imported"), dict) else None
+    history_form = None
+    if imported and policy.can(current_user, Action.DOC_RECORD_HISTORY, revision):
+        day = imported.get("date")
+        history_form = RecordHistoryForm(
+            formdata=None, number=imported.get("revision"),
+            effective_date=format_date(date.fromisoformat(day)) if isinstance(day, str)
+            and len(day) == 10 else "")
     submit_form = SubmitForm()
     submit_form.reviewers.choices = options((str(u.id), u.full_name)
                                             for u in services.eligible_reviewers(revision))
     return render_template(
         "documents/draft.html", document=document, revision=revision, meta=meta,
         html=content.render(body), submit_form=submit_form, review_form=ReviewForm(),
+        history_form=history_form,
         comment_form=CommentForm(), issue_form=IssueForm(effective_date=format_date(
             today_local())), confirm=ConfirmForm(), labels=services.STATUS_LABELS,
         previous=services.issued(document)[-1] if services.issued(document) else None,
@@ -548,6 +622,197 @@ def periodic_review(agency_code: str, slug: str):
         return redirect(document_url(document))
     _, error = attempt(services.confirm_periodic_review, document, current_user)
     return answer(error, "Đã ghi nhận xem xét định kỳ.", document_url(document))
+
+
+# -- Word in: import, and drafts edited in Word ----------------------------------------
+
+DOCX_ENDPOINTS = {"documents.import_docx", "documents.upload_draft"}
+
+
+def allow_docx_body() -> None:
+    """A Word upload may carry a file up to the configured limit (and a little more, so
+    that a file just over it is answered by the check, in Vietnamese), whatever the
+    app's own request limit. It must be set before anything reads the body: CSRF
+    protection reads the form in the app's first before-request function."""
+    if request.endpoint in DOCX_ENDPOINTS and request.method == "POST":
+        request.max_content_length = docx_safety.max_bytes() + 256 * 1024
+
+
+@bp.record_once
+def _allow_docx_first(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, allow_docx_body)
+
+
+def docx_bytes(form) -> bytes:
+    return form.file.data.read(docx_safety.max_bytes() + 1)
+
+
+def import_targets(agency: Agency) -> list:
+    """A new document, or the next revision of an issued one that has no open draft."""
+    targets = [("", "Tài liệu mới")]
+    for s in services.standings(services.agency_documents(agency)):
+        if s.shown is not None and s.open_draft is None and s.status != "withdrawn":
+            targets.append((s.document.slug, f"Dự thảo sửa đổi của {s.document.code} — "
+                                             f"{s.meta.title}"))
+    return options(targets)
+
+
+CONTROL_LABELS = {"code": "mã hiệu", "title": "tên tài liệu", "revision": "lần ban hành",
+                  "issued_on": "ngày ban hành", "drafted_by": "người soạn thảo",
+                  "reviewed_by": "người xem xét", "approved_by": "người phê duyệt"}
+
+
+def missing_fields(form: ImportConfirmForm) -> list[str]:
+    return [label for name, label in CONTROL_LABELS.items()
+            if not (getattr(form, name).data or (name == "code" and form.document.data))]
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_docx(agency_code: str):
+    """Step 1: the file, checked and converted; step 2 is the confirmation page."""
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.DOC_CREATE, agency)
+    form = ImportDocxForm()
+    form.document.choices = import_targets(agency)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            data = docx_bytes(form)
+            try:
+                converted = docx_safety.convert(data, form.tracked.data)
+            except InvalidInput as exc:
+                flash(exc.message, "error")
+                return render_template("documents/import.html", agency=agency, form=form), 422
+            return confirm_page(agency, form, data, converted)
+        flash_form_errors(form)
+        return render_template("documents/import.html", agency=agency, form=form), 422
+    return render_template("documents/import.html", agency=agency, form=form)
+
+
+def confirm_page(agency: Agency, upload: ImportDocxForm, data: bytes,
+                 converted: docx_safety.Converted):
+    filename = nfc(upload.file.data.filename or "")[:255]
+    digest = docx_import.sha256(data)
+    existing = services.get_document(agency, upload.document.data) \
+        if upload.document.data else None
+    control = converted.control
+    day = control.get("date")
+    form = ImportConfirmForm(
+        formdata=None, digest=digest, filename=filename,
+        document=existing.slug if existing else "",
+        code=existing.code if existing else (converted.code or
+                                             docx_import.code_from_filename(filename)),
+        title=converted.title or (existing.title if existing else
+                                  docx_import.title_from_filename(filename)),
+        kind=converted.kind, tthc_code=converted.tthc_code, body=converted.markdown,
+        review_months=12, revision=control.get("revision"),
+        issued_on=format_date(date.fromisoformat(day)) if day else "",
+        drafted_by=control.get("drafted_by", ""), reviewed_by=control.get("reviewed_by", ""),
+        approved_by=control.get("approved_by", ""))
+    prior = docx_import.already_imported(agency, digest)
+    if prior is not None:
+        flash(f"Tệp này đã được nhập trước đó thành {prior.document.code}: không thể nhập "
+              "lại.", "error")
+    return render_template("documents/import_confirm.html", agency=agency, form=form,
+                           existing=existing, converted=converted, missing=missing_fields(form),
+                           html=content.render(converted.markdown))
+
+
+@bp.route("/import/confirm", methods=["POST"])
+def import_confirm(agency_code: str):
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.DOC_CREATE, agency)
+    form = ImportConfirmForm()
+    existing = services.get_document(agency, form.document.data) \
+        if form.document.data and services.slugify(form.document.data) == form.document.data \
+        else None
+    if form.validate_on_submit():
+        control = {"revision": form.revision.data, "date": form.issued_on.date,
+                   "drafted_by": form.drafted_by.data, "reviewed_by": form.reviewed_by.data,
+                   "approved_by": form.approved_by.data}
+        try:
+            revision, error = attempt(lambda: docx_import.import_docx(
+                agency, current_user, digest=form.digest.data or "",
+                filename=form.filename.data or "", code=form.code.data or "",
+                fields=fields_from(form), body=form.body.data or "", control=control,
+                existing=existing))
+        except StoreError as exc:  # the page again, so what was checked is not lost
+            current_app.logger.error("git store failed on import: %s", exc, exc_info=exc)
+            flash(MESSAGES[503], "error")
+            return render_template(
+                "documents/import_confirm.html", agency=agency, form=form, existing=existing,
+                converted=None, missing=missing_fields(form),
+                html=content.render(nfc(form.body.data or ""))), 503, {"Retry-After": "5"}
+        if revision is not None:
+            flash(f"Đã nhập {revision.document.code} thành dự thảo {revision.seq}: hãy đọc "
+                  "lại rồi trình xem xét.", "success")
+            return redirect(draft_url(revision))
+        if error is not None:
+            flash(error.message, "error")
+    else:
+        flash_form_errors(form)
+    return render_template("documents/import_confirm.html", agency=agency, form=form,
+                           existing=existing, converted=None, missing=missing_fields(form),
+                           html=content.render(nfc(form.body.data or ""))), 422
+
+
+@bp.route("/<slug>/drafts/<int:seq>/upload", methods=["GET", "POST"])
+def upload_draft(agency_code: str, slug: str, seq: int):
+    """"Tải lên bản đã sửa": a draft edited in Word becomes its next save."""
+    document = document_or_404(agency_code, slug)
+    revision = draft_or_404(document, seq)
+    require(current_user, Action.DOC_EDIT, revision)
+    form = DocxUploadForm()
+    page = {"document": document, "revision": revision, "form": form}
+    if request.method == "GET":
+        return render_template("documents/upload.html", **page)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_template("documents/upload.html", **page), 422
+    try:
+        converted = docx_safety.convert(docx_bytes(form), form.tracked.data)
+        sha, error = attempt(docx_import.upload_to_draft, revision, current_user, converted)
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+        return render_template("documents/upload.html", **page), 422
+    if error is None:
+        for note in converted.notes + [f"Chưa nhập: {item} (tài liệu chưa có tệp đính kèm)."
+                                       for item in converted.not_imported]:
+            flash(note, "info")
+        flash("Đã lưu bản sửa từ Word thành lần lưu mới của dự thảo." if sha else
+              "Tệp không có thay đổi nào so với dự thảo: không lưu gì.", "success")
+        return redirect(draft_url(revision))
+    if isinstance(error, services.StaleDraft):
+        edit_form = EditDraftForm(
+            formdata=None, title=revision.title, kind=revision.kind,
+            tthc_code=revision.tthc_code or "", field=revision.field or "",
+            iso_clauses=revision.iso_clauses, review_months=revision.review_months,
+            body=converted.markdown, change_location=revision.change_location,
+            change_summary=revision.change_summary, reason=revision.reason)
+        stale = stale_page(error, edit_form)
+        stale["message"] = ("Tệp Word này được tải về từ một bản cũ của dự thảo: dự thảo đã "
+                            "được lưu sau đó, nên bản của bạn CHƯA được lưu. Hãy xem bản mới "
+                            "và phần khác biệt bên dưới, chép lại thay đổi của bạn rồi lưu.")
+        return render_template(
+            "documents/editor.html", agency=document.agency, form=edit_form, document=document,
+            revision=revision, stale=stale,
+            action=url_for("documents.edit", agency_code=agency_code, slug=slug, seq=seq)), 409
+    flash(error.message, "error")
+    return render_template("documents/upload.html", **page), 422
+
+
+@bp.route("/<slug>/drafts/<int:seq>/record-history", methods=["POST"])
+def record_history(agency_code: str, slug: str, seq: int):
+    """History migration: an imported draft recorded as an earlier lần ban hành."""
+    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    form = posted(Action.DOC_RECORD_HISTORY, revision, RecordHistoryForm)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(draft_url(revision))
+    _, error = attempt(docx_import.record_history, revision, current_user, form.number.data,
+                       form.effective_date.date, form.reason.data or "")
+    done = "" if error else (f"Đã ghi nhận {revision.document.code} lần {revision.number}, "
+                             f"hiệu lực từ {format_date(revision.effective_date)}.")
+    return answer(error, done, after(revision))
 
 
 preview_bp = Blueprint("preview", __name__)

@@ -1,22 +1,33 @@
 """Full-text search: the one module that knows an engine exists.
 
-Interface: `enqueue(document)` (in the transaction that changes it), `drain()` (after the
-commit), `search(...)`, `suggest(...)`, `reindex(...)`, `check()`. Engines: tantivy and
-Whoosh (setting ISODOC_SEARCH_ENGINE), one contract test suite for both.
+Interface: `enqueue(document)` (in the transaction that changes it: a row of the change
+log), `catch_up()` (after the commit, at start and on a timer: this node's index applies
+the log past its cursor), `search(...)`, `suggest(...)`, `reindex(...)`, `check()`.
+Engines: tantivy and Whoosh (setting ISODOC_SEARCH_ENGINE), one contract test suite for
+both.
 """
 
 from __future__ import annotations
 
 import difflib
+import fcntl
 import logging
+import math
+import os
 import shutil
+import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app, g, url_for
 from markupsafe import Markup
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, func, inspect, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.documents.models import Document
@@ -26,8 +37,8 @@ from isodoc.search import entries as entries_mod
 from isodoc.search.analysis import ParsedQuery, fold, parse
 from isodoc.search.base import Engine, Filters, day_number
 from isodoc.search.highlight import mark, snippet
-from isodoc.search.models import SearchOutbox
-from isodoc.timeutil import today_local
+from isodoc.search.models import SearchChange, SearchIndexState, SearchLogHorizon
+from isodoc.timeutil import today_local, utcnow
 
 log = logging.getLogger(__name__)
 ENGINES = ("tantivy", "whoosh")
@@ -64,68 +75,191 @@ def engine() -> Engine:
 
 
 # -- keeping the index up to date ---------------------------------------------------
+#
+# Every change of a document appends a row to `search_log`, in the change's own
+# transaction. Each index (one per node: several app servers on one database) applies
+# the rows past its cursor — a file inside the index folder, written after the index
+# commit, so the cursor goes wherever the index goes: a wiped or new folder has none
+# and is rebuilt from the database, and a crash between the index commit and the cursor
+# write only applies the same rows again (an entry is replaced by what the database
+# says now, so applying twice is harmless). `search_index` holds what every index last
+# reported, only to prune the rows that every live index has passed.
 
-def enqueue(document: Document) -> None:
-    """Record, in the caller's transaction, that `document` must be reindexed."""
-    db.session.add(SearchOutbox(document_id=document.id))
+CURSOR_FILE = "isodoc-cursor"
+LOCK_FILE = "isodoc-follow.lock"
+LOG_LOCK = 0x150D0C_5EA1  # PostgreSQL advisory lock: log rows commit in id order
+REPORT_EVERY = 60.0       # seconds between two reports of an index that did not move
+_reported: dict[str, tuple[float, int]] = {}
+_checked: dict[str, float] = {}
+
+
+def enqueue(document: Document, change: str = "update") -> None:
+    """Record, in the caller's transaction, that `document` must be reindexed: the log
+    row is written when that transaction commits (`_write_log`)."""
+    db.session.info.setdefault("search_changes", []).append((document, change[:20]))
     g.search_dirty = True
 
 
-def drain(limit: int = 500) -> int:
-    """Apply pending outbox rows to the index; what fails stays for the next writer.
-    Called after the request's commit, by any worker: never a background writer."""
-    replaced = getattr(engine(), "replaced", None)
-    if replaced:  # a new index schema: the new index starts empty, fill it once
-        done = reindex()
-        db.session.commit()  # the emptied outbox, as drain commits what it applied
-        for folder in replaced:
-            shutil.rmtree(folder, ignore_errors=True)
-        replaced.clear()
-        log.warning("search index rebuilt for its new schema: %d entries", done)
-        return done
-    rows = db.session.scalars(select(SearchOutbox).order_by(SearchOutbox.id).limit(limit)).all()
+@event.listens_for(Session, "before_commit")
+def _write_log(session: Session) -> None:
+    """The log rows of the transaction, last thing before its commit. On PostgreSQL a
+    transaction-level advisory lock makes the rows commit in the order of their ids, so
+    a follower that has seen id n can never later see a smaller one appear (two
+    transactions would otherwise take ids 7 and 8 and commit 8 first). Everything else
+    is flushed first: the lock is only ever awaited by a transaction that holds all the
+    row locks it will need, so it cannot take part in a deadlock. SQLite has one writer
+    at a time and needs no lock."""
+    changes = session.info.pop("search_changes", None)
+    if not changes:
+        return
+    session.flush()
+    rows = {}
+    for document, change in changes:
+        # a deleted document keeps its identity: its row removes it from every index
+        identity = inspect(document).identity
+        if identity:
+            rows[identity[0]] = change
     if not rows:
-        return 0
-    ids = sorted({r.document_id for r in rows})
-    documents = db.session.scalars(select(Document).where(Document.id.in_(ids))).all()
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK})
+    session.add_all(SearchChange(document_id=d, change=c) for d, c in sorted(rows.items()))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_log(session: Session, transaction) -> None:
+    """A rolled-back transaction changed nothing to reindex (a savepoint's rollback
+    keeps the outer transaction's changes: reindexing one more is harmless)."""
+    if transaction.parent is None:
+        session.info.pop("search_changes", None)
+
+
+def index_name(eng: Engine | None = None) -> str:
+    """How this index reports itself in `search_index`: node and engine folder."""
+    eng = eng or engine()
+    node = current_app.config.get("ISODOC_NODE") or socket.gethostname()
+    return f"{node}:{eng.path.name}"[:200]
+
+
+def read_cursor(eng: Engine) -> int | None:
+    """The last log id applied to this index; None if the index has never been built
+    (a new folder, a new schema, an index from the outbox days)."""
     try:
-        docs = [e for d in documents for e in entries_mod.entries_for(d)]
-        engine().replace(docs, ids)
-    except Exception:  # noqa: BLE001 — the outbox keeps the work; the next writer retries
-        log.exception("search index update failed; %d outbox rows kept", len(rows))
-        db.session.rollback()
-        db.session.execute(SearchOutbox.__table__.update().where(
-            SearchOutbox.id.in_([r.id for r in rows])).values(
-            attempts=SearchOutbox.attempts + 1))
-        db.session.commit()
-        return 0
-    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
-    db.session.commit()
-    return len(ids)
+        return int((Path(eng.path) / CURSOR_FILE).read_text(encoding="ascii").strip())
+    except (FileNotFoundError, ValueError):
+        return None
 
 
-def drain_after_request(response):
-    """Index what the request changed once its response has gone out: the person does not
-    wait for the index (a merge can take a few hundred ms); the outbox keeps the work
-    if the worker dies first."""
-    if g.pop("search_dirty", False):
-        app = current_app._get_current_object()
+def write_cursor(eng: Engine, applied: int) -> None:
+    path = Path(eng.path) / CURSOR_FILE
+    tmp = path.with_name(f"{CURSOR_FILE}.{os.getpid()}.{threading.get_ident()}")
+    tmp.write_text(f"{applied}\n", encoding="ascii")
+    os.replace(tmp, path)  # atomic: a reader sees the old cursor or the new one
 
-        def drain_later() -> None:
-            with app.app_context():
+
+@contextmanager
+def follow_lock(eng: Engine, wait: float):
+    """One follower at a time per index (the workers of a node, and its timer threads):
+    two that applied overlapping rows could otherwise write the older state last."""
+    with open(Path(eng.path) / LOCK_FILE, "a+", encoding="ascii") as fh:
+        if wait == math.inf:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + wait
+            while True:
                 try:
-                    drain()
-                except Exception:  # noqa: BLE001 — the response is already sent
-                    log.exception("search outbox drain failed")
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        yield False
+                        return
+                    time.sleep(0.02)
+        yield True  # released when the file is closed
 
-        response.call_on_close(drain_later)
-    return response
+
+def horizon() -> int:
+    return db.session.scalar(select(SearchLogHorizon.pruned_through)
+                             .where(SearchLogHorizon.id == 1)) or 0
 
 
-def reindex(progress=None) -> int:
-    """Rebuild the whole index from the database (`isodoc reindex`): one writer, one
-    index commit, so readers see the old index until the new one is complete. A
-    command: the outbox it makes obsolete is emptied in the caller's transaction."""
+def last_change() -> int:
+    return db.session.scalar(select(func.max(SearchChange.id))) or 0
+
+
+def catch_up(wait: float = 5.0, limit: int = 500) -> int:
+    """Apply the log rows past this index's cursor (or rebuild it when the log no
+    longer holds them); returns the documents applied. Run after a request's commit,
+    at start and on a timer, by any worker of the node: never a background writer
+    that outlives its process. What fails stays in the log for the next try."""
+    eng = engine()
+    with follow_lock(eng, wait) as held:
+        if not held:  # another worker of this node is at it (the timer retries)
+            return 0
+        try:
+            done = _catch_up(eng, limit)
+            db.session.commit()  # the report of how far this index got
+        except Exception:  # noqa: BLE001 — the log keeps the work; the next try retries
+            log.exception("search index update failed; the change log keeps the work")
+            db.session.rollback()
+            return 0
+    return done
+
+
+drain = catch_up  # the name callers knew when the log was an outbox
+
+
+def _catch_up(eng: Engine, limit: int) -> int:
+    done, rebuilds = 0, 0
+    while True:
+        cursor = read_cursor(eng)
+        if cursor is None or getattr(eng, "replaced", None):
+            if rebuilds:
+                break
+            rebuilds += 1
+            done += _rebuild(eng)
+            continue
+        rows = db.session.execute(select(SearchChange.id, SearchChange.document_id)
+                                  .where(SearchChange.id > cursor)
+                                  .order_by(SearchChange.id).limit(limit)).all()
+        # read after the rows: a prune committed before they were read shows here
+        mark = horizon()
+        if not rows and cursor > max(last_change(), mark):
+            # ids this index applied do not exist: the database was restored from a
+            # backup (its sequence went back), so new changes would reuse them
+            if rebuilds:
+                break
+            rebuilds += 1
+            log.warning("search index %s is ahead of the change log (%d): rebuilt",
+                        index_name(eng), cursor)
+            done += _rebuild(eng)
+            continue
+        if mark > cursor:
+            if rebuilds:
+                break
+            rebuilds += 1
+            log.warning("search index %s is behind the change log (%d < %d): rebuilt",
+                        index_name(eng), cursor, mark)
+            done += _rebuild(eng)
+            continue
+        if not rows:
+            break
+        ids = sorted({r.document_id for r in rows})
+        documents = db.session.scalars(select(Document).where(Document.id.in_(ids))).all()
+        eng.replace([e for d in documents for e in entries_mod.entries_for(d)], ids)
+        write_cursor(eng, rows[-1].id)
+        done += len(ids)
+        db.session.expunge_all()
+        if len(rows) < limit:
+            break
+    report(eng)
+    return done
+
+
+def _rebuild(eng: Engine, progress=None) -> int:
+    """Fill the index from the database; its cursor becomes the log's last id read
+    before the documents: a change committed later is applied again, never missed."""
+    top = max(last_change(), horizon())
     ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
 
     def batches():
@@ -137,8 +271,101 @@ def reindex(progress=None) -> int:
             if progress:
                 progress(len(chunk))
 
-    done = engine().rebuild(batches())
-    db.session.execute(delete(SearchOutbox))
+    done = eng.rebuild(batches())
+    write_cursor(eng, top)
+    replaced = getattr(eng, "replaced", None)
+    if replaced:  # a new index schema: the older folders go once the new one is full
+        for folder in replaced:
+            shutil.rmtree(folder, ignore_errors=True)
+        replaced.clear()
+        log.warning("search index rebuilt for its new schema: %d entries", done)
+    return done
+
+
+def report(eng: Engine, force: bool = False) -> None:
+    """Say in `search_index` how far this index got (in the caller's transaction); at
+    most once a minute when it did not move."""
+    name, applied = index_name(eng), read_cursor(eng)
+    if applied is None:
+        return
+    last = _reported.get(name)
+    now = time.monotonic()
+    if not force and last and last[1] == applied and now - last[0] < REPORT_EVERY:
+        return
+    bind = db.session.get_bind()
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    table = SearchIndexState.__table__
+    db.session.execute(insert(table).values(name=name, applied_id=applied, seen_at=utcnow())
+                       .on_conflict_do_update(index_elements=[table.c.name],
+                                              set_={"applied_id": applied,
+                                                    "seen_at": utcnow()}))
+    _reported[name] = (now, applied)
+
+
+def prune(days: int | None = None) -> int:
+    """Delete the log rows that every index seen within `days` has applied (a command:
+    the caller commits). An index not seen for longer is rebuilt when it comes back."""
+    days = current_app.config["ISODOC_SEARCH_LOG_DAYS"] if days is None else days
+    since = utcnow() - timedelta(days=days)
+    floor = db.session.scalar(select(func.min(SearchIndexState.applied_id))
+                              .where(SearchIndexState.seen_at >= since))
+    if not floor or floor <= horizon():
+        return 0
+    mark = db.session.get(SearchLogHorizon, 1)
+    if mark is None:
+        db.session.add(SearchLogHorizon(id=1, pruned_through=floor))
+    else:
+        mark.pruned_through = max(mark.pruned_through, floor)
+    return db.session.execute(delete(SearchChange).where(SearchChange.id <= floor)).rowcount
+
+
+def behind() -> bool:
+    """The cheap check: is there a log row this index has not applied?"""
+    cursor = read_cursor(engine())
+    return cursor is None or last_change() > cursor
+
+
+def drain_after_request(response):
+    """After the response has gone out (the person does not wait for a segment merge):
+    apply what the request changed; a served node (ISODOC_SEARCH_FOLLOW) also checks,
+    at most once per poll interval, whether another node changed something."""
+    app = current_app._get_current_object()
+    if g.pop("search_dirty", False):
+        job = catch_up
+    elif app.config.get("ISODOC_SEARCH_FOLLOW"):
+        key = app.config["ISODOC_INDEX_PATH"]
+        now = time.monotonic()
+        if now - _checked.get(key, 0.0) < app.config["ISODOC_SEARCH_POLL_SECONDS"]:
+            return response
+        _checked[key] = now
+
+        def job() -> None:
+            if behind():
+                catch_up(wait=0)
+            else:
+                db.session.rollback()  # end the read
+    else:
+        return response
+
+    def later() -> None:
+        with app.app_context():
+            try:
+                job()
+            except Exception:  # noqa: BLE001 — the response is already sent
+                log.exception("search index catch-up failed")
+
+    response.call_on_close(later)
+    return response
+
+
+def reindex(progress=None) -> int:
+    """Rebuild this node's index from the database (`isodoc reindex`): one writer, one
+    index commit, so readers see the old index until the new one is complete. A
+    command: the report of the new cursor is written in the caller's transaction."""
+    eng = engine()
+    with follow_lock(eng, math.inf):
+        done = _rebuild(eng, progress)
+        report(eng, force=True)
     return done
 
 
@@ -146,12 +373,18 @@ def check() -> list[str]:
     """Index entries against what the database says they should be."""
     expected = {e.key for d in db.session.scalars(select(Document))
                 for e in entries_mod.entries_for(d)}
-    actual = engine().entry_keys()
+    eng = engine()
+    actual = eng.entry_keys()
     problems = [f"thiếu trong chỉ mục tìm kiếm: {k}" for k in sorted(expected - actual)]
     problems += [f"thừa trong chỉ mục tìm kiếm: {k}" for k in sorted(actual - expected)]
-    pending = db.session.scalar(select(db.func.count()).select_from(SearchOutbox))
-    if pending:
-        problems.append(f"{pending} cập nhật chỉ mục đang chờ (outbox)")
+    cursor = read_cursor(eng)
+    if cursor is None:
+        problems.append("chỉ mục tìm kiếm chưa từng được dựng (chưa có con trỏ nhật ký)")
+    else:
+        pending = db.session.scalar(select(func.count()).select_from(SearchChange)
+                                    .where(SearchChange.id > cursor))
+        if pending:
+            problems.append(f"{pending} thay đổi trong nhật ký chưa áp dụng vào chỉ mục")
     return problems
 
 

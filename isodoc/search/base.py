@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as attribute
 from datetime import date
+from pathlib import Path
 from typing import Protocol
 
 OPEN_END = 99991231
@@ -68,6 +69,7 @@ class RawResults:
 
 class Engine(Protocol):
     name: str
+    path: Path  # the index's own folder: its cursor file lives there too
 
     def replace(self, docs: list[SearchDoc], document_ids: list[int]) -> None:
         """Delete every entry of `document_ids`, add `docs`, commit (one writer)."""

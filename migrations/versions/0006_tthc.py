@@ -2,7 +2,7 @@
 model procedures and their adoptions
 
 Revision ID: 0006_tthc
-Revises: 0006_mail
+Revises: 0006_nodes
 Create Date: 2026-11-26
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0006_tthc'
-down_revision: Union[str, Sequence[str], None] = '0006_mail'
+down_revision: Union[str, Sequence[str], None] = '0006_nodes'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

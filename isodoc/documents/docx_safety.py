@@ -1,0 +1,212 @@
+"""An uploaded Word file, checked before any part of it is parsed, then converted to
+Markdown in a child process with memory and time limits (DESIGN invariant 6 and 9).
+
+The checks read only bytes and the zip's directory: the size limit; a real zip (not
+0 bytes, not a Word 97 .doc, not an encrypted OLE container, not truncated); entry
+count, names (no zip-slip), the sum of declared uncompressed sizes and each entry's
+compression ratio (a zip bomb is refused before anything is inflated); no macros;
+the parts a .docx needs. The only part inflated here is [Content_Types].xml, whose
+declared size is bounded first. Every refusal is an InvalidInput in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app, has_app_context
+
+from isodoc import filetypes
+from isodoc.errors import InvalidInput
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_ENTRIES = 2_000
+MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 100  # real .docx XML compresses 5 to 20 times
+RATIO_FROM = 1024 * 1024  # small entries may compress better: ratio checked above 1 MB
+CONTENT_TYPES_MAX = 1024 * 1024
+REQUIRED = ("[Content_Types].xml", "_rels/.rels", "word/document.xml")
+MACRO_TYPES = ("macroenabled", "vbaproject", "vbadata", "activex")
+CONVERTER = Path(__file__).with_name("docx_convert.py")
+MB = 1024 * 1024
+
+
+@dataclass
+class Converted:
+    """What the converter read from the file."""
+
+    markdown: str
+    code: str = ""
+    title: str = ""
+    kind: str = "internal"
+    tthc_code: str = ""
+    control: dict = field(default_factory=dict)  # lần ban hành, ngày, ký duyệt
+    properties: dict = field(default_factory=dict)  # isodoc-code, isodoc-base...
+    images: int = 0
+    embedded: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    tracked_changes: int = 0
+
+    @property
+    def not_imported(self) -> list[str]:
+        """What the document had that isodoc does not keep (documents have no
+        attachments yet): said on the confirmation page and in the CLI report."""
+        out = []
+        if self.images:
+            out.append(f"{self.images} hình ảnh (giữ chỗ trong nội dung, chưa nhập)")
+        if self.embedded:
+            out.append("đối tượng nhúng: " + ", ".join(self.embedded[:10]))
+        return out
+
+
+def setting(name: str, default):
+    return current_app.config.get(name, default) if has_app_context() else default
+
+
+def max_bytes() -> int:
+    return int(setting("ISODOC_DOCX_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def too_large_message(limit: int) -> str:
+    return f"Tệp lớn hơn giới hạn {limit / MB:.0f} MB: hãy tách tài liệu hoặc giảm dung " \
+        "lượng hình ảnh."
+
+
+def check(data: bytes) -> None:
+    """Refuse what is not a plain, complete, macro-free .docx within the limits."""
+    limit = max_bytes()
+    if not data:
+        raise InvalidInput("Tệp rỗng (0 byte): hãy chọn đúng tệp Word .docx.")
+    if len(data) > limit:
+        raise InvalidInput(too_large_message(limit))
+    if data.startswith(filetypes.OLE2_MAGIC):
+        streams = filetypes._top_level_streams(data) or set()
+        if streams & {"EncryptedPackage", "EncryptionInfo"}:
+            raise InvalidInput("Tệp Word được đặt mật khẩu (mã hoá): hãy mở bằng Word, bỏ mật "
+                               "khẩu (Tệp → Thông tin → Bảo vệ tài liệu) rồi tải lên lại.")
+        if "WordDocument" in streams:
+            raise InvalidInput("Đây là tệp Word 97–2003 (.doc): hãy mở bằng Word và lưu lại "
+                               "dưới dạng .docx (Tệp → Lưu thành → Tài liệu Word) rồi tải lên.")
+        raise InvalidInput("Tệp không phải tài liệu Word .docx.")
+    if not data.startswith(filetypes.ZIP_MAGIC):
+        raise InvalidInput("Tệp không phải tài liệu Word .docx (không đọc được cấu trúc tệp).")
+    declared = filetypes._zip_entries_declared(data)
+    if declared is None:
+        raise InvalidInput("Tệp .docx bị hỏng hoặc tải lên không trọn vẹn (thiếu phần cuối "
+                           "tệp): hãy lưu lại bằng Word rồi tải lên lại.")
+    if declared > MAX_ENTRIES:
+        raise InvalidInput(f"Tệp có quá nhiều thành phần ({declared}); một tài liệu Word "
+                           f"thông thường có dưới {MAX_ENTRIES}.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            _check_entries(entries)
+            types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
+    except InvalidInput:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, EOFError,
+            NotImplementedError, RuntimeError, OSError, zlib.error):
+        raise InvalidInput("Tệp .docx bị hỏng hoặc tải lên không trọn vẹn: hãy lưu lại bằng "
+                           "Word rồi tải lên lại.") from None
+    if any(word in types for word in MACRO_TYPES):
+        raise InvalidInput("Tệp có macro (VBA) hoặc điều khiển ActiveX (.docm): isodoc không "
+                           "nhận tệp có macro. Hãy lưu lại dưới dạng «Tài liệu Word (.docx)».")
+
+
+def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
+    names = {e.filename for e in entries}
+    total = 0
+    for entry in entries:
+        name = entry.filename
+        if name.startswith(("/", "\\")) or "\\" in name or "\0" in name or ":" in name \
+                or any(part == ".." for part in name.split("/")):
+            raise InvalidInput(f"Tệp chứa tên thành phần không hợp lệ («{name[:60]}»): tệp "
+                               "không phải do Word tạo ra và bị từ chối.")
+        if entry.flag_bits & 0x1:
+            raise InvalidInput("Tệp Word được đặt mật khẩu (mã hoá): hãy bỏ mật khẩu rồi tải "
+                               "lên lại.")
+        lower = name.lower()
+        if lower.endswith(("vbaproject.bin", "vbadata.xml")) or "/activex/" in lower:
+            raise InvalidInput("Tệp có macro (VBA) hoặc điều khiển ActiveX (.docm): isodoc "
+                               "không nhận tệp có macro. Hãy lưu lại dưới dạng «Tài liệu Word "
+                               "(.docx)».")
+        total += entry.file_size
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if total > MAX_TOTAL_UNCOMPRESSED or (entry.file_size > RATIO_FROM and
+                                              ratio > MAX_RATIO):
+            raise InvalidInput("Tệp nén bất thường (dung lượng khi giải nén quá lớn so với tệp, "
+                               "dấu hiệu «bom nén»): tệp bị từ chối.")
+    missing = [n for n in REQUIRED if n not in names]
+    if missing:
+        raise InvalidInput("Tệp .docx thiếu thành phần bắt buộc (" + ", ".join(missing) +
+                           "): hãy mở bằng Word và lưu lại rồi tải lên.")
+    types = next(e for e in entries if e.filename == "[Content_Types].xml")
+    if types.file_size > CONTENT_TYPES_MAX:
+        raise InvalidInput("Tệp .docx có phần mô tả kiểu nội dung bất thường: tệp bị từ chối.")
+
+
+CHILD_MESSAGES = {
+    "xml_entities": "Tệp chứa khai báo DTD hoặc thực thể XML (không có trong tệp Word thật, "
+                    "dùng để tấn công): tệp bị từ chối.",
+    "bad_xml": "Tệp .docx bị hỏng (một phần XML không đọc được): hãy mở bằng Word, lưu lại rồi "
+               "tải lên.",
+    "damaged": "Tệp .docx bị hỏng hoặc không trọn vẹn: hãy mở bằng Word, lưu lại rồi tải lên.",
+    "memory": "Tệp quá phức tạp để đọc (vượt giới hạn bộ nhớ): hãy tách tài liệu hoặc lưu lại "
+              "bằng Word.",
+    "too_deep": "Tệp có cấu trúc lồng nhau quá sâu: hãy đơn giản hoá các bảng rồi tải lên lại.",
+}
+
+
+def convert(data: bytes, tracked: str = "ask") -> Converted:
+    """`check` the bytes, then convert them in a child process limited in address space,
+    CPU and wall time. A file the child cannot finish within them is refused; the
+    worker is untouched."""
+    check(data)
+    memory = int(setting("ISODOC_DOCX_CHILD_MEMORY_MB", 768))
+    seconds = float(setting("ISODOC_DOCX_CHILD_SECONDS", 30))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(CONVERTER), tracked if tracked in ("accept", "reject")
+             else "ask", str(memory), str(max(1, int(seconds)))],
+            input=data, capture_output=True, timeout=seconds, check=False)
+    except subprocess.TimeoutExpired:
+        raise InvalidInput(f"Đọc tệp quá thời gian cho phép ({seconds:g} giây): tệp quá lớn "
+                           "hoặc quá phức tạp, hãy tách tài liệu.") from None
+    try:
+        answer = json.loads(done.stdout.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        answer = None
+    if not isinstance(answer, dict):
+        if done.returncode < 0 or any(word in done.stderr for word in (
+                b"MemoryError", b"Cannot allocate memory", b"failed to map segment")):
+            raise InvalidInput(CHILD_MESSAGES["memory"])
+        if has_app_context():
+            current_app.logger.warning("docx converter failed: %s", done.stderr[-2000:])
+        raise InvalidInput(CHILD_MESSAGES["damaged"])
+    if not answer.get("ok"):
+        error = answer.get("error")
+        if error == "tracked_changes":
+            raise InvalidInput(f"Tệp có {answer.get('count')} thay đổi được theo dõi (track "
+                               "changes) chưa xử lý: hãy chọn chấp nhận hoặc từ chối chúng "
+                               "khi tải lên.")
+        if error == "nested_tables":
+            raise InvalidInput(f"Tệp có bảng lồng trong bảng quá {answer.get('depth')} cấp: hãy "
+                               "đơn giản hoá các bảng rồi tải lên lại.")
+        raise InvalidInput(CHILD_MESSAGES.get(error, CHILD_MESSAGES["damaged"]))
+    found = answer.get("found", {})
+    props = answer.get("properties", {})
+    control = {k: v for k, v in found.items() if k not in ("code", "title", "tthc_code")}
+    return Converted(
+        markdown=answer["markdown"], code=props.get("isodoc-code") or found.get("code", ""),
+        title=found.get("title", ""), kind=answer.get("kind", "internal"),
+        tthc_code=found.get("tthc_code", ""), control=control, properties=props,
+        images=answer.get("images", 0), embedded=answer.get("embedded", []),
+        notes=answer.get("notes", []), warnings=answer.get("warnings", []),
+        tracked_changes=answer.get("tracked_changes", 0))
