@@ -307,3 +307,47 @@ def import_docx_command(agency_code: str, username: str | None, tracked: str | N
                f"{counts['failed']} (tổng {len(files)} tệp).")
     if counts["failed"]:
         sys.exit(1)
+
+
+@main.group("tthc")
+def tthc_group() -> None:
+    """The province's TTHC catalog."""
+
+
+@tthc_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--decision", default="", help="Quyết định công bố (số, ngày) the list carries out.")
+@click.option("--yes", is_flag=True, help="Apply without asking after the preview.")
+@with_appcontext
+def tthc_import(path: Path, decision: str, yes: bool) -> None:
+    """Import a TTHC list (.xlsx or .csv): preview what it adds, changes and abolishes,
+    then apply it (the same commands as the upload page)."""
+    from isodoc.tthc import importer
+    from isodoc.tthc import services as tthc_services
+
+    if path.stat().st_size > importer.MAX_BYTES:
+        raise click.ClickException(f"Tệp quá lớn (tối đa {importer.MAX_BYTES // 2**20} MB).")
+    data = path.read_bytes()
+    with click.progressbar(length=importer.MAX_ROWS, label="Đọc danh mục") as bar:
+        staged = commands.cli(tthc_services.stage_import, data, path.name, SYSTEM,
+                              progress=bar.update)
+    diff = tthc_services.Diff.from_json(staged.preview)
+    click.echo(f"{staged.rows} thủ tục ({staged.encoding}): {len(diff.added)} mới, "
+               f"{len(diff.changed)} thay đổi, {len(diff.abolished)} bãi bỏ, "
+               f"{diff.unchanged} không đổi.")
+    for change in diff.changed[:50]:
+        click.echo(f"  ~ {change['code']}: " + "; ".join(
+            f"{label}: «{old[:60]}» → «{new[:60]}»" for label, old, new in change["fields"]))
+    for gone in diff.abolished[:50]:
+        click.echo(f"  - {gone['code']} {gone['name'][:80]}")
+    if diff.unknown_columns:
+        click.echo("Cột không nhận ra (bỏ qua): " + ", ".join(diff.unknown_columns))
+    if diff.unmatched_bodies:
+        click.echo("Cơ quan thực hiện chưa khớp đơn vị: " + "; ".join(diff.unmatched_bodies))
+    if not yes and not click.confirm("Áp dụng danh mục này?", default=False):
+        click.echo(f"Chưa áp dụng (bản xem trước số {staged.id}).")
+        return
+    decision = decision or f"Nhập từ tệp {path.name} (dòng lệnh)"
+    with click.progressbar(length=staged.rows, label="Áp dụng") as bar:
+        commands.cli(tthc_services.apply_import, staged, SYSTEM, decision, progress=bar.update)
+    click.echo("Đã áp dụng danh mục TTHC.")

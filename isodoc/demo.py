@@ -18,6 +18,7 @@ from isodoc.documents import demo as demo_documents
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
+from isodoc.tthc import demo as demo_tthc
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
 COMMUNE = "dbp-him-lam"     # UBND phường Him Lam: one of Phụ lục 02's 62 communes of 2018
@@ -51,6 +52,10 @@ def accounts() -> list[DemoAccount]:
     for prefix, agency in (("stp", DEPARTMENT), ("himlam", COMMUNE)):
         for (suffix, role, _), name in zip(STAFF_ROLES, PEOPLE[prefix], strict=True):
             out.append(DemoAccount(f"{prefix}.{suffix}", name, agency, role))
+    # the secretaries of two more communes of the same district: they adopted the
+    # model procedure for đăng ký khai sinh (isodoc/tthc/demo.py)
+    out += [DemoAccount(username, name, agency, Role.SECRETARY)
+            for username, name, agency in demo_tthc.ADOPTERS]
     return out
 
 
@@ -87,6 +92,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     db.session.flush()
     demo_documents.seed()
     demo_audits.seed()
+    demo_tthc.seed()  # after the documents: their TTHC codes predate the catalog
     return result
 
 

@@ -46,3 +46,14 @@ __all__ += ["Audit", "AuditConflict", "AuditDocument", "AuditMember", "AuditProg
 from isodoc.mail.models import MailOutbox, MailPreference, MailReminder  # noqa: E402
 
 __all__ += ["MailOutbox", "MailPreference", "MailReminder"]
+
+from isodoc.tthc.models import (  # noqa: E402
+    Adoption,
+    ModelProcedure,
+    Tthc,
+    TthcBody,
+    TthcBodyMap,
+    TthcImport,
+)
+
+__all__ += ["Adoption", "ModelProcedure", "Tthc", "TthcBody", "TthcBodyMap", "TthcImport"]

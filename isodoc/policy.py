@@ -81,11 +81,17 @@ class Action(StrEnum):
     FINDING_INEFFECTIVE = "finding.ineffective"
     FINDING_CLOSE = "finding.close"
     FINDING_DISMISS = "finding.dismiss"
+    # administrative procedures (TTHC)
+    TTHC_MANAGE = "tthc.manage"                 # import the catalog, map executing bodies
+    COVERAGE_PROVINCE = "tthc.coverage_province"  # every agency's coverage, by district
+    COVERAGE_VIEW = "tthc.coverage"             # target: an agency; its coverage
+    MODEL_PUBLISH = "tthc.model_publish"        # target: a document; make it the model
 
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
-                  Action.AUDIT_VIEW, Action.MAIL_OUTBOX}
+                  Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
+                  Action.COVERAGE_PROVINCE}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -140,6 +146,10 @@ def admin_scope(user: User) -> list[Agency] | None:
     return roots
 
 
+def province_overseer(user: User) -> bool:
+    return any(m.role == Role.OVERSEER and m.agency.parent_id is None for m in user.memberships)
+
+
 def is_province_admin(user: User) -> bool:
     return has_role(user, Role.ADMIN) and admin_scope(user) is None
 
@@ -183,6 +193,10 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return is_province_admin(user)
         if action is Action.REGISTRY_EXPORT:
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
+        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE):
+            # the province's catalog and view: the province admin and the overseer of
+            # the province root (Sở KH&CN), never an agency's own staff
+            return is_province_admin(user) or province_overseer(user)
         return has_role(user, Role.ADMIN)  # lists are then filtered to the admin's scope
 
     if action is Action.AGENCY_VIEW or (action is Action.DOC_READ and
@@ -222,6 +236,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     if action is Action.QA_VIEW:
         return bool(roles & QA_ROLES) or any(effective_roles(user, s) & QA_ROLES
                                              for s in target.successors())
+    if action is Action.COVERAGE_VIEW:
+        return bool(roles)  # its members, and admins and overseers above it
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
     return False
@@ -317,6 +333,13 @@ def can_on_document(user: User, action: Action, target: Document | Revision) -> 
     document = revision.document if revision else target
     agency = document.agency
     roles = effective_roles(user, agency)
+    if action is Action.MODEL_PUBLISH:
+        # the overseer or province admin, or a department's secretary for its own
+        # procedure (Sở Tư pháp for hộ tịch)
+        return not agency.is_dissolved() and document.withdrawn_on is None and (
+            can(user, Action.TTHC_MANAGE) or (
+                Role.SECRETARY in user.roles_on(agency) and
+                agency.kind in ("department", "sub_department")))
     if action is Action.DOC_VIEW_DRAFTS:
         is_reviewer = revision is not None and any(r.reviewer_id == user.id
                                                    for r in revision.reviews)

@@ -14,7 +14,7 @@ from tests.conftest import login
 
 DEMO_USERS = {"admin", "sokhcn", "stp.congchuc", "stp.soanthao", "stp.thuky", "stp.lanhdao",
               "stp.danhgia", "himlam.congchuc", "himlam.soanthao", "himlam.thuky",
-              "himlam.lanhdao", "himlam.danhgia"}
+              "himlam.lanhdao", "himlam.danhgia", "namthanh.thuky", "noongbua.thuky"}
 
 
 def run(app, *args, env=None):
@@ -39,9 +39,16 @@ def test_demo_with_a_given_password(app, in_db):
         qt01 = s.scalars(select(Document).join(Agency).where(
             Agency.code == "so-tu-phap", Document.code == "QT-01")).one()
         assert [r.number for r in qt01.revisions if r.number] == [1, 2, 3]
-    assert states == {"issued": 13, "in_review": 1, "reviewed": 1}
+    # two drafts: the wards that adopted Him Lam's model procedure (isodoc/tthc/demo.py)
+    assert states == {"issued": 13, "in_review": 1, "reviewed": 1, "draft": 2}
     history = client.get("/agencies/so-tu-phap/documents/qt-01/history").get_data(as_text=True)
     assert "Rút ngắn chu kỳ xem xét tài liệu còn 06 tháng" in history
+    with in_db() as s:
+        from isodoc.tthc.models import Adoption, Tthc
+
+        assert s.scalar(select(func.count()).select_from(Tthc)) >= 60
+        assert sorted(a.agency.code for a in s.scalars(select(Adoption))) == [
+            "dbp-nam-thanh", "dbp-noong-bua"]
     assert app.test_cli_runner().invoke(main, ["check"]).exit_code == 0
     approver = app.test_client()
     login(approver, "himlam.lanhdao", "mat-khau-demo-2026")

@@ -38,6 +38,8 @@ AGENCY_MATRIX = {
                  "overseer"}, {"province_admin", "overseer"}),
     A.AUDIT_PLAN: ({"secretary", "auditor"}, set()),
     A.FINDING_RAISE: ({"secretary", "auditor"}, set()),
+    # TTHC coverage: the agency's members, admins and overseers above it
+    A.COVERAGE_VIEW: (ALL, {"province_admin", "overseer"}),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -45,6 +47,8 @@ GLOBAL_MATRIX = {
     A.PEOPLE_LIST: {"agency_admin", "province_admin"},
     A.AUDIT_VIEW: {"agency_admin", "province_admin"},
     A.MAIL_OUTBOX: {"province_admin"},  # every agency's mail
+    A.TTHC_MANAGE: {"province_admin", "overseer"},
+    A.COVERAGE_PROVINCE: {"province_admin", "overseer"},
 }
 
 
@@ -68,7 +72,27 @@ QUALITY_ACTIONS = {  # test_quality_policy
 
 def test_every_action_is_in_a_matrix():
     assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
-        DOCUMENT_ACTIONS | QUALITY_ACTIONS == set(Action)
+        DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} == set(Action)
+
+
+def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(
+        app, holders, make_user):
+    """MODEL_PUBLISH: the province admin and overseer for any procedure; a department's
+    secretary (Sở Tư pháp for hộ tịch) for its own; never a commune's staff."""
+    from isodoc.documents.models import Document
+
+    commune_secretary = make_user(("dbp-him-lam", "secretary"))
+    with app.app_context():
+        own = Document(agency=agency(OWN), code="QT-1", slug="qt-1", title="x", kind="tthc")
+        commune = Document(agency=agency("dbp-him-lam"), code="QT-1", slug="qt-1", title="x",
+                           kind="tthc")
+        allowed = {"secretary", "province_admin", "overseer"}
+        for label, username in holders.items():
+            assert can(user(username), A.MODEL_PUBLISH, own) is (label in allowed), label
+            assert can(user(username), A.MODEL_PUBLISH, commune) is \
+                (label in {"province_admin", "overseer"}), label
+        assert not can(user(commune_secretary), A.MODEL_PUBLISH, commune)
+        agency_services.db.session.rollback()
 
 
 def test_ones_own_account_is_nobody_elses(app, holders):

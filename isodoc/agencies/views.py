@@ -81,8 +81,15 @@ def detail(code: str):
         from isodoc.findings.services import open_counts
 
         open_findings = open_counts(agency)
+    tthc_coverage = None
+    if policy.can(current_user, Action.COVERAGE_VIEW, agency):
+        from isodoc.tthc.coverage import agency_coverage
+
+        tthc_coverage = agency_coverage(agency).counts
+        tthc_coverage = tthc_coverage if tthc_coverage.must else None
     return render_template(
         "agencies/detail.html", agency=agency, members=members, open_findings=open_findings,
+        coverage=tthc_coverage,
         create_form=create_form,
         edit_form=edit_form, status_form=status_form, dissolve_form=dissolve_form,
         children=sorted(agency.children, key=lambda a: (services.kind_order(a), a.name)))

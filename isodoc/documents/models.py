@@ -145,7 +145,7 @@ class Revision(db.Model):
     # what belongs to the revision (DESIGN invariant 8): a draft never changes the
     # values of the revision in force
     kind: Mapped[str] = mapped_column(String(16), default=DocumentKind.INTERNAL)
-    tthc_code: Mapped[str | None] = mapped_column(String(32))
+    tthc_code: Mapped[str | None] = mapped_column(String(32), index=True)
     field: Mapped[str | None] = mapped_column(String(120))  # lĩnh vực
     iso_clauses: Mapped[str] = mapped_column(String(200), default="")
     review_months: Mapped[int] = mapped_column(default=12)

@@ -368,6 +368,17 @@ def check_tthc_unique(agency: Agency, tthc_code: str | None,
                                f"Hãy sửa đổi {other.code} hoặc thu hồi nó trước.")
 
 
+def check_catalog(agency: Agency, fields: DocumentFields, previous: str | None) -> None:
+    """Once the province has a TTHC catalog, a TTHC procedure names one of its TTHC that
+    the agency must cover (isodoc/tthc); a code the revision already had is kept."""
+    from isodoc.tthc.drafting import catalog_requires, has_catalog
+
+    if fields.kind is DocumentKind.TTHC and not fields.tthc_code and has_catalog():
+        raise InvalidInput("Quy trình giải quyết TTHC cần chọn mã TTHC từ danh mục TTHC của "
+                           "tỉnh.")
+    catalog_requires(agency, fields.tthc_code, previous)
+
+
 def eligible_reviewers(revision: Revision) -> list[User]:
     """Staff of the agency other than the draft's author."""
     staff = [Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR]
@@ -439,6 +450,7 @@ def create_document(agency: Agency, actor: User, code: str, fields: DocumentFiel
     if clash is not None:
         raise InvalidInput(f"Đơn vị đã có tài liệu mã «{clash.code}»" +
                            ("" if clash.code == code else " (trùng tên tệp với mã này)") + ".")
+    check_catalog(agency, fields, None)
     check_tthc_unique(agency, fields.tthc_code)
     document = Document(agency=agency, code=code, slug=slug, title=fields.title,
                         kind=fields.kind.value)
@@ -505,6 +517,7 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
     policy.require(actor, Action.DOC_EDIT, revision)
     document = revision.document
     fields, body = fields.checked(), check_body(body)
+    check_catalog(document.agency, fields, revision.tthc_code)
     check_tthc_unique(document.agency, fields.tthc_code, document)
     for label, value in (("Vị trí sửa đổi", change_location), ("Nội dung sửa đổi", change_summary),
                          ("Lý do, căn cứ", reason)):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
@@ -175,6 +175,13 @@ def build_world(app: Flask) -> World:
 
         world.ids["spare_token"] = db.session.scalar(select(ApiToken.id).where(
             ApiToken.name == "spare"))
+        from isodoc.tthc.models import Adoption, TthcBodyMap, TthcImport
+
+        world.ids["tthc_import"] = db.session.scalar(select(func.min(TthcImport.id)))
+        world.ids["body_map"] = db.session.scalar(select(func.min(TthcBodyMap.id)))
+        world.ids["adoption"] = db.session.scalar(select(func.min(Adoption.id)))
+        world.ids["himlam_model"] = db.session.scalar(select(Document.id).where(
+            Document.slug == "qt-tp-01", Document.agency_id == get_by_code(OTHER).id))
         reader = auth.get_user(PERSONAS["reader"])
         world.values["reader_name"] = reader.username
         world.ids["reader_membership"] = db.session.scalar(select(Membership.id).where(

@@ -1,0 +1,213 @@
+"""From the catalog to procedures: a draft started from a TTHC in the standard structure,
+who covers a TTHC, and the secretaries' work list when a TTHC changed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import url_for
+from sqlalchemy import or_, select
+
+from isodoc import policy
+from isodoc.agencies.models import Agency, AgencyKind
+from isodoc.auth.models import Role, User
+from isodoc.documents import services as documents
+from isodoc.documents.models import DocumentKind, Revision
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.policy import Action
+from isodoc.tthc import coverage
+from isodoc.tthc.models import Tthc, TthcBody, TthcBodyMap
+
+LEVEL_PLACE = {"xa": "UBND cấp xã", "huyen": "UBND cấp huyện", "tinh": "cơ quan cấp tỉnh"}
+
+
+def document_code(tthc: Tthc) -> str:
+    return f"QT-TTHC-{tthc.code}"
+
+
+def references(legal_basis: str) -> list[str]:
+    """Căn cứ pháp lý as a list: one reference per line or per `;`."""
+    parts = [p.strip(" -•\t") for p in re.split(r"[;\n]", legal_basis or "")]
+    return [p for p in parts if p]
+
+
+def draft_body(tthc: Tthc, agency: Agency) -> str:
+    """The standard structure of a TTHC procedure, filled from the catalog: the author
+    completes conditions, dossier, steps, forms and records."""
+    refs = "\n".join(f"- {r}" for r in references(tthc.legal_basis)) or "- "
+    place = agency.name
+    purpose = (f"Quy định trình tự, thủ tục giải quyết thủ tục hành chính «{tthc.name}» "
+               f"(mã {tthc.code}) tại {place}, bảo đảm đúng pháp luật và đúng thời hạn.")
+    scope = (f"Áp dụng cho việc giải quyết thủ tục «{tthc.name}» thuộc thẩm quyền của "
+             f"{place}; lĩnh vực: {tthc.field or '…'}.")
+    return f"""## 1. Mục đích
+
+{purpose}
+
+## 2. Phạm vi
+
+{scope}
+
+## 3. Tài liệu viện dẫn
+
+{refs}
+- TCVN ISO 9001:2015.
+{('- Quyết định công bố: ' + tthc.decision_no + '.') if tthc.decision_no else ''}
+
+## 4. Định nghĩa, viết tắt
+
+- **TTHC**: thủ tục hành chính.
+- **TN&TKQ**: tiếp nhận và trả kết quả.
+
+## 5. Nội dung quy trình
+
+### 5.1. Điều kiện thực hiện
+
+(Ghi điều kiện theo quyết định công bố; không có thì ghi «Không».)
+
+### 5.2. Thành phần hồ sơ
+
+| TT | Thành phần hồ sơ | Bản chính | Bản sao |
+|---|---|---|---|
+| 1 |  |  |  |
+
+### 5.3. Số lượng hồ sơ
+
+01 (một) bộ.
+
+### 5.4. Thời gian xử lý
+
+{tthc.time_limit or '(Ghi thời hạn giải quyết theo quyết định công bố.)'}
+
+### 5.5. Nơi tiếp nhận và trả kết quả
+
+Bộ phận tiếp nhận và trả kết quả của {place} hoặc qua Cổng dịch vụ công.
+
+### 5.6. Lệ phí
+
+{tthc.fee or 'Không.'}
+
+### 5.7. Quy trình xử lý công việc
+
+| Bước | Nội dung công việc | Trách nhiệm | Thời gian | Biểu mẫu/Kết quả |
+|---|---|---|---|---|
+| B1 | Tiếp nhận, kiểm tra hồ sơ; hướng dẫn bổ sung | Bộ phận TN&TKQ |  | Phiếu tiếp nhận |
+| B2 | Thẩm định hồ sơ, dự thảo kết quả | Công chức chuyên môn |  |  |
+| B3 | Phê duyệt, ký kết quả | Lãnh đạo |  |  |
+| B4 | Trả kết quả | Bộ phận TN&TKQ |  |  |
+
+## 6. Biểu mẫu
+
+| TT | Mã hiệu | Tên biểu mẫu |
+|---|---|---|
+| 1 |  |  |
+
+## 7. Hồ sơ cần lưu
+
+| TT | Hồ sơ lưu | Trách nhiệm lưu | Thời gian lưu |
+|---|---|---|---|
+| 1 | Hồ sơ giải quyết TTHC | Công chức chuyên môn |  |
+"""
+
+
+def must_cover(agency: Agency, tthc: Tthc) -> bool:
+    return db.session.scalar(select(Tthc.id).where(Tthc.id == tthc.id,
+                                                   coverage.obligation_filter(agency))) \
+        is not None
+
+
+def draft_from_tthc(agency: Agency, tthc: Tthc, actor: User) -> Revision:
+    """A new TTHC procedure draft for a TTHC the agency must cover, through the usual
+    document-creation command (same checks, same workflow afterwards)."""
+    policy.require(actor, Action.DOC_CREATE, agency)
+    if tthc.abolished_on is not None:
+        raise InvalidInput(f"TTHC {tthc.code} đã bị bãi bỏ.")
+    if not must_cover(agency, tthc):
+        raise InvalidInput(f"{agency.name} không phải thực hiện TTHC {tthc.code}.")
+    fields = documents.DocumentFields(
+        title=f"Quy trình giải quyết TTHC: {tthc.name}"[:300], kind=DocumentKind.TTHC,
+        tthc_code=tthc.code, field=tthc.field[:120], iso_clauses="8.1 8.2 8.5.1")
+    return documents.create_document(agency, actor, document_code(tthc), fields,
+                                     draft_body(tthc, agency))
+
+
+@dataclass
+class Coverer:
+    agency: Agency
+    procedure: coverage.Procedure | None
+    state: str
+
+
+def who_covers(tthc: Tthc) -> list[Coverer]:
+    """The agencies that must cover the TTHC, each with its procedure in force."""
+    if tthc.abolished_on is not None:
+        return []
+    conditions = [Agency.id.in_(select(TthcBodyMap.agency_id).join(TthcBody).where(
+        TthcBody.tthc_id == tthc.id))] if tthc.at_province else []
+    if tthc.at_commune:
+        conditions.append(Agency.kind == AgencyKind.COMMUNE)
+    if tthc.at_district:
+        conditions.append(Agency.kind == AgencyKind.DISTRICT)
+    if not conditions:
+        return []
+    agencies = db.session.scalars(select(Agency).where(
+        Agency.dissolved_on.is_(None), or_(*conditions)).order_by(Agency.name)).all()
+    procedures = {p.agency_id: p for p in coverage.in_force_procedures([a.id for a in agencies])
+                  if p.tthc_code == tthc.code}
+    return [Coverer(a, procedures.get(a.id), coverage.state_of(tthc, procedures.get(a.id)))
+            for a in agencies]
+
+
+def has_catalog() -> bool:
+    return db.session.scalar(select(Tthc.id).limit(1)) is not None
+
+
+def catalog_requires(agency: Agency, tthc_code: str, previous: str | None) -> None:
+    """A TTHC procedure names a TTHC of the catalog that the agency must cover (once the
+    province has a catalog; a code an earlier revision already had is kept, so documents
+    written before the catalog stay editable)."""
+    if not tthc_code or tthc_code == previous:
+        return
+    if not has_catalog():
+        return  # no catalog imported yet: the code's form is all that can be checked
+    tthc = db.session.scalar(select(Tthc).where(Tthc.code == tthc_code))
+    if tthc is None:
+        raise InvalidInput(f"Mã TTHC {tthc_code} không có trong danh mục TTHC của tỉnh: hãy "
+                           "chọn thủ tục từ danh mục.")
+    if tthc.abolished_on is not None:
+        raise InvalidInput(f"TTHC {tthc_code} đã bị bãi bỏ, không thể gắn quy trình mới.")
+    if not must_cover(agency, tthc):
+        raise InvalidInput(f"TTHC {tthc_code} ({tthc.name[:120]}) không thuộc các thủ tục "
+                           f"{agency.name} phải thực hiện.")
+
+
+@dataclass
+class StaleItem:
+    code: str
+    title: str
+    agency: str
+    url: str
+    note: str
+
+
+def stale_work(user: User) -> list[StaleItem]:
+    """"TTHC đã thay đổi: cần sửa đổi quy trình": the procedures in force, in agencies
+    where `user` is the secretary, whose TTHC changed after they took effect."""
+    agencies = {m.agency_id: m.agency for m in user.memberships if m.role == Role.SECRETARY}
+    if not agencies:
+        return []
+    procedures = coverage.in_force_procedures(list(agencies))
+    codes = {p.tthc_code for p in procedures}
+    changed = {t.code: t for t in db.session.scalars(select(Tthc).where(
+        Tthc.code.in_(codes), Tthc.changed_at.is_not(None)))} if codes else {}
+    out = []
+    for p in procedures:
+        tthc = changed.get(p.tthc_code)
+        if tthc is not None and coverage.state_of(tthc, p) == coverage.STALE:
+            agency = agencies[p.agency_id]
+            out.append(StaleItem(p.code, p.title, agency.name, url_for(
+                "documents.show", agency_code=agency.code, slug=p.slug),
+                f"TTHC đã thay đổi: cần sửa đổi quy trình — {tthc.change_note[:300]}"))
+    return out
