@@ -28,12 +28,15 @@ dev: venv
 	$(BIN)/isodoc demo --if-empty
 	$(BIN)/isodoc --debug run --port $(or $(ISODOC_PORT),5000)
 
-## The whole suite; on PostgreSQL too when ISODOC_TEST_DATABASE_URL is set.
+## The whole suite; on PostgreSQL too when ISODOC_TEST_DATABASE_URL is set. Two workers by
+## default (each test file runs whole on one worker; on PostgreSQL each worker has its own
+## database beside the given one): TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: venv
 	@if [ -z "$$ISODOC_TEST_DATABASE_URL" ]; then \
 		echo "ISODOC_TEST_DATABASE_URL chưa đặt: chạy trên SQLite, bỏ qua lượt PostgreSQL."; \
 	else echo "Cơ sở dữ liệu kiểm thử: $$ISODOC_TEST_DATABASE_URL"; fi
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

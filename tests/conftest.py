@@ -41,8 +41,32 @@ class ServerLikeClient(FlaskClient):
 
 
 def database_url(tmp_path_factory) -> str:
-    return os.environ.get("ISODOC_TEST_DATABASE_URL") or \
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = os.environ.get("ISODOC_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # `make test` runs two workers
+    return worker_database(url, worker) if worker else url
+
+
+def worker_database(url: str, worker: str) -> str:
+    """Each test worker gets its own PostgreSQL database beside the given one (`test` →
+    `test_gw0`), created on first use: every test empties the tables it runs on."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from isodoc.config import normalise_database_url
+
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                     {"n": name}):
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def app_config(tmp_path, url: str, **extra) -> dict:
