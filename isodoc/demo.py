@@ -17,6 +17,7 @@ from isodoc.auth.models import Role, User
 from isodoc.documents import demo as demo_documents
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.objectives import demo as demo_objectives
 from isodoc.policy import SYSTEM
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
@@ -87,6 +88,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     db.session.flush()
     demo_documents.seed()
     demo_audits.seed()
+    demo_objectives.seed()
     return result
 
 

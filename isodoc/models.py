@@ -46,3 +46,7 @@ __all__ += ["Audit", "AuditConflict", "AuditDocument", "AuditMember", "AuditProg
 from isodoc.mail.models import MailOutbox, MailPreference, MailReminder  # noqa: E402
 
 __all__ += ["MailOutbox", "MailPreference", "MailReminder"]
+
+from isodoc.objectives.models import Measurement, QualityObjective  # noqa: E402
+
+__all__ += ["Measurement", "QualityObjective"]

@@ -28,6 +28,7 @@ from isodoc.errors import Forbidden
 from isodoc.findings import workflow as finding_flow
 from isodoc.findings.models import Finding, FindingType
 from isodoc.findings.workflow import Step
+from isodoc.objectives.models import QualityObjective
 
 
 class Action(StrEnum):
@@ -81,6 +82,10 @@ class Action(StrEnum):
     FINDING_INEFFECTIVE = "finding.ineffective"
     FINDING_CLOSE = "finding.close"
     FINDING_DISMISS = "finding.dismiss"
+    # quality objectives (target: an agency, or an objective for measuring)
+    OBJECTIVE_VIEW = "objective.view"           # members, overseer, admin
+    OBJECTIVE_MANAGE = "objective.manage"       # secretary, approver: set the year's objectives
+    OBJECTIVE_MEASURE = "objective.measure"     # the objective's owner or the secretary
 
 
 # Actions with no target object.
@@ -144,7 +149,8 @@ def is_province_admin(user: User) -> bool:
     return has_role(user, Role.ADMIN) and admin_scope(user) is None
 
 
-Target = Agency | User | ApiToken | Document | Revision | Audit | Finding | None
+Target = (Agency | User | ApiToken | Document | Revision | Audit | Finding | QualityObjective
+          | None)
 
 
 class SystemActor:
@@ -194,6 +200,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
         return can_on_audit(user, action, target)
     if isinstance(target, Finding):
         return can_on_finding(user, action, target)
+    if isinstance(target, QualityObjective):
+        return can_on_objective(user, action, target)
     if isinstance(target, ApiToken):
         return action is Action.TOKEN_REVOKE and target.user_id == user.id
     if isinstance(target, User):
@@ -222,6 +230,10 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     if action is Action.QA_VIEW:
         return bool(roles & QA_ROLES) or any(effective_roles(user, s) & QA_ROLES
                                              for s in target.successors())
+    if action is Action.OBJECTIVE_VIEW:
+        return bool(roles) or any(effective_roles(user, s) for s in target.successors())
+    if action is Action.OBJECTIVE_MANAGE:
+        return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
     return False
@@ -258,6 +270,16 @@ def can_on_audit(user: User, action: Action, audit: Audit) -> bool:
     if action is Action.FINDING_RAISE:
         return on_team(user, audit) and state == AuditState.IN_PROGRESS
     return False
+
+
+def can_on_objective(user: User, action: Action, objective: QualityObjective) -> bool:
+    """Values come from the objective's owner (while a member) or the secretary."""
+    if action is Action.OBJECTIVE_VIEW:
+        return can(user, action, objective.agency)
+    if action is not Action.OBJECTIVE_MEASURE or objective.agency.is_dissolved():
+        return False
+    roles = user.roles_on(objective.agency)
+    return Role.SECRETARY in roles or (objective.owner_id == user.id and bool(roles))
 
 
 def is_finding_auditor(user: User, finding: Finding) -> bool:

@@ -57,6 +57,8 @@ F = "/agencies/{own}/findings"
 API = "/api/v1"
 APID = "/api/v1/agencies/{own}/documents"
 QA_AUDIT = (A.QA_VIEW, "audit")
+MT = "/agencies/{own}/objectives"
+OBJ = (A.OBJECTIVE_VIEW, "objective")
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -208,6 +210,16 @@ TABLE: dict[str, list[Case]] = {
     "reports.findings": [Case("/reports/findings?agency={own}", on((A.QA_VIEW, "agency:own")))],
     "reports.management_review": [Case("/agencies/{own}/management-review",
                                        on((A.QA_VIEW, "agency:own")))],
+    # quality objectives
+    "objectives.index": [Case(MT, on((A.OBJECTIVE_VIEW, "agency:own"))),
+                         Case("/agencies/{other}/objectives",
+                              on((A.OBJECTIVE_VIEW, "agency:other")))],
+    "objectives.new": [Case(MT + "/new", on((A.OBJECTIVE_MANAGE, "agency:own")))],
+    "objectives.show": [Case(MT + "/{objective}", on(OBJ))],
+    "objectives.measure": [Case(MT + "/{objective}/measurements",
+                                on(OBJ, (A.OBJECTIVE_MEASURE, "objective")))],
+    "objectives.raise_finding": [Case(MT + "/{objective}/measurements/1/finding",
+                                      on(OBJ, (A.FINDING_RAISE, "agency:own")))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
@@ -269,6 +281,12 @@ TABLE: dict[str, list[Case]] = {
                                  on((A.QA_VIEW, "finding:secret_finding")))],
     "api_quality.audit_list": [Case(API + "/audits?agency={own}", on((A.QA_VIEW, "agency:own")))],
     "api_quality.audit_detail": [Case(API + "/audits/{audit}", on(QA_AUDIT))],
+    "api_objectives.objectives": [Case("/api/v1/agencies/{own}/objectives",
+                                       on((A.OBJECTIVE_VIEW, "agency:own")))],
+    "api_objectives.add_measurement": [Case(
+        "/api/v1/agencies/{own}/objectives/{objective}/measurements",
+        on((A.OBJECTIVE_MEASURE, "objective")),
+        body={"period": "{objective_period}", "value": 50})],
 }
 
 
@@ -307,6 +325,7 @@ def compute_expectations(app, world: World, only: str | None = None
     from isodoc.documents.models import Document, Revision
     from isodoc.extensions import db
     from isodoc.findings.models import Finding
+    from isodoc.objectives.models import QualityObjective
 
     def target(session, key: str | None):
         if key is None:
@@ -321,7 +340,8 @@ def compute_expectations(app, world: World, only: str | None = None
             ident = world.ids.get(name) or world.ids[f"{name}_rev"]
             return session.get(Document, ident) if name in world.ids else \
                 session.get(Revision, ident).document
-        model = {"rev": Revision, "audit": Audit, "finding": Finding, "token": ApiToken}[kind]
+        model = {"rev": Revision, "audit": Audit, "finding": Finding, "token": ApiToken,
+                 "objective": QualityObjective}[kind]
         return session.get(model, world.ids.get(f"{name}_rev", world.ids.get(name)))
 
     answers: dict[tuple[str, str, int], bool] = {}

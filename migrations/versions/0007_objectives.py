@@ -1,0 +1,74 @@
+"""quality objectives and their monthly measurements
+
+Revision ID: 0007_objectives
+Revises: 0006_nodes
+Create Date: 2026-11-26 13:20:00
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0007_objectives'
+down_revision: Union[str, Sequence[str], None] = '0006_nodes'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table('quality_objective',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('measure', sa.String(length=300), nullable=False),
+    sa.Column('comparison', sa.String(length=2), nullable=False),
+    sa.Column('target', sa.Float(), nullable=False),
+    sa.Column('unit', sa.String(length=20), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('frequency', sa.String(length=16), nullable=False),
+    sa.Column('data_source', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_quality_objective_agency_id_agency')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_quality_objective_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_quality_objective_owner_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_objective')),
+    sa.UniqueConstraint('agency_id', 'year', 'seq', name='uq_objective_number')
+    )
+    with op.batch_alter_table('quality_objective', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quality_objective_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quality_objective_year'), ['year'], unique=False)
+
+    op.create_table('objective_measurement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('objective_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('entered_at', sa.DateTime(), nullable=False),
+    sa.Column('corrections', sa.Integer(), nullable=False),
+    sa.Column('finding_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['user_account.id'], name=op.f('fk_objective_measurement_entered_by_id_user_account')),
+    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], name=op.f('fk_objective_measurement_finding_id_finding')),
+    sa.ForeignKeyConstraint(['objective_id'], ['quality_objective.id'], name=op.f('fk_objective_measurement_objective_id_quality_objective')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_objective_measurement')),
+    sa.UniqueConstraint('objective_id', 'month', name='uq_measurement_period')
+    )
+    with op.batch_alter_table('objective_measurement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_objective_measurement_objective_id'), ['objective_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('objective_measurement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_objective_measurement_objective_id'))
+    op.drop_table('objective_measurement')
+    with op.batch_alter_table('quality_objective', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quality_objective_year'))
+        batch_op.drop_index(batch_op.f('ix_quality_objective_agency_id'))
+    op.drop_table('quality_objective')
