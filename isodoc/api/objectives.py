@@ -60,7 +60,7 @@ class MeasurementInputSchema(Schema):
                            metadata={"description": "năm-tháng, vd. 2026-03"},
                            error_messages={"required": "Thiếu kỳ đo (period, vd. 2026-03)."})
     # parsed by the service, so a bad value gets the same Vietnamese message as the form
-    value = fields.Raw(required=True, metadata={"type": "number", "example": 97.5},
+    value = fields.Raw(required=True, allow_none=True, metadata={"type": "number", "example": 97.5},
                        error_messages={"required": "Thiếu kết quả đo (value)."})
     note = fields.String(load_default="", validate=validate.Length(max=500))
 

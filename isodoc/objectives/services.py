@@ -33,8 +33,8 @@ from isodoc.timeutil import utcnow
 VALUE_MAX = 1_000_000_000  # a count of dossiers or a percentage: far below this
 OBJECTIVES_PER_YEAR = 50   # an agency states a handful; the page shows them all
 YEAR_MIN, YEAR_MAX = 2000, 2100
-NUMBER_RE = re.compile(r"^[+-]?\d{1,10}(?:[.,]\d{1,4})?$")
-PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+NUMBER_RE = re.compile(r"[+-]?[0-9]{1,10}(?:[.,][0-9]{1,4})?")
+PERIOD_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def parse_value(raw: object, what: str = "giá trị") -> float:
@@ -42,12 +42,16 @@ def parse_value(raw: object, what: str = "giá trị") -> float:
     if isinstance(raw, bool) or raw is None:
         raise InvalidInput(f"Vui lòng nhập {what} là một số (vd. 97,5).")
     if isinstance(raw, int | float):
-        value = float(raw)
+        # a JSON integer may have any number of digits: compare before converting
+        value = float(raw) if isinstance(raw, float) or abs(raw) <= VALUE_MAX else math.inf
     elif isinstance(raw, str):
-        text = clean(raw).replace(" ", "")
+        # only the digits typed: a control or invisible character inside a number is
+        # refused, never stripped into a different number ("9\x007" is not 97)
+        text = raw.strip(" ")
         if not text:
             raise InvalidInput(f"Vui lòng nhập {what}.")
-        if not NUMBER_RE.match(text):
+        if not NUMBER_RE.fullmatch(text):
+            text = clean(text)
             shown = text if len(text) <= 20 else text[:20] + "…"
             raise InvalidInput(f"«{shown}» không phải là số hợp lệ: nhập {what} dạng 97,5 "
                                "(tối đa 4 chữ số thập phân).")
@@ -62,7 +66,7 @@ def parse_value(raw: object, what: str = "giá trị") -> float:
 
 def parse_period(raw: object, year: int) -> int:
     """'2026-03' (API) → month 3 of the objective's year."""
-    found = PERIOD_RE.match(raw) if isinstance(raw, str) else None
+    found = PERIOD_RE.fullmatch(raw) if isinstance(raw, str) else None
     if found is None or not 1 <= int(found.group(2)) <= 12:
         raise InvalidInput("Kỳ đo phải có dạng năm-tháng, vd. 2026-03.")
     if int(found.group(1)) != year:
