@@ -19,6 +19,7 @@ from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.objectives import demo as demo_objectives
 from isodoc.policy import SYSTEM
+from isodoc.risks import demo as demo_risks
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
 COMMUNE = "dbp-him-lam"     # UBND phường Him Lam: one of Phụ lục 02's 62 communes of 2018
@@ -89,6 +90,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_documents.seed()
     demo_audits.seed()
     demo_objectives.seed()
+    demo_risks.seed()
     return result
 
 

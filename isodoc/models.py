@@ -50,3 +50,7 @@ __all__ += ["MailOutbox", "MailPreference", "MailReminder"]
 from isodoc.objectives.models import Measurement, QualityObjective  # noqa: E402
 
 __all__ += ["Measurement", "QualityObjective"]
+
+from isodoc.risks.models import Risk, RiskAction, RiskScale  # noqa: E402
+
+__all__ += ["Risk", "RiskAction", "RiskScale"]

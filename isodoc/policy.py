@@ -29,6 +29,7 @@ from isodoc.findings import workflow as finding_flow
 from isodoc.findings.models import Finding, FindingType
 from isodoc.findings.workflow import Step
 from isodoc.objectives.models import QualityObjective
+from isodoc.risks.models import RiskAction
 
 
 class Action(StrEnum):
@@ -86,6 +87,10 @@ class Action(StrEnum):
     OBJECTIVE_VIEW = "objective.view"           # members, overseer, admin
     OBJECTIVE_MANAGE = "objective.manage"       # secretary, approver: set the year's objectives
     OBJECTIVE_MEASURE = "objective.measure"     # the objective's owner or the secretary
+    # risks and opportunities (target: an agency, or a risk action)
+    RISK_VIEW = "risk.view"                     # members, overseer, admin
+    RISK_MANAGE = "risk.manage"                 # secretary, approver: register, scales
+    RISK_ACTION_DONE = "risk.action_done"       # the action's owner, secretary, approver
 
 
 # Actions with no target object.
@@ -150,7 +155,7 @@ def is_province_admin(user: User) -> bool:
 
 
 Target = (Agency | User | ApiToken | Document | Revision | Audit | Finding | QualityObjective
-          | None)
+          | RiskAction | None)
 
 
 class SystemActor:
@@ -202,6 +207,12 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
         return can_on_finding(user, action, target)
     if isinstance(target, QualityObjective):
         return can_on_objective(user, action, target)
+    if isinstance(target, RiskAction):
+        agency = target.risk.agency
+        return action is Action.RISK_ACTION_DONE and target.done_on is None and \
+            not agency.is_dissolved() and (
+                bool(user.roles_on(agency) & {Role.SECRETARY, Role.APPROVER}) or
+                (target.owner_id == user.id and bool(user.roles_on(agency))))
     if isinstance(target, ApiToken):
         return action is Action.TOKEN_REVOKE and target.user_id == user.id
     if isinstance(target, User):
@@ -230,9 +241,9 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     if action is Action.QA_VIEW:
         return bool(roles & QA_ROLES) or any(effective_roles(user, s) & QA_ROLES
                                              for s in target.successors())
-    if action is Action.OBJECTIVE_VIEW:
+    if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW):
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
-    if action is Action.OBJECTIVE_MANAGE:
+    if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE):
         return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})

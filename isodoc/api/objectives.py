@@ -15,10 +15,13 @@ from isodoc.extensions import db
 from isodoc.objectives import services
 from isodoc.objectives.models import Comparison, Frequency, QualityObjective
 from isodoc.policy import Action, require
+from isodoc.risks import services as risk_services
+from isodoc.risks.models import RiskKind, RiskStatus
 from isodoc.timeutil import today_local
 
 blp = Blueprint("api_objectives", __name__, url_prefix="/api/v1/agencies",
-                description="Mục tiêu chất lượng và kết quả đo (TCVN ISO 9001:2015, 6.2, 9.1)")
+                description="Mục tiêu chất lượng và kết quả đo (TCVN ISO 9001:2015, 6.2, 9.1); "
+                            "rủi ro và cơ hội (6.1)")
 blp.before_request(authenticate_bearer)
 
 
@@ -96,3 +99,47 @@ def add_measurement(data, agency_code: str, objective_id: int):
     month = services.parse_period(data["period"], objective.year)
     run(services.record_value, objective, g.api_user, month, data["value"], data["note"])
     return objective
+
+
+class RiskActionSchema(Schema):
+    action = fields.String()
+    owner = fields.Function(lambda a: a.owner.username)
+    due_date = fields.Date()
+    done_on = fields.Date(allow_none=True)
+
+
+class RiskSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    kind = fields.String(metadata={"enum": [k.value for k in RiskKind]})
+    process = fields.String()
+    document = fields.Function(lambda r: r.document.code if r.document else None)
+    description = fields.String()
+    cause = fields.String()
+    likelihood = fields.Integer()
+    impact = fields.Integer()
+    score = fields.Integer()
+    level = fields.String(metadata={"enum": ["low", "medium", "high"]})
+    review_date = fields.Date()
+    status = fields.String(metadata={"enum": [s.value for s in RiskStatus]})
+    actions = fields.List(fields.Nested(RiskActionSchema))
+
+
+class RiskRegisterSchema(Schema):
+    scale = fields.Function(lambda r: {
+        "likelihood_max": r["scale"].likelihood_max, "impact_max": r["scale"].impact_max,
+        "medium_from": r["scale"].medium_from, "high_from": r["scale"].high_from})
+    risks = fields.List(fields.Nested(RiskSchema))
+    opportunities = fields.List(fields.Nested(RiskSchema))
+
+
+@blp.route("/<agency_code>/risks")
+@blp.response(200, RiskRegisterSchema)
+def risks(agency_code: str):
+    """Sổ đăng ký rủi ro và cơ hội của đơn vị (tách riêng), kèm thang đánh giá và hành
+    động (tối đa 500 mỗi loại)."""
+    agency = agency_or_404(agency_code)
+    require(g.api_user, Action.RISK_VIEW, agency)
+    return {"scale": risk_services.scale_of(agency),
+            "risks": risk_services.agency_risks(agency, RiskKind.RISK),
+            "opportunities": risk_services.agency_risks(agency, RiskKind.OPPORTUNITY)}

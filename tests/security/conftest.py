@@ -173,6 +173,13 @@ def build_world(app: Flask) -> World:
         world.ids["objective"] = objective.id
         world.values["objective_period"] = f"{objective.year}-01"
 
+        # the demo's risk register: a risk with an open action (owner stp.lanhdao)
+        from isodoc.risks.models import Risk
+
+        risk = db.session.scalar(select(Risk).where(Risk.agency_id == agency.id,
+                                                    Risk.seq == 1, Risk.kind == "risk"))
+        world.ids["risk"], world.ids["risk_action"] = risk.id, risk.actions[0].id
+
         # the API's bearer tokens, one per persona, and a spare token of the secretary
         for persona, username in PERSONAS.items():
             if username:
