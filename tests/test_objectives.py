@@ -277,8 +277,14 @@ def test_demo_has_a_year_of_objectives_with_a_missed_target_made_a_finding(app, 
         missed = [m for o in objectives for m in o.measurements if not m.met]
         assert len(missed) == 1 and missed[0].finding is not None
         assert missed[0].finding.source == "objective"
+        from isodoc.risks.models import Risk
+
+        register = db.session.scalars(select(Risk).order_by(Risk.kind, Risk.seq)).all()
+        assert [(r.code, r.level) for r in register] == [
+            ("CH-001", "medium"), ("RR-001", "high"), ("RR-002", "medium")]
         demo.seed(PASSWORD)  # a second run adds nothing
         assert db.session.scalar(select(func.count()).select_from(QualityObjective)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Risk)) == 3
         db.session.rollback()
     login(client, "stp.congchuc")
     page = client.get(BASE).get_data(as_text=True)
