@@ -281,7 +281,7 @@ def test_demo_has_a_year_of_objectives_with_a_missed_target_made_a_finding(app, 
 
         register = db.session.scalars(select(Risk).order_by(Risk.kind, Risk.seq)).all()
         assert [(r.code, r.level) for r in register] == [
-            ("CH-001", "medium"), ("RR-001", "high"), ("RR-002", "medium")]
+            ("CH-001", "high"), ("RR-001", "high"), ("RR-002", "medium")]
         demo.seed(PASSWORD)  # a second run adds nothing
         assert db.session.scalar(select(func.count()).select_from(QualityObjective)) == 3
         assert db.session.scalar(select(func.count()).select_from(Risk)) == 3
