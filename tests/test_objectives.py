@@ -19,7 +19,7 @@ from isodoc.timeutil import today_local
 from tests.conftest import post_form
 
 BASE = "/agencies/so-tu-phap/objectives"
-YEAR = today_local().year
+YEAR = today_local().year - 1  # every month of last year has passed
 
 
 def user_id(in_db, username: str) -> int:
@@ -71,7 +71,7 @@ def test_owner_enters_values_a_miss_is_red_and_a_correction_is_logged(desk, in_d
     assert enter(author, objective, "1", "100").status_code == 302
     assert enter(author, objective, "2", "97,5", "02 hồ sơ trễ").status_code == 302
 
-    page = author.get(BASE).get_data(as_text=True)
+    page = author.get(f"{BASE}?year={YEAR}").get_data(as_text=True)
     assert f"MT-{YEAR}-01" in page and "≥ 100 %" in page
     assert "97,5 %" in page and "Không đạt" in page  # the latest value, marked red
     svg = re.search(r"<svg class=\"trend\".*?</svg>", page, re.S).group(0)
@@ -89,7 +89,7 @@ def test_owner_enters_values_a_miss_is_red_and_a_correction_is_logged(desk, in_d
         logged = s.scalars(select(AuditEntry.summary).where(
             AuditEntry.action == "objective.correct")).all()
     assert logged == [f"MT-{YEAR}-01 kỳ 02/{YEAR}: sửa 97,5 → 100 % — đã rà soát lại"]
-    assert "Không đạt" not in author.get(BASE).get_data(as_text=True)
+    assert "Không đạt" not in author.get(f"{BASE}?year={YEAR}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("value, message", [
@@ -145,6 +145,20 @@ def test_forged_months_ids_owners_and_other_agencies(desk, in_db, make_user, cli
     assert desk("reader").get(BASE).status_code == 200  # members read
     assert desk("author").get(BASE + "/new").status_code == 403
     assert desk("approver").get(BASE + "/new").status_code == 200
+    assert state(in_db) == before
+
+
+def test_months_to_come_are_refused(desk, in_db, client):
+    this_year = today_local().year
+    objective = create(desk, in_db, year=str(this_year + 1))
+    before = state(in_db)
+    response = enter(desk("secretary"), objective, "1", "100")
+    assert response.status_code == 422
+    assert f"Chưa đến kỳ 01/{this_year + 1}" in flashed(response)
+    api = client.post(f"/api/v1/agencies/so-tu-phap/objectives/{objective}/measurements",
+                      json={"period": f"{this_year + 1}-01", "value": 1},
+                      headers=token(in_db, "stp.thuky"))
+    assert api.status_code == 422 and "Chưa đến kỳ" in api.get_json()["message"]
     assert state(in_db) == before
 
 
@@ -271,7 +285,7 @@ def test_demo_has_a_year_of_objectives_with_a_missed_target_made_a_finding(app, 
         objectives = db.session.scalars(select(QualityObjective).order_by(
             QualityObjective.seq)).all()
         assert [o.agency.code for o in objectives] == ["so-tu-phap"] * 3
-        assert all(o.year == YEAR for o in objectives)
+        assert all(o.year == today_local().year for o in objectives)
         first = objectives[0]
         assert len(first.measurements) == today_local().month
         missed = [m for o in objectives for m in o.measurements if not m.met]

@@ -28,7 +28,7 @@ from isodoc.objectives.models import (
 )
 from isodoc.policy import Action
 from isodoc.textnorm import clean
-from isodoc.timeutil import utcnow
+from isodoc.timeutil import today_local, utcnow
 
 VALUE_MAX = 1_000_000_000  # a count of dossiers or a percentage: far below this
 OBJECTIVES_PER_YEAR = 50   # an agency states a handful; the page shows them all
@@ -143,6 +143,10 @@ def record_value(objective: QualityObjective, actor: User, month: int, value: ob
     if month not in frequency.months:
         raise InvalidInput(f"Mục tiêu đo {frequency.label.lower()}: chỉ nhập cho tháng "
                            f"{', '.join(str(m) for m in frequency.months)}.")
+    today = today_local()
+    if (objective.year, month) > (today.year, today.month):
+        raise InvalidInput(f"Chưa đến kỳ {month:02d}/{objective.year}: chỉ nhập kết quả của "
+                           "tháng đã qua hoặc tháng này.")
     number = parse_value(value)
     note = _line(note, "ghi chú", 500, required=False)
     existing = next((m for m in objective.measurements if m.month == month), None)

@@ -95,7 +95,10 @@ def render_objective(objective: QualityObjective, form: MeasurementForm | None =
     if form is None:
         form = measurement_form(objective)
         entered = {m.month for m in objective.measurements}
-        free = [m for m in objective.frequency_enum.months if m not in entered]
+        today = today_local()
+        due = [m for m in objective.frequency_enum.months
+               if (objective.year, m) <= (today.year, today.month)]
+        free = [m for m in due if m not in entered] or due[-1:]
         form.month.data = str(free[0] if free else objective.frequency_enum.months[-1])
     return render_template(
         "objectives/show.html", objective=objective, agency=objective.agency, form=form,
