@@ -130,13 +130,16 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.mail import drain_after_request as drain_mail_after_request
     from isodoc.mail.views import bp as mail_bp
     from isodoc.main.views import bp as main_bp
+    from isodoc.objectives.views import bp as objectives_bp
+    from isodoc.risks.views import bp as risks_bp
     from isodoc.search import drain_after_request
     from isodoc.search.views import bp as search_bp
     from isodoc.standards.views import bp as standards_bp
     from isodoc.tthc.views import bp as tthc_bp
 
     for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp,
-               audits_bp, findings_bp, reports_bp, standards_bp, mail_bp, tthc_bp):
+               audits_bp, findings_bp, reports_bp, standards_bp, mail_bp, tthc_bp,
+               objectives_bp, risks_bp):
         app.register_blueprint(bp)
     repos.init_app(app)
     app.after_request(drain_after_request)
@@ -151,6 +154,7 @@ def register_template_helpers(app: Flask) -> None:
     from isodoc.findings.models import FindingState, FindingType
     from isodoc.findings.services import overdue_since
     from isodoc.main import waiting
+    from isodoc.objectives.models import format_number
     from isodoc.timeutil import format_date
 
     app.jinja_env.filters["vndate"] = format_date
@@ -170,6 +174,7 @@ def register_template_helpers(app: Flask) -> None:
             "FindingState": FindingState,
             "FindingType": FindingType,
             "overdue_since": overdue_since,
+            "format_number": format_number,
             # called by the header only for a signed-in person: one query, per request
             "waiting_count": lambda: waiting.count_for(current_user),
         }

@@ -17,7 +17,9 @@ from isodoc.auth.models import Role, User
 from isodoc.documents import demo as demo_documents
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.objectives import demo as demo_objectives
 from isodoc.policy import SYSTEM
+from isodoc.risks import demo as demo_risks
 from isodoc.tthc import demo as demo_tthc
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
@@ -93,6 +95,8 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_documents.seed()
     demo_audits.seed()
     demo_tthc.seed()  # after the documents: their TTHC codes predate the catalog
+    demo_objectives.seed()
+    demo_risks.seed()
     return result
 
 

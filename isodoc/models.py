@@ -57,3 +57,11 @@ from isodoc.tthc.models import (  # noqa: E402
 )
 
 __all__ += ["Adoption", "ModelProcedure", "Tthc", "TthcBody", "TthcBodyMap", "TthcImport"]
+
+from isodoc.objectives.models import Measurement, QualityObjective  # noqa: E402
+
+__all__ += ["Measurement", "QualityObjective"]
+
+from isodoc.risks.models import Risk, RiskAction, RiskScale  # noqa: E402
+
+__all__ += ["Risk", "RiskAction", "RiskScale"]

@@ -28,6 +28,8 @@ from isodoc.errors import Forbidden
 from isodoc.findings import workflow as finding_flow
 from isodoc.findings.models import Finding, FindingType
 from isodoc.findings.workflow import Step
+from isodoc.objectives.models import QualityObjective
+from isodoc.risks.models import RiskAction
 
 
 class Action(StrEnum):
@@ -86,6 +88,14 @@ class Action(StrEnum):
     COVERAGE_PROVINCE = "tthc.coverage_province"  # every agency's coverage, by district
     COVERAGE_VIEW = "tthc.coverage"             # target: an agency; its coverage
     MODEL_PUBLISH = "tthc.model_publish"        # target: a document; make it the model
+    # quality objectives (target: an agency, or an objective for measuring)
+    OBJECTIVE_VIEW = "objective.view"           # members, overseer, admin
+    OBJECTIVE_MANAGE = "objective.manage"       # secretary, approver: set the year's objectives
+    OBJECTIVE_MEASURE = "objective.measure"     # the objective's owner or the secretary
+    # risks and opportunities (target: an agency, or a risk action)
+    RISK_VIEW = "risk.view"                     # members, overseer, admin
+    RISK_MANAGE = "risk.manage"                 # secretary, approver: register, scales
+    RISK_ACTION_DONE = "risk.action_done"       # the action's owner, secretary, approver
 
 
 # Actions with no target object.
@@ -154,7 +164,8 @@ def is_province_admin(user: User) -> bool:
     return has_role(user, Role.ADMIN) and admin_scope(user) is None
 
 
-Target = Agency | User | ApiToken | Document | Revision | Audit | Finding | None
+Target = (Agency | User | ApiToken | Document | Revision | Audit | Finding | QualityObjective
+          | RiskAction | None)
 
 
 class SystemActor:
@@ -208,6 +219,14 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
         return can_on_audit(user, action, target)
     if isinstance(target, Finding):
         return can_on_finding(user, action, target)
+    if isinstance(target, QualityObjective):
+        return can_on_objective(user, action, target)
+    if isinstance(target, RiskAction):
+        agency = target.risk.agency
+        return action is Action.RISK_ACTION_DONE and target.done_on is None and \
+            not agency.is_dissolved() and (
+                bool(user.roles_on(agency) & {Role.SECRETARY, Role.APPROVER}) or
+                (target.owner_id == user.id and bool(user.roles_on(agency))))
     if isinstance(target, ApiToken):
         return action is Action.TOKEN_REVOKE and target.user_id == user.id
     if isinstance(target, User):
@@ -238,6 +257,10 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
                                              for s in target.successors())
     if action is Action.COVERAGE_VIEW:
         return bool(roles)  # its members, and admins and overseers above it
+    if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW):
+        return bool(roles) or any(effective_roles(user, s) for s in target.successors())
+    if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE):
+        return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
     return False
@@ -274,6 +297,16 @@ def can_on_audit(user: User, action: Action, audit: Audit) -> bool:
     if action is Action.FINDING_RAISE:
         return on_team(user, audit) and state == AuditState.IN_PROGRESS
     return False
+
+
+def can_on_objective(user: User, action: Action, objective: QualityObjective) -> bool:
+    """Values come from the objective's owner (while a member) or the secretary."""
+    if action is Action.OBJECTIVE_VIEW:
+        return can(user, action, objective.agency)
+    if action is not Action.OBJECTIVE_MEASURE or objective.agency.is_dissolved():
+        return False
+    roles = user.roles_on(objective.agency)
+    return Role.SECRETARY in roles or (objective.owner_id == user.id and bool(roles))
 
 
 def is_finding_auditor(user: User, finding: Finding) -> bool:

@@ -15,7 +15,8 @@ class FindingForm(Form):
     observed = TextAreaField("Điều đã thấy (bằng chứng khách quan)",
                              validators=[required("nội dung phát hiện"), max_len(10000)])
     source = SelectField("Nguồn", choices=options(
-        (s.value, s.label) for s in FindingSource if s != FindingSource.AUDIT))
+        (s.value, s.label) for s in FindingSource
+        if s not in (FindingSource.AUDIT, FindingSource.OBJECTIVE)))
     source_note = StringField("Số phiếu phản ánh, mã hồ sơ…", validators=[max_len(300)])
     response_due = VnDateField("Hạn đề xuất hành động (dd/mm/yyyy)")
     audit = HiddenField()

@@ -37,11 +37,13 @@ class FindingSource(StrEnum):
     COMPLAINT = "complaint"
     LATE_DOSSIER = "late_dossier"
     OTHER = "other"
+    OBJECTIVE = "objective"  # a missed quality-objective target (raised from its page)
 
     @property
     def label(self) -> str:
         return {"audit": "Đánh giá nội bộ", "complaint": "Phản ánh, kiến nghị",
-                "late_dossier": "Hồ sơ TTHC trễ hạn", "other": "Nguồn khác"}[self.value]
+                "late_dossier": "Hồ sơ TTHC trễ hạn", "other": "Nguồn khác",
+                "objective": "Mục tiêu chất lượng không đạt"}[self.value]
 
 
 class FindingState(StrEnum):

@@ -164,6 +164,22 @@ def build_world(app: Flask) -> World:
         db.session.flush()
         world.ids.update(nc=nc.id, ofi=ofi.id, secret_finding=secret.id, attachment=item.id)
 
+        # the demo's objective whose owner is the author (owner or secretary enter values)
+        from isodoc.objectives.models import QualityObjective
+
+        objective = db.session.scalar(select(QualityObjective).where(
+            QualityObjective.agency_id == agency.id, QualityObjective.owner_id ==
+            stp["soanthao"].id))
+        world.ids["objective"] = objective.id
+        world.values["objective_period"] = f"{objective.year}-01"
+
+        # the demo's risk register: a risk with an open action (owner stp.lanhdao)
+        from isodoc.risks.models import Risk
+
+        risk = db.session.scalar(select(Risk).where(Risk.agency_id == agency.id,
+                                                    Risk.seq == 1, Risk.kind == "risk"))
+        world.ids["risk"], world.ids["risk_action"] = risk.id, risk.actions[0].id
+
         # the API's bearer tokens, one per persona, and a spare token of the secretary
         for persona, username in PERSONAS.items():
             if username:

@@ -57,6 +57,9 @@ F = "/agencies/{own}/findings"
 API = "/api/v1"
 APID = "/api/v1/agencies/{own}/documents"
 QA_AUDIT = (A.QA_VIEW, "audit")
+MT = "/agencies/{own}/objectives"
+OBJ = (A.OBJECTIVE_VIEW, "objective")
+RK = "/agencies/{own}/risks"
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -238,6 +241,27 @@ TABLE: dict[str, list[Case]] = {
     "api_tthc.agency_coverage": [Case(API + "/agencies/{other}/coverage",
                                       on((A.COVERAGE_VIEW, "agency:other")))],
     "api_tthc.province_coverage": [Case(API + "/coverage", on((A.COVERAGE_PROVINCE, None)))],
+    # quality objectives
+    "objectives.index": [Case(MT, on((A.OBJECTIVE_VIEW, "agency:own"))),
+                         Case("/agencies/{other}/objectives",
+                              on((A.OBJECTIVE_VIEW, "agency:other")))],
+    "objectives.new": [Case(MT + "/new", on((A.OBJECTIVE_MANAGE, "agency:own")))],
+    "objectives.show": [Case(MT + "/{objective}", on(OBJ))],
+    "objectives.measure": [Case(MT + "/{objective}/measurements",
+                                on(OBJ, (A.OBJECTIVE_MEASURE, "objective")))],
+    "objectives.raise_finding": [Case(MT + "/{objective}/measurements/1/finding",
+                                      on(OBJ, (A.FINDING_RAISE, "agency:own")))],
+    # risks and opportunities
+    "risks.index": [Case(RK, on((A.RISK_VIEW, "agency:own"))),
+                    Case("/agencies/{other}/risks", on((A.RISK_VIEW, "agency:other")))],
+    "risks.new": [Case(RK + "/new", on((A.RISK_MANAGE, "agency:own")))],
+    "risks.scale": [Case(RK + "/scale", on((A.RISK_MANAGE, "agency:own")))],
+    "risks.show": [Case(RK + "/{risk}", on((A.RISK_VIEW, "agency:own")))],
+    "risks.add_action": [Case(RK + "/{risk}/actions", on((A.RISK_VIEW, "agency:own"),
+                                                         (A.RISK_MANAGE, "agency:own")))],
+    "risks.complete_action": [Case(RK + "/{risk}/actions/{risk_action}/done",
+                                   on((A.RISK_VIEW, "agency:own"),
+                                      (A.RISK_ACTION_DONE, "risk_action")))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
@@ -299,6 +323,14 @@ TABLE: dict[str, list[Case]] = {
                                  on((A.QA_VIEW, "finding:secret_finding")))],
     "api_quality.audit_list": [Case(API + "/audits?agency={own}", on((A.QA_VIEW, "agency:own")))],
     "api_quality.audit_detail": [Case(API + "/audits/{audit}", on(QA_AUDIT))],
+    "api_objectives.objectives": [Case("/api/v1/agencies/{own}/objectives",
+                                       on((A.OBJECTIVE_VIEW, "agency:own")))],
+    "api_objectives.add_measurement": [Case(
+        "/api/v1/agencies/{own}/objectives/{objective}/measurements",
+        on((A.OBJECTIVE_MEASURE, "objective")),
+        body={"period": "{objective_period}", "value": 50})],
+    "api_objectives.risks": [Case("/api/v1/agencies/{own}/risks",
+                                  on((A.RISK_VIEW, "agency:own")))],
 }
 
 
@@ -337,6 +369,8 @@ def compute_expectations(app, world: World, only: str | None = None
     from isodoc.documents.models import Document, Revision
     from isodoc.extensions import db
     from isodoc.findings.models import Finding
+    from isodoc.objectives.models import QualityObjective
+    from isodoc.risks.models import RiskAction
 
     def target(session, key: str | None):
         if key is None:
@@ -351,7 +385,8 @@ def compute_expectations(app, world: World, only: str | None = None
             ident = world.ids.get(name) or world.ids[f"{name}_rev"]
             return session.get(Document, ident) if name in world.ids else \
                 session.get(Revision, ident).document
-        model = {"rev": Revision, "audit": Audit, "finding": Finding, "token": ApiToken}[kind]
+        model = {"rev": Revision, "audit": Audit, "finding": Finding, "token": ApiToken,
+                 "objective": QualityObjective, "risk_action": RiskAction}[kind]
         return session.get(model, world.ids.get(f"{name}_rev", world.ids.get(name)))
 
     answers: dict[tuple[str, str, int], bool] = {}

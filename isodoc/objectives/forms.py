@@ -1,0 +1,28 @@
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange
+
+from isodoc.findings.models import FindingType
+from isodoc.forms import Form, max_len, options, required
+from isodoc.objectives.models import Comparison, Frequency
+
+
+class ObjectiveForm(Form):
+    year = IntegerField("Năm", validators=[NumberRange(2000, 2100)])
+    title = StringField("Mục tiêu chất lượng", validators=[required("mục tiêu"), max_len(300)])
+    measure = StringField("Chỉ số đo", validators=[required("chỉ số đo"), max_len(300)])
+    comparison = SelectField("So sánh", choices=options((c.value, c.label) for c in Comparison))
+    target = StringField("Chỉ tiêu (số)", validators=[required("chỉ tiêu"), max_len(20)])
+    unit = StringField("Đơn vị tính", validators=[required("đơn vị tính"), max_len(20)])
+    owner = SelectField("Người phụ trách", choices=[])
+    frequency = SelectField("Tần suất đo", choices=options((f.value, f.label) for f in Frequency))
+    data_source = TextAreaField("Nguồn dữ liệu", validators=[max_len(2000)])
+
+
+class MeasurementForm(Form):
+    month = SelectField("Tháng", choices=[])
+    value = StringField("Kết quả đạt được (số)", validators=[required("kết quả"), max_len(20)])
+    note = StringField("Ghi chú", validators=[max_len(500)])
+
+
+class RaiseFindingForm(Form):
+    type = SelectField("Loại phát hiện", choices=options((t.value, t.label) for t in FindingType))

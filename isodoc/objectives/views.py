@@ -1,0 +1,154 @@
+"""Quality objectives of an agency: the year's list with latest values and trend charts,
+setting an objective, entering a month's value, raising a finding from a missed target."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from isodoc.auth.services import members_of
+from isodoc.auth.views import flash_form_errors
+from isodoc.commands import attempt
+from isodoc.documents.views import agency_or_404
+from isodoc.extensions import db
+from isodoc.findings.models import FindingType
+from isodoc.forms import options
+from isodoc.objectives import services
+from isodoc.objectives.chart import trend_svg
+from isodoc.objectives.forms import MeasurementForm, ObjectiveForm, RaiseFindingForm
+from isodoc.objectives.models import QualityObjective
+from isodoc.policy import Action, can, require
+from isodoc.timeutil import today_local
+
+bp = Blueprint("objectives", __name__, url_prefix="/agencies/<agency_code>/objectives")
+
+
+@bp.before_request
+@login_required
+def signed_in() -> None:
+    """Every objectives page needs a signed-in user."""
+
+
+def objective_or_404(agency_code: str, objective_id: int) -> QualityObjective:
+    agency = agency_or_404(agency_code)
+    objective = db.session.get(QualityObjective, objective_id)
+    if objective is None or objective.agency_id != agency.id:
+        abort(404)
+    require(current_user, Action.OBJECTIVE_VIEW, objective)
+    return objective
+
+
+def objective_url(objective: QualityObjective) -> str:
+    return url_for("objectives.show", agency_code=objective.agency.code,
+                   objective_id=objective.id)
+
+
+@bp.route("")
+def index(agency_code: str):
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.OBJECTIVE_VIEW, agency)
+    year = request.args.get("year", type=int) or today_local().year
+    if not services.YEAR_MIN <= year <= services.YEAR_MAX:
+        abort(404)
+    objectives = services.agency_objectives(agency, year)
+    years = sorted(set(services.years_of(agency)) | {today_local().year}, reverse=True)
+    return render_template("objectives/index.html", agency=agency, year=year, years=years,
+                           objectives=objectives, chart=trend_svg)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new(agency_code: str):
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.OBJECTIVE_MANAGE, agency)
+    form = ObjectiveForm()
+    form.owner.choices = options((str(u.id), u.full_name) for u in members_of(agency))
+    if request.method == "GET":
+        form.year.data = today_local().year
+        form.owner.data = str(current_user.id)
+    elif form.validate_on_submit():
+        owner = next((u for u in members_of(agency) if str(u.id) == form.owner.data), None)
+        data = services.ObjectiveInput(
+            year=form.year.data, title=form.title.data or "", measure=form.measure.data or "",
+            comparison=form.comparison.data, target=form.target.data or "",
+            unit=form.unit.data or "", owner=owner, frequency=form.frequency.data,
+            data_source=form.data_source.data or "")
+        objective, error = attempt(services.create_objective, agency, current_user, data)
+        if error is None:
+            flash(f"Đã đặt mục tiêu {objective.code}.", "success")
+            return redirect(objective_url(objective))
+        flash(error.message, "error")
+    else:
+        flash_form_errors(form)
+    return render_template("objectives/new.html", agency=agency, form=form), \
+        422 if request.method == "POST" else 200
+
+
+def measurement_form(objective: QualityObjective) -> MeasurementForm:
+    form = MeasurementForm(prefix="m")
+    form.month.choices = options((str(m), f"Tháng {m:02d}/{objective.year}")
+                                 for m in objective.frequency_enum.months)
+    return form
+
+
+def render_objective(objective: QualityObjective, form: MeasurementForm | None = None,
+                     status: int = 200):
+    if form is None:
+        form = measurement_form(objective)
+        entered = {m.month for m in objective.measurements}
+        today = today_local()
+        due = [m for m in objective.frequency_enum.months
+               if (objective.year, m) <= (today.year, today.month)]
+        free = [m for m in due if m not in entered] or due[-1:]
+        form.month.data = str(free[0] if free else objective.frequency_enum.months[-1])
+    return render_template(
+        "objectives/show.html", objective=objective, agency=objective.agency, form=form,
+        finding_form=RaiseFindingForm(prefix="f"), chart=trend_svg,
+        may_measure=can(current_user, Action.OBJECTIVE_MEASURE, objective),
+        may_raise=can(current_user, Action.FINDING_RAISE, objective.agency)), status
+
+
+@bp.route("/<int:objective_id>")
+def show(agency_code: str, objective_id: int):
+    return render_objective(objective_or_404(agency_code, objective_id))
+
+
+@bp.route("/<int:objective_id>/measurements", methods=["POST"])
+def measure(agency_code: str, objective_id: int):
+    objective = objective_or_404(agency_code, objective_id)
+    require(current_user, Action.OBJECTIVE_MEASURE, objective)
+    form = measurement_form(objective)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_objective(objective, form, 422)
+    month = int(form.month.data)
+    measurement, error = attempt(services.record_value, objective, current_user, month,
+                                 form.value.data or "", form.note.data or "")
+    if error is not None:
+        flash(error.message, "error")
+        return render_objective(db.session.get(QualityObjective, objective_id), form, 422)
+    flash(f"Đã ghi kết quả kỳ {measurement.period_label}"
+          + ("" if measurement.met else ": không đạt chỉ tiêu") + ".",
+          "success" if measurement.met else "error")
+    return redirect(objective_url(objective))
+
+
+@bp.route("/<int:objective_id>/measurements/<int:month>/finding", methods=["POST"])
+def raise_finding(agency_code: str, objective_id: int, month: int):
+    from isodoc.findings.views import finding_url
+
+    objective = objective_or_404(agency_code, objective_id)
+    require(current_user, Action.FINDING_RAISE, objective.agency)
+    measurement = next((m for m in objective.measurements if m.month == month), None)
+    if measurement is None:
+        abort(404)
+    form = RaiseFindingForm(prefix="f")
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_objective(objective, status=422)
+    finding, error = attempt(services.raise_finding, measurement, current_user,
+                             FindingType(form.type.data))
+    if error is not None:
+        flash(error.message, "error")
+        return render_objective(db.session.get(QualityObjective, objective_id), status=422)
+    flash(f"Đã ghi nhận phát hiện {finding.code} từ kỳ {measurement.period_label}.", "success")
+    return redirect(finding_url(finding))
