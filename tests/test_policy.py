@@ -40,6 +40,12 @@ AGENCY_MATRIX = {
     A.FINDING_RAISE: ({"secretary", "auditor"}, set()),
     # TTHC coverage: the agency's members, admins and overseers above it
     A.COVERAGE_VIEW: (ALL, {"province_admin", "overseer"}),
+    # quality objectives and the risk register: read like coverage, kept by the agency's
+    # secretary and approver only
+    A.OBJECTIVE_VIEW: (ALL, {"province_admin", "overseer"}),
+    A.RISK_VIEW: (ALL, {"province_admin", "overseer"}),
+    A.OBJECTIVE_MANAGE: ({"secretary", "approver"}, set()),
+    A.RISK_MANAGE: ({"secretary", "approver"}, set()),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -72,7 +78,8 @@ QUALITY_ACTIONS = {  # test_quality_policy
 
 def test_every_action_is_in_a_matrix():
     assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
-        DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} == set(Action)
+        DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} | \
+        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} == set(Action)  # test_objectives, test_risks
 
 
 def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(
