@@ -54,7 +54,26 @@
   let visual = true;
   function writeBack() {
     const markdown = editor.getMarkdown();
-    if (markdown !== untouched) body.value = markdown;
+    if (markdown !== untouched) body.value = tidy(markdown);
+  }
+  // Toast UI's Markdown in the house style of the stored documents, so that the source
+  // diff shows what the person changed and not how Toast UI writes: "## 1. Mục đích"
+  // (not "## 1\. Mục đích"; an ATX heading cannot start a list), commas unescaped (they
+  // mean nothing in Markdown), "-" bullets, "|---|" delimiter rows. Code blocks untouched.
+  function tidy(markdown) {
+    let fence = null;
+    return markdown.split("\n").map((line) => {
+      const opened = line.match(/^\s*(`{3,}|~{3,})/);
+      if (fence) { if (opened && opened[1][0] === fence[0] && opened[1].length >= fence.length) fence = null; return line; }
+      if (opened) { fence = opened[1]; return line; }
+      if (!line.includes("`")) line = line.replace(/\\,/g, ",");  // not inside code spans
+      if (/^#{1,6} /.test(line)) return line.replace(/^(#{1,6} [\d.]*\d)\\\./, "$1.");
+      if (/^\s*\* (?=\S)/.test(line) && !/^\s*(\*\s*){3,}$/.test(line)) return line.replace("* ", "- ");
+      if (/^\|(\s*:?-+:?\s*\|)+$/.test(line)) {
+        return line.replace(/\s*(:?)-+(:?)\s*\|/g, "$1---$2|");
+      }
+      return line;
+    }).join("\n");
   }
   editor.on("change", () => { if (visual) { writeBack(); later(); } });
   function show(asVisual) {

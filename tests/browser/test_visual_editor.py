@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from isodoc.agencies.models import Agency
-from isodoc.documents import services
+from isodoc.documents import library, services
 from isodoc.documents.models import Document
 from isodoc.extensions import db
 from tests.browser.test_sign_in_journey import sign_in
@@ -95,3 +95,34 @@ def test_author_writes_heading_numbered_list_and_table_without_markdown(page, ap
     expect(page.get_by_text("Đã lưu dự thảo.")).to_be_visible()
     assert stored_body(app, "QT-20") == body
     assert refused == []
+
+
+def test_a_text_left_untouched_in_the_visual_editor_is_stored_as_written(page, app):
+    """Toast UI writes Markdown its own way (list markers, escapes): a body the person
+    did not change in the visual editor is sent exactly as it came."""
+    sign_in(page, "stp.soanthao")
+    page.goto(REGISTER + "new?template=qt-05-xem-xet-lanh-dao")
+    expect(page.locator(".toastui-editor-ww-container h2").first).to_have_text("1. Mục đích")
+    page.get_by_role("button", name="Tạo dự thảo").click()
+    expect(page.get_by_text("Đã tạo dự thảo QT-05.")).to_be_visible()
+    assert stored_body(app, "QT-05").strip() == library.get("qt-05-xem-xet-lanh-dao").body.strip()
+
+
+def test_an_edit_in_the_visual_editor_keeps_the_house_style_of_the_source(page, app):
+    """Once the person changes something, the Markdown comes from Toast UI, tidied
+    (static/editor.js): the source diff then shows the change, not Toast UI's style."""
+    sign_in(page, "stp.soanthao")
+    page.goto(REGISTER + "new?template=qt-05-xem-xet-lanh-dao")
+    paragraph = page.locator(".toastui-editor-ww-container p").first
+    paragraph.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Bổ sung.")
+    page.get_by_role("button", name="Tạo dự thảo").click()
+    expect(page.get_by_text("Đã tạo dự thảo QT-05.")).to_be_visible()
+    stored = stored_body(app, "QT-05")
+    template = library.get("qt-05-xem-xet-lanh-dao").body
+    assert "Bổ sung." in stored
+    assert "## 1. Mục đích" in stored and "## 4. Định nghĩa, viết tắt" in stored
+    assert "\n- TCVN ISO 9001:2015, điều 9.3." in stored
+    delimiter_rows = [line for line in stored.splitlines() if line.startswith("|-")]
+    assert delimiter_rows == [line for line in template.splitlines() if line.startswith("|-")]
