@@ -11,7 +11,9 @@
   const preview = document.getElementById("preview");
   const token = form.querySelector("input[name=csrf_token]").value;
   let timer = null;
+  let sync = () => {};  // the visual editor, once there, writes its Markdown back first
   async function refresh() {
+    sync();
     const data = new URLSearchParams({ body: body.value, csrf_token: token });
     const response = await fetch(body.dataset.preview, { method: "POST", body: data,
       headers: { "X-CSRFToken": token }, credentials: "same-origin" });
@@ -75,7 +77,11 @@
       return line;
     }).join("\n");
   }
-  editor.on("change", () => { if (visual) { writeBack(); later(); } });
+  // getMarkdown walks the whole document: once per pause in typing, not per key
+  editor.on("change", () => { if (visual) later(); });
+  sync = () => { if (visual) writeBack(); };
+  const area = host.querySelector(".toastui-editor-ww-container [contenteditable]");
+  if (area) area.setAttribute("aria-label", "Nội dung");
   function show(asVisual) {
     if (asVisual && !visual) {
       editor.setMarkdown(body.value, false);
@@ -88,7 +94,6 @@
     split.classList.toggle("visual", visual);  // the toolbar needs the full width
     body.hidden = visual;
     toggle.textContent = visual ? "Xem mã nguồn Markdown" : "Soạn trực quan";
-    toggle.setAttribute("aria-pressed", visual ? "false" : "true");
     try { localStorage.setItem("isodoc-editor", visual ? "visual" : "source"); } catch (e) { /* private mode */ }
   }
   toggle.hidden = false;
