@@ -104,6 +104,9 @@ def test_changes_are_shown_to_whom_the_diff_is_shown(desk, in_db):
         assert desk(who).get(f"{BASE}/qt-05/changes?a=1&b=d2").status_code == 403, who
         assert desk(who).get(f"{BASE}/qt-05/diff?a=1&b=d2").status_code == 403, who
     assert desk("reader").get(f"{BASE}/qt-05/changes?a=1&b=1").status_code == 200
+    # the history's compare form offers both views of the same two revisions
+    history = desk("secretary").get(f"{BASE}/qt-05/history").get_data(as_text=True)
+    assert f'formaction="{BASE}/qt-05/changes"' in history and "So sánh mã nguồn" in history
     assert desk("author").get(f"{BASE}/qt-05/changes?a=1&b=9").status_code == 404
     assert desk("author").get(f"{BASE}/qt-05/changes?a=x&b=d2").status_code == 404
 
