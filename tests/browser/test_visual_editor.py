@@ -67,10 +67,13 @@ def test_author_writes_heading_numbered_list_and_table_without_markdown(page, ap
     source = page.get_by_label("Nội dung (Markdown)")
     expect(source).to_be_visible()
     assert "| Bước | Người thực hiện |" in source.input_value()
-    font = source.evaluate("el => getComputedStyle(el).fontFamily")
-    assert "mono" not in font.lower(), font
+    font = "el => getComputedStyle(el).fontFamily"
+    page_font = page.locator("body").evaluate(font)
+    assert "mono" not in page_font and source.evaluate(font) == page_font
     page.get_by_role("button", name="Soạn trực quan").click()
     expect(editor.locator("table td").nth(1)).to_have_text("Văn thư")
+    for element in ("h2", "ol > li", "td"):
+        assert editor.locator(element).first.evaluate(font) == page_font, element
 
     page.get_by_role("button", name="Tạo dự thảo").click()
     expect(page.get_by_text("Đã tạo dự thảo QT-20.")).to_be_visible()
