@@ -25,7 +25,7 @@ from isodoc.auth.models import User
 from isodoc.auth.views import flash_form_errors, safe_next
 from isodoc.commands import attempt
 from isodoc.csvio import write_rows
-from isodoc.documents import content, docx_import, docx_safety, library, services
+from isodoc.documents import content, docx_import, docx_safety, library, redline, services
 from isodoc.documents.forms import (
     CommentForm,
     DecideWithdrawalForm,
@@ -370,7 +370,22 @@ def diff(agency_code: str, slug: str):
     (_, old_body), (_, new_body) = services.read_parts(old), services.read_parts(new)
     left, right, changed = content.word_diff(old_body, new_body)
     return render_template("documents/diff.html", document=document, old=old, new=new,
-                           left=left, right=right, changed=changed)
+                           left=left, right=right, changed=changed, a=request.args["a"],
+                           b=request.args["b"])
+
+
+@bp.route("/<slug>/changes")
+def changes(agency_code: str, slug: str):
+    """The same comparison as `diff`, shown as the rendered document with its changes
+    marked (documents/redline.py); the word diff of the source stays a link away."""
+    document = document_or_404(agency_code, slug)
+    require(current_user, Action.DOC_READ, document)
+    old = revision_by_ref(document, request.args.get("a", ""))
+    new = revision_by_ref(document, request.args.get("b", ""))
+    (_, old_body), (_, new_body) = services.read_parts(old), services.read_parts(new)
+    return render_template("documents/changes.html", document=document, old=old, new=new,
+                           a=request.args["a"], b=request.args["b"],
+                           result=redline.redline(old_body, new_body))
 
 
 @bp.route("/<slug>/readers/<int:number>")

@@ -46,6 +46,7 @@ def test_qt05_is_drafted_reviewed_approved_and_issued(browser, server, demo_prov
         author.get_by_role("link", name="QT-05 — Quy trình xem xét của lãnh đạo").click()
         expect(author.locator(".flash-info")).to_contain_text("Bổ sung đầu vào: hồ sơ TTHC trễ hạn")
         author.get_by_role("link", name="Sửa dự thảo").click()
+        author.get_by_role("button", name="Xem mã nguồn Markdown").click()  # plain source
         body = author.get_by_label("Nội dung (Markdown)")
         body.fill(body.input_value().replace("kết quả giải quyết thủ tục hành chính",
                                              "kết quả giải quyết thủ tục hành chính, "

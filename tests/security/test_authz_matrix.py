@@ -137,6 +137,8 @@ TABLE: dict[str, list[Case]] = {
                           Case(D + "/{reviewed_slug}/history",
                                on((A.DOC_READ, "doc:reviewed")), lenient=True)],
     "documents.diff": [Case(D + "/{qt01_slug}/diff?a=1&b=2", on((A.DOC_READ, "doc:qt01_doc")))],
+    "documents.changes": [Case(D + "/{qt01_slug}/changes?a=1&b=2",
+                               on((A.DOC_READ, "doc:qt01_doc")))],
     "documents.readers": [Case(D + "/{qt01_slug}/readers/{qt01_latest}",
                                on((A.DOC_READERS, "doc:qt01_doc")))],
     "documents.draft": [Case(D + "/{reviewed_slug}/drafts/{reviewed_seq}",

@@ -47,7 +47,8 @@ def test_never_issued_draft_is_hidden_from_people_without_draft_access(staff, de
                                                                       app, make_user, client):
     assert create_from_template(desk("author"), title=SECRET_TITLE).status_code == 302
     urls = [f"{BASE}/qt-05", f"{BASE}/qt-05?print=1", f"{BASE}/qt-05/history",
-            f"{BASE}/qt-05/revisions/1", f"{BASE}/qt-05/diff?a=d1&b=d1"]
+            f"{BASE}/qt-05/revisions/1", f"{BASE}/qt-05/diff?a=d1&b=d1",
+            f"{BASE}/qt-05/changes?a=d1&b=d1"]
     for who in ("reader", "outsider"):
         for url in urls:
             response = desk(who).get(url)
