@@ -46,6 +46,20 @@ def clean(value: str | None, multiline: bool = False) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def typed(value: str | None, what: str, limit: int, required: bool = True,
+          multiline: bool = False) -> str:
+    """A field a person typed, cleaned and checked: `what` names it in the refusal
+    ("tên mục tiêu" → "Vui lòng nhập tên mục tiêu.", "Tên mục tiêu quá dài …")."""
+    from isodoc.errors import InvalidInput
+
+    value = clean(value, multiline=multiline)
+    if required and not value:
+        raise InvalidInput(f"Vui lòng nhập {what}.")
+    if len(value) > limit:
+        raise InvalidInput(f"{what[:1].upper()}{what[1:]} quá dài (tối đa {limit} ký tự).")
+    return value
+
+
 def nfc(value: str | None) -> str:
     """What every service applies to the text it is given: `clean` for a value that may
     span lines (reasons, comments), so that a caller bypassing the forms (API, CLI,

@@ -27,7 +27,7 @@ from isodoc.objectives.models import (
     format_number,
 )
 from isodoc.policy import Action
-from isodoc.textnorm import clean
+from isodoc.textnorm import clean, typed
 from isodoc.timeutil import today_local, utcnow
 
 VALUE_MAX = 1_000_000_000  # a count of dossiers or a percentage: far below this
@@ -74,15 +74,6 @@ def parse_period(raw: object, year: int) -> int:
     return int(found.group(2))
 
 
-def _line(value: str, what: str, limit: int, required: bool = True) -> str:
-    value = clean(value)
-    if required and not value:
-        raise InvalidInput(f"Vui lòng nhập {what}.")
-    if len(value) > limit:
-        raise InvalidInput(f"{what[:1].upper()}{what[1:]} quá dài (tối đa {limit} ký tự).")
-    return value
-
-
 @dataclass
 class ObjectiveInput:
     year: int
@@ -100,14 +91,14 @@ def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> Quali
     policy.require(actor, Action.OBJECTIVE_MANAGE, agency)
     if not isinstance(data.year, int) or not YEAR_MIN <= data.year <= YEAR_MAX:
         raise InvalidInput(f"Năm phải trong khoảng {YEAR_MIN}–{YEAR_MAX}.")
-    title = _line(data.title, "mục tiêu", 300)
-    measure = _line(data.measure, "chỉ số đo", 300)
+    title = typed(data.title, "mục tiêu", 300)
+    measure = typed(data.measure, "chỉ số đo", 300)
     if data.comparison not in set(Comparison):
         raise InvalidInput("Chọn cách so sánh với chỉ tiêu (≥ hoặc ≤).")
     if data.frequency not in set(Frequency):
         raise InvalidInput("Chọn tần suất đo (hằng tháng, hằng quý, hằng năm).")
     target = parse_value(data.target, "chỉ tiêu")
-    unit = _line(data.unit, "đơn vị tính (vd. %, ngày, hồ sơ)", 20)
+    unit = typed(data.unit, "đơn vị tính (vd. %, ngày, hồ sơ)", 20)
     source = clean(data.data_source, multiline=True)
     if len(source) > 2000:
         raise InvalidInput("Nguồn dữ liệu quá dài (tối đa 2000 ký tự).")
@@ -148,7 +139,7 @@ def record_value(objective: QualityObjective, actor: User, month: int, value: ob
         raise InvalidInput(f"Chưa đến kỳ {month:02d}/{objective.year}: chỉ nhập kết quả của "
                            "tháng đã qua hoặc tháng này.")
     number = parse_value(value)
-    note = _line(note, "ghi chú", 500, required=False)
+    note = typed(note, "ghi chú", 500, required=False)
     existing = next((m for m in objective.measurements if m.month == month), None)
     who = actor if isinstance(actor, User) else None
     period = f"{month:02d}/{objective.year}"

@@ -20,7 +20,7 @@ from isodoc.extensions import db
 from isodoc.findings.services import agency_member
 from isodoc.policy import Action
 from isodoc.risks.models import Risk, RiskAction, RiskKind, RiskScale, RiskStatus
-from isodoc.textnorm import clean
+from isodoc.textnorm import typed
 from isodoc.timeutil import format_date, today_local
 
 RISKS_SHOWN = 500  # the register page and the API answer at most this many per kind
@@ -67,16 +67,6 @@ def set_scale(agency: Agency, actor: User, likelihood_max: int, impact_max: int,
     return scale
 
 
-def _text(value: str, what: str, limit: int, required: bool = True,
-          multiline: bool = False) -> str:
-    value = clean(value, multiline=multiline)
-    if required and not value:
-        raise InvalidInput(f"Vui lòng nhập {what}.")
-    if len(value) > limit:
-        raise InvalidInput(f"{what[:1].upper()}{what[1:]} quá dài (tối đa {limit} ký tự).")
-    return value
-
-
 @dataclass
 class RiskInput:
     kind: str
@@ -93,9 +83,9 @@ def register(agency: Agency, actor: User, data: RiskInput) -> Risk:
     policy.require(actor, Action.RISK_MANAGE, agency)
     if data.kind not in set(RiskKind):
         raise InvalidInput("Chọn rủi ro hoặc cơ hội.")
-    process = _text(data.process, "quá trình / quy trình", 300)
-    description = _text(data.description, "mô tả", 4000, multiline=True)
-    cause = _text(data.cause, "nguyên nhân", 4000, required=False, multiline=True)
+    process = typed(data.process, "quá trình / quy trình", 300)
+    description = typed(data.description, "mô tả", 4000, multiline=True)
+    cause = typed(data.cause, "nguyên nhân", 4000, required=False, multiline=True)
     scale = scale_of(agency)
     if not isinstance(data.likelihood, int) or not 1 <= data.likelihood <= scale.likelihood_max:
         raise InvalidInput(f"Khả năng xảy ra: từ 1 đến {scale.likelihood_max}.")
@@ -124,7 +114,7 @@ def register(agency: Agency, actor: User, data: RiskInput) -> Risk:
 def add_action(risk: Risk, actor: User, action: str, owner: User | None,
                due_date: date | None) -> RiskAction:
     policy.require(actor, Action.RISK_MANAGE, risk.agency)
-    text = _text(action, "hành động", 4000, multiline=True)
+    text = typed(action, "hành động", 4000, multiline=True)
     if owner is None or not agency_member(risk.agency, owner):
         raise InvalidInput("Người thực hiện phải là thành viên của đơn vị.")
     if due_date is None:
