@@ -1,0 +1,128 @@
+"""Defects found testing the TTHC feature: crafted .xlsx uploads (zip bombs, huge rows),
+coverage shown to agencies that may not see it, second drafts for one TTHC, English
+validation messages."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from isodoc.errors import InvalidInput
+from isodoc.tthc import importer
+from isodoc.tthc.models import TthcImport
+from tests import test_tthc
+from tests.test_tthc import ROWS, client_for, post_file, xlsx_bytes
+
+people = test_tthc.people  # fixtures shared with the TTHC tests
+token_for = test_tthc.token_for
+
+
+# -- D1: crafted .xlsx ---------------------------------------------------------------
+
+def with_part(data: bytes, name: str, content: bytes) -> bytes:
+    """A copy of the .xlsx `data` with part `name` replaced by `content`."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, content if item.filename == name
+                         else src.read(item.filename))
+    return out.getvalue()
+
+
+def lie_about_size(data: bytes, name: str, size: int) -> bytes:
+    """Set the uncompressed size the central directory declares for `name` (as a crafted
+    file that inflates to gigabytes does) without making the content that large."""
+    buf = bytearray(data)
+    encoded = name.encode()
+    at = 0
+    while (at := buf.find(b"PK\x01\x02", at)) >= 0:
+        length = struct.unpack_from("<H", buf, at + 28)[0]
+        if bytes(buf[at + 46:at + 46 + length]) == encoded:
+            struct.pack_into("<I", buf, at + 24, size)
+            return bytes(buf)
+        at += 4
+    raise AssertionError(name)
+
+
+def deflate_bomb(data: bytes, name: str, size: int) -> bytes:
+    """Part `name` as `size` bytes of one repeated letter inside one cell: tiny deflated,
+    a real compression ratio of ~1000."""
+    head = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/' \
+        b'spreadsheetml/2006/main"><sheetData><row r="1"><c t="inlineStr"><is><t>'
+    return with_part(data, name, head + b"a" * size +
+                     b"</t></is></c></row></sheetData></worksheet>")
+
+
+def wide_row(cells: int) -> bytes:
+    row = b"".join(b'<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(cells))
+    return b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/' \
+        b'spreadsheetml/2006/main"><sheetData><row r="1">' + row + \
+        b"</row></sheetData></worksheet>"
+
+
+CRAFTED = {
+    "declared 2 GB sheet": lambda d: lie_about_size(d, "xl/worksheets/sheet1.xml",
+                                                    2_000_000_000),
+    "declared 40 MB styles": lambda d: lie_about_size(d, "xl/styles.xml", 40 * 1024 * 1024),
+    "ratio 1000 cell": lambda d: deflate_bomb(d, "xl/worksheets/sheet1.xml", 3 * 1024 * 1024),
+}
+
+
+@pytest.mark.parametrize("craft", CRAFTED.values(), ids=CRAFTED.keys())
+def test_a_crafted_xlsx_is_refused_before_openpyxl_reads_it(app, craft, monkeypatch):
+    data = craft(xlsx_bytes())
+    import openpyxl
+
+    def never(*args, **kwargs):
+        raise AssertionError("openpyxl must not read a refused file")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    with pytest.raises(InvalidInput, match="bom nén"):
+        importer.parse(data, "x.xlsx")
+
+
+def test_a_row_with_a_huge_number_of_cells_is_refused(app):
+    data = with_part(xlsx_bytes(), "xl/worksheets/sheet1.xml",
+                     wide_row(importer.XLSX_MAX_CELLS_IN_ROW + 1))
+    assert len(data) < 100_000  # small on disk: the point is what openpyxl would build
+    with pytest.raises(InvalidInput, match="dòng quá nhiều ô"):
+        importer.parse(data, "x.xlsx")
+
+
+def test_a_zip_with_too_many_entries_is_refused(app):
+    out = io.BytesIO()
+    src = zipfile.ZipFile(io.BytesIO(xlsx_bytes()))
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, src.read(item.filename))
+        for i in range(importer.XLSX_MAX_ENTRIES):
+            dst.writestr(f"xl/media/x{i}.bin", b"")
+    with pytest.raises(InvalidInput, match="quá nhiều thành phần"):
+        importer.parse(out.getvalue(), "x.xlsx")
+
+
+def test_a_crafted_xlsx_upload_is_a_422_in_vietnamese_and_nothing_is_staged(app, people,
+                                                                           in_db):
+    admin = client_for(app, "admin")
+    data = lie_about_size(xlsx_bytes(), "xl/worksheets/sheet1.xml", 2_000_000_000)
+    response = post_file(admin, "/tthc/import", data, name="bom.xlsx")
+    assert response.status_code == 422
+    assert "bom nén" in response.get_data(as_text=True)
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(TthcImport)) == 0
+    # a real export still reads
+    assert importer.parse(xlsx_bytes(), "x.xlsx").rows[0].code == ROWS[0][0]
+
+
+def test_the_generalised_zip_check_still_guards_docx(app):
+    from isodoc.documents import docx_safety
+
+    entry = zipfile.ZipInfo("word/document.xml")
+    entry.file_size, entry.compress_size = 300 * 1024 * 1024, 1024
+    with pytest.raises(InvalidInput, match="bom nén"):
+        docx_safety.check_zip_entries([entry])
