@@ -15,7 +15,7 @@ from isodoc.errors import InvalidInput
 from isodoc.tthc import importer
 from isodoc.tthc.models import TthcImport
 from tests import test_tthc
-from tests.test_tthc import ROWS, client_for, post_file, xlsx_bytes
+from tests.test_tthc import ROWS, client_for, load, post_file, xlsx_bytes
 
 people = test_tthc.people  # fixtures shared with the TTHC tests
 token_for = test_tthc.token_for
@@ -126,3 +126,28 @@ def test_the_generalised_zip_check_still_guards_docx(app):
     entry.file_size, entry.compress_size = 300 * 1024 * 1024, 1024
     with pytest.raises(InvalidInput, match="bom nén"):
         docx_safety.check_zip_entries([entry])
+
+
+# -- D2: a TTHC's page shows other agencies' coverage only to the province's view ------
+
+def test_tthc_page_and_api_show_other_agencies_coverage_only_to_the_province(app, people,
+                                                                             token_for):
+    load(app)
+    author = client_for(app, "himlam.soanthao")
+    page = author.get("/tthc/1.001193").get_data(as_text=True)
+    assert "Đăng ký khai sinh" in page and "UBND phường Him Lam" in page
+    assert "UBND xã Búng Lao" not in page
+    page = author.get("/tthc/2.001023").get_data(as_text=True)  # a province TTHC
+    assert "Sở Tư pháp" in page  # the TTHC's own executing body, from the catalog
+    assert "/agencies/so-tu-phap" not in page
+    admin = client_for(app, "admin")
+    page = admin.get("/tthc/1.001193").get_data(as_text=True)
+    assert "UBND phường Him Lam" in page and "UBND xã Búng Lao" in page
+
+    api = app.test_client()
+    detail = api.get("/api/v1/tthc/1.001193", headers=token_for("himlam.soanthao")).get_json()
+    assert [a["agency"] for a in detail["agencies"]] == ["dbp-him-lam"]
+    assert api.get("/api/v1/tthc/2.001023",
+                   headers=token_for("himlam.soanthao")).get_json()["agencies"] == []
+    detail = api.get("/api/v1/tthc/1.001193", headers=token_for("sokhcn")).get_json()
+    assert {a["agency"] for a in detail["agencies"]} == {"dbp-him-lam", "mang-bung-lao"}

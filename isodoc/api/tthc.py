@@ -63,15 +63,18 @@ def _model(tthc) -> dict | None:
     return {"agency": model.document.agency.code, "code": model.document.code,
             "revision": current.number if current else None,
             "adopted_by": [{"agency": s.adoption.agency.code, "revision": s.taken,
-                            "issued_revision": s.issued} for s in standings(model)]}
+                            "issued_revision": s.issued}
+                           for s in drafting.visible_standings(standings(model), g.api_user)]}
 
 
 class TthcDetailSchema(TthcSchema):
     model = fields.Function(_model, metadata={
         "description": "quy trình mẫu của tỉnh và các đơn vị đã áp dụng (bản mẫu nào)"})
-    agencies = fields.Function(lambda t: CovererSchema(many=True).dump(drafting.who_covers(t)),
-                               metadata={"description": "đơn vị phải thực hiện và quy trình "
-                                                        "đang hiệu lực của mỗi đơn vị"})
+    agencies = fields.Function(
+        lambda t: CovererSchema(many=True).dump(drafting.visible_coverers(t, g.api_user)[0]),
+        metadata={"description": "đơn vị phải thực hiện và quy trình đang hiệu lực của mỗi "
+                                 "đơn vị: tất cả với quyền xem bao phủ toàn tỉnh, nếu không "
+                                 "chỉ các đơn vị của người dùng"})
 
 
 class TthcQuerySchema(PagedQuerySchema):

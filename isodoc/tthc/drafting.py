@@ -160,6 +160,23 @@ def who_covers(tthc: Tthc) -> list[Coverer]:
             for a in agencies]
 
 
+def visible_coverers(tthc: Tthc, user: User) -> tuple[list[Coverer], bool]:
+    """`who_covers` as `user` may see it (policy COVERAGE_VIEW): every agency for those who
+    see the province's coverage, else only the agencies whose coverage the user may see.
+    The flag says whether the list is the whole one."""
+    rows = who_covers(tthc)
+    if policy.can(user, Action.COVERAGE_PROVINCE):
+        return rows, True
+    return [r for r in rows if policy.can(user, Action.COVERAGE_VIEW, r.agency)], False
+
+
+def visible_standings(standings: list, user: User) -> list:
+    """A model's adopters, filtered as `visible_coverers`."""
+    if policy.can(user, Action.COVERAGE_PROVINCE):
+        return standings
+    return [s for s in standings if policy.can(user, Action.COVERAGE_VIEW, s.adoption.agency)]
+
+
 def has_catalog() -> bool:
     return db.session.scalar(select(Tthc.id).limit(1)) is not None
 

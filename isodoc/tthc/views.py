@@ -96,7 +96,7 @@ def picker():
 @bp.route("/tthc/<code>")
 def show(code: str):
     tthc = tthc_or_404(code)
-    rows = drafting.who_covers(tthc)
+    rows, whole = drafting.visible_coverers(tthc, current_user)
     model = adoption.model_for(tthc)
     candidates = []
     may_publish = policy.can(current_user, Action.TTHC_MANAGE) or any(
@@ -109,8 +109,9 @@ def show(code: str):
                 candidates.append((f"{row.agency.code}/{document.slug}",
                                    f"{row.agency.name} — {document.code}"))
     return render_template("tthc/show.html", tthc=tthc, rows=rows, model=model,
-                           standings=adoption.standings(model) if model else [],
-                           candidates=candidates, labels=coverage.STATE_LABELS)
+                           standings=drafting.visible_standings(
+                               adoption.standings(model) if model else [], current_user),
+                           candidates=candidates, labels=coverage.STATE_LABELS, whole=whole)
 
 
 @bp.route("/tthc/<code>/model", methods=["POST"])
