@@ -151,3 +151,32 @@ def test_tthc_page_and_api_show_other_agencies_coverage_only_to_the_province(app
                    headers=token_for("himlam.soanthao")).get_json()["agencies"] == []
     detail = api.get("/api/v1/tthc/1.001193", headers=token_for("sokhcn")).get_json()
     assert {a["agency"] for a in detail["agencies"]} == {"dbp-him-lam", "mang-bung-lao"}
+
+
+# -- D3: one draft in progress per TTHC ----------------------------------------------
+
+def test_a_tthc_with_a_draft_in_progress_offers_it_and_refuses_a_second(app, people,
+                                                                        in_db):
+    from isodoc.documents.models import Document, Revision
+    from tests.conftest import csrf_token
+
+    load(app)
+    author = client_for(app, "himlam.soanthao")
+    first = author.post("/agencies/dbp-him-lam/coverage/1.001193/draft",
+                        data={"csrf_token": csrf_token(author, "/")})
+    assert first.status_code == 302
+    draft_path = first.headers["Location"]
+    page = author.get("/agencies/dbp-him-lam/coverage?state=missing").get_data(as_text=True)
+    row = page[page.index(">1.001193<"):]
+    row = row[:row.index("</tr>")]
+    assert "Đang soạn" in row and draft_path in row
+    assert "Soạn quy trình" not in row and "Áp dụng quy trình mẫu" not in row
+    assert "Soạn quy trình" in page  # the other missing TTHC still offer it
+
+    second = author.post("/agencies/dbp-him-lam/coverage/1.001193/draft",
+                         data={"csrf_token": csrf_token(author, "/")}, follow_redirects=True)
+    text = second.get_data(as_text=True)
+    assert "đã có dự thảo QT-TTHC-1.001193" in text and draft_path in text
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(Revision).join(Document).where(
+            Revision.tthc_code == "1.001193")) == 1

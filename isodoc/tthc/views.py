@@ -304,7 +304,9 @@ def agency(agency_code: str):
     models = {m.tthc_id: m for m in db.session.scalars(select(ModelProcedure))}
     return render_template("tthc/agency.html", agency=target, view=view, items=items,
                            state=state, labels=coverage.STATE_LABELS, models=models,
-                           can_draft=policy.can(current_user, Action.DOC_CREATE, target))
+                           can_draft=policy.can(current_user, Action.DOC_CREATE, target),
+                           drafts=drafting.open_drafts(target),
+                           see_drafts=policy.can(current_user, Action.DOC_VIEW_DRAFTS, target))
 
 
 @bp.route("/agencies/<agency_code>/coverage.csv")
