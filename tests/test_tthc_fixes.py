@@ -180,3 +180,16 @@ def test_a_tthc_with_a_draft_in_progress_offers_it_and_refuses_a_second(app, peo
     with in_db() as s:
         assert s.scalar(select(func.count()).select_from(Revision).join(Document).where(
             Revision.tthc_code == "1.001193")) == 1
+
+
+# -- D4: API validation messages in Vietnamese ---------------------------------------
+
+def test_an_unknown_level_is_refused_in_vietnamese(app, people, token_for):
+    response = app.test_client().get("/api/v1/tthc?level=thon",
+                                     headers=token_for("himlam.soanthao"))
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Must be one of" not in text and ", tinh" not in text
+    assert response.get_json()["errors"]["query"]["level"] == [
+        "Cấp thực hiện không hợp lệ «thon»: chỉ nhận tinh, huyen, xa (tỉnh, huyện, xã); bỏ "
+        "trống để lấy mọi cấp."]

@@ -78,7 +78,9 @@ class TthcDetailSchema(TthcSchema):
 
 
 class TthcQuerySchema(PagedQuerySchema):
-    level = fields.String(load_default="", validate=validate.OneOf(["", *Level]))
+    level = fields.String(load_default="", validate=validate.OneOf(
+        ["", *Level], error="Cấp thực hiện không hợp lệ «{input}»: chỉ nhận "
+        + ", ".join(Level) + " (tỉnh, huyện, xã); bỏ trống để lấy mọi cấp."))
     field = fields.String(load_default="", validate=validate.Length(max=255))
     q = fields.String(load_default="", validate=validate.Length(max=100),
                       metadata={"description": "mã hoặc tên, có dấu hay không dấu"})
