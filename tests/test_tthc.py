@@ -317,7 +317,7 @@ def test_coverage_states_covered_missing_and_stale(app, people, in_db, token_for
     load(app, csv_bytes(changed), decision="QĐ 2")
     secretary = client_for(app, "himlam.thuky")
     page = secretary.get("/agencies/dbp-him-lam/coverage").get_data(as_text=True)
-    assert "<strong>3</strong> TTHC: <strong>1</strong> đã có (33.3%), <strong>1</strong> " \
+    assert "<strong>3</strong> TTHC: <strong>1</strong> đã có (33,3%), <strong>1</strong> " \
            "cần sửa đổi, <strong>1</strong> chưa có" in page
     assert "«5 ngày» → «3 ngày»" in page
     home = secretary.get("/").get_data(as_text=True)

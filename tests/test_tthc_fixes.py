@@ -193,3 +193,35 @@ def test_an_unknown_level_is_refused_in_vietnamese(app, people, token_for):
     assert response.get_json()["errors"]["query"]["level"] == [
         "Cấp thực hiện không hợp lệ «thon»: chỉ nhận tinh, huyen, xa (tỉnh, huyện, xã); bỏ "
         "trống để lấy mọi cấp."]
+
+
+# -- D5: smaller defects -------------------------------------------------------------
+
+def test_csv_charset_once_paging_message_obsolete_previews_and_vietnamese_percent(
+        app, people):
+    from tests.conftest import csrf_token
+
+    load(app)
+    admin = client_for(app, "admin")
+    for url in ("/tthc/coverage.csv", "/agencies/dbp-him-lam/coverage.csv"):
+        assert admin.get(url).headers["Content-Type"] == "text/csv; charset=utf-8"
+
+    response = admin.get("/tthc/?page=0")
+    assert response.status_code == 400
+    assert "Số trang phải là số nguyên từ 1 đến" in response.get_data(as_text=True)
+
+    first = post_file(admin, "/tthc/import", xlsx_bytes(ROWS[:5]), name="a.xlsx")
+    second = post_file(admin, "/tthc/import", xlsx_bytes(ROWS[:4]), name="b.xlsx")
+    second_path = second.headers["Location"]
+    assert admin.post(second_path + "/apply", data={
+        "csrf_token": csrf_token(admin, second_path), "decision": "QĐ 2"}).status_code == 302
+    page = admin.get(first.headers["Location"]).get_data(as_text=True)
+    assert "đã lỗi thời" in page and "Áp dụng danh mục</button>" not in page
+    listing = admin.get("/tthc/import").get_data(as_text=True)
+    assert "Chờ áp dụng" not in listing and "Đã lỗi thời" in listing
+
+    from tests.test_tthc import issue_procedure
+
+    issue_procedure(app, "QT-01", "1.001193")
+    page = admin.get("/agencies/dbp-him-lam/coverage").get_data(as_text=True)
+    assert "(33,3%)" in page and "33.3%" not in page

@@ -24,7 +24,7 @@ from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.csvio import write_rows
 from isodoc.documents.services import load_document
-from isodoc.errors import InvalidInput
+from isodoc.errors import InvalidInput, error_response
 from isodoc.extensions import db
 from isodoc.forms import options
 from isodoc.paging import Paging, parse_page
@@ -65,8 +65,8 @@ def catalog():
     field_, text = args.get("field", "")[:255], args.get("q", "")[:100]
     try:
         page = parse_page(args.get("page"))
-    except InvalidInput as exc:
-        abort(400, exc.message)
+    except InvalidInput as exc:  # the specific message, not the generic 400 page
+        return error_response(400, exc.message)
     stmt = services.catalog_query(level, field_, text)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     paging = Paging(page, PAGE_SIZE)
@@ -199,7 +199,8 @@ def upload():
             return redirect(url_for("tthc.preview", import_id=staged.id))
     imports = db.session.scalars(select(TthcImport).order_by(TthcImport.id.desc())
                                  .limit(20)).all()
-    return render_template("tthc/upload.html", form=form, imports=imports)
+    return render_template("tthc/upload.html", form=form, imports=imports,
+                           version=services.catalog_version())
 
 
 def staged_or_404(import_id: int) -> TthcImport:
@@ -214,7 +215,9 @@ def preview(import_id: int):
     require(current_user, Action.TTHC_MANAGE)
     staged = staged_or_404(import_id)
     return render_template("tthc/preview.html", staged=staged,
-                           diff=services.Diff.from_json(staged.preview), form=ApplyForm())
+                           diff=services.Diff.from_json(staged.preview), form=ApplyForm(),
+                           obsolete=staged.state == "staged" and
+                           staged.base_version != services.catalog_version())
 
 
 @bp.route("/tthc/imports/<int:import_id>/apply", methods=["POST"])
@@ -290,7 +293,7 @@ def province_csv():
         [[r.code, r.name, names.get(r.district_id, "") if r.district_id else "",
           r.counts.must, r.counts.covered, r.counts.stale, r.counts.missing,
           f"{r.counts.percent:.1f}"] for r in view.agencies])
-    return Response(data, mimetype="text/csv; charset=utf-8", headers={
+    return Response(data, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": "attachment; filename=bao-phu-tthc-tinh.csv"})
 
 
@@ -322,7 +325,7 @@ def agency_csv(agency_code: str):
           i.procedure.number if i.procedure else "",
           format_date(i.procedure.effective_date) if i.procedure else "",
           i.tthc.change_note if i.state == coverage.STALE else ""] for i in view.items])
-    return Response(data, mimetype="text/csv; charset=utf-8", headers={
+    return Response(data, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=bao-phu-tthc-{target.code}.csv"})
 
 
