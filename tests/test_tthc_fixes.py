@@ -225,3 +225,35 @@ def test_csv_charset_once_paging_message_obsolete_previews_and_vietnamese_percen
     issue_procedure(app, "QT-01", "1.001193")
     page = admin.get("/agencies/dbp-him-lam/coverage").get_data(as_text=True)
     assert "(33,3%)" in page and "33.3%" not in page
+
+
+def test_adopting_a_model_and_one_click_drafting_refuse_each_other(app, people, in_db):
+    from isodoc.auth.models import User
+    from isodoc.documents.models import Document
+    from isodoc.policy import SYSTEM
+    from isodoc.tthc import adoption, drafting
+    from isodoc.tthc import services as tthc_services
+    from tests.conftest import agency
+    from tests.test_tthc import issue_procedure
+
+    load(app)
+    issue_procedure(app, "QT-KS", "1.001193")
+    with app.app_context():
+        from isodoc.extensions import db
+
+        def user(name):
+            return db.session.scalars(select(User).where(User.username == name)).one()
+
+        tthc = tthc_services.get("1.001193")
+        model = adoption.publish(tthc, db.session.scalars(select(Document)).one(), SYSTEM)
+        bunglao = agency("mang-bung-lao")
+        drafting.draft_from_tthc(bunglao, tthc, user("bunglao.thuky"))
+        db.session.commit()
+        with pytest.raises(InvalidInput, match="đã có dự thảo QT-TTHC-1.001193"):
+            adoption.adopt(model, bunglao, user("bunglao.thuky"))
+        db.session.rollback()
+    page = client_for(app, "bunglao.thuky").get("/agencies/mang-bung-lao/coverage") \
+        .get_data(as_text=True)
+    row = page[page.index(">1.001193<"):]
+    row = row[:row.index("</tr>")]
+    assert "Đang soạn" in row and "Áp dụng quy trình mẫu" not in row

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import has_request_context, url_for
 from sqlalchemy import or_, select
 
 from isodoc import policy
@@ -145,9 +145,10 @@ def draft_url(revision: Revision) -> str:
 def refuse_second_draft(agency: Agency, tthc: Tthc) -> None:
     """One procedure in progress per TTHC and agency: a second would compete with it."""
     if found := open_drafts(agency, tthc.code).get(tthc.code):
+        where = f" tại {draft_url(found)}" if has_request_context() else ""  # CLI: no URL
         raise InvalidInput(f"{agency.name} đã có dự thảo {found.document.code} (dự thảo "
                            f"{found.seq}) đang soạn cho TTHC {tthc.code}: hãy tiếp tục dự thảo "
-                           f"đó tại {draft_url(found)} thay vì tạo thêm.")
+                           f"đó{where} thay vì tạo thêm.")
 
 
 def draft_from_tthc(agency: Agency, tthc: Tthc, actor: User) -> Revision:
