@@ -317,7 +317,7 @@ def test_coverage_states_covered_missing_and_stale(app, people, in_db, token_for
     load(app, csv_bytes(changed), decision="QĐ 2")
     secretary = client_for(app, "himlam.thuky")
     page = secretary.get("/agencies/dbp-him-lam/coverage").get_data(as_text=True)
-    assert "<strong>3</strong> TTHC: <strong>1</strong> đã có (33.3%), <strong>1</strong> " \
+    assert "<strong>3</strong> TTHC: <strong>1</strong> đã có (33,3%), <strong>1</strong> " \
            "cần sửa đổi, <strong>1</strong> chưa có" in page
     assert "«5 ngày» → «3 ngày»" in page
     home = secretary.get("/").get_data(as_text=True)
@@ -414,9 +414,11 @@ def test_api_catalog_filters_and_detail(app, people, token_for):
     assert '"total": 3' in response.headers["X-Pagination"]
     found = api.get("/api/v1/tthc?q=ly lich", headers=headers).get_json()
     assert [t["code"] for t in found] == ["2.001023"]
-    detail = api.get("/api/v1/tthc/2.001023", headers=headers).get_json()
+    detail = api.get("/api/v1/tthc/2.001023", headers=token_for("sokhcn")).get_json()
     assert detail["agencies"] == [{"agency": "so-tu-phap", "agency_name": "Sở Tư pháp",
                                    "procedure": None}]
+    # a commune's author sees the TTHC, not other agencies' coverage (COVERAGE_VIEW)
+    assert api.get("/api/v1/tthc/2.001023", headers=headers).get_json()["agencies"] == []
     assert api.get("/api/v1/tthc/9.999999", headers=headers).status_code == 404
     assert api.get("/api/v1/tthc?level=quoc-gia", headers=headers).status_code == 422
     spec = api.get("/api/v1/openapi.json").get_json()

@@ -63,19 +63,24 @@ def _model(tthc) -> dict | None:
     return {"agency": model.document.agency.code, "code": model.document.code,
             "revision": current.number if current else None,
             "adopted_by": [{"agency": s.adoption.agency.code, "revision": s.taken,
-                            "issued_revision": s.issued} for s in standings(model)]}
+                            "issued_revision": s.issued}
+                           for s in drafting.visible_standings(standings(model), g.api_user)]}
 
 
 class TthcDetailSchema(TthcSchema):
     model = fields.Function(_model, metadata={
         "description": "quy trình mẫu của tỉnh và các đơn vị đã áp dụng (bản mẫu nào)"})
-    agencies = fields.Function(lambda t: CovererSchema(many=True).dump(drafting.who_covers(t)),
-                               metadata={"description": "đơn vị phải thực hiện và quy trình "
-                                                        "đang hiệu lực của mỗi đơn vị"})
+    agencies = fields.Function(
+        lambda t: CovererSchema(many=True).dump(drafting.visible_coverers(t, g.api_user)[0]),
+        metadata={"description": "đơn vị phải thực hiện và quy trình đang hiệu lực của mỗi "
+                                 "đơn vị: tất cả với quyền xem bao phủ toàn tỉnh, nếu không "
+                                 "chỉ các đơn vị của người dùng"})
 
 
 class TthcQuerySchema(PagedQuerySchema):
-    level = fields.String(load_default="", validate=validate.OneOf(["", *Level]))
+    level = fields.String(load_default="", validate=validate.OneOf(
+        ["", *Level], error="Cấp thực hiện không hợp lệ «{input}»: chỉ nhận "
+        + ", ".join(Level) + " (tỉnh, huyện, xã); bỏ trống để lấy mọi cấp."))
     field = fields.String(load_default="", validate=validate.Length(max=255))
     q = fields.String(load_default="", validate=validate.Length(max=100),
                       metadata={"description": "mã hoặc tên, có dấu hay không dấu"})

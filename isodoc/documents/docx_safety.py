@@ -120,29 +120,44 @@ def check(data: bytes) -> None:
                            "nhận tệp có macro. Hãy lưu lại dưới dạng «Tài liệu Word (.docx)».")
 
 
-def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
-    names = {e.filename for e in entries}
+def check_zip_entries(entries: list[zipfile.ZipInfo], *, app: str = "Word",
+                      macro_hint: str = "«Tài liệu Word (.docx)»",
+                      max_entries: int = MAX_ENTRIES,
+                      max_total: int = MAX_TOTAL_UNCOMPRESSED,
+                      max_entry: int | None = None, max_ratio: int = MAX_RATIO,
+                      ratio_from: int = RATIO_FROM) -> None:
+    """Refuse an Office zip by its directory alone, before anything is inflated: entry
+    count, names (no zip-slip), encryption, macros, each entry's declared size and
+    compression ratio and their sum (declared sizes bound what zipfile inflates: a longer
+    stream is an error). Shared by the .docx and .xlsx uploads."""
+    if len(entries) > max_entries:
+        raise InvalidInput(f"Tệp có quá nhiều thành phần ({len(entries)}); một tệp {app} "
+                           f"thông thường có dưới {max_entries}.")
     total = 0
     for entry in entries:
         name = entry.filename
         if name.startswith(("/", "\\")) or "\\" in name or "\0" in name or ":" in name \
                 or any(part == ".." for part in name.split("/")):
             raise InvalidInput(f"Tệp chứa tên thành phần không hợp lệ («{name[:60]}»): tệp "
-                               "không phải do Word tạo ra và bị từ chối.")
+                               f"không phải do {app} tạo ra và bị từ chối.")
         if entry.flag_bits & 0x1:
-            raise InvalidInput("Tệp Word được đặt mật khẩu (mã hoá): hãy bỏ mật khẩu rồi tải "
-                               "lên lại.")
+            raise InvalidInput(f"Tệp {app} được đặt mật khẩu (mã hoá): hãy bỏ mật khẩu rồi "
+                               "tải lên lại.")
         lower = name.lower()
         if lower.endswith(("vbaproject.bin", "vbadata.xml")) or "/activex/" in lower:
-            raise InvalidInput("Tệp có macro (VBA) hoặc điều khiển ActiveX (.docm): isodoc "
-                               "không nhận tệp có macro. Hãy lưu lại dưới dạng «Tài liệu Word "
-                               "(.docx)».")
+            raise InvalidInput("Tệp có macro (VBA) hoặc điều khiển ActiveX: isodoc không nhận "
+                               f"tệp có macro. Hãy lưu lại dưới dạng {macro_hint}.")
         total += entry.file_size
         ratio = entry.file_size / max(entry.compress_size, 1)
-        if total > MAX_TOTAL_UNCOMPRESSED or (entry.file_size > RATIO_FROM and
-                                              ratio > MAX_RATIO):
+        if total > max_total or (max_entry is not None and entry.file_size > max_entry) \
+                or (entry.file_size > ratio_from and ratio > max_ratio):
             raise InvalidInput("Tệp nén bất thường (dung lượng khi giải nén quá lớn so với tệp, "
                                "dấu hiệu «bom nén»): tệp bị từ chối.")
+
+
+def _check_entries(entries: list[zipfile.ZipInfo]) -> None:
+    check_zip_entries(entries)
+    names = {e.filename for e in entries}
     missing = [n for n in REQUIRED if n not in names]
     if missing:
         raise InvalidInput("Tệp .docx thiếu thành phần bắt buộc (" + ", ".join(missing) +

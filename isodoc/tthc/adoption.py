@@ -20,7 +20,7 @@ from isodoc.documents.models import Document, DocumentKind, Revision, RevisionSt
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.policy import Action
-from isodoc.tthc.drafting import document_code, must_cover
+from isodoc.tthc.drafting import document_code, must_cover, refuse_second_draft
 from isodoc.tthc.models import Adoption, ModelProcedure, Tthc
 
 
@@ -79,6 +79,7 @@ def adopt(model: ModelProcedure, agency: Agency, actor: User,
     if any(a.document.withdrawn_on is None and a.revision.state != RevisionState.CANCELLED
            for a in adopted(model, agency)):
         raise InvalidInput(f"{agency.name} đã áp dụng quy trình mẫu này.")
+    refuse_second_draft(agency, tthc)
     meta, body = documents.read_parts(source)
     code = model.document.code
     if db.session.scalar(select(Document.id).where(Document.agency_id == agency.id,

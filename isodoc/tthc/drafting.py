@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import has_request_context, url_for
 from sqlalchemy import or_, select
 
 from isodoc import policy
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.auth.models import Role, User
 from isodoc.documents import services as documents
-from isodoc.documents.models import DocumentKind, Revision
+from isodoc.documents.models import Document, DocumentKind, Revision, RevisionState
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.policy import Action
@@ -118,6 +118,39 @@ def must_cover(agency: Agency, tthc: Tthc) -> bool:
         is not None
 
 
+OPEN_STATES = (RevisionState.DRAFT, RevisionState.IN_REVIEW, RevisionState.REVIEWED,
+               RevisionState.APPROVED)
+
+
+def open_drafts(agency: Agency, tthc_code: str | None = None) -> dict[str, Revision]:
+    """The agency's revisions not yet issued nor cancelled, by the TTHC they name (one
+    per TTHC: the earliest), whether written from scratch, one-click or adopted."""
+    stmt = select(Revision).join(Document, Revision.document_id == Document.id).where(
+        Document.agency_id == agency.id, Document.withdrawn_on.is_(None),
+        Revision.tthc_code.is_not(None), Revision.state.in_(OPEN_STATES)) \
+        .order_by(Revision.id)
+    if tthc_code is not None:
+        stmt = stmt.where(Revision.tthc_code == tthc_code)
+    out: dict[str, Revision] = {}
+    for revision in db.session.scalars(stmt):
+        out.setdefault(revision.tthc_code, revision)
+    return out
+
+
+def draft_url(revision: Revision) -> str:
+    return url_for("documents.draft", agency_code=revision.document.agency.code,
+                   slug=revision.document.slug, seq=revision.seq)
+
+
+def refuse_second_draft(agency: Agency, tthc: Tthc) -> None:
+    """One procedure in progress per TTHC and agency: a second would compete with it."""
+    if found := open_drafts(agency, tthc.code).get(tthc.code):
+        where = f" tại {draft_url(found)}" if has_request_context() else ""  # CLI: no URL
+        raise InvalidInput(f"{agency.name} đã có dự thảo {found.document.code} (dự thảo "
+                           f"{found.seq}) đang soạn cho TTHC {tthc.code}: hãy tiếp tục dự thảo "
+                           f"đó{where} thay vì tạo thêm.")
+
+
 def draft_from_tthc(agency: Agency, tthc: Tthc, actor: User) -> Revision:
     """A new TTHC procedure draft for a TTHC the agency must cover, through the usual
     document-creation command (same checks, same workflow afterwards)."""
@@ -126,6 +159,7 @@ def draft_from_tthc(agency: Agency, tthc: Tthc, actor: User) -> Revision:
         raise InvalidInput(f"TTHC {tthc.code} đã bị bãi bỏ.")
     if not must_cover(agency, tthc):
         raise InvalidInput(f"{agency.name} không phải thực hiện TTHC {tthc.code}.")
+    refuse_second_draft(agency, tthc)
     fields = documents.DocumentFields(
         title=f"Quy trình giải quyết TTHC: {tthc.name}"[:300], kind=DocumentKind.TTHC,
         tthc_code=tthc.code, field=tthc.field[:120], iso_clauses="8.1 8.2 8.5.1")
@@ -158,6 +192,23 @@ def who_covers(tthc: Tthc) -> list[Coverer]:
                   if p.tthc_code == tthc.code}
     return [Coverer(a, procedures.get(a.id), coverage.state_of(tthc, procedures.get(a.id)))
             for a in agencies]
+
+
+def visible_coverers(tthc: Tthc, user: User) -> tuple[list[Coverer], bool]:
+    """`who_covers` as `user` may see it (policy COVERAGE_VIEW): every agency for those who
+    see the province's coverage, else only the agencies whose coverage the user may see.
+    The flag says whether the list is the whole one."""
+    rows = who_covers(tthc)
+    if policy.can(user, Action.COVERAGE_PROVINCE):
+        return rows, True
+    return [r for r in rows if policy.can(user, Action.COVERAGE_VIEW, r.agency)], False
+
+
+def visible_standings(standings: list, user: User) -> list:
+    """A model's adopters, filtered as `visible_coverers`."""
+    if policy.can(user, Action.COVERAGE_PROVINCE):
+        return standings
+    return [s for s in standings if policy.can(user, Action.COVERAGE_VIEW, s.adoption.agency)]
 
 
 def has_catalog() -> bool:

@@ -12,6 +12,8 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
@@ -133,11 +135,72 @@ def csv_records(data: bytes) -> tuple[list[tuple[int, list[str]]], str]:
     return out, encoding
 
 
+XLSX_MAX_ENTRIES = 500
+XLSX_MAX_TOTAL = 32 * 1024 * 1024  # 5,000 rows × ~20 columns need a few MB
+XLSX_MAX_ENTRY = 24 * 1024 * 1024
+XLSX_MAX_COLUMNS = 60  # columns read per row
+XLSX_MAX_CELLS_IN_ROW = 1000  # openpyxl parses a whole row before we can cut it
+# a worksheet's <row> and <c> start tags (with or without a namespace prefix)
+ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])")
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse a crafted .xlsx before openpyxl reads it: the zip's directory (declared
+    sizes, ratios, entry count, names) and then, streaming the worksheets within those
+    declared sizes, rows with more cells than any real export has."""
+    from isodoc.documents.docx_safety import check_zip_entries
+
+    damaged = "Không mở được tệp Excel: tệp hỏng hoặc không đúng định dạng."
+    declared = filetypes._zip_entries_declared(data)
+    if declared is None:
+        raise InvalidInput(damaged)
+    if declared > XLSX_MAX_ENTRIES:
+        raise InvalidInput(f"Tệp có quá nhiều thành phần ({declared}); một tệp Excel thông "
+                           f"thường có dưới {XLSX_MAX_ENTRIES}.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            check_zip_entries(entries, app="Excel", macro_hint="«Sổ làm việc Excel (.xlsx)»",
+                              max_entries=XLSX_MAX_ENTRIES, max_total=XLSX_MAX_TOTAL,
+                              max_entry=XLSX_MAX_ENTRY)
+            for entry in entries:
+                if entry.filename.startswith("xl/worksheets/") and \
+                        entry.filename.endswith(".xml"):
+                    with archive.open(entry) as stream:
+                        _check_row_widths(stream)
+    except InvalidInput:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, EOFError,
+            NotImplementedError, RuntimeError, OSError, zlib.error):
+        raise InvalidInput(damaged) from None
+
+
+def _check_row_widths(stream) -> None:
+    cells, tail = 0, b""
+    while chunk := stream.read(1024 * 1024):
+        buffer = tail + chunk
+        # keep a short tail so a tag split between chunks is seen once, whole
+        cut = max(len(buffer) - 64, 0)
+        for match in ROW_OR_CELL.finditer(buffer, 0, len(buffer)):
+            if match.start() >= cut:
+                break
+            if match.group(1) == b"row":
+                cells = 0
+            else:
+                cells += 1
+                if cells > XLSX_MAX_CELLS_IN_ROW:
+                    raise InvalidInput(f"Tệp có dòng quá nhiều ô (trên {XLSX_MAX_CELLS_IN_ROW}"
+                                       "): đây không phải danh mục thủ tục xuất từ Cơ sở dữ "
+                                       "liệu quốc gia; hãy xoá các cột thừa rồi tải lên lại.")
+        tail = buffer[cut:]
+
+
 def xlsx_records(data: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     if filetypes.sniff(data) is not filetypes.XLSX:
         raise InvalidInput("Tệp không phải bảng tính Excel (.xlsx) hợp lệ.")
+    check_xlsx(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
@@ -146,10 +209,11 @@ def xlsx_records(data: bytes) -> list[tuple[int, list[str]]]:
     try:
         sheet = book.worksheets[0]
         out = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True)
+        for number, cells in enumerate(rows, start=1):
             if len(out) > MAX_ROWS + 1:
                 raise InvalidInput(f"Tệp quá nhiều dòng (tối đa {MAX_ROWS} thủ tục).")
-            out.append((number, [cell_text(c) for c in cells[:60]]))
+            out.append((number, [cell_text(c) for c in cells[:XLSX_MAX_COLUMNS]]))
         return out
     finally:
         book.close()

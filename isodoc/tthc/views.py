@@ -24,7 +24,7 @@ from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.csvio import write_rows
 from isodoc.documents.services import load_document
-from isodoc.errors import InvalidInput
+from isodoc.errors import InvalidInput, error_response
 from isodoc.extensions import db
 from isodoc.forms import options
 from isodoc.paging import Paging, parse_page
@@ -65,8 +65,8 @@ def catalog():
     field_, text = args.get("field", "")[:255], args.get("q", "")[:100]
     try:
         page = parse_page(args.get("page"))
-    except InvalidInput as exc:
-        abort(400, exc.message)
+    except InvalidInput as exc:  # the specific message, not the generic 400 page
+        return error_response(400, exc.message)
     stmt = services.catalog_query(level, field_, text)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     paging = Paging(page, PAGE_SIZE)
@@ -96,7 +96,7 @@ def picker():
 @bp.route("/tthc/<code>")
 def show(code: str):
     tthc = tthc_or_404(code)
-    rows = drafting.who_covers(tthc)
+    rows, whole = drafting.visible_coverers(tthc, current_user)
     model = adoption.model_for(tthc)
     candidates = []
     may_publish = policy.can(current_user, Action.TTHC_MANAGE) or any(
@@ -109,8 +109,9 @@ def show(code: str):
                 candidates.append((f"{row.agency.code}/{document.slug}",
                                    f"{row.agency.name} — {document.code}"))
     return render_template("tthc/show.html", tthc=tthc, rows=rows, model=model,
-                           standings=adoption.standings(model) if model else [],
-                           candidates=candidates, labels=coverage.STATE_LABELS)
+                           standings=drafting.visible_standings(
+                               adoption.standings(model) if model else [], current_user),
+                           candidates=candidates, labels=coverage.STATE_LABELS, whole=whole)
 
 
 @bp.route("/tthc/<code>/model", methods=["POST"])
@@ -198,7 +199,8 @@ def upload():
             return redirect(url_for("tthc.preview", import_id=staged.id))
     imports = db.session.scalars(select(TthcImport).order_by(TthcImport.id.desc())
                                  .limit(20)).all()
-    return render_template("tthc/upload.html", form=form, imports=imports)
+    return render_template("tthc/upload.html", form=form, imports=imports,
+                           version=services.catalog_version())
 
 
 def staged_or_404(import_id: int) -> TthcImport:
@@ -213,7 +215,9 @@ def preview(import_id: int):
     require(current_user, Action.TTHC_MANAGE)
     staged = staged_or_404(import_id)
     return render_template("tthc/preview.html", staged=staged,
-                           diff=services.Diff.from_json(staged.preview), form=ApplyForm())
+                           diff=services.Diff.from_json(staged.preview), form=ApplyForm(),
+                           obsolete=staged.state == "staged" and
+                           staged.base_version != services.catalog_version())
 
 
 @bp.route("/tthc/imports/<int:import_id>/apply", methods=["POST"])
@@ -289,7 +293,7 @@ def province_csv():
         [[r.code, r.name, names.get(r.district_id, "") if r.district_id else "",
           r.counts.must, r.counts.covered, r.counts.stale, r.counts.missing,
           f"{r.counts.percent:.1f}"] for r in view.agencies])
-    return Response(data, mimetype="text/csv; charset=utf-8", headers={
+    return Response(data, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": "attachment; filename=bao-phu-tthc-tinh.csv"})
 
 
@@ -303,7 +307,9 @@ def agency(agency_code: str):
     models = {m.tthc_id: m for m in db.session.scalars(select(ModelProcedure))}
     return render_template("tthc/agency.html", agency=target, view=view, items=items,
                            state=state, labels=coverage.STATE_LABELS, models=models,
-                           can_draft=policy.can(current_user, Action.DOC_CREATE, target))
+                           can_draft=policy.can(current_user, Action.DOC_CREATE, target),
+                           drafts=drafting.open_drafts(target),
+                           see_drafts=policy.can(current_user, Action.DOC_VIEW_DRAFTS, target))
 
 
 @bp.route("/agencies/<agency_code>/coverage.csv")
@@ -319,7 +325,7 @@ def agency_csv(agency_code: str):
           i.procedure.number if i.procedure else "",
           format_date(i.procedure.effective_date) if i.procedure else "",
           i.tthc.change_note if i.state == coverage.STALE else ""] for i in view.items])
-    return Response(data, mimetype="text/csv; charset=utf-8", headers={
+    return Response(data, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=bao-phu-tthc-{target.code}.csv"})
 
 
