@@ -58,6 +58,8 @@ def accounts() -> list[DemoAccount]:
     # model procedure for đăng ký khai sinh (isodoc/tthc/demo.py)
     out += [DemoAccount(username, name, agency, Role.SECRETARY)
             for username, name, agency in demo_tthc.ADOPTERS]
+    out += [DemoAccount(username, name, agency, Role.APPROVER)
+            for username, name, agency in demo_tthc.ADOPTER_APPROVERS]
     return out
 
 

@@ -14,7 +14,8 @@ from tests.conftest import login
 
 DEMO_USERS = {"admin", "sokhcn", "stp.congchuc", "stp.soanthao", "stp.thuky", "stp.lanhdao",
               "stp.danhgia", "himlam.congchuc", "himlam.soanthao", "himlam.thuky",
-              "himlam.lanhdao", "himlam.danhgia", "namthanh.thuky", "noongbua.thuky"}
+              "himlam.lanhdao", "himlam.danhgia", "namthanh.thuky", "noongbua.thuky",
+              "namthanh.lanhdao", "noongbua.lanhdao"}
 
 
 def run(app, *args, env=None):

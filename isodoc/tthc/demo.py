@@ -23,6 +23,12 @@ ADOPTERS = [  # (username, fictional name, agency)
     ("namthanh.thuky", "Lò Văn Thắng", "dbp-nam-thanh"),
     ("noongbua.thuky", "Quàng Thị Hiền", "dbp-noong-bua"),
 ]
+# their communes' leaders: someone there may approve the adopted procedure, so the demo
+# can take an adoption through to issue (the secretary drafts, the leader approves)
+ADOPTER_APPROVERS = [
+    ("namthanh.lanhdao", "Lường Văn Khánh", "dbp-nam-thanh"),
+    ("noongbua.lanhdao", "Cà Thị Mai", "dbp-noong-bua"),
+]
 
 
 def catalog_file() -> bytes:
