@@ -8,8 +8,10 @@ of the request. tests/test_mail.py checks that both agree, case by case.
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import g, has_request_context
-from sqlalchemy import and_, case, exists, extract, func, literal, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, exists, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
 from isodoc.agencies.models import Agency
@@ -36,7 +38,14 @@ def _count(*where, select_from=Revision):
     return select(func.count()).select_from(select_from).where(*where).scalar_subquery()
 
 
-def statement(user_id: int, today):
+@cache
+def statement():
+    """Built once with bound parameters (user_id, today, this_month, day): building this
+    statement costs several times what running it does, and a reused statement keeps its
+    cache key, so SQLAlchemy's compiled form is found at once."""
+    user_id = bindparam("user_id", type_=Integer)
+    today = bindparam("today", type_=Date)
+
     def agencies(*roles: Role):
         stmt = select(Membership.agency_id).where(Membership.user_id == user_id)
         if roles:
@@ -87,11 +96,12 @@ def statement(user_id: int, today):
                        Document.last_reviewed_on > Revision.effective_date),
                   Document.last_reviewed_on), else_=Revision.effective_date)
     due_month = extract("year", since) * 12 + extract("month", since) + Revision.review_months
-    this_month = literal(today.year * 12 + today.month)
+    this_month = bindparam("this_month", type_=Integer)
+    day = bindparam("day", type_=Integer)
     periodic = _count(in_force, Document.withdrawn_on.is_(None),
                       Document.agency_id.in_(agencies(Role.SECRETARY)),
                       or_(due_month < this_month, and_(due_month == this_month,
-                                                      extract("day", since) < today.day)),
+                                                      extract("day", since) < day)),
                       select_from=Revision.__table__.join(Document.__table__))
     withdrawals = _count(Document.withdrawn_on.is_(None), Document.agency_id.in_(live_agency),
                          Document.agency_id.in_(agencies(Role.APPROVER)), exists().where(
@@ -128,5 +138,8 @@ def count_for(user: User) -> int:
     if user.id not in memo:
         from isodoc.documents import services  # the work list's today
 
-        memo[user.id] = db.session.scalar(statement(user.id, services.today_local())) or 0
+        today = services.today_local()
+        memo[user.id] = db.session.scalar(statement(), {
+            "user_id": user.id, "today": today, "this_month": today.year * 12 + today.month,
+            "day": today.day}) or 0
     return memo[user.id]
