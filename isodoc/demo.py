@@ -32,6 +32,13 @@ STAFF_ROLES = [  # (username suffix, role, full name)
     ("lanhdao", Role.APPROVER, "lãnh đạo"),
     ("danhgia", Role.AUDITOR, "đánh giá viên nội bộ"),
 ]
+JOB_TITLES = {  # chức vụ, printed in the sign-off table of the procedures they sign
+    "stp": ["Chuyên viên", "Chuyên viên phòng Hành chính tư pháp", "Chánh Văn phòng Sở",
+            "Giám đốc Sở", "Chánh Thanh tra Sở"],
+    "himlam": ["Công chức Tư pháp - Hộ tịch", "Công chức Tư pháp - Hộ tịch",
+               "Công chức Văn phòng - Thống kê", "Chủ tịch UBND phường",
+               "Công chức Địa chính - Xây dựng"],
+}
 PEOPLE = {  # fictional names for the demo staff
     "stp": ["Nguyễn Thị Hoa", "Trần Văn Bình", "Lê Thu Hà", "Phạm Quốc Hùng", "Đỗ Minh Tâm"],
     "himlam": ["Lò Thị Xuân", "Quàng Văn Chiến", "Lường Thị Mai", "Cà Văn Dũng",
@@ -45,6 +52,7 @@ class DemoAccount:
     full_name: str
     agency_code: str
     role: Role
+    job_title: str = ""
     password: str | None = None  # set only when created or reset in this run
 
 
@@ -52,8 +60,9 @@ def accounts() -> list[DemoAccount]:
     out = [DemoAccount("admin", "Quản trị hệ thống", "ubnd-tinh", Role.ADMIN),
            DemoAccount("sokhcn", "Chuyên viên Sở KH&CN", "ubnd-tinh", Role.OVERSEER)]
     for prefix, agency in (("stp", DEPARTMENT), ("himlam", COMMUNE)):
-        for (suffix, role, _), name in zip(STAFF_ROLES, PEOPLE[prefix], strict=True):
-            out.append(DemoAccount(f"{prefix}.{suffix}", name, agency, role))
+        for (suffix, role, _), name, title in zip(STAFF_ROLES, PEOPLE[prefix],
+                                                  JOB_TITLES[prefix], strict=True):
+            out.append(DemoAccount(f"{prefix}.{suffix}", name, agency, role, title))
     # the secretaries of two more communes of the same district: they adopted the
     # model procedure for đăng ký khai sinh (isodoc/tthc/demo.py)
     out += [DemoAccount(username, name, agency, Role.SECRETARY)
@@ -90,6 +99,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
                 account.username, account.full_name, SYSTEM, password=password)
             services.add_membership(user, SYSTEM, get_by_code(account.agency_code),
                                     account.role)
+            user.job_title = account.job_title or None
         elif password is not None:
             account.password = services.reset_password(user, SYSTEM, password)
         result.append(account)

@@ -11,11 +11,21 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from isodoc.documents import attachments as attachments_of
 from isodoc.documents import docx_safety
 from isodoc.documents.models import Document, DocxImport, Revision
+from isodoc.timeutil import today_local
 from tests import docx_files as files
 from tests.conftest import csrf_token
-from tests.doc_helpers import BASE, create_from_template, issue_qt05, post, revision_row
+from tests.doc_helpers import (
+    BASE,
+    create_from_template,
+    draft_form,
+    issue_qt05,
+    post,
+    revision_row,
+    user_id,
+)
 
 IMPORT = f"{BASE}/import"
 
@@ -376,6 +386,7 @@ def test_cli_imports_a_folder_with_a_report_and_is_idempotent(app, staff, tmp_pa
     (folder / "QT-08 Danh gia.docx").write_bytes(
         files.real_procedure(code="QT-08", title="ĐÁNH GIÁ NỘI BỘ", extra="nội bộ"))
     (folder / "HD-02 Luu tru.docx").write_bytes(files.simple_structure())
+    (folder / "QT-11 Luu do.docx").write_bytes(files.with_image_and_object())
     (folder / "cu.doc").write_bytes(doc97())
     (folder / "khong-ma.docx").write_bytes(files.plain())
     runner = app.test_cli_runner()
@@ -387,8 +398,8 @@ def test_cli_imports_a_folder_with_a_report_and_is_idempotent(app, staff, tmp_pa
     assert "HD-02 Luu tru.docx: đã nhập thành HD-02" in out
     assert "cu.doc: lỗi vì Đây là tệp Word 97–2003 (.doc)" in out
     assert "khong-ma.docx: lỗi vì không tìm thấy mã hiệu" in out
-    assert "Đã nhập 3, bỏ qua 0, lỗi 2 (tổng 5 tệp)." in out
-    assert counts(in_db) == (3, 3, 3)
+    assert "Đã nhập 4, bỏ qua 0, lỗi 2 (tổng 6 tệp)." in out
+    assert counts(in_db) == (4, 4, 4)
     with in_db() as s:
         states = set(s.scalars(select(Revision.state)))
         author = s.scalars(select(Revision)).first().author.username
@@ -396,8 +407,12 @@ def test_cli_imports_a_folder_with_a_report_and_is_idempotent(app, staff, tmp_pa
     assert author == "stp.thuky"
     again = runner.invoke(main, ["import-docx", "--agency", "so-tu-phap", str(folder)])
     assert "QT-07 Kiem soat ho so.docx: bỏ qua vì đã nhập trước đó thành QT-07" in again.output
-    assert "Đã nhập 0, bỏ qua 3, lỗi 2" in again.output
-    assert counts(in_db) == (3, 3, 3)
+    assert "Đã nhập 0, bỏ qua 4, lỗi 2" in again.output
+    assert counts(in_db) == (4, 4, 4)
+    with in_db() as s:  # the pictures and forms of a file imported on the command line
+        kept = attachments_of.of(s.scalars(select(Revision).join(Document).where(
+            Document.code == "QT-11")).one())
+    assert [a["name"] for a in kept] == ["hinh-1.png", "microsoft-excel-worksheet1.xlsx"]
 
 
 def test_cli_tracked_changes_need_a_choice(app, staff, tmp_path, in_db):
@@ -439,14 +454,74 @@ def test_export_page_one_is_read_and_not_body_text(app):
     assert with_intro == "Lời nói đầu.\n\n" + plain  # body text before the first heading
 
 
-def test_images_and_embedded_objects_are_listed_as_not_imported(staff, desk, in_db):
-    """Documents have no attachments yet: the confirmation page says what was left."""
-    page = text(upload(desk("author"), IMPORT, files.with_image_and_object(),
-                       name="QT-11 Luu do.docx"))
-    assert "Chưa nhập:</strong> 1 hình ảnh" in page
-    assert "Microsoft_Excel_Worksheet1.xlsx" in page
-    assert "[Hình ảnh chưa nhập:" in page  # a placeholder where the picture was
-    assert 'value="QT-11"' in page  # the code from the file name
+ATTACHMENT_LINK = r'href="([^"]*/attachments/[0-9a-f]{40}/%s)"'
+
+
+def test_pictures_and_embedded_forms_become_attachments(staff, desk, in_db):
+    """The picture and the embedded workbook are named where they were in the text and
+    listed on the confirmation page; a forged list, or one made for another file, is
+    refused and nothing is created."""
+    author = desk("author")
+    page = text(upload(author, IMPORT, files.with_image_and_object(), name="QT-11 Luu do.docx"))
+    assert "Tệp đính kèm (2):" in page
+    assert "*[Hình 1 — tệp đính kèm hinh-1.png]*" in page  # where the picture was
+    assert "microsoft-excel-worksheet1.xlsx" in page
+    assert "Chưa nhập" not in page
+    data = confirm_data(page)
+    assert data["attachments"]
+    forged = post(author, f"{IMPORT}/confirm",
+                  {**data, "attachments": data["attachments"][:-4] + "AAAA"})
+    assert forged.status_code == 422
+    assert "tệp đính kèm không hợp lệ" in text(forged)
+    other = confirm_data(text(upload(author, IMPORT, files.real_procedure(code="QT-12"))))
+    borrowed = post(author, f"{IMPORT}/confirm", {**other, "attachments": data["attachments"]})
+    assert borrowed.status_code == 422
+    assert "không thuộc tệp này" in text(borrowed)
+    assert counts(in_db) == (0, 0, 0)
+
+
+def test_attachments_are_served_to_readers_only_and_survive_saves_and_issue(
+        staff, desk, in_db):
+    author = desk("author")
+    page = text(upload(author, IMPORT, files.with_image_and_object(), name="QT-11 Luu do.docx"))
+    response = post(author, f"{IMPORT}/confirm", confirm_data(page))
+    assert response.status_code == 302
+    draft = text(author.get(f"{BASE}/qt-11/drafts/1"))
+    picture = re.search(ATTACHMENT_LINK % r"hinh-1\.png", draft).group(1)
+    workbook = re.search(ATTACHMENT_LINK % r"microsoft-excel-worksheet1\.xlsx", draft).group(1)
+    got = author.get(picture)
+    assert got.status_code == 200 and got.mimetype == "image/png"
+    assert got.data == files.png()
+    got = author.get(workbook)
+    assert got.mimetype == "application/octet-stream"
+    assert got.headers["Content-Disposition"].startswith("attachment;")
+    assert got.data == b"PK\x03\x04 not read"
+    # a draft's attachments are not for another agency, nor under another name or blob
+    assert desk("outsider").get(picture).status_code == 403
+    assert author.get(picture.replace("hinh-1.png", "khac.png")).status_code == 404
+    assert author.get(re.sub(r"[0-9a-f]{40}", "0" * 40, picture)).status_code == 404
+    assert author.get(re.sub(r"[0-9a-f]{40}", "--all", picture)).status_code == 404
+    # a later save in the web editor keeps them
+    form = draft_form(author, slug="qt-11")
+    form["body"] += "\n\nThêm một dòng."
+    assert post(author, f"{BASE}/qt-11/drafts/1/edit", form).status_code == 302
+    assert picture in text(author.get(f"{BASE}/qt-11/drafts/1"))
+    # the draft's .docx, uploaded untouched, changes nothing (the pictures' places are text)
+    exported = author.get(f"{BASE}/qt-11/drafts/1/export.docx").data
+    head = revision_row(in_db, slug="qt-11")["head"]
+    response = upload(author, f"{BASE}/qt-11/drafts/1/upload", exported, tracked="ask")
+    assert response.status_code == 302
+    assert revision_row(in_db, slug="qt-11")["head"] == head
+    # issued: the province may read the text, so the attachments too
+    post(author, f"{BASE}/qt-11/drafts/1/submit", {"reviewers": user_id(in_db, "stp.danhgia")})
+    post(desk("auditor"), f"{BASE}/qt-11/drafts/1/review", {"decision": "agreed"})
+    post(desk("approver"), f"{BASE}/qt-11/drafts/1/approve", {"comment": "Đồng ý"})
+    post(desk("secretary"), f"{BASE}/qt-11/drafts/1/issue",
+         {"effective_date": today_local().strftime("%d/%m/%Y")})
+    assert revision_row(in_db, slug="qt-11")["state"] == "issued"
+    shown = text(desk("outsider").get(f"{BASE}/qt-11"))
+    assert picture in shown
+    assert desk("outsider").get(picture).data == files.png()
 
 
 def test_a_numbered_list_continued_after_a_paragraph_keeps_its_numbers(app):
@@ -530,3 +605,19 @@ def test_markdown_markers_typed_in_word_stay_text(app):
     assert "<em>" not in rendered and "<ol>" not in rendered and "<h1>" not in rendered
     assert "Ghi *không* in nghiêng, _cũng_ không; mã BM_01." in rendered
     assert "1. Đoạn gõ số bằng tay" in rendered and "# không phải đề mục" in rendered
+
+
+def test_a_picture_added_in_word_becomes_an_attachment_of_the_draft(staff, desk, in_db):
+    from docx import Document as Word
+
+    author = desk("author")
+    assert create_from_template(author).status_code == 302
+    word = Word(io.BytesIO(author.get(f"{BASE}/qt-05/drafts/1/export.docx").data))
+    word.add_paragraph("Lưu đồ:")
+    word.add_picture(io.BytesIO(files.png()))
+    response = upload(author, f"{BASE}/qt-05/drafts/1/upload", files.save(word))
+    assert response.status_code == 302
+    draft = text(author.get(f"{BASE}/qt-05/drafts/1"))
+    assert "tệp đính kèm hinh-1.png" in draft
+    picture = re.search(ATTACHMENT_LINK % r"hinh-1\.png", draft).group(1)
+    assert author.get(picture).data == files.png()

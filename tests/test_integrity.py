@@ -42,6 +42,26 @@ with app.app_context():
 """
 
 
+CRASH_HISTORY = """
+import os, sys
+from datetime import date
+from sqlalchemy import select
+from isodoc import create_app
+from isodoc.auth.models import User
+from isodoc.documents import docx_import
+from isodoc.documents.models import Revision
+from isodoc.extensions import db
+
+app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["ISODOC_DATABASE_URL"]})
+with app.app_context():
+    revision = db.session.get(Revision, int(sys.argv[1]))
+    secretary = db.session.scalars(select(User).where(User.username == "stp.thuky")).one()
+    docx_import.record_history(revision, secretary, 2, date(2020, 3, 1),
+                               "Chuyển hồ sơ giấy lên hệ thống")
+    os._exit(9)  # killed after the git commit, before the SQL commit
+"""
+
+
 def approve_draft(desk, in_db, template="qt-05-xem-xet-lanh-dao", slug="qt-05", **fields):
     create_from_template(desk("author"), template=template, **fields)
     post(desk("author"), f"{BASE}/{slug}/drafts/1/submit",
@@ -372,3 +392,39 @@ def test_repair_on_a_later_day_supersedes_what_the_issue_commit_named(
         document = by_number[3].document
         assert services.in_force(document, later).number == 3
         assert services.revision_status(by_number[2], later) == "superseded_before_effect"
+
+
+def test_crash_while_recording_history_is_repaired(app, desk, in_db, tmp_path):
+    """A history-migration commit whose SQL half was lost is replayed by the repair,
+    with its audit entry; before the fix the repair refused it (the draft is not
+    approved, as recording history needs no approval)."""
+    from isodoc.audit import AuditEntry
+    from tests import docx_files as files
+    from tests.test_docx_import import IMPORT, confirm_data, text, upload
+
+    secretary = desk("secretary")
+    page = text(upload(secretary, IMPORT, files.real_procedure(code="QT-07")))
+    assert post(secretary, f"{IMPORT}/confirm", confirm_data(page)).status_code == 302
+    with in_db() as s:
+        revision_id = s.scalars(select(Revision.id).join(Document).where(
+            Document.slug == "qt-07")).one()
+    env = {**os.environ, "ISODOC_INSTANCE_PATH": str(tmp_path),
+           "ISODOC_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "ISODOC_STORE_PATH": app.config["ISODOC_STORE_PATH"], "ISODOC_SECRET_KEY": "x"}
+    result = subprocess.run([sys.executable, "-c", CRASH_HISTORY, str(revision_id)], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 9, result.stderr
+    assert len(main_commits(app, "qt-07")) == 1
+    assert revision_row(in_db, slug="qt-07")["state"] == "draft"  # SQL never heard of it
+    runner = app.test_cli_runner()
+    repaired = runner.invoke(main, ["check", "--repair"])
+    assert repaired.exit_code == 0, repaired.output
+    row = revision_row(in_db, slug="qt-07")
+    assert (row["state"], row["number"], row["effective"]) == ("issued", 2, date(2020, 3, 1))
+    assert "0 vấn đề" in runner.invoke(main, ["check"]).output
+    with in_db() as s:
+        entry = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "document.record_history")).one()
+        assert entry.username == "stp.thuky"
+        assert "Chuyển hồ sơ giấy lên hệ thống" in entry.summary
+        assert "khi sửa chữa" in entry.summary

@@ -225,6 +225,7 @@ def test_revision_docx_in_force_and_superseded(app, world, files):
     assert [r.cells[0].text for r in sign.rows] == ["", "Họ và tên", "Chức vụ", "Chữ ký",
                                                     "Ngày"]
     assert all(c.text for c in sign.rows[1].cells[1:]), "every sign-off has a name"
+    assert sign.rows[2].cells[3].text == "Giám đốc Sở"  # the approver's recorded chức vụ
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4}", c.text.split("\n")[0])
                for c in sign.rows[4].cells[1:])
     changes = doc.tables[2]

@@ -131,6 +131,19 @@ def test_people_import(signed_in, province, in_db):
     assert sorted(roles) == ["author", "reader"]
 
 
+def test_people_import_reads_an_optional_job_title(signed_in, province, in_db):
+    admin = signed_in(("ubnd-tinh", "admin"))
+    csv = ("username,full_name,email,agency_code,roles,job_title\n"
+           "stp.tranb,Trần Thị B,,so-tu-phap,approver,Phó Giám đốc Sở\n"
+           "himlam.loc,Lò Văn C,,dbp-him-lam,secretary,\n")
+    post_form(admin, "/admin/people/import", {"file": (io.BytesIO(csv.encode()), "nguoi.csv")},
+              page="/admin/people", content_type="multipart/form-data")
+    with in_db() as s:
+        titles = dict(s.execute(select(User.username, User.job_title).where(
+            User.username.in_(["stp.tranb", "himlam.loc"]))).all())
+    assert titles == {"stp.tranb": "Phó Giám đốc Sở", "himlam.loc": None}
+
+
 def test_people_import_with_errors_imports_nobody(signed_in, province, in_db):
     admin = signed_in(("ubnd-tinh", "admin"))
     before = people_count(in_db)
@@ -302,3 +315,34 @@ def test_nobody_locks_themself_out_whatever_the_interface(app, signed_in, provin
             services.set_active(me, me, False)
         s.rollback()
         assert me.active
+
+
+def test_job_title_is_set_by_whoever_manages_the_person(signed_in, province, make_user, in_db):
+    """Chức vụ, printed under the name in a procedure's sign-off table: set on creation
+    or on the person's page, checked, audited."""
+    make_user((province["dept"], "approver"), username="stp.lanhdao")
+    admin = signed_in(("ubnd-tinh", "admin"))
+    post_form(admin, "/admin/people", {
+        "username": "stp.pgd", "full_name": "Vũ Văn Phó", "agency": "so-tu-phap",
+        "role": "approver", "job_title": "Phó Giám đốc Sở"}, page="/admin/people")
+    page = "/admin/people/stp.lanhdao"
+    post_form(admin, f"{page}/job-title", {"job_title": "  Giám đốc\x07 Sở "}, page=page)
+    post_form(admin, f"{page}/job-title", {"job_title": "X" * 121}, page=page)
+    assert "Tối đa 120 ký tự." in admin.get(page).get_data(as_text=True)
+    with in_db() as s:
+        titles = dict(s.execute(select(User.username, User.job_title)).all())
+        logged = s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "user.job_title"))
+    assert titles["stp.pgd"] == "Phó Giám đốc Sở"
+    assert titles["stp.lanhdao"] == "Giám đốc Sở"  # control character and spaces gone
+    assert logged == 1
+
+
+def test_job_title_outside_ones_subtree_is_403(signed_in, province, make_user, in_db):
+    make_user((province["other_commune"], "reader"), username="bunglao.congchuc")
+    district = signed_in((province["district"], "admin"))
+    assert post_form(district, "/admin/people/bunglao.congchuc/job-title",
+                     {"job_title": "Trưởng thôn"}, page="/").status_code == 403
+    with in_db() as s:
+        assert s.scalar(select(User.job_title).where(
+            User.username == "bunglao.congchuc")) is None

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from isodoc import policy
-from isodoc.admin.forms import MembershipForm, PersonForm
+from isodoc.admin.forms import JobTitleForm, MembershipForm, PersonForm
 from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
 from isodoc.audit import AuditEntry
@@ -87,7 +87,7 @@ def create_person():
         return redirect(url_for("admin.people"))
     created, error = attempt(services.create_person, form.username.data, form.full_name.data,
                              form.email.data or "", get_by_code(form.agency.data),
-                             Role(form.role.data), current_user)
+                             Role(form.role.data), current_user, form.job_title.data or "")
     if error is not None:
         flash(error.message, "error")
         return redirect(url_for("admin.people"))
@@ -101,7 +101,21 @@ def person(username: str):
     require(current_user, Action.PEOPLE_MANAGE, user)
     form = MembershipForm()
     form.agency.choices = agency_choices()
-    return render_template("admin/person.html", person=user, form=form, confirm=ConfirmForm())
+    return render_template("admin/person.html", person=user, form=form, confirm=ConfirmForm(),
+                           title_form=JobTitleForm(job_title=user.job_title or ""))
+
+
+@bp.route("/people/<username>/job-title", methods=["POST"])
+def set_job_title(username: str):
+    user = person_or_404(username)
+    require(current_user, Action.PEOPLE_MANAGE, user)
+    form = JobTitleForm()
+    if form.validate_on_submit():
+        _, error = attempt(services.set_job_title, user, current_user, form.job_title.data or "")
+        flash(error.message if error else "Đã lưu chức vụ.", "error" if error else "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("admin.person", username=user.username))
 
 
 @bp.route("/people/<username>/memberships", methods=["POST"])

@@ -46,6 +46,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255))
+    # chức vụ as printed in a procedure's sign-off table ("Giám đốc Sở", "Chánh Văn phòng")
+    job_title: Mapped[str | None] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped when the password is reset or the account disabled: older sessions end.

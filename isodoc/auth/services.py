@@ -33,7 +33,7 @@ from isodoc.csvio import read_rows
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.policy import Action, SystemActor
-from isodoc.textnorm import nfc
+from isodoc.textnorm import nfc, typed
 from isodoc.timeutil import utcnow
 
 TOKEN_PREFIX = "isodoc_"
@@ -115,13 +115,27 @@ def create_user(username: str, full_name: str, actor: Actor, email: str = "",
 
 
 def create_person(username: str, full_name: str, email: str, agency: Agency, role: Role,
-                  actor: Actor) -> tuple[User, str]:
+                  actor: Actor, job_title: str = "") -> tuple[User, str]:
     """Create a person with a first role at `agency`: whoever manages people there."""
     policy.require(actor, Action.PEOPLE_MANAGE, agency)
     check_role_for(agency, role)
     user, password = _new_user(username, full_name, email, None, actor)
+    user.job_title = check_job_title(job_title)
     _grant(user, agency, role, actor)
     return user, password
+
+
+def check_job_title(text: str) -> str | None:
+    return typed(text, "chức vụ", 120, required=False) or None
+
+
+def set_job_title(user: User, actor: Actor, text: str) -> None:
+    """The position printed under the person's name where they sign a procedure."""
+    policy.require(actor, Action.PEOPLE_MANAGE, user)
+    before, user.job_title = user.job_title, check_job_title(text)
+    if before != user.job_title:
+        audit.record("user.job_title", "user", user.username, actor=actor,
+                     summary=f"{before or '—'} → {user.job_title or '—'}")
 
 
 def _new_user(username: str, full_name: str, email: str, password: str | None,
@@ -284,7 +298,8 @@ class PeopleImport:
 
 
 def import_people(data: bytes, actor: Actor) -> PeopleImport:
-    """CSV columns username, full_name, email, agency_code, roles (separated by ';').
+    """CSV columns username, full_name, email, agency_code, roles (separated by ';'),
+    and optionally job_title (chức vụ; an existing person's is replaced when given).
 
     The actor must manage people at each row's agency, and must manage each person who
     already has an account. All rows are checked before anything is written; errors are
@@ -299,6 +314,7 @@ def import_people(data: bytes, actor: Actor) -> PeopleImport:
             username = check_username(row["username"])
             full_name = check_full_name(row["full_name"])
             email = check_email(row.get("email", ""))
+            job_title = check_job_title(row.get("job_title", ""))
             agency = get_by_code(row["agency_code"].lower())
             if agency is None:
                 raise InvalidInput(f"không có đơn vị mã «{row['agency_code'][:64]}»")
@@ -321,18 +337,20 @@ def import_people(data: bytes, actor: Actor) -> PeopleImport:
             if username in seen and plan[seen[username]][1] != full_name:
                 raise InvalidInput(f"«{username}» đã xuất hiện với tên khác")
             seen.setdefault(username, len(plan))
-            plan.append((username, full_name, email, agency, roles))
+            plan.append((username, full_name, email, agency, roles, job_title))
         except InvalidInput as exc:
             problems.append(f"Dòng {line}: {exc.message}")
     if problems:
         raise InvalidInput(f"Không nhập được: {len(problems)} lỗi, chưa có thay đổi nào.",
                            problems)
     result = PeopleImport()
-    for username, full_name, email, agency, roles in plan:
+    for username, full_name, email, agency, roles, job_title in plan:
         user = get_user(username)
         if user is None:
             user, password = _new_user(username, full_name, email or "", None, actor)
             result.created.append((username, password))
+        if job_title and job_title != user.job_title:
+            user.job_title = job_title
         for role in roles:
             if role not in user.roles_on(agency):
                 _grant(user, agency, role, actor)

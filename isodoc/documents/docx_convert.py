@@ -15,6 +15,7 @@ MODE says what to do with tracked changes (w:ins / w:del): `accept`, `reject`, o
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -25,6 +26,14 @@ import zipfile
 import zlib
 
 MAX_TABLE_DEPTH = 5
+# what becomes the document's attachments: pictures and embedded objects (forms kept as
+# .xlsx/.docx inside the procedure), each bounded; what exceeds is listed as not imported
+MAX_ATTACHMENTS = 50
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS_TOTAL = 20 * 1024 * 1024
+IMAGE_SUFFIXES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
+                  "image/bmp": "bmp", "image/tiff": "tif", "image/x-emf": "emf",
+                  "image/x-wmf": "wmf", "image/emf": "emf", "image/wmf": "wmf"}
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WN = f"{{{W}}}"
 CUSTOM_PROPS = "docProps/custom.xml"
@@ -397,9 +406,13 @@ class Markdown:
                 return f"[{inner}]({href})"
             return inner
         if tag == "img":
-            alt = element.get("alt") or f"hình {len(self.images) + 1}"
+            alt = " ".join((element.get("alt") or "").split())[:200]
             self.images.append(alt)
-            return f"*[Hình ảnh chưa nhập: {_escape(alt)}]*"
+            name = element.get("src") or ""
+            label = f"Hình {len(self.images)}" + (f": {alt}" if alt else "")
+            if name:
+                return f"*[{_escape(label)} — tệp đính kèm {_escape(name)}]*"
+            return f"*[{_escape(label)} — chưa nhập]*"
         if tag in ("ul", "ol", "table", "p"):  # inside a table cell
             return " " + self.flat(element) + " "
         return self.inline(element)
@@ -680,6 +693,46 @@ def guess_kind(title: str, found: dict) -> str:
 
 # -- the conversion ----------------------------------------------------------------
 
+def safe_name(name: str) -> str:
+    """An embedded part's name as an attachment's: ASCII letters, digits, dot, dash."""
+    stem, dot, suffix = name.rpartition(".")
+    stem = re.sub(r"[^A-Za-z0-9-]+", "-", stem if dot else name).strip("-")[:60] or "tep"
+    suffix = re.sub(r"[^A-Za-z0-9]+", "", suffix)[:8] if dot else ""
+    return f"{stem}.{suffix}".lower() if suffix else stem.lower()
+
+
+class Attachments:
+    """Pictures and embedded objects read from the file, within the bounds; the bytes
+    go to the parent base64-encoded in the JSON answer."""
+
+    def __init__(self):
+        self.files: list[dict] = []
+        self.skipped: list[str] = []
+        self.images = 0
+        self.total = 0
+
+    def add(self, name: str, content_type: str | None, data: bytes, *, image: bool = False
+            ) -> str | None:
+        if image:
+            self.images += 1
+        if (len(self.files) >= MAX_ATTACHMENTS or len(data) > MAX_ATTACHMENT_BYTES
+                or self.total + len(data) > MAX_ATTACHMENTS_TOTAL or not data):
+            self.skip(name)
+            return None
+        taken = {f["name"] for f in self.files}
+        stem, _, suffix = name.rpartition(".")
+        n = 2
+        while name in taken:
+            name, n = f"{stem}-{n}.{suffix}", n + 1
+        self.total += len(data)
+        self.files.append({"name": name, "type": (content_type or "")[:100],
+                           "data": base64.b64encode(data).decode("ascii")})
+        return name
+
+    def skip(self, name: str) -> None:
+        self.skipped.append(name[:100])
+
+
 def convert(data: bytes, mode: str) -> dict:
     import mammoth
     from lxml import etree, html
@@ -710,11 +763,15 @@ def convert(data: bytes, mode: str) -> dict:
                                                            encoding="UTF-8", standalone=True))
             else:
                 out.writestr(info, archive.read(info))
-    images = []
+    kept = Attachments()
 
     def image(element):
-        images.append(element.content_type or "ảnh")
-        return {"src": "", "alt": element.alt_text or f"hình {len(images)}"}
+        suffix = IMAGE_SUFFIXES.get((element.content_type or "").lower(), "bin")
+        with element.open() as stream:
+            data = stream.read(MAX_ATTACHMENT_BYTES + 1)
+        name = kept.add(f"hinh-{kept.images + 1}.{suffix}", element.content_type, data,
+                        image=True)
+        return {"src": name or "", "alt": element.alt_text or ""}
 
     result = mammoth.convert_to_html(io.BytesIO(rebuilt.getvalue()), style_map=STYLE_MAP,
                                      convert_image=mammoth.images.img_element(image))
@@ -730,14 +787,19 @@ def convert(data: bytes, mode: str) -> dict:
         root.remove(element)
     writer = Markdown()
     body = "\n\n".join(writer.blocks(root)).strip()
-    embedded = sorted(n for n in names if n.startswith("word/embeddings/"))
+    for name in sorted(n for n in names if n.startswith("word/embeddings/")):
+        info = archive.getinfo(name)
+        if info.file_size > MAX_ATTACHMENT_BYTES:
+            kept.skip(name.rsplit("/", 1)[-1])
+            continue
+        kept.add(safe_name(name.rsplit("/", 1)[-1]), "", archive.read(name))
     if head:
         notes.append("Phần đầu trang (khối kiểm soát: mã hiệu, lần ban hành, ký duyệt...) "
                      "được đọc vào thông tin tài liệu, không đưa vào nội dung.")
     title = found.get("title", "")
     return {"ok": True, "markdown": body, "found": found, "properties": props,
-            "kind": guess_kind(title, found), "images": len(images),
-            "embedded": [n.rsplit("/", 1)[-1] for n in embedded][:50],
+            "kind": guess_kind(title, found), "attachments": kept.files,
+            "skipped": kept.skipped[:50],
             "notes": notes, "tracked_changes": changes,
             "warnings": sorted({m.message for m in result.messages
                                 if m.type == "warning"})[:20]}

@@ -19,9 +19,11 @@ from sqlalchemy import select
 from isodoc import audit, policy
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
+from isodoc.documents import attachments as attachments_of
 from isodoc.documents import services
 from isodoc.documents.docx_safety import Converted
 from isodoc.documents.models import Document, DocumentKind, DocxImport, Revision, RevisionState
+from isodoc.documents.repos import repo_for
 from isodoc.documents.workflow import Transition
 from isodoc.documents.workflow import require as require_state
 from isodoc.errors import InvalidInput
@@ -89,7 +91,8 @@ def clean_control(control: dict) -> dict:
 
 def import_docx(agency: Agency, actor: User, *, digest: str, filename: str, code: str,
                 fields: services.DocumentFields, body: str, control: dict,
-                existing: Document | None = None) -> Revision:
+                existing: Document | None = None, attachments: list[dict] | None = None
+                ) -> Revision:
     """A new draft from an imported Word file: a new document, or the next revision of
     `existing` (which must be issued and have no open draft). The control block read
     from the file goes into the front matter under `imported`."""
@@ -104,7 +107,7 @@ def import_docx(agency: Agency, actor: User, *, digest: str, filename: str, code
                 **clean_control(control)}
     if existing is None:
         revision = services.create_document(agency, actor, code, fields, body,
-                                            imported=imported)
+                                            imported=imported, attachments=attachments)
     else:
         if existing.agency_id != agency.id:
             raise InvalidInput("Tài liệu không thuộc đơn vị này.")
@@ -112,7 +115,7 @@ def import_docx(agency: Agency, actor: User, *, digest: str, filename: str, code
         services.save_draft(revision, actor, revision.head_sha or "", fields, body,
                             change_location="Toàn bộ tài liệu",
                             change_summary=f"Nhập từ tệp Word {imported['file']}",
-                            reason="", imported=imported)
+                            reason="", imported=imported, attachments=attachments)
     db.session.add(DocxImport(agency_id=agency.id, sha256=digest, document=revision.document,
                               revision=revision, filename=imported["file"],
                               imported_by_id=actor.id))
@@ -140,7 +143,11 @@ def upload_to_draft(revision: Revision, actor: User, converted: Converted) -> st
     if base and base != revision.head_sha:
         raise services.StaleDraft(revision.head_sha, body)
     new_body = services.check_body(converted.markdown)
-    if new_body.strip() == body.strip():
+    known = {a["blob"] for a in attachments_of.checked(meta.get("attachments"))}
+    files = attachments_of.stored(repo_for(document.agency), converted.attachments) \
+        if converted.attachments else []
+    new_files = [f for f in files if f["blob"] not in known]
+    if new_body.strip() == body.strip() and not new_files:
         return None
     fields = services.DocumentFields(
         title=revision.title, kind=DocumentKind(revision.kind),
@@ -148,7 +155,8 @@ def upload_to_draft(revision: Revision, actor: User, converted: Converted) -> st
         iso_clauses=revision.iso_clauses, review_months=revision.review_months)
     return services.save_draft(revision, actor, revision.head_sha or "", fields, new_body,
                                change_location=revision.change_location,
-                               change_summary=revision.change_summary, reason=revision.reason)
+                               change_summary=revision.change_summary, reason=revision.reason,
+                               attachments=new_files)
 
 
 def default_author(agency: Agency) -> User | None:
@@ -210,9 +218,11 @@ def import_file(agency: Agency, actor: User, path, tracked: str | None
         return "skipped", f"bỏ qua vì đơn vị đã có tài liệu {code} ({clash.title})"
     title = converted.title or title_from_filename(path.name) or code
     try:
+        files = attachments_of.stored(repo_for(agency), converted.attachments)
         revision = commands.run(import_docx, agency, actor, digest=digest, filename=path.name,
                                 code=code, fields=fields_of(converted, title),
-                                body=converted.markdown, control=converted.control)
+                                body=converted.markdown, control=converted.control,
+                                attachments=files)
     except InvalidInput as exc:
         return "failed", "lỗi vì " + exc.message
     except StoreError as exc:
@@ -230,7 +240,7 @@ def record_history(revision: Revision, actor: User, number: int, effective_date:
     approval it had on paper before isodoc; the secretary's explicit action, with its
     reason in the commit and the audit log. One commit on main, as issuing writes."""
     from isodoc.documents import content
-    from isodoc.documents.repos import person, repo_for
+    from isodoc.documents.repos import person
     from isodoc.documents.store import DocumentMoved
     from isodoc.timeutil import today_local
 

@@ -11,6 +11,8 @@ declared size is bounded first. Every refusal is an InvalidInput in Vietnamese.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import json
 import subprocess
@@ -48,22 +50,29 @@ class Converted:
     tthc_code: str = ""
     control: dict = field(default_factory=dict)  # lần ban hành, ngày, ký duyệt
     properties: dict = field(default_factory=dict)  # isodoc-code, isodoc-base...
-    images: int = 0
-    embedded: list[str] = field(default_factory=list)
+    attachments: list[FileIn] = field(default_factory=list)  # pictures, embedded forms
+    skipped: list[str] = field(default_factory=list)  # what exceeded the attachment bounds
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     tracked_changes: int = 0
 
     @property
     def not_imported(self) -> list[str]:
-        """What the document had that isodoc does not keep (documents have no
-        attachments yet): said on the confirmation page and in the CLI report."""
-        out = []
-        if self.images:
-            out.append(f"{self.images} hình ảnh (giữ chỗ trong nội dung, chưa nhập)")
-        if self.embedded:
-            out.append("đối tượng nhúng: " + ", ".join(self.embedded[:10]))
-        return out
+        """What the file had that was not kept (beyond the attachment bounds): said on
+        the confirmation page and in the CLI report."""
+        if not self.skipped:
+            return []
+        return ["tệp đính kèm vượt giới hạn (tối đa 50 tệp, mỗi tệp 10 MB): "
+                + ", ".join(self.skipped[:10])]
+
+
+@dataclass(frozen=True)
+class FileIn:
+    """A picture or embedded object read from a Word file, to become an attachment."""
+
+    name: str
+    content_type: str
+    data: bytes
 
 
 def setting(name: str, default):
@@ -222,6 +231,21 @@ def convert(data: bytes, tracked: str = "ask") -> Converted:
         markdown=answer["markdown"], code=props.get("isodoc-code") or found.get("code", ""),
         title=found.get("title", ""), kind=answer.get("kind", "internal"),
         tthc_code=found.get("tthc_code", ""), control=control, properties=props,
-        images=answer.get("images", 0), embedded=answer.get("embedded", []),
+        attachments=_attachments(answer.get("attachments", [])),
+        skipped=[str(n)[:100] for n in answer.get("skipped", [])][:50],
         notes=answer.get("notes", []), warnings=answer.get("warnings", []),
         tracked_changes=answer.get("tracked_changes", 0))
+
+
+def _attachments(items: list) -> list[FileIn]:
+    out = []
+    for item in items[:50]:
+        try:
+            data = base64.b64decode(item["data"], validate=True)
+        except (KeyError, TypeError, binascii.Error):
+            continue
+        found = filetypes.sniff(data)
+        out.append(FileIn(name=str(item.get("name", ""))[:100],
+                          content_type=found.content_type if found
+                          else "application/octet-stream", data=data))
+    return out

@@ -91,6 +91,7 @@ class ImportConfirmForm(NewDocumentForm):
 
     digest = HiddenField()
     filename = HiddenField()
+    attachments = HiddenField()  # the signed list of pictures and embedded forms kept
     document = HiddenField()
     revision = IntegerField("Lần ban hành ghi trong tệp", validators=[
         Optional(), NumberRange(1, 999, "Lần ban hành phải từ 1 đến 999.")])

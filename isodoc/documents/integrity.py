@@ -27,7 +27,7 @@ import yaml
 from flask import current_app
 from sqlalchemy import select, text
 
-from isodoc import search
+from isodoc import audit, policy, search
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.documents import content, services
@@ -35,6 +35,7 @@ from isodoc.documents.models import Document, Revision, RevisionState, Withdrawa
 from isodoc.documents.repos import repo_for
 from isodoc.documents.workflow import OPEN_STATES
 from isodoc.extensions import db
+from isodoc.policy import Action
 
 
 @dataclass
@@ -112,6 +113,8 @@ def check_issue(repo, document: Document, commit, t: dict, repair: bool) -> list
     problem = Problem(document.agency.code, document.code,
                       f"lần ban hành {t.get('Revision')} có trên git (commit {commit.sha[:10]}) "
                       "nhưng CSDL chưa ghi nhận")
+    if t.get("Action") == "record-history":
+        return [replay_history(repo, document, commit, revision, t, problem, repair)]
     refusal = replay_refusal(repo, document, commit, revision, t)
     if refusal:
         problem.message += f" — không tự ghi nhận: {refusal}"
@@ -138,6 +141,48 @@ def replay_refusal(repo, document: Document, commit, revision: Revision, t: dict
     except ValueError:
         return "trailer Revision hoặc Effective-date không hợp lệ"
     return ""
+
+
+def replay_history(repo, document: Document, commit, revision: Revision, t: dict,
+                   problem: Problem, repair: bool) -> Problem:
+    """A history-migration commit ("lần ban hành N ghi nhận") whose SQL half was lost:
+    its consent is the secretary's own action, so it is replayed only if the commit
+    names an imported draft still open in SQL and a person who may record history on
+    it; the audit entry the lost transaction held is written again, saying so."""
+    refusal = ""
+    actor = user_named(t.get("Issued-by"))
+    if not repo.changes(commit.sha, document.slug):
+        refusal = f"commit không sửa tệp {document.slug}.md của tài liệu"
+    elif revision.state != RevisionState.DRAFT:
+        refusal = "bản này không còn là dự thảo trong CSDL"
+    elif actor is None or not policy.can(actor, Action.DOC_RECORD_HISTORY, revision):
+        refusal = "người ghi nhận không có quyền ghi nhận lần ban hành cũ"
+    elif not isinstance(content.split(repo.read(commit.sha, document.slug) or b"")[0]
+                        .get("imported"), dict):
+        refusal = "bản trên git không phải bản nhập từ tệp Word"
+    else:
+        try:
+            number, effective = int(t["Revision"]), date.fromisoformat(t["Effective-date"])
+        except (KeyError, ValueError):
+            refusal = "trailer Revision hoặc Effective-date không hợp lệ"
+    if refusal:
+        problem.message += f" — không tự ghi nhận: {refusal}"
+    elif repair:
+        services.record_issue(revision, commit.sha, number, effective, actor)
+        audit.record("document.record_history", "document",
+                     f"{document.agency.code}/{document.code}", actor=actor,
+                     agency_id=document.agency_id,
+                     summary=f"lần {number}, hiệu lực từ {effective.strftime('%d/%m/%Y')} "
+                             f"(ghi nhận lại từ commit {commit.sha[:10]} khi sửa chữa): "
+                             f"{reason_of(commit.message)}")
+        problem.repaired = True
+    return problem
+
+
+def reason_of(message: str) -> str:
+    """The reason paragraph of a commit message written by `services.commit_message`."""
+    parts = message.strip().split("\n\n")
+    return "\n\n".join(parts[1:-1])[:300]
 
 
 def check_withdrawal(repo, document: Document, commit, t: dict, repair: bool

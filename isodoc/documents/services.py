@@ -25,6 +25,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from isodoc import audit, mail, policy, search, standards
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
+from isodoc.documents import attachments as attachments_of
 from isodoc.documents import cache, content
 from isodoc.documents.models import (
     CODE_RE,
@@ -439,9 +440,11 @@ def _cache_metadata(document: Document, revision: Revision) -> None:
 
 
 def create_document(agency: Agency, actor: User, code: str, fields: DocumentFields,
-                    body: str, *, imported: dict | None = None) -> Revision:
+                    body: str, *, imported: dict | None = None,
+                    attachments: list[dict] | None = None) -> Revision:
     """A new document and its first draft. `imported` (the Word file it came from and
-    what its control block said) goes into the front matter, kept by later saves."""
+    what its control block said) and `attachments` (its pictures and embedded forms,
+    already written as blobs) go into the front matter, kept by later saves."""
     policy.require(actor, Action.DOC_CREATE, agency)
     code, fields, body = check_code(code), fields.checked(), check_body(body)
     slug = slugify(code)
@@ -463,6 +466,9 @@ def create_document(agency: Agency, actor: User, code: str, fields: DocumentFiel
     meta = _meta(document, fields, revision)
     if imported:
         meta["imported"] = imported
+    if attachments:
+        meta["attachments"] = attachments_of.merged([], attachments)
+        attachments_of.keep(repo, meta["attachments"])
     revision.head_sha = _first_save(repo, revision, content.compose(meta, body), actor,
                                     f"Tạo dự thảo {code}: {fields.title}")
     _event(revision, actor, "create", S.DRAFT, sha=revision.head_sha)
@@ -510,7 +516,8 @@ def start_revision(document: Document, actor: User) -> Revision:
 
 def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentFields,
                body: str, *, change_location: str = "", change_summary: str = "",
-               reason: str = "", imported: dict | None = None) -> str:
+               reason: str = "", imported: dict | None = None,
+               attachments: list[dict] | None = None) -> str:
     """Save the editor's text on the draft ref. `base_sha` is the head the editor
     loaded: if the draft moved meanwhile, StaleDraft carries the newer text."""
     require_state(Transition.SAVE, revision.state)
@@ -524,10 +531,14 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
         if len(nfc(value)) > 4000:
             raise InvalidInput(f"{label} quá dài (tối đa 4.000 ký tự).")
     meta = _meta(document, fields, revision)
-    # where an imported draft came from stays in its front matter through later saves
-    if imported := imported or (read_parts(revision)[0].get("imported")
-                                if revision.head_sha else None):
+    before_meta = read_parts(revision)[0] if revision.head_sha else {}
+    # where an imported draft came from, and its attachments, stay through later saves
+    if imported := imported or before_meta.get("imported"):
         meta["imported"] = imported
+    if kept := attachments_of.merged(before_meta.get("attachments"), attachments or []):
+        meta["attachments"] = kept
+        if attachments:
+            attachments_of.keep(repo_for(document.agency), kept)
     data = content.compose(meta, body)
     try:
         sha = repo_for(document.agency).save_draft(

@@ -42,6 +42,7 @@ ZERO = "0" * 40
 MAIN = "refs/heads/main"
 BLOB_MODE, TREE_MODE = 0o100644, 0o040000
 DOCUMENTS = "documents"
+ATTACHMENTS = "refs/isodoc/attachments"
 LOCK_TIMEOUT = 15.0
 
 
@@ -369,6 +370,50 @@ class AgencyRepo:
                 except StaleRef:
                     continue  # someone outside our lock moved main: rebuild on it
             raise StoreError(f"main kept moving while publishing {path}")
+
+    def store_blobs(self, files: list[bytes]) -> list[str]:
+        """Write files as loose blobs (content-addressed: the same bytes, the same id).
+        Nothing names them yet: `keep_blobs` does, when a revision starts naming them."""
+        return [self._store(b"blob", data).hex() for data in files]
+
+    def has_blob(self, blob: str) -> bool:
+        try:
+            self._read_object(bytes.fromhex(check_sha(blob)), b"blob")
+        except (BadObject, BadName, ValueError, StoreError):
+            return False
+        return True
+
+    def read_blob(self, blob: str) -> bytes:
+        return self._read_object(bytes.fromhex(check_sha(blob)), b"blob")
+
+    def keep_blobs(self, blobs: list[str]) -> None:
+        """Make blobs reachable from `refs/isodoc/attachments`, whose commit's tree names
+        every attachment blob as `<2 hex>/<40 hex>` (append-only): git's gc then never
+        drops an attachment that a revision's front matter names."""
+        wanted = sorted({check_sha(b) for b in blobs})
+        if not wanted:
+            return
+        for blob in wanted:
+            if not self.has_blob(blob):
+                raise StoreError(f"no such blob: {blob}")
+        with self.locked():
+            current = self._ref_file(ATTACHMENTS) or self.ref_sha(ATTACHMENTS)
+            root = self._tree_of(current) if current else None
+            changed = False
+            for blob in wanted:
+                fan = self._entry(root, blob[:2], TREE_MODE)
+                if self._entry(fan, blob, BLOB_MODE) is None:
+                    fan = self._replace(fan, blob, bytes.fromhex(blob), BLOB_MODE)
+                    root = self._replace(root, blob[:2], fan, TREE_MODE)
+                    changed = True
+            if not changed:
+                return
+            who = ident(Person("isodoc", "isodoc@localhost"), datetime.now(UTC))
+            body = (b"tree %s\nauthor %s\ncommitter %s\n\nAttachments\n"
+                    % (root.hex().encode(), who, who))
+            new = self._store(b"commit", body).hex()
+            _COMMIT_TREES.put(new, root)
+            self._update_ref(ATTACHMENTS, new, current)
 
     def write_commit_graph(self) -> None:
         self.repo.git.commit_graph("write", "--reachable", "--changed-paths")

@@ -25,6 +25,7 @@ from isodoc.auth.models import User
 from isodoc.auth.views import flash_form_errors, safe_next
 from isodoc.commands import attempt
 from isodoc.csvio import write_rows
+from isodoc.documents import attachments as attachments_of
 from isodoc.documents import content, docx_import, docx_safety, library, redline, services
 from isodoc.documents.forms import (
     CommentForm,
@@ -49,6 +50,7 @@ from isodoc.documents.models import (
     Revision,
     RevisionState,
 )
+from isodoc.documents.repos import repo_for
 from isodoc.documents.store import StoreError
 from isodoc.errors import MESSAGES, InvalidInput
 from isodoc.extensions import db
@@ -308,6 +310,7 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
     return render_template(
         "documents/print.html" if printable else "documents/show.html",
         document=document, shown=shown, meta=meta,
+        files=attachments_of.checked(meta.get("attachments")),
         html=found.html if found else content.render(""),
         status=services.revision_status(shown) if shown else services.document_status(document),
         labels=services.STATUS_LABELS, upcoming=services.upcoming(document),
@@ -420,6 +423,7 @@ def draft(agency_code: str, slug: str, seq: int):
                                             for u in services.eligible_reviewers(revision))
     return render_template(
         "documents/draft.html", document=document, revision=revision, meta=meta,
+        files=attachments_of.checked(meta.get("attachments")),
         html=content.render(body), submit_form=submit_form, review_form=ReviewForm(),
         history_form=history_form,
         comment_form=CommentForm(), issue_form=IssueForm(effective_date=format_date(
@@ -727,9 +731,12 @@ def confirm_page(agency: Agency, upload: ImportDocxForm, data: bytes,
     if prior is not None:
         flash(f"Tệp này đã được nhập trước đó thành {prior.document.code}: không thể nhập "
               "lại.", "error")
+    files = attachments_of.stored(repo_for(agency), converted.attachments) \
+        if prior is None else []
+    form.attachments.data = attachments_of.sign(agency.id, digest, files) if files else ""
     return render_template("documents/import_confirm.html", agency=agency, form=form,
                            existing=existing, converted=converted, missing=missing_fields(form),
-                           html=content.render(converted.markdown))
+                           files=files, html=content.render(converted.markdown))
 
 
 @bp.route("/import/confirm", methods=["POST"])
@@ -745,11 +752,15 @@ def import_confirm(agency_code: str):
                    "drafted_by": form.drafted_by.data, "reviewed_by": form.reviewed_by.data,
                    "approved_by": form.approved_by.data}
         try:
+            files = attachments_of.unsign(form.attachments.data or "", agency.id,
+                                          form.digest.data or "")
             revision, error = attempt(lambda: docx_import.import_docx(
                 agency, current_user, digest=form.digest.data or "",
                 filename=form.filename.data or "", code=form.code.data or "",
                 fields=fields_from(form), body=form.body.data or "", control=control,
-                existing=existing))
+                existing=existing, attachments=files))
+        except InvalidInput as exc:
+            revision, error = None, exc
         except StoreError as exc:  # the page again, so what was checked is not lost
             current_app.logger.error("git store failed on import: %s", exc, exc_info=exc)
             flash(MESSAGES[503], "error")
@@ -790,7 +801,7 @@ def upload_draft(agency_code: str, slug: str, seq: int):
         flash(exc.message, "error")
         return render_template("documents/upload.html", **page), 422
     if error is None:
-        for note in converted.notes + [f"Chưa nhập: {item} (tài liệu chưa có tệp đính kèm)."
+        for note in converted.notes + [f"Chưa nhập: {item}."
                                        for item in converted.not_imported]:
             flash(note, "info")
         flash("Đã lưu bản sửa từ Word thành lần lưu mới của dự thảo." if sha else
@@ -813,6 +824,26 @@ def upload_draft(agency_code: str, slug: str, seq: int):
             action=url_for("documents.edit", agency_code=agency_code, slug=slug, seq=seq)), 409
     flash(error.message, "error")
     return render_template("documents/upload.html", **page), 422
+
+
+@bp.route("/<slug>/attachments/<blob>/<name>")
+def attachment(agency_code: str, slug: str, blob: str, name: str):
+    """One attachment, if a revision the user may read names it (the same blob under
+    another document, or in a draft they may not see, is a 404). Pictures may show in
+    the page; anything else is only downloaded."""
+    document = page_document_or_404(agency_code, slug, _revisions)
+    require(current_user, Action.DOC_READ, document)
+    found = attachments_of.find(document, current_user, blob)
+    if found is None or found["name"] != name:
+        abort(404)
+    data = repo_for(document.agency).read_blob(found["blob"])
+    inline = found["type"] in attachments_of.INLINE_TYPES
+    response = Response(data, mimetype=found["type"] if inline
+                        else "application/octet-stream")
+    response.headers["Content-Disposition"] = \
+        f"{'inline' if inline else 'attachment'}; filename={found['name']}"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @bp.route("/<slug>/drafts/<int:seq>/record-history", methods=["POST"])

@@ -36,7 +36,7 @@ KIND_HEADINGS = {
     DocumentKind.GUIDE: "HƯỚNG DẪN", DocumentKind.FORM: "BIỂU MẪU",
     DocumentKind.EXTERNAL: "TÀI LIỆU",
 }
-# what a person's role in the agency says of their position (there is no job title field)
+# a person's position when no chức vụ is recorded: what their role in the agency says
 POSITIONS = ((Role.APPROVER, "Lãnh đạo"), (Role.SECRETARY, "Thư ký ISO"),
              (Role.AUDITOR, "Đánh giá viên nội bộ"), (Role.AUTHOR, "Chuyên viên"),
              (Role.READER, "Công chức"))
@@ -66,6 +66,8 @@ def local_date(moment: datetime | None) -> str:
 def position(user: User | None, revision: Revision) -> str:
     if user is None:
         return ""
+    if user.job_title:
+        return user.job_title
     roles = user.roles_on(revision.document.agency)
     return next((label for role, label in POSITIONS if role in roles), "")
 

@@ -92,6 +92,8 @@ TABLE: dict[str, list[Case]] = {
     "admin.person": [Case("/admin/people/{reader_name}", on((A.PEOPLE_MANAGE, "user:reader")))],
     "admin.set_active": [Case("/admin/people/{reader_name}/active",
                               on((A.PEOPLE_MANAGE, "user:reader")))],
+    "admin.set_job_title": [Case("/admin/people/{reader_name}/job-title",
+                                 on((A.PEOPLE_MANAGE, "user:reader")))],
     "admin.reset_password": [Case("/admin/people/{reader_name}/reset-password",
                                   on((A.PEOPLE_MANAGE, "user:reader")))],
     "admin.add_membership": [Case("/admin/people/{reader_name}/memberships",
@@ -128,6 +130,12 @@ TABLE: dict[str, list[Case]] = {
                                 on((A.DOC_READ, "doc:qt01_doc")))],
     "documents.revision_docx": [Case(D + "/{qt01_slug}/revisions/1/export.docx",
                                      on((A.DOC_READ, "doc:qt01_doc")))],
+    # no revision of the world names this blob: a 404 to readers, a 403 to the others
+    "documents.attachment": [Case(D + "/{qt01_slug}/attachments/" + "0" * 40 + "/hinh-1.png",
+                                  on((A.DOC_READ, "doc:qt01_doc")), lenient=True),
+                             Case("/agencies/{other}/documents/{other_draft_slug}/attachments/"
+                                  + "0" * 40 + "/hinh-1.png",
+                                  on((A.DOC_READ, "doc:other_draft")), lenient=True)],
     "documents.draft_docx": [Case(D + "/{reviewed_slug}/drafts/{reviewed_seq}/export.docx",
                                   on((A.DOC_VIEW_DRAFTS, "rev:reviewed"))),
                              Case("/agencies/{other}/documents/{other_draft_slug}/drafts/"
