@@ -159,3 +159,88 @@ def test_overdue_reviews_and_actions_are_flagged(desk, in_db):
                                        due_date=TODAY - timedelta(days=2)))
     page = secretary.get(BASE).get_data(as_text=True)
     assert "quá hạn" in page and "hành động quá hạn" in page
+    # on the work list: the review for the secretary, the action for its owner; the
+    # header counts them
+    home = secretary.get("/").get_data(as_text=True)
+    assert "Rủi ro, cơ hội đến hạn xem xét lại" in home
+    assert "Hành động xử lý rủi ro, cơ hội của tôi" in home
+    assert f'href="{BASE}/{risk_id}/edit"' in home
+    assert "QUÁ HẠN từ" in home
+    assert "Rủi ro, cơ hội đến hạn xem xét lại" not in desk("author").get("/").get_data(
+        as_text=True)
+
+
+def test_reassessment_relevels_and_moves_the_review_date(desk, in_db):
+    """Xem xét lại: a new assessment, the next review date, the status; audited; a past
+    review date or an assessment beyond the scale is refused and changes nothing; the
+    reader and another agency get 403."""
+    from isodoc.audit import AuditEntry
+
+    secretary = desk("secretary")
+    risk_id = int(new_risk(secretary).headers["Location"].rsplit("/", 1)[1])
+    url = f"{BASE}/{risk_id}/edit"
+    form = {"process_name": "Chứng thực bản sao", "document": "",
+            "description": "Trả kết quả trễ hạn", "cause": "Thiếu người", "likelihood": "2",
+            "impact": "2", "review_date": format_date(TODAY + timedelta(days=180)),
+            "status": "treated"}
+    before = state(in_db)
+    for overrides, message in (
+            ({"review_date": format_date(TODAY - timedelta(days=1))}, "không được ở quá khứ"),
+            ({"likelihood": "6"}, "Khả năng xảy ra: từ 1 đến 5"),
+            ({"description": " \x07 "}, "Vui lòng nhập mô tả"),
+            ({"status": "gone"}, "Lựa chọn không hợp lệ")):
+        response = post_form(secretary, url, {**form, **overrides}, page=url)
+        assert response.status_code == 422, overrides
+        assert message in response.get_data(as_text=True), overrides
+    assert state(in_db) == before
+    assert post_form(desk("reader"), url, form, page="/account").status_code == 403
+    assert post_form(desk("outsider"), url, form, page="/account").status_code == 403
+    assert desk("reader").get(url).status_code == 403
+    assert post_form(secretary, url, form, page=url).status_code == 302
+    with in_db() as s:
+        risk = s.get(Risk, risk_id)
+        assert (risk.likelihood, risk.impact, risk.level, risk.status, risk.reviewed_on,
+                risk.review_date) == (2, 2, "low", "treated", TODAY,
+                                      TODAY + timedelta(days=180))
+        summary = s.scalar(select(AuditEntry.summary).where(
+            AuditEntry.action == "risk.reassess"))
+    assert summary.startswith("RR-001: 4 × 3 (Cao), đang theo dõi → 2 × 2 (Thấp), đã xử lý")
+
+
+def test_findings_raised_from_or_linked_to_a_risk(desk, in_db):
+    """A finding raised from a risk in one step follows the corrective-action workflow
+    and names the risk; an existing finding of the agency can be linked (another
+    agency's cannot); the finding page shows the risk."""
+    from isodoc.findings.models import Finding
+
+    secretary = desk("secretary")
+    risk_id = int(new_risk(secretary).headers["Location"].rsplit("/", 1)[1])
+    page = f"{BASE}/{risk_id}"
+    raised = post_form(secretary, f"{page}/finding", {"f-type": "minor"}, page=page)
+    assert raised.status_code == 302
+    finding_page = secretary.get(raised.headers["Location"]).get_data(as_text=True)
+    assert "Rủi ro, cơ hội — RR-001" in finding_page
+    assert f'href="{page}"' in finding_page  # the risk, from the finding
+    with in_db() as s:
+        finding = s.scalars(select(Finding)).one()
+        assert (finding.source, finding.state, finding.type) == ("risk", "open", "minor")
+        assert [c.clause for c in finding.clauses] == ["6.1"]
+        assert [f.id for f in s.get(Risk, risk_id).findings] == [finding.id]
+        first = finding.id
+    # a second risk links the same finding; forged ids are refused
+    other = int(new_risk(secretary, process_name="Tiếp nhận").headers["Location"]
+                .rsplit("/", 1)[1])
+    assert post_form(secretary, f"{BASE}/{other}/findings", {"l-finding": "999999"},
+                     page=f"{BASE}/{other}").status_code == 422
+    assert post_form(secretary, f"{BASE}/{other}/findings", {"l-finding": str(first)},
+                     page=f"{BASE}/{other}").status_code == 302
+    assert post_form(desk("reader"), f"{BASE}/{other}/findings", {"l-finding": str(first)},
+                     page="/account").status_code == 403
+    with in_db() as s:
+        assert [f.id for f in s.get(Risk, other).findings] == [first]
+    unlink = f"{BASE}/{other}/findings/{first}/unlink"
+    assert post_form(secretary, unlink, page=f"{BASE}/{other}").status_code == 302
+    assert post_form(secretary, unlink, page=f"{BASE}/{other}").status_code == 404
+    with in_db() as s:
+        assert s.get(Risk, other).findings == []
+        assert len(s.get(Risk, risk_id).findings) == 1

@@ -121,8 +121,11 @@ class RiskSchema(Schema):
     score = fields.Integer()
     level = fields.String(metadata={"enum": ["low", "medium", "high"]})
     review_date = fields.Date()
+    reviewed_on = fields.Date(allow_none=True, metadata={"description": "last reassessment"})
     status = fields.String(metadata={"enum": [s.value for s in RiskStatus]})
     actions = fields.List(fields.Nested(RiskActionSchema))
+    findings = fields.Function(lambda r: [f.code for f in r.findings],
+                               metadata={"description": "codes of the linked findings"})
 
 
 class RiskRegisterSchema(Schema):

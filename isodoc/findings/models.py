@@ -38,12 +38,14 @@ class FindingSource(StrEnum):
     LATE_DOSSIER = "late_dossier"
     OTHER = "other"
     OBJECTIVE = "objective"  # a missed quality-objective target (raised from its page)
+    RISK = "risk"  # a risk or opportunity of the register (raised from its page)
 
     @property
     def label(self) -> str:
         return {"audit": "Đánh giá nội bộ", "complaint": "Phản ánh, kiến nghị",
                 "late_dossier": "Hồ sơ TTHC trễ hạn", "other": "Nguồn khác",
-                "objective": "Mục tiêu chất lượng không đạt"}[self.value]
+                "objective": "Mục tiêu chất lượng không đạt",
+                "risk": "Rủi ro, cơ hội"}[self.value]
 
 
 class FindingState(StrEnum):

@@ -147,11 +147,24 @@ def step_forms(finding: Finding) -> dict:
             "attach": AttachForm(prefix="attach")}
 
 
+def linked_risks(finding: Finding) -> list:
+    """The risks and opportunities of the register this finding is linked to, for those
+    who may read the register."""
+    from isodoc.risks.models import Risk, risk_finding
+
+    if not policy.can(current_user, Action.RISK_VIEW, finding.agency):
+        return []
+    return list(db.session.scalars(db.select(Risk).join(
+        risk_finding, risk_finding.c.risk_id == Risk.id).where(
+        risk_finding.c.finding_id == finding.id).order_by(Risk.kind, Risk.seq).limit(50)))
+
+
 def render_finding(finding: Finding, forms: dict | None = None, status: int = 200):
     steps = [s for s in Step if policy.can(current_user, STEP_ACTIONS[s], finding)]
     return render_template(
         "findings/show.html", finding=finding, agency=finding.agency,
         forms=forms or step_forms(finding), steps=steps, Step=Step,
+        risks=linked_risks(finding),
         overdue=services.overdue_since(finding), issued=services.revision_issued(finding)), status
 
 

@@ -12,6 +12,7 @@ from isodoc.auth.models import Membership, User
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
+from isodoc.risks.worklist import action_work, review_work
 from isodoc.tthc.adoption import model_work
 from isodoc.tthc.drafting import stale_work
 
@@ -34,6 +35,8 @@ def home():
     work["audits"] = audit_work(user)
     work["tthc_changed"] = stale_work(user)
     work["models"] = model_work(user)
+    work["risk_reviews"] = review_work(user)
+    work["risk_actions"] = action_work(user)
     return render_template("main/home.html", memberships=memberships, work=work)
 
 

@@ -28,6 +28,7 @@ from isodoc.documents.models import (
 )
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingState
+from isodoc.risks.models import Risk, RiskAction, RiskStatus
 
 S = RevisionState
 F = FindingState
@@ -125,8 +126,15 @@ def statement():
         and_(Finding.state == F.IMPLEMENTED, auditor, not_me(Finding.proposed_by_id),
              not_me(Finding.owner_id), not_me(Finding.implemented_by_id)),
         and_(Finding.state == F.VERIFIED, auditor)), select_from=Finding)
+    risk_reviews = _count(Risk.agency_id.in_(agencies(Role.SECRETARY)),
+                          Risk.agency_id.in_(live_agency),
+                          Risk.status != RiskStatus.CLOSED.value, Risk.review_date <= today,
+                          select_from=Risk)
+    risk_actions = _count(RiskAction.owner_id == user_id, RiskAction.done_on.is_(None),
+                          Risk.agency_id.in_(agencies()), Risk.agency_id.in_(live_agency),
+                          select_from=RiskAction.__table__.join(Risk.__table__))
     return select(review + approve + issue + returned + acknowledge + periodic
-                  + withdrawals + findings)
+                  + withdrawals + findings + risk_reviews + risk_actions)
 
 
 def count_for(user: User) -> int:

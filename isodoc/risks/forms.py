@@ -2,7 +2,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from isodoc.forms import Form, VnDateField, max_len, options, required
-from isodoc.risks.models import RiskKind
+from isodoc.risks.models import RiskKind, RiskStatus
 
 
 class RiskForm(Form):
@@ -15,6 +15,17 @@ class RiskForm(Form):
     likelihood = IntegerField("Khả năng xảy ra", validators=[NumberRange(1, 10)])
     impact = IntegerField("Mức độ ảnh hưởng", validators=[NumberRange(1, 10)])
     review_date = VnDateField("Ngày xem xét lại (dd/mm/yyyy)")
+
+
+class ReassessForm(RiskForm):
+    """The periodic review: the same fields but the kind, and the status."""
+
+    kind = None  # a risk stays a risk: WTForms drops a field set to None
+    status = SelectField("Trạng thái", choices=options((s.value, s.label) for s in RiskStatus))
+
+
+class LinkFindingForm(Form):
+    finding = SelectField("Phát hiện của đơn vị", choices=[])
 
 
 class ActionForm(Form):

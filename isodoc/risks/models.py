@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.documents.models import Document
 from isodoc.extensions import db
+from isodoc.findings.models import Finding
 from isodoc.timeutil import utcnow
 
 
@@ -51,6 +52,14 @@ class RiskScale(db.Model):
 
 
 LEVEL_LABELS = {"high": "Cao", "medium": "Trung bình", "low": "Thấp"}
+MAX_LINKED_FINDINGS = 50
+
+# a risk and the findings it relates to (raised from it, or linked afterwards)
+risk_finding = Table(
+    "risk_finding", db.metadata,
+    Column("risk_id", ForeignKey("risk.id", ondelete="CASCADE"), primary_key=True),
+    Column("finding_id", ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True,
+           index=True))
 
 
 class Risk(db.Model):
@@ -70,6 +79,7 @@ class Risk(db.Model):
     level: Mapped[str] = mapped_column(String(8))          # from the scale when assessed
     review_date: Mapped[date]
     status: Mapped[str] = mapped_column(String(16), default=RiskStatus.OPEN)
+    reviewed_on: Mapped[date | None]  # the last reassessment
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -77,6 +87,8 @@ class Risk(db.Model):
     document: Mapped[Document | None] = relationship()
     actions: Mapped[list[RiskAction]] = relationship(
         back_populates="risk", cascade="all, delete-orphan", order_by="RiskAction.id")
+    findings: Mapped[list[Finding]] = relationship(secondary=risk_finding,
+                                                   order_by=Finding.id)
 
     @property
     def code(self) -> str:

@@ -14,12 +14,22 @@ from isodoc import audit as audit_log
 from isodoc import policy
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
+from isodoc.documents import services as documents
 from isodoc.documents.models import Document
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.findings import services as findings
+from isodoc.findings.models import Finding, FindingSource, FindingType
 from isodoc.findings.services import agency_member
 from isodoc.policy import Action
-from isodoc.risks.models import Risk, RiskAction, RiskKind, RiskScale, RiskStatus
+from isodoc.risks.models import (
+    MAX_LINKED_FINDINGS,
+    Risk,
+    RiskAction,
+    RiskKind,
+    RiskScale,
+    RiskStatus,
+)
 from isodoc.textnorm import typed
 from isodoc.timeutil import format_date, today_local
 
@@ -79,10 +89,9 @@ class RiskInput:
     document: Document | None = None
 
 
-def register(agency: Agency, actor: User, data: RiskInput) -> Risk:
-    policy.require(actor, Action.RISK_MANAGE, agency)
-    if data.kind not in set(RiskKind):
-        raise InvalidInput("Chọn rủi ro hoặc cơ hội.")
+def _checked(agency: Agency, data: RiskInput) -> tuple[str, str, str]:
+    """The typed fields cleaned, the assessment checked against the agency's scale:
+    (process, description, cause)."""
     process = typed(data.process, "quá trình / quy trình", 300)
     description = typed(data.description, "mô tả", 4000, multiline=True)
     cause = typed(data.cause, "nguyên nhân", 4000, required=False, multiline=True)
@@ -95,6 +104,15 @@ def register(agency: Agency, actor: User, data: RiskInput) -> Risk:
         raise InvalidInput("Vui lòng nhập ngày xem xét lại (dd/mm/yyyy).")
     if data.document is not None and data.document.agency_id != agency.id:
         raise InvalidInput("Tài liệu liên quan phải là tài liệu của đơn vị.")
+    return process, description, cause
+
+
+def register(agency: Agency, actor: User, data: RiskInput) -> Risk:
+    policy.require(actor, Action.RISK_MANAGE, agency)
+    if data.kind not in set(RiskKind):
+        raise InvalidInput("Chọn rủi ro hoặc cơ hội.")
+    process, description, cause = _checked(agency, data)
+    scale = scale_of(agency)
     seq = (db.session.scalar(select(func.max(Risk.seq)).where(
         Risk.agency_id == agency.id, Risk.kind == data.kind)) or 0) + 1
     risk = Risk(agency=agency, kind=data.kind, seq=seq, process=process,
@@ -109,6 +127,73 @@ def register(agency: Agency, actor: User, data: RiskInput) -> Risk:
                      summary=f"{risk.code}: {process} — mức {risk.level_label} "
                              f"({data.likelihood} × {data.impact})")
     return risk
+
+
+def reassess(risk: Risk, actor: User, data: RiskInput, status: str) -> None:
+    """The periodic review of a risk or an opportunity: its text, a new assessment (the
+    level follows the scale), the next review date and its status; the audit log keeps
+    what the assessment was."""
+    policy.require(actor, Action.RISK_MANAGE, risk.agency)
+    if status not in set(RiskStatus):
+        raise InvalidInput("Chọn trạng thái.")
+    process, description, cause = _checked(risk.agency, data)
+    if data.review_date < today_local() and status != RiskStatus.CLOSED:
+        raise InvalidInput("Ngày xem xét lại tiếp theo không được ở quá khứ.")
+    before = f"{risk.likelihood} × {risk.impact} ({risk.level_label}), " \
+             f"{risk.status_enum.label.lower()}"
+    risk.process, risk.description, risk.cause = process, description, cause
+    risk.likelihood, risk.impact, risk.document = data.likelihood, data.impact, data.document
+    risk.level = scale_of(risk.agency).level(risk.score)
+    risk.review_date, risk.status, risk.reviewed_on = data.review_date, status, today_local()
+    audit_log.record("risk.reassess", "risk", risk.id, agency_id=risk.agency_id,
+                     actor=_actor(actor),
+                     summary=f"{risk.code}: {before} → {risk.likelihood} × {risk.impact} "
+                             f"({risk.level_label}), {risk.status_enum.label.lower()}; xem xét "
+                             f"lại {format_date(risk.review_date)}")
+    db.session.flush()
+
+
+def link_finding(risk: Risk, actor: User, finding: Finding | None) -> None:
+    policy.require(actor, Action.RISK_MANAGE, risk.agency)
+    if finding is None or finding.agency_id != risk.agency_id:
+        raise InvalidInput("Chọn một phát hiện của đơn vị.")
+    if finding in risk.findings:
+        raise InvalidInput(f"{finding.code} đã được liên kết.")
+    if len(risk.findings) >= MAX_LINKED_FINDINGS:
+        raise InvalidInput(f"Mỗi rủi ro/cơ hội liên kết tối đa {MAX_LINKED_FINDINGS} phát hiện.")
+    risk.findings.append(finding)
+    audit_log.record("risk.link_finding", "risk", risk.id, agency_id=risk.agency_id,
+                     actor=_actor(actor), summary=f"{risk.code} ↔ {finding.code}")
+    db.session.flush()
+
+
+def unlink_finding(risk: Risk, actor: User, finding: Finding) -> None:
+    policy.require(actor, Action.RISK_MANAGE, risk.agency)
+    if finding not in risk.findings:
+        raise InvalidInput("Phát hiện này không được liên kết với rủi ro/cơ hội.")
+    risk.findings.remove(finding)
+    audit_log.record("risk.unlink_finding", "risk", risk.id, agency_id=risk.agency_id,
+                     actor=_actor(actor), summary=f"{risk.code} ↮ {finding.code}")
+    db.session.flush()
+
+
+def raise_finding(risk: Risk, actor: User, kind: FindingType) -> Finding:
+    """One step from a risk (a control that failed, an opportunity to take) to a
+    finding that follows the corrective-action workflow, linked to the risk."""
+    if len(risk.findings) >= MAX_LINKED_FINDINGS:
+        raise InvalidInput(f"Mỗi rủi ro/cơ hội liên kết tối đa {MAX_LINKED_FINDINGS} phát hiện.")
+    finding = findings.raise_finding(risk.agency, actor, findings.FindingInput(
+        type=kind, clauses="6.1",
+        requirement=f"Hành động giải quyết {risk.kind_enum.label.lower()} {risk.code} "
+                    f"({risk.process}) theo TCVN ISO 9001:2015, 6.1.",
+        observed=f"{risk.description}" + (f" Nguyên nhân: {risk.cause}" if risk.cause else "")
+                 + f" Mức {risk.level_label.lower()} ({risk.likelihood} × {risk.impact}).",
+        documents=[risk.document] if risk.document is not None and
+        documents.issued(risk.document) else [],
+        source=FindingSource.RISK, source_note=risk.code))
+    risk.findings.append(finding)
+    db.session.flush()
+    return finding
 
 
 def add_action(risk: Risk, actor: User, action: str, owner: User | None,
@@ -147,7 +232,7 @@ def agency_risks(agency: Agency, kind: RiskKind) -> list[Risk]:
     return list(db.session.scalars(
         select(Risk).where(Risk.agency_id == agency.id, Risk.kind == kind)
         .options(selectinload(Risk.actions).selectinload(RiskAction.owner),
-                 selectinload(Risk.document))
+                 selectinload(Risk.document), selectinload(Risk.findings))
         .order_by(Risk.seq).limit(RISKS_SHOWN)))
 
 

@@ -11,12 +11,14 @@ from isodoc.commands import attempt
 from isodoc.documents import services as documents
 from isodoc.documents.views import agency_or_404
 from isodoc.extensions import db
+from isodoc.findings.models import Finding, FindingType
 from isodoc.forms import ConfirmForm, options
+from isodoc.objectives.forms import RaiseFindingForm
 from isodoc.policy import Action, can, require
 from isodoc.risks import services
-from isodoc.risks.forms import ActionForm, RiskForm, ScaleForm
+from isodoc.risks.forms import ActionForm, LinkFindingForm, ReassessForm, RiskForm, ScaleForm
 from isodoc.risks.models import Risk, RiskAction, RiskKind
-from isodoc.timeutil import today_local
+from isodoc.timeutil import format_date, today_local
 
 bp = Blueprint("risks", __name__, url_prefix="/agencies/<agency_code>/risks")
 
@@ -78,25 +80,33 @@ def agency_documents(agency):
     return [d for d in documents.agency_documents(agency) if documents.issued(d)]
 
 
+def document_choices(form, docs) -> None:
+    form.document.choices = options([("", "—")] + [(str(d.id), f"{d.code} — {d.title}")
+                                                   for d in docs])
+
+
+def risk_input(form, docs, kind: str) -> services.RiskInput:
+    return services.RiskInput(
+        kind=kind, process=form.process_name.data or "",
+        description=form.description.data or "", cause=form.cause.data or "",
+        likelihood=form.likelihood.data, impact=form.impact.data,
+        review_date=form.review_date.date,
+        document=next((d for d in docs if str(d.id) == form.document.data), None))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.RISK_MANAGE, agency)
     form = RiskForm()
     docs = agency_documents(agency)
-    form.document.choices = options([("", "—")] + [(str(d.id), f"{d.code} — {d.title}")
-                                                   for d in docs])
+    document_choices(form, docs)
     if request.method == "GET" and request.args.get("kind") in set(RiskKind):
         form.kind.data = request.args["kind"]
     if request.method == "POST":
         if form.validate_on_submit():
-            data = services.RiskInput(
-                kind=form.kind.data, process=form.process_name.data or "",
-                description=form.description.data or "", cause=form.cause.data or "",
-                likelihood=form.likelihood.data, impact=form.impact.data,
-                review_date=form.review_date.date,
-                document=next((d for d in docs if str(d.id) == form.document.data), None))
-            risk, error = attempt(services.register, agency, current_user, data)
+            risk, error = attempt(services.register, agency, current_user,
+                                  risk_input(form, docs, form.kind.data))
             if error is None:
                 flash(f"Đã ghi {risk.kind_enum.label.lower()} {risk.code}.", "success")
                 return redirect(risk_url(risk))
@@ -114,11 +124,104 @@ def action_form(risk: Risk) -> ActionForm:
     return form
 
 
+LINKABLE_FINDINGS = 200  # the newest findings of the agency offered for a link
+
+
+def link_form(risk: Risk) -> LinkFindingForm:
+    form = LinkFindingForm(prefix="l")
+    linked = {f.id for f in risk.findings}
+    form.finding.choices = options((str(f.id), f"{f.code} — {f.observed[:80]}") for f in
+                                   db.session.scalars(db.select(Finding).where(
+                                       Finding.agency_id == risk.agency_id)
+                                       .order_by(Finding.id.desc()).limit(LINKABLE_FINDINGS))
+                                   if f.id not in linked)
+    return form
+
+
 def render_risk(risk: Risk, form: ActionForm | None = None, status: int = 200):
+    may_manage = can(current_user, Action.RISK_MANAGE, risk.agency)
     return render_template("risks/show.html", risk=risk, agency=risk.agency,
                            form=form or action_form(risk), confirm=ConfirmForm(),
                            overdue=services.overdue(risk), today=today_local(),
-                           may_manage=can(current_user, Action.RISK_MANAGE, risk.agency)), status
+                           link_form=link_form(risk) if may_manage else None,
+                           finding_form=RaiseFindingForm(prefix="f"),
+                           may_raise=can(current_user, Action.FINDING_RAISE, risk.agency),
+                           may_manage=may_manage), status
+
+
+@bp.route("/<int:risk_id>/edit", methods=["GET", "POST"])
+def reassess(agency_code: str, risk_id: int):
+    """Xem xét lại: reassess, change the text, the next review date, the status."""
+    risk = risk_or_404(agency_code, risk_id)
+    require(current_user, Action.RISK_MANAGE, risk.agency)
+    docs = agency_documents(risk.agency)
+    form = ReassessForm() if request.method == "POST" else ReassessForm(
+        formdata=None, process_name=risk.process, description=risk.description,
+        cause=risk.cause, likelihood=risk.likelihood, impact=risk.impact,
+        review_date=format_date(risk.review_date), document=str(risk.document_id or ""),
+        status=risk.status)
+    document_choices(form, docs)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            _, error = attempt(services.reassess, risk, current_user,
+                               risk_input(form, docs, risk.kind), form.status.data)
+            if error is None:
+                flash(f"Đã lưu kết quả xem xét lại {risk.code}.", "success")
+                return redirect(risk_url(risk))
+            flash(error.message, "error")
+        else:
+            flash_form_errors(form)
+    return render_template("risks/edit.html", agency=risk.agency, risk=risk, form=form,
+                           scale=services.scale_of(risk.agency)), \
+        422 if request.method == "POST" else 200
+
+
+@bp.route("/<int:risk_id>/findings", methods=["POST"])
+def link_finding(agency_code: str, risk_id: int):
+    risk = risk_or_404(agency_code, risk_id)
+    require(current_user, Action.RISK_MANAGE, risk.agency)
+    form = link_form(risk)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_risk(risk, status=422)
+    finding = db.session.get(Finding, int(form.finding.data))
+    _, error = attempt(services.link_finding, risk, current_user, finding)
+    flash(error.message if error else f"Đã liên kết {finding.code}.",
+          "error" if error else "success")
+    return redirect(risk_url(risk))
+
+
+@bp.route("/<int:risk_id>/findings/<int:finding_id>/unlink", methods=["POST"])
+def unlink_finding(agency_code: str, risk_id: int, finding_id: int):
+    risk = risk_or_404(agency_code, risk_id)
+    require(current_user, Action.RISK_MANAGE, risk.agency)
+    finding = next((f for f in risk.findings if f.id == finding_id), None)
+    if finding is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    attempt(services.unlink_finding, risk, current_user, finding)
+    flash(f"Đã bỏ liên kết {finding.code}.", "success")
+    return redirect(risk_url(risk))
+
+
+@bp.route("/<int:risk_id>/finding", methods=["POST"])
+def raise_finding(agency_code: str, risk_id: int):
+    from isodoc.findings.views import finding_url
+
+    risk = risk_or_404(agency_code, risk_id)
+    require(current_user, Action.FINDING_RAISE, risk.agency)
+    form = RaiseFindingForm(prefix="f")
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_risk(risk, status=422)
+    finding, error = attempt(services.raise_finding, risk, current_user,
+                             FindingType(form.type.data))
+    if error is not None:
+        flash(error.message, "error")
+        return render_risk(db.session.get(Risk, risk_id), status=422)
+    flash(f"Đã ghi nhận phát hiện {finding.code} từ {risk.code}.", "success")
+    return redirect(finding_url(finding))
 
 
 @bp.route("/<int:risk_id>")
