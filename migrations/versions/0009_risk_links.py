@@ -1,7 +1,7 @@
 """risks: links to findings, the date of the last reassessment
 
-Revision ID: 0008_risk_links
-Revises: 0007_objectives
+Revision ID: 0009_risk_links
+Revises: 0008_job_title
 Create Date: 2026-11-26 15:30:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0008_risk_links'
-down_revision: Union[str, Sequence[str], None] = '0007_objectives'
+revision: str = '0009_risk_links'
+down_revision: Union[str, Sequence[str], None] = '0008_job_title'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
