@@ -96,12 +96,15 @@ class Action(StrEnum):
     RISK_VIEW = "risk.view"                     # members, overseer, admin
     RISK_MANAGE = "risk.manage"                 # secretary, approver: register, scales
     RISK_ACTION_DONE = "risk.action_done"       # the action's owner, secretary, approver
+    # the province's programme (the plan, its dashboard and appendices)
+    PROGRAMME_VIEW = "programme.view"           # the Sở KH&CN overseer, the province admin
+    PROGRAMME_MANAGE = "programme.manage"       # the plan's targets, schedule, unit rates
 
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
                   Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
-                  Action.COVERAGE_PROVINCE}
+                  Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW, Action.PROGRAMME_MANAGE}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -204,7 +207,9 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return is_province_admin(user)
         if action is Action.REGISTRY_EXPORT:
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
-        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE):
+        if action is Action.PROGRAMME_MANAGE:
+            return province_overseer(user)  # the plan is the Sở KH&CN's to keep
+        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW):
             # the province's catalog and view: the province admin and the overseer of
             # the province root (Sở KH&CN), never an agency's own staff
             return is_province_admin(user) or province_overseer(user)

@@ -55,6 +55,8 @@ GLOBAL_MATRIX = {
     A.MAIL_OUTBOX: {"province_admin"},  # every agency's mail
     A.TTHC_MANAGE: {"province_admin", "overseer"},
     A.COVERAGE_PROVINCE: {"province_admin", "overseer"},
+    A.PROGRAMME_VIEW: {"province_admin", "overseer"},
+    A.PROGRAMME_MANAGE: {"overseer"},
 }
 
 
