@@ -213,7 +213,10 @@ def activity(start: date, as_of: date) -> Activity:
 
 def build(year: int, as_of: date | None = None) -> Dashboard:
     today = today_local()
-    as_of = min(as_of or today, today)
+    as_of = as_of or today
+    if as_of < date(year, 1, 1):
+        as_of = date(year, 12, 31)
+    as_of = min(as_of, today)
     candidates = plans()
     plan = plan_for(year, candidates)
     agencies = agency_rows(as_of, plan)

@@ -1,7 +1,7 @@
 """the province's programme: plans, targets per year and kind, scheduled agencies, cost
 lines
 
-Revision ID: 0008_programme-dashboard
+Revision ID: 0008_programme_dashboard
 Revises: 0007_objectives
 Create Date: 2026-11-26 15:40:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0008_programme-dashboard'
+revision: str = '0008_programme_dashboard'
 down_revision: Union[str, Sequence[str], None] = '0007_objectives'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
