@@ -37,7 +37,6 @@ class Action(StrEnum):
     AGENCY_VIEW_MEMBERS = "agency.view_members"
     AGENCY_CREATE_CHILD = "agency.create_child"
     AGENCY_EDIT = "agency.edit"
-    AGENCY_SET_STATUS = "agency.set_status"
     AGENCY_REORGANIZE = "agency.reorganize"
     REGISTRY_IMPORT = "registry.import"
     REGISTRY_EXPORT = "registry.export"
@@ -106,7 +105,7 @@ GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_
                   Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
                   Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW, Action.PROGRAMME_MANAGE}
 # Actions that change an agency, refused once it is dissolved.
-WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
+WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
 INHERITED_ROLES = {Role.ADMIN, Role.OVERSEER}
 STAFF_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR}
@@ -118,7 +117,6 @@ REVISION_TRANSITIONS = {
     Action.DOC_CANCEL: Transition.CANCEL,
     Action.DOC_RECORD_HISTORY: Transition.SUBMIT,  # from a draft, as submitting is
 }
-STATUS_ROLES = {Role.SECRETARY, Role.APPROVER, Role.ADMIN, Role.OVERSEER}
 
 
 def effective_roles(user: User, agency: Agency) -> set[Role]:
@@ -246,8 +244,6 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     roles = effective_roles(user, target)
     if action is Action.AGENCY_VIEW_MEMBERS:
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
-    if action is Action.AGENCY_SET_STATUS:
-        return bool(roles & STATUS_ROLES)
     if action in (Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_REORGANIZE,
                   Action.PEOPLE_MANAGE):
         return Role.ADMIN in roles

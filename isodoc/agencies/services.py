@@ -122,16 +122,6 @@ def update_agency(agency: Agency, actor: User | SystemActor, *, name: str, kind:
     audit.record("agency.edit", "agency", agency.code, agency_id=agency.id, summary=changes)
 
 
-def set_status(agency: Agency, actor: User | SystemActor, status: QmsStatus,
-               declared_on: date | None) -> None:
-    policy.require(actor, Action.AGENCY_SET_STATUS, agency)
-    check_status(status, declared_on)
-    changes = describe_changes(agency, qms_status=status.value, declared_on=declared_on)
-    agency.qms_status, agency.declared_on = status.value, declared_on
-    db.session.flush()
-    audit.record("agency.set_status", "agency", agency.code, agency_id=agency.id, summary=changes)
-
-
 def dissolve(agency: Agency, actor: User | SystemActor, on: date,
              successor: Agency | None) -> None:
     """Dissolve `agency` on a date, merging it into `successor` if given. Its documents,
