@@ -340,3 +340,12 @@ def test_api_programme_targets_against_actual(dien_bien, in_db, overseer_on_regi
             ("so-tu-phap", "reader")))).one()
         other = {"Authorization": "Bearer " + auth_services.create_token(reader, reader, "x")}
     assert client.get("/api/v1/programme", headers=other).status_code == 403
+
+
+def test_lines_straight_under_a_section_are_numbered_in_turn(dien_bien, client,
+                                                            overseer_on_registry):
+    assert login(client, overseer_on_registry).status_code == 302
+    page = client.get(f"/programme/plans/{dien_bien}/appendices/03").get_data(as_text=True)
+    section_iv = page[page.index("Các hoạt động của cơ quan chủ trì"):]
+    codes = re.findall(r'<tr class="row-line"><td>(\d+)</td>', section_iv)
+    assert codes == ["1", "2", "3", "4", "5"]

@@ -158,13 +158,19 @@ def cost_table(estimate: CostEstimate) -> tuple[list[str], list[tuple[str, list[
         rows.append(("section", [section.key, section.title, "", "",
                                  money(section.amount()),
                                  *(money(section.amount(y)) for y in estimate.years)]))
-        for g_index, group in enumerate(section.groups, start=1):
-            prefix = str(g_index)
+        number_in_section = 0
+        for group in section.groups:
             if group.title:
+                number_in_section += 1
+                prefix = str(number_in_section)
                 rows.append(("group", [prefix, group.title, "", "", money(group.amount()),
                                        *(money(group.amount(y)) for y in estimate.years)]))
             for r_index, row in enumerate(group.rows, start=1):
-                code = f"{prefix}.{r_index}" if group.title else prefix
+                if group.title:
+                    code = f"{prefix}.{r_index}"
+                else:  # lines straight under the section: 1, 2, 3…
+                    number_in_section += 1
+                    code = str(number_in_section)
                 rows.append(("line", [code, row.label, number(row.quantity),
                                       number(row.rate), money(row.amount()),
                                       *(money(row.amount(y)) for y in estimate.years)]))

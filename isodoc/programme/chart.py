@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 
 from isodoc.programme.stage import Stage
 
-WIDTH = 640
-ROW, LABEL, RIGHT = 26, 230, 110
+WIDTH = 760
+ROW, LABEL, RIGHT = 26, 330, 110
 STAGE_COLOURS = {
     Stage.NOT_STARTED: "#d0d7de", Stage.ISO2008: "#a5b4c3", Stage.BUILDING: "#f2c14e",
     Stage.APPLYING: "#58a6ff", Stage.AUDITED: "#1f6feb", Stage.DECLARED: "#1a7f37",
@@ -28,7 +28,7 @@ class Bar:
     met: bool
 
 
-def _short(text: str, limit: int = 34) -> str:
+def _short(text: str, limit: int = 46) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 

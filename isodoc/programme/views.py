@@ -71,7 +71,7 @@ def index():
     year, as_of = year_and_date()
     board = dashboard.build(year, as_of)
     target_bars = [chart.Bar(
-        f"{t.kind_label} — {t.scope_label}",
+        f"{t.kind_label}: {t.scope_label.removeprefix('UBND ')}",
         t.percent / 100 if t.measure == Measure.PERCENT else
         (t.reached / max(t.value, t.total, 1)),
         t.value / 100 if t.measure == Measure.PERCENT else t.value / max(t.value, t.total, 1),
