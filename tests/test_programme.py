@@ -349,3 +349,14 @@ def test_lines_straight_under_a_section_are_numbered_in_turn(dien_bien, client,
     section_iv = page[page.index("Các hoạt động của cơ quan chủ trì"):]
     codes = re.findall(r'<tr class="row-line"><td>(\d+)</td>', section_iv)
     assert codes == ["1", "2", "3", "4", "5"]
+
+
+def test_the_registry_tree_shows_and_filters_by_the_derived_stage(desk, in_db, signed_in,
+                                                                  province):
+    issue_qt05(desk, in_db)
+    client = desk("reader")
+    page = client.get("/agencies/?stage=applying").get_data(as_text=True)
+    assert "Sở Tư pháp" in page and "Sở Y tế" not in page
+    assert 'class="badge stage-applying">Đang áp dụng' in page
+    page = client.get("/agencies/").get_data(as_text=True)
+    assert 'class="badge stage-not_started">Chưa xây dựng' in page

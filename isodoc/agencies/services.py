@@ -176,6 +176,8 @@ class AgencyFilter:
     status: str = ""
     plan_year: int | None = None
     include_dissolved: bool = False
+    stage: str = ""                                   # the derived QMS stage (web page)
+    stages: dict[int, str] = field(default_factory=dict)  # agency id -> stage, if asked
 
     def matches(self, agency: Agency) -> bool:
         if self.q and fold(nfc(self.q)) not in fold(f"{agency.name} {agency.code}"):
@@ -186,11 +188,13 @@ class AgencyFilter:
             return False
         if self.plan_year and agency.plan_year != self.plan_year:
             return False
+        if self.stage and self.stages.get(agency.id) != self.stage:
+            return False
         return self.include_dissolved or not agency.is_dissolved()
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.kind or self.status or self.plan_year)
+        return bool(self.q or self.kind or self.status or self.plan_year or self.stage)
 
 
 def tree(filters: AgencyFilter | None = None) -> list[TreeNode]:

@@ -39,8 +39,14 @@ def agency_or_404(code: str) -> Agency:
 
 
 def filters_from_request() -> services.AgencyFilter:
+    from isodoc.programme.stage import Stage, stages
+
     year = request.args.get("plan_year", "")
+    stage = request.args.get("stage", "")
     return services.AgencyFilter(
+        stage=stage if stage in set(Stage) else "",
+        # each agency's stage derived from its records: a few aggregate queries in all
+        stages={i: s.value for i, s in stages(today_local()).items()},
         q=request.args.get("q", "")[:100],
         kind=request.args.get("kind", "") if request.args.get("kind") in set(AgencyKind) else "",
         status=(request.args.get("status", "")
@@ -54,8 +60,10 @@ def filters_from_request() -> services.AgencyFilter:
 def index():
     filters = filters_from_request()
     roots = services.prune(services.tree(filters))
+    from isodoc.programme.stage import Stage
+
     return render_template("agencies/index.html", roots=roots, filters=filters,
-                           import_form=CsvUploadForm())
+                           import_form=CsvUploadForm(), Stage=Stage)
 
 
 @bp.route("/<code>")
