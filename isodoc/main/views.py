@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
@@ -30,7 +30,9 @@ def home():
         from isodoc.policy import province_overseer
 
         if province_overseer(user):  # the Sở KH&CN's home is the programme dashboard
-            return redirect(url_for("programme.index"))
+            from isodoc.programme.views import index as programme_dashboard
+
+            return programme_dashboard()
     db.session.scalars(select(User).where(User.id == user.id)
                        .options(*MEMBERSHIP_OPTIONS)).all()
     memberships = sorted(user.memberships, key=lambda m: (m.agency.name, m.role))
