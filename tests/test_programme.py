@@ -360,3 +360,18 @@ def test_the_registry_tree_shows_and_filters_by_the_derived_stage(desk, in_db, s
     assert 'class="badge stage-applying">Đang áp dụng' in page
     page = client.get("/agencies/").get_data(as_text=True)
     assert 'class="badge stage-not_started">Chưa xây dựng' in page
+
+
+def test_a_past_year_counted_at_its_end_does_not_move(desk, in_db, overseer, client):
+    issue_qt05(desk, in_db)
+    assert login(client, overseer).status_code == 302
+    last = YEAR - 1
+    page = client.get(f"/programme/?year={last}&as_of={last}-12-31").get_data(as_text=True)
+    assert re.search(r'data-figure="issued" href="[^"]+">0<', page)
+    listed = client.get(f"/programme/agencies?year={last}&as_of={last}-12-31&at_least=applying")
+    assert re.search(r"data-count>0<", listed.get_data(as_text=True))
+    now = client.get(f"/programme/agencies?year={YEAR}&at_least=applying")
+    assert re.search(r"data-count>1<", now.get_data(as_text=True))
+    assert client.get("/programme/?year=12345").status_code == 404
+    assert client.get("/programme/?as_of=not-a-date").status_code == 404
+    assert client.get("/programme/records/other").status_code == 404
