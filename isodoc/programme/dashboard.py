@@ -192,7 +192,8 @@ def evaluate(target: PlanTarget, agencies: list[AgencyRow]) -> tuple[int, int]:
 
 
 def activity(start: date, as_of: date) -> Activity:
-    """Three aggregate queries: issues in the period, audits completed, findings."""
+    """Three aggregate queries: issues in the period, audits completed in it, findings
+    of the year (as the findings report counts them, by their year) raised by `as_of`."""
     begin, limit = end_of(date(start.year - 1, 12, 31)), end_of(as_of)
     first = case((Revision.number == 1, 1))
     later = case((Revision.number > 1, 1))
@@ -207,7 +208,7 @@ def activity(start: date, as_of: date) -> Activity:
         func.count(Finding.id),
         func.count(case((Finding.state != FindingState.CLOSED, 1))),
         func.count(case((overdue_condition(today_local()), 1))))
-        .where(Finding.raised_at >= begin, Finding.raised_at < limit)).one()
+        .where(Finding.year == start.year, Finding.raised_at < limit)).one()
     return Activity(issued, revised, audits, raised, open_, overdue)
 
 

@@ -21,7 +21,7 @@ from isodoc.officedocs.layout import DOCX_MIMETYPE, XLSX_MIMETYPE
 from isodoc.policy import Action, can, require
 from isodoc.programme import appendices, chart, dashboard, services
 from isodoc.programme.forms import PlanForm, TargetForm
-from isodoc.programme.models import Measure, Plan, PlanTarget
+from isodoc.programme.models import CostBasis, Measure, Plan, PlanTarget
 from isodoc.programme.stage import Stage, end_of
 from isodoc.timeutil import parse_date, today_local
 
@@ -206,6 +206,7 @@ def plan(plan_id: int):
                            cost_header=header, cost_rows=cost_rows,
                            lines={line.id: line for line in plan_.cost_lines},
                            categories=appendices.CATEGORY_LABELS,
+                           bases={b.value: b.label for b in CostBasis},
                            can_manage=can(current_user, Action.PROGRAMME_MANAGE))
 
 
