@@ -19,6 +19,7 @@ from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.objectives import demo as demo_objectives
 from isodoc.policy import SYSTEM
+from isodoc.programme import demo as demo_programme
 from isodoc.risks import demo as demo_risks
 from isodoc.tthc import demo as demo_tthc
 
@@ -109,6 +110,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_tthc.seed()  # after the documents: their TTHC codes predate the catalog
     demo_objectives.seed()
     demo_risks.seed()
+    demo_programme.seed()
     return result
 
 

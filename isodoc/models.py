@@ -65,3 +65,7 @@ __all__ += ["Measurement", "QualityObjective"]
 from isodoc.risks.models import Risk, RiskAction, RiskScale  # noqa: E402
 
 __all__ += ["Risk", "RiskAction", "RiskScale"]
+
+from isodoc.programme.models import CostLine, Plan, PlanTarget, PlanUnit  # noqa: E402
+
+__all__ += ["CostLine", "Plan", "PlanTarget", "PlanUnit"]

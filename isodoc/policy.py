@@ -37,7 +37,6 @@ class Action(StrEnum):
     AGENCY_VIEW_MEMBERS = "agency.view_members"
     AGENCY_CREATE_CHILD = "agency.create_child"
     AGENCY_EDIT = "agency.edit"
-    AGENCY_SET_STATUS = "agency.set_status"
     AGENCY_REORGANIZE = "agency.reorganize"
     REGISTRY_IMPORT = "registry.import"
     REGISTRY_EXPORT = "registry.export"
@@ -96,14 +95,17 @@ class Action(StrEnum):
     RISK_VIEW = "risk.view"                     # members, overseer, admin
     RISK_MANAGE = "risk.manage"                 # secretary, approver: register, scales
     RISK_ACTION_DONE = "risk.action_done"       # the action's owner, secretary, approver
+    # the province's programme (the plan, its dashboard and appendices)
+    PROGRAMME_VIEW = "programme.view"           # the Sở KH&CN overseer, the province admin
+    PROGRAMME_MANAGE = "programme.manage"       # the plan's targets, schedule, unit rates
 
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
                   Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
-                  Action.COVERAGE_PROVINCE}
+                  Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW, Action.PROGRAMME_MANAGE}
 # Actions that change an agency, refused once it is dissolved.
-WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
+WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
 INHERITED_ROLES = {Role.ADMIN, Role.OVERSEER}
 STAFF_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR}
@@ -115,7 +117,6 @@ REVISION_TRANSITIONS = {
     Action.DOC_CANCEL: Transition.CANCEL,
     Action.DOC_RECORD_HISTORY: Transition.SUBMIT,  # from a draft, as submitting is
 }
-STATUS_ROLES = {Role.SECRETARY, Role.APPROVER, Role.ADMIN, Role.OVERSEER}
 
 
 def effective_roles(user: User, agency: Agency) -> set[Role]:
@@ -204,7 +205,9 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return is_province_admin(user)
         if action is Action.REGISTRY_EXPORT:
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
-        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE):
+        if action is Action.PROGRAMME_MANAGE:
+            return province_overseer(user)  # the plan is the Sở KH&CN's to keep
+        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW):
             # the province's catalog and view: the province admin and the overseer of
             # the province root (Sở KH&CN), never an agency's own staff
             return is_province_admin(user) or province_overseer(user)
@@ -241,8 +244,6 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     roles = effective_roles(user, target)
     if action is Action.AGENCY_VIEW_MEMBERS:
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
-    if action is Action.AGENCY_SET_STATUS:
-        return bool(roles & STATUS_ROLES)
     if action in (Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_REORGANIZE,
                   Action.PEOPLE_MANAGE):
         return Role.ADMIN in roles

@@ -84,21 +84,18 @@ def test_bad_agency_input_changes_nothing(signed_in, province, in_db):
     assert count_agencies(in_db) == before
 
 
-def test_secretary_records_the_declaration(signed_in, province, in_db):
+def test_no_one_types_the_qms_status_any_more(signed_in, province, in_db):
+    """The status dropdown is gone: the stage shown is derived from the agency's records
+    (isodoc/programme/stage.py), and posting the old form finds no route."""
     client = signed_in((province["dept"], "secretary"))
-    response = post_form(client, "/agencies/so-tu-phap/status",
-                         {"qms_status": "declared_2015"}, page="/agencies/so-tu-phap")
-    assert "cần ngày công bố" in client.get("/agencies/so-tu-phap").get_data(as_text=True)
-    post_form(client, "/agencies/so-tu-phap/status",
-              {"qms_status": "declared_2015", "declared_on": "31/02/2019"},
-              page="/agencies/so-tu-phap")
-    assert "Ngày không hợp lệ" in client.get("/agencies/so-tu-phap").get_data(as_text=True)
+    page = client.get("/agencies/so-tu-phap").get_data(as_text=True)
+    assert "Cập nhật trạng thái HTQLCL" not in page and 'name="qms_status"' not in page
+    assert "Chưa xây dựng" in page and "tính từ hồ sơ" in page
     response = post_form(client, "/agencies/so-tu-phap/status",
                          {"qms_status": "declared_2015", "declared_on": "15/11/2019"},
                          page="/agencies/so-tu-phap")
-    assert response.status_code == 302
-    page = client.get("/agencies/so-tu-phap").get_data(as_text=True)
-    assert "Đã công bố phù hợp TCVN ISO 9001:2015 (15/11/2019)" in page
+    assert response.status_code in (404, 405)
+    assert "Đã công bố" not in client.get("/agencies/so-tu-phap").get_data(as_text=True)
 
 
 def test_forms_offer_what_fits_the_agency(signed_in, province):
@@ -143,7 +140,8 @@ def test_merge_keeps_the_old_agency_readable_from_the_successor(signed_in, provi
     assert "UBND phường Him Lam" not in admin.get("/agencies/").get_data(as_text=True)
     assert "UBND phường Him Lam" in admin.get("/agencies/?dissolved=1").get_data(as_text=True)
     # a second dissolution and any edit are refused
-    assert post_form(admin, "/agencies/dbp-him-lam/status", {"qms_status": "building"},
+    assert post_form(admin, "/agencies/dbp-him-lam/edit",
+                     {"name": "Đổi tên", "kind": "commune", "parent": "ubnd-dbp"},
                      page="/").status_code == 403
     post_form(admin, "/logout", page="/")
     reader = signed_in((province["other_commune"], "reader"))

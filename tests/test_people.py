@@ -167,10 +167,11 @@ def test_people_import_with_errors_imports_nobody(signed_in, province, in_db):
 def test_audit_log_lists_and_filters(signed_in, province, make_user, in_db):
     make_user((province["dept"], "reader"), username="stp.congchuc")
     admin = signed_in(("ubnd-tinh", "admin"), username="quantri")
-    post_form(admin, "/agencies/so-tu-phap/status", {"qms_status": "converting"},
+    post_form(admin, "/agencies/so-tu-phap/edit",
+              {"name": "Sở Tư pháp tỉnh", "kind": "department", "parent": "ubnd-tinh"},
               page="/agencies/so-tu-phap")
     page = admin.get("/admin/audit?agency=so-tu-phap&action=agency.").get_data(as_text=True)
-    assert "agency.set_status" in page and "quantri" in page and "membership.add" not in page
+    assert "agency.edit" in page and "quantri" in page and "membership.add" not in page
     page = admin.get("/admin/audit?user=quantri").get_data(as_text=True)
     assert "auth.login" in page
     page = admin.get("/admin/audit?from=32/13/2026").get_data(as_text=True)

@@ -28,8 +28,6 @@ ALL = set(HOLDERS)
 AGENCY_MATRIX = {
     A.AGENCY_VIEW: (ALL, ALL),
     A.AGENCY_VIEW_MEMBERS: (ALL, {"province_admin", "overseer"}),
-    A.AGENCY_SET_STATUS: ({"secretary", "approver", "agency_admin", "province_admin", "overseer"},
-                          {"province_admin", "overseer"}),
     A.AGENCY_EDIT: ({"agency_admin", "province_admin"}, {"province_admin"}),
     A.AGENCY_CREATE_CHILD: ({"agency_admin", "province_admin"}, {"province_admin"}),
     A.AGENCY_REORGANIZE: ({"agency_admin", "province_admin"}, {"province_admin"}),
@@ -55,6 +53,8 @@ GLOBAL_MATRIX = {
     A.MAIL_OUTBOX: {"province_admin"},  # every agency's mail
     A.TTHC_MANAGE: {"province_admin", "overseer"},
     A.COVERAGE_PROVINCE: {"province_admin", "overseer"},
+    A.PROGRAMME_VIEW: {"province_admin", "overseer"},
+    A.PROGRAMME_MANAGE: {"overseer"},
 }
 
 
@@ -137,7 +137,6 @@ def test_admin_and_overseer_reach_down_the_tree_other_roles_do_not(app, province
         commune, elsewhere = agency(province["commune"]), agency(province["other_commune"])
         assert can(user(district_admin), A.PEOPLE_MANAGE, commune)
         assert not can(user(district_admin), A.PEOPLE_MANAGE, elsewhere)
-        assert not can(user(district_secretary), A.AGENCY_SET_STATUS, commune)
         assert not can(user(district_secretary), A.AGENCY_VIEW_MEMBERS, commune)
 
 
@@ -158,7 +157,7 @@ def test_dissolved_agency_is_read_only_and_readable_by_the_successor(app, provin
                                  agency(province["other_commune"]))
         agency_services.db.session.commit()
         commune = agency(province["commune"])
-        for action in (A.AGENCY_EDIT, A.AGENCY_SET_STATUS, A.PEOPLE_MANAGE, A.AGENCY_REORGANIZE,
+        for action in (A.AGENCY_EDIT, A.PEOPLE_MANAGE, A.AGENCY_REORGANIZE,
                        A.AGENCY_CREATE_CHILD):
             assert not can(user(admin), action, commune), action
         assert can(user(admin), A.AGENCY_VIEW_MEMBERS, commune)
@@ -176,8 +175,6 @@ def test_agency_admin_cannot_manage_a_person_who_also_works_elsewhere(app, provi
 
 # Through the pages: the wrong role or agency gets 403 and no data.
 FORBIDDEN_PAGES = [
-    ("reader", "post", f"/agencies/{OWN}/status", {"qms_status": "building"}),
-    ("secretary", "post", f"/agencies/{OTHER}/status", {"qms_status": "building"}),
     ("secretary", "post", f"/agencies/{OWN}/edit", {"name": "Đổi tên", "kind": "department"}),
     ("agency_admin", "post", f"/agencies/{OTHER}/children",
      {"code": "moi", "name": "Mới", "kind": "sub_department"}),

@@ -23,11 +23,6 @@ class AgencyEditForm(Form):
     plan_year = IntegerField("Năm hoàn thành theo kế hoạch", validators=YEAR)
 
 
-class StatusForm(Form):
-    qms_status = SelectField("Trạng thái HTQLCL", choices=STATUS_CHOICES)
-    declared_on = VnDateField("Ngày công bố (dd/mm/yyyy)", validators=[max_len(10)])
-
-
 class DissolveForm(Form):
     on = VnDateField("Từ ngày (dd/mm/yyyy)", validators=[required("ngày"), max_len(10)])
     successor = SelectField("Sáp nhập vào (để trống nếu giải thể)", choices=[])

@@ -122,16 +122,6 @@ def update_agency(agency: Agency, actor: User | SystemActor, *, name: str, kind:
     audit.record("agency.edit", "agency", agency.code, agency_id=agency.id, summary=changes)
 
 
-def set_status(agency: Agency, actor: User | SystemActor, status: QmsStatus,
-               declared_on: date | None) -> None:
-    policy.require(actor, Action.AGENCY_SET_STATUS, agency)
-    check_status(status, declared_on)
-    changes = describe_changes(agency, qms_status=status.value, declared_on=declared_on)
-    agency.qms_status, agency.declared_on = status.value, declared_on
-    db.session.flush()
-    audit.record("agency.set_status", "agency", agency.code, agency_id=agency.id, summary=changes)
-
-
 def dissolve(agency: Agency, actor: User | SystemActor, on: date,
              successor: Agency | None) -> None:
     """Dissolve `agency` on a date, merging it into `successor` if given. Its documents,
@@ -186,6 +176,8 @@ class AgencyFilter:
     status: str = ""
     plan_year: int | None = None
     include_dissolved: bool = False
+    stage: str = ""                                   # the derived QMS stage (web page)
+    stages: dict[int, str] = field(default_factory=dict)  # agency id -> stage, if asked
 
     def matches(self, agency: Agency) -> bool:
         if self.q and fold(nfc(self.q)) not in fold(f"{agency.name} {agency.code}"):
@@ -196,11 +188,13 @@ class AgencyFilter:
             return False
         if self.plan_year and agency.plan_year != self.plan_year:
             return False
+        if self.stage and self.stages.get(agency.id) != self.stage:
+            return False
         return self.include_dissolved or not agency.is_dissolved()
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.kind or self.status or self.plan_year)
+        return bool(self.q or self.kind or self.status or self.plan_year or self.stage)
 
 
 def tree(filters: AgencyFilter | None = None) -> list[TreeNode]:

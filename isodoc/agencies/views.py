@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from isodoc import policy
 from isodoc.agencies import registry_csv, services
-from isodoc.agencies.forms import AgencyCreateForm, AgencyEditForm, DissolveForm, StatusForm
+from isodoc.agencies.forms import AgencyCreateForm, AgencyEditForm, DissolveForm
 from isodoc.agencies.models import Agency, AgencyKind, QmsStatus
 from isodoc.auth.models import Membership, User
 from isodoc.auth.views import flash_form_errors
@@ -39,8 +39,14 @@ def agency_or_404(code: str) -> Agency:
 
 
 def filters_from_request() -> services.AgencyFilter:
+    from isodoc.programme.stage import Stage, stages
+
     year = request.args.get("plan_year", "")
+    stage = request.args.get("stage", "")
     return services.AgencyFilter(
+        stage=stage if stage in set(Stage) else "",
+        # each agency's stage derived from its records: a few aggregate queries in all
+        stages={i: s.value for i, s in stages(today_local()).items()},
         q=request.args.get("q", "")[:100],
         kind=request.args.get("kind", "") if request.args.get("kind") in set(AgencyKind) else "",
         status=(request.args.get("status", "")
@@ -54,8 +60,10 @@ def filters_from_request() -> services.AgencyFilter:
 def index():
     filters = filters_from_request()
     roots = services.prune(services.tree(filters))
+    from isodoc.programme.stage import Stage
+
     return render_template("agencies/index.html", roots=roots, filters=filters,
-                           import_form=CsvUploadForm())
+                           import_form=CsvUploadForm(), Stage=Stage)
 
 
 @bp.route("/<code>")
@@ -67,8 +75,9 @@ def detail(code: str):
     edit_form.parent.choices = parent_choices(agency)
     create_form = AgencyCreateForm()
     create_form.kind.choices = child_kind_choices(agency)
-    status_form = StatusForm(qms_status=agency.qms_status,
-                             declared_on=format_date(agency.declared_on))
+    from isodoc.programme.stage import stage_of_agency
+
+    stage = stage_of_agency(agency, today_local())  # derived from its records, not typed
     dissolve_form = DissolveForm(on=format_date(today_local()))
     dissolve_form.successor.choices = successor_choices(agency)
     members = []
@@ -91,7 +100,7 @@ def detail(code: str):
         "agencies/detail.html", agency=agency, members=members, open_findings=open_findings,
         coverage=tthc_coverage,
         create_form=create_form,
-        edit_form=edit_form, status_form=status_form, dissolve_form=dissolve_form,
+        edit_form=edit_form, dissolve_form=dissolve_form, stage=stage,
         children=sorted(agency.children, key=lambda a: (services.kind_order(a), a.name)))
 
 
@@ -158,19 +167,6 @@ def edit(code: str):
                           services.update_agency, agency, current_user, name=form.name.data,
                           kind=AgencyKind(form.kind.data), parent=parent,
                           plan_year=form.plan_year.data)
-
-
-@bp.route("/<code>/status", methods=["POST"])
-def set_status(code: str):
-    agency = agency_or_404(code)
-    require(current_user, Action.AGENCY_SET_STATUS, agency)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("agencies.detail", code=agency.code))
-    return run_and_return(agency, lambda _: "Đã cập nhật trạng thái HTQLCL.",
-                          services.set_status, agency, current_user,
-                          QmsStatus(form.qms_status.data), form.declared_on.date)
 
 
 @bp.route("/<code>/dissolve", methods=["POST"])

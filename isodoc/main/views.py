@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
@@ -27,6 +27,13 @@ def home():
     # the person's roles with their agencies and the agencies' ancestors in one query:
     # the lists below and every policy check on this page read them
     user = current_user._get_current_object()  # read often below: not through the proxy
+    if request.args.get("viec") != "1":
+        from isodoc.policy import province_overseer
+
+        if province_overseer(user):  # the Sở KH&CN's home is the programme dashboard
+            from isodoc.programme.views import index as programme_dashboard
+
+            return programme_dashboard()
     db.session.scalars(select(User).where(User.id == user.id)
                        .options(*MEMBERSHIP_OPTIONS)).all()
     memberships = sorted(user.memberships, key=lambda m: (m.agency.name, m.role))

@@ -198,6 +198,10 @@ def build_world(app: Flask) -> World:
         world.ids["adoption"] = db.session.scalar(select(func.min(Adoption.id)))
         world.ids["himlam_model"] = db.session.scalar(select(Document.id).where(
             Document.slug == "qt-tp-01", Document.agency_id == get_by_code(OTHER).id))
+        from isodoc.programme.models import Plan, PlanTarget
+
+        world.ids["plan"] = db.session.scalar(select(func.min(Plan.id)))
+        world.ids["plan_target"] = db.session.scalar(select(func.max(PlanTarget.id)))
         reader = auth.get_user(PERSONAS["reader"])
         world.values["reader_name"] = reader.username
         world.ids["reader_membership"] = db.session.scalar(select(Membership.id).where(

@@ -60,6 +60,7 @@ QA_AUDIT = (A.QA_VIEW, "audit")
 MT = "/agencies/{own}/objectives"
 OBJ = (A.OBJECTIVE_VIEW, "objective")
 RK = "/agencies/{own}/risks"
+PG = "/programme/plans/{plan}"
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -110,8 +111,6 @@ TABLE: dict[str, list[Case]] = {
     "agencies.create_child": [Case("/agencies/{own}/children",
                                    on((A.AGENCY_CREATE_CHILD, "agency:own")))],
     "agencies.edit": [Case("/agencies/{own}/edit", on((A.AGENCY_EDIT, "agency:own")))],
-    "agencies.set_status": [Case("/agencies/{own}/status",
-                                 on((A.AGENCY_SET_STATUS, "agency:own")))],
     "agencies.dissolve": [Case("/agencies/{own}/dissolve",
                                on((A.AGENCY_REORGANIZE, "agency:own")))],
     # documents
@@ -281,6 +280,23 @@ TABLE: dict[str, list[Case]] = {
                                      (A.RISK_MANAGE, "agency:own")))],
     "risks.raise_finding": [Case(RK + "/{risk}/finding", on((A.RISK_VIEW, "agency:own"),
                                                             (A.FINDING_RAISE, "agency:own")))],
+    # the province's programme (Sở KH&CN)
+    "programme.index": [Case("/programme/?year=2018", on((A.PROGRAMME_VIEW, None)))],
+    "programme.agencies": [Case("/programme/agencies?year=2018&kind=commune",
+                                on((A.PROGRAMME_VIEW, None)))],
+    "programme.records": [Case("/programme/records/issued?year=2018",
+                               on((A.PROGRAMME_VIEW, None)))],
+    "programme.plans": [Case("/programme/plans?new=1", on((A.PROGRAMME_VIEW, None)))],
+    "programme.create_plan": [Case("/programme/plans", on((A.PROGRAMME_MANAGE, None)))],
+    "programme.plan": [Case(PG, on((A.PROGRAMME_VIEW, None)))],
+    "programme.add_target": [Case(PG + "/targets", on((A.PROGRAMME_MANAGE, None)))],
+    "programme.remove_target": [Case(PG + "/targets/{plan_target}/delete",
+                                     on((A.PROGRAMME_MANAGE, None)))],
+    "programme.set_rates": [Case(PG + "/rates", on((A.PROGRAMME_MANAGE, None)))],
+    "programme.import_plan": [Case(PG + "/import", on((A.PROGRAMME_MANAGE, None)))],
+    "programme.export_plan": [Case(PG + "/export.csv", on((A.PROGRAMME_VIEW, None)))],
+    "programme.appendix": [Case(PG + "/appendices/02?year=2018", on((A.PROGRAMME_VIEW, None)))],
+    "programme.appendix_file": [Case(PG + "/appendices/03.xlsx", on((A.PROGRAMME_VIEW, None)))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
@@ -348,6 +364,8 @@ TABLE: dict[str, list[Case]] = {
         "/api/v1/agencies/{own}/objectives/{objective}/measurements",
         on((A.OBJECTIVE_MEASURE, "objective")),
         body={"period": "{objective_period}", "value": 50})],
+    "api_programme.programme": [Case(API + "/programme?year=2018",
+                                     on((A.PROGRAMME_VIEW, None)))],
     "api_objectives.risks": [Case("/api/v1/agencies/{own}/risks",
                                   on((A.RISK_VIEW, "agency:own")))],
 }
