@@ -452,6 +452,13 @@ def reminders_for(user: User, day: date) -> list[tuple[str, Item]]:
             found.append((f"finding:{w.url}",
                           Item(f"{w.code}: {w.title}", absolute_path(w.url),
                                f"{w.agency} · {w.note}")))
+    from isodoc.reviews.worklist import review_work
+
+    for w in review_work(user):
+        if w.due is not None and w.due <= day + timedelta(days=DUE_SOON_DAYS):
+            found.append((f"review-action:{w.url}",
+                          Item(f"{w.code}: {w.title}", absolute_path(w.url),
+                               f"{w.agency} · {w.note}")))
     work = work_for(user)
     for w in work["acknowledge"]:
         if w.due == day:  # came into force today
