@@ -19,6 +19,7 @@ from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.objectives import demo as demo_objectives
 from isodoc.policy import SYSTEM
+from isodoc.records import demo as demo_records
 from isodoc.reviews import demo as demo_reviews
 from isodoc.risks import demo as demo_risks
 from isodoc.training import demo as demo_training
@@ -102,6 +103,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_tthc.seed()  # after the documents: their TTHC codes predate the catalog
     demo_objectives.seed()
     demo_risks.seed()
+    demo_records.seed()
     demo_reviews.seed()  # last: its inputs are prefilled from everything above
     return result
 

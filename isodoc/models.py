@@ -66,13 +66,14 @@ from isodoc.risks.models import Risk, RiskAction, RiskScale  # noqa: E402
 
 __all__ += ["Risk", "RiskAction", "RiskScale"]
 
+from isodoc.records.models import RecordPlace  # noqa: E402
 from isodoc.reviews.models import (  # noqa: E402
-    ManagementReview,
-    ReviewAction,
-    ReviewAttendee,
-    ReviewInput,
+           ManagementReview,
+           ReviewAction,
+           ReviewAttendee,
+           ReviewInput,
 )
 from isodoc.training.models import Attendance, AuditorCertificate, Course  # noqa: E402
 
 __all__ += ["ManagementReview", "ReviewAction", "ReviewAttendee", "ReviewInput", "Attendance",
-            "AuditorCertificate", "Course"]
+            "AuditorCertificate", "Course", "RecordPlace"]

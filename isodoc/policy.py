@@ -106,6 +106,7 @@ class Action(StrEnum):
     TRAINING_VIEW = "training.view"             # members, overseer, admin
     TRAINING_MANAGE = "training.manage"         # secretary, approver: courses, certificates
     RECORDS_VIEW = "records.view"               # members, overseer, admin
+    RECORDS_MANAGE = "records.manage"           # secretary: where a record is kept
 
 
 # Actions with no target object.
@@ -275,6 +276,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE, Action.REVIEW_MANAGE,
                   Action.TRAINING_MANAGE):
         return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
+    if action is Action.RECORDS_MANAGE:
+        return not target.is_dissolved() and Role.SECRETARY in roles
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
     return False

@@ -52,6 +52,7 @@ AGENCY_MATRIX = {
     A.RECORDS_VIEW: (ALL, {"province_admin", "overseer"}),
     A.REVIEW_MANAGE: ({"secretary", "approver"}, set()),
     A.TRAINING_MANAGE: ({"secretary", "approver"}, set()),
+    A.RECORDS_MANAGE: ({"secretary"}, set()),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},

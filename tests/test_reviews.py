@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from isodoc.audits.models import Audit, AuditMember
 from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
+from isodoc.documents.models import Document
+from isodoc.records.models import RecordPlace
 from isodoc.reviews.models import ManagementReview, ReviewAction, ReviewInput
 from isodoc.timeutil import format_date, today_local
 from isodoc.training.models import AuditorCertificate, Course
@@ -310,9 +312,31 @@ def test_records_register_from_procedures_in_force(app, client):
     assert "Chương trình, kế hoạch, báo cáo đánh giá" in expiring
     assert str(TODAY.year - 3) in expiring
     assert "Lâu dài" not in expiring
+    register = page.split('id="register"')[1]
+    assert "Tủ hồ sơ ISO, Văn phòng Sở" in register          # the demo's noted place
     minutes = client.get(f"/agencies/{AGENCY}/management-reviews/{review.id}/minutes.docx")
     assert minutes.status_code == 200
     assert client.get("/agencies/so-y-te/records").status_code in (403, 404)
+    # a reader may not note a place; the secretary may, for a record the procedure names
+    with app.app_context():
+        qt02 = db.session.scalar(select(Document.id).where(
+            Document.code == "QT-02", Document.agency.has(code=AGENCY)))
+    place = {"document": str(qt02), "item": "Biên bản huỷ hồ sơ", "place": "Kho lưu trữ Sở"}
+    url = f"/agencies/{AGENCY}/records/place"
+    assert post_form(client, url, place, page=f"/agencies/{AGENCY}/records").status_code == 403
+    secretary = app.test_client()
+    assert login(secretary, "stp.thuky").status_code == 302
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(RecordPlace))
+    for bad in ({"item": "Hồ sơ không có"}, {"place": "x" * 301}, {"document": "99999"}):
+        response = post_form(secretary, url, {**place, **bad},
+                             page=f"/agencies/{AGENCY}/records", follow_redirects=True)
+        assert "Đã ghi nơi lưu" not in response.get_data(as_text=True), bad
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RecordPlace)) == before
+    page = post_form(secretary, url, place, page=f"/agencies/{AGENCY}/records",
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Đã ghi nơi lưu" in page and "Kho lưu trữ Sở" in page
 
 
 @pytest.mark.parametrize("text, years, permanent", [

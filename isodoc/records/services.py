@@ -12,10 +12,19 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
+from isodoc import audit as audit_log
+from isodoc import policy
 from isodoc.agencies.models import Agency
+from isodoc.auth.models import User
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document
-from isodoc.textnorm import clean, fold
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.policy import Action
+from isodoc.records.models import RecordPlace
+from isodoc.textnorm import clean, fold, typed
 
 HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 ROWS_PER_DOCUMENT = 50   # table rows read from one procedure at most
@@ -33,6 +42,7 @@ class RecordEntry:
     retention: str
     years: int | None         # None: permanent or not a number of years
     permanent: bool
+    place_kept: bool = False  # the place comes from the register, not the procedure
 
     def ends_in(self, year: int) -> int | None:
         """The year whose records reach the end of their retention in `year`."""
@@ -125,11 +135,46 @@ def entries_of(document: Document) -> list[RecordEntry]:
 
 
 def register(agency: Agency) -> list[RecordEntry]:
-    """Every record of every procedure in force, by procedure code."""
+    """Every record of every procedure in force, by procedure code; where the procedure
+    does not say where a record is kept, the place the secretary noted."""
+    places = {(p.document_id, p.item): p.place for p in db.session.scalars(
+        select(RecordPlace).where(RecordPlace.agency_id == agency.id))}
     found = []
     for document in documents.agency_documents(agency)[:DOCUMENTS_MAX]:
-        found.extend(entries_of(document))
+        for e in entries_of(document):
+            kept = places.get((document.id, e.what))
+            if not e.place and kept:
+                e = RecordEntry(e.document, e.number, e.what, e.keeper, kept, e.retention,
+                                e.years, e.permanent, place_kept=True)
+            found.append(e)
     return found
+
+
+def set_place(agency: Agency, actor: User, document: Document | None, item: str,
+              place: str) -> RecordPlace | None:
+    """Note where a record of a procedure in force is kept (empty: forget it)."""
+    policy.require(actor, Action.RECORDS_MANAGE, agency)
+    if document is None or document.agency_id != agency.id:
+        raise InvalidInput("Quy trình không thuộc đơn vị.")
+    item = clean(item)
+    if not any(e.what == item for e in entries_of(document)):
+        raise InvalidInput("Hồ sơ này không có trong mục «Hồ sơ cần lưu» của quy trình đang "
+                           "hiệu lực.")
+    place = typed(place, "nơi lưu", 300, required=False)
+    found = db.session.scalar(select(RecordPlace).where(
+        RecordPlace.document_id == document.id, RecordPlace.item == item))
+    if not place:
+        if found is not None:
+            db.session.delete(found)
+    else:
+        found = found or RecordPlace(agency_id=agency.id, document_id=document.id, item=item)
+        found.place, found.updated_by_id = place, actor.id if isinstance(actor, User) else None
+        db.session.add(found)
+    db.session.flush()
+    audit_log.record("records.place", "document", document.id, agency_id=agency.id,
+                     actor=actor if isinstance(actor, User) else None,
+                     summary=f"{document.code}: «{item[:200]}» lưu tại {place or '(bỏ trống)'}")
+    return found if place else None
 
 
 def first_year(agency: Agency, document: Document) -> int | None:

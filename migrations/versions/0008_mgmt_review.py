@@ -1,5 +1,6 @@
 """management reviews with their inputs, attendance and actions; training courses,
-attendance and internal-auditor certificates; the lead's note on an uncertified auditor
+attendance and internal-auditor certificates; the lead's note on an uncertified auditor;
+where a record is kept
 
 Revision ID: 0008_mgmt_review
 Revises: 0007_objectives
@@ -151,6 +152,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_auditor_certificate_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_auditor_certificate_user_id'), ['user_id'], unique=False)
 
+    op.create_table('record_place',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('item', sa.String(length=300), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_record_place_agency_id_agency')),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_record_place_document_id_document')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_record_place_updated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_place')),
+    sa.UniqueConstraint('document_id', 'item', name='uq_record_place')
+    )
+    with op.batch_alter_table('record_place', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_record_place_agency_id'), ['agency_id'], unique=False)
+
     with op.batch_alter_table('audit_member', schema=None) as batch_op:
         batch_op.add_column(sa.Column('certificate_note', sa.Text(), nullable=False,
                                       server_default=''))
@@ -160,6 +178,7 @@ def downgrade() -> None:
     with op.batch_alter_table('audit_member', schema=None) as batch_op:
         batch_op.drop_column('certificate_note')
     for table, indexes in (
+            ('record_place', ('agency_id',)),
             ('auditor_certificate', ('agency_id', 'user_id')),
             ('training_attendance', ('course_id', 'user_id')),
             ('training_course', ('agency_id',)),
