@@ -132,15 +132,18 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.main.views import bp as main_bp
     from isodoc.objectives.views import bp as objectives_bp
     from isodoc.programme.views import bp as programme_bp
+    from isodoc.records.views import bp as records_bp
+    from isodoc.reviews.views import bp as reviews_bp
     from isodoc.risks.views import bp as risks_bp
     from isodoc.search import drain_after_request
     from isodoc.search.views import bp as search_bp
     from isodoc.standards.views import bp as standards_bp
+    from isodoc.training.views import bp as training_bp
     from isodoc.tthc.views import bp as tthc_bp
 
     for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp,
                audits_bp, findings_bp, reports_bp, standards_bp, mail_bp, tthc_bp,
-               objectives_bp, risks_bp, programme_bp):
+               objectives_bp, risks_bp, programme_bp, reviews_bp, training_bp, records_bp):
         app.register_blueprint(bp)
     repos.init_app(app)
     app.after_request(drain_after_request)

@@ -20,7 +20,10 @@ from isodoc.extensions import db
 from isodoc.objectives import demo as demo_objectives
 from isodoc.policy import SYSTEM
 from isodoc.programme import demo as demo_programme
+from isodoc.records import demo as demo_records
+from isodoc.reviews import demo as demo_reviews
 from isodoc.risks import demo as demo_risks
+from isodoc.training import demo as demo_training
 from isodoc.tthc import demo as demo_tthc
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
@@ -106,11 +109,14 @@ def seed(password: str | None = None) -> list[DemoAccount]:
         result.append(account)
     db.session.flush()
     demo_documents.seed()
+    demo_training.seed()  # before the audits: their teams need certificates
     demo_audits.seed()
     demo_tthc.seed()  # after the documents: their TTHC codes predate the catalog
     demo_objectives.seed()
     demo_risks.seed()
     demo_programme.seed()
+    demo_records.seed()
+    demo_reviews.seed()  # last: its inputs are prefilled from everything above
     return result
 
 

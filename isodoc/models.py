@@ -69,3 +69,14 @@ __all__ += ["Risk", "RiskAction", "RiskScale"]
 from isodoc.programme.models import CostLine, Plan, PlanTarget, PlanUnit  # noqa: E402
 
 __all__ += ["CostLine", "Plan", "PlanTarget", "PlanUnit"]
+from isodoc.records.models import RecordPlace  # noqa: E402
+from isodoc.reviews.models import (  # noqa: E402
+           ManagementReview,
+           ReviewAction,
+           ReviewAttendee,
+           ReviewInput,
+)
+from isodoc.training.models import Attendance, AuditorCertificate, Course  # noqa: E402
+
+__all__ += ["ManagementReview", "ReviewAction", "ReviewAttendee", "ReviewInput", "Attendance",
+            "AuditorCertificate", "Course", "RecordPlace"]

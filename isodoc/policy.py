@@ -29,6 +29,7 @@ from isodoc.findings import workflow as finding_flow
 from isodoc.findings.models import Finding, FindingType
 from isodoc.findings.workflow import Step
 from isodoc.objectives.models import QualityObjective
+from isodoc.reviews.models import ActionState, ReviewAction
 from isodoc.risks.models import RiskAction
 
 
@@ -98,6 +99,16 @@ class Action(StrEnum):
     # the province's programme (the plan, its dashboard and appendices)
     PROGRAMME_VIEW = "programme.view"           # the Sở KH&CN overseer, the province admin
     PROGRAMME_MANAGE = "programme.manage"       # the plan's targets, schedule, unit rates
+    # management review (target: an agency, or a review action)
+    REVIEW_VIEW = "review.view"                 # members, overseer, admin
+    REVIEW_MANAGE = "review.manage"             # secretary, approver: meetings, decisions
+    REVIEW_ACTION_REPORT = "review.action_report"  # the action's owner or the secretary
+    REVIEW_ACTION_VERIFY = "review.action_verify"  # secretary, approver; not who reported
+    # training records and the records register (target: an agency)
+    TRAINING_VIEW = "training.view"             # members, overseer, admin
+    TRAINING_MANAGE = "training.manage"         # secretary, approver: courses, certificates
+    RECORDS_VIEW = "records.view"               # members, overseer, admin
+    RECORDS_MANAGE = "records.manage"           # secretary: where a record is kept
 
 
 # Actions with no target object.
@@ -166,7 +177,7 @@ def is_province_admin(user: User) -> bool:
 
 
 Target = (Agency | User | ApiToken | Document | Revision | Audit | Finding | QualityObjective
-          | RiskAction | None)
+          | RiskAction | ReviewAction | None)
 
 
 class SystemActor:
@@ -230,6 +241,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             not agency.is_dissolved() and (
                 bool(user.roles_on(agency) & {Role.SECRETARY, Role.APPROVER}) or
                 (target.owner_id == user.id and bool(user.roles_on(agency))))
+    if isinstance(target, ReviewAction):
+        return can_on_review_action(user, action, target)
     if isinstance(target, ApiToken):
         return action is Action.TOKEN_REVOKE and target.user_id == user.id
     if isinstance(target, User):
@@ -258,10 +271,14 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
                                              for s in target.successors())
     if action is Action.COVERAGE_VIEW:
         return bool(roles)  # its members, and admins and overseers above it
-    if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW):
+    if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW, Action.REVIEW_VIEW,
+                  Action.TRAINING_VIEW, Action.RECORDS_VIEW):
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
-    if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE):
+    if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE, Action.REVIEW_MANAGE,
+                  Action.TRAINING_MANAGE):
         return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
+    if action is Action.RECORDS_MANAGE:
+        return not target.is_dissolved() and Role.SECRETARY in roles
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
     return False
@@ -308,6 +325,24 @@ def can_on_objective(user: User, action: Action, objective: QualityObjective) ->
         return False
     roles = user.roles_on(objective.agency)
     return Role.SECRETARY in roles or (objective.owner_id == user.id and bool(roles))
+
+
+def can_on_review_action(user: User, action: Action, item: ReviewAction) -> bool:
+    """A management-review action is reported done by its owner (while a member) or the
+    secretary, and confirmed by the secretary or a leader who did not report it."""
+    agency = item.review.agency
+    if action is Action.REVIEW_VIEW:
+        return can(user, action, agency)
+    if agency.is_dissolved():
+        return False
+    roles = user.roles_on(agency)
+    if action is Action.REVIEW_ACTION_REPORT:
+        return item.state == ActionState.OPEN and (
+            Role.SECRETARY in roles or (item.owner_id == user.id and bool(roles)))
+    if action is Action.REVIEW_ACTION_VERIFY:
+        return item.state == ActionState.DONE and bool(roles & {Role.SECRETARY, Role.APPROVER}) \
+            and user.id not in {item.reported_by_id, item.owner_id}
+    return False
 
 
 def is_finding_auditor(user: User, finding: Finding) -> bool:

@@ -274,3 +274,21 @@ class Desk:
 @pytest.fixture
 def desk(app, staff) -> Desk:
     return Desk(app, staff)
+
+
+def certify(*usernames: str) -> None:
+    """Inside an app context: give each person a valid internal-auditor certificate (an
+    audit team needs one, isodoc/training), recorded at their first agency."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from isodoc.auth.models import User
+    from isodoc.training.models import AuditorCertificate
+
+    for username in usernames:
+        user = db.session.scalars(select(User).where(User.username == username)).one()
+        db.session.add(AuditorCertificate(
+            agency_id=user.memberships[0].agency_id, user=user, number=f"TEST-{username}",
+            issuer="Trung tâm TĐC", issued_on=date(2000, 1, 1), valid_until=None))
+    db.session.flush()

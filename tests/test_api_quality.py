@@ -12,7 +12,7 @@ from isodoc.auth.models import User
 from isodoc.findings import services as findings
 from isodoc.findings.models import FindingSource, FindingType
 from isodoc.timeutil import today_local
-from tests.conftest import agency
+from tests.conftest import agency, certify
 
 
 def token(in_db, username: str) -> dict:
@@ -25,6 +25,7 @@ def seed(in_db) -> tuple[int, int]:
     with in_db() as s:
         people = {u.username: u for u in s.scalars(select(User))}
         today = today_local()
+        certify("stp.danhgia")
         audit = audits.plan_audit(agency("so-tu-phap"), people["stp.danhgia"], audits.AuditPlan(
             "Đợt 1", today, today, people["stp.danhgia"], [], "7.5.3 8.5.1"))
         audits.start(audit, people["stp.danhgia"])

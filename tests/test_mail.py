@@ -315,6 +315,7 @@ def agree(app, staff) -> dict[str, int]:
     from isodoc.extensions import db
     from isodoc.findings.worklist import finding_work
     from isodoc.main import waiting
+    from isodoc.reviews.worklist import review_work as review_action_work
     from isodoc.risks.worklist import action_work, review_work
 
     counts = {}
@@ -324,6 +325,7 @@ def agree(app, staff) -> dict[str, int]:
             work = work_for(user)
             listed = sum(len(v) for k, v in work.items() if k not in ("actions", "audits"))
             listed += len(finding_work(user)) + len(review_work(user)) + len(action_work(user))
+            listed += len(review_action_work(user))
             counts[who] = waiting.count_for(user)
             assert counts[who] == listed, (who, counts[who], {
                 k: [i.code for i in v] for k, v in work.items()})

@@ -44,6 +44,13 @@ AGENCY_MATRIX = {
     A.RISK_VIEW: (ALL, {"province_admin", "overseer"}),
     A.OBJECTIVE_MANAGE: ({"secretary", "approver"}, set()),
     A.RISK_MANAGE: ({"secretary", "approver"}, set()),
+    # management review, training records, the records register: the same
+    A.REVIEW_VIEW: (ALL, {"province_admin", "overseer"}),
+    A.TRAINING_VIEW: (ALL, {"province_admin", "overseer"}),
+    A.RECORDS_VIEW: (ALL, {"province_admin", "overseer"}),
+    A.REVIEW_MANAGE: ({"secretary", "approver"}, set()),
+    A.TRAINING_MANAGE: ({"secretary", "approver"}, set()),
+    A.RECORDS_MANAGE: ({"secretary"}, set()),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -79,7 +86,9 @@ QUALITY_ACTIONS = {  # test_quality_policy
 def test_every_action_is_in_a_matrix():
     assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
         DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} | \
-        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} == set(Action)  # test_objectives, test_risks
+        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} | \
+        {A.REVIEW_ACTION_REPORT, A.REVIEW_ACTION_VERIFY} == set(Action)
+    # test_objectives, test_risks; test_reviews for the review actions
 
 
 def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(

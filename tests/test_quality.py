@@ -16,7 +16,7 @@ from sqlalchemy import select
 from isodoc.audits.models import Audit, ChecklistItem
 from isodoc.findings.models import Finding
 from isodoc.timeutil import today_local
-from tests.conftest import login
+from tests.conftest import certify, login
 from tests.doc_helpers import issue_qt05, post, user_id
 
 AGENCY = "so-tu-phap"
@@ -34,6 +34,8 @@ def team(staff, make_user, desk, in_db):
     staff["auditor2"] = make_user((AGENCY, "auditor"), username="stp.danhgia2",
                                   full_name="Vũ Thị Lan")
     staff["outside_auditor"] = make_user(("so-y-te", "auditor"), username="syt.danhgia")
+    with in_db():
+        certify("stp.danhgia", "stp.danhgia2", "syt.danhgia")
     issue_qt05(desk, in_db)
     return staff
 

@@ -15,7 +15,7 @@ from isodoc.findings import services as findings
 from isodoc.findings.models import FindingSource, FindingType
 from isodoc.policy import Action, can
 from isodoc.timeutil import today_local
-from tests.conftest import agency
+from tests.conftest import agency, certify
 
 A = Action
 OWN = "so-tu-phap"
@@ -106,6 +106,7 @@ def test_finding_steps(app, holders, state):
 def walk_audit(state: str, holders: dict[str, str]):
     p = {k: person(v) for k, v in holders.items()}
     today = today_local()
+    certify(p["auditor"].username, p["auditor2"].username)
     audit = audits.plan_audit(agency(OWN), p["auditor"], audits.AuditPlan(
         "Đợt 1", today, today, p["auditor"], [p["auditor2"]], "7.5.3"))
     if state != "planned":

@@ -17,6 +17,9 @@ class AuditForm(Form):
     processes = TextAreaField("Quá trình, bộ phận được đánh giá", validators=[max_len(5000)])
     plan = TextAreaField("Kế hoạch: mục tiêu, chuẩn mực, phương pháp, lịch làm việc",
                          validators=[max_len(20000)])
+    uncertified_reason = TextAreaField(
+        "Lý do đưa người chưa có chứng chỉ đánh giá viên nội bộ vào đoàn (trưởng đoàn ghi)",
+        validators=[max_len(2000)])
 
 
 class ObjectivesForm(Form):

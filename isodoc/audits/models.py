@@ -134,6 +134,8 @@ class AuditMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # why the lead put a member without a valid internal-auditor certificate on the team
+    certificate_note: Mapped[str] = mapped_column(Text, default="")
 
     audit: Mapped[Audit] = relationship(back_populates="members")
     user: Mapped[User] = relationship()

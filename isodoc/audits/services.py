@@ -36,6 +36,7 @@ from isodoc.extensions import db
 from isodoc.policy import Action
 from isodoc.textnorm import nfc
 from isodoc.timeutil import format_date, utcnow
+from isodoc.training.services import uncertified
 
 A = AuditState
 
@@ -71,8 +72,10 @@ class AuditPlan:
     documents: list[Document] = field(default_factory=list)
     processes: str = ""
     plan: str = ""
+    # the lead's reason for a member without a valid internal-auditor certificate
+    uncertified_reason: str = ""
 
-    def checked(self, agency: Agency) -> AuditPlan:
+    def checked(self, agency: Agency, actor: User | None = None) -> AuditPlan:
         title = nfc(self.title)
         if not title:
             raise InvalidInput("Vui lòng nhập tên cuộc đánh giá.")
@@ -92,9 +95,21 @@ class AuditPlan:
         if outsiders := [u.full_name for u in team if u.id not in eligible]:
             raise InvalidInput("Chỉ đánh giá viên nội bộ của đơn vị được vào đoàn đánh giá: "
                                f"{', '.join(outsiders)} không phải.")
+        reason = nfc(self.uncertified_reason)[:2000]
+        if missing := uncertified(team, self.planned_start, self.planned_end):
+            names = ", ".join(u.full_name for u in missing)
+            if not reason:
+                raise InvalidInput(
+                    f"{names} chưa có chứng chỉ chuyên gia đánh giá nội bộ còn hiệu lực trong "
+                    "thời gian đánh giá: ghi chứng chỉ ở trang Đào tạo, hoặc trưởng đoàn ghi "
+                    "lý do đưa vào đoàn.")
+            if actor is not policy.SYSTEM and getattr(actor, "id", None) != self.lead.id:
+                raise InvalidInput("Chỉ trưởng đoàn được ghi lý do đưa người chưa có chứng chỉ "
+                                   f"đánh giá viên nội bộ vào đoàn ({names}).")
         return AuditPlan(title, self.planned_start, self.planned_end, self.lead, team,
                          " ".join(clauses), list(dict.fromkeys(self.documents)),
-                         nfc(self.processes)[:5000], nfc(self.plan)[:20000])
+                         nfc(self.processes)[:5000], nfc(self.plan)[:20000],
+                         reason if missing else "")
 
 
 def programme(agency: Agency, year: int, create: bool = False) -> AuditProgramme | None:
@@ -127,13 +142,16 @@ def _apply(audit: Audit, plan: AuditPlan) -> None:
     audit.documents = plan.documents
     keep = {m.user_id: m for m in audit.members}
     audit.members = [keep.get(u.id) or AuditMember(user=u) for u in plan.team]
+    missing = {u.id for u in uncertified(plan.team, plan.planned_start, plan.planned_end)}
+    for member in audit.members:
+        member.certificate_note = plan.uncertified_reason if member.user_id in missing else ""
 
 
 def plan_audit(agency: Agency, actor: User, plan: AuditPlan) -> Audit:
     policy.require(actor, Action.AUDIT_PLAN, agency)
     if agency.is_dissolved():
         raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không lập kế hoạch đánh giá mới.")
-    plan = plan.checked(agency)
+    plan = plan.checked(agency, actor)
     prog = programme(agency, plan.planned_start.year, create=True)
     seq = (db.session.scalar(select(func.max(Audit.seq)).where(
         Audit.programme_id == prog.id)) or 0) + 1
@@ -144,14 +162,15 @@ def plan_audit(agency: Agency, actor: User, plan: AuditPlan) -> Audit:
     _apply(audit, plan)
     db.session.flush()
     detect_conflicts(audit)
-    _log(audit, "plan", f"lập kế hoạch «{audit.title}» từ {format_date(audit.planned_start)}")
+    _log(audit, "plan", f"lập kế hoạch «{audit.title}» từ {format_date(audit.planned_start)}"
+         + _note_summary(audit))
     return audit
 
 
 def update_audit(audit: Audit, actor: User, plan: AuditPlan) -> None:
     require_state(Change.EDIT, audit.state)
     policy.require(actor, Action.AUDIT_EDIT, audit)
-    plan = plan.checked(audit.agency)
+    plan = plan.checked(audit.agency, actor)
     if plan.planned_start.year != audit.programme.year:
         raise InvalidInput(f"Cuộc đánh giá thuộc chương trình năm {audit.programme.year}: "
                            "ngày bắt đầu phải trong năm đó.")
@@ -164,7 +183,15 @@ def update_audit(audit: Audit, actor: User, plan: AuditPlan) -> None:
     detect_conflicts(audit)
     if audit.items and not any(i.result for i in audit.items):
         _fill_checklist(audit)  # the scope changed: the untouched checklist follows it
-    _log(audit, "edit", "sửa kế hoạch")
+    _log(audit, "edit", "sửa kế hoạch" + _note_summary(audit))
+
+
+def _note_summary(audit: Audit) -> str:
+    noted = [m for m in audit.members if m.certificate_note]
+    if not noted:
+        return ""
+    return (f"; trưởng đoàn ghi lý do đưa {', '.join(m.user.full_name for m in noted)} "
+            f"(chưa có chứng chỉ đánh giá viên nội bộ) vào đoàn: {noted[0].certificate_note}")
 
 
 def responsibilities(user: User, document: Document) -> list[str]:

@@ -72,6 +72,8 @@ def plan_form(agency: Agency, audit: Audit | None = None) -> AuditForm:
         form.scope_clauses.data = audit.scope_clauses
         form.documents.data = [str(d.id) for d in audit.documents]
         form.processes.data, form.plan.data = audit.processes, audit.plan
+        form.uncertified_reason.data = next(
+            (m.certificate_note for m in audit.members if m.certificate_note), "")
     elif request.method == "GET":
         form.lead.data = str(current_user.id)
     return form
@@ -90,7 +92,8 @@ def plan_from(form: AuditForm, agency: Agency) -> services.AuditPlan:
         title=form.title.data or "", planned_start=form.planned_start.date,
         planned_end=form.planned_end.date, lead=lead[0], team=users(form.team.data or []),
         scope_clauses=form.scope_clauses.data or "", documents=docs,
-        processes=form.processes.data or "", plan=form.plan.data or "")
+        processes=form.processes.data or "", plan=form.plan.data or "",
+        uncertified_reason=form.uncertified_reason.data or "")
 
 
 def programme_year() -> int:

@@ -441,17 +441,25 @@ def drain_after_request(response):
 def reminders_for(user: User, day: date) -> list[tuple[str, Item]]:
     """What is due or overdue in the person's "Việc của tôi" (the same lists, so mail and
     work list agree): revisions that come into force today (to read), finding steps due
-    within DUE_SOON_DAYS or late, overdue periodic reviews, risk reviews due and risk
-    actions due within DUE_SOON_DAYS or late. Each with a key that names it for the
+    within DUE_SOON_DAYS or late, management-review decisions due within DUE_SOON_DAYS
+    or late, overdue periodic reviews, risk reviews due and risk actions due within
+    DUE_SOON_DAYS or late. Each with a key that names it for the
     day's idempotency."""
     from isodoc.documents.worklist import work_for
     from isodoc.findings.worklist import finding_work
-    from isodoc.risks.worklist import action_work, review_work
+    from isodoc.reviews.worklist import review_work as review_action_work
+    from isodoc.risks.worklist import action_work as risk_action_work
+    from isodoc.risks.worklist import review_work as risk_review_work
 
     found = []
     for w in finding_work(user):
         if w.due is not None and w.due <= day + timedelta(days=DUE_SOON_DAYS):
             found.append((f"finding:{w.url}",
+                          Item(f"{w.code}: {w.title}", absolute_path(w.url),
+                               f"{w.agency} · {w.note}")))
+    for w in review_action_work(user):
+        if w.due is not None and w.due <= day + timedelta(days=DUE_SOON_DAYS):
+            found.append((f"review-action:{w.url}",
                           Item(f"{w.code}: {w.title}", absolute_path(w.url),
                                f"{w.agency} · {w.note}")))
     work = work_for(user)
@@ -464,10 +472,10 @@ def reminders_for(user: User, day: date) -> list[tuple[str, Item]]:
         found.append((f"periodic:{w.url}",
                       Item(f"{w.code}: {w.title} — xem xét định kỳ", absolute_path(w.url),
                            f"{w.agency} · {w.note}")))
-    for w in review_work(user):
+    for w in risk_review_work(user):
         found.append((f"risk-review:{w.url}", Item(f"{w.code}: {w.title} — xem xét lại",
                                                    absolute_path(w.url), f"{w.agency} · {w.note}")))
-    for w in action_work(user):
+    for w in risk_action_work(user):
         if w.due is not None and w.due <= day + timedelta(days=DUE_SOON_DAYS):
             found.append((f"risk-action:{w.url}", Item(
                 f"{w.code}: {w.title}", absolute_path(w.url), f"{w.agency} · {w.note}")))

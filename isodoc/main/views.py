@@ -12,6 +12,7 @@ from isodoc.auth.models import Membership, User
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
+from isodoc.reviews.worklist import review_work as review_action_work
 from isodoc.risks.worklist import action_work, review_work
 from isodoc.tthc.adoption import model_work
 from isodoc.tthc.drafting import stale_work
@@ -40,6 +41,7 @@ def home():
     work = work_for(user)
     work["actions"] = finding_work(user)
     work["audits"] = audit_work(user)
+    work["review_actions"] = review_action_work(user)
     work["tthc_changed"] = stale_work(user)
     work["models"] = model_work(user)
     work["risk_reviews"] = review_work(user)

@@ -28,6 +28,7 @@ from isodoc.documents.models import (
 )
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingState
+from isodoc.reviews.models import ActionState, ManagementReview, ReviewAction
 from isodoc.risks.models import Risk, RiskAction, RiskStatus
 
 S = RevisionState
@@ -133,8 +134,16 @@ def statement():
     risk_actions = _count(RiskAction.owner_id == user_id, RiskAction.done_on.is_(None),
                           Risk.agency_id.in_(agencies()), Risk.agency_id.in_(live_agency),
                           select_from=RiskAction.__table__.join(Risk.__table__))
+    review_of = ReviewAction.__table__.join(ManagementReview.__table__)
+    decisions = _count(ManagementReview.agency_id.in_(live_agency), or_(
+        and_(ReviewAction.state == ActionState.OPEN.value, ReviewAction.owner_id == user_id,
+             ManagementReview.agency_id.in_(agencies())),
+        and_(ReviewAction.state == ActionState.DONE.value,
+             ManagementReview.agency_id.in_(agencies(Role.SECRETARY, Role.APPROVER)),
+             not_me(ReviewAction.reported_by_id), ReviewAction.owner_id != user_id)),
+        select_from=review_of)
     return select(review + approve + issue + returned + acknowledge + periodic
-                  + withdrawals + findings + risk_reviews + risk_actions)
+                  + withdrawals + findings + risk_reviews + risk_actions + decisions)
 
 
 def count_for(user: User) -> int:

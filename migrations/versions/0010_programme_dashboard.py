@@ -1,8 +1,8 @@
 """the province's programme: plans, targets per year and kind, scheduled agencies, cost
 lines
 
-Revision ID: 0008_programme_dashboard
-Revises: 0007_objectives
+Revision ID: 0010_programme_dashboard
+Revises: 0009_risk_links
 Create Date: 2026-11-26 15:40:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0008_programme_dashboard'
-down_revision: Union[str, Sequence[str], None] = '0007_objectives'
+revision: str = '0010_programme_dashboard'
+down_revision: Union[str, Sequence[str], None] = '0009_risk_links'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

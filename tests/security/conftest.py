@@ -180,6 +180,17 @@ def build_world(app: Flask) -> World:
                                                     Risk.seq == 1, Risk.kind == "risk"))
         world.ids["risk"], world.ids["risk_action"] = risk.id, risk.actions[0].id
 
+        # the demo's management review: an open action (owner stp.thuky) and one reported
+        # done (by its owner stp.lanhdao), waiting for confirmation
+        from isodoc.reviews.models import ManagementReview
+
+        review = db.session.scalar(select(ManagementReview).where(
+            ManagementReview.agency_id == agency.id))
+        world.ids["review"] = review.id
+        world.ids["review_action"] = next(a.id for a in review.actions if a.state == "open")
+        world.ids["review_action_done"] = next(a.id for a in review.actions
+                                               if a.state == "done")
+
         # the API's bearer tokens, one per persona, and a spare token of the secretary
         for persona, username in PERSONAS.items():
             if username:

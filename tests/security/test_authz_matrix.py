@@ -61,6 +61,8 @@ MT = "/agencies/{own}/objectives"
 OBJ = (A.OBJECTIVE_VIEW, "objective")
 RK = "/agencies/{own}/risks"
 PG = "/programme/plans/{plan}"
+MR = "/agencies/{own}/management-reviews"
+MR_VIEW = (A.REVIEW_VIEW, "agency:own")
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -297,6 +299,35 @@ TABLE: dict[str, list[Case]] = {
     "programme.export_plan": [Case(PG + "/export.csv", on((A.PROGRAMME_VIEW, None)))],
     "programme.appendix": [Case(PG + "/appendices/02?year=2018", on((A.PROGRAMME_VIEW, None)))],
     "programme.appendix_file": [Case(PG + "/appendices/03.xlsx", on((A.PROGRAMME_VIEW, None)))],
+    # management review, training, records register
+    "reviews.index": [Case(MR, on(MR_VIEW)),
+                      Case("/agencies/{other}/management-reviews",
+                           on((A.REVIEW_VIEW, "agency:other")))],
+    "reviews.new": [Case(MR + "/new", on((A.REVIEW_MANAGE, "agency:own")))],
+    "reviews.show": [Case(MR + "/{review}", on(MR_VIEW))],
+    "reviews.minutes_docx": [Case(MR + "/{review}/minutes.docx", on(MR_VIEW))],
+    "reviews.save_inputs": [Case(MR + "/{review}/inputs",
+                                 on(MR_VIEW, (A.REVIEW_MANAGE, "agency:own")))],
+    "reviews.refresh": [Case(MR + "/{review}/inputs/audits/refresh",
+                             on(MR_VIEW, (A.REVIEW_MANAGE, "agency:own")))],
+    "reviews.add_action": [Case(MR + "/{review}/actions",
+                                on(MR_VIEW, (A.REVIEW_MANAGE, "agency:own")))],
+    "reviews.report": [Case(MR + "/{review}/actions/{review_action}/report",
+                            on(MR_VIEW, (A.REVIEW_ACTION_REPORT, "review_action")))],
+    "reviews.verify": [Case(MR + "/{review}/actions/{review_action_done}/verify",
+                            on(MR_VIEW, (A.REVIEW_ACTION_VERIFY, "review_action_done")))],
+    "training.index": [Case("/agencies/{own}/training", on((A.TRAINING_VIEW, "agency:own"))),
+                       Case("/agencies/{other}/training",
+                            on((A.TRAINING_VIEW, "agency:other")))],
+    "training.add_course": [Case("/agencies/{own}/training/courses",
+                                 on((A.TRAINING_MANAGE, "agency:own")))],
+    "training.add_certificate": [Case("/agencies/{own}/training/certificates",
+                                      on((A.TRAINING_MANAGE, "agency:own")))],
+    "records.index": [Case("/agencies/{own}/records", on((A.RECORDS_VIEW, "agency:own"))),
+                      Case("/agencies/{other}/records",
+                           on((A.RECORDS_VIEW, "agency:other")))],
+    "records.place": [Case("/agencies/{own}/records/place",
+                           on((A.RECORDS_MANAGE, "agency:own")))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
@@ -368,6 +399,8 @@ TABLE: dict[str, list[Case]] = {
                                      on((A.PROGRAMME_VIEW, None)))],
     "api_objectives.risks": [Case("/api/v1/agencies/{own}/risks",
                                   on((A.RISK_VIEW, "agency:own")))],
+    "api_reviews.management_reviews": [Case("/api/v1/agencies/{own}/management-reviews",
+                                            on(MR_VIEW))],
 }
 
 
@@ -407,6 +440,7 @@ def compute_expectations(app, world: World, only: str | None = None
     from isodoc.extensions import db
     from isodoc.findings.models import Finding
     from isodoc.objectives.models import QualityObjective
+    from isodoc.reviews.models import ReviewAction
     from isodoc.risks.models import RiskAction
 
     def target(session, key: str | None):
@@ -423,7 +457,8 @@ def compute_expectations(app, world: World, only: str | None = None
             return session.get(Document, ident) if name in world.ids else \
                 session.get(Revision, ident).document
         model = {"rev": Revision, "audit": Audit, "finding": Finding, "token": ApiToken,
-                 "objective": QualityObjective, "risk_action": RiskAction}[kind]
+                 "objective": QualityObjective, "risk_action": RiskAction,
+                 "review_action": ReviewAction, "review_action_done": ReviewAction}[kind]
         return session.get(model, world.ids.get(f"{name}_rev", world.ids.get(name)))
 
     answers: dict[tuple[str, str, int], bool] = {}

@@ -17,7 +17,8 @@ from isodoc.auth.models import User
 from isodoc.documents import content
 from isodoc.search.base import RawResults
 from isodoc.timeutil import today_local
-from tests.conftest import agency, login, post_form
+from isodoc.training.models import AuditorCertificate
+from tests.conftest import agency, certify, login, post_form
 
 HUGE = ["1000000000", "1" + "0" * 20, "9223372036854775807", "0", "-1", "1001", "abc",
         "²", "٣", "1e3", " "]
@@ -115,6 +116,9 @@ def plan(in_db, code: str, lead: str, title: str) -> None:
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == lead)).one()
         today = today_local()
+        if not user.id or not s.scalar(select(AuditorCertificate.id).where(
+                AuditorCertificate.user_id == user.id)):
+            certify(lead)
         audits.plan_audit(agency(code), user, audits.AuditPlan(
             title, today, today, user, [], "7.5.3"))
 

@@ -134,6 +134,10 @@ PAGES = [
     ("admin", "/admin/people"),
     ("admin", "/admin/people/{reader_name}"),
     ("admin", "/agencies/{own}"),
+    ("secretary", "/agencies/{own}/management-reviews/new"),
+    ("secretary", "/agencies/{own}/management-reviews/{review}"),
+    ("secretary", "/agencies/{own}/training"),
+    ("secretary", "/agencies/{own}/records"),
 ]
 # forms whose success would end the session or the world
 SKIPPED_ACTIONS = ("/logout", "/language/", "/account/password", "/reset-password",

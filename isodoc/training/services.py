@@ -1,0 +1,148 @@
+"""Training records: courses with their attendees, internal-auditor certificates, and the
+question the audit plan asks (who on a team holds a valid certificate). Commands ask the
+policy, flush, never commit, and write an audit-log row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from isodoc import audit as audit_log
+from isodoc import policy
+from isodoc.agencies.models import Agency
+from isodoc.auth.models import User
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.policy import Action
+from isodoc.textnorm import typed
+from isodoc.timeutil import format_date
+from isodoc.training.models import Attendance, AuditorCertificate, Course, CourseKind
+
+SHOWN = 500          # courses and certificates listed (and answered by the API) at most
+ATTENDEES_MAX = 200  # people on one course
+
+
+def agency_member(agency: Agency, user: User | None) -> bool:
+    return user is not None and user.active and bool(user.roles_on(agency))
+
+
+def _actor(actor) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+@dataclass
+class CourseInput:
+    kind: str
+    title: str
+    provider: str
+    held_from: date | None
+    held_to: date | None
+    attendees: list[User] = field(default_factory=list)
+
+
+def add_course(agency: Agency, actor: User, data: CourseInput) -> Course:
+    policy.require(actor, Action.TRAINING_MANAGE, agency)
+    if data.kind not in set(CourseKind):
+        raise InvalidInput("Chọn loại khoá đào tạo.")
+    title = typed(data.title, "tên khoá đào tạo", 300)
+    provider = typed(data.provider, "đơn vị đào tạo", 300, required=False)
+    if data.held_from is None or data.held_to is None:
+        raise InvalidInput("Vui lòng nhập thời gian đào tạo (dd/mm/yyyy).")
+    if data.held_to < data.held_from:
+        raise InvalidInput("Ngày kết thúc khoá đào tạo phải từ ngày bắt đầu trở đi.")
+    people = list(dict.fromkeys(data.attendees))
+    if not people:
+        raise InvalidInput("Chọn ít nhất một người tham dự.")
+    if len(people) > ATTENDEES_MAX:
+        raise InvalidInput(f"Một khoá đào tạo ghi tối đa {ATTENDEES_MAX} người tham dự.")
+    if outsiders := [u.full_name for u in people if not agency_member(agency, u)]:
+        raise InvalidInput(f"Người tham dự phải là thành viên của đơn vị: "
+                           f"{', '.join(outsiders[:5])} không phải.")
+    course = Course(agency=agency, kind=data.kind, title=title, provider=provider,
+                    held_from=data.held_from, held_to=data.held_to,
+                    created_by_id=getattr(_actor(actor), "id", None),
+                    attendances=[Attendance(user=u) for u in people])
+    db.session.add(course)
+    db.session.flush()
+    audit_log.record("training.course", "training_course", course.id, agency_id=agency.id,
+                     actor=_actor(actor), summary=f"{title} ({format_date(data.held_from)} – "
+                     f"{format_date(data.held_to)}), {len(people)} người tham dự")
+    return course
+
+
+@dataclass
+class CertificateInput:
+    person: User | None
+    number: str
+    issuer: str
+    issued_on: date | None
+    valid_until: date | None = None
+    course: Course | None = None
+    note: str = ""
+
+
+def add_certificate(agency: Agency, actor: User, data: CertificateInput) -> AuditorCertificate:
+    policy.require(actor, Action.TRAINING_MANAGE, agency)
+    if data.person is None or not agency_member(agency, data.person):
+        raise InvalidInput("Người được cấp chứng chỉ phải là thành viên của đơn vị.")
+    number = typed(data.number, "số chứng chỉ", 64)
+    issuer = typed(data.issuer, "đơn vị cấp", 300)
+    note = typed(data.note, "ghi chú", 2000, required=False, multiline=True)
+    if data.issued_on is None:
+        raise InvalidInput("Vui lòng nhập ngày cấp (dd/mm/yyyy).")
+    if data.valid_until is not None and data.valid_until < data.issued_on:
+        raise InvalidInput("Ngày hết hiệu lực phải sau ngày cấp.")
+    if data.course is not None and (data.course.agency_id != agency.id or data.course.kind
+                                    != CourseKind.INTERNAL_AUDITOR):
+        raise InvalidInput("Khoá đào tạo phải là khoá chuyên gia đánh giá nội bộ của đơn vị.")
+    cert = AuditorCertificate(agency=agency, user=data.person, number=number, issuer=issuer,
+                              issued_on=data.issued_on, valid_until=data.valid_until,
+                              course=data.course, note=note,
+                              created_by_id=getattr(_actor(actor), "id", None))
+    db.session.add(cert)
+    db.session.flush()
+    until = format_date(data.valid_until) if data.valid_until else "không thời hạn"
+    audit_log.record("training.certificate", "auditor_certificate", cert.id,
+                     agency_id=agency.id, actor=_actor(actor),
+                     summary=f"Chứng chỉ đánh giá viên nội bộ {number} của "
+                             f"{data.person.full_name}: từ {format_date(data.issued_on)}, "
+                             f"đến {until}")
+    return cert
+
+
+def certificates_of(users: Iterable[User]) -> dict[int, list[AuditorCertificate]]:
+    ids = [u.id for u in users if u.id is not None]
+    found: dict[int, list[AuditorCertificate]] = {i: [] for i in ids}
+    if ids:
+        for cert in db.session.scalars(select(AuditorCertificate).where(
+                AuditorCertificate.user_id.in_(ids)).order_by(AuditorCertificate.issued_on)):
+            found[cert.user_id].append(cert)
+    return found
+
+
+def uncertified(users: Iterable[User], start: date, end: date) -> list[User]:
+    """Those of `users` without an internal-auditor certificate valid from `start`
+    through `end` (the audit's dates)."""
+    users = list(users)
+    held = certificates_of(users)
+    return [u for u in users
+            if not any(c.valid_on(start) and c.valid_on(end) for c in held.get(u.id, []))]
+
+
+def agency_courses(agency: Agency) -> list[Course]:
+    return list(db.session.scalars(
+        select(Course).where(Course.agency_id == agency.id)
+        .options(selectinload(Course.attendances).selectinload(Attendance.user))
+        .order_by(Course.held_from.desc(), Course.id.desc()).limit(SHOWN)))
+
+
+def agency_certificates(agency: Agency) -> list[AuditorCertificate]:
+    return list(db.session.scalars(
+        select(AuditorCertificate).where(AuditorCertificate.agency_id == agency.id)
+        .options(selectinload(AuditorCertificate.user))
+        .order_by(AuditorCertificate.issued_on.desc(), AuditorCertificate.id.desc())
+        .limit(SHOWN)))
