@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from isodoc.agencies import registry_csv
 from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
+from isodoc.annual_reports import demo as demo_reports
 from isodoc.audits import demo as demo_audits
 from isodoc.auth import services
 from isodoc.auth.models import Role, User
@@ -20,6 +21,7 @@ from isodoc.extensions import db
 from isodoc.objectives import demo as demo_objectives
 from isodoc.policy import SYSTEM
 from isodoc.risks import demo as demo_risks
+from isodoc.succession import demo as demo_succession
 from isodoc.tthc import demo as demo_tthc
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
@@ -99,6 +101,8 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_tthc.seed()  # after the documents: their TTHC codes predate the catalog
     demo_objectives.seed()
     demo_risks.seed()
+    demo_succession.seed()  # after the TTHC model's adoptions: Noong Bua issues its own
+    demo_reports.seed()     # after the merger: Nam Thanh's figures count what it inherited
     return result
 
 

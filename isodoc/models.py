@@ -65,3 +65,8 @@ __all__ += ["Measurement", "QualityObjective"]
 from isodoc.risks.models import Risk, RiskAction, RiskScale  # noqa: E402
 
 __all__ += ["Risk", "RiskAction", "RiskScale"]
+
+from isodoc.annual_reports.models import AnnualReport, ReportDeadline, ReportEvent  # noqa: E402
+from isodoc.succession.models import InheritedAdoption  # noqa: E402
+
+__all__ += ["AnnualReport", "ReportDeadline", "ReportEvent", "InheritedAdoption"]

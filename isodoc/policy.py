@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 
 from isodoc.agencies.models import Agency
+from isodoc.annual_reports import workflow as report_flow
+from isodoc.annual_reports.models import AnnualReport
 from isodoc.audits.models import Audit, AuditState
 from isodoc.auth.models import ApiToken, Role, User
 from isodoc.documents.models import Document, Revision, RevisionState
@@ -96,12 +98,19 @@ class Action(StrEnum):
     RISK_VIEW = "risk.view"                     # members, overseer, admin
     RISK_MANAGE = "risk.manage"                 # secretary, approver: register, scales
     RISK_ACTION_DONE = "risk.action_done"       # the action's owner, secretary, approver
+    # annual QMS reports (target: an agency, or a report)
+    REPORT_VIEW = "report.view"                 # the agency's staff, overseer, admin
+    REPORT_EDIT = "report.edit"                 # secretary: start, write, send to the leader
+    REPORT_APPROVE = "report.approve"           # approver: approve or return
+    REPORT_SUBMIT = "report.submit"             # secretary or approver, once approved
+    REPORT_PROVINCE = "report.province"         # who submitted, who is late, consolidated
+    REPORT_DEADLINE = "report.deadline"         # the year's deadline: the Sở KH&CN
 
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
                   Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
-                  Action.COVERAGE_PROVINCE}
+                  Action.COVERAGE_PROVINCE, Action.REPORT_PROVINCE, Action.REPORT_DEADLINE}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -165,7 +174,7 @@ def is_province_admin(user: User) -> bool:
 
 
 Target = (Agency | User | ApiToken | Document | Revision | Audit | Finding | QualityObjective
-          | RiskAction | None)
+          | RiskAction | AnnualReport | None)
 
 
 class SystemActor:
@@ -204,7 +213,9 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return is_province_admin(user)
         if action is Action.REGISTRY_EXPORT:
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
-        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE):
+        if action is Action.REPORT_DEADLINE:
+            return province_overseer(user)  # the Sở KH&CN sets the province's deadline
+        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE, Action.REPORT_PROVINCE):
             # the province's catalog and view: the province admin and the overseer of
             # the province root (Sở KH&CN), never an agency's own staff
             return is_province_admin(user) or province_overseer(user)
@@ -221,6 +232,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
         return can_on_finding(user, action, target)
     if isinstance(target, QualityObjective):
         return can_on_objective(user, action, target)
+    if isinstance(target, AnnualReport):
+        return can_on_report(user, action, target)
     if isinstance(target, RiskAction):
         agency = target.risk.agency
         return action is Action.RISK_ACTION_DONE and target.done_on is None and \
@@ -261,6 +274,11 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
     if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE):
         return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
+    if action is Action.REPORT_VIEW:
+        return bool(roles & QA_ROLES) or any(effective_roles(user, s) & QA_ROLES
+                                             for s in target.successors())
+    if action is Action.REPORT_EDIT:
+        return not target.is_dissolved() and Role.SECRETARY in roles
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
     return False
@@ -307,6 +325,29 @@ def can_on_objective(user: User, action: Action, objective: QualityObjective) ->
         return False
     roles = user.roles_on(objective.agency)
     return Role.SECRETARY in roles or (objective.owner_id == user.id and bool(roles))
+
+
+REPORT_STEPS = {Action.REPORT_EDIT: (report_flow.Step.EDIT, report_flow.Step.SEND),
+                Action.REPORT_APPROVE: (report_flow.Step.APPROVE, report_flow.Step.RETURN),
+                Action.REPORT_SUBMIT: (report_flow.Step.SUBMIT,)}
+
+
+def can_on_report(user: User, action: Action, report: AnnualReport) -> bool:
+    """The secretary writes and sends; a leader who did not write it approves or returns
+    it; the secretary or a leader submits it once approved."""
+    agency = report.agency
+    if action is Action.REPORT_VIEW:
+        return can(user, action, agency)
+    steps = REPORT_STEPS.get(action)
+    if steps is None or agency.is_dissolved() or \
+            not any(report_flow.allowed(s, report.state) for s in steps):
+        return False
+    roles = user.roles_on(agency)
+    if action is Action.REPORT_EDIT:
+        return Role.SECRETARY in roles
+    if action is Action.REPORT_APPROVE:
+        return Role.APPROVER in roles and report.prepared_by_id != user.id
+    return bool(roles & {Role.SECRETARY, Role.APPROVER})
 
 
 def is_finding_auditor(user: User, finding: Finding) -> bool:
