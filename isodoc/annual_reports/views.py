@@ -19,9 +19,10 @@ from isodoc.annual_reports.models import AnnualReport
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents.views import agency_or_404
+from isodoc.errors import error_response
 from isodoc.extensions import db
 from isodoc.officedocs.layout import DOCX_MIMETYPE
-from isodoc.paging import parse_page
+from isodoc.paging import PagingError, parse_page
 from isodoc.policy import Action, can, require
 from isodoc.succession.services import must_redeclare
 from isodoc.timeutil import format_date
@@ -190,7 +191,10 @@ def overview(year: int, deadline_form: DeadlineForm | None = None, status: int =
     shown = shown if shown in FILTERS else ""
     filtered = [r for r in rows if shown == "" or (shown == "submitted" and r.submitted) or
                 (shown == "late" and r.late) or (shown == "missing" and not r.submitted)]
-    page = parse_page(request.args.get("page"))
+    try:
+        page = parse_page(request.args.get("page"))
+    except PagingError as exc:  # before any work: an offset no page can reach
+        return error_response(400, exc.message)
     pages = max(1, -(-len(filtered) // PAGE_SIZE))
     if page > pages:
         abort(404)
