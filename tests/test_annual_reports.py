@@ -82,14 +82,14 @@ def report_row(in_db, year: int = THIS_YEAR, code: str = COMMUNE) -> dict | None
 
 
 def start(as_, year: int = THIS_YEAR):
-    return post(as_("secretary"), REPORTS, {"year": str(year)}, REPORTS)
+    return post(as_("secretary"), f"{REPORTS}/start", {"year": str(year)}, REPORTS)
 
 
 def write(as_, year: int = THIS_YEAR, **texts):
     page = f"{REPORTS}/{year}"
     data = {"assessment": "Hệ thống được duy trì.", "difficulties": "Thiếu người.",
             "proposals": "Hỗ trợ kinh phí.", **texts}
-    return post(as_("secretary"), page, data, page)
+    return post(as_("secretary"), f"{page}/save", data, page)
 
 
 def through_approval(as_, year: int = THIS_YEAR):
@@ -191,9 +191,9 @@ def test_nobody_approves_a_report_they_prepared(app, people, as_, make_user, in_
     both = make_user((COMMUNE, "secretary"), (COMMUNE, "approver"), username="himlam.kiemnhiem")
     client = app.test_client()
     assert login(client, both).status_code == 302
-    assert post(client, REPORTS, {"year": str(THIS_YEAR)}, REPORTS).status_code == 302
+    assert post(client, f"{REPORTS}/start", {"year": str(THIS_YEAR)}, REPORTS).status_code == 302
     page = f"{REPORTS}/{THIS_YEAR}"
-    assert post(client, page, {"assessment": "Tự viết"}, page).status_code == 302
+    assert post(client, f"{page}/save", {"assessment": "Tự viết"}, page).status_code == 302
     assert post(client, f"{page}/send").status_code == 302
     assert post(client, f"{page}/approve", {"a-comment": ""}).status_code == 403
     assert post(as_("approver"), f"{page}/approve", {"a-comment": ""}).status_code == 302
@@ -208,7 +208,7 @@ def test_another_agency_gets_403(app, people, as_, in_db, token_for):
         assert as_(who).get(REPORTS).status_code == 403
         assert as_(who).get(page).status_code == 403
         assert as_(who).get(f"{page}/export.docx").status_code == 403
-        assert post(as_(who), REPORTS, {"year": str(LAST_YEAR)}).status_code == 403
+        assert post(as_(who), f"{REPORTS}/start", {"year": str(LAST_YEAR)}).status_code == 403
         assert post(as_(who), f"{page}/submit").status_code == 403
         assert post(as_(who), f"{page}/return", {"r-comment": "x"}).status_code == 403
         assert as_(who).get("/annual-reports/").status_code == 403

@@ -46,6 +46,10 @@ AGENCY_MATRIX = {
     A.RISK_VIEW: (ALL, {"province_admin", "overseer"}),
     A.OBJECTIVE_MANAGE: ({"secretary", "approver"}, set()),
     A.RISK_MANAGE: ({"secretary", "approver"}, set()),
+    # annual QMS reports: read like the quality records, started by the secretary
+    A.REPORT_VIEW: ({"author", "secretary", "approver", "auditor", "agency_admin",
+                     "province_admin", "overseer"}, {"province_admin", "overseer"}),
+    A.REPORT_EDIT: ({"secretary"}, set()),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -55,6 +59,8 @@ GLOBAL_MATRIX = {
     A.MAIL_OUTBOX: {"province_admin"},  # every agency's mail
     A.TTHC_MANAGE: {"province_admin", "overseer"},
     A.COVERAGE_PROVINCE: {"province_admin", "overseer"},
+    A.REPORT_PROVINCE: {"province_admin", "overseer"},
+    A.REPORT_DEADLINE: {"overseer"},  # the Sở KH&CN sets the year's deadline
 }
 
 
@@ -79,7 +85,9 @@ QUALITY_ACTIONS = {  # test_quality_policy
 def test_every_action_is_in_a_matrix():
     assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
         DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} | \
-        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} == set(Action)  # test_objectives, test_risks
+        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} | \
+        {A.REPORT_APPROVE, A.REPORT_SUBMIT} == set(Action)  # test_objectives, test_risks,
+    # test_annual_reports (a report's steps: test_report_steps_follow_the_state_table)
 
 
 def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(
@@ -438,4 +446,33 @@ def test_document_creation_rights(app, doc_holders):
             with pytest.raises(Forbidden):
                 services.start_revision(revision.document, user(username))
             assert written(revision) == before, label
+        agency_services.db.session.rollback()
+
+
+def test_report_steps_follow_the_state_table(app, holders, make_user):
+    """REPORT_EDIT/APPROVE/SUBMIT on a report: the secretary writes and sends a draft, an
+    approver who did not prepare it approves or returns it, the secretary or an approver
+    submits it once approved; nobody acts on another agency's report or a dissolved one."""
+    from isodoc.annual_reports.models import AnnualReport
+
+    with app.app_context():
+        secretary = user(holders["secretary"])
+        expected = {
+            "draft": {A.REPORT_EDIT: {"secretary"}},
+            "pending_approval": {A.REPORT_APPROVE: {"approver"}},
+            "approved": {A.REPORT_APPROVE: {"approver"},
+                         A.REPORT_SUBMIT: {"secretary", "approver"}},
+            "submitted": {},
+        }
+        for state, allowed in expected.items():
+            own = AnnualReport(agency=agency(OWN), year=2026, state=state, prepared_by=secretary)
+            other = AnnualReport(agency=agency(OTHER), year=2026, state=state)
+            for action in (A.REPORT_EDIT, A.REPORT_APPROVE, A.REPORT_SUBMIT):
+                for label, username in holders.items():
+                    person = user(username)
+                    assert can(person, action, own) is (label in allowed.get(action, set())), \
+                        (state, action, label)
+                    assert not can(person, action, other), (state, action, label)
+            assert can(user(holders["overseer"]), A.REPORT_VIEW, own)
+            assert not can(user(holders["reader"]), A.REPORT_VIEW, own)
         agency_services.db.session.rollback()

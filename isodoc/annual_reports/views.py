@@ -65,27 +65,36 @@ def report_url(report: AnnualReport) -> str:
     return url_for("annual_reports.show", agency_code=report.agency.code, year=report.year)
 
 
-@bp.route("/agencies/<agency_code>/annual-reports", methods=["GET", "POST"])
-def index(agency_code: str):
-    agency = agency_or_404(agency_code)
-    require(current_user, Action.REPORT_VIEW, agency)
-    form = StartForm()
-    status = 200
-    if request.method == "POST":
-        require(current_user, Action.REPORT_EDIT, agency)
-        if form.validate_on_submit():
-            report, error = attempt(services.start_report, agency, form.year.data, current_user)
-            if error is None:
-                flash(f"Đã lập báo cáo năm {report.year} từ số liệu của đơn vị.", "success")
-                return redirect(report_url(report))
-            form.year.errors = [*form.year.errors, error.message]
-        status = 422
-    else:
+def render_index(agency, form: StartForm | None = None, status: int = 200):
+    if form is None:
+        form = StartForm()
         form.year.data = services.current_year()
     reports = db.session.scalars(db.select(AnnualReport).where(
         AnnualReport.agency_id == agency.id).order_by(AnnualReport.year.desc()).limit(100)).all()
     return render_template("annual_reports/index.html", agency=agency, reports=reports,
                            form=form, deadline=services.deadline), status
+
+
+@bp.route("/agencies/<agency_code>/annual-reports")
+def index(agency_code: str):
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.REPORT_VIEW, agency)
+    return render_index(agency)
+
+
+@bp.route("/agencies/<agency_code>/annual-reports/start", methods=["POST"])
+def start(agency_code: str):
+    agency = agency_or_404(agency_code)
+    require(current_user, Action.REPORT_VIEW, agency)
+    require(current_user, Action.REPORT_EDIT, agency)
+    form = StartForm()
+    if form.validate_on_submit():
+        report, error = attempt(services.start_report, agency, form.year.data, current_user)
+        if error is None:
+            flash(f"Đã lập báo cáo năm {report.year} từ số liệu của đơn vị.", "success")
+            return redirect(report_url(report))
+        form.year.errors = [*form.year.errors, error.message]
+    return render_index(agency_or_404(agency_code), form, 422)
 
 
 def render_report(report: AnnualReport, form: ReportForm | None = None, status: int = 200,
@@ -102,11 +111,14 @@ def render_report(report: AnnualReport, form: ReportForm | None = None, status: 
         may_submit=can(current_user, Action.REPORT_SUBMIT, report)), status
 
 
-@bp.route("/agencies/<agency_code>/annual-reports/<int:year>", methods=["GET", "POST"])
+@bp.route("/agencies/<agency_code>/annual-reports/<int:year>")
 def show(agency_code: str, year: int):
+    return render_report(report_or_404(agency_code, year))
+
+
+@bp.route("/agencies/<agency_code>/annual-reports/<int:year>/save", methods=["POST"])
+def save(agency_code: str, year: int):
     report = report_or_404(agency_code, year)
-    if request.method == "GET":
-        return render_report(report)
     require(current_user, Action.REPORT_EDIT, report)
     form = ReportForm()
     if not form.validate_on_submit():

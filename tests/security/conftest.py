@@ -180,6 +180,14 @@ def build_world(app: Flask) -> World:
                                                     Risk.seq == 1, Risk.kind == "risk"))
         world.ids["risk"], world.ids["risk_action"] = risk.id, risk.actions[0].id
 
+        # the demo's annual report of the Sở (submitted)
+        from isodoc.annual_reports.models import AnnualReport
+
+        report = db.session.scalar(select(AnnualReport).where(
+            AnnualReport.agency_id == agency.id))
+        world.ids["report"] = report.id
+        world.values["report_year"] = str(report.year)
+
         # the API's bearer tokens, one per persona, and a spare token of the secretary
         for persona, username in PERSONAS.items():
             if username:
