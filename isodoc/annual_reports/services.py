@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, or_, select
 
 from isodoc import audit, policy
 from isodoc.agencies.models import Agency
@@ -334,7 +334,9 @@ class Standing:
 def reporting_agencies() -> list[Agency]:
     """Every live agency but the province root (it receives the reports)."""
     return list(db.session.scalars(select(Agency).where(
-        Agency.parent_id.is_not(None), Agency.dissolved_on.is_(None)).order_by(Agency.name)))
+        Agency.parent_id.is_not(None),
+        or_(Agency.dissolved_on.is_(None), Agency.dissolved_on > today_local()))
+        .order_by(Agency.name)))
 
 
 def standings(year: int, agencies: list[Agency] | None = None) -> list[Standing]:

@@ -4,6 +4,8 @@ consolidated report. Views parse, call a command, render."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -97,6 +99,13 @@ def start(agency_code: str):
     return render_index(agency_or_404(agency_code), form, 422)
 
 
+def as_of(figures: dict) -> date | None:
+    try:
+        return date.fromisoformat(figures.get("as_of", ""))
+    except (TypeError, ValueError):
+        return None
+
+
 def render_report(report: AnnualReport, form: ReportForm | None = None, status: int = 200,
                   return_form: ReturnForm | None = None):
     if form is None:
@@ -104,6 +113,7 @@ def render_report(report: AnnualReport, form: ReportForm | None = None, status: 
     return render_template(
         "annual_reports/show.html", report=report, agency=report.agency, form=form,
         figures=report.figure_data, due_on=services.deadline(report.year),
+        as_of=as_of(report.figure_data),
         inputs={k: v is not None for k, v in services.INPUT_SECTIONS.items()},
         approve_form=ApproveForm(prefix="a"), return_form=return_form or ReturnForm(prefix="r"),
         may_edit=can(current_user, Action.REPORT_EDIT, report),
