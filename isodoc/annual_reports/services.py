@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import case, distinct, func, or_, select
 
 from isodoc import audit, policy
 from isodoc.agencies.models import Agency
@@ -124,12 +124,12 @@ def figures_for(agency: Agency, year: int, on: date | None = None) -> dict:
         .where(Document.agency_id == agency.id, Revision.state == RevisionState.ISSUED,
                Revision.issued_at >= lo, Revision.issued_at < hi)
         .order_by(Revision.issued_at).limit(LIST_MAX + 1)).all()
-    counts = dict(db.session.execute(
-        select(Revision.number == 1, func.count())
+    issued_new, revised = db.session.execute(
+        select(func.count(case((Revision.number == 1, 1))),
+               func.count(case((Revision.number > 1, 1))))
         .join(Document, Revision.document_id == Document.id)
         .where(Document.agency_id == agency.id, Revision.state == RevisionState.ISSUED,
-               Revision.issued_at >= lo, Revision.issued_at < hi)
-        .group_by(Revision.number == 1)).all())
+               Revision.issued_at >= lo, Revision.issued_at < hi)).one()
     withdrawn = db.session.scalar(select(func.count()).select_from(Document).where(
         Document.agency_id == agency.id, Document.withdrawn_on >= start,
         Document.withdrawn_on <= end)) or 0
@@ -159,7 +159,7 @@ def figures_for(agency: Agency, year: int, on: date | None = None) -> dict:
     return {
         "as_of": on.isoformat(),
         "documents": {
-            "issued_new": counts.get(True, 0), "revised": counts.get(False, 0),
+            "issued_new": issued_new, "revised": revised,
             "withdrawn": withdrawn, "in_force": in_force,
             "list": [{"code": c, "title": t, "number": n,
                       "effective_date": e.isoformat() if e else None}
