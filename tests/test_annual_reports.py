@@ -306,7 +306,9 @@ def docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-def test_the_overseer_downloads_the_consolidated_report(app, people, as_, in_db):
+def test_the_overseer_downloads_the_consolidated_report(app, people, as_, in_db,
+                                                         make_agency):
+    make_agency("so-khcn", name="Sở Khoa học và Công nghệ")  # the report's issuer
     load(app)
     issue_procedure(app, "QT-KS", "1.001193")
     through_approval(as_, LAST_YEAR)
@@ -316,6 +318,7 @@ def test_the_overseer_downloads_the_consolidated_report(app, people, as_, in_db)
     assert "bao-cao-tong-hop-htqlcl" in response.headers["Content-Disposition"]
     text = docx_text(response.data)
     assert f"năm {LAST_YEAR}" in text and "Kính gửi: Ủy ban nhân dân tỉnh; Bộ Khoa học" in text
+    assert "UBND TỈNH ĐIỆN BIÊN\nSỞ KHOA HỌC VÀ CÔNG NGHỆ" in text
     assert "Đã nộp: 1 (đúng hạn 0, muộn 1)" in text
     assert "UBND phường Him Lam | UBND cấp xã | Đã nộp muộn" in text
     assert "UBND xã Búng Lao | UBND cấp xã | Chưa lập — quá hạn" in text

@@ -11,7 +11,7 @@ from docx.shared import Pt
 
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.annual_reports.models import AnnualReport
-from isodoc.annual_reports.services import Standing, Summary
+from isodoc.annual_reports.services import Standing, Summary, overseer_agency
 from isodoc.audits.models import AuditState
 from isodoc.findings.models import FindingType
 from isodoc.officedocs import layout
@@ -139,8 +139,10 @@ def consolidated(year: int, root: Agency | None, rows: list[Standing], s: Summar
     each agency's figures from its submitted report, its difficulties and proposals."""
     doc = layout.new_document(landscape=True)
     layout.page_headers(doc)
-    layout.header_block(doc, None, place_date=place_date(today_local()))
-    layout.paragraph(doc, "SỞ KHOA HỌC VÀ CÔNG NGHỆ", bold=True, indent=False)
+    issuer = overseer_agency()
+    layout.header_block(doc, issuer, place_date=place_date(today_local()))
+    if issuer is None:
+        layout.paragraph(doc, "SỞ KHOA HỌC VÀ CÔNG NGHỆ", bold=True, indent=False)
     layout.title_block(doc, ["BÁO CÁO", "Tình hình xây dựng, áp dụng, duy trì và cải tiến hệ "
                                         "thống quản lý chất lượng theo TCVN ISO 9001:2015 "
                                         f"tại các cơ quan hành chính nhà nước năm {year}"

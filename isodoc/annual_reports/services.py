@@ -331,6 +331,16 @@ class Standing:
         return STATUS_LABELS[self.state] + (" — quá hạn" if self.late else "")
 
 
+def overseer_agency() -> Agency | None:
+    """The Sở KH&CN in the registry (the consolidated report's issuer), found by name."""
+    from isodoc.textnorm import fold
+
+    for agency in db.session.scalars(select(Agency).where(Agency.kind == "department")):
+        if "khoa hoc va cong nghe" in fold(agency.name) or "kh&cn" in fold(agency.name):
+            return agency
+    return None
+
+
 def reporting_agencies() -> list[Agency]:
     """Every live agency but the province root (it receives the reports)."""
     return list(db.session.scalars(select(Agency).where(
