@@ -359,3 +359,47 @@ def test_the_demo_has_reports_on_time_late_and_waiting(app, in_db):
         nam_thanh = rows["dbp-nam-thanh"].report.figure_data
         assert nam_thanh["tthc"]["covered"] >= 1  # Noong Bua's procedure, inherited
         assert agency("dbp-noong-bua").successor.code == "dbp-nam-thanh"
+
+
+def test_figures_count_revisions_and_findings_of_the_year(app, people, as_, in_db):
+    """A second revision counts as revised, not new; a finding raised and one dismissed
+    count as raised and closed, the other stays open."""
+    from isodoc.documents import services as doc_services
+    from isodoc.documents.models import Decision, Document, DocumentKind
+    from isodoc.extensions import db
+    from isodoc.findings import services as findings
+    from isodoc.findings.models import FindingSource, FindingType
+
+    issue_procedure(app, "QT-KS", "")
+    with app.app_context():
+        def u(name):
+            return db.session.scalars(select(User).where(User.username == name)).one()
+
+        document = db.session.scalars(select(Document)).one()
+        revision = doc_services.start_revision(document, u("himlam.soanthao"))
+        doc_services.save_draft(revision, u("himlam.soanthao"), revision.head_sha,
+                                doc_services.DocumentFields("Quy trình QT-KS",
+                                                            DocumentKind.INTERNAL),
+                                "## 1. Mục đích\n\nLần 2.\n", change_summary="Sửa",
+                                reason="Lý do")
+        doc_services.submit(revision, u("himlam.soanthao"), [u("himlam.danhgia")])
+        doc_services.review(revision, u("himlam.danhgia"), Decision.AGREED, "")
+        doc_services.approve(revision, u("himlam.lanhdao"))
+        doc_services.issue(revision, u("himlam.thuky"), today_local())
+        for kind in (FindingType.OFI, FindingType.MINOR):
+            finding = findings.raise_finding(agency(COMMUNE), u("himlam.danhgia"),
+                                             findings.FindingInput(
+                                                 kind, "7.5.3", "Kiểm soát tài liệu",
+                                                 "Quan sát", source=FindingSource.OTHER,
+                                                 source_note="Phiếu 01"))
+            if kind is FindingType.OFI:
+                findings.dismiss(finding, u("himlam.danhgia"), "Ghi nhận")
+        db.session.commit()
+    assert start(as_).status_code == 302
+    figures = report_row(in_db)["figures"]
+    assert figures["documents"]["issued_new"] == 1 and figures["documents"]["revised"] == 1
+    assert figures["documents"]["in_force"] == 1
+    assert [d["number"] for d in figures["documents"]["list"]] == [1, 2]
+    assert figures["findings"]["raised"] == 2 and figures["findings"]["closed"] == 1
+    assert figures["findings"]["open"] == 1 and figures["findings"]["nonconformities"] == 1
+    assert figures["findings"]["by_type"]["ofi"] == 1
