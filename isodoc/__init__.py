@@ -119,6 +119,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from isodoc.admin.views import bp as admin_bp
     from isodoc.agencies.views import bp as agencies_bp
+    from isodoc.annual_reports.views import bp as annual_reports_bp
     from isodoc.api import register_api
     from isodoc.audits.views import bp as audits_bp
     from isodoc.auth.views import bp as auth_bp
@@ -138,12 +139,14 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.search import drain_after_request
     from isodoc.search.views import bp as search_bp
     from isodoc.standards.views import bp as standards_bp
+    from isodoc.succession.views import bp as succession_bp
     from isodoc.training.views import bp as training_bp
     from isodoc.tthc.views import bp as tthc_bp
 
     for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp,
                audits_bp, findings_bp, reports_bp, standards_bp, mail_bp, tthc_bp,
-               objectives_bp, risks_bp, programme_bp, reviews_bp, training_bp, records_bp):
+               objectives_bp, risks_bp, programme_bp, reviews_bp, training_bp, records_bp,
+               annual_reports_bp, succession_bp):
         app.register_blueprint(bp)
     repos.init_app(app)
     app.after_request(drain_after_request)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from isodoc.agencies import registry_csv
 from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
+from isodoc.annual_reports import demo as demo_reports
 from isodoc.audits import demo as demo_audits
 from isodoc.auth import services
 from isodoc.auth.models import Role, User
@@ -23,6 +24,7 @@ from isodoc.programme import demo as demo_programme
 from isodoc.records import demo as demo_records
 from isodoc.reviews import demo as demo_reviews
 from isodoc.risks import demo as demo_risks
+from isodoc.succession import demo as demo_succession
 from isodoc.training import demo as demo_training
 from isodoc.tthc import demo as demo_tthc
 
@@ -115,6 +117,8 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_objectives.seed()
     demo_risks.seed()
     demo_programme.seed()
+    demo_succession.seed()  # after the TTHC model's adoptions: Noong Bua issues its own
+    demo_reports.seed()     # after the merger: Nam Thanh's figures count what it inherited
     demo_records.seed()
     demo_reviews.seed()  # last: its inputs are prefilled from everything above
     return result

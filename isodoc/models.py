@@ -80,3 +80,7 @@ from isodoc.training.models import Attendance, AuditorCertificate, Course  # noq
 
 __all__ += ["ManagementReview", "ReviewAction", "ReviewAttendee", "ReviewInput", "Attendance",
             "AuditorCertificate", "Course", "RecordPlace"]
+from isodoc.annual_reports.models import AnnualReport, ReportDeadline, ReportEvent  # noqa: E402
+from isodoc.succession.models import InheritedAdoption  # noqa: E402
+
+__all__ += ["AnnualReport", "ReportDeadline", "ReportEvent", "InheritedAdoption"]

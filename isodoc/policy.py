@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 
 from isodoc.agencies.models import Agency
+from isodoc.annual_reports import workflow as report_flow
+from isodoc.annual_reports.models import AnnualReport
 from isodoc.audits.models import Audit, AuditState
 from isodoc.auth.models import ApiToken, Role, User
 from isodoc.documents.models import Document, Revision, RevisionState
@@ -109,12 +111,20 @@ class Action(StrEnum):
     TRAINING_MANAGE = "training.manage"         # secretary, approver: courses, certificates
     RECORDS_VIEW = "records.view"               # members, overseer, admin
     RECORDS_MANAGE = "records.manage"           # secretary: where a record is kept
+    # annual QMS reports (target: an agency, or a report)
+    REPORT_VIEW = "report.view"                 # the agency's staff, overseer, admin
+    REPORT_EDIT = "report.edit"                 # secretary: start, write, send to the leader
+    REPORT_APPROVE = "report.approve"           # approver: approve or return
+    REPORT_SUBMIT = "report.submit"             # secretary or approver, once approved
+    REPORT_PROVINCE = "report.province"         # who submitted, who is late, consolidated
+    REPORT_DEADLINE = "report.deadline"         # the year's deadline: the Sở KH&CN
 
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
                   Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
-                  Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW, Action.PROGRAMME_MANAGE}
+                  Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW, Action.PROGRAMME_MANAGE,
+                  Action.REPORT_PROVINCE, Action.REPORT_DEADLINE}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -177,7 +187,7 @@ def is_province_admin(user: User) -> bool:
 
 
 Target = (Agency | User | ApiToken | Document | Revision | Audit | Finding | QualityObjective
-          | RiskAction | ReviewAction | None)
+          | RiskAction | ReviewAction | AnnualReport | None)
 
 
 class SystemActor:
@@ -218,7 +228,10 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
         if action is Action.PROGRAMME_MANAGE:
             return province_overseer(user)  # the plan is the Sở KH&CN's to keep
-        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW):
+        if action is Action.REPORT_DEADLINE:
+            return province_overseer(user)  # the Sở KH&CN sets the province's deadline
+        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW,
+                      Action.REPORT_PROVINCE):
             # the province's catalog and view: the province admin and the overseer of
             # the province root (Sở KH&CN), never an agency's own staff
             return is_province_admin(user) or province_overseer(user)
@@ -235,6 +248,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
         return can_on_finding(user, action, target)
     if isinstance(target, QualityObjective):
         return can_on_objective(user, action, target)
+    if isinstance(target, AnnualReport):
+        return can_on_report(user, action, target)
     if isinstance(target, RiskAction):
         agency = target.risk.agency
         return action is Action.RISK_ACTION_DONE and target.done_on is None and \
@@ -278,6 +293,11 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
                   Action.TRAINING_MANAGE):
         return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
     if action is Action.RECORDS_MANAGE:
+        return not target.is_dissolved() and Role.SECRETARY in roles
+    if action is Action.REPORT_VIEW:
+        return bool(roles & QA_ROLES) or any(effective_roles(user, s) & QA_ROLES
+                                             for s in target.successors())
+    if action is Action.REPORT_EDIT:
         return not target.is_dissolved() and Role.SECRETARY in roles
     if action in (Action.AUDIT_PLAN, Action.FINDING_RAISE):
         return not target.is_dissolved() and bool(roles & {Role.AUDITOR, Role.SECRETARY})
@@ -343,6 +363,27 @@ def can_on_review_action(user: User, action: Action, item: ReviewAction) -> bool
         return item.state == ActionState.DONE and bool(roles & {Role.SECRETARY, Role.APPROVER}) \
             and user.id not in {item.reported_by_id, item.owner_id}
     return False
+REPORT_STEPS = {Action.REPORT_EDIT: (report_flow.Step.EDIT, report_flow.Step.SEND),
+                Action.REPORT_APPROVE: (report_flow.Step.APPROVE, report_flow.Step.RETURN),
+                Action.REPORT_SUBMIT: (report_flow.Step.SUBMIT,)}
+
+
+def can_on_report(user: User, action: Action, report: AnnualReport) -> bool:
+    """The secretary writes and sends; a leader who did not write it approves or returns
+    it; the secretary or a leader submits it once approved."""
+    agency = report.agency
+    if action is Action.REPORT_VIEW:
+        return can(user, action, agency)
+    steps = REPORT_STEPS.get(action)
+    if steps is None or agency.is_dissolved() or \
+            not any(report_flow.allowed(s, report.state) for s in steps):
+        return False
+    roles = user.roles_on(agency)
+    if action is Action.REPORT_EDIT:
+        return Role.SECRETARY in roles
+    if action is Action.REPORT_APPROVE:
+        return Role.APPROVER in roles and report.prepared_by_id != user.id
+    return bool(roles & {Role.SECRETARY, Role.APPROVER})
 
 
 def is_finding_auditor(user: User, finding: Finding) -> bool:

@@ -51,6 +51,10 @@ AGENCY_MATRIX = {
     A.REVIEW_MANAGE: ({"secretary", "approver"}, set()),
     A.TRAINING_MANAGE: ({"secretary", "approver"}, set()),
     A.RECORDS_MANAGE: ({"secretary"}, set()),
+    # annual QMS reports: read like the quality records, started by the secretary
+    A.REPORT_VIEW: ({"author", "secretary", "approver", "auditor", "agency_admin",
+                     "province_admin", "overseer"}, {"province_admin", "overseer"}),
+    A.REPORT_EDIT: ({"secretary"}, set()),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -62,6 +66,8 @@ GLOBAL_MATRIX = {
     A.COVERAGE_PROVINCE: {"province_admin", "overseer"},
     A.PROGRAMME_VIEW: {"province_admin", "overseer"},
     A.PROGRAMME_MANAGE: {"overseer"},
+    A.REPORT_PROVINCE: {"province_admin", "overseer"},
+    A.REPORT_DEADLINE: {"overseer"},  # the Sở KH&CN sets the year's deadline
 }
 
 
@@ -87,8 +93,10 @@ def test_every_action_is_in_a_matrix():
     assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
         DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} | \
         {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} | \
-        {A.REVIEW_ACTION_REPORT, A.REVIEW_ACTION_VERIFY} == set(Action)
-    # test_objectives, test_risks; test_reviews for the review actions
+        {A.REVIEW_ACTION_REPORT, A.REVIEW_ACTION_VERIFY} | \
+        {A.REPORT_APPROVE, A.REPORT_SUBMIT} == set(Action)
+    # test_objectives, test_risks; test_reviews for the review actions; test_annual_reports
+    # (a report's steps: test_report_steps_follow_the_state_table)
 
 
 def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(
@@ -444,4 +452,33 @@ def test_document_creation_rights(app, doc_holders):
             with pytest.raises(Forbidden):
                 services.start_revision(revision.document, user(username))
             assert written(revision) == before, label
+        agency_services.db.session.rollback()
+
+
+def test_report_steps_follow_the_state_table(app, holders, make_user):
+    """REPORT_EDIT/APPROVE/SUBMIT on a report: the secretary writes and sends a draft, an
+    approver who did not prepare it approves or returns it, the secretary or an approver
+    submits it once approved; nobody acts on another agency's report or a dissolved one."""
+    from isodoc.annual_reports.models import AnnualReport
+
+    with app.app_context():
+        secretary = user(holders["secretary"])
+        expected = {
+            "draft": {A.REPORT_EDIT: {"secretary"}},
+            "pending_approval": {A.REPORT_APPROVE: {"approver"}},
+            "approved": {A.REPORT_APPROVE: {"approver"},
+                         A.REPORT_SUBMIT: {"secretary", "approver"}},
+            "submitted": {},
+        }
+        for state, allowed in expected.items():
+            own = AnnualReport(agency=agency(OWN), year=2026, state=state, prepared_by=secretary)
+            other = AnnualReport(agency=agency(OTHER), year=2026, state=state)
+            for action in (A.REPORT_EDIT, A.REPORT_APPROVE, A.REPORT_SUBMIT):
+                for label, username in holders.items():
+                    person = user(username)
+                    assert can(person, action, own) is (label in allowed.get(action, set())), \
+                        (state, action, label)
+                    assert not can(person, action, other), (state, action, label)
+            assert can(user(holders["overseer"]), A.REPORT_VIEW, own)
+            assert not can(user(holders["reader"]), A.REPORT_VIEW, own)
         agency_services.db.session.rollback()

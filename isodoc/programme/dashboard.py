@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 
 from sqlalchemy import case, func, select
 
@@ -23,7 +23,7 @@ from isodoc.findings.models import Finding, FindingState
 from isodoc.findings.services import overdue_condition
 from isodoc.programme.models import Measure, Plan, PlanTarget, PlanUnit
 from isodoc.programme.stage import Stage, end_of, records_by_agency
-from isodoc.timeutil import today_local
+from isodoc.timeutil import LOCAL_TZ, today_local
 from isodoc.tthc.coverage import ProvinceCoverage, province_coverage
 
 # the kinds the dashboard shows, in the plan's order
@@ -35,10 +35,15 @@ KINDS = [AgencyKind.DEPARTMENT, AgencyKind.SUB_DEPARTMENT, AgencyKind.DISTRICT,
 
 
 def reports_submitted(year: int) -> dict[int, date] | None:
-    """MERGE POINT (annual reports): agency id → the day its report for `year` was
-    submitted, in one aggregate query; None while the reporting chain is not merged
-    (the dashboard then shows the figure as not available)."""
-    return None
+    """Agency id → the day (in Vietnam) its annual report for `year` was submitted, in
+    one query."""
+    from isodoc.annual_reports.models import AnnualReport, ReportState
+
+    rows = db.session.execute(select(AnnualReport.agency_id, AnnualReport.submitted_at).where(
+        AnnualReport.year == year, AnnualReport.state == ReportState.SUBMITTED.value,
+        AnnualReport.submitted_at.is_not(None))).all()
+    return {agency_id: at.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
+            for agency_id, at in rows}
 
 
 REPORTS = {"source": reports_submitted}

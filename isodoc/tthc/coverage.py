@@ -12,7 +12,7 @@ covered and stale per agency), never a query per agency."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
 from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
@@ -44,6 +44,10 @@ class Procedure:
     number: int
     issued_at: datetime | None
     effective_date: date
+    # set when the procedure is a predecessor's (an agency merged into this one): the
+    # successor counts it until it issues its own (isodoc/succession)
+    origin_code: str | None = None
+    origin_name: str | None = None
 
     @property
     def written_at(self) -> datetime:
@@ -133,11 +137,29 @@ def agency_coverage(agency: Agency, on: date | None = None) -> AgencyCoverage:
     tthcs = db.session.scalars(select(Tthc).where(obligation_filter(agency))
                                .order_by(Tthc.field, Tthc.code)).all()
     procedures = {p.tthc_code: p for p in in_force_procedures([agency.id], on)}
+    for p in inherited_procedures(agency.id, on):
+        procedures.setdefault(p.tthc_code, p)
     items = [Item(t, state_of(t, procedures.get(t.code)), procedures.get(t.code))
              for t in tthcs]
     counts = Counts(must=len(items), covered=sum(i.state == COVERED for i in items),
                     stale=sum(i.state == STALE for i in items))
     return AgencyCoverage(agency, items, counts)
+
+
+def inherited_procedures(agency_id: int, on: date | None = None) -> list[Procedure]:
+    """The procedures in force of the agencies merged into `agency_id` (nearest
+    predecessor first), each marked with its origin."""
+    from isodoc.succession.lineage import predecessors_by_successor
+
+    preds = predecessors_by_successor(on).get(agency_id, [])
+    if not preds:
+        return []
+    found = in_force_procedures([p.id for p in preds], on)
+    order = {p.id: n for n, p in enumerate(preds)}
+    by_id = {p.id: p for p in preds}
+    found.sort(key=lambda p: order[p.agency_id])
+    return [replace(p, origin_code=by_id[p.agency_id].code,
+                    origin_name=by_id[p.agency_id].name) for p in found]
 
 
 @dataclass
@@ -229,6 +251,16 @@ def province_coverage(on: date | None = None) -> ProvinceCoverage:
             if level is Level.DISTRICT else 0
         row.counts.must = base + mapped.get(a.id, 0)
         row.counts.covered, row.counts.stale = done.get(a.id, (0, 0))
+    # successors of a merger count their predecessors' procedures until they issue their
+    # own: recomputed one by one (a handful after a reorganisation)
+    from isodoc.succession.lineage import predecessors_by_successor
+
+    for successor_id in predecessors_by_successor(on):
+        if successor_id in rows and rows[successor_id].counts.must:
+            heir = db.session.get(Agency, successor_id)
+            counts = agency_coverage(heir, on).counts
+            rows[successor_id].counts.covered = counts.covered
+            rows[successor_id].counts.stale = counts.stale
     districts, per_level = [], {lv.value: Counts() for lv in Level}
     province_level, total = Counts(), Counts()
     per_district: dict[int, tuple[Counts, list[int]]] = {}

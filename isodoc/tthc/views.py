@@ -321,7 +321,9 @@ def agency_csv(agency_code: str):
         ["Mã TTHC", "Tên thủ tục", "Lĩnh vực", "Cấp", "Tình trạng", "Quy trình",
          "Lần ban hành", "Hiệu lực từ", "TTHC thay đổi"],
         [[i.tthc.code, i.tthc.name, i.tthc.field, i.tthc.levels_label,
-          coverage.STATE_LABELS[i.state], i.procedure.code if i.procedure else "",
+          coverage.STATE_LABELS[i.state],
+          (i.procedure.code + (f" (kế thừa từ {i.procedure.origin_name})"
+                               if i.procedure.origin_code else "")) if i.procedure else "",
           i.procedure.number if i.procedure else "",
           format_date(i.procedure.effective_date) if i.procedure else "",
           i.tthc.change_note if i.state == coverage.STALE else ""] for i in view.items])

@@ -190,6 +190,13 @@ def build_world(app: Flask) -> World:
         world.ids["review_action"] = next(a.id for a in review.actions if a.state == "open")
         world.ids["review_action_done"] = next(a.id for a in review.actions
                                                if a.state == "done")
+        # the demo's annual report of the Sở (submitted)
+        from isodoc.annual_reports.models import AnnualReport
+
+        report = db.session.scalar(select(AnnualReport).where(
+            AnnualReport.agency_id == agency.id))
+        world.ids["report"] = report.id
+        world.values["report_year"] = str(report.year)
 
         # the API's bearer tokens, one per persona, and a spare token of the secretary
         for persona, username in PERSONAS.items():

@@ -63,6 +63,8 @@ RK = "/agencies/{own}/risks"
 PG = "/programme/plans/{plan}"
 MR = "/agencies/{own}/management-reviews"
 MR_VIEW = (A.REVIEW_VIEW, "agency:own")
+AR = "/agencies/{own}/annual-reports"
+REPORT = (A.REPORT_VIEW, "report")
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -328,6 +330,35 @@ TABLE: dict[str, list[Case]] = {
                            on((A.RECORDS_VIEW, "agency:other")))],
     "records.place": [Case("/agencies/{own}/records/place",
                            on((A.RECORDS_MANAGE, "agency:own")))],
+    # annual QMS reports
+    "annual_reports.index": [Case(AR, on((A.REPORT_VIEW, "agency:own"))),
+                             Case("/agencies/{other}/annual-reports",
+                                  on((A.REPORT_VIEW, "agency:other")))],
+    "annual_reports.start": [Case(AR + "/start", on((A.REPORT_VIEW, "agency:own"),
+                                                    (A.REPORT_EDIT, "agency:own")))],
+    "annual_reports.show": [Case(AR + "/{report_year}", on(REPORT))],
+    "annual_reports.save": [Case(AR + "/{report_year}/save",
+                                 on(REPORT, (A.REPORT_EDIT, "report")))],
+    "annual_reports.refresh": [Case(AR + "/{report_year}/refresh",
+                                    on(REPORT, (A.REPORT_EDIT, "report")))],
+    "annual_reports.send": [Case(AR + "/{report_year}/send",
+                                 on(REPORT, (A.REPORT_EDIT, "report")))],
+    "annual_reports.approve": [Case(AR + "/{report_year}/approve",
+                                    on(REPORT, (A.REPORT_APPROVE, "report")))],
+    "annual_reports.return_report": [Case(AR + "/{report_year}/return",
+                                          on(REPORT, (A.REPORT_APPROVE, "report")))],
+    "annual_reports.submit": [Case(AR + "/{report_year}/submit",
+                                   on(REPORT, (A.REPORT_SUBMIT, "report")))],
+    "annual_reports.export_docx": [Case(AR + "/{report_year}/export.docx", on(REPORT))],
+    "annual_reports.province": [Case("/annual-reports/", on((A.REPORT_PROVINCE, None)))],
+    "annual_reports.set_deadline": [Case("/annual-reports/deadline",
+                                         on((A.REPORT_DEADLINE, None)))],
+    "annual_reports.consolidated": [Case("/annual-reports/{report_year}/consolidated.docx",
+                                         on((A.REPORT_PROVINCE, None)))],
+    # the reorganisation: a successor's inherited documents
+    "succession.index": [Case("/agencies/{own}/inherited", SIGNED_IN)],
+    "succession.adopt": [Case("/agencies/{own}/inherited/{qt01_doc}/adopt",
+                              on((A.DOC_CREATE, "agency:own")))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
@@ -401,6 +432,8 @@ TABLE: dict[str, list[Case]] = {
                                   on((A.RISK_VIEW, "agency:own")))],
     "api_reviews.management_reviews": [Case("/api/v1/agencies/{own}/management-reviews",
                                             on(MR_VIEW))],
+    "api_reports.reports": [Case(API + "/reports", SIGNED_IN),
+                            Case(API + "/reports?year={report_year}", SIGNED_IN)],
 }
 
 
@@ -434,6 +467,7 @@ def compute_expectations(app, world: World, only: str | None = None
     objects (as they are now), and the private text each persona must never be shown."""
     from isodoc import policy
     from isodoc.agencies.services import get_by_code
+    from isodoc.annual_reports.models import AnnualReport
     from isodoc.audits.models import Audit
     from isodoc.auth.models import ApiToken, User
     from isodoc.documents.models import Document, Revision
@@ -458,7 +492,8 @@ def compute_expectations(app, world: World, only: str | None = None
                 session.get(Revision, ident).document
         model = {"rev": Revision, "audit": Audit, "finding": Finding, "token": ApiToken,
                  "objective": QualityObjective, "risk_action": RiskAction,
-                 "review_action": ReviewAction, "review_action_done": ReviewAction}[kind]
+                 "review_action": ReviewAction, "review_action_done": ReviewAction,
+                 "report": AnnualReport}[kind]
         return session.get(model, world.ids.get(f"{name}_rev", world.ids.get(name)))
 
     answers: dict[tuple[str, str, int], bool] = {}

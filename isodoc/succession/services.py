@@ -1,0 +1,178 @@
+"""The QMS across a reorganisation (the 2025 mergers of communes, a move in the
+registry). An agency merged into another (dissolved with a successor, on the agency
+page or by a registry import) keeps its documents, read-only. Its successor:
+
+- sees the predecessors' documents in force, marked with where they come from;
+- adopts one as its own draft in one step (its own name in place of the
+  predecessor's, then its own review, approval and issue), as a TTHC model is adopted;
+- counts a predecessor's TTHC procedure in its coverage until it issues its own
+  (isodoc/tthc/coverage.py asks `lineage` for that);
+- must declare conformity again (`must_redeclare`, for the dashboard).
+
+A move (an agency placed under another parent) keeps its own documents and code: there
+is nothing to carry over, and its TTHC obligations follow its kind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from isodoc import audit, policy
+from isodoc.agencies.models import Agency
+from isodoc.auth.models import User
+from isodoc.documents import services as documents
+from isodoc.documents.models import Document, DocumentKind, Revision, RevisionState
+from isodoc.errors import InvalidInput
+from isodoc.extensions import db
+from isodoc.policy import Action
+from isodoc.succession.lineage import Predecessor, predecessors_by_successor, predecessors_of
+from isodoc.succession.models import InheritedAdoption
+from isodoc.timeutil import today_local
+
+INHERITED_MAX = 2000  # documents listed from all predecessors together
+
+
+@dataclass
+class Inherited:
+    """A predecessor's document in force, as its successor sees it."""
+
+    origin: Predecessor
+    document: Document
+    revision: Revision                    # the revision in force
+    adoption: InheritedAdoption | None    # the successor's live adoption of it, if any
+
+
+def inherited_documents(agency: Agency, on: date | None = None) -> list[Inherited]:
+    """The documents in force of every agency merged into `agency` (at most
+    INHERITED_MAX), with the successor's adoption of each."""
+    on = on or today_local()
+    preds = predecessors_of(agency, on)
+    if not preds:
+        return []
+    by_id = {p.id: p for p in preds}
+    docs = db.session.scalars(
+        select(Document).where(Document.agency_id.in_(list(by_id)))
+        .options(selectinload(Document.revisions))
+        .order_by(Document.agency_id, Document.code).limit(INHERITED_MAX)).all()
+    adoptions = {}
+    for a in db.session.scalars(select(InheritedAdoption).where(
+            InheritedAdoption.agency_id == agency.id).order_by(InheritedAdoption.id)):
+        if a.revision.state != RevisionState.CANCELLED and a.document.withdrawn_on is None:
+            adoptions[a.source_document_id] = a
+    out = []
+    for document in docs:
+        current = documents.in_force(document, on)
+        if current is not None:
+            out.append(Inherited(by_id[document.agency_id], document, current,
+                                 adoptions.get(document.id)))
+    order = {p.id: n for n, p in enumerate(preds)}
+    out.sort(key=lambda i: (order[i.origin.id], i.document.code))
+    return out
+
+
+def free_code(agency: Agency, code: str) -> str:
+    """`code`, or `code-2`, `code-3`… when the successor already has a document so coded
+    (three merged communes each had a QT-01)."""
+    taken = set(db.session.scalars(select(Document.code).where(Document.agency_id == agency.id)))
+    slugs = set(db.session.scalars(select(Document.slug).where(Document.agency_id == agency.id)))
+    for n in range(1, 100):
+        candidate = code if n == 1 else f"{code[:44]}-{n}"
+        if candidate not in taken and documents.slugify(candidate) not in slugs:
+            return candidate
+    raise InvalidInput(f"Không tìm được mã còn trống cho {code}: hãy đổi mã tài liệu của đơn vị.")
+
+
+def localise(body: str, origin: Predecessor, agency: Agency) -> str:
+    """The predecessor's text with the successor's name in place of the predecessor's."""
+    return re.sub(re.escape(origin.name), agency.name, body)
+
+
+def adopt(agency: Agency, source: Document, actor: User) -> Revision:
+    """The successor's own draft from a predecessor's document in force: one step, then
+    the usual review, approval and issue. The adoption keeps the revision taken."""
+    policy.require(actor, Action.DOC_CREATE, agency)
+    origin = next((p for p in predecessors_of(agency) if p.id == source.agency_id), None)
+    if origin is None:
+        raise InvalidInput(f"{source.code} không phải tài liệu của đơn vị đã sáp nhập vào "
+                           f"{agency.name}.")
+    current = documents.in_force(source)
+    if current is None:
+        raise InvalidInput(f"{source.code} không còn bản đang hiệu lực để kế thừa.")
+    live = db.session.scalars(select(InheritedAdoption).where(
+        InheritedAdoption.agency_id == agency.id,
+        InheritedAdoption.source_document_id == source.id)).all()
+    if any(a.revision.state != RevisionState.CANCELLED and a.document.withdrawn_on is None
+           for a in live):
+        raise InvalidInput(f"{agency.name} đã kế thừa {source.code} của {origin.name}.")
+    if current.tthc_code:
+        from isodoc.tthc import services as tthc_services
+        from isodoc.tthc.drafting import refuse_second_draft
+
+        tthc = tthc_services.get(current.tthc_code)
+        if tthc is not None:
+            refuse_second_draft(agency, tthc)
+    _, body = documents.read_parts(current)
+    fields = documents.DocumentFields(
+        title=current.title, kind=DocumentKind(current.kind), tthc_code=current.tthc_code or "",
+        field=current.field or "", iso_clauses=current.iso_clauses,
+        review_months=current.review_months)
+    code = free_code(agency, source.code)
+    draft = documents.create_document(agency, actor, code, fields, localise(body, origin, agency))
+    db.session.add(InheritedAdoption(agency=agency, source_document=source,
+                                     source_number=current.number, document=draft.document,
+                                     revision=draft, adopted_by=actor))
+    db.session.flush()
+    audit.record("succession.adopt", "document", f"{agency.code}/{code}", actor=actor,
+                 agency_id=agency.id,
+                 summary=f"kế thừa {origin.code}/{source.code} lần {current.number}")
+    return draft
+
+
+@dataclass
+class Redeclaration:
+    """A successor whose scope changed by a merger after its (or a predecessor's) last
+    conformity declaration."""
+
+    agency: Agency
+    merged: list[Predecessor]
+    merged_on: date               # the latest merger into it
+    declared_on: date | None      # its own last declaration
+
+
+def declared_on(agency: Agency) -> date | None:
+    """The agency's last conformity declaration: the registry's date until the
+    declarations feature records them (the lead wires its own reader at merge)."""
+    return agency.declared_on
+
+
+def must_redeclare(on: date | None = None,
+                   last_declared: Callable[[Agency], date | None] | None = None
+                   ) -> list[Redeclaration]:
+    """Live agencies that took others over after their last declaration, when a
+    declared scope is involved (theirs or a predecessor's): they must declare again."""
+    on = on or today_local()
+    last_declared = last_declared or declared_on
+    heirs = predecessors_by_successor(on)
+    if not heirs:
+        return []
+    agencies = {a.id: a for a in db.session.scalars(
+        select(Agency).where(Agency.id.in_(list(heirs) + [p.id for ps in heirs.values()
+                                                           for p in ps])))}
+    out = []
+    for successor_id, preds in heirs.items():
+        agency = agencies.get(successor_id)
+        if agency is None or agency.is_dissolved(on):
+            continue
+        merged_on = max(p.dissolved_on for p in preds)
+        own = last_declared(agency)
+        if own is not None and own >= merged_on:
+            continue
+        if own is not None or any(last_declared(agencies[p.id]) for p in preds
+                                  if p.id in agencies):
+            out.append(Redeclaration(agency, preds, merged_on, own))
+    return sorted(out, key=lambda r: r.agency.name)
