@@ -403,3 +403,36 @@ def test_figures_count_revisions_and_findings_of_the_year(app, people, as_, in_d
     assert figures["findings"]["raised"] == 2 and figures["findings"]["closed"] == 1
     assert figures["findings"]["open"] == 1 and figures["findings"]["nonconformities"] == 1
     assert figures["findings"]["by_type"]["ofi"] == 1
+
+
+def test_the_training_section_is_prefilled_from_the_training_records(app, people, as_,
+                                                                     in_db):
+    """The year's courses, their attendance and the auditors certified come from the
+    training records (7.2) when the report is started; the secretary may edit it."""
+    from isodoc.agencies.services import get_by_code
+    from isodoc.training import services as training
+
+    with in_db():
+        secretary = auth_services.get_user("himlam.thuky")
+        agency = get_by_code(COMMUNE)
+        day = date(LAST_YEAR, 9, 12)
+        course = training.add_course(agency, secretary, training.CourseInput(
+            kind="internal_auditor", title="Đánh giá viên nội bộ khoá 1", provider="Sở KH&CN",
+            held_from=day, held_to=date(LAST_YEAR, 9, 14),
+            attendees=[auth_services.get_user("himlam.danhgia"), secretary]))
+        training.add_certificate(agency, secretary, training.CertificateInput(
+            person=auth_services.get_user("himlam.danhgia"), number="ĐGNB-01/2025",
+            issuer="Sở KH&CN", issued_on=date(LAST_YEAR, 9, 14), course=course))
+    assert start(as_, LAST_YEAR).status_code == 302
+    with in_db() as s:
+        text = s.scalar(select(AnnualReport.training).where(AnnualReport.year == LAST_YEAR))
+    assert text.startswith(f"Năm {LAST_YEAR} đơn vị tổ chức hoặc cử người tham gia 1 khoá")
+    assert (f"- Đánh giá viên nội bộ khoá 1 (Chuyên gia đánh giá nội bộ), "
+            f"12/09/{LAST_YEAR}–14/09/{LAST_YEAR}: 2 người tham dự") in text
+    assert "cấp trong năm: 1; số người có chứng chỉ còn hiệu lực" in text
+    assert start(as_, THIS_YEAR).status_code == 302
+    with in_db() as s:
+        text = s.scalar(select(AnnualReport.training).where(AnnualReport.year == THIS_YEAR))
+    assert text == (f"Năm {THIS_YEAR} không có khoá đào tạo nào.\nChứng chỉ chuyên gia đánh "
+                    f"giá nội bộ cấp trong năm: 0; số người có chứng chỉ còn hiệu lực đến "
+                    f"31/12/{THIS_YEAR}: 1.")  # last year's certificate is still valid

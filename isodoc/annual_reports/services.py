@@ -44,10 +44,19 @@ TEXT_FIELDS = {"assessment": "đánh giá chung", "declarations": "công bố h�
                "proposals": "kiến nghị, đề xuất", "next_year": "phương hướng năm sau"}
 
 # Sections that other features fill (conformity declarations, training): each provider
-# returns the section's text for (agency, year), or None when it has nothing. Until the
-# lead wires them at merge, the secretary types these sections.
+# returns the section's text for (agency, year), or None when it has nothing; the
+# secretary edits it like any section.
 SectionProvider = Callable[[Agency, int], str | None]
-INPUT_SECTIONS: dict[str, SectionProvider | None] = {"declarations": None, "training": None}
+
+
+def _training(agency: Agency, year: int) -> str | None:
+    from isodoc.training.services import year_summary
+
+    return year_summary(agency, year)
+
+
+INPUT_SECTIONS: dict[str, SectionProvider | None] = {"declarations": None,
+                                                     "training": _training}
 
 
 def current_year() -> int:

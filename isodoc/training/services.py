@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from isodoc import audit as audit_log
@@ -146,3 +146,35 @@ def agency_certificates(agency: Agency) -> list[AuditorCertificate]:
         .options(selectinload(AuditorCertificate.user))
         .order_by(AuditorCertificate.issued_on.desc(), AuditorCertificate.id.desc())
         .limit(SHOWN)))
+
+
+def year_summary(agency: Agency, year: int) -> str | None:
+    """The training section of the agency's annual report: the year's courses with their
+    attendance, certificates issued, internal auditors certified at the year's end (three
+    queries); None when the year has nothing."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    courses = db.session.execute(
+        select(Course.title, Course.kind, Course.held_from, Course.held_to,
+               func.count(Attendance.id))
+        .outerjoin(Attendance, Attendance.course_id == Course.id)
+        .where(Course.agency_id == agency.id, Course.held_from <= end, Course.held_to >= start)
+        .group_by(Course.id).order_by(Course.held_from, Course.id).limit(50)).all()
+    issued = db.session.scalar(select(func.count()).select_from(AuditorCertificate).where(
+        AuditorCertificate.agency_id == agency.id, AuditorCertificate.issued_on >= start,
+        AuditorCertificate.issued_on <= end)) or 0
+    valid = db.session.scalar(select(func.count(func.distinct(AuditorCertificate.user_id)))
+                              .where(AuditorCertificate.agency_id == agency.id,
+                                     AuditorCertificate.issued_on <= end,
+                                     (AuditorCertificate.valid_until.is_(None))
+                                     | (AuditorCertificate.valid_until >= end))) or 0
+    if not courses and not issued and not valid:
+        return None
+    lines = [f"- {title} ({CourseKind(kind).label}), {format_date(held_from)}"
+             + (f"–{format_date(held_to)}" if held_to != held_from else "")
+             + f": {attended} người tham dự" for title, kind, held_from, held_to, attended
+             in courses]
+    return "\n".join([f"Năm {year} đơn vị tổ chức hoặc cử người tham gia {len(courses)} khoá "
+                      "đào tạo:" if courses else f"Năm {year} không có khoá đào tạo nào.",
+                      *lines,
+                      f"Chứng chỉ chuyên gia đánh giá nội bộ cấp trong năm: {issued}; số người "
+                      f"có chứng chỉ còn hiệu lực đến 31/12/{year}: {valid}."])
