@@ -37,6 +37,6 @@ def seed() -> None:
         documents.review(draft, leader, Decision.AGREED, "")
         documents.approve(draft, leader, "Đồng ý ban hành")
         documents.issue(draft, secretary, today_local())
-    agencies.set_status(old, SYSTEM, QmsStatus.DECLARED_2015, DECLARED_ON)
+    old.qms_status, old.declared_on = QmsStatus.DECLARED_2015.value, DECLARED_ON  # registry
     agencies.dissolve(old, SYSTEM, today_local(), heir)
     db.session.flush()
