@@ -14,6 +14,7 @@ from isodoc.agencies.services import get_by_code
 from isodoc.audits import demo as demo_audits
 from isodoc.auth import services
 from isodoc.auth.models import Role, User
+from isodoc.declarations import demo as demo_declarations
 from isodoc.documents import demo as demo_documents
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
@@ -99,6 +100,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_tthc.seed()  # after the documents: their TTHC codes predate the catalog
     demo_objectives.seed()
     demo_risks.seed()
+    demo_declarations.seed()  # after the audits: a declaration needs a completed one
     return result
 
 

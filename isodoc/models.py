@@ -65,3 +65,15 @@ __all__ += ["Measurement", "QualityObjective"]
 from isodoc.risks.models import Risk, RiskAction, RiskScale  # noqa: E402
 
 __all__ += ["Risk", "RiskAction", "RiskScale"]
+
+from isodoc.declarations.models import Declaration, DeclaredDocument, DeclaredTthc  # noqa: E402
+from isodoc.inspections.models import (  # noqa: E402
+    Consultant,
+    Engagement,
+    FindingTrace,
+    Inspection,
+    SupervisionVisit,
+)
+
+__all__ += ["Declaration", "DeclaredDocument", "DeclaredTthc", "Consultant", "Engagement",
+            "FindingTrace", "Inspection", "SupervisionVisit"]

@@ -28,6 +28,7 @@ from isodoc.errors import Forbidden
 from isodoc.findings import workflow as finding_flow
 from isodoc.findings.models import Finding, FindingType
 from isodoc.findings.workflow import Step
+from isodoc.inspections.models import Inspection
 from isodoc.objectives.models import QualityObjective
 from isodoc.risks.models import RiskAction
 
@@ -96,12 +97,23 @@ class Action(StrEnum):
     RISK_VIEW = "risk.view"                     # members, overseer, admin
     RISK_MANAGE = "risk.manage"                 # secretary, approver: register, scales
     RISK_ACTION_DONE = "risk.action_done"       # the action's owner, secretary, approver
+    # conformity declarations (target: an agency)
+    DECLARATION_VIEW = "declaration.view"       # members, overseer, admin
+    DECLARATION_RECORD = "declaration.record"   # secretary, approver of the agency
+    DECLARATION_PROVINCE = "declaration.province"  # every agency's declarations: overseer, admin
+    # the Sở KH&CN's inspections and consultants
+    INSPECTION_VIEW = "inspection.view"         # target: an agency or an inspection
+    INSPECTION_MANAGE = "inspection.manage"     # record an inspection: the province overseer
+    INSPECTION_LEAD = "inspection.lead"         # target: an inspection; conclude it
+    INSPECTION_FINDING = "inspection.raise_finding"  # target: an inspection the overseer leads
+    CONSULTANT_MANAGE = "consultant.manage"     # consultants, engagements, supervision visits
 
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
                   Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
-                  Action.COVERAGE_PROVINCE}
+                  Action.COVERAGE_PROVINCE, Action.DECLARATION_PROVINCE,
+                  Action.INSPECTION_MANAGE, Action.CONSULTANT_MANAGE}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT, Action.AGENCY_SET_STATUS,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -165,7 +177,7 @@ def is_province_admin(user: User) -> bool:
 
 
 Target = (Agency | User | ApiToken | Document | Revision | Audit | Finding | QualityObjective
-          | RiskAction | None)
+          | RiskAction | Inspection | None)
 
 
 class SystemActor:
@@ -204,7 +216,10 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return is_province_admin(user)
         if action is Action.REGISTRY_EXPORT:
             return has_role(user, Role.ADMIN) or has_role(user, Role.OVERSEER)
-        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE):
+        if action is Action.INSPECTION_MANAGE:
+            return province_overseer(user)  # the Sở KH&CN inspects, nobody else
+        if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE,
+                      Action.DECLARATION_PROVINCE, Action.CONSULTANT_MANAGE):
             # the province's catalog and view: the province admin and the overseer of
             # the province root (Sở KH&CN), never an agency's own staff
             return is_province_admin(user) or province_overseer(user)
@@ -221,6 +236,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
         return can_on_finding(user, action, target)
     if isinstance(target, QualityObjective):
         return can_on_objective(user, action, target)
+    if isinstance(target, Inspection):
+        return can_on_inspection(user, action, target)
     if isinstance(target, RiskAction):
         agency = target.risk.agency
         return action is Action.RISK_ACTION_DONE and target.done_on is None and \
@@ -257,7 +274,11 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
                                              for s in target.successors())
     if action is Action.COVERAGE_VIEW:
         return bool(roles)  # its members, and admins and overseers above it
-    if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW):
+    if action is Action.INSPECTION_VIEW:
+        return can(user, Action.QA_VIEW, target)  # a quality record, read as findings are
+    if action is Action.DECLARATION_RECORD:
+        return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
+    if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW, Action.DECLARATION_VIEW):
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
     if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE):
         return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
@@ -299,6 +320,18 @@ def can_on_audit(user: User, action: Action, audit: Audit) -> bool:
     return False
 
 
+def can_on_inspection(user: User, action: Action, inspection: Inspection) -> bool:
+    """Read like the agency's findings; concluded and raised into only by the overseer who
+    leads it, while it is open and the agency exists."""
+    if action is Action.INSPECTION_VIEW:
+        return can(user, action, inspection.agency)
+    if action not in (Action.INSPECTION_LEAD, Action.INSPECTION_FINDING):
+        return False
+    return inspection.lead_id == user.id and inspection.concluded_on is None and \
+        not inspection.agency.is_dissolved() and \
+        Role.OVERSEER in effective_roles(user, inspection.agency)
+
+
 def can_on_objective(user: User, action: Action, objective: QualityObjective) -> bool:
     """Values come from the objective's owner (while a member) or the secretary."""
     if action is Action.OBJECTIVE_VIEW:
@@ -310,7 +343,13 @@ def can_on_objective(user: User, action: Action, objective: QualityObjective) ->
 
 
 def is_finding_auditor(user: User, finding: Finding) -> bool:
-    return Role.AUDITOR in effective_roles(user, finding.agency) or on_team(user, finding.audit)
+    """The agency's internal auditors, the audit's team, and for a finding raised in an
+    inspection the overseer who led it (who returns, accepts and verifies its action)."""
+    inspection = finding.inspection
+    return Role.AUDITOR in effective_roles(user, finding.agency) or \
+        on_team(user, finding.audit) or \
+        (inspection is not None and inspection.lead_id == user.id and
+         Role.OVERSEER in effective_roles(user, finding.agency))
 
 
 STEP_ACTIONS = {

@@ -9,13 +9,14 @@ from isodoc.extensions import api, csrf
 
 
 def register_api(app: Flask) -> None:
+    from isodoc.api.declarations import blp as declarations_blp
     from isodoc.api.documents import blp as documents_blp
     from isodoc.api.objectives import blp as objectives_blp
     from isodoc.api.quality import blp as quality_blp
     from isodoc.api.tthc import blp as tthc_blp
     from isodoc.api.views import blp
 
-    for bp in (blp, documents_blp, quality_blp, tthc_blp, objectives_blp):
+    for bp in (blp, documents_blp, quality_blp, tthc_blp, objectives_blp, declarations_blp):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(bp)
 
