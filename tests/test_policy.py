@@ -46,6 +46,12 @@ AGENCY_MATRIX = {
     A.RISK_VIEW: (ALL, {"province_admin", "overseer"}),
     A.OBJECTIVE_MANAGE: ({"secretary", "approver"}, set()),
     A.RISK_MANAGE: ({"secretary", "approver"}, set()),
+    # conformity declarations: read like objectives, recorded by the agency's leadership
+    # and secretary; inspections are read like the agency's findings
+    A.DECLARATION_VIEW: (ALL, {"province_admin", "overseer"}),
+    A.DECLARATION_RECORD: ({"secretary", "approver"}, set()),
+    A.INSPECTION_VIEW: ({"author", "secretary", "approver", "auditor", "agency_admin",
+                         "province_admin", "overseer"}, {"province_admin", "overseer"}),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -55,6 +61,9 @@ GLOBAL_MATRIX = {
     A.MAIL_OUTBOX: {"province_admin"},  # every agency's mail
     A.TTHC_MANAGE: {"province_admin", "overseer"},
     A.COVERAGE_PROVINCE: {"province_admin", "overseer"},
+    A.DECLARATION_PROVINCE: {"province_admin", "overseer"},
+    A.INSPECTION_MANAGE: {"overseer"},  # the Sở KH&CN inspects
+    A.CONSULTANT_MANAGE: {"province_admin", "overseer"},
 }
 
 
@@ -79,7 +88,9 @@ QUALITY_ACTIONS = {  # test_quality_policy
 def test_every_action_is_in_a_matrix():
     assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
         DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} | \
-        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} == set(Action)  # test_objectives, test_risks
+        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} | \
+        {A.INSPECTION_LEAD, A.INSPECTION_FINDING} == set(Action)  # test_objectives, test_risks,
+    # test_declarations
 
 
 def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(

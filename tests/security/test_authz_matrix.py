@@ -60,6 +60,9 @@ QA_AUDIT = (A.QA_VIEW, "audit")
 MT = "/agencies/{own}/objectives"
 OBJ = (A.OBJECTIVE_VIEW, "objective")
 RK = "/agencies/{own}/risks"
+DC = "/agencies/{own}/declarations"
+INSP = (A.INSPECTION_VIEW, "inspection")
+CONSULT = (A.CONSULTANT_MANAGE, None)
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -264,6 +267,32 @@ TABLE: dict[str, list[Case]] = {
     "risks.complete_action": [Case(RK + "/{risk}/actions/{risk_action}/done",
                                    on((A.RISK_VIEW, "agency:own"),
                                       (A.RISK_ACTION_DONE, "risk_action")))],
+    # conformity declarations, inspections, consultants
+    "declarations.index": [Case(DC, on((A.DECLARATION_VIEW, "agency:own"))),
+                           Case("/agencies/{other}/declarations",
+                                on((A.DECLARATION_VIEW, "agency:other")))],
+    "declarations.new": [Case(DC + "/new", on((A.DECLARATION_RECORD, "agency:own")))],
+    "declarations.show": [Case(DC + "/{declaration}", on((A.DECLARATION_VIEW, "agency:own")))],
+    "declarations.decision_docx": [Case(DC + "/{declaration}/decision.docx",
+                                        on((A.DECLARATION_VIEW, "agency:own")))],
+    "declarations.notice_docx": [Case(DC + "/{declaration}/notice.docx",
+                                      on((A.DECLARATION_VIEW, "agency:own")))],
+    "declarations.province": [Case("/declarations/", on((A.DECLARATION_PROVINCE, None)))],
+    "inspections.index": [Case("/inspections/", on((A.DECLARATION_PROVINCE, None)))],
+    "inspections.new": [Case("/inspections/new", on((A.INSPECTION_MANAGE, None)))],
+    "inspections.show": [Case("/inspections/{inspection}", on(INSP))],
+    "inspections.conclude": [Case("/inspections/{inspection}/conclude",
+                                  on(INSP, (A.INSPECTION_LEAD, "inspection")))],
+    "inspections.raise_finding": [Case("/inspections/{inspection}/findings/new",
+                                       on(INSP, (A.INSPECTION_FINDING, "inspection")))],
+    "inspections.consultants": [Case("/consultants/", on(CONSULT))],
+    "inspections.consultant": [Case("/consultants/{consultant}", on(CONSULT))],
+    "inspections.engage": [Case("/consultants/{consultant}/engagements", on(CONSULT))],
+    "inspections.visit": [Case("/consultants/{consultant}/engagements/{engagement}/visits",
+                               on(CONSULT))],
+    "api_declarations.declarations": [
+        Case(API + "/declarations", SIGNED_IN),
+        Case(API + "/declarations?agency={own}", on((A.DECLARATION_VIEW, "agency:own")))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
@@ -371,6 +400,7 @@ def compute_expectations(app, world: World, only: str | None = None
     from isodoc.documents.models import Document, Revision
     from isodoc.extensions import db
     from isodoc.findings.models import Finding
+    from isodoc.inspections.models import Inspection
     from isodoc.objectives.models import QualityObjective
     from isodoc.risks.models import RiskAction
 
@@ -388,7 +418,8 @@ def compute_expectations(app, world: World, only: str | None = None
             return session.get(Document, ident) if name in world.ids else \
                 session.get(Revision, ident).document
         model = {"rev": Revision, "audit": Audit, "finding": Finding, "token": ApiToken,
-                 "objective": QualityObjective, "risk_action": RiskAction}[kind]
+                 "objective": QualityObjective, "risk_action": RiskAction,
+                 "inspection": Inspection}[kind]
         return session.get(model, world.ids.get(f"{name}_rev", world.ids.get(name)))
 
     answers: dict[tuple[str, str, int], bool] = {}
