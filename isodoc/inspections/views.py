@@ -212,7 +212,9 @@ def engage(consultant_id: int):
     _, error = attempt(services.engage, consultant, current_user, agency, form.year.data,
                        form.note.data or "")
     if error is not None:
-        form.agency.errors = [error.message]
+        field = form.year if error.message.startswith("Năm") else \
+            form.note if "nội dung" in error.message else form.agency
+        field.errors = [error.message]
         return render_consultant(db.session.get(Consultant, consultant_id), form, status=422)
     flash("Đã ghi nhận cơ quan được tư vấn.", "success")
     return redirect(url_for("inspections.consultant", consultant_id=consultant_id))
@@ -232,7 +234,9 @@ def visit(consultant_id: int, engagement_id: int):
     _, error = attempt(services.record_visit, engagement, current_user, form.visited_on.date,
                        form.conclusion.data or "")
     if error is not None:
-        form.visited_on.errors = [error.message]
+        field = form.visited_on if "ngày giám sát" in error.message.lower() else \
+            form.conclusion
+        field.errors = [error.message]
         return render_consultant(db.session.get(Consultant, consultant_id), visit_form=form,
                                  status=422)
     flash("Đã ghi kết luận giám sát.", "success")
