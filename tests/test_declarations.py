@@ -10,6 +10,7 @@ nothing."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -361,7 +362,9 @@ def test_the_overseer_inspects_and_raises_a_finding_the_agency_acts_on(
         "propose-owner": str(uid(in_db, "stp.thuky")),
         "propose-due_date": (TODAY + timedelta(days=10)).strftime("%d/%m/%Y")})
     assert proposed.status_code == 302
-    assert code in overseer.get("/").get_data(as_text=True)  # waits for the lead
+    home = overseer.get("/").get_data(as_text=True)
+    assert code in home  # waits for the lead, counted in the header's number too
+    assert re.search(r'class="count-badge"[^>]*><span class="visually-hidden">\(</span>1<', home)
     accepted = post_form(overseer, base + "/accept", {
         "accept-verify_after": (TODAY + timedelta(days=10)).strftime("%d/%m/%Y"),
         "accept-comment": "Đồng ý"})
