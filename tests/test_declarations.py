@@ -432,11 +432,33 @@ def test_consultants_engagements_visits_and_traced_findings(desk, in_db, oversee
     assert forged.status_code == 422 and "Lựa chọn không hợp lệ" in forged.get_data(
         as_text=True)
     assert post_form(overseer, new, {**FINDING, "engagement": str(ours)}).status_code == 302
+    # a finding from elsewhere (a complaint) traced by its code; forged or repeated refused
+    from isodoc.findings import services as findings
+    from isodoc.findings.models import FindingSource, FindingType
+
+    with in_db():
+        findings.raise_finding(agency("so-tu-phap"), auth_services.get_user("stp.thuky"),
+                               findings.FindingInput(FindingType.OBSERVATION, "8.5.1",
+                                                     "Đúng hạn", "Trễ 1 hồ sơ",
+                                                     source=FindingSource.COMPLAINT,
+                                                     source_note="PA-01"))
+    trace = f"/consultants/{ident}/engagements/{ours}/findings"
+    for code, message in (("PH-1", "có dạng PH-năm-số"), (f"PH-{TODAY.year}-099",
+                                                          "không có phát hiện"),
+                          (f"PH-{TODAY.year}-001", "đã được gắn")):
+        response = post_form(overseer, trace, {"t-code": code})
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert post_form(desk("secretary"), trace, {"t-code": f"PH-{TODAY.year}-002"}
+                     ).status_code == 403
+    assert post_form(overseer, f"/consultants/{ident}/engagements/{theirs}/findings",
+                     {"t-code": f"PH-{TODAY.year}-002"}).status_code == 422  # not theirs
+    assert post_form(overseer, trace, {"t-code": f"ph-{TODAY.year}-002"}).status_code == 302
     shown = overseer.get(page).get_data(as_text=True)
     assert "Tư vấn đúng tiến độ" in shown and f"PH-{TODAY.year}-001" in shown
+    assert f"PH-{TODAY.year}-002" in shown
     assert "Công ty Tư vấn ISO Việt" in desk("secretary").get(BASE).get_data(as_text=True)
     after = state(in_db)
-    assert after[3:7] == (before[3] + 1, before[4] + 2, before[5] + 1, before[6] + 1)
+    assert after[3:7] == (before[3] + 1, before[4] + 2, before[5] + 1, before[6] + 2)
 
 
 def test_demo_has_a_declaration_and_an_inspection_with_a_finding(app, client):

@@ -47,6 +47,11 @@ class EngagementForm(Form):
     note = TextAreaField("Nội dung tư vấn", validators=[max_len(2000)])
 
 
+class TraceForm(Form):
+    code = StringField("Mã phát hiện tại cơ quan này", validators=[required("mã phát hiện"),
+                                                                     max_len(20)])
+
+
 class VisitForm(Form):
     visited_on = VnDateField("Ngày giám sát (dd/mm/yyyy)", validators=[required("ngày giám sát")])
     conclusion = TextAreaField("Kết luận giám sát", validators=[required("kết luận"),

@@ -5,6 +5,7 @@ then follows the agency's usual corrective-action steps."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -118,6 +119,27 @@ def trace(finding: Finding, engagement: Engagement) -> FindingTrace:
                      summary=f"{finding.code}: liên quan đến tư vấn {engagement.consultant.name}"
                              f" ({engagement.year})")
     return link
+
+
+FINDING_CODE_RE = re.compile(r"PH-([0-9]{4})-([0-9]{1,6})")
+
+
+def trace_finding(engagement: Engagement, actor: User, code: str) -> FindingTrace:
+    """Trace a finding of the advised agency (from an internal audit, a complaint, an
+    inspection…) to the consultant's work there, by its code (PH-2026-003)."""
+    policy.require(actor, Action.CONSULTANT_MANAGE)
+    code = typed(code, "mã phát hiện", 20).upper()
+    found = FINDING_CODE_RE.fullmatch(code)
+    if found is None:
+        raise InvalidInput("Mã phát hiện có dạng PH-năm-số, vd. PH-2026-003.")
+    finding = db.session.scalar(select(Finding).where(
+        Finding.agency_id == engagement.agency_id, Finding.year == int(found.group(1)),
+        Finding.seq == int(found.group(2))))
+    if finding is None:
+        raise InvalidInput(f"{engagement.agency.name} không có phát hiện {code}.")
+    if db.session.get(FindingTrace, finding.id) is not None:
+        raise InvalidInput(f"Phát hiện {code} đã được gắn với một tổ chức tư vấn.")
+    return trace(finding, engagement)
 
 
 def inspection_findings(inspection: Inspection) -> list[Finding]:

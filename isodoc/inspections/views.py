@@ -23,6 +23,7 @@ from isodoc.inspections.forms import (
     EngagementForm,
     InspectionFindingForm,
     InspectionForm,
+    TraceForm,
     VisitForm,
 )
 from isodoc.inspections.models import Consultant, Engagement, Inspection
@@ -192,6 +193,7 @@ def render_consultant(consultant: Consultant, engagement_form: EngagementForm | 
     return render_template("inspections/consultant.html", consultant=consultant,
                            engagement_form=engagement_form,
                            visit_form=visit_form or VisitForm(prefix="v"),
+                           trace_form=TraceForm(prefix="t"),
                            traced=services.traced_findings(consultant)), status
 
 
@@ -220,13 +222,34 @@ def engage(consultant_id: int):
     return redirect(url_for("inspections.consultant", consultant_id=consultant_id))
 
 
-@bp.route("/consultants/<int:consultant_id>/engagements/<int:engagement_id>/visits",
-          methods=["POST"])
-def visit(consultant_id: int, engagement_id: int):
+def engagement_or_404(consultant_id: int, engagement_id: int) -> tuple[Consultant, Engagement]:
     consultant = consultant_or_404(consultant_id)
     engagement = db.session.get(Engagement, engagement_id)
     if engagement is None or engagement.consultant_id != consultant.id:
         abort(404)
+    return consultant, engagement
+
+
+@bp.route("/consultants/<int:consultant_id>/engagements/<int:engagement_id>/findings",
+          methods=["POST"])
+def trace(consultant_id: int, engagement_id: int):
+    consultant, engagement = engagement_or_404(consultant_id, engagement_id)
+    form = TraceForm(prefix="t")
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_consultant(consultant, status=422)
+    link, error = attempt(services.trace_finding, engagement, current_user, form.code.data or "")
+    if error is not None:
+        flash(error.message, "error")
+        return render_consultant(db.session.get(Consultant, consultant_id), status=422)
+    flash(f"Đã gắn phát hiện {link.finding.code} với {consultant.name}.", "success")
+    return redirect(url_for("inspections.consultant", consultant_id=consultant_id))
+
+
+@bp.route("/consultants/<int:consultant_id>/engagements/<int:engagement_id>/visits",
+          methods=["POST"])
+def visit(consultant_id: int, engagement_id: int):
+    consultant, engagement = engagement_or_404(consultant_id, engagement_id)
     form = VisitForm(prefix="v")
     if not form.validate_on_submit():
         flash_form_errors(form)

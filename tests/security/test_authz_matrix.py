@@ -288,6 +288,8 @@ TABLE: dict[str, list[Case]] = {
     "inspections.consultants": [Case("/consultants/", on(CONSULT))],
     "inspections.consultant": [Case("/consultants/{consultant}", on(CONSULT))],
     "inspections.engage": [Case("/consultants/{consultant}/engagements", on(CONSULT))],
+    "inspections.trace": [Case("/consultants/{consultant}/engagements/{engagement}/findings",
+                               on(CONSULT))],
     "inspections.visit": [Case("/consultants/{consultant}/engagements/{engagement}/visits",
                                on(CONSULT))],
     "api_declarations.declarations": [
