@@ -234,7 +234,8 @@ def test_bad_input_is_refused_next_to_the_field(desk, in_db, overrides, field, m
     assert state(in_db) == before
 
 
-def test_a_scope_change_asks_for_a_new_declaration(desk, in_db, client, make_user):
+def test_a_scope_change_asks_for_a_new_declaration(desk, in_db, client, make_user,
+                                                  make_agency):
     issue_qt05(desk, in_db)
     complete_audit(in_db)
     assert declare(desk, in_db).status_code == 302
@@ -277,6 +278,17 @@ def test_a_scope_change_asks_for_a_new_declaration(desk, in_db, client, make_use
     rows = client.get("/api/v1/declarations", headers=token(in_db, "stp.thuky")).get_json()
     assert [(r["decision_no"], r["latest"], len(r["tthc"])) for r in rows] == [
         ("200/QĐ-STP", True, 1), ("125/QĐ-STP", False, 0)]
+
+    # a merger into the agency after its declaration (the 2025 reorganisation)
+    from isodoc.agencies import services as agencies
+    from isodoc.policy import SYSTEM
+
+    make_agency("so-sap-nhap", name="Sở Sáp Nhập")
+    with in_db():
+        agencies.dissolve(agency("so-sap-nhap"), SYSTEM, TODAY, agency("so-tu-phap"))
+    [latest, _] = client.get("/api/v1/declarations", headers=token(in_db, "stp.thuky")
+                             ).get_json()
+    assert latest["redeclare"] == ["Đơn vị sáp nhập vào sau công bố: Sở Sáp Nhập."]
 
 
 @pytest.fixture
