@@ -123,11 +123,13 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.api import register_api
     from isodoc.audits.views import bp as audits_bp
     from isodoc.auth.views import bp as auth_bp
+    from isodoc.declarations.views import bp as declarations_bp
     from isodoc.documents import repos
     from isodoc.documents.views import bp as documents_bp
     from isodoc.documents.views import preview_bp
     from isodoc.findings.report_views import bp as reports_bp
     from isodoc.findings.views import bp as findings_bp
+    from isodoc.inspections.views import bp as inspections_bp
     from isodoc.mail import drain_after_request as drain_mail_after_request
     from isodoc.mail.views import bp as mail_bp
     from isodoc.main.views import bp as main_bp
@@ -146,7 +148,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp,
                audits_bp, findings_bp, reports_bp, standards_bp, mail_bp, tthc_bp,
                objectives_bp, risks_bp, programme_bp, reviews_bp, training_bp, records_bp,
-               annual_reports_bp, succession_bp):
+               annual_reports_bp, succession_bp, declarations_bp, inspections_bp):
         app.register_blueprint(bp)
     repos.init_app(app)
     app.after_request(drain_after_request)

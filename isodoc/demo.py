@@ -15,6 +15,7 @@ from isodoc.annual_reports import demo as demo_reports
 from isodoc.audits import demo as demo_audits
 from isodoc.auth import services
 from isodoc.auth.models import Role, User
+from isodoc.declarations import demo as demo_declarations
 from isodoc.documents import demo as demo_documents
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
@@ -121,6 +122,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_reports.seed()     # after the merger: Nam Thanh's figures count what it inherited
     demo_records.seed()
     demo_reviews.seed()  # last: its inputs are prefilled from everything above
+    demo_declarations.seed()  # after the audits: a declaration needs a completed one
     return result
 
 

@@ -84,3 +84,14 @@ from isodoc.annual_reports.models import AnnualReport, ReportDeadline, ReportEve
 from isodoc.succession.models import InheritedAdoption  # noqa: E402
 
 __all__ += ["AnnualReport", "ReportDeadline", "ReportEvent", "InheritedAdoption"]
+from isodoc.declarations.models import Declaration, DeclaredDocument, DeclaredTthc  # noqa: E402
+from isodoc.inspections.models import (  # noqa: E402
+    Consultant,
+    Engagement,
+    FindingTrace,
+    Inspection,
+    SupervisionVisit,
+)
+
+__all__ += ["Declaration", "DeclaredDocument", "DeclaredTthc", "Consultant", "Engagement",
+            "FindingTrace", "Inspection", "SupervisionVisit"]

@@ -30,6 +30,7 @@ from isodoc.errors import Forbidden
 from isodoc.findings import workflow as finding_flow
 from isodoc.findings.models import Finding, FindingType
 from isodoc.findings.workflow import Step
+from isodoc.inspections.models import Inspection
 from isodoc.objectives.models import QualityObjective
 from isodoc.reviews.models import ActionState, ReviewAction
 from isodoc.risks.models import RiskAction
@@ -118,13 +119,24 @@ class Action(StrEnum):
     REPORT_SUBMIT = "report.submit"             # secretary or approver, once approved
     REPORT_PROVINCE = "report.province"         # who submitted, who is late, consolidated
     REPORT_DEADLINE = "report.deadline"         # the year's deadline: the Sở KH&CN
+    # conformity declarations (target: an agency)
+    DECLARATION_VIEW = "declaration.view"       # members, overseer, admin
+    DECLARATION_RECORD = "declaration.record"   # secretary, approver of the agency
+    DECLARATION_PROVINCE = "declaration.province"  # every agency's declarations: overseer, admin
+    # the Sở KH&CN's inspections and consultants
+    INSPECTION_VIEW = "inspection.view"         # target: an agency or an inspection
+    INSPECTION_MANAGE = "inspection.manage"     # record an inspection: the province overseer
+    INSPECTION_LEAD = "inspection.lead"         # target: an inspection; conclude it
+    INSPECTION_FINDING = "inspection.raise_finding"  # target: an inspection the overseer leads
+    CONSULTANT_MANAGE = "consultant.manage"     # consultants, engagements, supervision visits
 
 
 # Actions with no target object.
 GLOBAL_ACTIONS = {Action.REGISTRY_IMPORT, Action.REGISTRY_EXPORT, Action.PEOPLE_LIST,
                   Action.AUDIT_VIEW, Action.MAIL_OUTBOX, Action.TTHC_MANAGE,
                   Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW, Action.PROGRAMME_MANAGE,
-                  Action.REPORT_PROVINCE, Action.REPORT_DEADLINE}
+                  Action.REPORT_PROVINCE, Action.REPORT_DEADLINE, Action.DECLARATION_PROVINCE,
+                  Action.INSPECTION_MANAGE, Action.CONSULTANT_MANAGE}
 # Actions that change an agency, refused once it is dissolved.
 WRITE_ACTIONS = {Action.AGENCY_CREATE_CHILD, Action.AGENCY_EDIT,
                  Action.AGENCY_REORGANIZE, Action.PEOPLE_MANAGE}
@@ -187,7 +199,7 @@ def is_province_admin(user: User) -> bool:
 
 
 Target = (Agency | User | ApiToken | Document | Revision | Audit | Finding | QualityObjective
-          | RiskAction | ReviewAction | AnnualReport | None)
+          | RiskAction | ReviewAction | AnnualReport | Inspection | None)
 
 
 class SystemActor:
@@ -230,8 +242,11 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
             return province_overseer(user)  # the plan is the Sở KH&CN's to keep
         if action is Action.REPORT_DEADLINE:
             return province_overseer(user)  # the Sở KH&CN sets the province's deadline
+        if action is Action.INSPECTION_MANAGE:
+            return province_overseer(user)  # the Sở KH&CN inspects, nobody else
         if action in (Action.TTHC_MANAGE, Action.COVERAGE_PROVINCE, Action.PROGRAMME_VIEW,
-                      Action.REPORT_PROVINCE):
+                      Action.REPORT_PROVINCE, Action.DECLARATION_PROVINCE,
+                      Action.CONSULTANT_MANAGE):
             # the province's catalog and view: the province admin and the overseer of
             # the province root (Sở KH&CN), never an agency's own staff
             return is_province_admin(user) or province_overseer(user)
@@ -250,6 +265,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
         return can_on_objective(user, action, target)
     if isinstance(target, AnnualReport):
         return can_on_report(user, action, target)
+    if isinstance(target, Inspection):
+        return can_on_inspection(user, action, target)
     if isinstance(target, RiskAction):
         agency = target.risk.agency
         return action is Action.RISK_ACTION_DONE and target.done_on is None and \
@@ -286,8 +303,12 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
                                              for s in target.successors())
     if action is Action.COVERAGE_VIEW:
         return bool(roles)  # its members, and admins and overseers above it
+    if action is Action.INSPECTION_VIEW:
+        return can(user, Action.QA_VIEW, target)  # a quality record, read as findings are
+    if action is Action.DECLARATION_RECORD:
+        return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
     if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW, Action.REVIEW_VIEW,
-                  Action.TRAINING_VIEW, Action.RECORDS_VIEW):
+                  Action.TRAINING_VIEW, Action.RECORDS_VIEW, Action.DECLARATION_VIEW):
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
     if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE, Action.REVIEW_MANAGE,
                   Action.TRAINING_MANAGE):
@@ -335,6 +356,18 @@ def can_on_audit(user: User, action: Action, audit: Audit) -> bool:
     if action is Action.FINDING_RAISE:
         return on_team(user, audit) and state == AuditState.IN_PROGRESS
     return False
+
+
+def can_on_inspection(user: User, action: Action, inspection: Inspection) -> bool:
+    """Read like the agency's findings; concluded and raised into only by the overseer who
+    leads it, while it is open and the agency exists."""
+    if action is Action.INSPECTION_VIEW:
+        return can(user, action, inspection.agency)
+    if action not in (Action.INSPECTION_LEAD, Action.INSPECTION_FINDING):
+        return False
+    return inspection.lead_id == user.id and inspection.concluded_on is None and \
+        not inspection.agency.is_dissolved() and \
+        Role.OVERSEER in effective_roles(user, inspection.agency)
 
 
 def can_on_objective(user: User, action: Action, objective: QualityObjective) -> bool:
@@ -387,7 +420,13 @@ def can_on_report(user: User, action: Action, report: AnnualReport) -> bool:
 
 
 def is_finding_auditor(user: User, finding: Finding) -> bool:
-    return Role.AUDITOR in effective_roles(user, finding.agency) or on_team(user, finding.audit)
+    """The agency's internal auditors, the audit's team, and for a finding raised in an
+    inspection the overseer who led it (who returns, accepts and verifies its action)."""
+    inspection = finding.inspection
+    return Role.AUDITOR in effective_roles(user, finding.agency) or \
+        on_team(user, finding.audit) or \
+        (inspection is not None and inspection.lead_id == user.id and
+         Role.OVERSEER in effective_roles(user, finding.agency))
 
 
 STEP_ACTIONS = {

@@ -77,6 +77,7 @@ class World:
     numbers: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     audit: int = 0
+    declaration: int = 0
 
 
 @pytest.fixture(autouse=True)
@@ -123,6 +124,10 @@ def world(app) -> World:
             w.tokens[name] = auth.create_token(auth.get_user(name), SYSTEM, "xuất Word")
         w.audit = db.session.scalar(select(Audit.id).where(Audit.agency_id == agency.id,
                                                            Audit.state == "completed"))
+        from isodoc.declarations.models import Declaration
+
+        w.declaration = db.session.scalar(select(Declaration.id).where(
+            Declaration.agency_id == agency.id))
         db.session.commit()
     assert w.numbers["current"] > w.numbers["superseded"], "the demo's QT-01 has revisions"
     return w
@@ -166,6 +171,11 @@ def files(world, person) -> dict[str, bytes]:
         "register": person("stp.thuky").get(f"{D}/export.docx"),
         "audit": person("stp.thuky").get(f"/agencies/{AGENCY}/audits/{world.audit}"
                                          "/report.docx"),
+        # the demo's conformity declaration: the decision and its notice to the Sở
+        "decision": reader.get(f"/agencies/{AGENCY}/declarations/{world.declaration}"
+                               "/decision.docx"),
+        "notice": reader.get(f"/agencies/{AGENCY}/declarations/{world.declaration}"
+                             "/notice.docx"),
     }
     for name, response in out.items():
         assert response.status_code == 200, (name, response.status_code)
@@ -387,6 +397,18 @@ def test_audit_report_uses_the_same_layout(files):
     assert doc.styles["Heading 1"].font.color.rgb in (None, layout.RGBColor(0, 0, 0))
 
 
+def test_declaration_decision_and_notice_use_the_same_layout(files):
+    for name, title in (("decision", "QUYẾT ĐỊNH"), ("notice", "THÔNG BÁO")):
+        doc = Docx(io.BytesIO(files[name]))
+        assert_official_layout(doc)
+        texts = [p.text for p in doc.paragraphs]
+        assert title in texts and "PHẠM VI ÁP DỤNG HỆ THỐNG QUẢN LÝ CHẤT LƯỢNG" in texts
+        # the signature block: "Nơi nhận" on the left, the signer on the right
+        foot = next(t for t in doc.tables if "Nơi nhận:" in t.rows[0].cells[0].text)
+        assert "GIÁM ĐỐC" in foot.rows[0].cells[1].text
+        assert layout.custom_properties(doc)["isodoc-declaration"] == "125/QĐ-STP"
+
+
 def test_markdown_conversion_is_bounded(app):
     """A body at the size limit with a huge table: the work handed to python-docx is
     capped (cells, columns), and the cut is said in the document."""
@@ -404,7 +426,7 @@ def test_markdown_conversion_is_bounded(app):
 
 # -- rendered by LibreOffice ------------------------------------------------------------
 
-RENDERED = ("in_force", "superseded", "draft", "register", "audit")
+RENDERED = ("in_force", "superseded", "draft", "register", "audit", "decision", "notice")
 
 
 @pytest.fixture(scope="module")
@@ -470,7 +492,8 @@ SERIF = re.compile(r"^(TimesNewRoman|Times-New-Roman|LiberationSerif)"
 
 @pytest.mark.parametrize("name, landscape, pages", [
     ("in_force", False, (2, 5)), ("superseded", False, (2, 5)), ("draft", False, (3, 6)),
-    ("register", True, (1, 3)), ("audit", False, (2, 8))])
+    ("register", True, (1, 3)), ("audit", False, (2, 8)), ("decision", False, (2, 4)),
+    ("notice", False, (2, 4))])
 def test_exports_print_on_a4_with_the_official_margins(pdfs, name, landscape, pages):
     reader = pdfs[name]
     assert pages[0] <= len(reader.pages) <= pages[1], f"{name}: {len(reader.pages)} pages"

@@ -55,6 +55,12 @@ AGENCY_MATRIX = {
     A.REPORT_VIEW: ({"author", "secretary", "approver", "auditor", "agency_admin",
                      "province_admin", "overseer"}, {"province_admin", "overseer"}),
     A.REPORT_EDIT: ({"secretary"}, set()),
+    # conformity declarations: read like objectives, recorded by the agency's leadership
+    # and secretary; inspections are read like the agency's findings
+    A.DECLARATION_VIEW: (ALL, {"province_admin", "overseer"}),
+    A.DECLARATION_RECORD: ({"secretary", "approver"}, set()),
+    A.INSPECTION_VIEW: ({"author", "secretary", "approver", "auditor", "agency_admin",
+                         "province_admin", "overseer"}, {"province_admin", "overseer"}),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -68,6 +74,9 @@ GLOBAL_MATRIX = {
     A.PROGRAMME_MANAGE: {"overseer"},
     A.REPORT_PROVINCE: {"province_admin", "overseer"},
     A.REPORT_DEADLINE: {"overseer"},  # the Sở KH&CN sets the year's deadline
+    A.DECLARATION_PROVINCE: {"province_admin", "overseer"},
+    A.INSPECTION_MANAGE: {"overseer"},  # the Sở KH&CN inspects
+    A.CONSULTANT_MANAGE: {"province_admin", "overseer"},
 }
 
 
@@ -94,9 +103,10 @@ def test_every_action_is_in_a_matrix():
         DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} | \
         {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} | \
         {A.REVIEW_ACTION_REPORT, A.REVIEW_ACTION_VERIFY} | \
-        {A.REPORT_APPROVE, A.REPORT_SUBMIT} == set(Action)
+        {A.REPORT_APPROVE, A.REPORT_SUBMIT} | \
+        {A.INSPECTION_LEAD, A.INSPECTION_FINDING} == set(Action)
     # test_objectives, test_risks; test_reviews for the review actions; test_annual_reports
-    # (a report's steps: test_report_steps_follow_the_state_table)
+    # (a report's steps: test_report_steps_follow_the_state_table); test_declarations
 
 
 def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(

@@ -55,7 +55,13 @@ def _training(agency: Agency, year: int) -> str | None:
     return year_summary(agency, year)
 
 
-INPUT_SECTIONS: dict[str, SectionProvider | None] = {"declarations": None,
+def _declarations(agency: Agency, year: int) -> str | None:
+    from isodoc.declarations.services import year_summary
+
+    return year_summary(agency, year)
+
+
+INPUT_SECTIONS: dict[str, SectionProvider | None] = {"declarations": _declarations,
                                                      "training": _training}
 
 

@@ -9,6 +9,7 @@ from isodoc.extensions import api, csrf
 
 
 def register_api(app: Flask) -> None:
+    from isodoc.api.declarations import blp as declarations_blp
     from isodoc.api.documents import blp as documents_blp
     from isodoc.api.objectives import blp as objectives_blp
     from isodoc.api.programme import blp as programme_blp
@@ -19,7 +20,7 @@ def register_api(app: Flask) -> None:
     from isodoc.api.views import blp
 
     for bp in (blp, documents_blp, quality_blp, tthc_blp, objectives_blp, programme_blp,
-               reviews_blp, reports_blp):
+               reviews_blp, reports_blp, declarations_blp):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(bp)
 

@@ -39,13 +39,15 @@ class FindingSource(StrEnum):
     OTHER = "other"
     OBJECTIVE = "objective"  # a missed quality-objective target (raised from its page)
     RISK = "risk"  # a risk or opportunity of the register (raised from its page)
+    INSPECTION = "inspection"  # raised by the Sở KH&CN during its inspection of the agency
 
     @property
     def label(self) -> str:
         return {"audit": "Đánh giá nội bộ", "complaint": "Phản ánh, kiến nghị",
                 "late_dossier": "Hồ sơ TTHC trễ hạn", "other": "Nguồn khác",
                 "objective": "Mục tiêu chất lượng không đạt",
-                "risk": "Rủi ro, cơ hội"}[self.value]
+                "risk": "Rủi ro, cơ hội",
+                "inspection": "Kiểm tra của Sở KH&CN"}[self.value]
 
 
 class FindingState(StrEnum):
@@ -76,6 +78,8 @@ class Finding(db.Model):
     source_note: Mapped[str] = mapped_column(String(300), default="")
     audit_id: Mapped[int | None] = mapped_column(ForeignKey("audit.id"), index=True)
     checklist_item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_item.id"))
+    # the Sở KH&CN's inspection it was raised in (isodoc/inspections)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     requirement: Mapped[str] = mapped_column(Text)   # what was required
     observed: Mapped[str] = mapped_column(Text)      # what was found
     state: Mapped[str] = mapped_column(String(16), default=FindingState.OPEN, index=True)
@@ -108,6 +112,7 @@ class Finding(db.Model):
     agency: Mapped[Agency] = relationship()
     audit: Mapped[Audit | None] = relationship()
     checklist_item: Mapped[ChecklistItem | None] = relationship()
+    inspection = relationship("Inspection")
     raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])

@@ -36,6 +36,7 @@ from isodoc.findings.models import (
     FindingType,
 )
 from isodoc.findings.workflow import Step, allowed, target
+from isodoc.inspections.models import Inspection
 from isodoc.policy import STEP_ACTIONS, Action
 from isodoc.textnorm import nfc
 from isodoc.timeutil import format_date, today_local, utcnow
@@ -97,10 +98,16 @@ class FindingInput:
     response_due: date | None = None
     audit: Audit | None = None
     checklist_item: ChecklistItem | None = None
+    inspection: Inspection | None = None  # raised by the overseer leading the Sở's inspection
 
 
 def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
-    policy.require(actor, Action.FINDING_RAISE, data.audit or agency)
+    if data.inspection is not None:
+        policy.require(actor, Action.INSPECTION_FINDING, data.inspection)
+        if data.inspection.agency_id != agency.id or data.audit is not None:
+            raise InvalidInput("Phát hiện của đợt kiểm tra phải ghi cho đơn vị được kiểm tra.")
+    else:
+        policy.require(actor, Action.FINDING_RAISE, data.audit or agency)
     if agency.is_dissolved():
         raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không ghi nhận phát hiện mới.")
     clauses = parse_clauses(data.clauses)
@@ -127,7 +134,11 @@ def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
                                "hoặc «khuyến nghị».")
     elif source == FindingSource.AUDIT:
         raise InvalidInput("Phát hiện ngoài đánh giá: chọn nguồn (phản ánh, hồ sơ trễ hạn…).")
-    note = nfc(data.source_note)[:300]
+    if data.inspection is not None:
+        source = FindingSource.INSPECTION
+    elif source == FindingSource.INSPECTION:
+        raise InvalidInput("Chỉ đoàn kiểm tra của Sở KH&CN ghi phát hiện nguồn «kiểm tra».")
+    note = nfc(data.source_note)[:300] or (data.inspection.code if data.inspection else "")
     if source in (FindingSource.COMPLAINT, FindingSource.LATE_DOSSIER, FindingSource.OTHER,
                   FindingSource.OBJECTIVE, FindingSource.RISK) \
             and not note:
@@ -141,6 +152,7 @@ def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
         Finding.agency_id == agency.id, Finding.year == year)) or 0) + 1
     finding = Finding(agency=agency, year=year, seq=seq, type=data.type.value,
                       source=source.value, source_note=note, audit=audit, checklist_item=item,
+                      inspection=data.inspection,
                       requirement=requirement, observed=observed, raised_by=actor,
                       response_due=due, state=F.OPEN,
                       clauses=[FindingClause(clause=c) for c in clauses], revisions=revisions)

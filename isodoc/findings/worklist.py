@@ -15,21 +15,24 @@ from isodoc.extensions import db
 from isodoc.findings.models import Finding
 from isodoc.findings.services import overdue_since
 from isodoc.findings.workflow import OPEN_STATES, Step
+from isodoc.inspections.models import Inspection
 from isodoc.timeutil import format_date
 
 # what the policy checks and the list read of each finding, loaded with the findings
 # (lazy loads here cost two queries per finding: audit, then its team)
-FINDING_OPTIONS = (joinedload(Finding.agency),
+FINDING_OPTIONS = (joinedload(Finding.agency), joinedload(Finding.inspection),
                    joinedload(Finding.audit).selectinload(Audit.members))
 
 
 def finding_work(user: User) -> list[WorkItem]:
     agency_ids = {m.agency_id for m in user.memberships}
     team_audits = select(AuditMember.audit_id).where(AuditMember.user_id == user.id)
+    led = select(Inspection.id).where(Inspection.lead_id == user.id)  # the overseer's
     findings = db.session.scalars(select(Finding).where(
         Finding.state.in_([s.value for s in OPEN_STATES]),
         or_(Finding.agency_id.in_(agency_ids), Finding.owner_id == user.id,
-            Finding.audit_id.in_(team_audits))).options(*FINDING_OPTIONS)).unique().all()
+            Finding.audit_id.in_(team_audits), Finding.inspection_id.in_(led)))
+        .options(*FINDING_OPTIONS)).unique().all()
     items = []
     for f in findings:
         steps = [s for s in Step if policy.can(user, policy.STEP_ACTIONS[s], f)

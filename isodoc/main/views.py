@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, User
+from isodoc.declarations.services import redeclare_work
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
@@ -46,6 +47,7 @@ def home():
     work["models"] = model_work(user)
     work["risk_reviews"] = review_work(user)
     work["risk_actions"] = action_work(user)
+    work["redeclare"] = redeclare_work(user)
     return render_template("main/home.html", memberships=memberships, work=work)
 
 

@@ -28,6 +28,7 @@ from isodoc.documents.models import (
 )
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingState
+from isodoc.inspections.models import Inspection
 from isodoc.reviews.models import ActionState, ManagementReview, ReviewAction
 from isodoc.risks.models import Risk, RiskAction, RiskStatus
 
@@ -116,7 +117,9 @@ def statement():
         return or_(column.is_(None), column != user_id)
 
     auditor = or_(Finding.agency_id.in_(agencies(Role.AUDITOR)), Finding.audit_id.in_(
-        select(AuditMember.audit_id).where(AuditMember.user_id == user_id)))
+        select(AuditMember.audit_id).where(AuditMember.user_id == user_id)),
+        # the overseer who led the inspection the finding was raised in
+        Finding.inspection_id.in_(select(Inspection.id).where(Inspection.lead_id == user_id)))
     owner = Finding.owner_id == user_id
     findings = _count(Finding.agency_id.in_(live_agency), or_(
         and_(Finding.state == F.OPEN, or_(owner, Finding.agency_id.in_(

@@ -542,3 +542,32 @@ def save(doc: DocxDocument) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def signature_block(doc: DocxDocument, recipients: Sequence[str], title: str, name: str
+                    ) -> None:
+    """The foot of an administrative document (Phụ lục I): "Nơi nhận" and its list on the
+    left (11 and 12 pt), the signer's title in capitals, room to sign and the name on the
+    right, in a table without borders."""
+    width = text_width(doc)
+    left = width * 45 // 100
+    table = doc.add_table(rows=1, cols=2)
+    table.autofit = False
+    _no_borders(table)
+    for column, w in zip(table.columns, (left, width - left), strict=True):
+        column.width = w
+        for cell in column.cells:
+            cell.width = w
+    receive, sign = table.rows[0].cells
+    for cell in (receive, sign):
+        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    p = paragraph(receive, "Nơi nhận:", bold=True, italic=True, size=Pt(12), indent=False,
+                  space_after=Pt(0))
+    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    for line in recipients:
+        p = paragraph(receive, f"- {line}", size=Pt(11), indent=False, space_after=Pt(0))
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    centred(sign, title.upper(), bold=True, size=Pt(13))
+    for _ in range(4):
+        centred(sign, "")
+    centred(sign, name, bold=True, size=Pt(13))

@@ -12,9 +12,8 @@ so a year's figures do not change when later records arrive. The whole province 
 computed from a fixed number of aggregate queries (agencies, documents, audits,
 declarations), never a query per agency.
 
-MERGE POINT — declarations: `declared_on_by_agency()` below is the one input of the
-'declared' step. It returns nothing until the lead wires it to the declarations package
-(isodoc/declarations, model `Declaration(agency_id, decided_on)`); see its docstring.
+The 'declared' step reads the conformity declarations recorded in isodoc
+(`declared_on_by_agency()`, isodoc/declarations), never a status typed by hand.
 """
 
 from __future__ import annotations
@@ -70,19 +69,14 @@ TARGET_STAGES = (Stage.APPLYING, Stage.AUDITED, Stage.DECLARED)
 
 
 def declared_on_by_agency(until: date) -> dict[int, date]:
-    """MERGE POINT (declarations). The latest conformity declaration decided on or
-    before `until`, per agency id, in one aggregate query.
+    """The latest conformity declaration decided on or before `until`, per agency id,
+    in one aggregate query."""
+    from isodoc.declarations.models import Declaration
 
-    The lead replaces the body at merge with:
-
-        from isodoc.declarations.models import Declaration
-        return dict(db.session.execute(
-            select(Declaration.agency_id, func.max(Declaration.decided_on))
-            .where(Declaration.decided_on <= until)
-            .group_by(Declaration.agency_id)).all())
-
-    Until then no agency is 'declared'. Tests replace it through `DECLARATIONS`."""
-    return {}
+    return dict(db.session.execute(
+        select(Declaration.agency_id, func.max(Declaration.decided_on))
+        .where(Declaration.decided_on <= until)
+        .group_by(Declaration.agency_id)).all())
 
 
 # The function the stage computation calls: tests (and the merge) swap it.

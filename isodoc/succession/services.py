@@ -145,9 +145,12 @@ class Redeclaration:
 
 
 def declared_on(agency: Agency) -> date | None:
-    """The agency's last conformity declaration: the registry's date until the
-    declarations feature records them (the lead wires its own reader at merge)."""
-    return agency.declared_on
+    """The agency's last recorded conformity declaration, else the registry's date (what
+    an agency declared before isodoc, as imported with the registry)."""
+    from isodoc.declarations.services import latest
+
+    found = latest(agency)
+    return found.decided_on if found is not None else agency.declared_on
 
 
 def must_redeclare(on: date | None = None,

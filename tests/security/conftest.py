@@ -220,6 +220,15 @@ def build_world(app: Flask) -> World:
 
         world.ids["plan"] = db.session.scalar(select(func.min(Plan.id)))
         world.ids["plan_target"] = db.session.scalar(select(func.max(PlanTarget.id)))
+        # the demo's declaration (Sở Tư pháp), the overseer's inspection of Him Lam, the
+        # consultant and its engagement there
+        from isodoc.declarations.models import Declaration
+        from isodoc.inspections.models import Consultant, Engagement, Inspection
+
+        world.ids["declaration"] = db.session.scalar(select(func.min(Declaration.id)))
+        world.ids["inspection"] = db.session.scalar(select(func.min(Inspection.id)))
+        world.ids["consultant"] = db.session.scalar(select(func.min(Consultant.id)))
+        world.ids["engagement"] = db.session.scalar(select(func.max(Engagement.id)))
         reader = auth.get_user(PERSONAS["reader"])
         world.values["reader_name"] = reader.username
         world.ids["reader_membership"] = db.session.scalar(select(Membership.id).where(

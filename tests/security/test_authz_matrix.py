@@ -65,6 +65,9 @@ MR = "/agencies/{own}/management-reviews"
 MR_VIEW = (A.REVIEW_VIEW, "agency:own")
 AR = "/agencies/{own}/annual-reports"
 REPORT = (A.REPORT_VIEW, "report")
+DC = "/agencies/{own}/declarations"
+INSP = (A.INSPECTION_VIEW, "inspection")
+CONSULT = (A.CONSULTANT_MANAGE, None)
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -359,6 +362,34 @@ TABLE: dict[str, list[Case]] = {
     "succession.index": [Case("/agencies/{own}/inherited", SIGNED_IN)],
     "succession.adopt": [Case("/agencies/{own}/inherited/{qt01_doc}/adopt",
                               on((A.DOC_CREATE, "agency:own")))],
+    # conformity declarations, inspections, consultants
+    "declarations.index": [Case(DC, on((A.DECLARATION_VIEW, "agency:own"))),
+                           Case("/agencies/{other}/declarations",
+                                on((A.DECLARATION_VIEW, "agency:other")))],
+    "declarations.new": [Case(DC + "/new", on((A.DECLARATION_RECORD, "agency:own")))],
+    "declarations.show": [Case(DC + "/{declaration}", on((A.DECLARATION_VIEW, "agency:own")))],
+    "declarations.decision_docx": [Case(DC + "/{declaration}/decision.docx",
+                                        on((A.DECLARATION_VIEW, "agency:own")))],
+    "declarations.notice_docx": [Case(DC + "/{declaration}/notice.docx",
+                                      on((A.DECLARATION_VIEW, "agency:own")))],
+    "declarations.province": [Case("/declarations/", on((A.DECLARATION_PROVINCE, None)))],
+    "inspections.index": [Case("/inspections/", on((A.DECLARATION_PROVINCE, None)))],
+    "inspections.new": [Case("/inspections/new", on((A.INSPECTION_MANAGE, None)))],
+    "inspections.show": [Case("/inspections/{inspection}", on(INSP))],
+    "inspections.conclude": [Case("/inspections/{inspection}/conclude",
+                                  on(INSP, (A.INSPECTION_LEAD, "inspection")))],
+    "inspections.raise_finding": [Case("/inspections/{inspection}/findings/new",
+                                       on(INSP, (A.INSPECTION_FINDING, "inspection")))],
+    "inspections.consultants": [Case("/consultants/", on(CONSULT))],
+    "inspections.consultant": [Case("/consultants/{consultant}", on(CONSULT))],
+    "inspections.engage": [Case("/consultants/{consultant}/engagements", on(CONSULT))],
+    "inspections.trace": [Case("/consultants/{consultant}/engagements/{engagement}/findings",
+                               on(CONSULT))],
+    "inspections.visit": [Case("/consultants/{consultant}/engagements/{engagement}/visits",
+                               on(CONSULT))],
+    "api_declarations.declarations": [
+        Case(API + "/declarations", SIGNED_IN),
+        Case(API + "/declarations?agency={own}", on((A.DECLARATION_VIEW, "agency:own")))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
@@ -473,6 +504,7 @@ def compute_expectations(app, world: World, only: str | None = None
     from isodoc.documents.models import Document, Revision
     from isodoc.extensions import db
     from isodoc.findings.models import Finding
+    from isodoc.inspections.models import Inspection
     from isodoc.objectives.models import QualityObjective
     from isodoc.reviews.models import ReviewAction
     from isodoc.risks.models import RiskAction
@@ -493,7 +525,7 @@ def compute_expectations(app, world: World, only: str | None = None
         model = {"rev": Revision, "audit": Audit, "finding": Finding, "token": ApiToken,
                  "objective": QualityObjective, "risk_action": RiskAction,
                  "review_action": ReviewAction, "review_action_done": ReviewAction,
-                 "report": AnnualReport}[kind]
+                 "report": AnnualReport, "inspection": Inspection}[kind]
         return session.get(model, world.ids.get(f"{name}_rev", world.ids.get(name)))
 
     answers: dict[tuple[str, str, int], bool] = {}
