@@ -58,11 +58,26 @@ def state(in_db) -> tuple:
                     "inspection.%") | AuditEntry.action.like("consultant.%"))),)
 
 
-def complete_audit(in_db) -> None:
+def hold_review(in_db) -> None:
+    """A management review of the Sở Tư pháp held today (the third prerequisite)."""
+    from isodoc.reviews.models import ManagementReview
+
+    with in_db() as s:
+        s.add(ManagementReview(agency=agency("so-tu-phap"), year=TODAY.year, seq=1,
+                               held_on=TODAY, period_start=TODAY.replace(month=1, day=1),
+                               period_end=TODAY, chair=auth_services.get_user("stp.lanhdao")))
+
+
+def complete_audit(in_db, review: bool = True) -> None:
+    """An internal audit completed today and, unless told, a management review held."""
     from isodoc.audits import services as audits
     from isodoc.audits.models import CheckResult
+    from tests.conftest import certify
 
+    if review:
+        hold_review(in_db)
     with in_db():
+        certify("stp.danhgia")
         lead = auth_services.get_user("stp.danhgia")
         audit = audits.plan_audit(agency("so-tu-phap"), lead, audits.AuditPlan(
             "Đợt 1", TODAY, TODAY, lead, [], "7.5.3"))
@@ -132,7 +147,15 @@ def test_declaring_is_checked_and_the_scope_frozen(desk, in_db, client):
     assert "Chưa có bộ tài liệu" not in text and "Chưa có cuộc đánh giá nội bộ" in text
     assert state(in_db) == before
 
-    complete_audit(in_db)
+    complete_audit(in_db, review=False)
+    refused = declare(desk, in_db)
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Chưa có cuộc đánh giá nội bộ" not in text
+    assert "Chưa có cuộc họp xem xét của lãnh đạo nào trong kỳ" in text
+    assert state(in_db) == before
+
+    hold_review(in_db)
     done = declare(desk, in_db)
     assert done.status_code == 302, done.get_data(as_text=True)
     with in_db() as s:
@@ -254,7 +277,8 @@ def test_a_scope_change_asks_for_a_new_declaration(desk, in_db, client, make_use
         BASE).get_data(as_text=True)
     province = watcher.get("/declarations/").get_data(as_text=True)
     assert "Cần công bố lại" in province and "QT-07" in province
-    assert "cần công bố lại" in watcher.get("/").get_data(as_text=True)
+    assert "cần công bố lại" in watcher.get("/?viec=1").get_data(as_text=True)  # work list
+    assert 'href="/declarations/"' in watcher.get("/").get_data(as_text=True)  # dashboard
     [row] = client.get("/api/v1/declarations", headers=token(in_db, "stp.thuky")).get_json()
     assert row["redeclare"] == ["Tài liệu mới ban hành sau công bố: QT-07."]
 
