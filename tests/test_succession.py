@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from isodoc.agencies import services as agency_services
 from isodoc.agencies.models import AgencyKind, QmsStatus
 from isodoc.auth.models import User
 from isodoc.documents import services as doc_services
@@ -65,8 +64,9 @@ def merge(app, people, make_agency, make_user):  # noqa: F811
     issue_at(app, "QT-KS", "1.001193", "himlam", OLD, body)
     issue_at(app, "QT-01", "", "himlam", OLD, "## 1. Mục đích\n\nKiểm soát tài liệu.\n")
     with app.app_context():
-        agency_services.set_status(agency(OLD), SYSTEM, QmsStatus.DECLARED_2015,
-                                   today_local().replace(year=2020))
+        old = agency(OLD)  # declared before isodoc: the registry's date
+        old.qms_status, old.declared_on = QmsStatus.DECLARED_2015.value, \
+            today_local().replace(year=2020)
         db.session.commit()
     admin = client_for(app, "admin")
     response = post(admin, f"/agencies/{OLD}/dissolve",
