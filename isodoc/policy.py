@@ -96,6 +96,9 @@ class Action(StrEnum):
     RISK_VIEW = "risk.view"                     # members, overseer, admin
     RISK_MANAGE = "risk.manage"                 # secretary, approver: register, scales
     RISK_ACTION_DONE = "risk.action_done"       # the action's owner, secretary, approver
+    # citizen satisfaction survey (target: an agency)
+    SURVEY_ANSWER = "survey.answer"             # anyone, no account: the public page
+    SURVEY_VIEW = "survey.view"                 # results: members, overseer, admin
 
 
 # Actions with no target object.
@@ -191,6 +194,9 @@ AUDITEE_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER}
 def can(user: User | SystemActor | None, action: Action, target: Target = None) -> bool:
     if user is SYSTEM:
         return True
+    if action is Action.SURVEY_ANSWER:
+        # the public survey: citizens answer without an account, while the agency exists
+        return isinstance(target, Agency) and not target.is_dissolved()
     # a check reads the user dozens of times: through Flask-Login's proxy each read
     # costs a context lookup, so resolve it once
     if isinstance(user, LocalProxy):
@@ -257,7 +263,7 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
                                              for s in target.successors())
     if action is Action.COVERAGE_VIEW:
         return bool(roles)  # its members, and admins and overseers above it
-    if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW):
+    if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW, Action.SURVEY_VIEW):
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
     if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE):
         return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})

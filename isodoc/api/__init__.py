@@ -12,10 +12,11 @@ def register_api(app: Flask) -> None:
     from isodoc.api.documents import blp as documents_blp
     from isodoc.api.objectives import blp as objectives_blp
     from isodoc.api.quality import blp as quality_blp
+    from isodoc.api.surveys import blp as surveys_blp
     from isodoc.api.tthc import blp as tthc_blp
     from isodoc.api.views import blp
 
-    for bp in (blp, documents_blp, quality_blp, tthc_blp, objectives_blp):
+    for bp in (blp, documents_blp, quality_blp, tthc_blp, objectives_blp, surveys_blp):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(bp)
 

@@ -38,12 +38,14 @@ class FindingSource(StrEnum):
     LATE_DOSSIER = "late_dossier"
     OTHER = "other"
     OBJECTIVE = "objective"  # a missed quality-objective target (raised from its page)
+    SURVEY = "survey"  # a low score in the citizen satisfaction survey (raised from it)
 
     @property
     def label(self) -> str:
         return {"audit": "Đánh giá nội bộ", "complaint": "Phản ánh, kiến nghị",
                 "late_dossier": "Hồ sơ TTHC trễ hạn", "other": "Nguồn khác",
-                "objective": "Mục tiêu chất lượng không đạt"}[self.value]
+                "objective": "Mục tiêu chất lượng không đạt",
+                "survey": "Khảo sát sự hài lòng của người dân"}[self.value]
 
 
 class FindingState(StrEnum):

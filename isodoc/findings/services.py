@@ -129,7 +129,7 @@ def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
         raise InvalidInput("Phát hiện ngoài đánh giá: chọn nguồn (phản ánh, hồ sơ trễ hạn…).")
     note = nfc(data.source_note)[:300]
     if source in (FindingSource.COMPLAINT, FindingSource.LATE_DOSSIER, FindingSource.OTHER,
-                  FindingSource.OBJECTIVE) \
+                  FindingSource.OBJECTIVE, FindingSource.SURVEY) \
             and not note:
         raise InvalidInput("Ghi rõ nguồn phát hiện (vd. số phiếu phản ánh, mã hồ sơ trễ hạn).")
     today = today_local()
