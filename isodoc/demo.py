@@ -20,6 +20,7 @@ from isodoc.extensions import db
 from isodoc.objectives import demo as demo_objectives
 from isodoc.policy import SYSTEM
 from isodoc.risks import demo as demo_risks
+from isodoc.surveys import demo as demo_surveys
 from isodoc.tthc import demo as demo_tthc
 
 DEPARTMENT = "so-tu-phap"   # Sở Tư pháp: many TTHC, a typical provincial department
@@ -99,6 +100,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_tthc.seed()  # after the documents: their TTHC codes predate the catalog
     demo_objectives.seed()
     demo_risks.seed()
+    demo_surveys.seed()
     return result
 
 

@@ -46,6 +46,9 @@ AGENCY_MATRIX = {
     A.RISK_VIEW: (ALL, {"province_admin", "overseer"}),
     A.OBJECTIVE_MANAGE: ({"secretary", "approver"}, set()),
     A.RISK_MANAGE: ({"secretary", "approver"}, set()),
+    # the satisfaction survey's results: read like the objectives (anyone answers:
+    # test_the_public_survey_is_answered_without_an_account)
+    A.SURVEY_VIEW: (ALL, {"province_admin", "overseer"}),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -79,7 +82,7 @@ QUALITY_ACTIONS = {  # test_quality_policy
 def test_every_action_is_in_a_matrix():
     assert set(AGENCY_MATRIX) | set(GLOBAL_MATRIX) | {A.TOKEN_REVOKE, A.ACCOUNT_OWN} | \
         DOCUMENT_ACTIONS | QUALITY_ACTIONS | {A.MODEL_PUBLISH} | \
-        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} == set(Action)  # test_objectives, test_risks
+        {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} | {A.SURVEY_ANSWER} == set(Action)
 
 
 def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(
@@ -147,6 +150,21 @@ def test_nobody_signed_out_or_disabled_may_do_anything(app, province, make_user)
         for action in AGENCY_MATRIX:
             assert not can(None, action, agency(OWN))
             assert not can(user(disabled), action, agency(OWN))
+
+
+def test_the_public_survey_is_answered_without_an_account(app, province, make_user):
+    """SURVEY_ANSWER is the one action of a person nobody knows: a citizen at the desk,
+    signed in or not, while the agency exists."""
+    disabled = make_user(("ubnd-tinh", "admin"), active=False)
+    reader = make_user((OWN, "reader"))
+    with app.app_context():
+        for who in (None, user(disabled), user(reader)):
+            assert can(who, A.SURVEY_ANSWER, agency(OWN))
+            assert not can(who, A.SURVEY_ANSWER, user(reader))  # an agency, nothing else
+        dissolved = agency(OTHER)
+        dissolved.dissolved_on = date(2025, 7, 1)
+        assert not can(None, A.SURVEY_ANSWER, dissolved)
+        agency_services.db.session.rollback()
 
 
 def test_dissolved_agency_is_read_only_and_readable_by_the_successor(app, province, make_user):

@@ -292,3 +292,24 @@ def test_scores_are_stored_per_question(app, catalog, client, in_db):
     with in_db() as s:
         scores = dict(s.execute(select(SurveyScore.question, SurveyScore.score)).all())
         assert scores == {"guidance": 1, "attitude": 2, "timeliness": 3, "overall": 4}
+
+
+def test_the_demo_has_answers_for_two_agencies_and_a_complaint_made_a_finding(app, in_db):
+    from isodoc import demo
+
+    with app.app_context():
+        demo.seed("mat-khau-demo-2026")
+        from isodoc.extensions import db
+
+        db.session.commit()
+    with in_db() as s:
+        by_agency = dict(s.execute(select(SurveyResponse.agency_id, func.count())
+                                   .group_by(SurveyResponse.agency_id)).all())
+        assert sorted(by_agency.values()) == [24, 36]
+        with_tthc = s.scalar(select(func.count()).select_from(SurveyResponse).where(
+            SurveyResponse.tthc_code.is_not(None)))
+        assert with_tthc > 20
+        raised = s.scalars(select(Finding).where(Finding.source == "complaint",
+                                                 Finding.source_note.like("Phiếu khảo sát%")
+                                                 )).all()
+        assert len(raised) == 2

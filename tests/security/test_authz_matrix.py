@@ -60,6 +60,7 @@ QA_AUDIT = (A.QA_VIEW, "audit")
 MT = "/agencies/{own}/objectives"
 OBJ = (A.OBJECTIVE_VIEW, "objective")
 RK = "/agencies/{own}/risks"
+SV = "/agencies/{own}/surveys"
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -264,6 +265,20 @@ TABLE: dict[str, list[Case]] = {
     "risks.complete_action": [Case(RK + "/{risk}/actions/{risk_action}/done",
                                    on((A.RISK_VIEW, "agency:own"),
                                       (A.RISK_ACTION_DONE, "risk_action")))],
+    # the citizen satisfaction survey: the public page, and the agency's results
+    "survey_public.answer": [Case("/khao-sat/{own}", PUBLIC)],
+    "survey_public.answer_tthc": [Case("/khao-sat/{own}/{survey_tthc}", PUBLIC)],
+    "survey_public.thanks": [Case("/khao-sat/{own}/cam-on", PUBLIC)],
+    "survey_public.not_found": [Case("/khao-sat/{own}/khong/co", PUBLIC, lenient=True)],
+    "surveys.index": [Case(SV, on((A.SURVEY_VIEW, "agency:own"))),
+                      Case("/agencies/{other}/surveys", on((A.SURVEY_VIEW, "agency:other")))],
+    "surveys.qr_svg": [Case(SV + "/qr.svg", on((A.SURVEY_VIEW, "agency:own")))],
+    "surveys.poster": [Case(SV + "/poster", on((A.SURVEY_VIEW, "agency:own")))],
+    "surveys.raise_finding": [Case(SV + "/{survey_response}/finding",
+                                   on((A.SURVEY_VIEW, "agency:own"),
+                                      (A.FINDING_RAISE, "agency:own")))],
+    "api_surveys.surveys": [Case("/api/v1/agencies/{own}/surveys",
+                                 on((A.SURVEY_VIEW, "agency:own")))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
