@@ -131,6 +131,11 @@ def test_bad_answers_are_refused_in_vietnamese_and_change_nothing(app, catalog, 
     assert response.status_code == 422
     assert message in text(response)
     assert 'role="alert"' in text(response) and "Phiếu chưa được gửi" in text(response)
+    # and next to its field, which says it is wrong
+    field = re.search(r'<p class="error" id="([a-z_]+)-error">' + re.escape(message),
+                      text(response))
+    assert field, "no message next to the field"
+    assert f'aria-describedby="{field.group(1)}-error"' in text(response)
     assert count(in_db) == 0
 
 

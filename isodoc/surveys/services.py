@@ -42,6 +42,14 @@ YEAR_MIN, YEAR_MAX = 2000, 2100
 PERIOD_RE = re.compile(r"([0-9]{4})(?:-(Q[1-4]|[0-9]{2}))?")
 
 
+class Refused(InvalidInput):
+    """An answer refused because of one field: the page shows the message next to it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def survey_open(agency: Agency | None) -> bool:
     """An agency takes answers while it exists: a dissolved one's page is gone (404)."""
     return agency is not None and not agency.is_dissolved()
@@ -73,12 +81,13 @@ def parse_receipt(raw: object) -> str:
     case. Anything else (a control or invisible character) is refused, never stripped
     into another number."""
     if not isinstance(raw, str) or not raw.strip():
-        raise InvalidInput("Vui lòng nhập mã hồ sơ (in trên giấy tiếp nhận, hẹn trả kết quả).")
+        raise Refused("receipt", "Vui lòng nhập mã hồ sơ (in trên giấy tiếp nhận, hẹn trả "
+                                 "kết quả).")
     text = raw.strip().replace(" ", "").upper()
     if len(text) > 40:
-        raise InvalidInput("Mã hồ sơ quá dài (tối đa 40 ký tự).")
+        raise Refused("receipt", "Mã hồ sơ quá dài (tối đa 40 ký tự).")
     if not RECEIPT_RE.fullmatch(text):
-        raise InvalidInput("Mã hồ sơ chỉ gồm chữ không dấu, chữ số và các dấu «.», «-», «/» "
+        raise Refused("receipt", "Mã hồ sơ chỉ gồm chữ không dấu, chữ số và các dấu «.», «-», «/» "
                            "(4–40 ký tự), như in trên giấy hẹn trả kết quả.")
     return text
 
@@ -97,7 +106,7 @@ def parse_score(raw: object, question: Question) -> int:
         return int(raw)
     if isinstance(raw, int) and not isinstance(raw, bool) and raw in SCORES:
         return raw
-    raise InvalidInput(f"Vui lòng chọn mức đánh giá (1–5) cho «{question.text}».")
+    raise Refused(question.value, f"Vui lòng chọn mức đánh giá (1–5) cho «{question.text}».")
 
 
 def submit(agency: Agency, answer: Answer, actor: User | None = None) -> SurveyResponse:
@@ -107,23 +116,23 @@ def submit(agency: Agency, answer: Answer, actor: User | None = None) -> SurveyR
     receipt = parse_receipt(answer.receipt)
     scores = {q: parse_score(answer.scores.get(q.value), q) for q in Question}
     if answer.comment_kind not in {k.value for k in CommentKind}:
-        raise InvalidInput("Loại ý kiến không hợp lệ.")
+        raise Refused("comment_kind", "Loại ý kiến không hợp lệ.")
     kind = CommentKind(answer.comment_kind)
     raw = answer.comment if isinstance(answer.comment, str) else ""
     if len(raw) > COMMENT_MAX * 2:  # refused before any work on it
-        raise InvalidInput(f"Ý kiến quá dài: tối đa {COMMENT_MAX} ký tự.")
+        raise Refused("comment", f"Ý kiến quá dài: tối đa {COMMENT_MAX} ký tự.")
     comment = clean(raw, multiline=True)
     if len(comment) > COMMENT_MAX:
-        raise InvalidInput(f"Ý kiến quá dài: tối đa {COMMENT_MAX} ký tự "
-                           f"(Ông/Bà đã nhập {len(comment)} ký tự).")
+        raise Refused("comment", f"Ý kiến quá dài: tối đa {COMMENT_MAX} ký tự "
+                                 f"(Ông/Bà đã nhập {len(comment)} ký tự).")
     if kind.is_complaint and not comment:
-        raise InvalidInput(f"Vui lòng ghi nội dung {kind.label.lower()}.")
+        raise Refused("comment", f"Vui lòng ghi nội dung {kind.label.lower()}.")
     if comment and kind is CommentKind.NONE:
         kind = CommentKind.SUGGESTION
     if answer.tthc is not None and agency_tthc(agency, answer.tthc.code) is None:
-        raise InvalidInput("Thủ tục hành chính không thuộc đơn vị này.")
+        raise Refused("tthc", "Thủ tục hành chính không thuộc đơn vị này.")
     if answered(agency, receipt):
-        raise InvalidInput(already_answered(receipt))
+        raise Refused("receipt", already_answered(receipt))
     now, year = utcnow(), today_local().year
     for _attempt in range(3):
         seq = (db.session.scalar(select(func.max(SurveyResponse.seq)).where(
@@ -140,7 +149,7 @@ def submit(agency: Agency, answer: Answer, actor: User | None = None) -> SurveyR
         except IntegrityError:
             # another answer got in first: the same receipt (refuse) or the same number
             if answered(agency, receipt):
-                raise InvalidInput(already_answered(receipt)) from None
+                raise Refused("receipt", already_answered(receipt)) from None
             continue
         return response
     raise InvalidInput("Hệ thống đang bận, vui lòng gửi lại sau ít giây.")

@@ -160,17 +160,9 @@ def submit(agency: Agency, tthc: Tthc | None, form: SurveyForm, tthcs: list[Tthc
 
 def attach_error(form: SurveyForm, error: InvalidInput) -> None:
     """Show the refusal next to the field it is about."""
-    text = error.message
-    if "Mã hồ sơ" in text or "Hồ sơ " in text:
-        form.receipt.errors = [text]
-    elif "Ý kiến" in text or "nội dung" in text:
-        form.comment.errors = [text]
-    elif "Loại ý kiến" in text:
-        form.comment_kind.errors = [text]
-    else:
-        for question in Question:
-            if question.text in text:
-                form[question.value].errors = [text]
+    name = getattr(error, "field", None)
+    if name and name in form:
+        form[name].errors = [error.message]
 
 
 # --- the agency's pages --------------------------------------------------------------
