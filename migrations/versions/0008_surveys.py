@@ -1,4 +1,5 @@
-"""citizen satisfaction survey: answers (one per dossier receipt number) and scores
+"""citizen satisfaction survey: answers (one per dossier receipt number) and scores;
+the CSV columns an objective's values are imported from
 
 Revision ID: 0008_surveys
 Revises: 0007_objectives
@@ -54,8 +55,15 @@ def upgrade() -> None:
     with op.batch_alter_table('survey_score', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_score_response_id'), ['response_id'], unique=False)
 
+    with op.batch_alter_table('quality_objective', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('import_period_column', sa.String(length=100), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('import_value_column', sa.String(length=100), nullable=False, server_default=''))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('quality_objective', schema=None) as batch_op:
+        batch_op.drop_column('import_value_column')
+        batch_op.drop_column('import_period_column')
     with op.batch_alter_table('survey_score', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_score_response_id'))
     op.drop_table('survey_score')

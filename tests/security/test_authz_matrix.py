@@ -252,6 +252,8 @@ TABLE: dict[str, list[Case]] = {
     "objectives.show": [Case(MT + "/{objective}", on(OBJ))],
     "objectives.measure": [Case(MT + "/{objective}/measurements",
                                 on(OBJ, (A.OBJECTIVE_MEASURE, "objective")))],
+    "objectives.import_values": [Case(MT + "/{objective}/import",
+                                      on(OBJ, (A.OBJECTIVE_MEASURE, "objective")))],
     "objectives.raise_finding": [Case(MT + "/{objective}/measurements/1/finding",
                                       on(OBJ, (A.FINDING_RAISE, "agency:own")))],
     # risks and opportunities
