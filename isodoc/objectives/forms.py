@@ -19,6 +19,12 @@ class ObjectiveForm(Form):
     data_source = TextAreaField("Nguồn dữ liệu", validators=[max_len(2000)])
 
 
+class EditObjectiveForm(ObjectiveForm):
+    """Restating an objective: the same fields but the year (its code stays)."""
+
+    year = None  # WTForms drops a field set to None
+
+
 class MeasurementForm(Form):
     month = SelectField("Tháng", choices=[])
     value = StringField("Kết quả đạt được (số)", validators=[required("kết quả"), max_len(20)])

@@ -87,10 +87,17 @@ class ObjectiveInput:
     data_source: str
 
 
-def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> QualityObjective:
-    policy.require(actor, Action.OBJECTIVE_MANAGE, agency)
-    if not isinstance(data.year, int) or not YEAR_MIN <= data.year <= YEAR_MAX:
-        raise InvalidInput(f"Năm phải trong khoảng {YEAR_MIN}–{YEAR_MAX}.")
+@dataclass
+class Checked:
+    title: str
+    measure: str
+    target: float
+    unit: str
+    source: str
+
+
+def _checked(agency: Agency, data: ObjectiveInput) -> Checked:
+    """The fields of an objective as the form or a caller gave them, cleaned and checked."""
     title = typed(data.title, "mục tiêu", 300)
     measure = typed(data.measure, "chỉ số đo", 300)
     if data.comparison not in set(Comparison):
@@ -104,6 +111,16 @@ def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> Quali
         raise InvalidInput("Nguồn dữ liệu quá dài (tối đa 2000 ký tự).")
     if data.owner is None or not findings.agency_member(agency, data.owner):
         raise InvalidInput("Người phụ trách phải là thành viên của đơn vị.")
+    return Checked(title, measure, target, unit, source)
+
+
+def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> QualityObjective:
+    policy.require(actor, Action.OBJECTIVE_MANAGE, agency)
+    if not isinstance(data.year, int) or not YEAR_MIN <= data.year <= YEAR_MAX:
+        raise InvalidInput(f"Năm phải trong khoảng {YEAR_MIN}–{YEAR_MAX}.")
+    checked = _checked(agency, data)
+    title, measure, target, unit, source = (checked.title, checked.measure, checked.target,
+                                            checked.unit, checked.source)
     count = db.session.scalar(select(func.count()).select_from(QualityObjective).where(
         QualityObjective.agency_id == agency.id, QualityObjective.year == data.year)) or 0
     if count >= OBJECTIVES_PER_YEAR:
@@ -120,6 +137,38 @@ def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> Quali
     audit_log.record("objective.create", "objective", objective.id, agency_id=agency.id,
                      summary=f"{objective.code}: {title} ({objective.target_text})",
                      actor=actor if isinstance(actor, User) else None)
+    return objective
+
+
+def update_objective(objective: QualityObjective, actor: User,
+                     data: ObjectiveInput) -> QualityObjective:
+    """Restate an objective (its year and number stay): the audit log keeps what each
+    changed field was. A frequency that leaves an entered month out is refused."""
+    agency = objective.agency
+    policy.require(actor, Action.OBJECTIVE_MANAGE, agency)
+    checked = _checked(agency, data)
+    months = Frequency(data.frequency).months
+    stray = sorted(m.month for m in objective.measurements if m.month not in months)
+    if stray:
+        raise InvalidInput(f"Đã có kết quả tháng {', '.join(f'{m:02d}' for m in stray)}: "
+                           f"không đổi được sang đo {Frequency(data.frequency).label.lower()}.")
+    before = {"mục tiêu": objective.title, "chỉ số": objective.measure,
+              "chỉ tiêu": objective.target_text, "người phụ trách": objective.owner.full_name,
+              "tần suất": objective.frequency_enum.label, "nguồn dữ liệu": objective.data_source}
+    objective.title, objective.measure = checked.title, checked.measure
+    objective.comparison, objective.target, objective.unit = (data.comparison, checked.target,
+                                                              checked.unit)
+    objective.owner, objective.frequency = data.owner, data.frequency
+    objective.data_source = checked.source
+    after = {"mục tiêu": objective.title, "chỉ số": objective.measure,
+             "chỉ tiêu": objective.target_text, "người phụ trách": data.owner.full_name,
+             "tần suất": objective.frequency_enum.label, "nguồn dữ liệu": objective.data_source}
+    changes = [f"{k}: «{before[k]}» → «{after[k]}»" for k in before if before[k] != after[k]]
+    if changes:
+        audit_log.record("objective.edit", "objective", objective.id, agency_id=agency.id,
+                         actor=actor if isinstance(actor, User) else None,
+                         summary=f"{objective.code}: " + "; ".join(changes))
+    db.session.flush()
     return objective
 
 

@@ -16,12 +16,13 @@ from isodoc.forms import options
 from isodoc.objectives import services
 from isodoc.objectives.chart import trend_svg
 from isodoc.objectives.forms import (
+    EditObjectiveForm,
     ImportForm,
     MeasurementForm,
     ObjectiveForm,
     RaiseFindingForm,
 )
-from isodoc.objectives.models import QualityObjective
+from isodoc.objectives.models import QualityObjective, format_number
 from isodoc.policy import Action, can, require
 from isodoc.timeutil import today_local
 
@@ -88,6 +89,37 @@ def new(agency_code: str):
         422 if request.method == "POST" else 200
 
 
+@bp.route("/<int:objective_id>/edit", methods=["GET", "POST"])
+def edit(agency_code: str, objective_id: int):
+    """Restate an objective: measure, target, owner, frequency, data source."""
+    objective = objective_or_404(agency_code, objective_id)
+    agency = objective.agency
+    require(current_user, Action.OBJECTIVE_MANAGE, agency)
+    form = EditObjectiveForm(obj=objective if request.method == "GET" else None)
+    members = members_of(agency)
+    form.owner.choices = options((str(u.id), u.full_name) for u in members)
+    if request.method == "GET":
+        form.owner.data = str(objective.owner_id)
+        form.target.data = format_number(objective.target)
+    elif form.validate_on_submit():
+        owner = next((u for u in members if str(u.id) == form.owner.data), None)
+        data = services.ObjectiveInput(
+            year=objective.year, title=form.title.data or "", measure=form.measure.data or "",
+            comparison=form.comparison.data, target=form.target.data or "",
+            unit=form.unit.data or "", owner=owner, frequency=form.frequency.data,
+            data_source=form.data_source.data or "")
+        _, error = attempt(services.update_objective, objective, current_user, data)
+        if error is None:
+            flash(f"Đã lưu mục tiêu {objective.code}.", "success")
+            return redirect(objective_url(objective))
+        flash(error.message, "error")
+        objective = db.session.get(QualityObjective, objective_id)
+    else:
+        flash_form_errors(form)
+    return render_template("objectives/new.html", agency=agency, form=form,
+                           objective=objective), 422 if request.method == "POST" else 200
+
+
 def measurement_form(objective: QualityObjective) -> MeasurementForm:
     form = MeasurementForm(prefix="m")
     form.month.choices = options((str(m), f"Tháng {m:02d}/{objective.year}")
@@ -119,6 +151,7 @@ def render_objective(objective: QualityObjective, form: MeasurementForm | None =
         finding_form=RaiseFindingForm(prefix="f"), chart=trend_svg,
         csv_form=csv_form or import_form(objective), problems=problems or [],
         may_import=can(current_user, Action.OBJECTIVE_MEASURE, objective),
+        may_edit=can(current_user, Action.OBJECTIVE_MANAGE, objective.agency),
         may_measure=can(current_user, Action.OBJECTIVE_MEASURE, objective),
         may_raise=can(current_user, Action.FINDING_RAISE, objective.agency)), status
 

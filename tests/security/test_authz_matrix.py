@@ -252,6 +252,8 @@ TABLE: dict[str, list[Case]] = {
     "objectives.show": [Case(MT + "/{objective}", on(OBJ))],
     "objectives.measure": [Case(MT + "/{objective}/measurements",
                                 on(OBJ, (A.OBJECTIVE_MEASURE, "objective")))],
+    "objectives.edit": [Case(MT + "/{objective}/edit",
+                             on(OBJ, (A.OBJECTIVE_MANAGE, "agency:own")))],
     "objectives.import_values": [Case(MT + "/{objective}/import",
                                       on(OBJ, (A.OBJECTIVE_MEASURE, "objective")))],
     "objectives.raise_finding": [Case(MT + "/{objective}/measurements/1/finding",
