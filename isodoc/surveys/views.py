@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from limits import parse as parse_limit
 
 from isodoc.agencies.models import Agency
@@ -22,8 +23,8 @@ from isodoc.agencies.services import get_by_code
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents.views import agency_or_404
-from isodoc.errors import InvalidInput
-from isodoc.extensions import csrf, limiter
+from isodoc.errors import CSRF_MESSAGE, InvalidInput
+from isodoc.extensions import limiter
 from isodoc.findings.models import FindingType
 from isodoc.forms import options
 from isodoc.policy import Action, can, require
@@ -74,15 +75,21 @@ def public_error(e):
                            message=messages[e.code]), e.code
 
 
+@public.errorhandler(CSRFError)
+def public_csrf_error(e):
+    """The form's token missing or forged (a page opened too long ago, cookies blocked):
+    refused like every form of the app (400, the same message), on the survey's page."""
+    return render_template("surveys/public_message.html", title="Không gửi được phiếu",
+                           message=CSRF_MESSAGE), 400
+
+
 @public.route("/<agency_code>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so a refusal shows on the page, not as 400
 @limiter.limit(answer_limit, methods=["POST"])
 def answer(agency_code: str):
     return answer_page(open_agency_or_404(agency_code), None)
 
 
 @public.route("/<agency_code>/<tthc_code>", methods=["GET", "POST"])
-@csrf.exempt
 @limiter.limit(answer_limit, methods=["POST"])
 def answer_tthc(agency_code: str, tthc_code: str):
     agency = open_agency_or_404(agency_code)
@@ -93,7 +100,6 @@ def answer_tthc(agency_code: str, tthc_code: str):
 
 
 @public.route("/<path:rest>", methods=["GET", "POST"])
-@csrf.exempt
 def not_found(rest: str):
     """Any other address under /khao-sat (a mistyped or forged link): the survey's own
     "not found" page, not the staff site's."""
@@ -136,9 +142,6 @@ def answer_page(agency: Agency, tthc: Tthc | None):
 def submit(agency: Agency, tthc: Tthc | None, form: SurveyForm, tthcs: list[Tthc]) -> list[str]:
     """The answer saved, or the messages to show (nothing saved)."""
     if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            return ["Trang đã mở quá lâu hoặc trình duyệt chặn cookie nên phiếu chưa gửi được. "
-                    "Vui lòng bấm «Gửi đánh giá» lại."]
         return [e for f in form for e in f.errors]
     chosen = tthc
     if chosen is None and form.tthc.data:
