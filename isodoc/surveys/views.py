@@ -123,7 +123,7 @@ def answer_page(agency: Agency, tthc: Tthc | None):
     errors: list[str] = []
     if request.method == "POST":
         # bounded before any parsing: a body larger than the form can be is refused
-        if request.content_length is None or request.content_length > FORM_BYTES:
+        if (request.content_length or 0) > FORM_BYTES:
             abort(413)
         request.max_content_length = FORM_BYTES
         # every answer counts towards the agency's cap too: a flood from many addresses
