@@ -142,13 +142,16 @@ def register_blueprints(app: Flask) -> None:
     from isodoc.search.views import bp as search_bp
     from isodoc.standards.views import bp as standards_bp
     from isodoc.succession.views import bp as succession_bp
+    from isodoc.surveys.views import bp as surveys_bp
+    from isodoc.surveys.views import public as survey_public_bp
     from isodoc.training.views import bp as training_bp
     from isodoc.tthc.views import bp as tthc_bp
 
     for bp in (main_bp, auth_bp, agencies_bp, admin_bp, documents_bp, preview_bp, search_bp,
                audits_bp, findings_bp, reports_bp, standards_bp, mail_bp, tthc_bp,
                objectives_bp, risks_bp, programme_bp, reviews_bp, training_bp, records_bp,
-               annual_reports_bp, succession_bp, declarations_bp, inspections_bp):
+               annual_reports_bp, succession_bp, declarations_bp, inspections_bp, surveys_bp,
+               survey_public_bp):
         app.register_blueprint(bp)
     repos.init_app(app)
     app.after_request(drain_after_request)

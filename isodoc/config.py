@@ -87,6 +87,10 @@ def from_environment(instance: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env("ISODOC_RATELIMIT_STORAGE_URI", "database://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "ISODOC_LOGIN_RATE_LIMIT": env("ISODOC_LOGIN_RATE_LIMIT", "10 per minute"),
+        # the public satisfaction survey (/khao-sat): answers per client address, and per
+        # agency from every address together (a desk tablet is one address)
+        "ISODOC_SURVEY_RATE_LIMIT": env("ISODOC_SURVEY_RATE_LIMIT", "6 per minute;40 per hour"),
+        "ISODOC_SURVEY_AGENCY_LIMIT": env("ISODOC_SURVEY_AGENCY_LIMIT", "300 per hour"),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "ISODOC_LANGUAGES": ("vi", "en"),

@@ -26,6 +26,7 @@ from isodoc.records import demo as demo_records
 from isodoc.reviews import demo as demo_reviews
 from isodoc.risks import demo as demo_risks
 from isodoc.succession import demo as demo_succession
+from isodoc.surveys import demo as demo_surveys
 from isodoc.training import demo as demo_training
 from isodoc.tthc import demo as demo_tthc
 
@@ -120,6 +121,7 @@ def seed(password: str | None = None) -> list[DemoAccount]:
     demo_programme.seed()
     demo_succession.seed()  # after the TTHC model's adoptions: Noong Bua issues its own
     demo_reports.seed()     # after the merger: Nam Thanh's figures count what it inherited
+    demo_surveys.seed()
     demo_records.seed()
     demo_reviews.seed()  # last: its inputs are prefilled from everything above
     demo_declarations.seed()  # after the audits: a declaration needs a completed one

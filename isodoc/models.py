@@ -95,3 +95,6 @@ from isodoc.inspections.models import (  # noqa: E402
 
 __all__ += ["Declaration", "DeclaredDocument", "DeclaredTthc", "Consultant", "Engagement",
             "FindingTrace", "Inspection", "SupervisionVisit"]
+from isodoc.surveys.models import SurveyResponse, SurveyScore  # noqa: E402
+
+__all__ += ["SurveyResponse", "SurveyScore"]

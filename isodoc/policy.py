@@ -129,6 +129,9 @@ class Action(StrEnum):
     INSPECTION_LEAD = "inspection.lead"         # target: an inspection; conclude it
     INSPECTION_FINDING = "inspection.raise_finding"  # target: an inspection the overseer leads
     CONSULTANT_MANAGE = "consultant.manage"     # consultants, engagements, supervision visits
+    # citizen satisfaction survey (target: an agency)
+    SURVEY_ANSWER = "survey.answer"             # anyone, no account: the public page
+    SURVEY_VIEW = "survey.view"                 # results: members, overseer, admin
 
 
 # Actions with no target object.
@@ -225,6 +228,9 @@ AUDITEE_ROLES = {Role.AUTHOR, Role.SECRETARY, Role.APPROVER}
 def can(user: User | SystemActor | None, action: Action, target: Target = None) -> bool:
     if user is SYSTEM:
         return True
+    if action is Action.SURVEY_ANSWER:
+        # the public survey: citizens answer without an account, while the agency exists
+        return isinstance(target, Agency) and not target.is_dissolved()
     # a check reads the user dozens of times: through Flask-Login's proxy each read
     # costs a context lookup, so resolve it once
     if isinstance(user, LocalProxy):
@@ -308,7 +314,8 @@ def can(user: User | SystemActor | None, action: Action, target: Target = None) 
     if action is Action.DECLARATION_RECORD:
         return not target.is_dissolved() and bool(roles & {Role.SECRETARY, Role.APPROVER})
     if action in (Action.OBJECTIVE_VIEW, Action.RISK_VIEW, Action.REVIEW_VIEW,
-                  Action.TRAINING_VIEW, Action.RECORDS_VIEW, Action.DECLARATION_VIEW):
+                  Action.TRAINING_VIEW, Action.RECORDS_VIEW, Action.DECLARATION_VIEW,
+                  Action.SURVEY_VIEW):
         return bool(roles) or any(effective_roles(user, s) for s in target.successors())
     if action in (Action.OBJECTIVE_MANAGE, Action.RISK_MANAGE, Action.REVIEW_MANAGE,
                   Action.TRAINING_MANAGE):

@@ -61,6 +61,9 @@ AGENCY_MATRIX = {
     A.DECLARATION_RECORD: ({"secretary", "approver"}, set()),
     A.INSPECTION_VIEW: ({"author", "secretary", "approver", "auditor", "agency_admin",
                          "province_admin", "overseer"}, {"province_admin", "overseer"}),
+    # the satisfaction survey's results: read like the objectives (anyone answers:
+    # test_the_public_survey_is_answered_without_an_account)
+    A.SURVEY_VIEW: (ALL, {"province_admin", "overseer"}),
 }
 GLOBAL_MATRIX = {
     A.REGISTRY_IMPORT: {"province_admin"},
@@ -104,9 +107,10 @@ def test_every_action_is_in_a_matrix():
         {A.OBJECTIVE_MEASURE, A.RISK_ACTION_DONE} | \
         {A.REVIEW_ACTION_REPORT, A.REVIEW_ACTION_VERIFY} | \
         {A.REPORT_APPROVE, A.REPORT_SUBMIT} | \
-        {A.INSPECTION_LEAD, A.INSPECTION_FINDING} == set(Action)
+        {A.INSPECTION_LEAD, A.INSPECTION_FINDING} | {A.SURVEY_ANSWER} == set(Action)
     # test_objectives, test_risks; test_reviews for the review actions; test_annual_reports
-    # (a report's steps: test_report_steps_follow_the_state_table); test_declarations
+    # (a report's steps: test_report_steps_follow_the_state_table); test_declarations;
+    # test_surveys (anyone answers: test_the_public_survey_is_answered_without_an_account)
 
 
 def test_a_model_procedure_is_published_by_the_province_or_a_department_secretary(
@@ -173,6 +177,21 @@ def test_nobody_signed_out_or_disabled_may_do_anything(app, province, make_user)
         for action in AGENCY_MATRIX:
             assert not can(None, action, agency(OWN))
             assert not can(user(disabled), action, agency(OWN))
+
+
+def test_the_public_survey_is_answered_without_an_account(app, province, make_user):
+    """SURVEY_ANSWER is the one action of a person nobody knows: a citizen at the desk,
+    signed in or not, while the agency exists."""
+    disabled = make_user(("ubnd-tinh", "admin"), active=False)
+    reader = make_user((OWN, "reader"))
+    with app.app_context():
+        for who in (None, user(disabled), user(reader)):
+            assert can(who, A.SURVEY_ANSWER, agency(OWN))
+            assert not can(who, A.SURVEY_ANSWER, user(reader))  # an agency, nothing else
+        dissolved = agency(OTHER)
+        dissolved.dissolved_on = date(2025, 7, 1)
+        assert not can(None, A.SURVEY_ANSWER, dissolved)
+        agency_services.db.session.rollback()
 
 
 def test_dissolved_agency_is_read_only_and_readable_by_the_successor(app, province, make_user):

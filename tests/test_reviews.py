@@ -75,11 +75,12 @@ def test_meeting_inputs_prefilled_decisions_followed_up_and_minutes_docx(desk, i
     page = secretary.get(f"{BASE}/{rid}").get_data(as_text=True)
     assert "XXLĐ 01/" in page
     assert "Hai hồ sơ chứng thực trễ hạn" in page          # findings prefilled
-    assert "nhập tay — chưa lấy từ khảo sát" in page         # satisfaction marked
+    assert "điền sẵn từ khảo sát sự hài lòng" in page        # satisfaction from surveys
     with in_db() as s:
         review = s.get(ManagementReview, rid)
         assert "Phát sinh 1" in review.input_text("findings")
-        assert review.input_text("satisfaction").startswith("[Nhập tay]")
+        assert review.input_text("satisfaction").startswith(
+            "Không có phiếu khảo sát sự hài lòng nào trong kỳ")
         assert {a.user.username for a in review.attendees} == {
             "stp.lanhdao", "stp.thuky", "stp.danhgia"}
 
@@ -149,7 +150,7 @@ def test_meeting_inputs_prefilled_decisions_followed_up_and_minutes_docx(desk, i
     [meeting] = api.get_json()
     assert meeting["held_on"] == TODAY.isoformat() and meeting["chair"] == "stp.lanhdao"
     topics = {i["topic"]: i for i in meeting["inputs"]}
-    assert topics["satisfaction"]["prefilled"] is False
+    assert topics["satisfaction"]["prefilled"] is True  # from the survey (isodoc/surveys)
     assert meeting["actions"][0]["state"] == "closed"
     spec = secretary.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/agencies/{agency_code}/management-reviews" in spec["paths"]

@@ -16,11 +16,12 @@ def register_api(app: Flask) -> None:
     from isodoc.api.quality import blp as quality_blp
     from isodoc.api.reports import blp as reports_blp
     from isodoc.api.reviews import blp as reviews_blp
+    from isodoc.api.surveys import blp as surveys_blp
     from isodoc.api.tthc import blp as tthc_blp
     from isodoc.api.views import blp
 
     for bp in (blp, documents_blp, quality_blp, tthc_blp, objectives_blp, programme_blp,
-               reviews_blp, reports_blp, declarations_blp):
+               reviews_blp, reports_blp, declarations_blp, surveys_blp):
         csrf.exempt(bp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(bp)
 

@@ -22,7 +22,7 @@ class ReviewInputSchema(Schema):
     topic = fields.String(metadata={"enum": [t.value for t in InputTopic]})
     label = fields.Function(lambda i: i.topic_enum.label)
     prefilled = fields.Function(lambda i: i.topic_enum.live, metadata={
-        "description": "false: mục nhập tay (sự hài lòng của người dân chưa lấy từ khảo sát)"})
+        "description": "false: mục nhập tay (nhà cung cấp bên ngoài, nguồn lực)"})
     content = fields.String()
 
 

@@ -16,7 +16,8 @@ class FindingForm(Form):
                              validators=[required("nội dung phát hiện"), max_len(10000)])
     source = SelectField("Nguồn", choices=options(
         (s.value, s.label) for s in FindingSource
-        if s not in (FindingSource.AUDIT, FindingSource.OBJECTIVE, FindingSource.INSPECTION)))
+        if s not in (FindingSource.AUDIT, FindingSource.OBJECTIVE, FindingSource.INSPECTION,
+                     FindingSource.SURVEY)))
     source_note = StringField("Số phiếu phản ánh, mã hồ sơ…", validators=[max_len(300)])
     response_due = VnDateField("Hạn đề xuất hành động (dd/mm/yyyy)")
     audit = HiddenField()

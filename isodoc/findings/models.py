@@ -40,6 +40,7 @@ class FindingSource(StrEnum):
     OBJECTIVE = "objective"  # a missed quality-objective target (raised from its page)
     RISK = "risk"  # a risk or opportunity of the register (raised from its page)
     INSPECTION = "inspection"  # raised by the Sở KH&CN during its inspection of the agency
+    SURVEY = "survey"  # a low score in the citizen satisfaction survey (raised from it)
 
     @property
     def label(self) -> str:
@@ -47,7 +48,8 @@ class FindingSource(StrEnum):
                 "late_dossier": "Hồ sơ TTHC trễ hạn", "other": "Nguồn khác",
                 "objective": "Mục tiêu chất lượng không đạt",
                 "risk": "Rủi ro, cơ hội",
-                "inspection": "Kiểm tra của Sở KH&CN"}[self.value]
+                "inspection": "Kiểm tra của Sở KH&CN",
+                "survey": "Khảo sát sự hài lòng của người dân"}[self.value]
 
 
 class FindingState(StrEnum):

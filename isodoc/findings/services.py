@@ -140,7 +140,7 @@ def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
         raise InvalidInput("Chỉ đoàn kiểm tra của Sở KH&CN ghi phát hiện nguồn «kiểm tra».")
     note = nfc(data.source_note)[:300] or (data.inspection.code if data.inspection else "")
     if source in (FindingSource.COMPLAINT, FindingSource.LATE_DOSSIER, FindingSource.OTHER,
-                  FindingSource.OBJECTIVE, FindingSource.RISK) \
+                  FindingSource.OBJECTIVE, FindingSource.RISK, FindingSource.SURVEY) \
             and not note:
         raise InvalidInput("Ghi rõ nguồn phát hiện (vd. số phiếu phản ánh, mã hồ sơ trễ hạn).")
     today = today_local()

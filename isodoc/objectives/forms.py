@@ -1,3 +1,4 @@
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange
 
@@ -18,6 +19,12 @@ class ObjectiveForm(Form):
     data_source = TextAreaField("Nguồn dữ liệu", validators=[max_len(2000)])
 
 
+class EditObjectiveForm(ObjectiveForm):
+    """Restating an objective: the same fields but the year (its code stays)."""
+
+    year = None  # WTForms drops a field set to None
+
+
 class MeasurementForm(Form):
     month = SelectField("Tháng", choices=[])
     value = StringField("Kết quả đạt được (số)", validators=[required("kết quả"), max_len(20)])
@@ -26,3 +33,15 @@ class MeasurementForm(Form):
 
 class RaiseFindingForm(Form):
     type = SelectField("Loại phát hiện", choices=options((t.value, t.label) for t in FindingType))
+
+
+class ImportForm(Form):
+    """Values from the one-stop-shop system's CSV export: the two columns are remembered
+    from the last import, so the next month's file needs only choosing."""
+
+    file = FileField("Tệp CSV xuất từ hệ thống một cửa (UTF-8)",
+                     validators=[FileRequired("Vui lòng chọn tệp CSV.")])
+    period_column = StringField("Tên cột kỳ báo cáo (tháng)",
+                                validators=[required("tên cột kỳ báo cáo"), max_len(100)])
+    value_column = StringField("Tên cột kết quả", validators=[required("tên cột kết quả"),
+                                                              max_len(100)])

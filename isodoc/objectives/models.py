@@ -62,6 +62,9 @@ class QualityObjective(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     frequency: Mapped[str] = mapped_column(String(16))
     data_source: Mapped[str] = mapped_column(Text, default="")
+    # the columns of the one-stop-shop system's CSV export, remembered from the last import
+    import_period_column: Mapped[str] = mapped_column(String(100), default="")
+    import_value_column: Mapped[str] = mapped_column(String(100), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -87,10 +87,17 @@ class ObjectiveInput:
     data_source: str
 
 
-def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> QualityObjective:
-    policy.require(actor, Action.OBJECTIVE_MANAGE, agency)
-    if not isinstance(data.year, int) or not YEAR_MIN <= data.year <= YEAR_MAX:
-        raise InvalidInput(f"Năm phải trong khoảng {YEAR_MIN}–{YEAR_MAX}.")
+@dataclass
+class Checked:
+    title: str
+    measure: str
+    target: float
+    unit: str
+    source: str
+
+
+def _checked(agency: Agency, data: ObjectiveInput) -> Checked:
+    """The fields of an objective as the form or a caller gave them, cleaned and checked."""
     title = typed(data.title, "mục tiêu", 300)
     measure = typed(data.measure, "chỉ số đo", 300)
     if data.comparison not in set(Comparison):
@@ -104,6 +111,16 @@ def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> Quali
         raise InvalidInput("Nguồn dữ liệu quá dài (tối đa 2000 ký tự).")
     if data.owner is None or not findings.agency_member(agency, data.owner):
         raise InvalidInput("Người phụ trách phải là thành viên của đơn vị.")
+    return Checked(title, measure, target, unit, source)
+
+
+def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> QualityObjective:
+    policy.require(actor, Action.OBJECTIVE_MANAGE, agency)
+    if not isinstance(data.year, int) or not YEAR_MIN <= data.year <= YEAR_MAX:
+        raise InvalidInput(f"Năm phải trong khoảng {YEAR_MIN}–{YEAR_MAX}.")
+    checked = _checked(agency, data)
+    title, measure, target, unit, source = (checked.title, checked.measure, checked.target,
+                                            checked.unit, checked.source)
     count = db.session.scalar(select(func.count()).select_from(QualityObjective).where(
         QualityObjective.agency_id == agency.id, QualityObjective.year == data.year)) or 0
     if count >= OBJECTIVES_PER_YEAR:
@@ -120,6 +137,38 @@ def create_objective(agency: Agency, actor: User, data: ObjectiveInput) -> Quali
     audit_log.record("objective.create", "objective", objective.id, agency_id=agency.id,
                      summary=f"{objective.code}: {title} ({objective.target_text})",
                      actor=actor if isinstance(actor, User) else None)
+    return objective
+
+
+def update_objective(objective: QualityObjective, actor: User,
+                     data: ObjectiveInput) -> QualityObjective:
+    """Restate an objective (its year and number stay): the audit log keeps what each
+    changed field was. A frequency that leaves an entered month out is refused."""
+    agency = objective.agency
+    policy.require(actor, Action.OBJECTIVE_MANAGE, agency)
+    checked = _checked(agency, data)
+    months = Frequency(data.frequency).months
+    stray = sorted(m.month for m in objective.measurements if m.month not in months)
+    if stray:
+        raise InvalidInput(f"Đã có kết quả tháng {', '.join(f'{m:02d}' for m in stray)}: "
+                           f"không đổi được sang đo {Frequency(data.frequency).label.lower()}.")
+    before = {"mục tiêu": objective.title, "chỉ số": objective.measure,
+              "chỉ tiêu": objective.target_text, "người phụ trách": objective.owner.full_name,
+              "tần suất": objective.frequency_enum.label, "nguồn dữ liệu": objective.data_source}
+    objective.title, objective.measure = checked.title, checked.measure
+    objective.comparison, objective.target, objective.unit = (data.comparison, checked.target,
+                                                              checked.unit)
+    objective.owner, objective.frequency = data.owner, data.frequency
+    objective.data_source = checked.source
+    after = {"mục tiêu": objective.title, "chỉ số": objective.measure,
+             "chỉ tiêu": objective.target_text, "người phụ trách": data.owner.full_name,
+             "tần suất": objective.frequency_enum.label, "nguồn dữ liệu": objective.data_source}
+    changes = [f"{k}: «{before[k]}» → «{after[k]}»" for k in before if before[k] != after[k]]
+    if changes:
+        audit_log.record("objective.edit", "objective", objective.id, agency_id=agency.id,
+                         actor=actor if isinstance(actor, User) else None,
+                         summary=f"{objective.code}: " + "; ".join(changes))
+    db.session.flush()
     return objective
 
 
@@ -208,3 +257,116 @@ def years_of(agency: Agency) -> list[int]:
     return list(db.session.scalars(select(QualityObjective.year).where(
         QualityObjective.agency_id == agency.id).distinct().order_by(
         QualityObjective.year.desc()).limit(50)))
+
+
+# --- values imported from the one-stop-shop system's CSV export ------------------------
+
+IMPORT_BYTES = 256 * 1024   # a year's monthly report is a few kilobytes
+IMPORT_ROWS = 500
+MONTH_RE = re.compile(r"(?:th[áa]ng|t)?\s*([0-9]{1,2})\s*[/.-]\s*([0-9]{4})", re.IGNORECASE)
+ISO_MONTH_RE = re.compile(r"([0-9]{4})\s*[/.-]\s*([0-9]{1,2})")
+
+
+def parse_month_cell(text: str) -> tuple[int, int] | None:
+    """(year, month) from how reports write a month: 03/2026, 3-2026, Tháng 3/2026,
+    T3/2026, 2026-03."""
+    text = text.strip()
+    if found := MONTH_RE.fullmatch(text):
+        month, year = int(found.group(1)), int(found.group(2))
+    elif found := ISO_MONTH_RE.fullmatch(text):
+        year, month = int(found.group(1)), int(found.group(2))
+    else:
+        return None
+    return (year, month) if 1 <= month <= 12 else None
+
+
+def column_key(name: str) -> str:
+    return clean(name).casefold()
+
+
+@dataclass
+class ImportResult:
+    added: int
+    corrected: int
+    unchanged: int
+
+
+def import_values(objective: QualityObjective, actor: User, data: bytes, period_column: str,
+                  value_column: str) -> ImportResult:
+    """A month's value per row of the one-stop-shop system's CSV export: the file is
+    checked whole first (a bad row refuses it, with its line), then each row entered as
+    the form would (a different value for an entered month is a correction). The two
+    column names are remembered on the objective for the next file."""
+    from isodoc.csvio import read_rows
+
+    policy.require(actor, Action.OBJECTIVE_MEASURE, objective)
+    if len(data) > IMPORT_BYTES:
+        raise InvalidInput(f"Tệp CSV quá lớn (tối đa {IMPORT_BYTES // 1024} KB).")
+    period_name = typed(period_column, "tên cột kỳ báo cáo (tháng)", 100)
+    value_name = typed(value_column, "tên cột kết quả", 100)
+    if column_key(period_name) == column_key(value_name):
+        raise InvalidInput("Cột kỳ báo cáo và cột kết quả phải là hai cột khác nhau.")
+    rows = read_rows(data, [])
+    header = list(rows[0][1]) if rows else []
+    keys = {column_key(h): h for h in header}
+    missing = [n for n in (period_name, value_name) if column_key(n) not in keys]
+    if missing:
+        raise InvalidInput(f"Tệp không có cột {', '.join(f'«{m}»' for m in missing)}. Các cột "
+                           f"của tệp: {', '.join(f'«{h}»' for h in header[:30])}.")
+    if len(rows) > IMPORT_ROWS:
+        raise InvalidInput(f"Tệp có quá nhiều dòng (tối đa {IMPORT_ROWS}).")
+    period_key, value_key = keys[column_key(period_name)], keys[column_key(value_name)]
+    wanted: dict[int, tuple[float, int]] = {}
+    problems: list[str] = []
+    for line, row in rows:
+        cell = row.get(period_key, "")
+        found = parse_month_cell(cell)
+        if found is None:
+            problems.append(f"Dòng {line}: «{cell[:20]}» không phải là tháng "
+                            f"(vd. 03/{objective.year}).")
+            continue
+        year, month = found
+        if year != objective.year:
+            continue  # another year's row: the export may span years
+        if month not in objective.frequency_enum.months:
+            problems.append(f"Dòng {line}: mục tiêu đo {objective.frequency_enum.label.lower()}, "
+                            f"không nhập cho tháng {month:02d}.")
+            continue
+        if month in wanted:
+            problems.append(f"Dòng {line}: tháng {month:02d}/{year} đã có ở dòng "
+                            f"{wanted[month][1]}.")
+            continue
+        try:
+            wanted[month] = (parse_value(row.get(value_key, ""), "kết quả"), line)
+        except InvalidInput as exc:
+            problems.append(f"Dòng {line}: {exc.message}")
+    if problems:
+        raise InvalidInput(f"Tệp không được nhập ({len(problems)} lỗi), chưa có gì thay đổi.",
+                           problems[:50])
+    if not wanted:
+        raise InvalidInput(f"Tệp không có dòng nào của năm {objective.year}.")
+    before = {m.month: (m.value, m.note) for m in objective.measurements}
+    result = ImportResult(0, 0, 0)
+    for month, (value, line) in sorted(wanted.items()):
+        previous = before.get(month)
+        note = previous[1] if previous else ""
+        try:
+            record_value(objective, actor, month, value, note)
+        except InvalidInput as exc:
+            raise InvalidInput(f"Tệp không được nhập, chưa có gì thay đổi. Dòng {line}: "
+                               f"{exc.message}") from None
+        if previous is None:
+            result.added += 1
+        elif previous[0] == value:
+            result.unchanged += 1
+        else:
+            result.corrected += 1
+    objective.import_period_column, objective.import_value_column = period_name, value_name
+    audit_log.record("objective.import", "objective", objective.id,
+                     agency_id=objective.agency_id,
+                     actor=actor if isinstance(actor, User) else None,
+                     summary=f"{objective.code}: nhập từ tệp CSV — {result.added} kỳ mới, "
+                             f"{result.corrected} kỳ sửa, {result.unchanged} kỳ không đổi "
+                             f"(cột «{period_name}», «{value_name}»)")
+    db.session.flush()
+    return result

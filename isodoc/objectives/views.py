@@ -15,8 +15,14 @@ from isodoc.findings.models import FindingType
 from isodoc.forms import options
 from isodoc.objectives import services
 from isodoc.objectives.chart import trend_svg
-from isodoc.objectives.forms import MeasurementForm, ObjectiveForm, RaiseFindingForm
-from isodoc.objectives.models import QualityObjective
+from isodoc.objectives.forms import (
+    EditObjectiveForm,
+    ImportForm,
+    MeasurementForm,
+    ObjectiveForm,
+    RaiseFindingForm,
+)
+from isodoc.objectives.models import QualityObjective, format_number
 from isodoc.policy import Action, can, require
 from isodoc.timeutil import today_local
 
@@ -83,6 +89,37 @@ def new(agency_code: str):
         422 if request.method == "POST" else 200
 
 
+@bp.route("/<int:objective_id>/edit", methods=["GET", "POST"])
+def edit(agency_code: str, objective_id: int):
+    """Restate an objective: measure, target, owner, frequency, data source."""
+    objective = objective_or_404(agency_code, objective_id)
+    agency = objective.agency
+    require(current_user, Action.OBJECTIVE_MANAGE, agency)
+    form = EditObjectiveForm(obj=objective if request.method == "GET" else None)
+    members = members_of(agency)
+    form.owner.choices = options((str(u.id), u.full_name) for u in members)
+    if request.method == "GET":
+        form.owner.data = str(objective.owner_id)
+        form.target.data = format_number(objective.target)
+    elif form.validate_on_submit():
+        owner = next((u for u in members if str(u.id) == form.owner.data), None)
+        data = services.ObjectiveInput(
+            year=objective.year, title=form.title.data or "", measure=form.measure.data or "",
+            comparison=form.comparison.data, target=form.target.data or "",
+            unit=form.unit.data or "", owner=owner, frequency=form.frequency.data,
+            data_source=form.data_source.data or "")
+        _, error = attempt(services.update_objective, objective, current_user, data)
+        if error is None:
+            flash(f"Đã lưu mục tiêu {objective.code}.", "success")
+            return redirect(objective_url(objective))
+        flash(error.message, "error")
+        objective = db.session.get(QualityObjective, objective_id)
+    else:
+        flash_form_errors(form)
+    return render_template("objectives/new.html", agency=agency, form=form,
+                           objective=objective), 422 if request.method == "POST" else 200
+
+
 def measurement_form(objective: QualityObjective) -> MeasurementForm:
     form = MeasurementForm(prefix="m")
     form.month.choices = options((str(m), f"Tháng {m:02d}/{objective.year}")
@@ -90,8 +127,17 @@ def measurement_form(objective: QualityObjective) -> MeasurementForm:
     return form
 
 
+def import_form(objective: QualityObjective) -> ImportForm:
+    form = ImportForm(prefix="csv")
+    if request.method == "GET" or not form.is_submitted():
+        form.period_column.data = objective.import_period_column or "Kỳ báo cáo"
+        form.value_column.data = objective.import_value_column
+    return form
+
+
 def render_objective(objective: QualityObjective, form: MeasurementForm | None = None,
-                     status: int = 200):
+                     status: int = 200, csv_form: ImportForm | None = None,
+                     problems: list[str] | None = None):
     if form is None:
         form = measurement_form(objective)
         entered = {m.month for m in objective.measurements}
@@ -103,6 +149,9 @@ def render_objective(objective: QualityObjective, form: MeasurementForm | None =
     return render_template(
         "objectives/show.html", objective=objective, agency=objective.agency, form=form,
         finding_form=RaiseFindingForm(prefix="f"), chart=trend_svg,
+        csv_form=csv_form or import_form(objective), problems=problems or [],
+        may_import=can(current_user, Action.OBJECTIVE_MEASURE, objective),
+        may_edit=can(current_user, Action.OBJECTIVE_MANAGE, objective.agency),
         may_measure=can(current_user, Action.OBJECTIVE_MEASURE, objective),
         may_raise=can(current_user, Action.FINDING_RAISE, objective.agency)), status
 
@@ -129,6 +178,30 @@ def measure(agency_code: str, objective_id: int):
     flash(f"Đã ghi kết quả kỳ {measurement.period_label}"
           + ("" if measurement.met else ": không đạt chỉ tiêu") + ".",
           "success" if measurement.met else "error")
+    return redirect(objective_url(objective))
+
+
+@bp.route("/<int:objective_id>/import", methods=["POST"])
+def import_values(agency_code: str, objective_id: int):
+    """Values from the one-stop-shop system's CSV export (columns remembered)."""
+    objective = objective_or_404(agency_code, objective_id)
+    require(current_user, Action.OBJECTIVE_MEASURE, objective)
+    if (request.content_length or 0) > services.IMPORT_BYTES + 4096:
+        flash(f"Tệp CSV quá lớn (tối đa {services.IMPORT_BYTES // 1024} KB).", "error")
+        return render_objective(objective, status=413)
+    form = import_form(objective)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_objective(objective, status=422, csv_form=form)
+    data = form.file.data.read(services.IMPORT_BYTES + 1)
+    result, error = attempt(services.import_values, objective, current_user, data,
+                            form.period_column.data or "", form.value_column.data or "")
+    if error is not None:
+        flash(error.message, "error")
+        return render_objective(db.session.get(QualityObjective, objective_id), status=422,
+                                csv_form=form, problems=error.problems)
+    flash(f"Đã nhập từ tệp: {result.added} kỳ mới, {result.corrected} kỳ sửa, "
+          f"{result.unchanged} kỳ không đổi.", "success")
     return redirect(objective_url(objective))
 
 

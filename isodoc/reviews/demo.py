@@ -30,9 +30,8 @@ def seed() -> None:
         attendees=[stp["thuky"], stp["danhgia"], stp["soanthao"]],
         guests="Đại diện Sở Khoa học và Công nghệ"))
     texts = {i.topic: i.content for i in review.inputs}
-    texts[InputTopic.SATISFACTION] = (
-        "[Nhập tay] Bộ phận một cửa ghi nhận 02 phản ánh về thời gian chờ chứng thực vào "
-        "tháng 7; chưa có kết quả khảo sát trực tuyến.")
+    texts[InputTopic.SATISFACTION] += ("\nNgoài khảo sát: bộ phận một cửa ghi nhận 02 phản "
+                                       "ánh về thời gian chờ chứng thực vào tháng 7.")
     texts[InputTopic.RESOURCES] = "Bộ phận một cửa thiếu 01 công chức vào cao điểm tháng 6–8."
     texts[InputTopic.PROVIDERS] = "Không sử dụng nhà cung cấp bên ngoài cho các quá trình."
     services.save_inputs(review, stp["thuky"], texts,

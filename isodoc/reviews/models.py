@@ -37,8 +37,7 @@ class InputTopic(StrEnum):
     @property
     def live(self) -> bool:
         """Prefilled from the agency's data when the meeting is recorded."""
-        return self not in (InputTopic.SATISFACTION, InputTopic.PROVIDERS,
-                            InputTopic.RESOURCES)
+        return self not in (InputTopic.PROVIDERS, InputTopic.RESOURCES)
 
 
 TOPIC_LABELS = {

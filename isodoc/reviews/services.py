@@ -37,10 +37,26 @@ INPUT_MAX = 20_000     # characters of one input
 ACTIONS_MAX = 100      # decisions of one meeting
 ATTENDEES_MAX = 200
 LIST_LINES = 30        # rows a prefilled input lists before "… và N mục khác"
-SATISFACTION_PENDING = (
-    "[Nhập tay] Kết quả khảo sát sự hài lòng của người dân, tổ chức và các phản ánh, kiến "
-    "nghị trong kỳ. (Khi phân hệ khảo sát được đưa vào sử dụng, mục này sẽ được điền sẵn "
-    "từ kết quả khảo sát.)")
+
+
+def satisfaction(agency, start: date, end: date) -> str:
+    """The citizen satisfaction survey of the period (isodoc/surveys): answers, complaints,
+    low scores and each question's average and share of 4–5 scores."""
+    from datetime import timedelta
+
+    from isodoc.objectives.models import format_number
+    from isodoc.surveys.services import Period, results
+
+    found = results(agency, Period("", "", start, end + timedelta(days=1)))
+    if not found.responses:
+        return ("Không có phiếu khảo sát sự hài lòng nào trong kỳ; phản ánh, kiến nghị nhận "
+                "ngoài khảo sát: ghi thêm tại đây.")
+    lines = [f"Phiếu khảo sát sự hài lòng trong kỳ: {found.responses}; phản ánh, kiến nghị: "
+             f"{found.complaints}; phiếu có điểm thấp (≤ 2): {found.low}."]
+    lines += [f"- {q.question.text}: điểm trung bình {format_number(q.average)}/5, hài lòng "
+              f"(4–5 điểm) {format_number(q.satisfied_percent)}%"
+              for q in found.questions if q.count]
+    return "\n".join(lines)
 
 
 def _actor(actor) -> User | None:
@@ -84,7 +100,7 @@ def live_inputs(agency: Agency, start: date, end: date) -> dict[InputTopic, str]
                f"{format_date(r.effective_date)}" for r in facts.issued]
     out[InputTopic.CHANGES] = "Tài liệu ban hành, sửa đổi trong kỳ:\n" + _more(
         changes, "Không có.")
-    out[InputTopic.SATISFACTION] = SATISFACTION_PENDING
+    out[InputTopic.SATISFACTION] = satisfaction(agency, start, end)
 
     objective_lines = []
     for year in range(start.year, end.year + 1):

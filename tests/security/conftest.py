@@ -197,6 +197,16 @@ def build_world(app: Flask) -> World:
             AnnualReport.agency_id == agency.id))
         world.ids["report"] = report.id
         world.values["report_year"] = str(report.year)
+        # the demo's survey answers: one with a low score and no finding yet, and a TTHC
+        # the agency's public survey offers
+        from isodoc.surveys import services as surveys
+        from isodoc.surveys.models import SurveyResponse
+
+        world.ids["survey_response"] = db.session.scalar(select(SurveyResponse.id).where(
+            SurveyResponse.agency_id == agency.id, SurveyResponse.finding_id.is_(None),
+            SurveyResponse.lowest <= 2).limit(1)) or db.session.scalar(
+            select(func.min(SurveyResponse.id)).where(SurveyResponse.agency_id == agency.id))
+        world.values["survey_tthc"] = surveys.agency_tthcs(agency)[0].code
 
         # the API's bearer tokens, one per persona, and a spare token of the secretary
         for persona, username in PERSONAS.items():

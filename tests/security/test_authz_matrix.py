@@ -68,6 +68,7 @@ REPORT = (A.REPORT_VIEW, "report")
 DC = "/agencies/{own}/declarations"
 INSP = (A.INSPECTION_VIEW, "inspection")
 CONSULT = (A.CONSULTANT_MANAGE, None)
+SV = "/agencies/{own}/surveys"
 
 # endpoint -> the requests made to it and the checks its view makes
 TABLE: dict[str, list[Case]] = {
@@ -265,6 +266,10 @@ TABLE: dict[str, list[Case]] = {
     "objectives.show": [Case(MT + "/{objective}", on(OBJ))],
     "objectives.measure": [Case(MT + "/{objective}/measurements",
                                 on(OBJ, (A.OBJECTIVE_MEASURE, "objective")))],
+    "objectives.edit": [Case(MT + "/{objective}/edit",
+                             on(OBJ, (A.OBJECTIVE_MANAGE, "agency:own")))],
+    "objectives.import_values": [Case(MT + "/{objective}/import",
+                                      on(OBJ, (A.OBJECTIVE_MEASURE, "objective")))],
     "objectives.raise_finding": [Case(MT + "/{objective}/measurements/1/finding",
                                       on(OBJ, (A.FINDING_RAISE, "agency:own")))],
     # risks and opportunities
@@ -390,6 +395,20 @@ TABLE: dict[str, list[Case]] = {
     "api_declarations.declarations": [
         Case(API + "/declarations", SIGNED_IN),
         Case(API + "/declarations?agency={own}", on((A.DECLARATION_VIEW, "agency:own")))],
+    # the citizen satisfaction survey: the public page, and the agency's results
+    "survey_public.answer": [Case("/khao-sat/{own}", PUBLIC)],
+    "survey_public.answer_tthc": [Case("/khao-sat/{own}/{survey_tthc}", PUBLIC)],
+    "survey_public.thanks": [Case("/khao-sat/{own}/cam-on", PUBLIC)],
+    "survey_public.not_found": [Case("/khao-sat/{own}/khong/co", PUBLIC, lenient=True)],
+    "surveys.index": [Case(SV, on((A.SURVEY_VIEW, "agency:own"))),
+                      Case("/agencies/{other}/surveys", on((A.SURVEY_VIEW, "agency:other")))],
+    "surveys.qr_svg": [Case(SV + "/qr.svg", on((A.SURVEY_VIEW, "agency:own")))],
+    "surveys.poster": [Case(SV + "/poster", on((A.SURVEY_VIEW, "agency:own")))],
+    "surveys.raise_finding": [Case(SV + "/{survey_response}/finding",
+                                   on((A.SURVEY_VIEW, "agency:own"),
+                                      (A.FINDING_RAISE, "agency:own")))],
+    "api_surveys.surveys": [Case("/api/v1/agencies/{own}/surveys",
+                                 on((A.SURVEY_VIEW, "agency:own")))],
     # the JSON API
     "api-docs.openapi_json": [Case(API + "/openapi.json", PUBLIC)],
     "api.me": [Case(API + "/me", SIGNED_IN)],
