@@ -181,4 +181,5 @@ def register_template_helpers(app: Flask) -> None:
             "format_number": format_number,
             # called by the header only for a signed-in person: one query, per request
             "waiting_count": lambda: waiting.count_for(current_user),
+            "sees_reports": lambda: policy.sees_quality_reports(current_user),
         }
