@@ -164,6 +164,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = (
         lambda dt: format_datetime(dt, "dd/MM/yyyy HH:mm") if dt else "")
+    # the local day (Asia/Ho_Chi_Minh) of a UTC moment, as dd/mm/yyyy
+    app.jinja_env.filters["vndayof"] = (
+        lambda dt: format_datetime(dt, "dd/MM/yyyy") if dt else "")
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

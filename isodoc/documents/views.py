@@ -419,8 +419,7 @@ def draft(agency_code: str, slug: str, seq: int):
             effective_date=format_date(date.fromisoformat(day)) if isinstance(day, str)
             and len(day) == 10 else "")
     submit_form = SubmitForm()
-    submit_form.reviewers.choices = options((str(u.id), u.full_name)
-                                            for u in services.eligible_reviewers(revision))
+    submit_form.reviewers.choices = reviewer_options(revision)
     return render_template(
         "documents/draft.html", document=document, revision=revision, meta=meta,
         files=attachments_of.checked(meta.get("attachments")),
@@ -495,9 +494,14 @@ def posted(action: Action, target: Document | Revision, form_class):
     require(current_user, action, target)
     form = form_class()
     if isinstance(form, SubmitForm):
-        form.reviewers.choices = options((str(u.id), u.full_name)
-                                         for u in services.eligible_reviewers(target))
+        form.reviewers.choices = reviewer_options(target)
     return form
+
+
+def reviewer_options(revision: Revision):
+    """Only the people who may review it, each shown with their roles in the agency."""
+    return options((str(u.id), f"{u.full_name} — {', '.join(r.label for r in roles)}")
+                   for u, roles in services.reviewer_choices(revision))
 
 
 def answer(error: InvalidInput | None, done: str, back: str):
