@@ -23,10 +23,19 @@
     input.insertAdjacentElement("afterend", list);
     let timer = null, active = -1, asked = 0;
 
-    function word() {
-      if (!multi) return input.value.trim();
+    // In a box of several codes, what is being looked up: the words after the last
+    // finished code ("8.5.1 kiem soat" looks up "kiem soat"; "8.5.1 7.5" looks up "7.5").
+    const CODE = /^\d+(\.\d+)*$/;
+    function split() {
       const parts = input.value.split(/[\s,;]+/);
-      return parts[parts.length - 1];
+      let kept = 0;
+      for (let i = parts.length - 2; i >= 0; i--) {
+        if (CODE.test(parts[i])) { kept = i + 1; break; }
+      }
+      return { kept: parts.slice(0, kept).filter(Boolean), query: parts.slice(kept).join(" ").trim() };
+    }
+    function word() {
+      return multi ? split().query : input.value.trim();
     }
     function close() {
       list.hidden = true; active = -1;
@@ -35,8 +44,8 @@
     }
     function choose(code) {
       if (multi) {
-        const kept = input.value.replace(/[^\s,;]*$/, "").trim();
-        input.value = (kept ? kept + " " : "") + code + " ";
+        const kept = split().kept;
+        input.value = kept.concat([code]).join(" ") + " ";
       } else {
         input.value = code;
       }

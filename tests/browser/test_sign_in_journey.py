@@ -20,7 +20,9 @@ def test_reader_signs_in_sees_work_and_tree_then_signs_out(page):
     expect(page.get_by_text("Công chức — UBND phường Him Lam")).to_be_visible()
     page.get_by_role("link", name="Đơn vị").click()
     expect(page.get_by_role("heading", name="Danh mục đơn vị")).to_be_visible()
-    page.get_by_text("UBND thành phố Điện Biên Phủ").first.click()  # open the district
+    district = page.locator("li", has=page.locator(
+        ":scope > a", has_text="UBND thành phố Điện Biên Phủ"))
+    district.locator(":scope > details > summary").click()  # open the district
     expect(page.get_by_role("link", name="UBND phường Him Lam")).to_be_visible()
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
