@@ -14,6 +14,7 @@
     list.id = (input.id || "picker") + "-listbox-" + (++counter);
     list.className = "picker-list";
     list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", input.dataset.pickerLabel || "Gợi ý");
     list.hidden = true;
     input.removeAttribute("list");  // the server-side list replaces the browser's
     input.setAttribute("role", "combobox");
@@ -76,7 +77,9 @@
         code.textContent = o.code;
         li.appendChild(code);
         li.appendChild(document.createTextNode(" " + o.name));
-        li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(o.code); });
+        // mousedown keeps the focus in the box; the choice is made on click
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        li.addEventListener("click", function () { choose(o.code); });
         list.appendChild(li);
       });
       list.hidden = data.length === 0;
@@ -97,6 +100,6 @@
       else if (e.key === "Enter" && active >= 0) { e.preventDefault(); choose(items[active].dataset.code); }
       else if (e.key === "Escape") { close(); }
     });
-    input.addEventListener("blur", function () { setTimeout(close, 100); });
+    input.addEventListener("blur", function () { setTimeout(close, 200); });
   });
 })();

@@ -42,7 +42,7 @@ def test_search_the_registry_without_diacritics_on_a_phone(browser, server, demo
     page = context.new_page()
     sign_in(page, "sokhcn")
     page.get_by_text("☰").click()
-    page.get_by_role("link", name="Đơn vị").click()
+    page.get_by_role("link", name="Đơn vị", exact=True).click()
     page.get_by_role("searchbox", name="Tìm đơn vị").fill("thi tran muong ang")
     page.get_by_role("button", name="Lọc").click()
     expect(page.get_by_role("link", name="UBND thị trấn Mường Ảng")).to_be_visible()
