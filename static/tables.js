@@ -23,3 +23,12 @@
     });
   });
 })();
+
+// A document's body scrolls sideways when its tables are wider than the screen: a region
+// that scrolls must be reachable by keyboard (axe: scrollable-region-focusable).
+(function () {
+  document.querySelectorAll(".doc-body:not([tabindex])").forEach(function (body) {
+    body.setAttribute("tabindex", "0");
+    if (!body.hasAttribute("aria-label")) body.setAttribute("aria-label", "Nội dung tài liệu");
+  });
+})();
