@@ -9,8 +9,8 @@ from importlib.resources import files
 from sqlalchemy import func, select
 
 from isodoc.agencies import registry_csv
-from isodoc.agencies.models import Agency, QmsStatus
-from isodoc.agencies.services import get_by_code, set_status
+from isodoc.agencies.models import Agency
+from isodoc.agencies.services import get_by_code
 from isodoc.audits import demo as demo_audits
 from isodoc.auth import services
 from isodoc.auth.models import Role, User
@@ -95,13 +95,6 @@ def seed(password: str | None = None) -> list[DemoAccount]:
             raise InvalidInput(f"ISODOC_DEMO_PASSWORD: {problem}")
     if not db.session.scalar(select(func.count()).select_from(Agency)):
         registry_csv.import_csv(registry_file(), SYSTEM)
-        # the registry is the 2018 plan's; the two demo agencies now keep 9001:2015
-        # documents and audits, not yet declared: the Sở Tư pháp converting from its
-        # 2008 system, Him Lam building its first one
-        for code, then, now in ((DEPARTMENT, QmsStatus.ISO2008, QmsStatus.CONVERTING),
-                                (COMMUNE, QmsStatus.NOT_STARTED, QmsStatus.BUILDING)):
-            if (agency := get_by_code(code)).qms_status == then:
-                set_status(agency, SYSTEM, now, None)
     result = []
     for account in accounts():
         user = services.get_user(account.username)

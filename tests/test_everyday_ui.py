@@ -198,15 +198,3 @@ def user_document_id(in_db) -> str:
 
     with in_db() as s:
         return str(s.scalars(select(Document.id).where(Document.code == "QT-05")).one())
-
-
-def test_the_demo_department_is_not_labelled_iso_2008(app, client):
-    from isodoc import demo
-    from isodoc.agencies.services import get_by_code
-    from isodoc.extensions import db
-
-    with app.app_context():
-        demo.seed("mat-khau-demo-2026")
-        db.session.commit()
-        assert get_by_code("so-tu-phap").qms_status == "converting"
-        assert get_by_code("dbp-him-lam").qms_status == "building"

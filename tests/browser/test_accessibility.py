@@ -57,9 +57,11 @@ def pages_by_role(ids: dict[str, str]) -> dict[str, list[str]]:
         "stp.thuky": ["/", f"{STP}/documents/", f"{STP}/findings", ids["finding"],
                       f"{STP}/findings/new", f"{STP}/objectives", ids["objective"],
                       f"{STP}/risks", ids["risk"], f"{STP}/coverage", f"{STP}/models"],
-        "stp.lanhdao": ["/", f"{STP}/management-review", "/reports/findings"],
+        "stp.lanhdao": ["/", f"{STP}/management-review", "/reports/findings",
+                        f"{STP}/management-reviews", f"{STP}/training", f"{STP}/records"],
         "stp.danhgia": ["/", f"{STP}/audits", ids["audit"], f"{STP}/audits/new"],
-        "sokhcn": ["/", "/agencies/", "/reports/findings", "/tthc/coverage", "/clauses/2008"],
+        "sokhcn": ["/", "/agencies/", "/reports/findings", "/tthc/coverage", "/clauses/2008",
+                   "/programme/", "/programme/agencies", "/programme/plans"],
         "admin": ["/admin/people", "/admin/audit", "/admin/mail", "/tthc/import",
                   "/tthc/bodies", "/tthc/models"],
     }, document
