@@ -172,6 +172,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vndatetime"] = (
         lambda dt: format_datetime(dt, "dd/MM/yyyy HH:mm") if dt else "")
+    # the local day (Asia/Ho_Chi_Minh) of a UTC moment, as dd/mm/yyyy
+    app.jinja_env.filters["vndayof"] = (
+        lambda dt: format_datetime(dt, "dd/MM/yyyy") if dt else "")
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
@@ -189,4 +192,5 @@ def register_template_helpers(app: Flask) -> None:
             "format_number": format_number,
             # called by the header only for a signed-in person: one query, per request
             "waiting_count": lambda: waiting.count_for(current_user),
+            "sees_reports": lambda: policy.sees_quality_reports(current_user),
         }

@@ -197,6 +197,12 @@ def province_overseer(user: User) -> bool:
     return any(m.role == Role.OVERSEER and m.agency.parent_id is None for m in user.memberships)
 
 
+def sees_quality_reports(user: User) -> bool:
+    """Whether the findings report (/reports/findings) shows `user` anything: a role that
+    sees some agency's audits and findings (the header offers the link only then)."""
+    return any(m.role in QA_ROLES for m in getattr(user, "memberships", ()))
+
+
 def is_province_admin(user: User) -> bool:
     return has_role(user, Role.ADMIN) and admin_scope(user) is None
 

@@ -12,8 +12,9 @@ CSP = "; ".join([
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
     "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
 ])
+# only features Chromium knows: an unknown one ("bluetooth") is a console error on every page
 PERMISSIONS = ", ".join(f"{feature}=()" for feature in (
-    "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth",
+    "camera", "microphone", "geolocation", "payment", "usb", "serial",
     "midi", "magnetometer", "gyroscope", "accelerometer", "display-capture", "fullscreen"))
 HSTS = "max-age=31536000; includeSubDomains"
 

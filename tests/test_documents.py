@@ -125,9 +125,11 @@ def test_refusals_of_the_workflow(desk, in_db):
     assert post(desk("reader"), f"{BASE}/qt-05/drafts/1/edit", {"body": "x"}).status_code == 403
     assert desk("reader").get(f"{BASE}/new").status_code == 403
     # submitting needs a reviewer, and the author cannot review their own draft
-    post(author, f"{BASE}/qt-05/drafts/1/submit", {})
-    assert "Cần chọn ít nhất một người xem xét." in \
-        author.get(f"{BASE}/qt-05/drafts/1").get_data(as_text=True)
+    refused = post(author, f"{BASE}/qt-05/drafts/1/submit", {"comment": "Nhờ xem gấp"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'id="reviewers-error">Cần chọn ít nhất một người xem xét.</small>' in page
+    assert "Nhờ xem gấp</textarea>" in page  # what was typed is kept
     post(author, f"{BASE}/qt-05/drafts/1/submit", {"reviewers": user_id(in_db, "stp.soanthao")})
     assert revision_row(in_db)["state"] == "draft"
     # a reviewer who saved the draft may not approve it

@@ -28,6 +28,11 @@ def day(offset: int = 0) -> str:
     return (today_local() + timedelta(days=offset)).strftime("%d/%m/%Y")
 
 
+def accepting(offset: int) -> dict:
+    """The accept form as an auditor fills it: both the date and a comment are required."""
+    return {"accept-verify_after": day(offset), "accept-comment": "Đồng ý kế hoạch"}
+
+
 @pytest.fixture
 def team(staff, make_user, desk, in_db):
     """The Sở's staff, a second internal auditor, and QT-05 issued (reviewed by stp.danhgia)."""
@@ -170,10 +175,10 @@ def test_the_whole_journey_from_plan_to_closure(team, desk, in_db, client):
         "propose-root_cause": "Thiếu người tiếp nhận trong tuần cao điểm",
         "propose-action_plan": "Bố trí thêm 1 công chức luân phiên tại bộ phận một cửa"})
     # nobody accepts their own proposal: the secretary is not an auditor anyway
-    assert post(desk("secretary"), f"{f1_url}/accept", {"accept-verify_after": day(0)}
+    assert post(desk("secretary"), f"{f1_url}/accept", accepting(0)
                 ).status_code == 403
-    post(desk("auditor"), f"{f1_url}/accept", {"accept-verify_after": day(0)})
-    post(desk("auditor2"), f"{f2_url}/accept", {"accept-verify_after": day(0)})
+    post(desk("auditor"), f"{f1_url}/accept", accepting(0))
+    post(desk("auditor2"), f"{f2_url}/accept", accepting(0))
     assert (state_of(in_db, 1), state_of(in_db, 2)) == ("accepted", "accepted")
 
     # -- finding 1 needs a document change: the draft opens from the finding
@@ -256,7 +261,7 @@ def test_ineffective_action_goes_back_to_planning(team, desk, in_db):
         "propose-correction": "Trả kết quả ngay", "propose-root_cause": "Không có nhắc hạn",
         "propose-action_plan": "Nhắc việc tự động", "propose-owner": user_id(in_db, "stp.thuky"),
         "propose-due_date": day(5)})
-    post(desk("auditor"), f"{url}/accept", {"accept-verify_after": day(3)})
+    post(desk("auditor"), f"{url}/accept", accepting(3))
     post(desk("secretary"), f"{url}/implement", {"implement-report": "Đã cài nhắc việc"})
     # too early to verify
     post(desk("auditor"), f"{url}/ineffective", {"verify-note": "Vẫn trễ"})

@@ -77,7 +77,7 @@ def walk_finding(state: str, holders: dict[str, str]):
         lambda: findings.propose(finding, p["dual"], correction="c", root_cause="r", whys="",
                                  action_plan="a", owner=p["author"],
                                  due_date=today + timedelta(days=5)),
-        lambda: findings.accept(finding, p["auditor"], today),
+        lambda: findings.accept(finding, p["auditor"], today, "đồng ý"),
         lambda: findings.implement(finding, p["secretary"], "done"),
         lambda: findings.verify(finding, p["auditor2"], True, "ok"),
         lambda: findings.close(finding, p["auditor"], ""),
@@ -137,7 +137,7 @@ def test_services_refuse_out_of_order_steps(app, holders):
     with app.app_context():
         finding = walk_finding("open", holders)
         with pytest.raises(InvalidInput, match="Không thể «Chấp nhận hành động»"):
-            findings.accept(finding, person(holders["auditor"]), today_local())
+            findings.accept(finding, person(holders["auditor"]), today_local(), "đồng ý")
         with pytest.raises(InvalidInput, match="Sự không phù hợp phải có hành động"):
             findings.dismiss(finding, person(holders["auditor"]), "x")
         db.session.rollback()
@@ -152,7 +152,7 @@ def step_commands(finding, today):
             finding, who, correction="c", root_cause="r", whys="", action_plan="a",
             owner=who, due_date=today + timedelta(days=5)),
         A.FINDING_RETURN: lambda who: findings.return_proposal(finding, who, "làm lại"),
-        A.FINDING_ACCEPT: lambda who: findings.accept(finding, who, today),
+        A.FINDING_ACCEPT: lambda who: findings.accept(finding, who, today, "đồng ý"),
         A.FINDING_IMPLEMENT: lambda who: findings.implement(finding, who, "đã làm"),
         A.FINDING_VERIFY: lambda who: findings.verify(finding, who, True, "ok"),
         A.FINDING_INEFFECTIVE: lambda who: findings.verify(finding, who, False, "chưa"),

@@ -395,7 +395,7 @@ def test_one_click_draft_from_a_missing_tthc(app, people, in_db):
     assert "Trong ngày" in body and "- Nghị định số 123/2015/NĐ-CP" in body
     assert "### 5.7. Quy trình xử lý công việc" in body and "Miễn" in body
     editor = author.get(response.headers["Location"] + "/edit").get_data(as_text=True)
-    assert 'data-tthc-picker="/tthc/options.json?agency=dbp-him-lam"' in editor
+    assert 'data-picker="/tthc/options.json?agency=dbp-him-lam"' in editor
     # not one the commune must cover
     response = author.post("/agencies/dbp-him-lam/coverage/2.001023/draft",
                            data={"csrf_token": csrf_token(author, "/")})

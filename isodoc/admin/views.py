@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
-from isodoc import policy
+from isodoc import activity, policy
 from isodoc.admin.forms import JobTitleForm, MembershipForm, PersonForm
 from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
@@ -226,5 +226,6 @@ def audit_log():
         return error_response(400, exc.message)
     rows = db.session.scalars(stmt.offset((page - 1) * PAGE).limit(PAGE + 1)).all()
     shown = rows[:PAGE]
-    return render_template("admin/audit.html", entries=shown, page=page,
-                           has_next=len(rows) > PAGE, problems=problems, args=args)
+    return render_template("admin/audit.html", lines=activity.lines(shown), page=page,
+                           has_next=len(rows) > PAGE, problems=problems, args=args,
+                           groups=activity.GROUPS)

@@ -48,7 +48,7 @@ from isodoc.errors import Conflict, InvalidInput
 from isodoc.extensions import db
 from isodoc.policy import Action
 from isodoc.textnorm import clean, nfc
-from isodoc.timeutil import today_local, utcnow
+from isodoc.timeutil import format_date, today_local, utcnow
 
 S = RevisionState
 CLAUSE_RE = re.compile(r"^\d{1,2}(\.\d{1,2}){0,3}$")
@@ -380,9 +380,29 @@ def check_catalog(agency: Agency, fields: DocumentFields, previous: str | None) 
     catalog_requires(agency, fields.tthc_code, previous)
 
 
+REVIEWER_ROLES = (Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR)
+
+
+def reviewer_choices(revision: Revision) -> list[tuple[User, list[Role]]]:
+    """The eligible reviewers of `revision`, each with the roles they hold in its agency
+    (the picker shows them: a reviewer is chosen for what they know)."""
+    people = eligible_reviewers(revision)
+    roles: dict[int, list[Role]] = {}
+    if people:
+        rows = db.session.execute(
+            select(Membership.user_id, Membership.role).where(
+                Membership.agency_id == revision.document.agency_id,
+                Membership.user_id.in_([u.id for u in people]),
+                Membership.role.in_(REVIEWER_ROLES)))
+        for user_id, role in rows:
+            roles.setdefault(user_id, []).append(Role(role))
+    order = {r: n for n, r in enumerate(REVIEWER_ROLES)}
+    return [(u, sorted(roles.get(u.id, []), key=order.__getitem__)) for u in people]
+
+
 def eligible_reviewers(revision: Revision) -> list[User]:
     """Staff of the agency other than the draft's author."""
-    staff = [Role.AUTHOR, Role.SECRETARY, Role.APPROVER, Role.AUDITOR]
+    staff = list(REVIEWER_ROLES)
     users = db.session.scalars(
         select(User).join(Membership).where(Membership.agency_id == revision.document.agency_id,
                                             Membership.role.in_(staff), User.active.is_(True))
@@ -403,9 +423,16 @@ def _event(revision: Revision, actor: User | None, action: str, from_state: str,
     search.enqueue(document)
     audit.record(f"document.{action}", "document", f"{document.agency.code}/{document.code}",
                  actor=actor, agency_id=document.agency_id,
-                 summary=f"bản {revision.seq}: {from_state} → {revision.state}"
-                         + (f" — {comment[:300]}" if comment else ""))
+                 summary=_log_detail(revision, action) + (f" — {comment[:300]}" if comment else ""))
     mail.revision_moved(revision, actor, action)  # in this transaction, sent after it
+
+
+def _log_detail(revision: Revision, action: str) -> str:
+    """What the action log says after the document's code (isodoc/activity.py reads it
+    as "… ban hành QT-03 lần 2, hiệu lực từ 01/12/2026")."""
+    if action == "issue" and revision.number is not None:
+        return f"lần {revision.number}, hiệu lực từ {format_date(revision.effective_date)}"
+    return f"(dự thảo {revision.seq})"
 
 
 def _meta(document: Document, fields: DocumentFields, revision: Revision) -> dict:

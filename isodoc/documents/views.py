@@ -408,7 +408,14 @@ def readers(agency_code: str, slug: str, number: int):
 @bp.route("/<slug>/drafts/<int:seq>")
 def draft(agency_code: str, slug: str, seq: int):
     document = document_or_404(agency_code, slug)
-    revision = draft_or_404(document, seq)
+    return render_draft(document, draft_or_404(document, seq))
+
+
+def render_draft(document: Document, revision: Revision, submit_form: SubmitForm | None = None,
+                 status: int = 200):
+    """The draft's page; after a refused submission, with the posted form and its errors
+    next to their fields (the other forms start empty)."""
+    blank = {"formdata": None} if request.method == "POST" else {}
     meta, body = services.read_parts(revision)
     imported = meta.get("imported") if isinstance(meta.get("imported"), dict) else None
     history_form = None
@@ -418,18 +425,19 @@ def draft(agency_code: str, slug: str, seq: int):
             formdata=None, number=imported.get("revision"),
             effective_date=format_date(date.fromisoformat(day)) if isinstance(day, str)
             and len(day) == 10 else "")
-    submit_form = SubmitForm()
-    submit_form.reviewers.choices = options((str(u.id), u.full_name)
-                                            for u in services.eligible_reviewers(revision))
+    if submit_form is None:
+        submit_form = SubmitForm(**blank)
+        submit_form.reviewers.choices = reviewer_options(revision)
     return render_template(
         "documents/draft.html", document=document, revision=revision, meta=meta,
         files=attachments_of.checked(meta.get("attachments")),
-        html=content.render(body), submit_form=submit_form, review_form=ReviewForm(),
+        html=content.render(body), submit_form=submit_form, review_form=ReviewForm(**blank),
         history_form=history_form,
-        comment_form=CommentForm(), issue_form=IssueForm(effective_date=format_date(
-            today_local())), confirm=ConfirmForm(), labels=services.STATUS_LABELS,
+        comment_form=CommentForm(**blank), issue_form=IssueForm(
+            **blank, effective_date=format_date(today_local())),
+        confirm=ConfirmForm(), labels=services.STATUS_LABELS,
         previous=services.issued(document)[-1] if services.issued(document) else None,
-        pending=services.upcoming(document))
+        pending=services.upcoming(document)), status
 
 
 @bp.route("/<slug>/drafts/<int:seq>/edit", methods=["GET", "POST"])
@@ -495,9 +503,14 @@ def posted(action: Action, target: Document | Revision, form_class):
     require(current_user, action, target)
     form = form_class()
     if isinstance(form, SubmitForm):
-        form.reviewers.choices = options((str(u.id), u.full_name)
-                                         for u in services.eligible_reviewers(target))
+        form.reviewers.choices = reviewer_options(target)
     return form
+
+
+def reviewer_options(revision: Revision):
+    """Only the people who may review it, each shown with their roles in the agency."""
+    return options((str(u.id), f"{u.full_name} — {', '.join(r.label for r in roles)}")
+                   for u, roles in services.reviewer_choices(revision))
 
 
 def answer(error: InvalidInput | None, done: str, back: str):
@@ -513,14 +526,20 @@ def after(revision: Revision) -> str:
 
 @bp.route("/<slug>/drafts/<int:seq>/submit", methods=["POST"])
 def submit(agency_code: str, slug: str, seq: int):
-    revision = draft_or_404(document_or_404(agency_code, slug), seq)
+    document = document_or_404(agency_code, slug)
+    revision = draft_or_404(document, seq)
     form = posted(Action.DOC_SUBMIT, revision, SubmitForm)
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(draft_url(revision))
+        return render_draft(document, revision, form, 422)
     reviewers = [db.session.get(User, int(i)) for i in form.reviewers.data if i.isdigit()]
     _, error = attempt(services.submit, revision, current_user, [u for u in reviewers if u],
                        form.comment.data or "")
+    if error is not None and not form.reviewers.data:
+        # nobody chosen: the message goes next to the picker, the note typed stays
+        flash(error.message, "error")
+        form.reviewers.errors = [error.message]
+        return render_draft(document, revision, form, 422)
     return answer(error, "Đã trình xem xét.", draft_url(revision))
 
 

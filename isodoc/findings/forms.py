@@ -1,12 +1,17 @@
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from isodoc.findings.models import FindingSource, FindingType
 from isodoc.forms import Form, VnDateField, max_len, options, required
 
 
 class FindingForm(Form):
-    type = SelectField("Loại phát hiện", choices=options((t.value, t.label) for t in FindingType))
+    # no type is preselected: the auditor chooses (a default would file a nonconformity
+    # as whatever came first in the list)
+    type = SelectField("Loại phát hiện", choices=options(
+        [("", "— Chọn loại phát hiện —"), *((t.value, t.label) for t in FindingType)]),
+        validators=[DataRequired("Vui lòng chọn loại phát hiện.")])
     clauses = StringField("Điều khoản ISO 9001:2015", validators=[required("điều khoản"),
                                                                   max_len(200)])
     documents = SelectMultipleField("Tài liệu liên quan", choices=[])
@@ -35,8 +40,10 @@ class ProposeForm(Form):
 
 
 class AcceptForm(Form):
-    verify_after = VnDateField("Xác minh hiệu lực từ ngày (dd/mm/yyyy)")
-    comment = TextAreaField("Ý kiến", validators=[max_len(10000)])
+    verify_after = VnDateField("Xác minh hiệu lực từ ngày (dd/mm/yyyy)",
+                               validators=[required("ngày bắt đầu xác minh hiệu lực")])
+    comment = TextAreaField("Ý kiến", validators=[required("ý kiến khi chấp nhận"),
+                                                  max_len(10000)])
 
 
 class CommentForm(Form):

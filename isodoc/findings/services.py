@@ -189,14 +189,18 @@ def return_proposal(finding: Finding, actor: User, comment: str) -> None:
     _move(finding, actor, Step.RETURN, _text(comment, "lý do trả lại"))
 
 
-def accept(finding: Finding, actor: User, verify_after: date | None, comment: str = "") -> None:
+def accept(finding: Finding, actor: User, verify_after: date | None, comment: str) -> None:
+    """Accept the proposed action: the auditor says when its effectiveness will be
+    verified and why the plan is accepted; neither is guessed."""
     _authorise(finding, actor, Step.ACCEPT)
-    verify_after = verify_after or finding.due_date
-    if verify_after is None or verify_after < today_local():
+    if verify_after is None:
+        raise InvalidInput("Vui lòng nhập ngày bắt đầu xác minh hiệu lực.")
+    if verify_after < today_local():
         raise InvalidInput("Ngày bắt đầu xác minh hiệu lực không được ở quá khứ.")
+    comment = _text(comment, "ý kiến khi chấp nhận")
     finding.accepted_by, finding.verify_after = actor, verify_after
-    _move(finding, actor, Step.ACCEPT, _text(comment, "ý kiến", False) or
-          f"xác minh hiệu lực từ {format_date(verify_after)}")
+    _move(finding, actor, Step.ACCEPT,
+          f"{comment} (xác minh hiệu lực từ {format_date(verify_after)})")
 
 
 def implement(finding: Finding, actor: User, report: str) -> None:

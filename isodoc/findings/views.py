@@ -106,8 +106,7 @@ def new(agency_code: str):
         if item is not None:
             form.clauses.data = item.clause or ""
             form.documents.data = [str(item.document_id)] if item.document_id else []
-            form.observed.data = item.evidence
-            form.type.data = "minor" if item.result == "nonconform" else "ofi"
+            form.observed.data = item.evidence  # the type is the auditor's choice, not preset
     elif form.validate_on_submit():
         data = services.FindingInput(
             type=FindingType(form.type.data), clauses=form.clauses.data or "",
@@ -205,7 +204,8 @@ def apply_step(finding: Finding, step: Step, form) -> None:
                          action_plan=form.action_plan.data or "", owner=owner,
                          due_date=form.due_date.date)
     elif step is Step.ACCEPT:
-        services.accept(finding, current_user, form.verify_after.date, form.comment.data or "")
+        services.accept(finding, current_user, form.verify_after.date,
+                        form.comment.data or "")
     elif step is Step.IMPLEMENT:
         services.implement(finding, current_user, form.report.data or "")
     elif step in (Step.VERIFY, Step.INEFFECTIVE):

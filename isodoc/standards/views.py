@@ -3,7 +3,7 @@ it and the findings raised against it; the 2008 → 2015 correspondence."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +15,7 @@ from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
 from isodoc.findings import reports
 from isodoc.policy import Action, can
+from isodoc.textnorm import fold
 
 bp = Blueprint("standards", __name__, url_prefix="/clauses")
 
@@ -63,6 +64,25 @@ def documents_addressing(number: str, agency) -> list[tuple[Document, object]]:
                                                                          current.clause_list):
             out.append((d, current))
     return out
+
+
+OPTIONS_MAX = 20  # suggestions per answer of the picker
+
+
+@bp.route("/options.json")
+def options():
+    """The clause picker's suggestions (templates/_macros.html `clause_field`): clauses
+    of ISO 9001:2015 whose number starts with `q` or whose title holds every word of `q`,
+    with or without diacritics."""
+    words = fold(request.args.get("q", "")[:100]).split()
+    found = []
+    for clause in standards.current().clauses.values():
+        title = fold(clause.vi)
+        if all(clause.number.startswith(w) or w in title for w in words):
+            found.append({"code": clause.number, "name": clause.vi})
+            if len(found) == OPTIONS_MAX:
+                break
+    return jsonify(found)
 
 
 @bp.route("/<number>")

@@ -38,6 +38,8 @@ def test_auditor_runs_the_audit_on_a_phone(browser, server, demo_province):
         page.get_by_role("link", name="Lập phát hiện từ câu 1").click()
         expect(page.get_by_label("Điều khoản ISO 9001:2015")).to_have_value("7.5.3")
         page.get_by_label("Yêu cầu (căn cứ)").fill("Hồ sơ phải được lưu đầy đủ (7.5.3)")
+        # no type is preselected: the auditor chooses it
+        page.get_by_label("Loại phát hiện").select_option(label="Không phù hợp nhẹ")
         page.get_by_role("button", name="Ghi nhận").click()
         expect(page.get_by_role("heading", name="PH-")).to_contain_text("Không phù hợp nhẹ")
         expect(page.get_by_text("Sổ theo dõi văn bản đến thiếu 2 tháng").first).to_be_visible()

@@ -20,7 +20,9 @@ def test_reader_signs_in_sees_work_and_tree_then_signs_out(page):
     expect(page.get_by_text("Công chức — UBND phường Him Lam")).to_be_visible()
     page.get_by_role("link", name="Đơn vị").click()
     expect(page.get_by_role("heading", name="Danh mục đơn vị")).to_be_visible()
-    page.get_by_text("UBND thành phố Điện Biên Phủ").first.click()  # open the district
+    district = page.locator("li", has=page.locator(
+        ":scope > a", has_text="UBND thành phố Điện Biên Phủ"))
+    district.locator(":scope > details > summary").click()  # open the district
     expect(page.get_by_role("link", name="UBND phường Him Lam")).to_be_visible()
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
@@ -40,7 +42,7 @@ def test_search_the_registry_without_diacritics_on_a_phone(browser, server, demo
     page = context.new_page()
     sign_in(page, "sokhcn")
     page.get_by_text("☰").click()
-    page.get_by_role("link", name="Đơn vị").click()
+    page.get_by_role("link", name="Đơn vị", exact=True).click()
     page.get_by_role("searchbox", name="Tìm đơn vị").fill("thi tran muong ang")
     page.get_by_role("button", name="Lọc").click()
     expect(page.get_by_role("link", name="UBND thị trấn Mường Ảng")).to_be_visible()

@@ -93,6 +93,7 @@ TABLE: dict[str, list[Case]] = {
     "standards.index": [Case("/clauses/", SIGNED_IN)],
     "standards.show": [Case("/clauses/7.5.3", SIGNED_IN)],
     "standards.correspondence": [Case("/clauses/2008", SIGNED_IN)],
+    "standards.options": [Case("/clauses/options.json?q=7.5", SIGNED_IN)],
     # administration
     "admin.audit_log": [Case("/admin/audit", on((A.AUDIT_VIEW, None)))],
     "admin.people": [Case("/admin/people", on((A.PEOPLE_LIST, None)))],

@@ -1,0 +1,34 @@
+// On a phone every `table.table` becomes a list of cards (static/style.css): each cell
+// is labelled with its column's heading, so no column that matters is cut off. Pages
+// need nothing but the class: the labels are taken from the table's own <thead>.
+(function () {
+  document.querySelectorAll("table.table").forEach(function (table) {
+    const head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!head) return;
+    const labels = [];
+    Array.prototype.forEach.call(head.cells, function (th) {
+      for (let i = 0; i < (th.colSpan || 1); i++) labels.push(th.textContent.trim());
+    });
+    table.classList.add("cards");
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        let column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && labels[column] && cell.colSpan < labels.length) {
+            cell.setAttribute("data-label", labels[column]);
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+})();
+
+// A document's body scrolls sideways when its tables are wider than the screen: a region
+// that scrolls must be reachable by keyboard (axe: scrollable-region-focusable).
+(function () {
+  document.querySelectorAll(".doc-body:not([tabindex])").forEach(function (body) {
+    body.setAttribute("tabindex", "0");
+    if (!body.hasAttribute("aria-label")) body.setAttribute("aria-label", "Nội dung tài liệu");
+  });
+})();
