@@ -473,7 +473,11 @@ class AgencyRepo:
             return binsha
         compressed = zlib.compress(raw, 1)  # git's core.looseCompression
         tmp = self._objects / f"tmp_obj_{os.getpid()}_{threading.get_ident()}_{hexsha[:8]}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        except FileExistsError:  # left by a dead process that had this pid and thread
+            tmp.unlink()
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(compressed)
