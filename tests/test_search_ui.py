@@ -54,6 +54,21 @@ def test_commune_reader_finds_their_procedure_first(app, demo_province):
     assert bad.status_code == 422
 
 
+def test_hit_urls_are_the_document_route(app):
+    """A result page builds its document route once and fills in each hit's agency and
+    slug: the same URL url_for gives, under a prefix too; other names go to url_for."""
+    from flask import url_for
+
+    names = [("dbp-him-lam", "qt-tp-01"), ("so-tu-phap", "qt-05"), ("0slug0", "0agency0"),
+             ("Sở x", "a/b?c"), ("-x", "y-")]
+    for base in ("http://localhost/", "http://localhost/isodoc/"):
+        with app.test_request_context("/", base_url=base):
+            urls = search.DocumentUrls()
+            for agency, slug in names:
+                assert urls.show(agency, slug) == url_for("documents.show",
+                                                          agency_code=agency, slug=slug)
+
+
 def test_scope_filters_and_no_results_page(app, demo_province):
     client = app.test_client()
     login(client, "himlam.congchuc", "mat-khau-demo-2026")

@@ -1,9 +1,12 @@
 """The store's publishing path: what it writes is plain git, it touches one entry of the
-documents tree, and it starts no git process but the compare-and-swap."""
+documents tree, and it starts no git process: the compare-and-swap of main follows git's
+own lock protocol, so git and the store exclude each other."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 
 import git.cmd
 import pytest
@@ -63,7 +66,7 @@ def test_withdrawal_removes_the_entry_and_a_moved_document_is_refused(repo):
         repo.publish("qt-01", b"x\n", WHO, WHO, "Lại\n\nRevision: 2\n", last["qt-01"])
 
 
-def test_publishing_starts_only_the_compare_and_swap(repo, monkeypatch):
+def test_publishing_starts_no_git_process(repo, monkeypatch):
     last = grow(repo)
     started = []
     real_git, real_subprocess = git.cmd.safer_popen, subprocess.Popen
@@ -80,7 +83,12 @@ def test_publishing_starts_only_the_compare_and_swap(repo, monkeypatch):
     for i in range(3):
         last["qt-03"] = repo.publish("qt-03", f"Bản {i}.\n".encode(), WHO, WHO,
                                      "Sửa\n\nRevision: 2\n", last["qt-03"])
-    assert started == [["update-ref"]] * 3, started
+    assert started == [], started
+    assert git_out(repo, "rev-parse", "main").strip() == last["qt-03"]
+    assert subprocess.run(["git", "-C", str(repo.path), "fsck", "--strict"],
+                          capture_output=True).returncode == 0
+    assert not list((repo.path / "refs").rglob("*.lock"))
+    assert not list((repo.path / "objects").rglob("tmp_obj_*"))
 
 
 def test_a_lost_compare_and_swap_is_a_stale_ref(repo):
@@ -88,6 +96,55 @@ def test_a_lost_compare_and_swap_is_a_stale_ref(repo):
     with pytest.raises(store.StaleRef):
         repo._update_ref("refs/heads/main", last["qt-00"], last["qt-00"])
     assert repo.main_sha() == last["qt-01"]
+    assert not (repo.path / "refs" / "heads" / "main.lock").exists()
+    with pytest.raises(store.StaleRef):  # a ref that must not exist yet
+        repo._update_ref("refs/heads/main", last["qt-00"], None)
+    repo._update_ref("refs/drafts/qt-00/1", last["qt-00"], None)  # a new ref and folder
+    assert git_out(repo, "rev-parse", "refs/drafts/qt-00/1").strip() == last["qt-00"]
+
+
+def test_git_and_the_store_take_the_same_ref_lock(repo):
+    """A ref lock held by git (or by a writer that died holding it) stops the store; git
+    is stopped by the store's lock the same way."""
+    last = grow(repo, 2)
+    lock = repo.path / "refs" / "heads" / "main.lock"
+    lock.write_text("")
+    with pytest.raises(store.StoreError) as raised:
+        repo._update_ref("refs/heads/main", last["qt-00"], last["qt-01"])
+    assert not isinstance(raised.value, store.StaleRef) and "main.lock" in str(raised.value)
+    assert lock.exists() and repo.main_sha() == last["qt-01"]
+    lock.unlink()
+    fd = repo._lock_ref(lock, "refs/heads/main", last["qt-01"])
+    try:
+        refused = subprocess.run(["git", "-C", str(repo.path), "update-ref",
+                                  "refs/heads/main", last["qt-00"]], capture_output=True)
+        assert refused.returncode != 0 and b"main.lock" in refused.stderr
+    finally:
+        os.close(fd)
+        lock.unlink()
+    assert repo.main_sha() == last["qt-01"]
+
+
+def test_an_abandoned_ref_lock_is_removed_under_the_store_lock(repo):
+    """A worker killed between creating main.lock and renaming it leaves the lock: with
+    the store's lock held, one older than STALE_REF_LOCK cannot belong to a live writer."""
+    last = grow(repo, 2)
+    lock = repo.path / "refs" / "heads" / "main.lock"
+    lock.write_text("")
+    old = time.time() - store.STALE_REF_LOCK - 5
+    os.utime(lock, (old, old))
+    sha = repo.publish("qt-00", "sau khi dọn khoá\n".encode(), WHO, WHO, "Sửa\n\nRevision: 2\n",
+                       last["qt-00"])
+    assert repo.main_sha() == sha and not lock.exists()
+
+
+def test_a_reflog_is_written_by_git_itself(repo):
+    """Where git keeps a reflog for the ref, the store leaves the update to git."""
+    subprocess.run(["git", "-C", str(repo.path), "config", "core.logAllRefUpdates", "always"],
+                   check=True)
+    last = grow(AgencyRepo(repo.path.parent, "so-tu-phap"), 2)
+    log = git_out(repo, "reflog", "show", "--format=%H", "refs/heads/main").split()
+    assert log == [last["qt-01"], last["qt-00"]]
 
 
 def test_packed_objects_are_read_through_git(tmp_path):

@@ -12,29 +12,39 @@ ref: agency codes, slugs and shas are allowlisted here.
 Objects are written as loose objects in Python and read in Python when loose (git reads
 them all the same); a packed object is read through GitPython, whose `Repo` is opened
 only then (it holds two `git cat-file` processes and is not thread-safe: one per
-request, closed at its end). Publishing starts one process, the `git update-ref`.
+request, closed at its end). The compare-and-swap of a ref is done here too, by git's
+own protocol for a loose ref (what `git update-ref <ref> <new> <old>` does: create
+`<ref>.lock` exclusively, compare the ref with the expected value under it, write the
+lock, rename it over the ref), so git and the store exclude each other on the same
+lock file; a repository whose refs need more than that (a reflog, a
+reference-transaction hook, another ref storage) is updated by `git update-ref` itself.
+Publishing starts no process.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import logging
 import os
 import re
 import subprocess
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 
 from git import Actor, Repo
 from git.exc import BadName, GitCommandError
 from git.objects import Commit
-from gitdb import IStream, LooseObjectDB
+from gitdb import LooseObjectDB
 from gitdb.exc import BadObject
+
+log = logging.getLogger(__name__)
 
 CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -44,6 +54,8 @@ BLOB_MODE, TREE_MODE = 0o100644, 0o040000
 DOCUMENTS = "documents"
 ATTACHMENTS = "refs/isodoc/attachments"
 LOCK_TIMEOUT = 15.0
+REF_LOCK_WAIT = 0.1      # git's core.filesRefLockTimeout: how long a held ref lock is awaited
+STALE_REF_LOCK = 10.0    # a ref lock this old, found under the store's lock, was abandoned
 
 
 class StoreError(Exception):
@@ -65,6 +77,10 @@ class DocumentMoved(StoreError):
 
 class LockTimeout(StoreError):
     pass
+
+
+class _AskGit(Exception):
+    """A ref in a state the store does not update itself: `git update-ref` does."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +210,10 @@ class AgencyRepo:
         # objects are written, and read when loose, in Python: no `git hash-object` or
         # `git cat-file` process for what the store itself wrote
         self._loose = LooseObjectDB(str(self.path / "objects"))
+        self._objects = self.path / "objects"
         self._lock_path = self.path / "isodoc.lock"
+        self._locked = False        # this object holds the store's lock (`locked`)
+        self._plain: bool | None = None  # refs are loose files git needs nothing more for
 
     @property
     def repo(self) -> Repo:
@@ -325,8 +344,10 @@ class AgencyRepo:
                     if time.monotonic() > deadline:
                         raise LockTimeout(f"{self.path.name} is busy") from None
                     time.sleep(0.005)
+            self._locked = True
             yield
         finally:
+            self._locked = False
             os.close(fd)  # closing releases the lock
 
     def save_draft(self, slug: str, n: int, content: bytes, author: Person, message: str,
@@ -486,9 +507,150 @@ class AgencyRepo:
         return new
 
     def _store(self, kind: bytes, data: bytes) -> bytes:
-        return self._loose.store(IStream(kind, len(data), BytesIO(data))).binsha
+        """A loose object, as git writes one: zlib of `<kind> <size>\\0<data>` under
+        objects/xx/yyyy…, written to a temporary file and renamed (kept if present)."""
+        raw = b"%s %d\0%s" % (kind, len(data), data)
+        binsha = hashlib.sha1(raw).digest()  # noqa: S324 (git's object name)
+        hexsha = binsha.hex()
+        folder = self._objects / hexsha[:2]
+        target = folder / hexsha[2:]
+        if target.exists():
+            return binsha
+        compressed = zlib.compress(raw, 1)  # git's core.looseCompression
+        tmp = self._objects / f"tmp_obj_{os.getpid()}_{threading.get_ident()}_{hexsha[:8]}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        except FileExistsError:  # left by a dead process that had this pid and thread
+            tmp.unlink()
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(compressed)
+            try:
+                os.rename(tmp, target)
+            except FileNotFoundError:
+                folder.mkdir(exist_ok=True)
+                os.rename(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return binsha
+
+    def _plain_refs(self) -> bool:
+        """Whether a ref update is only the loose-ref protocol: no reflog to append
+        (git writes one when core.logAllRefUpdates asks for it, or when the ref's log
+        exists), no reference-transaction hook, the files ref storage. Else git does it."""
+        if self._plain is None:
+            try:
+                config = (self.path / "config").read_text(encoding="utf-8").lower()
+            except (OSError, UnicodeDecodeError):
+                config = "refstorage"
+            self._plain = not (
+                "logallrefupdates" in config or "refstorage" in config
+                or "hookspath" in config or (self.path / "reftable").exists()
+                or (self.path / "hooks" / "reference-transaction").exists())
+        return self._plain and not (self.path / "logs" / "refs").exists()
 
     def _update_ref(self, ref: str, new: str, old: str | None) -> None:
+        """Move `ref` from `old` (None: it must not exist) to `new`, or raise StaleRef
+        if it is elsewhere; any other failure is a StoreError and leaves it as it was."""
+        check_sha(new)
+        if not (self._plain_refs() and (self._objects / new[:2] / new[2:]).exists()):
+            self._update_ref_git(ref, new, old)  # git checks what we would not
+            return
+        path = self.path / ref
+        lock = path.with_name(path.name + ".lock")
+        fd = self._lock_ref(lock, ref, old)
+        if fd is None:
+            self._update_ref_git(ref, new, old)
+            return
+        try:
+            try:
+                current = self._ref_under_lock(ref)
+                if current != (old or None):
+                    raise StaleRef(ref, current)
+                os.write(fd, f"{new}\n".encode("ascii"))
+            finally:
+                os.close(fd)
+            os.rename(lock, path)  # the swap: readers see the old value or the new
+            return
+        except (_AskGit, OSError):
+            lock.unlink(missing_ok=True)  # a symbolic ref, a full disk…: git decides
+        except BaseException:
+            lock.unlink(missing_ok=True)
+            raise
+        self._update_ref_git(ref, new, old)
+
+    def _ref_under_lock(self, ref: str) -> str | None:
+        """The ref's commit as git would read it (its loose file, else its packed-refs
+        line; None if neither has it); _AskGit when it is anything else."""
+        try:
+            value = (self.path / ref).read_bytes().decode("ascii").strip()
+        except FileNotFoundError:
+            value = None
+        except (OSError, UnicodeDecodeError):
+            raise _AskGit from None
+        if value is None:
+            try:
+                packed = (self.path / "packed-refs").read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return None
+            except (OSError, UnicodeDecodeError):
+                raise _AskGit from None
+            for line in packed.splitlines():
+                sha, _, name = line.partition(" ")
+                if name == ref:
+                    value = sha
+                    break
+            else:
+                return None
+        if not SHA_RE.match(value):
+            raise _AskGit  # symbolic, or not what git writes
+        return value
+
+    def _lock_ref(self, lock: Path, ref: str, old: str | None) -> int | None:
+        """`<ref>.lock`, created exclusively as git creates it and awaited as long as git
+        awaits it; None when git should be asked instead (a name that is no plain path)."""
+        deadline = time.monotonic() + REF_LOCK_WAIT
+        made_folder = stale_checked = False
+        while True:
+            try:
+                return os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileNotFoundError:
+                if made_folder:
+                    return None
+                made_folder = True
+                try:
+                    lock.parent.mkdir(parents=True, exist_ok=True)
+                except OSError:
+                    return None
+                continue
+            except FileExistsError:
+                pass
+            except OSError:
+                return None
+            if time.monotonic() < deadline:
+                time.sleep(0.005)
+                continue
+            if self._locked and not stale_checked:
+                stale_checked = True
+                # Under the store's lock no other store writer is at work: a ref lock
+                # that old was left by one killed between its lock and its rename.
+                try:
+                    age = time.time() - lock.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if age > STALE_REF_LOCK:
+                    log.warning("removing %s, abandoned %.0f s ago", lock, age)
+                    lock.unlink(missing_ok=True)
+                    continue
+            current = self._ref_file(ref)
+            if current != (old or None):
+                raise StaleRef(ref, current)
+            raise StoreError(f"cannot lock ref {ref}: {lock} exists (held by another git "
+                             "process, or left by one that died)")
+
+    def _update_ref_git(self, ref: str, new: str, old: str | None) -> None:
         done = subprocess.run(
             ["git", "--git-dir", str(self.path), "update-ref", ref, check_sha(new), old or ZERO],
             capture_output=True, text=True, check=False)

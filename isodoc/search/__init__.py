@@ -14,6 +14,7 @@ import fcntl
 import logging
 import math
 import os
+import re
 import shutil
 import socket
 import threading
@@ -515,7 +516,8 @@ def search(text: str, filters: Filters, page: int = 1, size: int = PAGE_SIZE) ->
         raw = engine().search(relaxed_query, filters, (page - 1) * size, size)
         relaxed = raw.total > 0
     words = set(parsed.words)
-    hits = [to_hit(h.stored, h.score, words) for h in raw.hits]
+    urls = DocumentUrls()
+    hits = [to_hit(h.stored, h.score, words, urls) for h in raw.hits]
     results = Results(text, hits, raw.total, page, page_count(raw.total, size),
                       labelled(raw.facets),
                       relaxed=relaxed, parsed=parsed)
@@ -527,13 +529,40 @@ def search(text: str, filters: Filters, page: int = 1, size: int = PAGE_SIZE) ->
     return results
 
 
-def to_hit(stored: dict, score: float, words: set[str]) -> Hit:
+SAFE_PART = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+
+
+class DocumentUrls:
+    """A document page's URL for each hit of a result page: the route is built once and
+    its two parts filled in (agency codes and slugs are URL-safe as they are; anything
+    else goes through url_for)."""
+
+    A, S = "0agency0", "0slug0"
+
+    def __init__(self) -> None:
+        self.parts: tuple[str, str, str] | None = None
+
+    def show(self, agency_code: str, slug: str) -> str:
+        if self.parts is None:
+            url = url_for("documents.show", agency_code=self.A, slug=self.S)
+            before, _, rest = url.partition(self.A)
+            middle, _, after = rest.partition(self.S)
+            self.parts = (before, middle, after) if url.count(self.A) == 1 and \
+                rest.count(self.S) == 1 else ("", "", "")
+        before, middle, after = self.parts
+        if not (before and SAFE_PART.match(agency_code) and SAFE_PART.match(slug)):
+            return url_for("documents.show", agency_code=agency_code, slug=slug)
+        return before + agency_code + middle + slug + after
+
+
+def to_hit(stored: dict, score: float, words: set[str], urls: DocumentUrls | None = None
+           ) -> Hit:
     draft = stored.get("visibility") == "staff"
     agency_code, slug = stored["agency"], stored["slug"]
     if draft:
         url = url_for("documents.register", agency_code=agency_code, q=stored["code_display"])
     else:
-        url = url_for("documents.show", agency_code=agency_code, slug=slug)
+        url = (urls or DocumentUrls()).show(agency_code, slug)
     revision = int(stored.get("revision") or 0) or None
     effective = stored.get("effective_date") or ""
     if effective:

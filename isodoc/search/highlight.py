@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from functools import lru_cache
 from html import escape
 from itertools import islice
 
@@ -24,20 +23,28 @@ SCAN_LIMIT = 10_000  # characters read for a first match; past it, the body's st
 BEFORE = 4           # syllables of context before the first match
 
 
-@lru_cache(maxsize=65536)
+_FOLDS: dict[str, str] = {}  # syllable -> fold; Vietnamese has a few thousand syllables
+
+
 def folded(word: str) -> str:
-    """Vietnamese has a few thousand syllables: fold each once per process."""
-    return fold(word)
+    """fold() of one syllable, remembered (bounded: codes and numbers are unbounded)."""
+    value = _FOLDS.get(word)
+    if value is None:
+        value = fold(word)
+        if len(_FOLDS) < 65536:
+            _FOLDS[word] = value
+    return value
 
 
 def _marked(text: str, tokens, words: set[str], offset: int = 0) -> str:
     """`text` (which starts at `offset` of the string the tokens come from) escaped, the
     tokens whose fold is in `words` in <mark>."""
-    out, last = [], offset
+    out, last, get = [], offset, _FOLDS.get
     for m in tokens:
-        if folded(m.group()) in words:
+        word = m.group()
+        if (get(word) or folded(word)) in words:
             out.append(escape(text[last - offset:m.start() - offset]))
-            out.append(f"<mark>{escape(m.group())}</mark>")
+            out.append(f"<mark>{escape(word)}</mark>")
             last = m.end()
     out.append(escape(text[last - offset:]))
     return "".join(out)
@@ -51,29 +58,24 @@ def mark(text: str, words: set[str]) -> Markup:
 def snippet(text: str, words: set[str], size: int = 32) -> Markup:
     """`size` syllables from a few before the first match, marked; the body's first
     syllables when nothing matches in its first SCAN_LIMIT characters."""
-    head: list[re.Match] = []          # the first `size` syllables, in case nothing matches
     recent: deque[re.Match] = deque(maxlen=BEFORE)
-    window: list[re.Match] = []
-    seen = 0
+    seen, first, get = 0, None, _FOLDS.get
     tokens = WORDS.finditer(text, 0, SCAN_LIMIT)
     for m in tokens:
-        if folded(m.group()) in words:
-            window = [*recent, m]
+        word = m.group()
+        if (get(word) or folded(word)) in words:
+            first = m
             break
-        if len(head) < size:
-            head.append(m)
         recent.append(m)
         seen += 1
-    if window:
-        first_index = seen - len(window) + 1
-        for m in tokens:
-            if len(window) == size:
-                break
-            window.append(m)
+    if first is not None:
+        window = [*recent, first]
+        first_index = seen - len(recent)
+        window += islice(tokens, size - len(window))
         if len(window) < size:  # the scan limit cut the window: read on past it
             window += islice(WORDS.finditer(text, window[-1].end()), size - len(window))
-    else:
-        first_index, window = 0, head
+    else:  # nothing matched: the body's first syllables (read again, `size` at most)
+        first_index, window = 0, list(islice(WORDS.finditer(text, 0, SCAN_LIMIT), size))
     if not window:
         return Markup("")
     start, end = window[0].start(), window[-1].end()

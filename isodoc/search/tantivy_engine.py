@@ -21,6 +21,7 @@ STORED = ("key", "agency", "kind", "field", "visibility")
 FACETS = ("agency", "kind", "field", "clause")
 FACET_AGGREGATIONS = {name: {"terms": {"field": name, "size": 30}} for name in FACETS}
 SHOWN = ("agency_name", "slug", "tthc_code", "title", "body", "effective_date", "code_display")
+STORED_PLAIN = (*STORED, "document_id", "revision")
 WRITER_TIMEOUT = 5.0
 # Bumped with every schema change: an index of another schema cannot be opened, so a new
 # version starts in its own folder and `search.drain` (run at every start, by the
@@ -268,12 +269,14 @@ class TantivyEngine:
         return RawResults(hits, result.count or 0, facets)
 
     def _stored(self, doc: tantivy.Document) -> dict:
-        out = {}
-        for k, v in doc.to_dict().items():
-            if k.startswith("s_"):
-                out[k[2:]] = bytes(v[0]).decode() if v else ""
-            elif v:
-                out[k] = v[0]
+        """The stored fields a hit shows, each read by name (`to_dict` converts every
+        stored value of the document first)."""
+        first = doc.get_first
+        out = {name: (first(f"s_{name}") or b"").decode() for name in SHOWN}
+        for name in STORED_PLAIN:
+            value = first(name)
+            if value is not None and value != "":
+                out[name] = value
         return out
 
     def suggest(self, words: list[str], prefix: str, filters: Filters, limit: int
@@ -305,7 +308,7 @@ class TantivyEngine:
         if not n:
             return set()
         result = searcher.search(Query.all_query(), limit=n, count=False)
-        return {self._stored(searcher.doc(a))["key"] for _, a in result.hits}
+        return {searcher.doc(a).get_first("key") for _, a in result.hits}
 
     def close(self) -> None:
         pass
