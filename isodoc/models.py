@@ -65,3 +65,7 @@ __all__ += ["Measurement", "QualityObjective"]
 from isodoc.risks.models import Risk, RiskAction, RiskScale  # noqa: E402
 
 __all__ += ["Risk", "RiskAction", "RiskScale"]
+
+from isodoc.pagecache import DataVersion  # noqa: E402
+
+__all__ += ["DataVersion"]

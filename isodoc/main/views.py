@@ -12,6 +12,7 @@ from isodoc.auth.models import Membership, User
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
+from isodoc.pagecache import cached_page
 from isodoc.tthc.adoption import model_work
 from isodoc.tthc.drafting import stale_work
 
@@ -22,6 +23,7 @@ MEMBERSHIP_OPTIONS = (selectinload(User.memberships).joinedload(Membership.agenc
 
 @bp.route("/")
 @login_required
+@cached_page
 def home():
     # the person's roles with their agencies and the agencies' ancestors in one query:
     # the lists below and every policy check on this page read them
