@@ -32,17 +32,17 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
-from flask import current_app, g, make_response, request, session
+from flask import current_app, g, has_request_context, make_response, request, session
 from flask_babel import get_locale
-from sqlalchemy import String, event, select, update
+from sqlalchemy import String, bindparam, event, inspect, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.pool import Pool
 
-from isodoc.extensions import db
+from isodoc.extensions import db, limiter
 
 MAX_ENTRIES = 4000
 MAX_BYTES = 64 * 1024 * 1024  # kept pages, in one worker
@@ -67,6 +67,18 @@ class DataVersion(db.Model):
 
 
 VERSION_QUERY = select(DataVersion.token).where(DataVersion.id == 1)
+VERSION_MEMO = "_isodoc_data_version"
+
+
+@cache
+def user_with_version():
+    """The signed-in person and the data version in one query (Flask-Login's loader):
+    a kept page then costs this one query and nothing else."""
+    from isodoc.auth.models import User
+
+    return (select(User, DataVersion.token)
+            .outerjoin(DataVersion, DataVersion.id == 1)
+            .where(User.id == bindparam("user_id")))
 
 
 # -- noticing writes -----------------------------------------------------------------
@@ -111,10 +123,20 @@ def _bump_version(session: Session) -> None:
         session.add(DataVersion(id=1, token=token))
         session.flush()
     connection.info.pop(CHANGED, None)
+    if has_request_context():
+        g.pop(VERSION_MEMO, None)  # read before this write: no longer the version
+
+
+def remember_version(token: str | None) -> None:
+    g.setdefault(VERSION_MEMO, token)
 
 
 def current_version() -> str | None:
-    return db.session.execute(VERSION_QUERY).scalar()
+    """The data version: as read with the person at the start of this request (nothing
+    was written since, or it would have been forgotten), else read now."""
+    if VERSION_MEMO in g:
+        return g.pop(VERSION_MEMO)
+    return db.session.connection().execute(VERSION_QUERY).scalar()
 
 
 # -- the kept pages --------------------------------------------------------------------
@@ -161,8 +183,8 @@ def _put(key: tuple, kept: _Kept) -> None:
 def _person() -> tuple | None:
     """Who the page is for, as validated this request; None: do not cache."""
     api_user = g.get("api_user")
-    if api_user is not None:
-        return ("api", api_user.id)
+    if api_user is not None:  # its id without reloading it (expired by the token's commit)
+        return ("api", inspect(api_user).identity[0])
     from flask_login import current_user
 
     user = current_user._get_current_object()
@@ -190,8 +212,8 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         from isodoc.documents import services
 
-        key = (id(current_app._get_current_object()), request.endpoint, *person, request.full_path, str(get_locale()),
-               services.today_local())
+        key = (id(current_app._get_current_object()), request.endpoint, *person,
+               request.full_path, str(get_locale()), services.today_local())
         kept = _get(key, version)
         if kept is not None:
             body = kept.body
@@ -210,4 +232,13 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             _put(key, _Kept(version, body, response.mimetype))
         return response
 
+    wrapper.isodoc_cached_page = True
     return wrapper
+
+
+@limiter.request_filter
+def is_cached_page() -> bool:
+    """Whether this request's view is a kept page (reading pages without a rate limit
+    of their own: Flask-Limiter need not resolve their limits at every request)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "isodoc_cached_page", False)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from isodoc import audit, policy
 from isodoc.agencies.models import Agency
@@ -266,7 +267,8 @@ def user_for_token(token: str) -> User | None:
     the token was last used."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token))
+                            .options(joinedload(ApiToken.user)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = utcnow()
