@@ -45,8 +45,8 @@ def test_a_kept_page_is_served_again_with_one_query_and_a_fresh_csrf_token(app, 
     assert again == first  # the same page, with this session's token
     assert "\x00" not in again
     # the token put back is valid for this session: a form of the kept page works
-    token = CSRF_RE.search(again).group(1)
-    answer = reader.post(f"{BASE}/qt-05/acknowledge/1", data={"csrf_token": token})
+    csrf = CSRF_RE.search(again).group(1)
+    answer = reader.post(f"{BASE}/qt-05/acknowledge/1", data={"csrf_token": csrf})
     assert answer.status_code == 302
     assert "Bạn đã xác nhận đã đọc" in reader.get(url).get_data(as_text=True)
     # the API: the token (with its person) and the data version
