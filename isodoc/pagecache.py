@@ -44,8 +44,8 @@ from sqlalchemy.pool import Pool
 
 from isodoc.extensions import db, limiter
 
-MAX_ENTRIES = 4000
-MAX_BYTES = 64 * 1024 * 1024  # kept pages, in one worker
+MAX_ENTRIES = 2000
+MAX_BYTES = 16 * 1024 * 1024  # kept pages, in one worker (about 1,800 document pages)
 CHANGED = "isodoc_data_changed"  # on a connection's info: written in this transaction
 # statements that never change what a page shows: reads, transaction control, and
 # writes to the throttle's counters (every sign-in attempt) and to the version itself
