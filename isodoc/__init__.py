@@ -86,7 +86,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from isodoc import models  # noqa: F401  (register every table)
+    from isodoc import models, pagecache  # noqa: F401  (models: register every table)
     from isodoc.auth import throttle  # noqa: F401  (registers the database:// limiter storage)
     from isodoc.auth.models import User
     from isodoc.extensions import api, babel, csrf, db, limiter, login_manager
@@ -108,7 +108,12 @@ def init_extensions(app: Flask) -> None:
         ident, _, version = user_id.partition(":")
         if not ident.isdigit():
             return None
-        user = db.session.get(User, int(ident))
+        # with the data version in the same query (isodoc/pagecache.py)
+        row = db.session.execute(pagecache.user_with_version(),
+                                 {"user_id": int(ident)}).one_or_none()
+        user = row[0] if row else None
+        if row:
+            pagecache.remember_version(row[1])
         # Checked on every request, for the session and the remember-me cookie alike:
         # logout, a password change or reset bumps the version and ends every copy.
         if user is None or not user.active or str(user.session_version) != version:

@@ -58,6 +58,8 @@ def request_id() -> str:
 
 def current_user_fields() -> tuple[int | None, str]:
     """The user the request acted as, without loading one just to log it."""
+    if fields := g.get("api_user_fields"):
+        return fields
     user = g.get("api_user") or g.get("_login_user")
     if user is None or not getattr(user, "is_authenticated", False):
         return None, "-"

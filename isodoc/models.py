@@ -98,3 +98,6 @@ __all__ += ["Declaration", "DeclaredDocument", "DeclaredTthc", "Consultant", "En
 from isodoc.surveys.models import SurveyResponse, SurveyScore  # noqa: E402
 
 __all__ += ["SurveyResponse", "SurveyScore"]
+from isodoc.pagecache import DataVersion  # noqa: E402
+
+__all__ += ["DataVersion"]

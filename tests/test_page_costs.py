@@ -38,13 +38,20 @@ def counted(app):
 
 
 @pytest.fixture
+def rendered(app, monkeypatch) -> None:
+    """Every request renders its page: what a first visit (or the first after a change)
+    costs, not the kept page (isodoc/pagecache.py; its own costs: tests/test_page_cache.py)."""
+    monkeypatch.setitem(app.config, "ISODOC_PAGE_CACHE", False)
+
+
+@pytest.fixture
 def token(in_db, staff) -> dict:
     with in_db() as s:
         user = s.scalars(select(User).where(User.username == staff["reader"])).one()
         return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'chi phi')}"}
 
 
-def test_reading_pages_run_a_fixed_number_of_queries(app, desk, in_db, token):
+def test_reading_pages_run_a_fixed_number_of_queries(app, desk, in_db, token, rendered):
     issue_qt05(desk, in_db)
     reader = desk("reader")
     # 6 for the page, 1 for the header's count of what waits (isodoc/main/waiting.py)
@@ -95,7 +102,7 @@ def test_token_use_is_recorded_once_a_minute(app, desk, in_db, token):
 
 
 def test_the_count_of_what_waits_costs_the_document_page_one_query(app, desk, in_db,
-                                                                    monkeypatch):
+                                                                    monkeypatch, rendered):
     """The header's number (what waits for me) is one COUNT statement, run once however
     often the page asks for it; the document page pays at most 2 queries for it."""
     from isodoc.main import waiting

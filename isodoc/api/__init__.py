@@ -30,11 +30,17 @@ def authenticate_bearer() -> None:
     """Every API call carries `Authorization: Bearer <personal token>`."""
     from isodoc.auth.services import user_for_token
 
+    def sign_in(token: str):
+        user = user_for_token(token)
+        # who it is, read before the commit expires the person: the request's log line
+        # then needs no second load of the person (isodoc/logs.py)
+        return user, (user.id, user.username) if user is not None else None
+
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = run(user_for_token, token.strip()) if scheme.lower() == "bearer" else None
+    user, who = run(sign_in, token.strip()) if scheme.lower() == "bearer" else (None, None)
     if user is None:
         abort(401)
-    g.api_user = user
+    g.api_user, g.api_user_fields = user, who
 
 
 class Extended:

@@ -23,6 +23,7 @@ from isodoc.documents.models import (
     RevisionState,
 )
 from isodoc.officedocs import layout, procedure
+from isodoc.pagecache import cached_page
 from isodoc.paging import Paging
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
@@ -239,6 +240,7 @@ def create_document(data, agency_code: str):
 
 
 @blp.route("/<agency_code>/documents/<ref>")
+@cached_page
 @blp.response(200, RevisionContentSchema)
 def in_force(agency_code: str, ref: str):
     """Bản đang hiệu lực: thông tin, Markdown và HTML đã làm sạch."""

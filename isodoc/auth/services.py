@@ -280,7 +280,14 @@ def user_for_token(token: str) -> User | None:
     the token was last used."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    from isodoc import pagecache
+
+    # with its person and the data version (isodoc/pagecache.py) in one query
+    found = db.session.execute(pagecache.token_with_version(),
+                               {"token_hash": token_hash(token)}).one_or_none()
+    row = found[0] if found else None
+    if found:
+        pagecache.remember_version(found[1])
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = utcnow()

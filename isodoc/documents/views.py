@@ -57,6 +57,7 @@ from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
 from isodoc.officedocs import layout, procedure
 from isodoc.officedocs import register as register_export
+from isodoc.pagecache import cached_page
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
 from isodoc.timeutil import format_date, today_local
@@ -250,6 +251,7 @@ def page_document_or_404(agency_code: str, slug: str, *options) -> Document:
 
 
 @bp.route("/<slug>")
+@cached_page
 def show(agency_code: str, slug: str):
     document = page_document_or_404(agency_code, slug)
     require(current_user, Action.DOC_READ, document)

@@ -13,6 +13,7 @@ from isodoc.declarations.services import redeclare_work
 from isodoc.documents.worklist import work_for
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
+from isodoc.pagecache import cached_page
 from isodoc.reviews.worklist import review_work as review_action_work
 from isodoc.risks.worklist import action_work, review_work
 from isodoc.tthc.adoption import model_work
@@ -25,6 +26,7 @@ MEMBERSHIP_OPTIONS = (selectinload(User.memberships).joinedload(Membership.agenc
 
 @bp.route("/")
 @login_required
+@cached_page
 def home():
     # the person's roles with their agencies and the agencies' ancestors in one query:
     # the lists below and every policy check on this page read them
