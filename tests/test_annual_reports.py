@@ -123,7 +123,7 @@ def test_a_report_is_prefilled_written_approved_and_submitted_on_time(app, peopl
     page = as_("secretary").get(f"{REPORTS}/{THIS_YEAR}").get_data(as_text=True)
     assert "1/3 (33.3%)" in page and "Trình lãnh đạo phê duyệt" in page
     assert f"(tính đến {format_date(today_local())})" in page
-    assert "phân hệ công bố" in page  # the declarations section: an input for now
+    assert "Điền sẵn từ hồ sơ công bố HTQLCL" in page  # the declarations section
     assert write(as_).status_code == 302
     assert report_row(in_db)["assessment"] == "Hệ thống được duy trì."
     assert post(as_("secretary"), f"{REPORTS}/{THIS_YEAR}/send").status_code == 302

@@ -253,7 +253,7 @@ def test_bad_input_is_refused_next_to_the_field(desk, in_db, overrides, field, m
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert message in page
-    assert '<small class="error">' in page  # shown next to the field
+    assert '<small class="error" id=' in page  # shown next to the field
     assert state(in_db) == before
 
 

@@ -114,7 +114,6 @@ def render_report(report: AnnualReport, form: ReportForm | None = None, status: 
         "annual_reports/show.html", report=report, agency=report.agency, form=form,
         figures=report.figure_data, due_on=services.deadline(report.year),
         as_of=as_of(report.figure_data),
-        inputs={k: v is not None for k, v in services.INPUT_SECTIONS.items()},
         approve_form=ApproveForm(prefix="a"), return_form=return_form or ReturnForm(prefix="r"),
         may_edit=can(current_user, Action.REPORT_EDIT, report),
         may_approve=can(current_user, Action.REPORT_APPROVE, report),

@@ -54,7 +54,8 @@ def number(value: Decimal | int | float) -> str:
 
 @dataclass
 class Registry:
-    """The registry as the appendices count it (two queries)."""
+    """The registry as the appendices count it (two queries): the agencies that existed
+    during the plan (a commune merged after it still counts in the plan's years)."""
 
     agencies: list[tuple[int, str, str, int | None, str]]  # id, name, kind, parent, status
     scheduled: dict[int, int]  # agency id -> the year the plan schedules it
@@ -63,7 +64,9 @@ class Registry:
     def load(cls, plan: Plan) -> Registry:
         rows = db.session.execute(
             select(Agency.id, Agency.name, Agency.kind, Agency.parent_id, Agency.qms_status)
-            .where(Agency.dissolved_on.is_(None)).order_by(Agency.name)).all()
+            .where(Agency.dissolved_on.is_(None)
+                   | (Agency.dissolved_on > date(plan.last_year, 12, 31)))
+            .order_by(Agency.name)).all()
         units = dict(db.session.execute(select(PlanUnit.agency_id, PlanUnit.year)
                                         .where(PlanUnit.plan_id == plan.id)).all())
         return cls([tuple(r) for r in rows], units)

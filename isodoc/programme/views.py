@@ -38,7 +38,8 @@ def signed_in() -> None:
 
 def year_and_date() -> tuple[int, date]:
     """`year` (default: see dashboard.default_year) and `as_of` (dd/mm/yyyy or ISO;
-    default today), both bounded before any query."""
+    default the year's last day, or today in the current year), both bounded before any
+    query: a past year reads as it ended, whatever mergers came later."""
     raw_year = request.args.get("year", "")
     if raw_year:
         if not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4) or \
@@ -47,7 +48,7 @@ def year_and_date() -> tuple[int, date]:
         year = int(raw_year)
     else:
         year = dashboard.default_year(dashboard.plans())
-    as_of = today_local()
+    as_of = date(year, 12, 31)
     raw = request.args.get("as_of", "")[:20]
     if raw:
         try:
