@@ -172,9 +172,10 @@ def register_template_helpers(app: Flask) -> None:
     from isodoc.findings.services import overdue_since
     from isodoc.main import waiting
     from isodoc.objectives.models import format_number
-    from isodoc.timeutil import format_date
+    from isodoc.timeutil import format_date, format_percent
 
     app.jinja_env.filters["vndate"] = format_date
+    app.jinja_env.filters["vnpercent"] = format_percent
     app.jinja_env.filters["vndatetime"] = (
         lambda dt: format_datetime(dt, "dd/MM/yyyy HH:mm") if dt else "")
     # the local day (Asia/Ho_Chi_Minh) of a UTC moment, as dd/mm/yyyy

@@ -34,3 +34,11 @@ def parse_date(text: str) -> date:
 
 def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_percent(value: float | int | None) -> str:
+    """A share as Vietnamese write it: one decimal at most, a decimal comma ("3,6%")."""
+    if value is None:
+        return ""
+    text = f"{float(value):.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") + "%"

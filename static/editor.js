@@ -82,6 +82,15 @@
   sync = () => { if (visual) writeBack(); };
   const area = host.querySelector(".toastui-editor-ww-container [contenteditable]");
   if (area) area.setAttribute("aria-label", "Nội dung");
+  // On a narrow screen the toolbar folds its last groups under a "more" button that Toast
+  // UI leaves without a name; buttons it adds later get theirs when they appear.
+  function nameButtons() {
+    host.querySelectorAll(".toastui-editor-toolbar button.more:not([aria-label])")
+      .forEach((b) => b.setAttribute("aria-label", "Thêm công cụ"));
+  }
+  const toolbar = host.querySelector(".toastui-editor-toolbar");
+  if (toolbar) new MutationObserver(nameButtons).observe(toolbar, {childList: true, subtree: true});
+  nameButtons();
   function show(asVisual) {
     if (asVisual && !visual) {
       editor.setMarkdown(body.value, false);

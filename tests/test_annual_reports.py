@@ -121,7 +121,7 @@ def test_a_report_is_prefilled_written_approved_and_submitted_on_time(app, peopl
     assert figures["tthc"] == {"must": 3, "covered": 1, "stale": 0, "missing": 2,
                                "percent": 33.3}
     page = as_("secretary").get(f"{REPORTS}/{THIS_YEAR}").get_data(as_text=True)
-    assert "1/3 (33.3%)" in page and "Trình lãnh đạo phê duyệt" in page
+    assert "1/3 (33,3%)" in page and "Trình lãnh đạo phê duyệt" in page
     assert f"(tính đến {format_date(today_local())})" in page
     assert "Điền sẵn từ hồ sơ công bố HTQLCL" in page  # the declarations section
     assert write(as_).status_code == 302
@@ -138,6 +138,9 @@ def test_a_report_is_prefilled_written_approved_and_submitted_on_time(app, peopl
     row = report_row(in_db)
     assert row["state"] == ReportState.SUBMITTED and row["approved_by"] == "himlam.lanhdao"
     assert row["due_on"] == date(THIS_YEAR + 1, 3, 31)
+    history = as_("secretary").get(f"{REPORTS}/{THIS_YEAR}").get_data(as_text=True)
+    assert "Trình lãnh đạo phê duyệt (Đang soạn → Chờ lãnh đạo phê duyệt)" in history
+    assert "pending_approval" not in history  # the history reads in words
     overview = as_("overseer").get(f"/annual-reports/?year={THIS_YEAR}").get_data(as_text=True)
     assert "Đã nộp đúng hạn" in overview and "(đúng hạn 1," in overview
     api = app.test_client().get(f"/api/v1/reports?year={THIS_YEAR}",

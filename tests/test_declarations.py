@@ -520,3 +520,28 @@ def test_demo_has_a_declaration_and_an_inspection_with_a_finding(app, client):
     province = client.get("/declarations/").get_data(as_text=True)
     assert "Sở Tư pháp" in province and "125/QĐ-STP" in province
     assert "KT-" in client.get("/inspections/").get_data(as_text=True)
+
+
+def test_the_annual_report_cites_only_the_years_declarations(desk, in_db):
+    """The declarations section of a year's annual report: a declaration decided later
+    is not that year's (it was cited as in force for the year before)."""
+    from isodoc.declarations.services import year_summary
+
+    issue_qt05(desk, in_db)
+    complete_audit(in_db)
+    assert declare(desk, in_db).status_code == 302
+    with in_db():
+        assert year_summary(agency("so-tu-phap"), TODAY.year - 1) is None
+        text = year_summary(agency("so-tu-phap"), TODAY.year)
+    assert text.startswith(f"Năm {TODAY.year} đơn vị công bố HTQLCL 1 lần:")
+    assert f"ngày {TODAY.strftime('%d/%m/%Y')} công bố HTQLCL phù hợp" in text
+
+
+def test_the_signer_line_does_not_repeat_a_word():
+    """"Giám đốc Sở" of "Sở Tư pháp" printed "GIÁM ĐỐC SỞ SỞ TƯ PHÁP" on the decision."""
+    from isodoc.declarations.exports import signer_of
+
+    assert signer_of("Giám đốc Sở", "Sở Tư pháp") == "Giám đốc Sở Tư pháp"
+    assert signer_of("Giám đốc", "Sở Tư pháp") == "Giám đốc Sở Tư pháp"
+    assert signer_of("Chủ tịch UBND", "UBND phường Him Lam") == "Chủ tịch UBND phường Him Lam"
+    assert signer_of("Phó Giám đốc", "Sở Y tế") == "Phó Giám đốc Sở Y tế"

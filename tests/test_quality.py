@@ -400,6 +400,10 @@ def test_reports_csv_and_management_review(team, desk, in_db, app, make_user):
     assert "QT-05</a> lần 1" in text  # documents issued in the period
     bad = desk("approver").get(f"/agencies/{AGENCY}/management-review?from=32/13/2026")
     assert bad.status_code == 422 and "Ngày không hợp lệ" in bad.get_data(as_text=True)
+    for far in ("from=0001-01-01&to=2026-11-26", "from=2026-01-01&to=9999-12-31"):
+        bad = desk("approver").get(f"/agencies/{AGENCY}/management-review?{far}")  # was a 500
+        assert bad.status_code == 422, far
+        assert "Kỳ xem xét phải nằm trong các năm 2000–2100." in bad.get_data(as_text=True)
 
 
 def test_checklist_rows_and_clause_browser(team, desk, in_db):

@@ -233,7 +233,8 @@ def test_audit_team_needs_a_valid_certificate_or_the_leads_reason(desk, in_db, m
             ({"k-valid_until": format_date(TODAY - timedelta(days=900))}, "sau ngày cấp"),
             ({"k-number": ""}, "số chứng chỉ"),
             ({"k-issued_on": "32/01/2026"}, "Ngày không hợp lệ"),
-            ({"k-person": str(uid(in_db, "syt.thuky"))}, "Lựa chọn không hợp lệ")):
+            ({"k-person": str(uid(in_db, "syt.thuky"))}, "Lựa chọn không hợp lệ"),
+            ({"k-number": "đgnb-01"}, "đã có chứng chỉ số đgnb-01")):  # recorded once
         response = post_form(secretary, TRAINING + "/certificates", {**cert, **overrides},
                              page=TRAINING)
         assert response.status_code == 422, overrides

@@ -104,6 +104,11 @@ def test_a_merger_carries_documents_and_coverage_over(app, people, make_agency, 
     overseer = client_for(app, "sokhcn")
     overview = overseer.get("/annual-reports/").get_data(as_text=True)
     assert "phải công bố lại" in overview and "UBND phường Tân Thanh" in overview
+    # the declarations page agrees (it listed only agencies that declared themselves)
+    declarations = overseer.get("/declarations/").get_data(as_text=True)
+    assert "Đơn vị nhận sáp nhập cần công bố" in declarations
+    assert "UBND phường Tân Thanh</a>: sáp nhập UBND phường Him Lam" in declarations
+    assert "<strong>1</strong> đơn vị cần công bố lại" in declarations
 
 
 def test_the_successor_adopts_a_document_in_one_step_then_issues_its_own(

@@ -201,9 +201,22 @@ def test_floods_are_throttled_across_two_nodes(app, catalog, make_app, in_db):
     nodes = [make_app(ISODOC_SURVEY_RATE_LIMIT="3 per minute").test_client() for _ in range(2)]
     statuses = [answer(nodes[i % 2], receipt=f"AB-{i:04d}").status_code for i in range(5)]
     assert statuses[:3] == [302, 302, 302] and statuses[3:] == [429, 429]
-    response = answer(nodes[0], receipt="AB-9999")
+    response = answer(nodes[0], receipt="AB-9999", comment="Cần thêm chỗ ngồi chờ.")
     assert "quá nhiều phiếu" in text(response) and "/agencies/" not in text(response)
+    # the form comes back with what was typed, to send again later (it was lost before)
+    assert 'value="AB-9999"' in text(response) and "Cần thêm chỗ ngồi chờ." in text(response)
     assert count(in_db) == 3
+
+
+def test_answers_refused_for_a_mistake_do_not_use_up_the_limit(app, catalog, make_app,
+                                                                in_db):
+    """A citizen who corrects a mistake is not throttled for it: only what is saved (or
+    refused for another reason) counts."""
+    node = make_app(ISODOC_SURVEY_RATE_LIMIT="2 per minute").test_client()
+    for _ in range(3):
+        assert answer(node, receipt="").status_code == 422
+    assert [answer(node, receipt=f"EF-{i}").status_code for i in range(3)] == [302, 302, 429]
+    assert count(in_db) == 2
     # a flood from many addresses meets the agency's own cap
     capped = make_app(ISODOC_SURVEY_AGENCY_LIMIT="2 per hour").test_client()
     statuses = []

@@ -16,7 +16,7 @@ from isodoc.audits.models import AuditState
 from isodoc.findings.models import FindingType
 from isodoc.officedocs import layout
 from isodoc.textnorm import clean
-from isodoc.timeutil import format_date, today_local
+from isodoc.timeutil import format_date, format_percent, today_local
 
 EXCERPT_MAX = 1500  # characters quoted from each agency's difficulties and proposals
 
@@ -61,7 +61,8 @@ def figure_sections(doc, f: dict) -> None:
     _heading(doc, "2. Quy trình giải quyết thủ tục hành chính")
     if t.get("must"):
         _fact(doc, "Thủ tục hành chính phải có quy trình", str(t.get("must", 0)))
-        _fact(doc, "Đã có quy trình", f"{t.get('covered', 0)} ({t.get('percent', 0)}%)")
+        _fact(doc, "Đã có quy trình",
+              f"{t.get('covered', 0)} ({format_percent(t.get('percent', 0))})")
         _fact(doc, "Cần sửa đổi do TTHC thay đổi", str(t.get("stale", 0)))
         _fact(doc, "Chưa có quy trình", str(t.get("missing", 0)))
     else:
@@ -161,7 +162,7 @@ def consolidated(year: int, root: Agency | None, rows: list[Standing], s: Summar
     _fact(doc, "Tài liệu đang hiệu lực", str(_sum(rows, ("documents", "in_force"))))
     must, covered = _sum(rows, ("tthc", "must")), _sum(rows, ("tthc", "covered"))
     _fact(doc, "Thủ tục hành chính đã có quy trình",
-          f"{covered}/{must}" + (f" ({round(100 * covered / must, 1)}%)" if must else ""))
+          f"{covered}/{must}" + (f" ({format_percent(100 * covered / must)})" if must else ""))
     _fact(doc, "Cuộc đánh giá nội bộ đã thực hiện", str(_sum(rows, ("audits", "held"))))
     _fact(doc, "Phát hiện trong năm / đã đóng / còn mở",
           f"{_sum(rows, ('findings', 'raised'))} / {_sum(rows, ('findings', 'closed'))} / "

@@ -115,4 +115,16 @@ class ReportEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     report: Mapped[AnnualReport] = relationship(back_populates="events")
+
+    @property
+    def sentence(self) -> str:
+        """"Phê duyệt (Chờ lãnh đạo phê duyệt → Đã phê duyệt)": the step and the states
+        in words, as the history shows them."""
+        from isodoc.annual_reports.workflow import Step
+
+        step = Step(self.step).label if self.step in set(Step) else self.step
+        if self.from_state == self.to_state:
+            return step
+        return (f"{step} ({ReportState(self.from_state).label} → "
+                f"{ReportState(self.to_state).label})")
     actor: Mapped[User | None] = relationship()

@@ -37,6 +37,16 @@ def full_name(agency: Agency) -> str:
     return re.sub(r"^UBND\b", "Ủy ban nhân dân", agency.name.strip())
 
 
+def signer_of(title: str, name: str) -> str:
+    """The signer's title before the agency's name, without saying a word twice where
+    they meet ("Giám đốc Sở" + "Sở Tư pháp" → "Giám đốc Sở Tư pháp")."""
+    words, named = title.split(), name.split()
+    for n in range(min(len(words), len(named)), 0, -1):
+        if [w.lower() for w in words[-n:]] == [w.lower() for w in named[:n]]:
+            return " ".join(words[:-n] + named)
+    return f"{title} {name}".strip()
+
+
 def place(agency: Agency) -> str:
     return re.sub(r"^(tỉnh|thành phố)\s+", "", province_of(agency))
 
@@ -93,7 +103,7 @@ def decision_docx(declaration: Declaration) -> bytes:
     layout.header_block(doc, agency, place_date=place_date(agency, declaration.decided_on))
     layout.centred(doc, f"Số: {declaration.decision_no}", size=Pt(13), space_after=Pt(6))
     layout.title_block(doc, ["QUYẾT ĐỊNH", SUBJECT.format(standard=declaration.standard)])
-    layout.centred(doc, f"{declaration.signer_title} {full_name(agency)}".upper(),
+    layout.centred(doc, signer_of(declaration.signer_title, full_name(agency)).upper(),
                    bold=True, space_after=Pt(6))
     for line in BASIS:
         layout.paragraph(doc, line, italic=True)
@@ -130,7 +140,7 @@ def notice_docx(declaration: Declaration) -> bytes:
                           "dựng, áp dụng và công bố Hệ thống quản lý chất lượng phù hợp Tiêu "
                           f"chuẩn quốc gia {declaration.standard} theo Quyết định số "
                           f"{declaration.decision_no} ngày {format_date(declaration.decided_on)}"
-                          f" của {declaration.signer_title} {agency.name}.")
+                          f" của {signer_of(declaration.signer_title, agency.name)}.")
     layout.paragraph(doc, f"Phạm vi áp dụng: {len(declaration.documents)} tài liệu của hệ "
                           f"thống đang có hiệu lực; {len(declaration.covered_tthc)}/"
                           f"{len(declaration.tthc)} thủ tục hành chính đơn vị phải giải quyết "

@@ -107,11 +107,16 @@ PREREQUISITES: list[Prerequisite] = [issued_documents, completed_audit, held_man
 
 def year_summary(agency: Agency, year: int) -> str | None:
     """The declarations section of the agency's annual report: declarations decided in
-    the year, else the one in force, and whether the scope has changed since."""
+    the year, else the one in force at its end, and whether the scope had changed since
+    by then (a later declaration is not the year's)."""
+    end = min(date(year, 12, 31), today_local())
     decided = list(db.session.scalars(select(Declaration).where(
         Declaration.agency_id == agency.id, Declaration.decided_on >= date(year, 1, 1),
-        Declaration.decided_on <= date(year, 12, 31)).order_by(Declaration.decided_on)))
-    last = latest(agency)
+        Declaration.decided_on <= end).order_by(Declaration.decided_on)))
+    last = decided[-1] if decided else db.session.scalar(
+        select(Declaration).where(Declaration.agency_id == agency.id,
+                                  Declaration.decided_on <= end)
+        .order_by(Declaration.decided_on.desc(), Declaration.id.desc()).limit(1))
     if not decided and last is None:
         return None
     lines = [f"- Quyết định {d.decision_no} ngày {format_date(d.decided_on)} công bố HTQLCL "
@@ -119,7 +124,7 @@ def year_summary(agency: Agency, year: int) -> str | None:
     head = (f"Năm {year} đơn vị công bố HTQLCL {len(decided)} lần:" if decided else
             f"Năm {year} đơn vị không công bố lại; công bố còn áp dụng: quyết định "
             f"{last.decision_no} ngày {format_date(last.decided_on)} ({last.standard}).")
-    changes = changes_since(last) if last is not None else []
+    changes = changes_since(last, end) if last is not None else []
     tail = ["Phạm vi đã thay đổi sau công bố, cần công bố lại: " + "; ".join(changes) + "."
             ] if changes else []
     return "\n".join([head, *lines, *tail])

@@ -121,6 +121,11 @@ def notice_docx(agency_code: str, declaration_id: int):
 @bp.route("/declarations/")
 def province():
     require(current_user, Action.DECLARATION_PROVINCE)
+    from isodoc.succession.services import must_redeclare
+
     rows = services.province_standings()
-    return render_template("declarations/province.html", rows=rows,
-                           redeclare=sum(1 for r in rows if r.reasons))
+    listed = {r.agency.id for r in rows}
+    # successors that never declared themselves but took over a declared scope
+    merged = [m for m in must_redeclare() if m.agency.id not in listed]
+    return render_template("declarations/province.html", rows=rows, merged=merged,
+                           redeclare=sum(1 for r in rows if r.reasons) + len(merged))

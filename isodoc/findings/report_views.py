@@ -44,6 +44,9 @@ def findings():
                            hidden=summary.total - len(rows), query=query, code=code)
 
 
+PERIOD_YEARS = (2000, 2100)  # a period beyond cannot be turned into UTC bounds
+
+
 @bp.route("/agencies/<agency_code>/management-review")
 def management_review(agency_code: str):
     agency = agency_or_404(agency_code)
@@ -57,7 +60,11 @@ def management_review(agency_code: str):
             end = parse_date(request.args["to"])
     except ValueError as exc:
         problems.append(str(exc))
-    if end < start:
+    if not (PERIOD_YEARS[0] <= start.year and end.year <= PERIOD_YEARS[1]):
+        problems.append(f"Kỳ xem xét phải nằm trong các năm {PERIOD_YEARS[0]}–"
+                        f"{PERIOD_YEARS[1]}.")
+        start, end = reports.default_period()
+    elif end < start:
         problems.append("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
         start, end = reports.default_period()
     return render_template("findings/management_review.html",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from isodoc.programme.stage import Stage
+from isodoc.timeutil import format_percent
 
 WIDTH = 760
 ROW, LABEL, RIGHT = 26, 330, 110
@@ -97,5 +98,4 @@ def stages_svg(rows: Sequence[tuple[str, dict[str, int]]]) -> Markup:
 
 
 def percent(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") + "%"
+    return format_percent(value)

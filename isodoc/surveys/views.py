@@ -70,6 +70,19 @@ def public_error(e):
         429: "Có quá nhiều phiếu được gửi trong thời gian ngắn. Vui lòng đợi ít phút rồi "
              "gửi lại. Xin cảm ơn Ông/Bà.",
     }
+    code = (request.view_args or {}).get("agency_code")
+    agency = get_by_code(code) if e.code == 429 and request.method == "POST" and \
+        isinstance(code, str) else None
+    if agency is not None and not agency.is_dissolved():
+        # what the citizen typed stays in the form, with the reason, to send again later
+        form = SurveyForm()
+        tthc = services.agency_tthc(agency, request.view_args.get("tthc_code") or "")
+        tthcs = [] if tthc else services.agency_tthcs(agency)
+        form.tthc.choices = options([("", "— Không chọn —")] +
+                                    [(t.code, f"{t.name} ({t.code})") for t in tthcs])
+        return render_template("surveys/public.html", agency=agency, tthc=tthc, form=form,
+                               errors=[messages[429]], questions=list(Question),
+                               scores=SCORES, comment_max=services.COMMENT_MAX), 429
     return render_template("surveys/public_message.html", title="Không gửi được phiếu"
                            if e.code != 404 else "Không tìm thấy trang",
                            message=messages[e.code]), e.code
@@ -83,14 +96,20 @@ def public_csrf_error(e):
                            message=CSRF_MESSAGE), 400
 
 
+def counted(response) -> bool:
+    """An answer refused for a mistake the citizen corrects (422, the form again) does not
+    count towards the limit; an answer saved, or anything else, does."""
+    return response.status_code != 422
+
+
 @public.route("/<agency_code>", methods=["GET", "POST"])
-@limiter.limit(answer_limit, methods=["POST"])
+@limiter.limit(answer_limit, methods=["POST"], deduct_when=counted)
 def answer(agency_code: str):
     return answer_page(open_agency_or_404(agency_code), None)
 
 
 @public.route("/<agency_code>/<tthc_code>", methods=["GET", "POST"])
-@limiter.limit(answer_limit, methods=["POST"])
+@limiter.limit(answer_limit, methods=["POST"], deduct_when=counted)
 def answer_tthc(agency_code: str, tthc_code: str):
     agency = open_agency_or_404(agency_code)
     tthc = services.agency_tthc(agency, tthc_code)

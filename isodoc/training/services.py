@@ -99,6 +99,14 @@ def add_certificate(agency: Agency, actor: User, data: CertificateInput) -> Audi
     if data.course is not None and (data.course.agency_id != agency.id or data.course.kind
                                     != CourseKind.INTERNAL_AUDITOR):
         raise InvalidInput("Khoá đào tạo phải là khoá chuyên gia đánh giá nội bộ của đơn vị.")
+    # compared in Python: SQLite's lower() folds ASCII only ("Đ" stays)
+    held = db.session.execute(select(AuditorCertificate.number, AuditorCertificate.issuer)
+                              .where(AuditorCertificate.user_id == data.person.id)
+                              .limit(200)).all()
+    if (number.casefold(), issuer.casefold()) in {(n.casefold(), i.casefold())
+                                                  for n, i in held}:
+        raise InvalidInput(f"{data.person.full_name} đã có chứng chỉ số {number} của "
+                           f"{issuer}: không ghi lại lần nữa.")
     cert = AuditorCertificate(agency=agency, user=data.person, number=number, issuer=issuer,
                               issued_on=data.issued_on, valid_until=data.valid_until,
                               course=data.course, note=note,
