@@ -25,7 +25,7 @@ from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document
-from isodoc.documents.views import agency_or_404
+from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
@@ -42,10 +42,7 @@ def signed_in() -> None:
 
 
 def audit_or_404(agency_code: str, audit_id: int) -> Audit:
-    agency = agency_or_404(agency_code)
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or audit.agency_id != agency.id:
-        abort(404)
+    audit = owned_or_404(Audit, agency_code, audit_id)
     require(current_user, Action.QA_VIEW, audit)
     return audit
 

@@ -4,7 +4,7 @@ and the notice to the Sở as .docx; the province's list for the Sở KH&CN."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from isodoc.auth.views import flash_form_errors
@@ -12,8 +12,7 @@ from isodoc.commands import attempt
 from isodoc.declarations import exports, services
 from isodoc.declarations.forms import DeclarationForm
 from isodoc.declarations.models import Declaration
-from isodoc.documents.views import agency_or_404
-from isodoc.extensions import db
+from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.forms import options
 from isodoc.inspections import services as inspections
 from isodoc.officedocs.layout import DOCX_MIMETYPE
@@ -30,11 +29,8 @@ def signed_in() -> None:
 
 
 def declaration_or_404(agency_code: str, declaration_id: int) -> Declaration:
-    agency = agency_or_404(agency_code)
-    found = db.session.get(Declaration, declaration_id)
-    if found is None or found.agency_id != agency.id:
-        abort(404)
-    require(current_user, Action.DECLARATION_VIEW, agency)
+    found = owned_or_404(Declaration, agency_code, declaration_id)
+    require(current_user, Action.DECLARATION_VIEW, found.agency)
     return found
 
 

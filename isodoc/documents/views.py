@@ -79,6 +79,16 @@ def agency_or_404(code: str) -> Agency:
     return agency
 
 
+def owned_or_404(model, agency_code: str, ident: int):
+    """A record of the agency named in the URL, else 404: an id of another agency's
+    record is not there (whether the person may see it is asked after, of the policy)."""
+    agency = agency_or_404(agency_code)
+    found = db.session.get(model, ident)
+    if found is None or found.agency_id != agency.id:
+        abort(404)
+    return found
+
+
 def document_or_404(agency_code: str, slug: str) -> Document:
     agency = agency_or_404(agency_code)
     document = services.get_document(agency, slug) if services.slugify(slug) == slug else None

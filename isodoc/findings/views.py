@@ -24,7 +24,7 @@ from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document
-from isodoc.documents.views import agency_or_404
+from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings import reports, services
 from isodoc.findings.forms import (
@@ -52,10 +52,7 @@ def signed_in() -> None:
 
 
 def finding_or_404(agency_code: str, finding_id: int) -> Finding:
-    agency = agency_or_404(agency_code)
-    finding = db.session.get(Finding, finding_id)
-    if finding is None or finding.agency_id != agency.id:
-        abort(404)
+    finding = owned_or_404(Finding, agency_code, finding_id)
     require(current_user, Action.QA_VIEW, finding)
     return finding
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from isodoc.auth.services import members_of
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
-from isodoc.documents.views import agency_or_404
+from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.models import FindingType
 from isodoc.forms import options
@@ -36,10 +36,7 @@ def signed_in() -> None:
 
 
 def objective_or_404(agency_code: str, objective_id: int) -> QualityObjective:
-    agency = agency_or_404(agency_code)
-    objective = db.session.get(QualityObjective, objective_id)
-    if objective is None or objective.agency_id != agency.id:
-        abort(404)
+    objective = owned_or_404(QualityObjective, agency_code, objective_id)
     require(current_user, Action.OBJECTIVE_VIEW, objective)
     return objective
 

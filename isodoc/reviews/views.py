@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from isodoc.auth.services import members_of
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
-from isodoc.documents.views import agency_or_404
+from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.reports import default_period
 from isodoc.forms import ConfirmForm, options
@@ -29,11 +29,8 @@ def signed_in() -> None:
 
 
 def review_or_404(agency_code: str, review_id: int) -> ManagementReview:
-    agency = agency_or_404(agency_code)
-    review = db.session.get(ManagementReview, review_id)
-    if review is None or review.agency_id != agency.id:
-        abort(404)
-    require(current_user, Action.REVIEW_VIEW, agency)
+    review = owned_or_404(ManagementReview, agency_code, review_id)
+    require(current_user, Action.REVIEW_VIEW, review.agency)
     return review
 
 

@@ -9,7 +9,7 @@ from isodoc.auth.services import members_of
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents import services as documents
-from isodoc.documents.views import agency_or_404
+from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingType
 from isodoc.forms import ConfirmForm, options
@@ -30,11 +30,8 @@ def signed_in() -> None:
 
 
 def risk_or_404(agency_code: str, risk_id: int) -> Risk:
-    agency = agency_or_404(agency_code)
-    risk = db.session.get(Risk, risk_id)
-    if risk is None or risk.agency_id != agency.id:
-        abort(404)
-    require(current_user, Action.RISK_VIEW, agency)
+    risk = owned_or_404(Risk, agency_code, risk_id)
+    require(current_user, Action.RISK_VIEW, risk.agency)
     return risk
 
 

@@ -225,8 +225,9 @@ def index(agency_code: str):
         may_raise=can(current_user, Action.FINDING_RAISE, agency))
 
 
-@bp.route("/qr.svg")
-def qr_svg(agency_code: str):
+def printed_link(agency_code: str) -> tuple[Agency, Tthc | None]:
+    """The agency (and the TTHC of `?tthc=`) whose survey link a QR code or a poster
+    prints: 404 when its survey is closed or the TTHC is not the agency's."""
     agency = agency_or_404(agency_code)
     require(current_user, Action.SURVEY_VIEW, agency)
     if not services.survey_open(agency):
@@ -236,21 +237,19 @@ def qr_svg(agency_code: str):
         tthc = services.agency_tthc(agency, code)
         if tthc is None:
             abort(404)
+    return agency, tthc
+
+
+@bp.route("/qr.svg")
+def qr_svg(agency_code: str):
+    agency, tthc = printed_link(agency_code)
     return Response(qr.svg(public_url(agency, tthc)), mimetype="image/svg+xml")
 
 
 @bp.route("/poster")
 def poster(agency_code: str):
     """A page to print and put up at the one-stop-shop desk: the QR code and the link."""
-    agency = agency_or_404(agency_code)
-    require(current_user, Action.SURVEY_VIEW, agency)
-    if not services.survey_open(agency):
-        abort(404)
-    tthc = None
-    if code := request.args.get("tthc", ""):
-        tthc = services.agency_tthc(agency, code)
-        if tthc is None:
-            abort(404)
+    agency, tthc = printed_link(agency_code)
     return render_template("surveys/poster.html", agency=agency, tthc=tthc,
                            link=public_url(agency, tthc),
                            qr=qr.svg(public_url(agency, tthc)))
