@@ -41,11 +41,9 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 
-## Rebuild the English catalog after changing UI strings.
+## What lacks English (tools/i18n.py; the catalog is kept in parts, isodoc/translations/en/*.po).
 translations: venv
-	$(BIN)/pybabel extract -F babel.cfg -o /tmp/isodoc-messages.pot .
-	$(BIN)/pybabel update -i /tmp/isodoc-messages.pot -d isodoc/translations
-	$(BIN)/pybabel compile -d isodoc/translations
+	$(BIN)/python tools/i18n.py status
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
-from flask_babel import format_datetime
+from flask import Flask
+from flask_babel import format_datetime, get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -38,7 +38,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from isodoc import config
 
     app.config.from_mapping(config.from_environment(instance))
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
     if test_config:
         app.config.update(test_config)
     for key in ("ISODOC_STORE_PATH", "ISODOC_INDEX_PATH", "ISODOC_ATTACHMENTS_PATH"):
@@ -67,13 +66,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def select_locale() -> str:
-    from flask import current_app
-
-    wanted = request.args.get("lang") or session.get("lang")
-    return wanted if wanted in current_app.config["ISODOC_LANGUAGES"] else "vi"
-
-
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL and a busy timeout let two gunicorn workers share one SQLite file."""
@@ -86,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from isodoc import models, pagecache  # noqa: F401  (models: register every table)
+    from isodoc import i18n, models, pagecache  # noqa: F401  (models: register every table)
     from isodoc.auth import throttle  # noqa: F401  (registers the database:// limiter storage)
     from isodoc.auth.models import User
     from isodoc.extensions import api, babel, csrf, db, limiter, login_manager
@@ -94,7 +86,8 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.domain_instance = i18n.PartsDomain()  # the parts, merged (isodoc/i18n.py)
     api.init_app(app)
 
     login_manager.init_app(app)
@@ -187,6 +180,7 @@ def register_template_helpers(app: Flask) -> None:
         from flask_login import current_user
 
         return {
+            "current_language": lambda: str(get_locale() or "vi"),
             "can": lambda action, target=None: policy.can(current_user, action, target),
             "Action": policy.Action,
             "AgencyKind": AgencyKind,

@@ -3,6 +3,7 @@
 Every change runs as a command through `commands.cli` (one commit, a Vietnamese message
 and exit code 1 when refused), with `policy.SYSTEM` as the actor: the operator at the
 command line is trusted as the machine's administrator is."""
+# i18n: vietnamese-only (the operator's console)
 
 from __future__ import annotations
 

@@ -93,7 +93,6 @@ def from_environment(instance: Path) -> dict:
         "ISODOC_SURVEY_AGENCY_LIMIT": env("ISODOC_SURVEY_AGENCY_LIMIT", "300 per hour"),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
-        "ISODOC_LANGUAGES": ("vi", "en"),
         # reading pages kept per person while the data version is unchanged (pagecache.py)
         "ISODOC_PAGE_CACHE": env("ISODOC_PAGE_CACHE", "1") != "0",
         # argon2id parameters (argon2-cffi defaults: RFC 9106 low-memory profile).

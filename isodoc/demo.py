@@ -1,4 +1,5 @@
 """The demo province: Điện Biên's registry as the 2018 plan describes it, and demo accounts."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

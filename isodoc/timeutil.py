@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -36,9 +38,17 @@ def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def interface_locale() -> str:
+    """The interface's language of this request (Vietnamese outside one)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else "vi"
+
+
 def format_percent(value: float | int | None) -> str:
-    """A share as Vietnamese write it: one decimal at most, a decimal comma ("3,6%")."""
+    """A share in the interface's language, one decimal at most ("3,6%"; English "3.6%")."""
     if value is None:
         return ""
-    text = f"{float(value):.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") + "%"
+    return format_decimal(round(float(value), 1), format="#,##0.#",
+                          locale=interface_locale()) + "%"

@@ -37,7 +37,7 @@ def test_non_editable_install_runs_from_site_packages(tmp_path):
         shipped = {p.relative_to(installed / folder) for p in (installed / folder).rglob("*")
                    if p.is_file() and "__pycache__" not in p.parts}
         assert source <= shipped, f"{folder}/ files missing: {source - shipped}"
-    for part in ("data/dien_bien_registry.csv", "translations/en/LC_MESSAGES/messages.mo"):
+    for part in ("data/dien_bien_registry.csv", "translations/en/base.po"):
         assert (installed / part).is_file(), part
     env = {**os.environ, "PYTHONPATH": str(target), "ISODOC_INSTANCE_PATH": str(tmp_path / "i"),
            "ISODOC_DATABASE_URL": f"sqlite:///{tmp_path / 'i.sqlite3'}"}

@@ -1,6 +1,7 @@
 """Demo annual reports of the current reporting year, through the commands: the Sở Tư
 pháp's submitted on time, UBND phường Him Lam's submitted late, UBND phường Nam Thanh's
 waiting for its leader; every other agency has not reported."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

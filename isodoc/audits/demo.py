@@ -1,6 +1,7 @@
 """Demo internal audits and findings, made through the real services: a completed audit
 of the Sở Tư pháp with its findings at different steps, a late-dossier finding past its
 due date, and a planned audit of UBND phường Him Lam."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

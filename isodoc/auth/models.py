@@ -49,6 +49,9 @@ class User(UserMixin, db.Model):
     # chức vụ as printed in a procedure's sign-off table ("Giám đốc Sở", "Chánh Văn phòng")
     job_title: Mapped[str | None] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # the interface's language the person chose ("vi", "en"); None: Vietnamese. Mails to
+    # the person are written in it too.
+    language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped when the password is reset or the account disabled: older sessions end.
     session_version: Mapped[int] = mapped_column(default=1)

@@ -32,6 +32,7 @@ from isodoc.auth.passwords import (
 from isodoc.csvio import read_rows
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import LANGUAGES, _
 from isodoc.policy import Action, SystemActor
 from isodoc.textnorm import nfc, typed
 from isodoc.timeutil import utcnow
@@ -136,6 +137,14 @@ def set_job_title(user: User, actor: Actor, text: str) -> None:
     if before != user.job_title:
         audit.record("user.job_title", "user", user.username, actor=actor,
                      summary=f"{before or '—'} → {user.job_title or '—'}")
+
+
+def set_language(user: User, actor: Actor, language: str) -> None:
+    """One's own choice of the interface's language, kept for the next sign-in and mails."""
+    policy.require(actor, Action.ACCOUNT_OWN, user)
+    if language not in LANGUAGES:
+        raise InvalidInput(_("Ngôn ngữ không được hỗ trợ."))
+    user.language = None if language == LANGUAGES[0] else language
 
 
 def _new_user(username: str, full_name: str, email: str, password: str | None,

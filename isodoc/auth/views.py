@@ -24,6 +24,7 @@ from isodoc.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from isodoc.auth.models import ApiToken
 from isodoc.commands import attempt, run
 from isodoc.extensions import db, limiter
+from isodoc.i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
 
@@ -138,8 +139,11 @@ def revoke_token(token_id: int):
 
 @bp.route("/language/<lang>", methods=["POST"])
 def set_language(lang: str):
-    if lang in current_app.config["ISODOC_LANGUAGES"]:
+    if lang in LANGUAGES:
         session["lang"] = lang
+        if current_user.is_authenticated:
+            user = current_user._get_current_object()
+            run(services.set_language, user, user, lang)
     return redirect(safe_next(request.form.get("next")))
 
 

@@ -2,6 +2,7 @@
 declaration (after its completed internal audit), a consultant that advised it in 2018
 and advises UBND phường Him Lam this year (one supervision visit), and the Sở KH&CN's
 inspection of Him Lam with a finding traced to that consultant."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Demo documents, issued through the real store and workflow so that their git
 history, reviews and approvals are real."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Demo quality objectives of the Sở Tư pháp for the current year, entered through the
 commands: monthly values up to this month, the latest of one objective below target and
 turned into a finding."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

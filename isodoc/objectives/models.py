@@ -133,6 +133,9 @@ class Measurement(db.Model):
 
 
 def format_number(value: float) -> str:
-    """Vietnamese style: comma decimals, dot thousands, no trailing zeros."""
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    """In the interface's language, no trailing zeros (Vietnamese: "1.234,5")."""
+    from babel.numbers import format_decimal
+
+    from isodoc.timeutil import interface_locale
+
+    return format_decimal(value, format="#,##0.####", locale=interface_locale())

@@ -4,6 +4,7 @@ communes of 2018 and the rest, as the registry's plan year has them), and Phụ 
 cost lines with the printed unit rates. The quantities and every total are counted and
 computed from the registry, not copied from the printed appendix (whose line III.3 reads
 2.280 for 140 × 15)."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
 """Demo: where the Sở Tư pháp keeps two of the records its procedures name."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

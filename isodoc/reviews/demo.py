@@ -1,6 +1,7 @@
 """A demo management review of the Sở Tư pháp, recorded through the commands: inputs
 prefilled from the demo audits, findings, objectives and risks; decisions with owners and
 due dates, one of them reported done."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
 """Demo risks and opportunities of the Sở Tư pháp, registered through the commands."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

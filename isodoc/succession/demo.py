@@ -2,6 +2,7 @@
 adoption of the model procedure for đăng ký khai sinh (QT-TP-01), merges today into
 UBND phường Nam Thanh. Nam Thanh then sees Noong Bua's procedure as inherited, counts it
 in its TTHC coverage until it issues its own, and must declare again."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

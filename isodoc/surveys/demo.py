@@ -1,6 +1,7 @@
 """Demo answers to the satisfaction survey of the Sở Tư pháp and the UBND phường Him Lam,
 entered through the citizen's command and spread over this year's months; one complaint
 is turned into a finding."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

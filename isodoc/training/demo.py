@@ -1,6 +1,7 @@
 """Demo training records, made through the commands: the plan's three courses for the Sở
 Tư pháp and UBND phường Him Lam, and the internal-auditor certificates of their auditors
 (so the demo audits' teams are certified)."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ official list), imported through the same commands as the upload page; and one m
 procedure: UBND phường Him Lam's đăng ký khai sinh (QT-TP-01), published by the Sở KH&CN
 overseer, adopted at its first revision by two other wards of Điện Biên Phủ and revised
 once since (so both see the newer model on their work lists)."""
+# i18n: vietnamese-only (demo data, as an agency would type it)
 
 from __future__ import annotations
 

@@ -1,0 +1,92 @@
+"""English is complete or absent: every user-facing string goes through Flask-Babel and
+has an English translation (tools/i18n.py lists what is left)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import login, post_form
+
+ROOT = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "tools" / "i18n.py")
+tool = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(tool)
+
+
+# Being completed area by area (27/11/2026); the marker goes when the last area lands.
+completing = pytest.mark.xfail(reason="English catalog being completed", strict=False)
+
+
+def listing(rows) -> str:
+    return "\n".join(f"{path}:{line}: {text}" for path, line, text in rows[:40]) + \
+        (f"\n… and {len(rows) - 40} more" if len(rows) > 40 else "")
+
+
+@completing
+def test_python_text_goes_through_gettext():
+    rows = tool.unwrapped_python()
+    assert not rows, "Vietnamese text outside _() / _l() (python tools/i18n.py status):\n" \
+        + listing(rows)
+
+
+def test_no_gettext_at_import_time():
+    rows = tool.eager_at_import()
+    assert not rows, "_() at module or class level stays Vietnamese; use _l():\n" + listing(rows)
+
+
+@completing
+def test_template_text_goes_through_gettext():
+    rows = tool.unwrapped_templates()
+    assert not rows, "Vietnamese text outside _() / {% trans %}:\n" + listing(rows)
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    return tool.extract(), tool.english()
+
+
+@completing
+def test_every_string_has_english(catalogs):
+    source, target = catalogs
+    lacking = tool.missing(source, target)
+    assert not lacking, "Without English (python tools/i18n.py add PART PATH):\n" + "\n".join(
+        f"{m.locations[0][0]}:{m.locations[0][1]}: {m.id!r}" for m in lacking[:40])
+
+
+def test_placeholders_survive_translation(catalogs):
+    assert not tool.placeholder_mismatches(*catalogs)
+
+
+def test_the_checks_find_what_they_should(tmp_path):
+    """The scanners are not blind: text planted outside gettext is found."""
+    code = tmp_path / "x.py"
+    code.write_text('def f():\n    return "Đã lưu"\n\nLABEL = _("Đã lưu")\n'
+                    'OK = _l("Đã lưu")\nDATA = "Có"  # i18n: vi-only\n')
+    assert [row[1] for row in tool.unwrapped_python([code])] == [2]
+    assert [row[1] for row in tool.eager_at_import([code])] == [4]
+    page = tmp_path / "x.html"
+    page.write_text('<p>{{ _("Lưu") }}</p>\n<p title="Xóa">Xóa</p>\n'
+                    '{% trans n=1 %}Có {{ n }} mục{% endtrans %}\n'
+                    '{{ field(placeholder="Nhập") }}\n')
+    assert [row[1] for row in tool.unwrapped_templates([page])] == [2, 4]
+
+
+def test_language_choice_is_kept_for_the_person(app, province, make_user):
+    from isodoc.auth.models import Role, User
+    from isodoc.extensions import db
+
+    username = make_user((province["dept"], Role.READER))
+    client = app.test_client()
+    login(client, username)
+    post_form(client, "/language/en", {"next": "/"}, page="/")
+    with app.app_context():
+        saved = db.session.execute(db.select(User.language).filter_by(username=username))
+        assert saved.scalar() == "en"
+    other = app.test_client()  # another browser: no session choice, the saved one counts
+    login(other, username)
+    assert '<html lang="en">' in other.get("/").get_data(as_text=True)
+    post_form(other, "/language/vi", {"next": "/"}, page="/")
+    assert '<html lang="vi">' in other.get("/").get_data(as_text=True)
