@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
@@ -19,6 +19,17 @@ def utcnow() -> datetime:
 def today_local() -> date:
     """Today's date in Vietnam: a dissolution 'on 01/07/2025' happens at local midnight."""
     return datetime.now(LOCAL_TZ).date()
+
+
+def utc_start_of(day: date) -> datetime:
+    """Midnight starting `day` in Vietnam, as the naive UTC instant stored times use (a
+    record made at 00:30 on the 27th in Hà Nội is stored as 17:30 UTC on the 26th)."""
+    return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_days(start: date, end: date) -> tuple[datetime, datetime]:
+    """Local calendar days start..end inclusive as a half-open naive UTC range [lo, hi)."""
+    return utc_start_of(start), utc_start_of(end + timedelta(days=1))
 
 
 def parse_date(text: str) -> date:

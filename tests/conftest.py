@@ -32,6 +32,20 @@ FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+@pytest.fixture(autouse=True)
+def _today_is_the_day_the_test_runs(request) -> None:
+    """Test modules keep `TODAY = today_local()` for brevity. A run that crosses
+    midnight in Vietnam (17:00 UTC) must compare with the day each test runs, as the app
+    does, not with the day the module was imported."""
+    from datetime import date
+
+    from isodoc.timeutil import today_local
+
+    module = request.module
+    if isinstance(getattr(module, "TODAY", None), date):
+        module.TODAY = today_local()
+
+
 class ServerLikeClient(FlaskClient):
     """Reads the whole response and closes it, as a WSGI server does: work the app
     schedules for after the response (the search index update) runs, as in production."""

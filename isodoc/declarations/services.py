@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.policy import Action
 from isodoc.textnorm import typed
-from isodoc.timeutil import format_date, today_local
+from isodoc.timeutil import format_date, today_local, utc_days
 from isodoc.tthc import coverage
 
 PERIOD_DAYS = 365       # the internal audit must have been completed within this period
@@ -79,10 +79,10 @@ def audit_window(on: date) -> tuple[date, date]:
 
 def completed_audit(agency: Agency, on: date) -> str | None:
     start, end = audit_window(on)
+    lo, hi = utc_days(start, end)  # local days: an audit closed at 06:00 on `start` counts
     found = db.session.scalar(select(func.count()).select_from(Audit).where(
         Audit.agency_id == agency.id, Audit.state == AuditState.COMPLETED,
-        Audit.completed_at >= datetime.combine(start, time()),
-        Audit.completed_at < datetime.combine(end + timedelta(days=1), time())))
+        Audit.completed_at >= lo, Audit.completed_at < hi))
     if not found:
         return ("Chưa có cuộc đánh giá nội bộ nào hoàn thành trong kỳ "
                 f"(từ {format_date(start)} đến {format_date(end)}).")

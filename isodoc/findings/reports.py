@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask import Response
 from sqlalchemy import func, select
@@ -22,7 +22,7 @@ from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingClause, FindingEvent, FindingState, FindingType
 from isodoc.findings.services import overdue_condition, overdue_since
 from isodoc.findings.workflow import OPEN_STATES
-from isodoc.timeutil import LOCAL_TZ, format_date, today_local
+from isodoc.timeutil import format_date, today_local, utc_days
 
 
 def visible_agencies(user: User, under: Agency | None = None) -> list[Agency] | None:
@@ -179,9 +179,7 @@ def csv_response(rows: list[Finding], filename: str) -> Response:
 
 def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """Local calendar days [start, end] as naive UTC instants (how rows store time)."""
-    def utc(day: date) -> datetime:
-        return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
-    return utc(start), utc(end + timedelta(days=1))
+    return utc_days(start, end)
 
 
 @dataclass

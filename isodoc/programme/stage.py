@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import case, func, or_, select
@@ -29,7 +29,7 @@ from isodoc.agencies.models import Agency, QmsStatus
 from isodoc.audits.models import Audit, AuditState
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
-from isodoc.timeutil import LOCAL_TZ
+from isodoc.timeutil import utc_start_of
 
 
 class Stage(StrEnum):
@@ -117,8 +117,7 @@ def end_of(on: date) -> datetime:
     """The first instant after the day `on` in Vietnam, as the naive UTC of stored times
     (a record made at 00:30 on the 27th in Hà Nội is stored as 17:30 UTC on the 26th:
     it is not the 26th's)."""
-    return datetime.combine(on + timedelta(days=1), time(), tzinfo=LOCAL_TZ) \
-        .astimezone(UTC).replace(tzinfo=None)
+    return utc_start_of(on + timedelta(days=1))
 
 
 def records_by_agency(until: date, agency_ids: list[int] | None = None,

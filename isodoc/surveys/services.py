@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +29,7 @@ from isodoc.surveys.models import (
     SurveyScore,
 )
 from isodoc.textnorm import clean
-from isodoc.timeutil import LOCAL_TZ, today_local, utcnow
+from isodoc.timeutil import LOCAL_TZ, today_local, utc_start_of, utcnow
 from isodoc.tthc import coverage
 from isodoc.tthc.models import CODE_RE as TTHC_CODE_RE
 from isodoc.tthc.models import Tthc
@@ -178,10 +178,7 @@ class Period:
 
     def bounds_utc(self) -> tuple[datetime, datetime]:
         """Local midnights as the naive UTC times that are stored."""
-        def utc(day: date) -> datetime:
-            return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC) \
-                .replace(tzinfo=None)
-        return utc(self.start), utc(self.end)
+        return utc_start_of(self.start), utc_start_of(self.end)
 
 
 def parse_period(raw: object) -> Period:

@@ -13,7 +13,7 @@ covered and stale per agency), never a query per agency."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
-from isodoc.timeutil import today_local
+from isodoc.timeutil import today_local, utc_start_of
 from isodoc.tthc.models import Level, Tthc, TthcBody, TthcBodyMap
 
 COVERED, STALE, MISSING = "covered", "stale", "missing"
@@ -52,7 +52,7 @@ class Procedure:
     @property
     def written_at(self) -> datetime:
         """When the revision in force was issued (naive UTC, like stored times)."""
-        return self.issued_at or datetime.combine(self.effective_date, time())
+        return self.issued_at or utc_start_of(self.effective_date)
 
 
 def in_force_procedures(agency_ids: list[int] | None = None,
