@@ -61,6 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from isodoc.security_headers import init_app as init_security_headers
 
     register_error_handlers(app)
+    from isodoc import dbstats
+
+    dbstats.init_app(app)
     register_template_helpers(app)
     init_security_headers(app)
     return app

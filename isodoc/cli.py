@@ -17,7 +17,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from isodoc import commands, config, create_app, demo, mail, migrate, search
+from isodoc import commands, config, create_app, dbstats, demo, mail, migrate, search
 from isodoc.agencies import registry_csv
 from isodoc.agencies.services import get_by_code
 from isodoc.auth import services
@@ -98,6 +98,7 @@ def serve_command(port: int, host: str, workers: int, node: str) -> None:
                                      integrity.start_key_of(os.getpid())) or []
     for problem in problems:
         click.echo(str(problem))
+    dbstats.refresh(db.engine)  # the planner's statistics for the data as it is now
     first_run = demo.is_empty()
     if first_run:
         accounts = commands.cli(demo.seed, demo.env_password())
@@ -158,9 +159,11 @@ def reindex_command() -> None:
 @main.command("maintenance")
 @with_appcontext
 def maintenance_command() -> None:
-    """Write commit-graphs (with changed paths) for every agency repository."""
+    """Write commit-graphs (with changed paths) for every agency repository and refresh
+    the database planner's statistics (isodoc/dbstats.py)."""
     count = integrity.write_commit_graphs()
     click.echo(f"Đã cập nhật commit-graph cho {count} kho.")
+    click.echo(f"Đã cập nhật thống kê của cơ sở dữ liệu ({dbstats.refresh(db.engine):.1f} s).")
 
 
 @main.group("user")

@@ -59,3 +59,25 @@ def test_an_audit_closed_early_on_the_first_day_counts_for_a_declaration(
         audit(datetime.combine(start, datetime.min.time()) - timedelta(hours=1))
         assert completed_audit(agency, on) is None
         db.session.rollback()
+
+
+def test_planner_statistics_are_refreshed_once_an_interval(app, monkeypatch):
+    """ANALYZE runs after a response once an interval per worker (isodoc/dbstats.py): the
+    first request starts the clock, a request after the interval refreshes."""
+    from sqlalchemy import text
+
+    from isodoc import dbstats
+    from isodoc.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        dbstats._last.pop(id(engine), None)
+        assert dbstats._due(engine) is False  # the first request only starts the clock
+        assert dbstats._due(engine) is False
+        monkeypatch.setattr(dbstats, "INTERVAL", 0.0)
+        assert dbstats._due(engine) is True
+        client = app.test_client()
+        client.get("/login")  # the refresh runs once the response is closed
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                assert connection.execute(text("SELECT count(*) FROM sqlite_stat1")).scalar()

@@ -197,6 +197,7 @@ def test_maintenance_writes_commit_graphs(app, desk, in_db):
     approve_draft(desk, in_db)
     result = app.test_cli_runner().invoke(main, ["maintenance"])
     assert result.exit_code == 0 and "1 kho" in result.output
+    assert "thống kê của cơ sở dữ liệu" in result.output  # ANALYZE (isodoc/dbstats.py)
     graph = f"{app.config['ISODOC_STORE_PATH']}/{AGENCY}.git/objects/info/commit-graph"
     assert os.path.exists(graph) or os.path.isdir(graph + "s")
 
