@@ -52,12 +52,13 @@ from isodoc.documents.models import (
 )
 from isodoc.documents.repos import repo_for
 from isodoc.documents.store import StoreError
-from isodoc.errors import MESSAGES, InvalidInput
+from isodoc.errors import MESSAGES, InvalidInput, error_response
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
 from isodoc.officedocs import layout, procedure
 from isodoc.officedocs import register as register_export
 from isodoc.pagecache import cached_page
+from isodoc.paging import Paging, parse_page
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
 from isodoc.timeutil import format_date, today_local
@@ -162,12 +163,24 @@ def filtered(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=keys.get(sort, keys["code"]), reverse=args.get("dir") == "desc")
 
 
+REGISTER_PAGE = 50  # rows a page renders; the exports take every filtered row
+
+
 @bp.route("/")
+@cached_page
 def register(agency_code: str):
     agency = agency_or_404(agency_code)
+    try:
+        page = parse_page(request.args.get("page"))
+    except InvalidInput as exc:  # the specific message, not the generic 400 page
+        return error_response(400, exc.message)
     rows = filtered(register_rows(agency))
+    paging = Paging(page, REGISTER_PAGE)
     form = NewDocumentForm(review_months=12)
-    return render_template("documents/register.html", agency=agency, rows=rows, form=form,
+    return render_template("documents/register.html", agency=agency,
+                           rows=rows[paging.offset:paging.offset + REGISTER_PAGE],
+                           total=len(rows), page=page,
+                           pages=max(1, -(-len(rows) // REGISTER_PAGE)), form=form,
                            templates=library.templates(), labels=services.STATUS_LABELS)
 
 
@@ -350,6 +363,7 @@ HISTORY_OPTIONS = (
 
 
 @bp.route("/<slug>/history")
+@cached_page
 def history(agency_code: str, slug: str):
     document = page_document_or_404(agency_code, slug, *HISTORY_OPTIONS)
     require(current_user, Action.DOC_READ, document)
