@@ -261,7 +261,7 @@ SCHEDULE_HEADER = ["Thời gian thực hiện", "Đơn vị thực hiện", "Ch�
 
 # -- exports ------------------------------------------------------------------------
 
-def _caption(plan: Plan) -> str:
+def caption(plan: Plan) -> str:
     signed = f" ngày {format_date(plan.signed_on)}" if plan.signed_on else ""
     return f"(Kèm theo Kế hoạch số {plan.number}{signed})"
 
@@ -314,7 +314,7 @@ def build_docx(plan: Plan, which: str, year: int, province: Agency | None, on: d
     layout.header_block(doc, province, place_date=f"Ngày {on.day:02d} tháng {on.month:02d} "
                                                   f"năm {on.year}")
     layout.centred(doc, f"Phụ lục {which}", bold=True)
-    layout.title_block(doc, [title, _caption(plan)])
+    layout.title_block(doc, [title, caption(plan)])
     for note in notes:
         layout.paragraph(doc, note, italic=True, indent=False, space_after=Pt(6))
     bold = {"section", "group", "total"}
@@ -345,7 +345,7 @@ def build_xlsx(plan: Plan, which: str, year: int, province: Agency | None, on: d
     sheet.title = f"Phụ lục {which}"
     width = len(header)
     lines = [(province.name.upper() if province else "", True), (f"Phụ lục {which}", True),
-             (title, True), (_caption(plan), False), *((n, False) for n in notes)]
+             (title, True), (caption(plan), False), *((n, False) for n in notes)]
     for line, (text, bold) in enumerate(lines, start=1):
         cell = sheet.cell(row=line, column=1, value=neutralise(layout.x(text)))
         cell.font = Font(name=layout.FONT, size=13, bold=bold)

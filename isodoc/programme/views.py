@@ -306,7 +306,8 @@ def appendix(plan_id: int, which: str):
     year = appendix_year(plan_)
     title, header, rows, notes = appendices.table_content(plan_, which, year)
     return render_template("programme/appendix.html", plan=plan_, which=which, year=year,
-                           title=title, header=header, rows=rows, notes=notes)
+                           title=title, caption=appendices.caption(plan_), header=header,
+                           rows=rows, notes=notes)
 
 
 @bp.route("/plans/<int:plan_id>/appendices/<which>.<fmt>")
