@@ -18,11 +18,12 @@ from isodoc.api.schemas import PAGINATION_HEADER, AwareDateTime, PagedQuerySchem
 from isodoc.declarations import services
 from isodoc.declarations.models import Declaration
 from isodoc.extensions import db
+from isodoc.i18n import _, _l
 from isodoc.paging import Paging
 from isodoc.policy import Action, can, require
 
 blp = Blueprint("api_declarations", __name__, url_prefix="/api/v1",
-                description="Công bố HTQLCL phù hợp TCVN ISO 9001:2015")
+                description=_l("Công bố HTQLCL phù hợp TCVN ISO 9001:2015"))
 blp.before_request(authenticate_bearer)
 
 
@@ -50,20 +51,20 @@ class DeclarationSchema(Schema):
     signer_title = fields.String()
     standard = fields.String()
     recorded_at = AwareDateTime()
-    latest = fields.Boolean(metadata={"description": "lần công bố gần nhất của đơn vị"})
+    latest = fields.Boolean(metadata={"description": _l("lần công bố gần nhất của đơn vị")})
     redeclare = fields.List(fields.String(), metadata={
-        "description": "lý do phải công bố lại (phạm vi đã thay đổi); rỗng nếu còn phù hợp "
-                       "hoặc không phải lần gần nhất"})
+        "description": _l("lý do phải công bố lại (phạm vi đã thay đổi); rỗng nếu còn phù hợp "
+                       "hoặc không phải lần gần nhất")})
     documents = fields.List(fields.Nested(DeclaredDocumentSchema))
     tthc = fields.List(fields.Nested(DeclaredTthcSchema))
 
 
 class DeclarationQuerySchema(PagedQuerySchema):
     agency = fields.String(validate=validate.Length(max=64),
-                           metadata={"description": "mã đơn vị: đơn vị đó và các đơn vị "
-                                                    "trực thuộc"})
+                           metadata={"description": _l("mã đơn vị: đơn vị đó và các đơn vị "
+                                                    "trực thuộc")})
     year = fields.Integer(validate=validate.Range(2000, 2100),
-                          metadata={"description": "năm ký quyết định"})
+                          metadata={"description": _l("năm ký quyết định")})
 
 
 class Shown:
@@ -86,7 +87,7 @@ def declarations(args):
     if args.get("agency"):
         root = get_by_code(args["agency"])
         if root is None:
-            abort(404, message=f"Không có đơn vị «{args['agency']}».")
+            abort(404, message=_("Không có đơn vị «%(code)s».", code=args["agency"]))
         require(g.api_user, Action.DECLARATION_VIEW, root)
         ids = [a.id for a in _subtree(root)]
         query = query.where(Declaration.agency_id.in_(ids))

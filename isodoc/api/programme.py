@@ -8,20 +8,21 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from isodoc.api import authenticate_bearer
+from isodoc.i18n import _l
 from isodoc.policy import Action, require
 from isodoc.programme import dashboard
 from isodoc.programme.stage import Stage
 
 blp = Blueprint("api_programme", __name__, url_prefix="/api/v1",
-                description="Chương trình áp dụng HTQLCL của tỉnh: chỉ tiêu và kết quả")
+                description=_l("Chương trình áp dụng HTQLCL của tỉnh: chỉ tiêu và kết quả"))
 blp.before_request(authenticate_bearer)
 
 
 class ProgrammeQuerySchema(Schema):
     year = fields.Integer(validate=validate.Range(2000, 2100),
-                          metadata={"description": "mặc định: năm nay (hoặc năm đầu của "
-                                                   "kế hoạch gần nhất)"})
-    as_of = fields.Date(metadata={"description": "tính đến ngày (mặc định: hôm nay)"})
+                          metadata={"description": _l("mặc định: năm nay (hoặc năm đầu của "
+                                                   "kế hoạch gần nhất)")})
+    as_of = fields.Date(metadata={"description": _l("tính đến ngày (mặc định: hôm nay)")})
 
 
 class ProgrammePlanSchema(Schema):
@@ -33,12 +34,12 @@ class ProgrammePlanSchema(Schema):
 
 class ProgrammeTargetSchema(Schema):
     kind = fields.String()
-    district = fields.String(allow_none=True, metadata={"description": "mã UBND cấp huyện"})
+    district = fields.String(allow_none=True, metadata={"description": _l("mã UBND cấp huyện")})
     stage = fields.String(metadata={"enum": [s.value for s in Stage]})
     measure = fields.String(metadata={"enum": ["percent", "count"]})
     target = fields.Integer()
-    reached = fields.Integer(metadata={"description": "số đơn vị đạt giai đoạn trở lên"})
-    total = fields.Integer(metadata={"description": "số đơn vị cùng loại (trong huyện)"})
+    reached = fields.Integer(metadata={"description": _l("số đơn vị đạt giai đoạn trở lên")})
+    total = fields.Integer(metadata={"description": _l("số đơn vị cùng loại (trong huyện)")})
     percent = fields.Float()
     met = fields.Boolean()
 
@@ -53,8 +54,8 @@ class ProgrammeDistrictSchema(Schema):
     district = fields.String()
     name = fields.String()
     communes = fields.Integer()
-    scheduled = fields.Integer(metadata={"description": "số xã theo kế hoạch năm"})
-    applying = fields.Integer(metadata={"description": "số xã đang áp dụng trở lên"})
+    scheduled = fields.Integer(metadata={"description": _l("số xã theo kế hoạch năm")})
+    applying = fields.Integer(metadata={"description": _l("số xã đang áp dụng trở lên")})
     percent = fields.Float()
     target = fields.Integer(allow_none=True)
 
@@ -70,7 +71,7 @@ class ProgrammeSchema(Schema):
     tthc_coverage = fields.Dict()
     declared = fields.Integer()
     reports_submitted = fields.Integer(allow_none=True, metadata={
-        "description": "null khi chưa có dữ liệu báo cáo năm"})
+        "description": _l("null khi chưa có dữ liệu báo cáo năm")})
 
 
 @blp.route("/programme")

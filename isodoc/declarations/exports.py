@@ -1,6 +1,9 @@
 """The declaration decision (quyết định công bố HTQLCL phù hợp TCVN ISO 9001:2015) and
 its notice to the Sở KH&CN (thông báo), as .docx in the administrative layout of every
-document isodoc writes (isodoc/officedocs/layout.py)."""
+document isodoc writes (isodoc/officedocs/layout.py). Both are filed: they stay
+Vietnamese whatever the interface's language, built under force_locale("vi") so the
+shared helpers they call stay Vietnamese too."""
+# i18n: vietnamese-only (the declaration decision and notice, officially filed documents)
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import re
 from datetime import date
 
 from docx.shared import Pt
+from flask_babel import force_locale
 
 from isodoc.agencies.models import Agency
 from isodoc.declarations.models import Declaration
@@ -97,6 +101,16 @@ def _properties(doc, declaration: Declaration, title: str) -> None:
 
 
 def decision_docx(declaration: Declaration) -> bytes:
+    with force_locale("vi"):
+        return _decision_docx(declaration)
+
+
+def notice_docx(declaration: Declaration) -> bytes:
+    with force_locale("vi"):
+        return _notice_docx(declaration)
+
+
+def _decision_docx(declaration: Declaration) -> bytes:
     agency = declaration.agency
     doc = layout.new_document()
     layout.page_headers(doc)
@@ -125,7 +139,7 @@ def decision_docx(declaration: Declaration) -> bytes:
     return layout.save(doc)
 
 
-def notice_docx(declaration: Declaration) -> bytes:
+def _notice_docx(declaration: Declaration) -> bytes:
     agency = declaration.agency
     doc = layout.new_document()
     layout.page_headers(doc)

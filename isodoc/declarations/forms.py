@@ -2,14 +2,16 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from isodoc.declarations.models import STANDARDS
 from isodoc.forms import Form, VnDateField, max_len, options, required
+from isodoc.i18n import _l
 
 
 class DeclarationForm(Form):
-    decision_no = StringField("Số quyết định công bố", validators=[
-        required("số quyết định công bố"), max_len(60)])
-    decided_on = VnDateField("Ngày ký (dd/mm/yyyy)", validators=[required("ngày ký")])
-    signer = SelectField("Người ký (lãnh đạo đơn vị)", choices=[])
-    signer_title = StringField("Chức vụ người ký", validators=[required("chức vụ người ký"),
-                                                              max_len(120)])
-    standard = SelectField("Tiêu chuẩn công bố", choices=options((s, s) for s in STANDARDS))
-    note = TextAreaField("Ghi chú", validators=[max_len(2000)])
+    decision_no = StringField(_l("Số quyết định công bố"), validators=[
+        required(_l("số quyết định công bố")), max_len(60)])
+    decided_on = VnDateField(_l("Ngày ký (dd/mm/yyyy)"), validators=[required(_l("ngày ký"))])
+    signer = SelectField(_l("Người ký (lãnh đạo đơn vị)"), choices=[])
+    signer_title = StringField(_l("Chức vụ người ký"), validators=[
+        required(_l("chức vụ người ký")), max_len(120)])
+    # the standard's official name, as the decision cites it
+    standard = SelectField(_l("Tiêu chuẩn công bố"), choices=options((s, s) for s in STANDARDS))
+    note = TextAreaField(_l("Ghi chú"), validators=[max_len(2000)])

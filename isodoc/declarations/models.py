@@ -15,8 +15,9 @@ from isodoc.extensions import db
 from isodoc.timeutil import utcnow
 
 # the editions a declaration may name (the decision's căn cứ)
+# (stored and cited in the decision as written: the standards' official names)
 STANDARDS = ("TCVN ISO 9001:2015",
-             "TCVN ISO 9001:2015 và sửa đổi 1:2024 (ISO 9001:2015/Amd 1:2024)")
+             "TCVN ISO 9001:2015 và sửa đổi 1:2024 (ISO 9001:2015/Amd 1:2024)")  # i18n: vi-only
 
 
 class Declaration(db.Model):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import url_for
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +28,7 @@ from isodoc.declarations.models import STANDARDS, Declaration, DeclaredDocument,
 from isodoc.documents.models import Document, Revision
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.textnorm import typed
 from isodoc.timeutil import format_date, today_local, utc_days
@@ -61,15 +63,15 @@ def documents_in_force(agency: Agency, on: date | None = None) -> list[InForce]:
 
 
 # -- prerequisites --------------------------------------------------------------------
-# Each returns what is missing (a Vietnamese sentence) or None: documents issued, an
-# internal audit completed and a management review held in the period.
+# Each returns what is missing (a sentence in the interface's language) or None:
+# documents issued, an internal audit completed and a management review held in the period.
 Prerequisite = Callable[[Agency, date], "str | None"]
 
 
 def issued_documents(agency: Agency, on: date) -> str | None:
     if not documents_in_force(agency, on):
-        return ("Chưa có bộ tài liệu của HTQLCL được ban hành: cần ít nhất một tài liệu "
-                f"đã ban hành và có hiệu lực đến ngày {format_date(on)}.")
+        return _("Chưa có bộ tài liệu của HTQLCL được ban hành: cần ít nhất một tài liệu "
+                 "đã ban hành và có hiệu lực đến ngày %(date)s.", date=format_date(on))
     return None
 
 
@@ -84,8 +86,8 @@ def completed_audit(agency: Agency, on: date) -> str | None:
         Audit.agency_id == agency.id, Audit.state == AuditState.COMPLETED,
         Audit.completed_at >= lo, Audit.completed_at < hi))
     if not found:
-        return ("Chưa có cuộc đánh giá nội bộ nào hoàn thành trong kỳ "
-                f"(từ {format_date(start)} đến {format_date(end)}).")
+        return _("Chưa có cuộc đánh giá nội bộ nào hoàn thành trong kỳ "
+                 "(từ %(start)s đến %(end)s).", start=format_date(start), end=format_date(end))
     return None
 
 
@@ -97,8 +99,8 @@ def held_management_review(agency: Agency, on: date) -> str | None:
         ManagementReview.agency_id == agency.id, ManagementReview.held_on >= start,
         ManagementReview.held_on <= end))
     if not found:
-        return ("Chưa có cuộc họp xem xét của lãnh đạo nào trong kỳ "
-                f"(từ {format_date(start)} đến {format_date(end)}).")
+        return _("Chưa có cuộc họp xem xét của lãnh đạo nào trong kỳ "
+                 "(từ %(start)s đến %(end)s).", start=format_date(start), end=format_date(end))
     return None
 
 
@@ -108,7 +110,13 @@ PREREQUISITES: list[Prerequisite] = [issued_documents, completed_audit, held_man
 def year_summary(agency: Agency, year: int) -> str | None:
     """The declarations section of the agency's annual report: declarations decided in
     the year, else the one in force at its end, and whether the scope had changed since
-    by then (a later declaration is not the year's)."""
+    by then (a later declaration is not the year's). The annual report is filed: its
+    text stays Vietnamese whatever the interface's language."""
+    with force_locale("vi"):
+        return _year_summary(agency, year)
+
+
+def _year_summary(agency: Agency, year: int) -> str | None:
     end = min(date(year, 12, 31), today_local())
     decided = list(db.session.scalars(select(Declaration).where(
         Declaration.agency_id == agency.id, Declaration.decided_on >= date(year, 1, 1),
@@ -119,14 +127,15 @@ def year_summary(agency: Agency, year: int) -> str | None:
         .order_by(Declaration.decided_on.desc(), Declaration.id.desc()).limit(1))
     if not decided and last is None:
         return None
-    lines = [f"- Quyết định {d.decision_no} ngày {format_date(d.decided_on)} công bố HTQLCL "
-             f"phù hợp {d.standard}." for d in decided]
-    head = (f"Năm {year} đơn vị công bố HTQLCL {len(decided)} lần:" if decided else
-            f"Năm {year} đơn vị không công bố lại; công bố còn áp dụng: quyết định "
-            f"{last.decision_no} ngày {format_date(last.decided_on)} ({last.standard}).")
+    lines = [f"- Quyết định {d.decision_no} ngày {format_date(d.decided_on)} "  # i18n: vi-only
+             f"công bố HTQLCL phù hợp {d.standard}." for d in decided]  # i18n: vi-only
+    head = (f"Năm {year} đơn vị công bố HTQLCL {len(decided)} lần:" if decided  # i18n: vi-only
+            else f"Năm {year} đơn vị không công bố lại; công bố còn áp dụng: "  # i18n: vi-only
+            f"quyết định {last.decision_no} ngày {format_date(last.decided_on)} "
+            f"({last.standard}).")
     changes = changes_since(last, end) if last is not None else []
-    tail = ["Phạm vi đã thay đổi sau công bố, cần công bố lại: " + "; ".join(changes) + "."
-            ] if changes else []
+    tail = ["Phạm vi đã thay đổi sau công bố, cần công bố lại: "  # i18n: vi-only
+            + "; ".join(changes) + "."] if changes else []
     return "\n".join([head, *lines, *tail])
 
 
@@ -163,39 +172,42 @@ def signers(agency: Agency) -> list[User]:
 def record_declaration(agency: Agency, actor: User, data: DeclarationInput) -> Declaration:
     policy.require(actor, Action.DECLARATION_RECORD, agency)
     try:
-        number = typed(data.decision_no, "số quyết định công bố", 60)
+        number = typed(data.decision_no, _("số quyết định công bố"), 60)
     except InvalidInput as exc:
         raise refused("decision_no", exc.message) from None
     if not DECISION_RE.fullmatch(number):
-        raise refused("decision_no", "Số quyết định phải có số hiệu, vd. 125/QĐ-STP.")
+        raise refused("decision_no", _("Số quyết định phải có số hiệu, vd. 125/QĐ-STP."))
     on = data.decided_on
     if on is None:
-        raise refused("decided_on", "Vui lòng nhập ngày ký quyết định (dd/mm/yyyy).")
+        raise refused("decided_on", _("Vui lòng nhập ngày ký quyết định (dd/mm/yyyy)."))
     if on > today_local():
-        raise refused("decided_on", "Ngày ký quyết định không được ở tương lai.")
+        raise refused("decided_on", _("Ngày ký quyết định không được ở tương lai."))
     if on.year < 2000:
-        raise refused("decided_on", "Ngày ký quyết định phải từ năm 2000.")
+        raise refused("decided_on", _("Ngày ký quyết định phải từ năm 2000."))
     if data.signer is None or data.signer.id not in {u.id for u in signers(agency)}:
-        raise refused("signer", "Người ký phải là lãnh đạo (người phê duyệt) của đơn vị.")
+        raise refused("signer", _("Người ký phải là lãnh đạo (người phê duyệt) của đơn vị."))
     try:
-        title = typed(data.signer_title, "chức vụ người ký", 120)
-        note = typed(data.note, "ghi chú", 2000, required=False, multiline=True)
+        title = typed(data.signer_title, _("chức vụ người ký"), 120)
     except InvalidInput as exc:
-        raise refused("signer_title" if "chức vụ" in exc.message else "note",
-                      exc.message) from None
+        raise refused("signer_title", exc.message) from None
+    try:
+        note = typed(data.note, _("ghi chú"), 2000, required=False, multiline=True)
+    except InvalidInput as exc:
+        raise refused("note", exc.message) from None
     if data.standard not in STANDARDS:
-        raise refused("standard", "Chọn phiên bản tiêu chuẩn công bố.")
+        raise refused("standard", _("Chọn phiên bản tiêu chuẩn công bố."))
     if db.session.scalar(select(func.count()).select_from(Declaration).where(
             Declaration.agency_id == agency.id, Declaration.decision_no == number)):
-        raise refused("decision_no", f"Đơn vị đã ghi nhận quyết định số {number}.")
+        raise refused("decision_no", _("Đơn vị đã ghi nhận quyết định số %(number)s.",
+                                       number=number))
     latest_one = latest(agency)
     if latest_one is not None and on < latest_one.decided_on:
-        raise refused("decided_on", "Ngày ký không được trước lần công bố gần nhất "
-                                    f"({format_date(latest_one.decided_on)}).")
+        raise refused("decided_on", _("Ngày ký không được trước lần công bố gần nhất "
+                                      "(%(date)s).", date=format_date(latest_one.decided_on)))
     problems = missing(agency, on)
     if problems:
-        raise refused("", "Chưa đủ điều kiện công bố HTQLCL: " + " ".join(problems),
-                      problems)
+        raise refused("", _("Chưa đủ điều kiện công bố HTQLCL: %(problems)s",
+                            problems=" ".join(problems)), problems)
     who = actor if isinstance(actor, User) else None
     declaration = Declaration(agency=agency, decision_no=number, decided_on=on,
                               signed_by=data.signer, signer=data.signer.full_name,
@@ -205,10 +217,11 @@ def record_declaration(agency: Agency, actor: User, data: DeclarationInput) -> D
     db.session.add(declaration)
     db.session.flush()
     audit_log.record("declaration.record", "declaration", declaration.id, agency_id=agency.id,
-                     actor=who, summary=f"Công bố HTQLCL theo QĐ {number} ngày "
-                                        f"{format_date(on)}: {len(declaration.documents)} tài "
-                                        f"liệu, {len(declaration.covered_tthc)}/"
-                                        f"{len(declaration.tthc)} TTHC có quy trình")
+                     actor=who, summary=(  # the activity log keeps Vietnamese
+                         f"Công bố HTQLCL theo QĐ {number} "  # i18n: vi-only
+                         f"ngày {format_date(on)}: {len(declaration.documents)} "
+                         f"tài liệu, {len(declaration.covered_tthc)}/"  # i18n: vi-only
+                         f"{len(declaration.tthc)} TTHC có quy trình"))  # i18n: vi-only
     return declaration
 
 
@@ -244,8 +257,9 @@ def latest(agency: Agency) -> Declaration | None:
 
 def _named(prefix: str, names: list[str]) -> str:
     shown = ", ".join(names[:SHOWN])
-    more = f" và {len(names) - SHOWN} khác" if len(names) > SHOWN else ""
-    return f"{prefix}: {shown}{more}."
+    if len(names) > SHOWN:
+        shown = _("%(names)s và %(n)s khác", names=shown, n=len(names) - SHOWN)
+    return _("%(what)s: %(names)s.", what=prefix, names=shown)
 
 
 def changes_since(declaration: Declaration, on: date | None = None) -> list[str]:
@@ -259,21 +273,21 @@ def changes_since(declaration: Declaration, on: date | None = None) -> list[str]
     added = sorted(set(must) - set(frozen))
     gone = sorted(set(frozen) - set(must))
     if added:
-        reasons.append(_named("TTHC mới đơn vị phải giải quyết", added))
+        reasons.append(_named(_("TTHC mới đơn vị phải giải quyết"), added))
     if gone:
-        reasons.append(_named("TTHC đã bãi bỏ hoặc không còn thuộc đơn vị", gone))
+        reasons.append(_named(_("TTHC đã bãi bỏ hoặc không còn thuộc đơn vị"), gone))
     now = {d.document_id: d for d in documents_in_force(agency, on)}
     before = {d.document_id: d for d in declaration.documents}
     issued = sorted(now[i].code for i in set(now) - set(before))
     withdrawn = sorted(before[i].code for i in set(before) - set(now))
     if issued:
-        reasons.append(_named("Tài liệu mới ban hành sau công bố", issued))
+        reasons.append(_named(_("Tài liệu mới ban hành sau công bố"), issued))
     if withdrawn:
-        reasons.append(_named("Tài liệu đã thu hồi hoặc hết hiệu lực", withdrawn))
+        reasons.append(_named(_("Tài liệu đã thu hồi hoặc hết hiệu lực"), withdrawn))
     merged = [a.name for a in agency.predecessors
               if a.dissolved_on is not None and a.dissolved_on >= declaration.decided_on]
     if merged:
-        reasons.append(_named("Đơn vị sáp nhập vào sau công bố", merged))
+        reasons.append(_named(_("Đơn vị sáp nhập vào sau công bố"), merged))
     return reasons
 
 
@@ -329,7 +343,7 @@ def redeclare_work(user: User) -> list[RedeclareItem]:
         rows = [s for a in agencies.values() if not a.is_dissolved()
                 and (s := standing(a)) is not None]
     return [RedeclareItem(s.declaration.decision_no,
-                          "Phạm vi HTQLCL đã thay đổi sau công bố: cần công bố lại",
+                          _("Phạm vi HTQLCL đã thay đổi sau công bố: cần công bố lại"),
                           s.agency.name,
                           url_for("declarations.index", agency_code=s.agency.code),
                           " ".join(s.reasons)[:300])

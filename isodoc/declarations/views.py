@@ -14,6 +14,7 @@ from isodoc.declarations.forms import DeclarationForm
 from isodoc.declarations.models import Declaration
 from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.forms import options
+from isodoc.i18n import _
 from isodoc.inspections import services as inspections
 from isodoc.officedocs.layout import DOCX_MIMETYPE
 from isodoc.policy import Action, can, require
@@ -59,7 +60,9 @@ def new(agency_code: str):
     problems: list[str] = []
     if request.method == "GET":
         form.decided_on.data = today_local().strftime("%d/%m/%Y")
-        form.signer_title.data = "Giám đốc" if agency.kind in ("department",) else "Chủ tịch"
+        # the title printed in the filed decision: Vietnamese in either interface
+        leader = "Giám đốc" if agency.kind in ("department",) else "Chủ tịch"  # i18n: vi-only
+        form.signer_title.data = leader
     elif form.validate_on_submit():
         data = services.DeclarationInput(
             decision_no=form.decision_no.data or "", decided_on=form.decided_on.date,
@@ -68,15 +71,15 @@ def new(agency_code: str):
             note=form.note.data or "")
         declaration, error = attempt(services.record_declaration, agency, current_user, data)
         if error is None:
-            flash(f"Đã ghi nhận công bố HTQLCL theo quyết định số {declaration.decision_no}.",
-                  "success")
+            flash(_("Đã ghi nhận công bố HTQLCL theo quyết định số %(number)s.",
+                    number=declaration.decision_no), "success")
             return redirect(url_for("declarations.show", agency_code=agency.code,
                                     declaration_id=declaration.id))
         field = getattr(form, getattr(error, "field", "") or "-", None)
         if field is not None:
             field.errors = [*field.errors, error.message]
         problems = error.problems
-        flash(error.message if not problems else "Chưa đủ điều kiện công bố HTQLCL.", "error")
+        flash(error.message if not problems else _("Chưa đủ điều kiện công bố HTQLCL."), "error")
     else:
         flash_form_errors(form)
     return render_template("declarations/new.html", agency=agency, form=form,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.timeutil import utcnow
 
 
@@ -23,7 +24,8 @@ class InspectionMode(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"on_site": "Kiểm tra tại trụ sở", "dossier": "Kiểm tra qua hồ sơ"}[self.value]
+        return {"on_site": _("Kiểm tra tại trụ sở"),
+                "dossier": _("Kiểm tra qua hồ sơ")}[self.value]
 
 
 class Inspection(db.Model):
@@ -61,7 +63,8 @@ class ConsultantKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"organisation": "Tổ chức tư vấn", "expert": "Chuyên gia tư vấn"}[self.value]
+        return {"organisation": _("Tổ chức tư vấn"),
+                "expert": _("Chuyên gia tư vấn")}[self.value]
 
 
 class Consultant(db.Model):

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +21,7 @@ from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.findings import services as findings
 from isodoc.findings.models import Finding
+from isodoc.i18n import _
 from isodoc.inspections.models import (
     Consultant,
     ConsultantKind,
@@ -41,14 +43,25 @@ def _who(actor: User) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
+def _refused(field: str, message: str) -> InvalidInput:
+    """A refusal the form shows next to `field` (whatever the message's language)."""
+    error = InvalidInput(message)
+    error.field = field  # type: ignore[attr-defined]
+    return error
+
+
 def _day(value: date | None, what: str, ahead_days: int = 0) -> date:
+    """`what` names the day in the message ("ngày kiểm tra"), already translated."""
+    what_ = what[:1].upper() + what[1:]
     if value is None:
-        raise InvalidInput(f"Vui lòng nhập {what} (dd/mm/yyyy).")
+        raise InvalidInput(_("Vui lòng nhập %(what)s (dd/mm/yyyy).", what=what))
     if value.year < YEAR_MIN:
-        raise InvalidInput(f"{what[:1].upper()}{what[1:]} phải từ năm {YEAR_MIN}.")
+        raise InvalidInput(_("%(what)s phải từ năm %(year)s.", what=what_, year=YEAR_MIN))
     if value > today_local() + timedelta(days=ahead_days):
-        raise InvalidInput(f"{what[:1].upper()}{what[1:]} không được ở tương lai"
-                           + (f" quá {ahead_days} ngày." if ahead_days else "."))
+        raise InvalidInput(
+            _("%(what)s không được ở tương lai quá %(days)s ngày.", what=what_,
+              days=ahead_days) if ahead_days else
+            _("%(what)s không được ở tương lai.", what=what_))
     return value
 
 
@@ -68,34 +81,37 @@ def record_inspection(actor: User, data: InspectionInput) -> Inspection:
     policy.require(actor, Action.INSPECTION_MANAGE)
     agency = data.agency
     if agency is None or agency.parent_id is None:
-        raise InvalidInput("Chọn đơn vị được kiểm tra.")
+        raise InvalidInput(_("Chọn đơn vị được kiểm tra."))
     if agency.is_dissolved():
-        raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không kiểm tra.")
+        raise InvalidInput(_("Đơn vị đã giải thể hoặc sáp nhập: không kiểm tra."))
     if data.mode not in set(InspectionMode):
-        raise InvalidInput("Chọn hình thức kiểm tra (tại trụ sở hoặc qua hồ sơ).")
-    on = _day(data.inspected_on, "ngày kiểm tra", ahead_days=365)
-    team = typed(data.team, "thành phần đoàn kiểm tra", 2000, multiline=True)
-    scope = typed(data.scope, "nội dung, phạm vi kiểm tra", 4000, multiline=True)
+        raise InvalidInput(_("Chọn hình thức kiểm tra (tại trụ sở hoặc qua hồ sơ)."))
+    on = _day(data.inspected_on, _("ngày kiểm tra"), ahead_days=365)
+    team = typed(data.team, _("thành phần đoàn kiểm tra"), 2000, multiline=True)
+    scope = typed(data.scope, _("nội dung, phạm vi kiểm tra"), 4000, multiline=True)
     seq = (db.session.scalar(select(func.max(Inspection.seq)).where(
         Inspection.year == on.year)) or 0) + 1
+    with force_locale("vi"):  # the activity log keeps Vietnamese
+        mode_vi = InspectionMode(data.mode).label
     inspection = Inspection(agency=agency, year=on.year, seq=seq, mode=data.mode,
                             inspected_on=on, team=team, scope=scope, lead=actor)
     db.session.add(inspection)
     db.session.flush()
     audit_log.record("inspection.record", "inspection", inspection.id, agency_id=agency.id,
-                     actor=_who(actor), summary=f"{inspection.code}: "
-                     f"{inspection.mode_enum.label} {agency.name} ngày {format_date(on)}")
+                     actor=_who(actor), summary=f"{inspection.code}: {mode_vi} "
+                     f"{agency.name} ngày {format_date(on)}")  # i18n: vi-only
     return inspection
 
 
 def conclude(inspection: Inspection, actor: User, conclusion: str) -> None:
     policy.require(actor, Action.INSPECTION_LEAD, inspection)
-    inspection.conclusion = typed(conclusion, "kết luận kiểm tra", 10_000, multiline=True)
+    inspection.conclusion = typed(conclusion, _("kết luận kiểm tra"), 10_000, multiline=True)
     inspection.concluded_on = today_local()
     db.session.flush()
     audit_log.record("inspection.conclude", "inspection", inspection.id,
                      agency_id=inspection.agency_id, actor=_who(actor),
-                     summary=f"{inspection.code}: kết luận — {inspection.conclusion[:200]}")
+                     summary=f"{inspection.code}: kết luận — "  # i18n: vi-only
+                             f"{inspection.conclusion[:200]}")
 
 
 def raise_finding(inspection: Inspection, actor: User, data: findings.FindingInput,
@@ -103,7 +119,7 @@ def raise_finding(inspection: Inspection, actor: User, data: findings.FindingInp
     """A finding at the inspected agency (source: the inspection), optionally traced to
     the consultant that advised the agency."""
     if engagement is not None and engagement.agency_id != inspection.agency_id:
-        raise InvalidInput("Tổ chức tư vấn phải là đơn vị đã tư vấn cho cơ quan được kiểm tra.")
+        raise InvalidInput(_("Tổ chức tư vấn phải là đơn vị đã tư vấn cho cơ quan được kiểm tra."))
     data.inspection, data.audit, data.checklist_item = inspection, None, None
     finding = findings.raise_finding(inspection.agency, actor, data)
     if engagement is not None:
@@ -116,8 +132,8 @@ def trace(finding: Finding, engagement: Engagement) -> FindingTrace:
     db.session.add(link)
     db.session.flush()
     audit_log.record("finding.trace", "finding", finding.id, agency_id=finding.agency_id,
-                     summary=f"{finding.code}: liên quan đến tư vấn {engagement.consultant.name}"
-                             f" ({engagement.year})")
+                     summary=f"{finding.code}: liên quan đến tư vấn "  # i18n: vi-only
+                             f"{engagement.consultant.name} ({engagement.year})")
     return link
 
 
@@ -128,17 +144,18 @@ def trace_finding(engagement: Engagement, actor: User, code: str) -> FindingTrac
     """Trace a finding of the advised agency (from an internal audit, a complaint, an
     inspection…) to the consultant's work there, by its code (PH-2026-003)."""
     policy.require(actor, Action.CONSULTANT_MANAGE)
-    code = typed(code, "mã phát hiện", 20).upper()
+    code = typed(code, _("mã phát hiện"), 20).upper()
     found = FINDING_CODE_RE.fullmatch(code)
     if found is None:
-        raise InvalidInput("Mã phát hiện có dạng PH-năm-số, vd. PH-2026-003.")
+        raise InvalidInput(_("Mã phát hiện có dạng PH-năm-số, vd. PH-2026-003."))
     finding = db.session.scalar(select(Finding).where(
         Finding.agency_id == engagement.agency_id, Finding.year == int(found.group(1)),
         Finding.seq == int(found.group(2))))
     if finding is None:
-        raise InvalidInput(f"{engagement.agency.name} không có phát hiện {code}.")
+        raise InvalidInput(_("%(agency)s không có phát hiện %(code)s.",
+                             agency=engagement.agency.name, code=code))
     if db.session.get(FindingTrace, finding.id) is not None:
-        raise InvalidInput(f"Phát hiện {code} đã được gắn với một tổ chức tư vấn.")
+        raise InvalidInput(_("Phát hiện %(code)s đã được gắn với một tổ chức tư vấn.", code=code))
     return trace(finding, engagement)
 
 
@@ -165,19 +182,21 @@ def all_inspections(year: int | None = None) -> list[Inspection]:
 def create_consultant(actor: User, name: str, kind: str, contact: str = "",
                       note: str = "") -> Consultant:
     policy.require(actor, Action.CONSULTANT_MANAGE)
-    name = typed(name, "tên tổ chức, chuyên gia tư vấn", 255)
+    name = typed(name, _("tên tổ chức, chuyên gia tư vấn"), 255)
     if kind not in set(ConsultantKind):
-        raise InvalidInput("Chọn loại: tổ chức tư vấn hoặc chuyên gia.")
-    contact = typed(contact, "địa chỉ liên hệ", 255, required=False)
-    note = typed(note, "ghi chú", 2000, required=False, multiline=True)
+        raise InvalidInput(_("Chọn loại: tổ chức tư vấn hoặc chuyên gia."))
+    contact = typed(contact, _("địa chỉ liên hệ"), 255, required=False)
+    note = typed(note, _("ghi chú"), 2000, required=False, multiline=True)
     if db.session.scalar(select(func.count()).select_from(Consultant).where(
             func.lower(Consultant.name) == name.lower())):
-        raise InvalidInput(f"«{name}» đã có trong danh sách tư vấn.")
+        raise InvalidInput(_("«%(name)s» đã có trong danh sách tư vấn.", name=name))
+    with force_locale("vi"):  # the activity log keeps Vietnamese
+        kind_vi = ConsultantKind(kind).label
     consultant = Consultant(name=name, kind=kind, contact=contact, note=note)
     db.session.add(consultant)
     db.session.flush()
     audit_log.record("consultant.create", "consultant", consultant.id, actor=_who(actor),
-                     summary=f"{consultant.kind_enum.label}: {name}")
+                     summary=f"{kind_vi}: {name}")
     return consultant
 
 
@@ -186,21 +205,26 @@ def engage(consultant: Consultant, actor: User, agency: Agency | None, year: obj
     """The consultant advises `agency` in `year`."""
     policy.require(actor, Action.CONSULTANT_MANAGE)
     if agency is None or agency.parent_id is None:
-        raise InvalidInput("Chọn cơ quan được tư vấn.")
+        raise _refused("agency", _("Chọn cơ quan được tư vấn."))
     if not isinstance(year, int) or isinstance(year, bool) or not YEAR_MIN <= year <= YEAR_MAX:
-        raise InvalidInput(f"Năm phải trong khoảng {YEAR_MIN}–{YEAR_MAX}.")
-    note = typed(note, "nội dung tư vấn", 2000, required=False, multiline=True)
+        raise _refused("year", _("Năm phải trong khoảng %(first)s–%(last)s.", first=YEAR_MIN,
+                                     last=YEAR_MAX))
+    try:
+        note = typed(note, _("nội dung tư vấn"), 2000, required=False, multiline=True)
+    except InvalidInput as exc:
+        raise _refused("note", exc.message) from None
     if db.session.scalar(select(func.count()).select_from(Engagement).where(
             Engagement.consultant_id == consultant.id, Engagement.agency_id == agency.id,
             Engagement.year == year)):
-        raise InvalidInput(f"{consultant.name} đã được ghi là tư vấn cho {agency.name} năm "
-                           f"{year}.")
+        raise _refused("agency", _("%(consultant)s đã được ghi là tư vấn cho %(agency)s năm "
+                                   "%(year)s.", consultant=consultant.name, agency=agency.name,
+                                   year=year))
     engagement = Engagement(consultant=consultant, agency=agency, year=year, note=note)
     db.session.add(engagement)
     db.session.flush()
     audit_log.record("consultant.engage", "consultant", consultant.id, agency_id=agency.id,
-                     actor=_who(actor), summary=f"{consultant.name} tư vấn {agency.name} "
-                                                f"năm {year}")
+                     actor=_who(actor), summary=f"{consultant.name} tư vấn "  # i18n: vi-only
+                                                f"{agency.name} năm {year}")
     return engagement
 
 
@@ -208,15 +232,21 @@ def record_visit(engagement: Engagement, actor: User, visited_on: date | None,
                  conclusion: str) -> SupervisionVisit:
     """The Sở's supervision of the consultant's work at the agency."""
     policy.require(actor, Action.CONSULTANT_MANAGE)
-    on = _day(visited_on, "ngày giám sát")
-    conclusion = typed(conclusion, "kết luận giám sát", 10_000, multiline=True)
+    try:
+        on = _day(visited_on, _("ngày giám sát"))
+    except InvalidInput as exc:
+        raise _refused("visited_on", exc.message) from None
+    try:
+        conclusion = typed(conclusion, _("kết luận giám sát"), 10_000, multiline=True)
+    except InvalidInput as exc:
+        raise _refused("conclusion", exc.message) from None
     visit = SupervisionVisit(engagement=engagement, visited_on=on, conclusion=conclusion,
                              recorded_by=_who(actor))
     db.session.add(visit)
     db.session.flush()
     audit_log.record("consultant.visit", "consultant", engagement.consultant_id,
                      agency_id=engagement.agency_id, actor=_who(actor),
-                     summary=f"Giám sát {engagement.consultant.name} tại "
+                     summary=f"Giám sát {engagement.consultant.name} tại "  # i18n: vi-only
                              f"{engagement.agency.name} ngày {format_date(on)}")
     return visit
 

@@ -16,6 +16,7 @@ from isodoc.findings import services as findings
 from isodoc.findings.models import FindingSource, FindingType
 from isodoc.findings.views import documents_of, finding_url
 from isodoc.forms import options
+from isodoc.i18n import _
 from isodoc.inspections import services
 from isodoc.inspections.forms import (
     ConcludeForm,
@@ -42,7 +43,7 @@ def signed_in() -> None:
 def agency_choices() -> list:
     rows = db.session.execute(select(Agency.code, Agency.name).where(
         Agency.parent_id.is_not(None), Agency.dissolved_on.is_(None)).order_by(Agency.name))
-    return options([("", "— chọn đơn vị —"), *((code, name) for code, name in rows)])
+    return options([("", _("— chọn đơn vị —")), *((code, name) for code, name in rows)])
 
 
 def inspection_or_404(inspection_id: int) -> Inspection:
@@ -82,7 +83,7 @@ def new():
             team=form.team.data or "", scope=form.scope.data or "")
         inspection, error = attempt(services.record_inspection, current_user, data)
         if error is None:
-            flash(f"Đã ghi nhận đợt kiểm tra {inspection.code}.", "success")
+            flash(_("Đã ghi nhận đợt kiểm tra %(code)s.", code=inspection.code), "success")
             return redirect(inspection_url(inspection))
         flash(error.message, "error")
     else:
@@ -114,11 +115,12 @@ def conclude(inspection_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_inspection(inspection, form, 422)
-    _, error = attempt(services.conclude, inspection, current_user, form.conclusion.data or "")
+    _done, error = attempt(services.conclude, inspection, current_user,
+                           form.conclusion.data or "")
     if error is not None:
         form.conclusion.errors = [error.message]
         return render_inspection(db.session.get(Inspection, inspection_id), form, 422)
-    flash(f"Đã ghi kết luận đợt kiểm tra {inspection.code}.", "success")
+    flash(_("Đã ghi kết luận đợt kiểm tra %(code)s.", code=inspection.code), "success")
     return redirect(inspection_url(inspection))
 
 
@@ -131,7 +133,7 @@ def raise_finding(inspection_id: int):
     docs = documents_of(agency)
     engagements = services.agency_engagements(agency)
     form.documents.choices = options((str(d.id), f"{d.code} — {d.title}") for d in docs)
-    form.engagement.choices = options([("", "— không —"), *(
+    form.engagement.choices = options([("", _("— không —")), *(
         (str(e.id), f"{e.consultant.name} ({e.year})") for e in engagements)])
     if request.method == "POST" and form.validate_on_submit():
         data = findings.FindingInput(
@@ -143,7 +145,8 @@ def raise_finding(inspection_id: int):
         finding, error = attempt(services.raise_finding, inspection, current_user, data,
                                  engagement)
         if error is None:
-            flash(f"Đã ghi nhận phát hiện {finding.code} tại {agency.name}.", "success")
+            flash(_("Đã ghi nhận phát hiện %(code)s tại %(agency)s.", code=finding.code,
+                    agency=agency.name), "success")
             return redirect(finding_url(finding))
         flash(error.message, "error")
     elif request.method == "POST":
@@ -173,7 +176,7 @@ def consultants():
                                         form.name.data or "", form.kind.data,
                                         form.contact.data or "", form.note.data or "")
             if error is None:
-                flash(f"Đã thêm {consultant.name}.", "success")
+                flash(_("Đã thêm %(name)s.", name=consultant.name), "success")
                 return redirect(url_for("inspections.consultant",
                                         consultant_id=consultant.id))
             form.name.errors = [error.message]
@@ -211,14 +214,13 @@ def engage(consultant_id: int):
         flash_form_errors(form)
         return render_consultant(consultant, form, status=422)
     agency = get_by_code(form.agency.data) if form.agency.data else None
-    _, error = attempt(services.engage, consultant, current_user, agency, form.year.data,
-                       form.note.data or "")
+    _engagement, error = attempt(services.engage, consultant, current_user, agency,
+                                 form.year.data, form.note.data or "")
     if error is not None:
-        field = form.year if error.message.startswith("Năm") else \
-            form.note if "nội dung" in error.message else form.agency
+        field = getattr(form, getattr(error, "field", "") or "agency", form.agency)
         field.errors = [error.message]
         return render_consultant(db.session.get(Consultant, consultant_id), form, status=422)
-    flash("Đã ghi nhận cơ quan được tư vấn.", "success")
+    flash(_("Đã ghi nhận cơ quan được tư vấn."), "success")
     return redirect(url_for("inspections.consultant", consultant_id=consultant_id))
 
 
@@ -242,7 +244,8 @@ def trace(consultant_id: int, engagement_id: int):
     if error is not None:
         flash(error.message, "error")
         return render_consultant(db.session.get(Consultant, consultant_id), status=422)
-    flash(f"Đã gắn phát hiện {link.finding.code} với {consultant.name}.", "success")
+    flash(_("Đã gắn phát hiện %(code)s với %(name)s.", code=link.finding.code,
+            name=consultant.name), "success")
     return redirect(url_for("inspections.consultant", consultant_id=consultant_id))
 
 
@@ -254,13 +257,12 @@ def visit(consultant_id: int, engagement_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_consultant(consultant, visit_form=form, status=422)
-    _, error = attempt(services.record_visit, engagement, current_user, form.visited_on.date,
-                       form.conclusion.data or "")
+    _visit, error = attempt(services.record_visit, engagement, current_user,
+                            form.visited_on.date, form.conclusion.data or "")
     if error is not None:
-        field = form.visited_on if "ngày giám sát" in error.message.lower() else \
-            form.conclusion
+        field = getattr(form, getattr(error, "field", "") or "conclusion", form.conclusion)
         field.errors = [error.message]
         return render_consultant(db.session.get(Consultant, consultant_id), visit_form=form,
                                  status=422)
-    flash("Đã ghi kết luận giám sát.", "success")
+    flash(_("Đã ghi kết luận giám sát."), "success")
     return redirect(url_for("inspections.consultant", consultant_id=consultant_id))

@@ -10,10 +10,16 @@ isodoc/officedocs/layout.py) and .xlsx (openpyxl):
 
 Every total is computed here from the lines below it; nothing printed is copied (the
 printed Phụ lục 03 of Kế hoạch 1129/KH-UBND does not add up: 140 × 15 is 2.100, not
-2.280)."""
+2.280).
+
+The appendices are filed with the plan: they stay Vietnamese whatever the interface's
+language, and are built under force_locale("vi") so the shared labels (agency kinds,
+stages) they use stay Vietnamese too."""
+# i18n: vietnamese-only (the plan's appendices, officially filed documents)
 
 from __future__ import annotations
 
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,6 +28,7 @@ from datetime import date
 from decimal import Decimal
 
 from docx.shared import Pt
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -34,6 +41,18 @@ from isodoc.officedocs import layout
 from isodoc.programme.models import COST_CATEGORIES, CostBasis, Measure, Plan, PlanUnit
 from isodoc.programme.stage import Stage
 from isodoc.timeutil import format_date
+
+
+def in_vietnamese(build):
+    """`build` under the Vietnamese locale, whatever the person's interface language."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        with force_locale("vi"):
+            return build(*args, **kwargs)
+
+    return wrapper
+
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
          "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"]
@@ -147,6 +166,7 @@ def cost_estimate(plan: Plan, registry: Registry | None = None) -> CostEstimate:
     return CostEstimate(plan.years, list(sections.values()))
 
 
+@in_vietnamese
 def cost_table(estimate: CostEstimate) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """Header and rows ("section" / "group" / "line" / "total", cells) shared by the
     page, the Word and the Excel export."""
@@ -241,7 +261,7 @@ SCHEDULE_HEADER = ["Thời gian thực hiện", "Đơn vị thực hiện", "Ch�
 
 # -- exports ------------------------------------------------------------------------
 
-def _caption(plan: Plan) -> str:
+def caption(plan: Plan) -> str:
     signed = f" ngày {format_date(plan.signed_on)}" if plan.signed_on else ""
     return f"(Kèm theo Kế hoạch số {plan.number}{signed})"
 
@@ -254,6 +274,7 @@ TITLES = {
 }
 
 
+@in_vietnamese
 def table_content(plan: Plan, which: str, year: int
                   ) -> tuple[str, list[str], list[tuple[str, list[str]]], list[str]]:
     """(title, header, rows with their kind, notes) of an appendix."""
@@ -285,6 +306,7 @@ def table_content(plan: Plan, which: str, year: int
             notes)
 
 
+@in_vietnamese
 def build_docx(plan: Plan, which: str, year: int, province: Agency | None, on: date) -> bytes:
     title, header, rows, notes = table_content(plan, which, year)
     doc = layout.new_document(landscape=which != "02")
@@ -292,7 +314,7 @@ def build_docx(plan: Plan, which: str, year: int, province: Agency | None, on: d
     layout.header_block(doc, province, place_date=f"Ngày {on.day:02d} tháng {on.month:02d} "
                                                   f"năm {on.year}")
     layout.centred(doc, f"Phụ lục {which}", bold=True)
-    layout.title_block(doc, [title, _caption(plan)])
+    layout.title_block(doc, [title, caption(plan)])
     for note in notes:
         layout.paragraph(doc, note, italic=True, indent=False, space_after=Pt(6))
     bold = {"section", "group", "total"}
@@ -313,6 +335,7 @@ def build_docx(plan: Plan, which: str, year: int, province: Agency | None, on: d
     return layout.save(doc)
 
 
+@in_vietnamese
 def build_xlsx(plan: Plan, which: str, year: int, province: Agency | None, on: date) -> bytes:
     """One sheet; figures as numbers (so a spreadsheet can check the sums), text
     neutralised (never a formula)."""
@@ -322,7 +345,7 @@ def build_xlsx(plan: Plan, which: str, year: int, province: Agency | None, on: d
     sheet.title = f"Phụ lục {which}"
     width = len(header)
     lines = [(province.name.upper() if province else "", True), (f"Phụ lục {which}", True),
-             (title, True), (_caption(plan), False), *((n, False) for n in notes)]
+             (title, True), (caption(plan), False), *((n, False) for n in notes)]
     for line, (text, bold) in enumerate(lines, start=1):
         cell = sheet.cell(row=line, column=1, value=neutralise(layout.x(text)))
         cell.font = Font(name=layout.FONT, size=13, bold=bold)

@@ -21,6 +21,7 @@ from isodoc.documents.models import Revision, RevisionState
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingState
 from isodoc.findings.services import overdue_condition
+from isodoc.i18n import _
 from isodoc.programme.models import Measure, Plan, PlanTarget, PlanUnit
 from isodoc.programme.stage import Stage, end_of, records_by_agency
 from isodoc.timeutil import LOCAL_TZ, today_local
@@ -91,7 +92,7 @@ class TargetResult:
 
     @property
     def scope_label(self) -> str:
-        return self.district.name if self.district else "Toàn tỉnh"
+        return self.district.name if self.district else _("Toàn tỉnh")
 
 
 @dataclass

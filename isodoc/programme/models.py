@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.agencies.models import Agency
 from isodoc.extensions import db
+from isodoc.i18n import _, _l
 from isodoc.timeutil import utcnow
 
 
@@ -23,7 +24,7 @@ class Measure(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"percent": "Tỷ lệ (%)", "count": "Số đơn vị"}[self.value]
+        return {"percent": _("Tỷ lệ (%)"), "count": _("Số đơn vị")}[self.value]
 
 
 class CostBasis(StrEnum):
@@ -35,20 +36,20 @@ class CostBasis(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"scheduled": "Đơn vị xây dựng/chuyển đổi trong năm (theo kế hoạch)",
-                "maintain": "Đơn vị đã có HTQLCL trước năm (duy trì, cải tiến)",
-                "fixed": "Số lượng nhập theo năm"}[self.value]
+        return {"scheduled": _("Đơn vị xây dựng/chuyển đổi trong năm (theo kế hoạch)"),
+                "maintain": _("Đơn vị đã có HTQLCL trước năm (duy trì, cải tiến)"),
+                "fixed": _("Số lượng nhập theo năm")}[self.value]
 
 
 # Thông tư 116/2015/TT-BTC: the categories of spending a unit rate is entered for
 COST_CATEGORIES = {
-    "tu_van": "Tư vấn xây dựng, chuyển đổi hệ thống",
-    "thuc_hien": "Chi cho đơn vị thực hiện, chi phí khác",
-    "duy_tri": "Duy trì, cải tiến HTQLCL",
-    "hoi_nghi": "Hội nghị, tập huấn",
-    "dao_tao": "Đào tạo",
-    "kiem_tra": "Đôn đốc, hướng dẫn, kiểm tra",
-    "chung_nhan": "Thuê tổ chức đánh giá chứng nhận",
+    "tu_van": _l("Tư vấn xây dựng, chuyển đổi hệ thống"),
+    "thuc_hien": _l("Chi cho đơn vị thực hiện, chi phí khác"),
+    "duy_tri": _l("Duy trì, cải tiến HTQLCL"),
+    "hoi_nghi": _l("Hội nghị, tập huấn"),
+    "dao_tao": _l("Đào tạo"),
+    "kiem_tra": _l("Đôn đốc, hướng dẫn, kiểm tra"),
+    "chung_nhan": _l("Thuê tổ chức đánh giá chứng nhận"),
 }
 
 

@@ -17,6 +17,7 @@ from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.agencies.services import get_by_code
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action, require
 from isodoc.programme.models import CostLine, Measure, Plan, PlanTarget, PlanUnit
 from isodoc.programme.stage import TARGET_STAGES
@@ -43,25 +44,29 @@ def create_plan(actor, data: PlanInput) -> Plan:
     require(actor, Action.PROGRAMME_MANAGE)
     number, title = nfc(data.number), nfc(data.title)
     if not number or len(number) > NUMBER_MAX:
-        raise InvalidInput(f"Số kế hoạch không được để trống (tối đa {NUMBER_MAX} ký tự).")
+        raise InvalidInput(_("Số kế hoạch không được để trống (tối đa %(n)s ký tự).",
+                             n=NUMBER_MAX))
     if not title or len(title) > TITLE_MAX:
-        raise InvalidInput(f"Tên kế hoạch không được để trống (tối đa {TITLE_MAX} ký tự).")
+        raise InvalidInput(_("Tên kế hoạch không được để trống (tối đa %(n)s ký tự).",
+                             n=TITLE_MAX))
     if not (YEAR_MIN <= data.first_year <= data.last_year <= YEAR_MAX) or \
             data.last_year - data.first_year >= MAX_PLAN_YEARS:
-        raise InvalidInput(f"Giai đoạn kế hoạch phải từ năm đầu đến năm cuối, trong "
-                           f"{YEAR_MIN}–{YEAR_MAX}, tối đa {MAX_PLAN_YEARS} năm.")
+        raise InvalidInput(_("Giai đoạn kế hoạch phải từ năm đầu đến năm cuối, trong "
+                             "%(first)s–%(last)s, tối đa %(n)s năm.", first=YEAR_MIN,
+                             last=YEAR_MAX, n=MAX_PLAN_YEARS))
     overlapping = db.session.scalar(select(Plan).where(Plan.first_year <= data.last_year,
                                                        Plan.last_year >= data.first_year))
     if overlapping is not None:
-        raise InvalidInput(f"Giai đoạn trùng với Kế hoạch {overlapping.number} "
-                           f"({overlapping.first_year}–{overlapping.last_year}).")
+        raise InvalidInput(_("Giai đoạn trùng với Kế hoạch %(number)s (%(first)s–%(last)s).",
+                             number=overlapping.number, first=overlapping.first_year,
+                             last=overlapping.last_year))
     plan = Plan(number=number, title=title, signed_on=data.signed_on,
                 first_year=data.first_year, last_year=data.last_year,
                 created_by_id=getattr(actor, "id", None))
     db.session.add(plan)
     db.session.flush()
-    audit.record("programme.create", "plan", plan.id, summary=f"{number} "
-                 f"({data.first_year}–{data.last_year})", actor=_actor(actor))
+    audit.record("programme.create", "plan", plan.id,
+                 summary=f"{number} ({data.first_year}–{data.last_year})", actor=_actor(actor))
     return plan
 
 
@@ -78,29 +83,30 @@ class TargetInput:
 
 def check_target(plan: Plan, data: TargetInput) -> tuple[AgencyKind, Agency | None]:
     if not plan.first_year <= data.year <= plan.last_year:
-        raise InvalidInput(f"Năm phải trong giai đoạn của kế hoạch "
-                           f"({plan.first_year}–{plan.last_year}).")
+        raise InvalidInput(_("Năm phải trong giai đoạn của kế hoạch (%(first)s–%(last)s).",
+                             first=plan.first_year, last=plan.last_year))
     try:
         kind = AgencyKind(data.kind)
     except ValueError:
-        raise InvalidInput("Loại đơn vị không hợp lệ.") from None
+        raise InvalidInput(_("Loại đơn vị không hợp lệ.")) from None
     if kind is AgencyKind.PROVINCE:
-        raise InvalidInput("Chỉ tiêu đặt cho các loại đơn vị, không cho UBND tỉnh.")
+        raise InvalidInput(_("Chỉ tiêu đặt cho các loại đơn vị, không cho UBND tỉnh."))
     if data.stage not in {s.value for s in TARGET_STAGES}:
-        raise InvalidInput("Giai đoạn không hợp lệ: đang áp dụng, đã đánh giá nội bộ, "
-                           "hoặc đã công bố.")
+        raise InvalidInput(_("Giai đoạn không hợp lệ: đang áp dụng, đã đánh giá nội bộ, "
+                             "hoặc đã công bố."))
     if data.measure not in set(Measure):
-        raise InvalidInput("Cách tính không hợp lệ: tỷ lệ (%) hoặc số đơn vị.")
+        raise InvalidInput(_("Cách tính không hợp lệ: tỷ lệ (%) hoặc số đơn vị."))
     upper = 100 if data.measure == Measure.PERCENT else 100_000
     if not 0 <= data.value <= upper:
-        raise InvalidInput(f"Giá trị chỉ tiêu phải từ 0 đến {upper}.")
+        raise InvalidInput(_("Giá trị chỉ tiêu phải từ 0 đến %(upper)s.", upper=upper))
     if len(nfc(data.note)) > NOTE_MAX:
-        raise InvalidInput(f"Ghi chú quá dài (tối đa {NOTE_MAX} ký tự).")
+        raise InvalidInput(_("Ghi chú quá dài (tối đa %(n)s ký tự).", n=NOTE_MAX))
     district = None
     if data.district:
         district = get_by_code(data.district)
         if district is None or district.kind != AgencyKind.DISTRICT:
-            raise InvalidInput(f"«{data.district[:64]}» không phải mã một UBND cấp huyện.")
+            raise InvalidInput(_("«%(code)s» không phải mã một UBND cấp huyện.",
+                                     code=data.district[:64]))
     return kind, district
 
 
@@ -128,7 +134,7 @@ def remove_target(target: PlanTarget, actor) -> None:
 
 
 def target_summary(target: PlanTarget) -> str:
-    unit = "%" if target.measure == Measure.PERCENT else " đơn vị"
+    unit = "%" if target.measure == Measure.PERCENT else " đơn vị"  # i18n: vi-only
     where = f" ({target.district.code})" if target.district_id and target.district else ""
     return f"{target.year} {target.kind}{where}: {target.value}{unit} {target.stage}"
 
@@ -141,11 +147,13 @@ def parse_rate(text: str) -> Decimal:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise InvalidInput(f"Đơn giá «{text[:20]}» không phải là số (ví dụ 26,4).") from None
+        raise InvalidInput(_("Đơn giá «%(text)s» không phải là số (ví dụ 26,4).",
+                             text=text[:20])) from None
     if not value.is_finite() or not 0 <= value <= RATE_MAX or \
             value != value.quantize(Decimal("0.001")):
-        raise InvalidInput(f"Đơn giá phải từ 0 đến {RATE_MAX:,} triệu đồng, tối đa 3 chữ số "
-                           "thập phân.")
+        limit = f"{RATE_MAX:,}"
+        raise InvalidInput(_("Đơn giá phải từ 0 đến %(max)s triệu đồng, tối đa 3 chữ số "
+                             "thập phân.", max=limit))
     return value
 
 
@@ -157,7 +165,7 @@ def set_rates(plan: Plan, actor, rates: dict[int, str]) -> int:
     parsed = {}
     for line_id, text in rates.items():
         if line_id not in lines:
-            raise InvalidInput("Dòng kinh phí không thuộc kế hoạch này.")
+            raise InvalidInput(_("Dòng kinh phí không thuộc kế hoạch này."))
         parsed[line_id] = parse_rate(text)
     changed = 0
     for line_id, rate in parsed.items():
@@ -166,8 +174,8 @@ def set_rates(plan: Plan, actor, rates: dict[int, str]) -> int:
             changed += 1
     db.session.flush()
     if changed:
-        audit.record("programme.rates", "plan", plan.id, summary=f"{changed} đơn giá",
-                     actor=_actor(actor))
+        audit.record("programme.rates", "plan", plan.id,
+                     summary=f"{changed} đơn giá", actor=_actor(actor))  # i18n: vi-only
     return changed
 
 
@@ -186,48 +194,49 @@ def import_csv(plan: Plan, actor, data: bytes) -> tuple[int, int]:
     listed with its line. Returns (targets, agencies)."""
     require(actor, Action.PROGRAMME_MANAGE)
     if len(data) > MAX_IMPORT_BYTES:
-        raise InvalidInput(f"Tệp quá lớn (tối đa {MAX_IMPORT_BYTES // 1024} KB).")
+        raise InvalidInput(_("Tệp quá lớn (tối đa %(kb)s KB).", kb=MAX_IMPORT_BYTES // 1024))
     try:
         text = nfc(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise InvalidInput("Tệp phải là CSV mã hóa UTF-8.") from None
+        raise InvalidInput(_("Tệp phải là CSV mã hóa UTF-8.")) from None
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
     if header[:len(IMPORT_HEADER)] != IMPORT_HEADER:
-        raise InvalidInput("Dòng tiêu đề phải là: " + ",".join(IMPORT_HEADER))
+        raise InvalidInput(_("Dòng tiêu đề phải là: %(header)s",
+                             header=",".join(IMPORT_HEADER)))
     problems: list[str] = []
     targets: list[tuple[TargetInput, AgencyKind, Agency | None]] = []
     units: dict[int, tuple[Agency, int]] = {}
     for line, row in enumerate(reader, start=2):
         if line > MAX_IMPORT_ROWS + 1:
-            raise InvalidInput(f"Tệp có quá {MAX_IMPORT_ROWS} dòng.")
+            raise InvalidInput(_("Tệp có quá %(n)s dòng.", n=MAX_IMPORT_ROWS))
         if not any(c.strip() for c in row):
             continue
         row = [c.strip() for c in row] + [""] * (len(IMPORT_HEADER) - len(row))
         what, year, code, kind, stage, measure, value, note = row[:8]
         try:
             if not year.isdigit():
-                raise InvalidInput("năm phải là số")
+                raise InvalidInput(_("năm phải là số"))
             if what == "chi_tieu":
                 if not value.isdigit():
-                    raise InvalidInput("giá trị chỉ tiêu phải là số nguyên")
+                    raise InvalidInput(_("giá trị chỉ tiêu phải là số nguyên"))
                 data_ = TargetInput(int(year), kind, stage, measure, int(value), code, note)
                 targets.append((data_, *check_target(plan, data_)))
             elif what == "don_vi":
                 agency = get_by_code(code)
                 if agency is None:
-                    raise InvalidInput(f"không có đơn vị mã «{code[:64]}»")
+                    raise InvalidInput(_("không có đơn vị mã «%(code)s»", code=code[:64]))
                 if not plan.first_year <= int(year) <= plan.last_year:
-                    raise InvalidInput("năm ngoài giai đoạn kế hoạch")
+                    raise InvalidInput(_("năm ngoài giai đoạn kế hoạch"))
                 if agency.id in units:
-                    raise InvalidInput(f"đơn vị «{code}» đã có ở dòng trước")
+                    raise InvalidInput(_("đơn vị «%(code)s» đã có ở dòng trước", code=code))
                 units[agency.id] = (agency, int(year))
             else:
-                raise InvalidInput("cột «loai» phải là chi_tieu hoặc don_vi")
+                raise InvalidInput(_("cột «loai» phải là chi_tieu hoặc don_vi"))
         except InvalidInput as exc:
-            problems.append(f"Dòng {line}: {exc.message}")
+            problems.append(_("Dòng %(line)s: %(problem)s", line=line, problem=exc.message))
     if problems:
-        raise InvalidInput("Không nhập được kế hoạch: sửa các dòng sau rồi nhập lại.",
+        raise InvalidInput(_("Không nhập được kế hoạch: sửa các dòng sau rồi nhập lại."),
                            problems=problems)
     for target in list(plan.targets):
         db.session.delete(target)
@@ -243,7 +252,8 @@ def import_csv(plan: Plan, actor, data: bytes) -> tuple[int, int]:
         db.session.add(PlanUnit(plan=plan, agency_id=agency.id, year=year))
     db.session.flush()
     audit.record("programme.import", "plan", plan.id,
-                 summary=f"{len(targets)} chỉ tiêu, {len(units)} đơn vị", actor=_actor(actor))
+                 summary=f"{len(targets)} chỉ tiêu, {len(units)} đơn vị",  # i18n: vi-only
+                 actor=_actor(actor))
     return len(targets), len(units)
 
 

@@ -29,6 +29,7 @@ from isodoc.agencies.models import Agency, QmsStatus
 from isodoc.audits.models import Audit, AuditState
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.timeutil import utc_start_of
 
 
@@ -47,19 +48,19 @@ class Stage(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "not_started": "Chưa xây dựng",
-            "iso2008": "Đang áp dụng ISO 9001:2008 (chưa chuyển đổi)",
-            "building": "Đang xây dựng tài liệu",
-            "applying": "Đã ban hành tài liệu, đang áp dụng",
-            "audited": "Đã đánh giá nội bộ",
-            "declared": "Đã công bố phù hợp TCVN ISO 9001:2015",
+            "not_started": _("Chưa xây dựng"),
+            "iso2008": _("Đang áp dụng ISO 9001:2008 (chưa chuyển đổi)"),
+            "building": _("Đang xây dựng tài liệu"),
+            "applying": _("Đã ban hành tài liệu, đang áp dụng"),
+            "audited": _("Đã đánh giá nội bộ"),
+            "declared": _("Đã công bố phù hợp TCVN ISO 9001:2015"),
         }[self.value]
 
     @property
     def short(self) -> str:
-        return {"not_started": "Chưa xây dựng", "iso2008": "ISO 9001:2008",
-                "building": "Đang xây dựng", "applying": "Đang áp dụng",
-                "audited": "Đã đánh giá nội bộ", "declared": "Đã công bố"}[self.value]
+        return {"not_started": _("Chưa xây dựng"), "iso2008": "ISO 9001:2008",
+                "building": _("Đang xây dựng"), "applying": _("Đang áp dụng"),
+                "audited": _("Đã đánh giá nội bộ"), "declared": _("Đã công bố")}[self.value]
 
     def at_least(self, other: Stage | str) -> bool:
         return self.rank >= Stage(other).rank

@@ -17,6 +17,7 @@ from isodoc.commands import attempt
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, CsvUploadForm, options
+from isodoc.i18n import _, ngettext
 from isodoc.officedocs.layout import DOCX_MIMETYPE, XLSX_MIMETYPE
 from isodoc.policy import Action, can, require
 from isodoc.programme import appendices, chart, dashboard, services
@@ -167,7 +168,7 @@ def target_form(plan: Plan) -> TargetForm:
     districts = db.session.execute(select(Agency.code, Agency.name).where(
         Agency.kind == AgencyKind.DISTRICT, Agency.dissolved_on.is_(None))
         .order_by(Agency.name)).all()
-    form.district.choices = options([("", "Toàn tỉnh")] + [tuple(d) for d in districts])
+    form.district.choices = options([("", _("Toàn tỉnh"))] + [tuple(d) for d in districts])
     return form
 
 
@@ -189,7 +190,7 @@ def create_plan():
             form.number.data or "", form.title.data or "", form.signed_on.date,
             form.first_year.data, form.last_year.data))
         if error is None:
-            flash(f"Đã tạo Kế hoạch {plan.number}.", "success")
+            flash(_("Đã tạo Kế hoạch %(number)s.", number=plan.number), "success")
             return redirect(url_for("programme.plan", plan_id=plan.id))
         form.number.errors = [*form.number.errors, error.message]
     return render_template("programme/plans.html", plans=dashboard.plans(), form=form), 422
@@ -219,10 +220,10 @@ def add_target(plan_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("programme.plan", plan_id=plan_.id))
-    _, error = attempt(services.add_target, plan_, current_user, services.TargetInput(
+    _target, error = attempt(services.add_target, plan_, current_user, services.TargetInput(
         int(form.year.data), form.kind.data, form.stage.data, form.measure.data,
         form.value.data, form.district.data or "", form.note.data or ""))
-    flash(error.message if error else "Đã thêm chỉ tiêu.", "error" if error else "success")
+    flash(error.message if error else _("Đã thêm chỉ tiêu."), "error" if error else "success")
     return redirect(url_for("programme.plan", plan_id=plan_.id))
 
 
@@ -236,7 +237,7 @@ def remove_target(plan_id: int, target_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     attempt(services.remove_target, target, current_user)
-    flash("Đã xóa chỉ tiêu.", "success")
+    flash(_("Đã xóa chỉ tiêu."), "success")
     return redirect(url_for("programme.plan", plan_id=plan_.id))
 
 
@@ -252,7 +253,8 @@ def set_rates(plan_id: int):
         if key in request.form:
             rates[line.id] = request.form[key][:30]
     changed, error = attempt(services.set_rates, plan_, current_user, rates)
-    flash(error.message if error else f"Đã lưu {changed} đơn giá.",
+    flash(error.message if error else ngettext("Đã lưu %(num)d đơn giá.",
+                                               "Đã lưu %(num)d đơn giá.", changed),
           "error" if error else "success")
     return redirect(url_for("programme.plan", plan_id=plan_.id) + "#phu-luc-03")
 
@@ -271,7 +273,8 @@ def import_plan(plan_id: int):
         return render_template("import_errors.html", message=error.message,
                                problems=error.problems,
                                back=url_for("programme.plan", plan_id=plan_.id)), 422
-    flash(f"Đã nhập {result[0]} chỉ tiêu và {result[1]} đơn vị theo kế hoạch.", "success")
+    flash(_("Đã nhập %(targets)s chỉ tiêu và %(agencies)s đơn vị theo kế hoạch.",
+            targets=result[0], agencies=result[1]), "success")
     return redirect(url_for("programme.plan", plan_id=plan_.id))
 
 
@@ -303,7 +306,8 @@ def appendix(plan_id: int, which: str):
     year = appendix_year(plan_)
     title, header, rows, notes = appendices.table_content(plan_, which, year)
     return render_template("programme/appendix.html", plan=plan_, which=which, year=year,
-                           title=title, header=header, rows=rows, notes=notes)
+                           title=title, caption=appendices.caption(plan_), header=header,
+                           rows=rows, notes=notes)
 
 
 @bp.route("/plans/<int:plan_id>/appendices/<which>.<fmt>")

@@ -29,6 +29,7 @@ from isodoc.documents import services as documents
 from isodoc.documents.models import Document, DocumentKind, Revision, RevisionState
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.succession.lineage import Predecessor, predecessors_by_successor, predecessors_of
 from isodoc.succession.models import InheritedAdoption
@@ -84,7 +85,8 @@ def free_code(agency: Agency, code: str) -> str:
         candidate = code if n == 1 else f"{code[:44]}-{n}"
         if candidate not in taken and documents.slugify(candidate) not in slugs:
             return candidate
-    raise InvalidInput(f"Không tìm được mã còn trống cho {code}: hãy đổi mã tài liệu của đơn vị.")
+    raise InvalidInput(_("Không tìm được mã còn trống cho %(code)s: hãy đổi mã tài liệu của "
+                         "đơn vị.", code=code))
 
 
 def localise(body: str, origin: Predecessor, agency: Agency) -> str:
@@ -98,17 +100,19 @@ def adopt(agency: Agency, source: Document, actor: User) -> Revision:
     policy.require(actor, Action.DOC_CREATE, agency)
     origin = next((p for p in predecessors_of(agency) if p.id == source.agency_id), None)
     if origin is None:
-        raise InvalidInput(f"{source.code} không phải tài liệu của đơn vị đã sáp nhập vào "
-                           f"{agency.name}.")
+        raise InvalidInput(_("%(code)s không phải tài liệu của đơn vị đã sáp nhập vào "
+                             "%(agency)s.", code=source.code, agency=agency.name))
     current = documents.in_force(source)
     if current is None:
-        raise InvalidInput(f"{source.code} không còn bản đang hiệu lực để kế thừa.")
+        raise InvalidInput(_("%(code)s không còn bản đang hiệu lực để kế thừa.",
+                             code=source.code))
     live = db.session.scalars(select(InheritedAdoption).where(
         InheritedAdoption.agency_id == agency.id,
         InheritedAdoption.source_document_id == source.id)).all()
     if any(a.revision.state != RevisionState.CANCELLED and a.document.withdrawn_on is None
            for a in live):
-        raise InvalidInput(f"{agency.name} đã kế thừa {source.code} của {origin.name}.")
+        raise InvalidInput(_("%(agency)s đã kế thừa %(code)s của %(origin)s.",
+                             agency=agency.name, code=source.code, origin=origin.name))
     if current.tthc_code:
         from isodoc.tthc import services as tthc_services
         from isodoc.tthc.drafting import refuse_second_draft
@@ -116,7 +120,7 @@ def adopt(agency: Agency, source: Document, actor: User) -> Revision:
         tthc = tthc_services.get(current.tthc_code)
         if tthc is not None:
             refuse_second_draft(agency, tthc)
-    _, body = documents.read_parts(current)
+    _head, body = documents.read_parts(current)
     fields = documents.DocumentFields(
         title=current.title, kind=DocumentKind(current.kind), tthc_code=current.tthc_code or "",
         field=current.field or "", iso_clauses=current.iso_clauses,
@@ -129,7 +133,8 @@ def adopt(agency: Agency, source: Document, actor: User) -> Revision:
     db.session.flush()
     audit.record("succession.adopt", "document", f"{agency.code}/{code}", actor=actor,
                  agency_id=agency.id,
-                 summary=f"kế thừa {origin.code}/{source.code} lần {current.number}")
+                 summary=f"kế thừa {origin.code}/{source.code} "  # i18n: vi-only
+                         f"lần {current.number}")
     return draft
 
 

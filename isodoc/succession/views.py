@@ -10,6 +10,7 @@ from isodoc.commands import attempt
 from isodoc.documents.models import Document
 from isodoc.documents.views import agency_or_404
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action, can, require
 from isodoc.succession import services
 from isodoc.succession.lineage import predecessors_of
@@ -48,8 +49,8 @@ def adopt(agency_code: str, document_id: int):
     if error is not None:
         flash(error.message, "error")
         return render(agency_or_404(agency_code), 422)
-    flash(f"Đã tạo dự thảo {draft.document.code} của {agency.name} từ {source.code} của "
-          f"{source.agency.name}: tiếp tục xem xét, phê duyệt và ban hành như mọi tài liệu.",
-          "success")
+    flash(_("Đã tạo dự thảo %(code)s của %(agency)s từ %(source)s của %(origin)s: tiếp tục "
+            "xem xét, phê duyệt và ban hành như mọi tài liệu.", code=draft.document.code,
+            agency=agency.name, source=source.code, origin=source.agency.name), "success")
     return redirect(url_for("documents.draft", agency_code=agency.code,
                             slug=draft.document.slug, seq=draft.seq))
