@@ -17,12 +17,13 @@ from isodoc.extensions import db
 from isodoc.findings import reports
 from isodoc.findings.models import Finding, FindingState, FindingType
 from isodoc.findings.services import overdue_since, revision_issued
+from isodoc.i18n import _, _l
 from isodoc.paging import Paging
 from isodoc.policy import Action, can, require
 
 blp = Blueprint("api_quality", __name__, url_prefix="/api/v1",
-                description="Điều khoản ISO 9001, đánh giá nội bộ, phát hiện và hành động "
-                            "khắc phục")
+                description=_l("Điều khoản ISO 9001, đánh giá nội bộ, phát hiện và hành động "
+                               "khắc phục"))
 blp.before_request(authenticate_bearer)
 
 
@@ -133,7 +134,7 @@ def scope(code: str | None):
         return reports.visible_agencies(g.api_user)
     agency = get_by_code(code)
     if agency is None:
-        abort(404, message=f"Không có đơn vị «{code}».")
+        abort(404, message=_("Không có đơn vị «%(code)s».", code=code))
     require(g.api_user, Action.QA_VIEW, agency)
     return reports.visible_agencies(g.api_user, under=agency)
 
@@ -150,7 +151,8 @@ def clauses():
 def clause(number: str):
     found = standards.current().get(number)
     if found is None:
-        abort(404, message=f"Không có điều khoản {number} trong TCVN ISO 9001:2015.")
+        abort(404, message=_("Không có điều khoản %(number)s trong TCVN ISO 9001:2015.",
+                             number=number))
     return found
 
 
@@ -162,7 +164,8 @@ def findings(args):
     those past due. Paginated: `page` (≤ 1000), `page_size` (≤ 100); the total is in the
     `X-Pagination` header."""
     if args.get("clause") and args["clause"] not in standards.current().clauses:
-        abort(422, message=f"Không có điều khoản {args['clause']} trong TCVN ISO 9001:2015.")
+        abort(422, message=_("Không có điều khoản %(number)s trong TCVN ISO 9001:2015.",
+                             number=args["clause"]))
     query = reports.FindingQuery.from_args(request.args, agencies=scope(args.get("agency")))
     query.overdue = bool(args.get("overdue"))
     paging = Paging(args["page"], args["page_size"])

@@ -13,6 +13,7 @@ from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.documents.models import Document
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.timeutil import utcnow
 
 
@@ -24,8 +25,8 @@ class AuditState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"planned": "Đã lập kế hoạch", "in_progress": "Đang đánh giá",
-                "completed": "Đã hoàn thành", "cancelled": "Đã huỷ"}[self.value]
+        return {"planned": _("Đã lập kế hoạch"), "in_progress": _("Đang đánh giá"),
+                "completed": _("Đã hoàn thành"), "cancelled": _("Đã huỷ")}[self.value]
 
 
 class CheckResult(StrEnum):
@@ -35,8 +36,8 @@ class CheckResult(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"conform": "Phù hợp", "nonconform": "Không phù hợp",
-                "recommendation": "Khuyến nghị"}[self.value]
+        return {"conform": _("Phù hợp"), "nonconform": _("Không phù hợp"),
+                "recommendation": _("Khuyến nghị")}[self.value]
 
 
 class ConflictDecision(StrEnum):
@@ -46,8 +47,9 @@ class ConflictDecision(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"pending": "Chờ trưởng đoàn quyết định", "allowed": "Trưởng đoàn cho phép",
-                "excluded": "Không đánh giá phần này"}[self.value]
+        return {"pending": _("Chờ trưởng đoàn quyết định"),
+                "allowed": _("Trưởng đoàn cho phép"),
+                "excluded": _("Không đánh giá phần này")}[self.value]
 
 
 class AuditProgramme(db.Model):
@@ -105,7 +107,7 @@ class Audit(db.Model):
 
     @property
     def code(self) -> str:
-        return f"ĐGNB {self.seq:02d}/{self.programme.year}"
+        return f"ĐGNB {self.seq:02d}/{self.programme.year}"  # i18n: vi-only (the record's number)
 
     @property
     def state_enum(self) -> AuditState:

@@ -1,9 +1,12 @@
 """The internal audit report as a Word document (báo cáo đánh giá nội bộ), in the
-official layout shared by every document isodoc writes (isodoc/officedocs/layout.py)."""
+official layout shared by every document isodoc writes (isodoc/officedocs/layout.py).
+It is filed with the audit record (ISO 9001:2015 9.2.2 f): always in Vietnamese."""
+# i18n: vietnamese-only (the audit report is an officially filed document)
 
 from __future__ import annotations
 
 from docx.shared import Pt
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from isodoc.audits import services
@@ -32,6 +35,13 @@ def _heading(doc, text: str) -> None:
 
 
 def build(audit: Audit) -> bytes:
+    """The report in Vietnamese, whatever the language of the person downloading it: the
+    labels and clause titles it reads follow the locale forced here."""
+    with force_locale("vi"):
+        return _build(audit)
+
+
+def _build(audit: Audit) -> bytes:
     from isodoc.findings.models import Finding
 
     doc = layout.new_document()

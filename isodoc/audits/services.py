@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from isodoc import audit as audit_log
@@ -33,15 +34,18 @@ from isodoc.documents import services as documents
 from isodoc.documents.models import Document
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _, ngettext
 from isodoc.policy import Action
 from isodoc.textnorm import nfc
-from isodoc.timeutil import format_date, utcnow
+from isodoc.timeutil import format_date, interface_locale, utcnow
 from isodoc.training.services import uncertified
 
 A = AuditState
 
 
 def _log(audit: Audit, action: str, summary: str) -> None:
+    """The activity log keeps Vietnamese summaries whatever the interface's language: it is
+    the agency's record (the summaries below are marked vi-only)."""
     audit_log.record(f"audit.{action}", "audit", audit.id, agency_id=audit.agency_id,
                      summary=f"{audit.code}: {summary}")
 
@@ -51,9 +55,17 @@ def parse_clauses(text: str) -> list[str]:
     numbers = list(dict.fromkeys(c for c in nfc(text).replace(",", " ").replace(";", " ")
                                  .split() if c))
     if bad := standards.check_numbers(numbers):
-        raise InvalidInput(f"Không có điều khoản {', '.join(bad[:5])} trong TCVN ISO 9001:2015 "
-                           "(vd. 7.5.3, 8.5.1).")
+        raise InvalidInput(_("Không có điều khoản %(numbers)s trong TCVN ISO 9001:2015 "
+                             "(vd. 7.5.3, 8.5.1).", numbers=", ".join(bad[:5])))
     return numbers
+
+
+def clause_title(number: str) -> str:
+    """A clause's title in the interface's language (the catalog has both)."""
+    clause = standards.current().get(number)
+    if clause is None:
+        return ""
+    return clause.en if interface_locale() == "en" and clause.en else clause.vi
 
 
 def auditors_of(agency: Agency) -> list[User]:
@@ -78,34 +90,35 @@ class AuditPlan:
     def checked(self, agency: Agency, actor: User | None = None) -> AuditPlan:
         title = nfc(self.title)
         if not title:
-            raise InvalidInput("Vui lòng nhập tên cuộc đánh giá.")
+            raise InvalidInput(_("Vui lòng nhập tên cuộc đánh giá."))
         if len(title) > 300:
-            raise InvalidInput("Tên cuộc đánh giá quá dài (tối đa 300 ký tự).")
+            raise InvalidInput(_("Tên cuộc đánh giá quá dài (tối đa 300 ký tự)."))
         if self.planned_end < self.planned_start:
-            raise InvalidInput("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
+            raise InvalidInput(_("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
         if (self.planned_end - self.planned_start).days > 60:
-            raise InvalidInput("Một cuộc đánh giá kéo dài tối đa 60 ngày.")
+            raise InvalidInput(_("Một cuộc đánh giá kéo dài tối đa 60 ngày."))
         clauses = parse_clauses(self.scope_clauses)
         if not clauses and not self.documents:
-            raise InvalidInput("Phạm vi đánh giá cần ít nhất một điều khoản hoặc một tài liệu.")
+            raise InvalidInput(_("Phạm vi đánh giá cần ít nhất một điều khoản hoặc một tài liệu."))
         if any(d.agency_id != agency.id for d in self.documents):
-            raise InvalidInput("Chỉ đánh giá được tài liệu của chính đơn vị.")
+            raise InvalidInput(_("Chỉ đánh giá được tài liệu của chính đơn vị."))
         eligible = {u.id for u in auditors_of(agency)}
         team = list(dict.fromkeys([self.lead, *self.team]))
         if outsiders := [u.full_name for u in team if u.id not in eligible]:
-            raise InvalidInput("Chỉ đánh giá viên nội bộ của đơn vị được vào đoàn đánh giá: "
-                               f"{', '.join(outsiders)} không phải.")
+            raise InvalidInput(_("Chỉ đánh giá viên nội bộ của đơn vị được vào đoàn đánh giá: "
+                                 "%(names)s không phải.", names=", ".join(outsiders)))
         reason = nfc(self.uncertified_reason)[:2000]
         if missing := uncertified(team, self.planned_start, self.planned_end):
             names = ", ".join(u.full_name for u in missing)
             if not reason:
-                raise InvalidInput(
-                    f"{names} chưa có chứng chỉ chuyên gia đánh giá nội bộ còn hiệu lực trong "
+                raise InvalidInput(_(
+                    "%(names)s chưa có chứng chỉ chuyên gia đánh giá nội bộ còn hiệu lực trong "
                     "thời gian đánh giá: ghi chứng chỉ ở trang Đào tạo, hoặc trưởng đoàn ghi "
-                    "lý do đưa vào đoàn.")
+                    "lý do đưa vào đoàn.", names=names))
             if actor is not policy.SYSTEM and getattr(actor, "id", None) != self.lead.id:
-                raise InvalidInput("Chỉ trưởng đoàn được ghi lý do đưa người chưa có chứng chỉ "
-                                   f"đánh giá viên nội bộ vào đoàn ({names}).")
+                raise InvalidInput(_("Chỉ trưởng đoàn được ghi lý do đưa người chưa có chứng "
+                                     "chỉ đánh giá viên nội bộ vào đoàn (%(names)s).",
+                                     names=names))
         return AuditPlan(title, self.planned_start, self.planned_end, self.lead, team,
                          " ".join(clauses), list(dict.fromkeys(self.documents)),
                          nfc(self.processes)[:5000], nfc(self.plan)[:20000],
@@ -125,11 +138,11 @@ def programme(agency: Agency, year: int, create: bool = False) -> AuditProgramme
 def set_objectives(agency: Agency, actor: User, year: int, text: str) -> AuditProgramme:
     policy.require(actor, Action.AUDIT_PLAN, agency)
     if not 2000 <= year <= 2100:
-        raise InvalidInput("Năm của chương trình đánh giá không hợp lệ.")
+        raise InvalidInput(_("Năm của chương trình đánh giá không hợp lệ."))
     prog = programme(agency, year, create=True)
     prog.objectives = nfc(text)[:5000]
     audit_log.record("audit.programme", "audit_programme", prog.id, agency_id=agency.id,
-                     summary=f"Chương trình đánh giá nội bộ {year}")
+                     summary=f"Chương trình đánh giá nội bộ {year}")  # i18n: vi-only
     return prog
 
 
@@ -150,7 +163,7 @@ def _apply(audit: Audit, plan: AuditPlan) -> None:
 def plan_audit(agency: Agency, actor: User, plan: AuditPlan) -> Audit:
     policy.require(actor, Action.AUDIT_PLAN, agency)
     if agency.is_dissolved():
-        raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không lập kế hoạch đánh giá mới.")
+        raise InvalidInput(_("Đơn vị đã giải thể hoặc sáp nhập: không lập kế hoạch đánh giá mới."))
     plan = plan.checked(agency, actor)
     prog = programme(agency, plan.planned_start.year, create=True)
     seq = (db.session.scalar(select(func.max(Audit.seq)).where(
@@ -162,8 +175,8 @@ def plan_audit(agency: Agency, actor: User, plan: AuditPlan) -> Audit:
     _apply(audit, plan)
     db.session.flush()
     detect_conflicts(audit)
-    _log(audit, "plan", f"lập kế hoạch «{audit.title}» từ {format_date(audit.planned_start)}"
-         + _note_summary(audit))
+    _log(audit, "plan", f"lập kế hoạch «{audit.title}» từ "  # i18n: vi-only
+         f"{format_date(audit.planned_start)}" + _note_summary(audit))
     return audit
 
 
@@ -172,8 +185,8 @@ def update_audit(audit: Audit, actor: User, plan: AuditPlan) -> None:
     policy.require(actor, Action.AUDIT_EDIT, audit)
     plan = plan.checked(audit.agency, actor)
     if plan.planned_start.year != audit.programme.year:
-        raise InvalidInput(f"Cuộc đánh giá thuộc chương trình năm {audit.programme.year}: "
-                           "ngày bắt đầu phải trong năm đó.")
+        raise InvalidInput(_("Cuộc đánh giá thuộc chương trình năm %(year)s: ngày bắt đầu "
+                             "phải trong năm đó.", year=audit.programme.year))
     _apply(audit, plan)
     member_ids = {u.id for u in plan.team}
     doc_ids = {d.id for d in plan.documents}
@@ -183,7 +196,7 @@ def update_audit(audit: Audit, actor: User, plan: AuditPlan) -> None:
     detect_conflicts(audit)
     if audit.items and not any(i.result for i in audit.items):
         _fill_checklist(audit)  # the scope changed: the untouched checklist follows it
-    _log(audit, "edit", "sửa kế hoạch" + _note_summary(audit))
+    _log(audit, "edit", "sửa kế hoạch" + _note_summary(audit))  # i18n: vi-only
 
 
 def _note_summary(audit: Audit) -> str:
@@ -191,19 +204,21 @@ def _note_summary(audit: Audit) -> str:
     if not noted:
         return ""
     return (f"; trưởng đoàn ghi lý do đưa {', '.join(m.user.full_name for m in noted)} "
-            f"(chưa có chứng chỉ đánh giá viên nội bộ) vào đoàn: {noted[0].certificate_note}")
+            f"(chưa có chứng chỉ đánh giá viên nội bộ) vào đoàn: "  # i18n: vi-only
+            f"{noted[0].certificate_note}")
 
 
 def responsibilities(user: User, document: Document) -> list[str]:
-    """Why `user` is responsible for `document`: from its record, not from guesses."""
+    """Why `user` is responsible for `document`: from its record, not from guesses. In
+    Vietnamese: the words are stored in the conflict's reason, part of the audit record."""
     reasons = []
     revisions = document.revisions
     if any(r.author_id == user.id for r in revisions):
-        reasons.append("soạn thảo")
+        reasons.append("soạn thảo")  # i18n: vi-only
     if any(r.approved_by_id == user.id for r in revisions):
-        reasons.append("phê duyệt")
+        reasons.append("phê duyệt")  # i18n: vi-only
     if any(a.reviewer_id == user.id for r in revisions for a in r.reviews):
-        reasons.append("xem xét")
+        reasons.append("xem xét")  # i18n: vi-only
     return reasons
 
 
@@ -218,7 +233,7 @@ def detect_conflicts(audit: Audit) -> list[AuditConflict]:
             if reasons := responsibilities(member.user, document):
                 conflict = AuditConflict(
                     user=member.user, document=document,
-                    reason=f"Đã {', '.join(reasons)} tài liệu {document.code}")
+                    reason=f"Đã {', '.join(reasons)} tài liệu {document.code}")  # i18n: vi-only
                 audit.conflicts.append(conflict)
                 added.append(conflict)
     db.session.flush()
@@ -231,14 +246,15 @@ def declare_conflict(audit: Audit, actor: User, clause: str, reason: str) -> Aud
     policy.require(actor, Action.AUDIT_DECLARE, audit)
     numbers = parse_clauses(clause)
     if len(numbers) != 1:
-        raise InvalidInput("Ghi một điều khoản mà bạn có liên quan (vd. 8.5.1).")
+        raise InvalidInput(_("Ghi một điều khoản mà bạn có liên quan (vd. 8.5.1)."))
     reason = nfc(reason)
     if not reason:
-        raise InvalidInput("Vui lòng ghi rõ bạn chịu trách nhiệm gì ở phần này.")
+        raise InvalidInput(_("Vui lòng ghi rõ bạn chịu trách nhiệm gì ở phần này."))
     conflict = AuditConflict(user=actor, clause=numbers[0], reason=reason[:2000])
     audit.conflicts.append(conflict)
     db.session.flush()
-    _log(audit, "declare_conflict", f"{actor.full_name} khai báo liên quan {numbers[0]}")
+    _log(audit, "declare_conflict",
+         f"{actor.full_name} khai báo liên quan {numbers[0]}")  # i18n: vi-only
     return conflict
 
 
@@ -248,13 +264,14 @@ def decide_conflict(conflict: AuditConflict, actor: User, decision: ConflictDeci
     policy.require(actor, Action.AUDIT_LEAD, conflict.audit)
     note = nfc(note)
     if decision == ConflictDecision.PENDING:
-        raise InvalidInput("Chọn cho phép hoặc không cho đánh giá phần này.")
+        raise InvalidInput(_("Chọn cho phép hoặc không cho đánh giá phần này."))
     if not note:
-        raise InvalidInput("Trưởng đoàn cần ghi lý do quyết định (được lưu vào hồ sơ).")
+        raise InvalidInput(_("Trưởng đoàn cần ghi lý do quyết định (được lưu vào hồ sơ)."))
     conflict.decision, conflict.decision_note = decision, note[:2000]
     conflict.decided_by, conflict.decided_at = actor, utcnow()
-    _log(conflict.audit, "decide_conflict",
-         f"{conflict.user.full_name}: {ConflictDecision(decision).label} — {note}")
+    with force_locale("vi"):  # the activity log's summary
+        _log(conflict.audit, "decide_conflict",
+             f"{conflict.user.full_name}: {ConflictDecision(decision).label} — {note}")
 
 
 def blocking_conflict(audit: Audit, user: User, item: ChecklistItem) -> AuditConflict | None:
@@ -269,18 +286,20 @@ def blocking_conflict(audit: Audit, user: User, item: ChecklistItem) -> AuditCon
 
 
 def clause_question(number: str) -> str:
+    """In Vietnamese: the checklist is stored and filed with the audit report."""
     clause = standards.current().get(number)
     if clause.question:
         return clause.question
     return (f"Đơn vị đáp ứng yêu cầu của điều khoản {number} «{clause.vi}» như thế nào? "
-            "Nêu bằng chứng (tài liệu, hồ sơ, phỏng vấn).")
+            "Nêu bằng chứng (tài liệu, hồ sơ, phỏng vấn).")  # i18n: vi-only
 
 
 def document_question(document: Document) -> str:
     current = documents.in_force(document)
-    number = f" (lần ban hành {current.number})" if current else ""
+    number = f" (lần ban hành {current.number})" if current else ""  # i18n: vi-only
     return (f"{document.code} «{document.title}»{number}: quy trình có được thực hiện đúng các "
-            "bước, trách nhiệm, thời hạn; biểu mẫu đúng phiên bản; hồ sơ ở mục 7 được lưu đủ?")
+            "bước, trách nhiệm, thời hạn; biểu mẫu đúng phiên bản; hồ sơ ở mục 7 được lưu "
+            "đủ?")  # i18n: vi-only
 
 
 def generate_checklist(audit: Audit, actor: User) -> None:
@@ -288,7 +307,8 @@ def generate_checklist(audit: Audit, actor: User) -> None:
     require_state(Change.EDIT, audit.state)
     policy.require(actor, Action.AUDIT_EDIT, audit)
     _fill_checklist(audit)
-    _log(audit, "checklist", f"tạo danh mục kiểm tra ({len(audit.items)} câu hỏi)")
+    _log(audit, "checklist",
+         f"tạo danh mục kiểm tra ({len(audit.items)} câu hỏi)")  # i18n: vi-only
 
 
 def _fill_checklist(audit: Audit) -> None:
@@ -310,14 +330,14 @@ def add_item(audit: Audit, actor: User, clause: str, question: str) -> Checklist
     numbers = parse_clauses(clause) if clause.strip() else []
     question = nfc(question)
     if not question:
-        raise InvalidInput("Vui lòng nhập câu hỏi kiểm tra.")
+        raise InvalidInput(_("Vui lòng nhập câu hỏi kiểm tra."))
     if len(numbers) > 1:
-        raise InvalidInput("Mỗi câu hỏi gắn với một điều khoản.")
+        raise InvalidInput(_("Mỗi câu hỏi gắn với một điều khoản."))
     item = ChecklistItem(clause=numbers[0] if numbers else None, question=question[:2000],
                          position=max((i.position for i in audit.items), default=0) + 1)
     audit.items.append(item)
     db.session.flush()
-    _log(audit, "add_item", f"thêm câu hỏi {item.position}")
+    _log(audit, "add_item", f"thêm câu hỏi {item.position}")  # i18n: vi-only
     return item
 
 
@@ -325,12 +345,15 @@ def start(audit: Audit, actor: User) -> None:
     require_state(Change.START, audit.state)
     policy.require(actor, Action.AUDIT_LEAD, audit)
     if pending := [c for c in audit.conflicts if c.decision == ConflictDecision.PENDING]:
-        raise InvalidInput(f"Còn {len(pending)} trường hợp đánh giá viên có liên quan đến phần "
-                           "được đánh giá chưa được trưởng đoàn quyết định.")
+        raise InvalidInput(ngettext(
+            "Còn %(num)d trường hợp đánh giá viên có liên quan đến phần được đánh giá chưa "
+            "được trưởng đoàn quyết định.",
+            "Còn %(num)d trường hợp đánh giá viên có liên quan đến phần được đánh giá chưa "
+            "được trưởng đoàn quyết định.", len(pending)))
     if not audit.items:
         _fill_checklist(audit)
     audit.state, audit.started_at = A.IN_PROGRESS, utcnow()
-    _log(audit, "start", "bắt đầu đánh giá")
+    _log(audit, "start", "bắt đầu đánh giá")  # i18n: vi-only
 
 
 def fill_item(item: ChecklistItem, actor: User, result: CheckResult | None,
@@ -339,21 +362,24 @@ def fill_item(item: ChecklistItem, actor: User, result: CheckResult | None,
     require_state(Change.FILL, audit.state)
     policy.require(actor, Action.AUDIT_FILL, audit)
     if conflict := blocking_conflict(audit, actor, item):
-        what = "chưa được trưởng đoàn quyết định" if \
-            conflict.decision == ConflictDecision.PENDING else "trưởng đoàn đã giao người khác"
-        raise InvalidInput(f"Bạn không đánh giá câu hỏi {item.position}: {conflict.reason} "
-                           f"({what}).")
+        what = _("chưa được trưởng đoàn quyết định") if \
+            conflict.decision == ConflictDecision.PENDING else _("trưởng đoàn đã giao người khác")
+        raise InvalidInput(_("Bạn không đánh giá câu hỏi %(n)s: %(reason)s (%(why)s).",
+                             n=item.position, reason=conflict.reason, why=what))
     evidence = nfc(evidence)
     if len(evidence) > 10_000:
-        raise InvalidInput("Bằng chứng quá dài (tối đa 10.000 ký tự).")
+        raise InvalidInput(_("Bằng chứng quá dài (tối đa 10.000 ký tự)."))
     if result in (CheckResult.NONCONFORM, CheckResult.RECOMMENDATION) and not evidence:
-        raise InvalidInput(f"Câu hỏi {item.position}: ghi bằng chứng cho kết quả "
-                           f"«{result.label}».")
+        raise InvalidInput(_("Câu hỏi %(n)s: ghi bằng chứng cho kết quả «%(result)s».",
+                             n=item.position, result=result.label))
     if result is None and any(f for f in findings_of(item)):
-        raise InvalidInput(f"Câu hỏi {item.position} đã có phát hiện: không xoá kết quả.")
+        raise InvalidInput(_("Câu hỏi %(n)s đã có phát hiện: không xoá kết quả.",
+                             n=item.position))
     item.result = result.value if result else None
     item.evidence, item.auditor, item.updated_at = evidence, actor, utcnow()
-    _log(audit, "fill", f"câu hỏi {item.position}: {result.label if result else 'chưa có'}")
+    with force_locale("vi"):  # the activity log's summary
+        _log(audit, "fill", f"câu hỏi {item.position}: "  # i18n: vi-only
+             f"{result.label if result else 'chưa có'}")  # i18n: vi-only
 
 
 def findings_of(item: ChecklistItem) -> list:
@@ -366,17 +392,17 @@ def complete(audit: Audit, actor: User, conclusion: str) -> None:
     require_state(Change.COMPLETE, audit.state)
     policy.require(actor, Action.AUDIT_LEAD, audit)
     if open_rows := [i.position for i in audit.items if not i.result]:
-        raise InvalidInput("Còn câu hỏi chưa có kết quả: "
-                           f"{', '.join(map(str, open_rows[:10]))}.")
+        raise InvalidInput(_("Còn câu hỏi chưa có kết quả: %(numbers)s.",
+                             numbers=", ".join(map(str, open_rows[:10]))))
     if missing := [i.position for i in audit.items
                    if i.result == CheckResult.NONCONFORM and not findings_of(i)]:
-        raise InvalidInput("Câu hỏi «không phù hợp» chưa được lập phát hiện: "
-                           f"{', '.join(map(str, missing[:10]))}.")
+        raise InvalidInput(_("Câu hỏi «không phù hợp» chưa được lập phát hiện: %(numbers)s.",
+                             numbers=", ".join(map(str, missing[:10]))))
     conclusion = nfc(conclusion)
     if not conclusion:
-        raise InvalidInput("Vui lòng nhập kết luận của cuộc đánh giá.")
+        raise InvalidInput(_("Vui lòng nhập kết luận của cuộc đánh giá."))
     audit.conclusion, audit.state, audit.completed_at = conclusion[:20000], A.COMPLETED, utcnow()
-    _log(audit, "complete", "hoàn thành đánh giá")
+    _log(audit, "complete", "hoàn thành đánh giá")  # i18n: vi-only
 
 
 def cancel(audit: Audit, actor: User, reason: str) -> None:
@@ -384,8 +410,9 @@ def cancel(audit: Audit, actor: User, reason: str) -> None:
     policy.require(actor, Action.AUDIT_LEAD, audit)
     reason = nfc(reason)
     if not reason:
-        raise InvalidInput("Vui lòng nhập lý do huỷ.")
-    audit.state, audit.conclusion = A.CANCELLED, f"Huỷ: {reason[:2000]}"
+        raise InvalidInput(_("Vui lòng nhập lý do huỷ."))
+    # the conclusion is the audit's record: Vietnamese whoever cancels it
+    audit.state, audit.conclusion = A.CANCELLED, f"Huỷ: {reason[:2000]}"  # i18n: vi-only
     _log(audit, "cancel", reason)
 
 
@@ -404,7 +431,7 @@ def results_by_clause(audit: Audit) -> list[ClauseResult]:
         grouped.setdefault(item.clause or "", Counter())[item.result or "none"] += 1
     order = list(edition.clauses)
     keys = sorted(grouped, key=lambda n: order.index(n) if n in edition.clauses else 10_000)
-    return [ClauseResult(k or "—", edition.get(k).vi if k in edition.clauses else "Khác",
+    return [ClauseResult(k or "—", clause_title(k) if k in edition.clauses else _("Khác"),
                          grouped[k]) for k in keys]
 
 

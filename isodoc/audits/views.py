@@ -29,6 +29,7 @@ from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
+from isodoc.i18n import _, ngettext
 from isodoc.policy import Action, require
 from isodoc.timeutil import format_date, today_local
 
@@ -82,7 +83,7 @@ def plan_from(form: AuditForm, agency: Agency) -> services.AuditPlan:
 
     lead = users([form.lead.data or ""])
     if not lead:
-        raise InvalidInput("Vui lòng chọn trưởng đoàn.")
+        raise InvalidInput(_("Vui lòng chọn trưởng đoàn."))
     docs = [d for i in form.documents.data or [] if i.isdigit()
             and (d := db.session.get(Document, int(i))) is not None]
     return services.AuditPlan(
@@ -118,9 +119,10 @@ def objectives(agency_code: str):
     year = programme_year()
     form = ObjectivesForm()
     if form.validate_on_submit():
-        _, error = attempt(services.set_objectives, agency, current_user, year,
+        _done, error = attempt(services.set_objectives, agency, current_user, year,
                            form.objectives.data or "")
-        flash(error.message if error else f"Đã lưu chương trình đánh giá nội bộ năm {year}.",
+        flash(error.message if error else
+              _("Đã lưu chương trình đánh giá nội bộ năm %(year)s.", year=year),
               "error" if error else "success")
     else:
         flash_form_errors(form)
@@ -136,7 +138,7 @@ def new(agency_code: str):
         audit, error = attempt(lambda: services.plan_audit(agency, current_user,
                                                            plan_from(form, agency)))
         if error is None:
-            flash(f"Đã lập kế hoạch {audit.code}.", "success")
+            flash(_("Đã lập kế hoạch %(code)s.", code=audit.code), "success")
             return redirect(audit_url(audit))
         flash(error.message, "error")
     else:
@@ -151,10 +153,10 @@ def edit(agency_code: str, audit_id: int):
     require(current_user, Action.AUDIT_EDIT, audit)
     form = plan_form(audit.agency, audit)
     if form.validate_on_submit():
-        _, error = attempt(lambda: services.update_audit(audit, current_user,
+        _done, error = attempt(lambda: services.update_audit(audit, current_user,
                                                          plan_from(form, audit.agency)))
         if error is None:
-            flash("Đã lưu kế hoạch.", "success")
+            flash(_("Đã lưu kế hoạch."), "success")
             return redirect(audit_url(audit))
         flash(error.message, "error")
     else:
@@ -203,7 +205,8 @@ def regenerate(agency_code: str, audit_id: int):
 
     def apply(_form):
         services.generate_checklist(audit, current_user)
-        return f"Đã tạo danh mục kiểm tra ({len(audit.items)} câu hỏi)."
+        return ngettext("Đã tạo danh mục kiểm tra (%(num)d câu hỏi).",
+                        "Đã tạo danh mục kiểm tra (%(num)d câu hỏi).", len(audit.items))
     return act(audit, Action.AUDIT_EDIT, ConfirmForm, apply, "checklist")
 
 
@@ -213,7 +216,7 @@ def start(agency_code: str, audit_id: int):
 
     def apply(_form):
         services.start(audit, current_user)
-        return "Đã bắt đầu cuộc đánh giá: đoàn ghi kết quả vào danh mục kiểm tra."
+        return _("Đã bắt đầu cuộc đánh giá: đoàn ghi kết quả vào danh mục kiểm tra.")
     return act(audit, Action.AUDIT_LEAD, ConfirmForm, apply)
 
 
@@ -223,7 +226,7 @@ def complete(agency_code: str, audit_id: int):
 
     def apply(form):
         services.complete(audit, current_user, form.conclusion.data or "")
-        return "Đã hoàn thành cuộc đánh giá; báo cáo đã sẵn sàng."
+        return _("Đã hoàn thành cuộc đánh giá; báo cáo đã sẵn sàng.")
     return act(audit, Action.AUDIT_LEAD, ConcludeForm, apply)
 
 
@@ -233,7 +236,7 @@ def cancel(agency_code: str, audit_id: int):
 
     def apply(form):
         services.cancel(audit, current_user, form.reason.data or "")
-        return "Đã huỷ cuộc đánh giá."
+        return _("Đã huỷ cuộc đánh giá.")
     return act(audit, Action.AUDIT_LEAD, ReasonForm, apply)
 
 
@@ -244,7 +247,7 @@ def declare(agency_code: str, audit_id: int):
     def apply(form):
         services.declare_conflict(audit, current_user, form.clause.data or "",
                                   form.reason.data or "")
-        return "Đã ghi nhận; trưởng đoàn sẽ quyết định."
+        return _("Đã ghi nhận; trưởng đoàn sẽ quyết định.")
     return act(audit, Action.AUDIT_DECLARE, DeclareForm, apply, "team")
 
 
@@ -258,7 +261,7 @@ def decide(agency_code: str, audit_id: int, conflict_id: int):
     def apply(form):
         services.decide_conflict(conflict, current_user, ConflictDecision(form.decision.data),
                                  form.note.data or "")
-        return "Đã ghi quyết định của trưởng đoàn."
+        return _("Đã ghi quyết định của trưởng đoàn.")
     return act(audit, Action.AUDIT_LEAD, DecideForm, apply, "team")
 
 
@@ -269,7 +272,7 @@ def add_item(agency_code: str, audit_id: int):
     def apply(form):
         item = services.add_item(audit, current_user, form.clause.data or "",
                                  form.question.data or "")
-        return f"Đã thêm câu hỏi {item.position}."
+        return _("Đã thêm câu hỏi %(n)s.", n=item.position)
     action = Action.AUDIT_FILL if audit.state == "in_progress" else Action.AUDIT_EDIT
     return act(audit, action, AddItemForm, apply, "checklist")
 
@@ -284,7 +287,7 @@ def fill(agency_code: str, audit_id: int, item_id: int):
     def apply(form):
         result = CheckResult(form.result.data) if form.result.data else None
         services.fill_item(item, current_user, result, form.evidence.data or "")
-        return f"Đã lưu câu hỏi {item.position}."
+        return _("Đã lưu câu hỏi %(n)s.", n=item.position)
     return act(audit, Action.AUDIT_FILL, ItemForm, apply, f"item-{item.position}")
 
 

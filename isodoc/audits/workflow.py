@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from isodoc.audits.models import AuditState
 from isodoc.errors import InvalidInput
+from isodoc.i18n import _l
 
 A = AuditState
 
@@ -34,14 +35,14 @@ ALLOWED_FROM: dict[Change, frozenset[AuditState]] = {
 }
 
 REFUSALS = {
-    Change.EDIT: "Chỉ sửa được kế hoạch và danh mục kiểm tra khi cuộc đánh giá chưa bắt đầu.",
-    Change.DECLARE: "Cuộc đánh giá đã kết thúc: không khai báo thêm.",
-    Change.DECIDE: "Cuộc đánh giá đã kết thúc: không quyết định thêm.",
-    Change.ADD_ITEM: "Cuộc đánh giá đã kết thúc: không thêm câu hỏi.",
-    Change.START: "Cuộc đánh giá không ở trạng thái kế hoạch.",
-    Change.FILL: "Chỉ ghi kết quả khi cuộc đánh giá đang diễn ra.",
-    Change.COMPLETE: "Cuộc đánh giá chưa bắt đầu hoặc đã kết thúc.",
-    Change.CANCEL: "Chỉ huỷ được cuộc đánh giá chưa bắt đầu.",
+    Change.EDIT: _l("Chỉ sửa được kế hoạch và danh mục kiểm tra khi cuộc đánh giá chưa bắt đầu."),
+    Change.DECLARE: _l("Cuộc đánh giá đã kết thúc: không khai báo thêm."),
+    Change.DECIDE: _l("Cuộc đánh giá đã kết thúc: không quyết định thêm."),
+    Change.ADD_ITEM: _l("Cuộc đánh giá đã kết thúc: không thêm câu hỏi."),
+    Change.START: _l("Cuộc đánh giá không ở trạng thái kế hoạch."),
+    Change.FILL: _l("Chỉ ghi kết quả khi cuộc đánh giá đang diễn ra."),
+    Change.COMPLETE: _l("Cuộc đánh giá chưa bắt đầu hoặc đã kết thúc."),
+    Change.CANCEL: _l("Chỉ huỷ được cuộc đánh giá chưa bắt đầu."),
 }
 
 
@@ -51,4 +52,4 @@ def allowed(change: Change, state: AuditState | str) -> bool:
 
 def require(change: Change, state: AuditState | str) -> None:
     if not allowed(change, state):
-        raise InvalidInput(REFUSALS[change])
+        raise InvalidInput(str(REFUSALS[change]))

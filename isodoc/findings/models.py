@@ -13,6 +13,7 @@ from isodoc.audits.models import Audit, ChecklistItem
 from isodoc.auth.models import User
 from isodoc.documents.models import Revision
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.timeutil import utcnow
 
 
@@ -24,8 +25,8 @@ class FindingType(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"major": "Không phù hợp nặng", "minor": "Không phù hợp nhẹ",
-                "observation": "Điểm lưu ý", "ofi": "Cơ hội cải tiến"}[self.value]
+        return {"major": _("Không phù hợp nặng"), "minor": _("Không phù hợp nhẹ"),
+                "observation": _("Điểm lưu ý"), "ofi": _("Cơ hội cải tiến")}[self.value]
 
     @property
     def is_nonconformity(self) -> bool:
@@ -44,12 +45,12 @@ class FindingSource(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"audit": "Đánh giá nội bộ", "complaint": "Phản ánh, kiến nghị",
-                "late_dossier": "Hồ sơ TTHC trễ hạn", "other": "Nguồn khác",
-                "objective": "Mục tiêu chất lượng không đạt",
-                "risk": "Rủi ro, cơ hội",
-                "inspection": "Kiểm tra của Sở KH&CN",
-                "survey": "Khảo sát sự hài lòng của người dân"}[self.value]
+        return {"audit": _("Đánh giá nội bộ"), "complaint": _("Phản ánh, kiến nghị"),
+                "late_dossier": _("Hồ sơ TTHC trễ hạn"), "other": _("Nguồn khác"),
+                "objective": _("Mục tiêu chất lượng không đạt"),
+                "risk": _("Rủi ro, cơ hội"),
+                "inspection": _("Kiểm tra của Sở KH&CN"),
+                "survey": _("Khảo sát sự hài lòng của người dân")}[self.value]
 
 
 class FindingState(StrEnum):
@@ -62,9 +63,9 @@ class FindingState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"open": "Mở", "proposed": "Đã đề xuất hành động",
-                "accepted": "Hành động được chấp nhận", "implemented": "Đã thực hiện",
-                "verified": "Đã xác minh hiệu lực", "closed": "Đóng"}[self.value]
+        return {"open": _("Mở"), "proposed": _("Đã đề xuất hành động"),
+                "accepted": _("Hành động được chấp nhận"), "implemented": _("Đã thực hiện"),
+                "verified": _("Đã xác minh hiệu lực"), "closed": _("Đóng")}[self.value]
 
 
 class Finding(db.Model):
@@ -187,7 +188,7 @@ class FindingEvent(db.Model):
     def action_label(self) -> str:
         from isodoc.findings.workflow import Step
 
-        extra = {"raise": "ghi nhận phát hiện", "revise_document": "mở sửa đổi tài liệu"}
+        extra = {"raise": _("ghi nhận phát hiện"), "revise_document": _("mở sửa đổi tài liệu")}
         return extra.get(self.action) or (Step(self.action).label if self.action in set(Step)
                                           else self.action)
 

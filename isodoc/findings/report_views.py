@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from isodoc.agencies.services import get_by_code
 from isodoc.documents.views import agency_or_404
 from isodoc.findings import reports
+from isodoc.i18n import _
 from isodoc.policy import Action, require
 from isodoc.timeutil import parse_date
 
@@ -61,11 +62,11 @@ def management_review(agency_code: str):
     except ValueError as exc:
         problems.append(str(exc))
     if not (PERIOD_YEARS[0] <= start.year and end.year <= PERIOD_YEARS[1]):
-        problems.append(f"Kỳ xem xét phải nằm trong các năm {PERIOD_YEARS[0]}–"
-                        f"{PERIOD_YEARS[1]}.")
+        problems.append(_("Kỳ xem xét phải nằm trong các năm %(first)s–%(last)s.",
+                          first=PERIOD_YEARS[0], last=PERIOD_YEARS[1]))
         start, end = reports.default_period()
     elif end < start:
-        problems.append("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
+        problems.append(_("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
         start, end = reports.default_period()
     return render_template("findings/management_review.html",
                            inputs=reports.management_review(agency, start, end),

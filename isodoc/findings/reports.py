@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from isodoc import policy, standards
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState
+from isodoc.audits.services import clause_title
 from isodoc.auth.models import User
 from isodoc.csvio import write_rows
 from isodoc.documents.models import Document, Revision, RevisionState
@@ -152,7 +153,7 @@ def summarise(facts: list[Fact]) -> Summary:
         summary.by_state[f.state] += 1
         summary.overdue += f.overdue
     order = list(edition.clauses)
-    summary.by_clause = [(n, edition.get(n).vi if edition.get(n) else "", clauses[n])
+    summary.by_clause = [(n, clause_title(n), clauses[n])
                          for n in sorted(clauses, key=lambda n: order.index(n)
                                          if n in edition.clauses else 10_000)]
     named = {a.id: a for a in db.session.scalars(

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select
 
 from isodoc import audit as audit_log
@@ -36,6 +37,7 @@ from isodoc.findings.models import (
     FindingType,
 )
 from isodoc.findings.workflow import Step, allowed, target
+from isodoc.i18n import _
 from isodoc.inspections.models import Inspection
 from isodoc.policy import STEP_ACTIONS, Action
 from isodoc.textnorm import nfc
@@ -48,11 +50,13 @@ ATTACHMENT_MAX = 10 * 1024 * 1024
 
 
 def _text(value: str, what: str, required: bool = True) -> str:
+    """`what` names the field in the refusal, already in the interface's language."""
     value = nfc(value)
     if required and not value:
-        raise InvalidInput(f"Vui lòng nhập {what}.")
+        raise InvalidInput(_("Vui lòng nhập %(what)s.", what=what))
     if len(value) > TEXT_MAX:
-        raise InvalidInput(f"{what[:1].upper()}{what[1:]} quá dài (tối đa 10.000 ký tự).")
+        raise InvalidInput(_("%(what)s quá dài (tối đa 10.000 ký tự).",
+                             what=what[:1].upper() + what[1:]))
     return value
 
 
@@ -61,17 +65,18 @@ def _event(finding: Finding, actor: User | None, action: str, from_state: str,
     finding.events.append(FindingEvent(actor=actor, action=action, from_state=from_state,
                                        to_state=finding.state, comment=comment))
     finding.updated_at = utcnow()
+    with force_locale("vi"):  # the activity log keeps Vietnamese summaries: the record
+        summary = f"{finding.code}: {F(from_state).label} → {F(finding.state).label}"
     audit_log.record(f"finding.{action}", "finding", finding.id, agency_id=finding.agency_id,
-                     summary=f"{finding.code}: {F(from_state).label} → "
-                             f"{F(finding.state).label}" + (f" — {comment}" if comment else ""))
+                     summary=summary + (f" — {comment}" if comment else ""))
 
 
 def _authorise(finding: Finding, actor: User, step: Step) -> None:
     """The two questions every step asks first: does the state table allow it from
     here (a message the person can act on), and may this person make it (403)?"""
     if not allowed(step, finding.state):
-        raise InvalidInput(f"Không thể «{step.label}» khi phát hiện đang ở trạng thái "
-                           f"«{finding.state_enum.label}».")
+        raise InvalidInput(_("Không thể «%(step)s» khi phát hiện đang ở trạng thái "
+                             "«%(state)s».", step=step.label, state=finding.state_enum.label))
     policy.require(actor, STEP_ACTIONS[step], finding)
 
 
@@ -105,48 +110,48 @@ def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
     if data.inspection is not None:
         policy.require(actor, Action.INSPECTION_FINDING, data.inspection)
         if data.inspection.agency_id != agency.id or data.audit is not None:
-            raise InvalidInput("Phát hiện của đợt kiểm tra phải ghi cho đơn vị được kiểm tra.")
+            raise InvalidInput(_("Phát hiện của đợt kiểm tra phải ghi cho đơn vị được kiểm tra."))
     else:
         policy.require(actor, Action.FINDING_RAISE, data.audit or agency)
     if agency.is_dissolved():
-        raise InvalidInput("Đơn vị đã giải thể hoặc sáp nhập: không ghi nhận phát hiện mới.")
+        raise InvalidInput(_("Đơn vị đã giải thể hoặc sáp nhập: không ghi nhận phát hiện mới."))
     clauses = parse_clauses(data.clauses)
     if not clauses:
-        raise InvalidInput("Phát hiện phải gắn với ít nhất một điều khoản ISO 9001:2015.")
-    requirement = _text(data.requirement, "yêu cầu (căn cứ)")
-    observed = _text(data.observed, "nội dung phát hiện (điều đã thấy)")
+        raise InvalidInput(_("Phát hiện phải gắn với ít nhất một điều khoản ISO 9001:2015."))
+    requirement = _text(data.requirement, _("yêu cầu (căn cứ)"))
+    observed = _text(data.observed, _("nội dung phát hiện (điều đã thấy)"))
     if any(d.agency_id != agency.id for d in data.documents):
-        raise InvalidInput("Tài liệu liên quan phải là tài liệu của đơn vị.")
+        raise InvalidInput(_("Tài liệu liên quan phải là tài liệu của đơn vị."))
     revisions: list[Revision] = []
     for document in data.documents:
         current = documents.in_force(document) or (documents.issued(document) or [None])[-1]
         if current is None:
-            raise InvalidInput(f"{document.code} chưa được ban hành lần nào.")
+            raise InvalidInput(_("%(code)s chưa được ban hành lần nào.", code=document.code))
         revisions.append(current)
     source, audit, item = data.source, data.audit, data.checklist_item
     if audit is not None:
         if audit.agency_id != agency.id or audit.state != AuditState.IN_PROGRESS:
-            raise InvalidInput("Chỉ ghi phát hiện vào cuộc đánh giá đang diễn ra của đơn vị.")
+            raise InvalidInput(_("Chỉ ghi phát hiện vào cuộc đánh giá đang diễn ra của đơn vị."))
         source = FindingSource.AUDIT
         if item is not None and (item.audit_id != audit.id or item.result not in (
                 CheckResult.NONCONFORM, CheckResult.RECOMMENDATION)):
-            raise InvalidInput("Câu hỏi kiểm tra chưa được ghi kết quả «không phù hợp» "
-                               "hoặc «khuyến nghị».")
+            raise InvalidInput(_("Câu hỏi kiểm tra chưa được ghi kết quả «không phù hợp» "
+                                 "hoặc «khuyến nghị»."))
     elif source == FindingSource.AUDIT:
-        raise InvalidInput("Phát hiện ngoài đánh giá: chọn nguồn (phản ánh, hồ sơ trễ hạn…).")
+        raise InvalidInput(_("Phát hiện ngoài đánh giá: chọn nguồn (phản ánh, hồ sơ trễ hạn…)."))
     if data.inspection is not None:
         source = FindingSource.INSPECTION
     elif source == FindingSource.INSPECTION:
-        raise InvalidInput("Chỉ đoàn kiểm tra của Sở KH&CN ghi phát hiện nguồn «kiểm tra».")
+        raise InvalidInput(_("Chỉ đoàn kiểm tra của Sở KH&CN ghi phát hiện nguồn «kiểm tra»."))
     note = nfc(data.source_note)[:300] or (data.inspection.code if data.inspection else "")
     if source in (FindingSource.COMPLAINT, FindingSource.LATE_DOSSIER, FindingSource.OTHER,
                   FindingSource.OBJECTIVE, FindingSource.RISK, FindingSource.SURVEY) \
             and not note:
-        raise InvalidInput("Ghi rõ nguồn phát hiện (vd. số phiếu phản ánh, mã hồ sơ trễ hạn).")
+        raise InvalidInput(_("Ghi rõ nguồn phát hiện (vd. số phiếu phản ánh, mã hồ sơ trễ hạn)."))
     today = today_local()
     due = data.response_due or today + timedelta(days=RESPONSE_DAYS)
     if due < today:
-        raise InvalidInput("Hạn đề xuất hành động không được ở quá khứ.")
+        raise InvalidInput(_("Hạn đề xuất hành động không được ở quá khứ."))
     year = today.year
     seq = (db.session.scalar(select(func.max(Finding.seq)).where(
         Finding.agency_id == agency.id, Finding.year == year)) or 0) + 1
@@ -158,8 +163,9 @@ def raise_finding(agency: Agency, actor: User, data: FindingInput) -> Finding:
                       clauses=[FindingClause(clause=c) for c in clauses], revisions=revisions)
     db.session.add(finding)
     db.session.flush()
-    _event(finding, actor, "raise", F.OPEN, f"{data.type.label}, điều khoản "
-                                            f"{', '.join(clauses)}")
+    with force_locale("vi"):  # the event's comment is part of the record
+        comment = f"{data.type.label}, điều khoản {', '.join(clauses)}"  # i18n: vi-only
+    _event(finding, actor, "raise", F.OPEN, comment)
     return finding
 
 
@@ -167,26 +173,27 @@ def propose(finding: Finding, actor: User, *, correction: str, root_cause: str, 
             action_plan: str, owner: User | None, due_date: date | None) -> None:
     _authorise(finding, actor, Step.PROPOSE)
     nonconformity = finding.type_enum.is_nonconformity
-    correction = _text(correction, "hành động khắc phục tức thời (sửa chữa)", nonconformity)
-    root_cause = _text(root_cause, "nguyên nhân gốc rễ", nonconformity)
-    whys = "\n".join(line.strip() for line in _text(whys, "5 câu hỏi tại sao", False)
+    correction = _text(correction, _("hành động khắc phục tức thời (sửa chữa)"),
+                       nonconformity)
+    root_cause = _text(root_cause, _("nguyên nhân gốc rễ"), nonconformity)
+    whys = "\n".join(line.strip() for line in _text(whys, _("5 câu hỏi tại sao"), False)
                      .splitlines() if line.strip())
-    action_plan = _text(action_plan, "kế hoạch hành động khắc phục")
+    action_plan = _text(action_plan, _("kế hoạch hành động khắc phục"))
     if owner is None or not agency_member(finding.agency, owner):
-        raise InvalidInput("Người chịu trách nhiệm phải là thành viên của đơn vị.")
+        raise InvalidInput(_("Người chịu trách nhiệm phải là thành viên của đơn vị."))
     if due_date is None:
-        raise InvalidInput("Vui lòng nhập hạn hoàn thành (dd/mm/yyyy).")
+        raise InvalidInput(_("Vui lòng nhập hạn hoàn thành (dd/mm/yyyy)."))
     if due_date < today_local():
-        raise InvalidInput("Hạn hoàn thành không được ở quá khứ.")
+        raise InvalidInput(_("Hạn hoàn thành không được ở quá khứ."))
     finding.correction, finding.root_cause, finding.whys = correction, root_cause, whys
     finding.action_plan, finding.owner, finding.due_date = action_plan, owner, due_date
     finding.proposed_by = actor
     _move(finding, actor, Step.PROPOSE, f"người thực hiện {owner.full_name}, hạn "
-                                        f"{format_date(due_date)}")
+                                        f"{format_date(due_date)}")  # i18n: vi-only
 
 
 def return_proposal(finding: Finding, actor: User, comment: str) -> None:
-    _move(finding, actor, Step.RETURN, _text(comment, "lý do trả lại"))
+    _move(finding, actor, Step.RETURN, _text(comment, _("lý do trả lại")))
 
 
 def accept(finding: Finding, actor: User, verify_after: date | None, comment: str) -> None:
@@ -194,23 +201,24 @@ def accept(finding: Finding, actor: User, verify_after: date | None, comment: st
     verified and why the plan is accepted; neither is guessed."""
     _authorise(finding, actor, Step.ACCEPT)
     if verify_after is None:
-        raise InvalidInput("Vui lòng nhập ngày bắt đầu xác minh hiệu lực.")
+        raise InvalidInput(_("Vui lòng nhập ngày bắt đầu xác minh hiệu lực."))
     if verify_after < today_local():
-        raise InvalidInput("Ngày bắt đầu xác minh hiệu lực không được ở quá khứ.")
-    comment = _text(comment, "ý kiến khi chấp nhận")
+        raise InvalidInput(_("Ngày bắt đầu xác minh hiệu lực không được ở quá khứ."))
+    comment = _text(comment, _("ý kiến khi chấp nhận"))
     finding.accepted_by, finding.verify_after = actor, verify_after
     _move(finding, actor, Step.ACCEPT,
-          f"{comment} (xác minh hiệu lực từ {format_date(verify_after)})")
+          f"{comment} (xác minh hiệu lực từ {format_date(verify_after)})")  # i18n: vi-only
 
 
 def implement(finding: Finding, actor: User, report: str) -> None:
     _authorise(finding, actor, Step.IMPLEMENT)
-    report = _text(report, "kết quả thực hiện (bằng chứng)")
+    report = _text(report, _("kết quả thực hiện (bằng chứng)"))
     linked = finding.revision
     if linked is not None and linked.state not in (RevisionState.ISSUED,
                                                    RevisionState.CANCELLED):
-        raise InvalidInput(f"Sửa đổi {linked.document.code} (dự thảo {linked.seq}) chưa được "
-                           "ban hành: hành động chưa thể coi là đã thực hiện.")
+        raise InvalidInput(_("Sửa đổi %(code)s (dự thảo %(seq)s) chưa được ban hành: hành "
+                             "động chưa thể coi là đã thực hiện.",
+                             code=linked.document.code, seq=linked.seq))
     finding.implementation, finding.implemented_by = report, actor
     finding.implemented_on = today_local()
     _move(finding, actor, Step.IMPLEMENT)
@@ -218,10 +226,10 @@ def implement(finding: Finding, actor: User, report: str) -> None:
 
 def verify(finding: Finding, actor: User, effective: bool, note: str) -> None:
     _authorise(finding, actor, Step.VERIFY if effective else Step.INEFFECTIVE)
-    note = _text(note, "kết quả xác minh hiệu lực")
+    note = _text(note, _("kết quả xác minh hiệu lực"))
     if finding.verify_after and today_local() < finding.verify_after:
-        raise InvalidInput("Chưa đến ngày xác minh hiệu lực "
-                           f"({format_date(finding.verify_after)}).")
+        raise InvalidInput(_("Chưa đến ngày xác minh hiệu lực (%(date)s).",
+                             date=format_date(finding.verify_after)))
     finding.verification, finding.verified_by = note, actor
     if effective:
         finding.verified_on = today_local()
@@ -236,30 +244,32 @@ def verify(finding: Finding, actor: User, effective: bool, note: str) -> None:
 def close(finding: Finding, actor: User, comment: str) -> None:
     _authorise(finding, actor, Step.CLOSE)
     finding.closed_by, finding.closed_on = actor, today_local()
-    _move(finding, actor, Step.CLOSE, _text(comment, "ý kiến khi đóng", False))
+    _move(finding, actor, Step.CLOSE, _text(comment, _("ý kiến khi đóng"), False))
 
 
 def dismiss(finding: Finding, actor: User, comment: str) -> None:
     if finding.type_enum.is_nonconformity:
-        raise InvalidInput("Sự không phù hợp phải có hành động khắc phục.")
+        raise InvalidInput(_("Sự không phù hợp phải có hành động khắc phục."))
     _authorise(finding, actor, Step.DISMISS)
     finding.closed_by, finding.closed_on = actor, today_local()
-    _move(finding, actor, Step.DISMISS, _text(comment, "lý do đóng"))
+    _move(finding, actor, Step.DISMISS, _text(comment, _("lý do đóng")))
 
 
 def start_document_revision(finding: Finding, actor: User, document: Document) -> Revision:
     """The corrective action changes a procedure: open its draft from here, linked."""
     policy.require(actor, Action.FINDING_REVISE_DOC, finding)
     if finding.state != F.ACCEPTED:
-        raise InvalidInput("Chỉ sửa đổi tài liệu khi hành động khắc phục đã được chấp nhận.")
+        raise InvalidInput(_("Chỉ sửa đổi tài liệu khi hành động khắc phục đã được chấp nhận."))
     if document.id not in {r.document_id for r in finding.revisions}:
-        raise InvalidInput("Chỉ sửa đổi tài liệu liên quan đến phát hiện.")
+        raise InvalidInput(_("Chỉ sửa đổi tài liệu liên quan đến phát hiện."))
     revision = documents.open_revision(document) or documents.start_revision(document, actor)
     if not revision.reason:
-        revision.reason = f"Hành động khắc phục {finding.code}: {finding.action_plan}"[:4000]
+        # the revision's reason is part of the document's record: Vietnamese
+        revision.reason = (f"Hành động khắc phục {finding.code}: "  # i18n: vi-only
+                           f"{finding.action_plan}")[:4000]
     finding.revision = revision
     _event(finding, actor, "revise_document", finding.state,
-           f"{document.code}: dự thảo {revision.seq}")
+           f"{document.code}: dự thảo {revision.seq}")  # i18n: vi-only
     return revision
 
 
@@ -277,17 +287,19 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
     name = SAFE_NAME_RE.sub("_", nfc(Path(filename or "").name)).strip(" .")[:200]
     expected = filetypes.BY_SUFFIX.get(Path(name).suffix.lower())
     if not name or expected is None:
-        raise InvalidInput("Chỉ nhận tệp PDF, ảnh JPG/PNG, Word, Excel (kể cả .doc, .xls), "
-                           "OpenDocument hoặc văn bản (.txt).")
+        raise InvalidInput(_("Chỉ nhận tệp PDF, ảnh JPG/PNG, Word, Excel (kể cả .doc, .xls), "
+                             "OpenDocument hoặc văn bản (.txt)."))
     if not data:
-        raise InvalidInput("Tệp rỗng.")
+        raise InvalidInput(_("Tệp rỗng."))
     if len(data) > ATTACHMENT_MAX:
-        raise InvalidInput("Tệp đính kèm tối đa 10 MB.")
+        raise InvalidInput(_("Tệp đính kèm tối đa 10 MB."))
     found = filetypes.sniff(data)
     if found is not expected:
-        actual = f"nội dung là {found.label}" if found else "không nhận ra nội dung"
-        raise InvalidInput(f"Tệp «{name}» không đúng định dạng {expected.label} ({actual}). "
-                           "Vui lòng chọn đúng tệp gốc, không đổi tên phần mở rộng.")
+        actual = _("nội dung là %(kind)s", kind=found.label) if found else \
+            _("không nhận ra nội dung")
+        raise InvalidInput(_("Tệp «%(name)s» không đúng định dạng %(kind)s (%(actual)s). "
+                             "Vui lòng chọn đúng tệp gốc, không đổi tên phần mở rộng.",
+                             name=name, kind=expected.label, actual=actual))
     digest = hashlib.sha256(data).hexdigest()
     path = attachments_dir() / digest[:2] / digest
     if not path.exists():
@@ -300,7 +312,7 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
                       sha256=digest, uploaded_by=actor)
     db.session.add(item)
     audit_log.record("finding.attach", "finding", finding.id, agency_id=finding.agency_id,
-                     summary=f"{finding.code}: đính kèm {name}")
+                     summary=f"{finding.code}: đính kèm {name}")  # i18n: vi-only
     return item
 
 

@@ -40,6 +40,7 @@ from isodoc.findings.forms import (
 from isodoc.findings.models import Attachment, Finding, FindingSource, FindingType
 from isodoc.findings.workflow import Step
 from isodoc.forms import options
+from isodoc.i18n import _
 from isodoc.policy import STEP_ACTIONS, Action, require
 
 bp = Blueprint("findings", __name__, url_prefix="/agencies/<agency_code>/findings")
@@ -114,7 +115,7 @@ def new(agency_code: str):
             audit=audit, checklist_item=item)
         finding, error = attempt(services.raise_finding, agency, current_user, data)
         if error is None:
-            flash(f"Đã ghi nhận phát hiện {finding.code}.", "success")
+            flash(_("Đã ghi nhận phát hiện %(code)s.", code=finding.code), "success")
             return redirect(finding_url(finding))
         flash(error.message, "error")
     else:
@@ -183,12 +184,13 @@ def step(agency_code: str, finding_id: int, step: str):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_finding(finding, forms, 422)
-    _, error = attempt(apply_step, finding, chosen, form)
+    _done, error = attempt(apply_step, finding, chosen, form)
     if error is not None:
         flash(error.message, "error")
         # the typed text stays in the form: nothing the user wrote is lost
         return render_finding(db.session.get(Finding, finding_id), forms, 422)
-    flash(f"{chosen.label}: {finding.code} chuyển sang «{finding.state_enum.label}».", "success")
+    flash(_("%(step)s: %(code)s chuyển sang «%(state)s».", step=chosen.label, code=finding.code,
+            state=finding.state_enum.label), "success")
     return redirect(finding_url(finding))
 
 
@@ -233,8 +235,8 @@ def revise(agency_code: str, finding_id: int):
     if error is not None:
         flash(error.message, "error")
         return redirect(finding_url(finding))
-    flash(f"Đã mở dự thảo {revision.seq} của {document.code} cho hành động khắc phục "
-          f"{finding.code}.", "success")
+    flash(_("Đã mở dự thảo %(seq)s của %(document)s cho hành động khắc phục %(code)s.",
+            seq=revision.seq, document=document.code, code=finding.code), "success")
     return redirect(draft_url(revision))
 
 
@@ -247,10 +249,10 @@ def attach(agency_code: str, finding_id: int):
         flash_form_errors(form)
         return redirect(finding_url(finding, "evidence"))
     upload = form.file.data
-    _, error = attempt(services.attach, finding, current_user, upload.filename or "",
+    _done, error = attempt(services.attach, finding, current_user, upload.filename or "",
                        upload.read(services.ATTACHMENT_MAX + 1),
                        services.stage_for(finding.state))
-    flash(error.message if error else "Đã đính kèm bằng chứng.",
+    flash(error.message if error else _("Đã đính kèm bằng chứng."),
           "error" if error else "success")
     return redirect(finding_url(finding, "evidence"))
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import pgettext
+
 from isodoc.findings.models import FindingState
+from isodoc.i18n import _
 
 F = FindingState
 
@@ -22,10 +25,12 @@ class Step(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"propose": "Đề xuất hành động", "return": "Trả lại đề xuất",
-                "accept": "Chấp nhận hành động", "implement": "Báo cáo đã thực hiện",
-                "verify": "Xác minh: có hiệu lực", "ineffective": "Xác minh: không hiệu lực",
-                "close": "Đóng", "dismiss": "Đóng, không cần hành động"}[self.value]
+        return {"propose": _("Đề xuất hành động"), "return": _("Trả lại đề xuất"),
+                "accept": _("Chấp nhận hành động"), "implement": _("Báo cáo đã thực hiện"),
+                "verify": _("Xác minh: có hiệu lực"),
+                "ineffective": _("Xác minh: không hiệu lực"),
+                "close": pgettext("finding step", "Đóng"),  # the button: "Close", not "Closed"
+                "dismiss": _("Đóng, không cần hành động")}[self.value]
 
 
 STEPS: dict[Step, tuple[frozenset[FindingState], FindingState]] = {

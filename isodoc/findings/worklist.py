@@ -15,6 +15,7 @@ from isodoc.extensions import db
 from isodoc.findings.models import Finding
 from isodoc.findings.services import overdue_since
 from isodoc.findings.workflow import OPEN_STATES, Step
+from isodoc.i18n import _
 from isodoc.inspections.models import Inspection
 from isodoc.timeutil import format_date
 
@@ -40,8 +41,10 @@ def finding_work(user: User) -> list[WorkItem]:
         if not steps:
             continue
         late = overdue_since(f)
-        note = steps[0].label.lower() + (f" · QUÁ HẠN từ {format_date(late)}" if late else
-                                         f" · hạn {format_date(f.due_date or f.response_due)}")
+        note = _("%(step)s · QUÁ HẠN từ %(date)s", step=steps[0].label.lower(),
+                 date=format_date(late)) if late else \
+            _("%(step)s · hạn %(date)s", step=steps[0].label.lower(),
+              date=format_date(f.due_date or f.response_due))
         items.append((late is None, f.due_date or f.response_due, WorkItem(
             f.code, f"{f.type_enum.label}: {f.observed[:80]}", f.agency.name,
             url_for("findings.show", agency_code=f.agency.code, finding_id=f.id), note,
@@ -57,5 +60,5 @@ def audit_work(user: User) -> list[WorkItem]:
     return [WorkItem(a.code, a.title, a.agency.name,
                      url_for("audits.show", agency_code=a.agency.code, audit_id=a.id),
                      f"{a.state_enum.label} · {format_date(a.planned_start)}"
-                     + (" · trưởng đoàn" if a.lead_id == user.id else ""))
+                     + (_(" · trưởng đoàn") if a.lead_id == user.id else ""))
             for a in audits]

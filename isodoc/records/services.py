@@ -22,6 +22,7 @@ from isodoc.documents import services as documents
 from isodoc.documents.models import Document
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.records.models import RecordPlace
 from isodoc.textnorm import clean, fold, typed
@@ -107,7 +108,7 @@ def entries_of(document: Document) -> list[RecordEntry]:
     current = documents.in_force(document)
     if current is None:
         return []
-    _, body = documents.read_parts(current)
+    _head, body = documents.read_parts(current)
     table = records_table(body)
     if len(table) < 2:
         return []
@@ -155,12 +156,12 @@ def set_place(agency: Agency, actor: User, document: Document | None, item: str,
     """Note where a record of a procedure in force is kept (empty: forget it)."""
     policy.require(actor, Action.RECORDS_MANAGE, agency)
     if document is None or document.agency_id != agency.id:
-        raise InvalidInput("Quy trình không thuộc đơn vị.")
+        raise InvalidInput(_("Quy trình không thuộc đơn vị."))
     item = clean(item)
     if not any(e.what == item for e in entries_of(document)):
-        raise InvalidInput("Hồ sơ này không có trong mục «Hồ sơ cần lưu» của quy trình đang "
-                           "hiệu lực.")
-    place = typed(place, "nơi lưu", 300, required=False)
+        raise InvalidInput(_("Hồ sơ này không có trong mục «Hồ sơ cần lưu» của quy trình "
+                             "đang hiệu lực."))
+    place = typed(place, _("nơi lưu"), 300, required=False)
     found = db.session.scalar(select(RecordPlace).where(
         RecordPlace.document_id == document.id, RecordPlace.item == item))
     if not place:
@@ -173,7 +174,8 @@ def set_place(agency: Agency, actor: User, document: Document | None, item: str,
     db.session.flush()
     audit_log.record("records.place", "document", document.id, agency_id=agency.id,
                      actor=actor if isinstance(actor, User) else None,
-                     summary=f"{document.code}: «{item[:200]}» lưu tại {place or '(bỏ trống)'}")
+                     summary=f"{document.code}: «{item[:200]}» lưu tại "  # i18n: vi-only
+                             f"{place or '(bỏ trống)'}")  # i18n: vi-only
     return found if place else None
 
 

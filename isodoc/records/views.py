@@ -10,6 +10,7 @@ from isodoc.commands import attempt
 from isodoc.documents.models import Document
 from isodoc.documents.views import agency_or_404
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action, can, require
 from isodoc.records import services
 from isodoc.records.forms import PlaceForm
@@ -47,7 +48,7 @@ def place(agency_code: str):
         raw = form.document.data or ""
         document = db.session.get(Document, int(raw)) if raw.isdigit() and len(raw) < 10 \
             else None
-        _, error = attempt(services.set_place, agency, current_user, document,
+        _done, error = attempt(services.set_place, agency, current_user, document,
                            form.item.data or "", form.place.data or "")
-        flash(error.message if error else "Đã ghi nơi lưu.", "error" if error else "success")
+        flash(error.message if error else _("Đã ghi nơi lưu."), "error" if error else "success")
     return redirect(url_for("records.index", agency_code=agency.code) + "#register")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.timeutil import utcnow
 
 
@@ -25,10 +26,10 @@ class CourseKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"awareness": "Nhận thức về TCVN ISO 9001:2015",
-                "documentation": "Hướng dẫn xây dựng hệ thống tài liệu",
-                "internal_auditor": "Chuyên gia đánh giá nội bộ",
-                "other": "Khác"}[self.value]
+        return {"awareness": _("Nhận thức về TCVN ISO 9001:2015"),
+                "documentation": _("Hướng dẫn xây dựng hệ thống tài liệu"),
+                "internal_auditor": _("Chuyên gia đánh giá nội bộ"),
+                "other": _("Khác")}[self.value]
 
 
 class Course(db.Model):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +18,7 @@ from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.textnorm import typed
 from isodoc.timeutil import format_date
@@ -47,21 +49,22 @@ class CourseInput:
 def add_course(agency: Agency, actor: User, data: CourseInput) -> Course:
     policy.require(actor, Action.TRAINING_MANAGE, agency)
     if data.kind not in set(CourseKind):
-        raise InvalidInput("Chọn loại khoá đào tạo.")
-    title = typed(data.title, "tên khoá đào tạo", 300)
-    provider = typed(data.provider, "đơn vị đào tạo", 300, required=False)
+        raise InvalidInput(_("Chọn loại khoá đào tạo."))
+    title = typed(data.title, _("tên khoá đào tạo"), 300)
+    provider = typed(data.provider, _("đơn vị đào tạo"), 300, required=False)
     if data.held_from is None or data.held_to is None:
-        raise InvalidInput("Vui lòng nhập thời gian đào tạo (dd/mm/yyyy).")
+        raise InvalidInput(_("Vui lòng nhập thời gian đào tạo (dd/mm/yyyy)."))
     if data.held_to < data.held_from:
-        raise InvalidInput("Ngày kết thúc khoá đào tạo phải từ ngày bắt đầu trở đi.")
+        raise InvalidInput(_("Ngày kết thúc khoá đào tạo phải từ ngày bắt đầu trở đi."))
     people = list(dict.fromkeys(data.attendees))
     if not people:
-        raise InvalidInput("Chọn ít nhất một người tham dự.")
+        raise InvalidInput(_("Chọn ít nhất một người tham dự."))
     if len(people) > ATTENDEES_MAX:
-        raise InvalidInput(f"Một khoá đào tạo ghi tối đa {ATTENDEES_MAX} người tham dự.")
+        raise InvalidInput(_("Một khoá đào tạo ghi tối đa %(num)s người tham dự.",
+                             num=ATTENDEES_MAX))
     if outsiders := [u.full_name for u in people if not agency_member(agency, u)]:
-        raise InvalidInput(f"Người tham dự phải là thành viên của đơn vị: "
-                           f"{', '.join(outsiders[:5])} không phải.")
+        raise InvalidInput(_("Người tham dự phải là thành viên của đơn vị: %(names)s không "
+                             "phải.", names=", ".join(outsiders[:5])))
     course = Course(agency=agency, kind=data.kind, title=title, provider=provider,
                     held_from=data.held_from, held_to=data.held_to,
                     created_by_id=getattr(_actor(actor), "id", None),
@@ -70,7 +73,7 @@ def add_course(agency: Agency, actor: User, data: CourseInput) -> Course:
     db.session.flush()
     audit_log.record("training.course", "training_course", course.id, agency_id=agency.id,
                      actor=_actor(actor), summary=f"{title} ({format_date(data.held_from)} – "
-                     f"{format_date(data.held_to)}), {len(people)} người tham dự")
+                     f"{format_date(data.held_to)}), {len(people)} người tham dự")  # i18n: vi-only
     return course
 
 
@@ -88,35 +91,36 @@ class CertificateInput:
 def add_certificate(agency: Agency, actor: User, data: CertificateInput) -> AuditorCertificate:
     policy.require(actor, Action.TRAINING_MANAGE, agency)
     if data.person is None or not agency_member(agency, data.person):
-        raise InvalidInput("Người được cấp chứng chỉ phải là thành viên của đơn vị.")
-    number = typed(data.number, "số chứng chỉ", 64)
-    issuer = typed(data.issuer, "đơn vị cấp", 300)
-    note = typed(data.note, "ghi chú", 2000, required=False, multiline=True)
+        raise InvalidInput(_("Người được cấp chứng chỉ phải là thành viên của đơn vị."))
+    number = typed(data.number, _("số chứng chỉ"), 64)
+    issuer = typed(data.issuer, _("đơn vị cấp"), 300)
+    note = typed(data.note, _("ghi chú"), 2000, required=False, multiline=True)
     if data.issued_on is None:
-        raise InvalidInput("Vui lòng nhập ngày cấp (dd/mm/yyyy).")
+        raise InvalidInput(_("Vui lòng nhập ngày cấp (dd/mm/yyyy)."))
     if data.valid_until is not None and data.valid_until < data.issued_on:
-        raise InvalidInput("Ngày hết hiệu lực phải sau ngày cấp.")
+        raise InvalidInput(_("Ngày hết hiệu lực phải sau ngày cấp."))
     if data.course is not None and (data.course.agency_id != agency.id or data.course.kind
                                     != CourseKind.INTERNAL_AUDITOR):
-        raise InvalidInput("Khoá đào tạo phải là khoá chuyên gia đánh giá nội bộ của đơn vị.")
+        raise InvalidInput(_("Khoá đào tạo phải là khoá chuyên gia đánh giá nội bộ của đơn vị."))
     # compared in Python: SQLite's lower() folds ASCII only ("Đ" stays)
     held = db.session.execute(select(AuditorCertificate.number, AuditorCertificate.issuer)
                               .where(AuditorCertificate.user_id == data.person.id)
                               .limit(200)).all()
     if (number.casefold(), issuer.casefold()) in {(n.casefold(), i.casefold())
                                                   for n, i in held}:
-        raise InvalidInput(f"{data.person.full_name} đã có chứng chỉ số {number} của "
-                           f"{issuer}: không ghi lại lần nữa.")
+        raise InvalidInput(_("%(name)s đã có chứng chỉ số %(number)s của %(issuer)s: không ghi "
+                             "lại lần nữa.", name=data.person.full_name, number=number,
+                             issuer=issuer))
     cert = AuditorCertificate(agency=agency, user=data.person, number=number, issuer=issuer,
                               issued_on=data.issued_on, valid_until=data.valid_until,
                               course=data.course, note=note,
                               created_by_id=getattr(_actor(actor), "id", None))
     db.session.add(cert)
     db.session.flush()
-    until = format_date(data.valid_until) if data.valid_until else "không thời hạn"
+    until = format_date(data.valid_until) if data.valid_until else "không thời hạn"  # i18n: vi-only
     audit_log.record("training.certificate", "auditor_certificate", cert.id,
                      agency_id=agency.id, actor=_actor(actor),
-                     summary=f"Chứng chỉ đánh giá viên nội bộ {number} của "
+                     summary=f"Chứng chỉ đánh giá viên nội bộ {number} của "  # i18n: vi-only
                              f"{data.person.full_name}: từ {format_date(data.issued_on)}, "
                              f"đến {until}")
     return cert
@@ -177,12 +181,16 @@ def year_summary(agency: Agency, year: int) -> str | None:
                                      | (AuditorCertificate.valid_until >= end))) or 0
     if not courses and not issued and not valid:
         return None
-    lines = [f"- {title} ({CourseKind(kind).label}), {format_date(held_from)}"
-             + (f"–{format_date(held_to)}" if held_to != held_from else "")
-             + f": {attended} người tham dự" for title, kind, held_from, held_to, attended
-             in courses]
-    return "\n".join([f"Năm {year} đơn vị tổ chức hoặc cử người tham gia {len(courses)} khoá "
-                      "đào tạo:" if courses else f"Năm {year} không có khoá đào tạo nào.",
+    # the annual report is an officially filed document: Vietnamese, labels included
+    with force_locale("vi"):
+        lines = [f"- {title} ({CourseKind(kind).label}), {format_date(held_from)}"
+                 + (f"–{format_date(held_to)}" if held_to != held_from else "")
+                 + f": {attended} người tham dự"  # i18n: vi-only
+                 for title, kind, held_from, held_to, attended in courses]
+    return "\n".join([f"Năm {year} đơn vị tổ chức hoặc cử người tham gia "  # i18n: vi-only
+                      f"{len(courses)} khoá đào tạo:" if courses  # i18n: vi-only
+                      else f"Năm {year} không có khoá đào tạo nào.",  # i18n: vi-only
                       *lines,
-                      f"Chứng chỉ chuyên gia đánh giá nội bộ cấp trong năm: {issued}; số người "
-                      f"có chứng chỉ còn hiệu lực đến 31/12/{year}: {valid}."])
+                      f"Chứng chỉ chuyên gia đánh giá nội bộ cấp trong năm: "  # i18n: vi-only
+                      f"{issued}; số người có chứng chỉ còn hiệu lực đến "  # i18n: vi-only
+                      f"31/12/{year}: {valid}."])

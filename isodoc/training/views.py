@@ -12,6 +12,7 @@ from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents.views import agency_or_404
 from isodoc.forms import options
+from isodoc.i18n import _
 from isodoc.policy import Action, can, require
 from isodoc.timeutil import today_local
 from isodoc.training import services
@@ -64,7 +65,7 @@ def index(agency_code: str):
 def add_course(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.TRAINING_MANAGE, agency)
-    form, _ = forms_for(agency, [])
+    form, _cert_form = forms_for(agency, [])
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_index(agency, 422, course_form=form)
@@ -73,11 +74,11 @@ def add_course(agency_code: str):
         kind=form.kind.data, title=form.title.data or "", provider=form.provider.data or "",
         held_from=form.held_from.date, held_to=form.held_to.date,
         attendees=[people[i] for i in form.attendees.data or [] if i in people])
-    _, error = attempt(services.add_course, agency, current_user, data)
+    _done, error = attempt(services.add_course, agency, current_user, data)
     if error is not None:
         flash(error.message, "error")
         return render_index(agency, 422, course_form=form)
-    flash("Đã ghi khoá đào tạo.", "success")
+    flash(_("Đã ghi khoá đào tạo."), "success")
     return redirect(url_for("training.index", agency_code=agency.code))
 
 
@@ -86,7 +87,7 @@ def add_certificate(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.TRAINING_MANAGE, agency)
     courses = services.agency_courses(agency)
-    _, form = forms_for(agency, courses)
+    _course_form, form = forms_for(agency, courses)
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_index(agency, 422, cert_form=form)
@@ -96,11 +97,11 @@ def add_certificate(agency_code: str):
         person=person, number=form.number.data or "", issuer=form.issuer.data or "",
         issued_on=form.issued_on.date, valid_until=form.valid_until.date, course=course,
         note=form.note.data or "")
-    _, error = attempt(services.add_certificate, agency, current_user, data)
+    _done, error = attempt(services.add_certificate, agency, current_user, data)
     if error is not None:
         flash(error.message, "error")
         return render_index(agency, 422, cert_form=form)
-    flash("Đã ghi chứng chỉ đánh giá viên nội bộ.", "success")
+    flash(_("Đã ghi chứng chỉ đánh giá viên nội bộ."), "success")
     return redirect(url_for("training.index", agency_code=agency.code) + "#certificates")
 
 
