@@ -4,7 +4,9 @@ interface's language."""
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import LazyString
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from isodoc.i18n import _l
@@ -31,10 +33,27 @@ class Conflict(InvalidInput):
         self.details = details or {}
 
 
+class SourceText(str):
+    """A message that is, as a `str`, its Vietnamese source text (callers and tests look
+    for it in a page), and is shown in the interface's language: `str()`, templates and
+    JSON answers translate it. Flash or concatenate `str(message)`, not the message."""
+
+    def __new__(cls, lazy: LazyString) -> SourceText:
+        self = super().__new__(cls, lazy._args[0])  # lazy_gettext(string): the msgid
+        self.lazy = lazy
+        return self
+
+    def __str__(self) -> str:
+        return str(self.lazy)
+
+    def __html__(self) -> Markup:
+        return escape(str(self.lazy))
+
+
 class Forbidden(PermissionError):
     """The policy said no (403). Callers never learn more than that."""
 
-    message = _l("Bạn không có quyền thực hiện thao tác này.")
+    message = SourceText(_l("Bạn không có quyền thực hiện thao tác này."))
 
 
 class _Translated(dict):
@@ -62,8 +81,8 @@ MESSAGES = _Translated({
     500: _l("Hệ thống gặp lỗi không mong muốn. Dữ liệu của bạn không bị thay đổi; "
             "vui lòng thử lại sau."),
 })
-CSRF_MESSAGE = _l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo mật. "
-                  "Vui lòng tải lại trang và thử lại; chưa có thay đổi nào được lưu.")
+CSRF_MESSAGE = SourceText(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo mật. "
+                             "Vui lòng tải lại trang và thử lại; chưa có thay đổi nào được lưu."))
 
 
 def wants_json() -> bool:
