@@ -95,7 +95,9 @@ def init_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    # lazy, made a plain string when flashed: the session cannot hold a lazy string
+    login_manager.login_message = i18n._l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 

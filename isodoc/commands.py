@@ -61,6 +61,8 @@ def cli(command: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
             click.echo(f"  {problem}", err=True)
         raise click.ClickException(exc.message) from None
     except Forbidden as exc:
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(str(exc.message)) from None
     except StoreError as exc:
-        raise click.ClickException(f"Kho tài liệu đang bận hoặc gặp lỗi: {exc}") from None
+        # the operator's console speaks Vietnamese
+        raise click.ClickException(
+            f"Kho tài liệu đang bận hoặc gặp lỗi: {exc}") from None  # i18n: vi-only

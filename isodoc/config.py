@@ -106,9 +106,13 @@ def from_environment(instance: Path) -> dict:
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer",
-                               "description": "Mã truy cập cá nhân (isodoc user token)"}}},
-            "info": {"description": "API của isodoc — ISO điện tử. Lỗi trả về JSON với "
-                                    "thông báo tiếng Việt trong trường `message`."},
+                               # the OpenAPI document, built once at start-up
+                               "description":
+                                   "Mã truy cập cá nhân (isodoc user token)"}}},  # i18n: vi-only
+            "info": {"description":
+                     "API của isodoc — ISO điện tử. Lỗi trả về JSON với "  # i18n: vi-only
+                     "thông báo trong trường `message`, tiếng Việt hoặc "
+                     "tiếng Anh với tham số `lang=en`."},
         },
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Mail (isodoc/mail): with no SMTP host, mails are written as .eml files under

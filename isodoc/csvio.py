@@ -12,6 +12,7 @@ import csv
 import io
 
 from isodoc.errors import InvalidInput
+from isodoc.i18n import _
 from isodoc.textnorm import nfc
 
 MAX_ROWS = 20000
@@ -36,26 +37,26 @@ def read_rows(data: bytes, required: list[str]) -> list[tuple[int, dict[str, str
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput("Tệp CSV phải dùng mã UTF-8 (Excel: «CSV UTF-8»).") from exc
+        raise InvalidInput(_("Tệp CSV phải dùng mã UTF-8 (Excel: «CSV UTF-8»).")) from exc
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [nfc(h).lower() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
     if missing:
-        raise InvalidInput(f"Tệp CSV thiếu cột: {', '.join(missing)}.")
+        raise InvalidInput(_("Tệp CSV thiếu cột: %(columns)s.", columns=", ".join(missing)))
     reader.fieldnames = header
     rows = []
     for row in reader:
         if len(rows) >= MAX_ROWS:
-            raise InvalidInput(f"Tệp CSV quá lớn (tối đa {MAX_ROWS} dòng).")
+            raise InvalidInput(_("Tệp CSV quá lớn (tối đa %(n)s dòng).", n=MAX_ROWS))
         if None in row:
-            raise InvalidInput(f"Dòng {reader.line_num}: có nhiều ô hơn tiêu đề.")
+            raise InvalidInput(_("Dòng %(line)s: có nhiều ô hơn tiêu đề.", line=reader.line_num))
         clean = {k: nfc(unneutralise(v)) for k, v in row.items()}
         if any(clean.values()):
             rows.append((reader.line_num, clean))
     if not rows:
-        raise InvalidInput("Tệp CSV không có dòng dữ liệu nào.")
+        raise InvalidInput(_("Tệp CSV không có dòng dữ liệu nào."))
     return rows
 
 

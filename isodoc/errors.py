@@ -1,16 +1,25 @@
-"""Domain errors and the HTTP error pages (Vietnamese HTML, or JSON under /api/)."""
+"""Domain errors and the HTTP error pages (HTML, or JSON under /api/), in the
+interface's language."""
 
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import LazyString
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from isodoc.i18n import _l
 
 
 class InvalidInput(ValueError):
-    """Bad user input: the message is Vietnamese and shown as is; nothing was changed."""
+    """Bad user input: the message, in the interface's language, is shown as is; nothing
+    was changed."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
+        # a lazy message is evaluated here, in the request that refuses: flash() keeps it
+        # in the session, which cannot hold a lazy string
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.problems = problems or []
@@ -24,27 +33,56 @@ class Conflict(InvalidInput):
         self.details = details or {}
 
 
+class SourceText(str):
+    """A message that is, as a `str`, its Vietnamese source text (callers and tests look
+    for it in a page), and is shown in the interface's language: `str()`, templates and
+    JSON answers translate it. Flash or concatenate `str(message)`, not the message."""
+
+    def __new__(cls, lazy: LazyString) -> SourceText:
+        self = super().__new__(cls, lazy._args[0])  # lazy_gettext(string): the msgid
+        self.lazy = lazy
+        return self
+
+    def __str__(self) -> str:
+        return str(self.lazy)
+
+    def __html__(self) -> Markup:
+        return escape(str(self.lazy))
+
+
 class Forbidden(PermissionError):
     """The policy said no (403). Callers never learn more than that."""
 
-    message = "Bạn không có quyền thực hiện thao tác này."
+    message = SourceText(_l("Bạn không có quyền thực hiện thao tác này."))
 
 
-MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    401: "Bạn cần đăng nhập (hoặc gửi mã truy cập hợp lệ) để tiếp tục.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy trang hoặc đối tượng được yêu cầu.",
-    405: "Phương thức không được hỗ trợ.",
-    413: "Tệp tải lên quá lớn.",
-    422: "Dữ liệu gửi lên không hợp lệ.",
-    429: "Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.",
-    503: "Kho tài liệu đang bận. Chưa có thay đổi nào được lưu; vui lòng thử lại sau ít giây.",
-    500: "Hệ thống gặp lỗi không mong muốn. Dữ liệu của bạn không bị thay đổi; "
-         "vui lòng thử lại sau.",
-}
-CSRF_MESSAGE = ("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo mật. "
-                "Vui lòng tải lại trang và thử lại; chưa có thay đổi nào được lưu.")
+class _Translated(dict):
+    """Lazy messages handed out as plain strings in the current language (a caller may
+    flash() them, and the session holds plain strings only)."""
+
+    def __getitem__(self, key):
+        return str(super().__getitem__(key))
+
+    def get(self, key, default=None):
+        found = dict.get(self, key)
+        return default if found is None else str(found)
+
+
+MESSAGES = _Translated({
+    400: _l("Yêu cầu không hợp lệ."),
+    401: _l("Bạn cần đăng nhập (hoặc gửi mã truy cập hợp lệ) để tiếp tục."),
+    403: _l("Bạn không có quyền thực hiện thao tác này."),
+    404: _l("Không tìm thấy trang hoặc đối tượng được yêu cầu."),
+    405: _l("Phương thức không được hỗ trợ."),
+    413: _l("Tệp tải lên quá lớn."),
+    422: _l("Dữ liệu gửi lên không hợp lệ."),
+    429: _l("Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại."),
+    503: _l("Kho tài liệu đang bận. Chưa có thay đổi nào được lưu; vui lòng thử lại sau ít giây."),
+    500: _l("Hệ thống gặp lỗi không mong muốn. Dữ liệu của bạn không bị thay đổi; "
+            "vui lòng thử lại sau."),
+})
+CSRF_MESSAGE = SourceText(_l("Phiên làm việc đã hết hạn hoặc biểu mẫu thiếu mã bảo mật. "
+                             "Vui lòng tải lại trang và thử lại; chưa có thay đổi nào được lưu."))
 
 
 def wants_json() -> bool:
@@ -53,7 +91,7 @@ def wants_json() -> bool:
 
 def error_response(code: int, message: str, errors=None, headers: dict | None = None):
     if wants_json():
-        body = {"code": code, "message": message}
+        body = {"code": code, "message": str(message)}
         if errors:
             body["errors"] = errors
         return jsonify(body), code, headers or {}

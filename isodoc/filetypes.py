@@ -15,29 +15,31 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from isodoc.i18n import _l
+
 
 @dataclass(frozen=True)
 class FileType:
-    label: str  # as the user reads it
+    label: str  # as the user reads it (lazy: translated where it is shown)
     content_type: str
     suffixes: tuple[str, ...]
 
 
 PDF = FileType("PDF", "application/pdf", (".pdf",))
-PNG = FileType("ảnh PNG", "image/png", (".png",))
-JPEG = FileType("ảnh JPEG", "image/jpeg", (".jpg", ".jpeg"))
+PNG = FileType(_l("ảnh PNG"), "image/png", (".png",))
+JPEG = FileType(_l("ảnh JPEG"), "image/jpeg", (".jpg", ".jpeg"))
 DOCX = FileType("Word (.docx)",
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 (".docx",))
 XLSX = FileType("Excel (.xlsx)",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
-ODT = FileType("OpenDocument văn bản (.odt)", "application/vnd.oasis.opendocument.text",
+ODT = FileType(_l("OpenDocument văn bản (.odt)"), "application/vnd.oasis.opendocument.text",
                (".odt",))
-ODS = FileType("OpenDocument bảng tính (.ods)",
+ODS = FileType(_l("OpenDocument bảng tính (.ods)"),
                "application/vnd.oasis.opendocument.spreadsheet", (".ods",))
 DOC = FileType("Word 97–2003 (.doc)", "application/msword", (".doc",))
 XLS = FileType("Excel 97–2003 (.xls)", "application/vnd.ms-excel", (".xls",))
-TXT = FileType("văn bản (.txt)", "text/plain", (".txt",))
+TXT = FileType(_l("văn bản (.txt)"), "text/plain", (".txt",))
 
 TYPES = (PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS, DOC, XLS, TXT)
 BY_SUFFIX = {suffix: t for t in TYPES for suffix in t.suffixes}

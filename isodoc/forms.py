@@ -1,14 +1,14 @@
-"""Shared form pieces with Vietnamese messages."""
+"""Shared form pieces, with messages in the interface's language."""
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from isodoc.i18n import _l
 from isodoc.textnorm import clean
 from isodoc.timeutil import parse_date
 
@@ -18,34 +18,37 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def required(what: str) -> DataRequired:
-    return DataRequired(message=f"Vui lòng nhập {what}.")
+def required(what) -> DataRequired:
+    """`what` names the field, lazily translated by the caller: `required(_l("mã"))`."""
+    return DataRequired(message=_l("Vui lòng nhập %(what)s.", what=what))
 
 
 def max_len(n: int) -> Length:
-    return Length(max=n, message=f"Tối đa {n} ký tự.")
+    return Length(max=n, message=_l("Tối đa %(n)s ký tự.", n=n))
 
 
-# WTForms ships no Vietnamese catalog: the built-in messages our forms can show.
+# WTForms' built-in messages our forms can show, as our own messages: Vietnamese is the
+# source text (WTForms ships no Vietnamese catalog), English comes from our catalog.
 WTFORMS_VI = {
-    "Not a valid choice.": "Lựa chọn không hợp lệ.",
-    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
-    "Not a valid integer value.": "Giá trị phải là số nguyên.",
-    "This field is required.": "Trường này là bắt buộc.",
-    "Invalid input.": "Dữ liệu không hợp lệ.",
-    "Number must be between %(min)s and %(max)s.": "Số phải trong khoảng %(min)s–%(max)s.",
+    "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
+    "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ."),
+    "Not a valid integer value.": _l("Giá trị phải là số nguyên."),
+    "This field is required.": _l("Trường này là bắt buộc."),
+    "Invalid input.": _l("Dữ liệu không hợp lệ."),
+    "Number must be between %(min)s and %(max)s.": _l("Số phải trong khoảng %(min)s–%(max)s."),
     "'%(value)s' is not a valid choice for this field.":
-        "«%(value)s» không phải là lựa chọn hợp lệ.",
+        _l("«%(value)s» không phải là lựa chọn hợp lệ."),
     "'%(value)s' are not valid choices for this field.":
-        "«%(value)s» không phải là các lựa chọn hợp lệ.",
+        _l("«%(value)s» không phải là các lựa chọn hợp lệ."),
 }
 
 
 class VietnameseMessages:
+    """WTForms' translations object: its English messages mapped to ours (above)."""
+
     def gettext(self, text: str) -> str:
-        if get_locale() is not None and get_locale().language == "en":
-            return text
-        return WTFORMS_VI.get(text, text)
+        found = WTFORMS_VI.get(text)
+        return str(found) if found is not None else text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.gettext(singular if n == 1 else plural)
@@ -93,7 +96,8 @@ class VnDateField(StringField):
 
 
 class CsvUploadForm(Form):
-    file = FileField("Tệp CSV (UTF-8)", validators=[FileRequired("Vui lòng chọn tệp CSV.")])
+    file = FileField(_l("Tệp CSV (UTF-8)"),
+                     validators=[FileRequired(_l("Vui lòng chọn tệp CSV."))])
 
 
 class ConfirmForm(Form):

@@ -15,6 +15,7 @@ from marshmallow import ValidationError, fields
 from werkzeug.routing import IntegerConverter
 
 from isodoc.errors import InvalidInput
+from isodoc.i18n import _
 
 MAX_PAGE = 1000
 MAX_SIZE = 100
@@ -22,19 +23,20 @@ _DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: str.isdigit() accepts "²" an
 
 
 class PagingError(InvalidInput):
-    """A page or size parameter out of bounds or not a number (message in Vietnamese)."""
+    """A page or size parameter out of bounds or not a number (message in the
+    interface's language)."""
 
 
 def parse_page(raw: object, default: int = 1, max_page: int = MAX_PAGE) -> int:
     """The page number in `raw` (a query-string value or an int), 1..max_page."""
     return _bounded(raw, default, max_page,
-                    f"Số trang phải là số nguyên từ 1 đến {max_page}.")
+                    _("Số trang phải là số nguyên từ 1 đến %(max)s.", max=max_page))
 
 
 def parse_size(raw: object, default: int, max_size: int = MAX_SIZE) -> int:
     """The page size in `raw`, 1..max_size."""
     return _bounded(raw, default, max_size,
-                    f"Số mục mỗi trang phải là số nguyên từ 1 đến {max_size}.")
+                    _("Số mục mỗi trang phải là số nguyên từ 1 đến %(max)s.", max=max_size))
 
 
 def _bounded(raw: object, default: int, upper: int, message: str) -> int:
@@ -80,7 +82,7 @@ class Paging:
 
 class _Bounded(fields.Field):
     """A marshmallow field parsed by this module's helper, so the API and the UI accept
-    and refuse the same values (a 422 with the Vietnamese message)."""
+    and refuse the same values (a 422 with the same message)."""
 
     def __init__(self, parse, upper: int, default: int, **kwargs):
         self._parse, self._upper, self._default = parse, upper, default
@@ -99,13 +101,15 @@ class _Bounded(fields.Field):
 
 def PageField(**kwargs) -> fields.Field:  # noqa: N802 — reads like a field class
     kwargs.setdefault("load_default", 1)
-    kwargs.setdefault("metadata", {"description": f"Trang, từ 1 đến {MAX_PAGE}"})
+    # the OpenAPI document is built once at start-up, in Vietnamese (as its summaries)
+    kwargs.setdefault("metadata", {"description": f"Trang, từ 1 đến {MAX_PAGE}"})  # i18n: vi-only
     return _Bounded(parse_page, MAX_PAGE, kwargs["load_default"], **kwargs)
 
 
 def SizeField(default: int = 20, max_size: int = MAX_SIZE, **kwargs) -> fields.Field:  # noqa: N802
     kwargs.setdefault("load_default", default)
-    kwargs.setdefault("metadata", {"description": f"Số mục mỗi trang, từ 1 đến {max_size}"})
+    kwargs.setdefault("metadata",
+                      {"description": f"Số mục mỗi trang, từ 1 đến {max_size}"})  # i18n: vi-only
     return _Bounded(parse_size, max_size, default, **kwargs)
 
 
@@ -116,7 +120,7 @@ def check_window(offset: int, limit: int) -> None:
     """The last line of defence in front of an engine or a query: an offset and a limit
     that no valid page can produce are refused, never executed."""
     if not (0 <= offset <= MAX_OFFSET and 1 <= limit <= MAX_SIZE * 2):
-        raise PagingError(f"Số trang phải là số nguyên từ 1 đến {MAX_PAGE}.")
+        raise PagingError(_("Số trang phải là số nguyên từ 1 đến %(max)s.", max=MAX_PAGE))
 
 
 class BoundedIntConverter(IntegerConverter):

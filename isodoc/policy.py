@@ -218,7 +218,8 @@ class SystemActor:
     id = None
     username = "cli"
     email = None
-    full_name = "Quản trị hệ thống (dòng lệnh)"
+    # a name, as a person's is: recorded with what it did, never translated
+    full_name = "Quản trị hệ thống (dòng lệnh)"  # i18n: vi-only
     is_authenticated = is_active = True
     memberships: list = []
 

@@ -48,15 +48,19 @@ def clean(value: str | None, multiline: bool = False) -> str:
 
 def typed(value: str | None, what: str, limit: int, required: bool = True,
           multiline: bool = False) -> str:
-    """A field a person typed, cleaned and checked: `what` names it in the refusal
-    ("tên mục tiêu" → "Vui lòng nhập tên mục tiêu.", "Tên mục tiêu quá dài …")."""
+    """A field a person typed, cleaned and checked: `what` names it in the refusal, in
+    the interface's language (`_("tên mục tiêu")` → "Vui lòng nhập tên mục tiêu.",
+    "Tên mục tiêu quá dài …")."""
     from isodoc.errors import InvalidInput
+    from isodoc.i18n import _
 
     value = clean(value, multiline=multiline)
+    what = str(what)
     if required and not value:
-        raise InvalidInput(f"Vui lòng nhập {what}.")
+        raise InvalidInput(_("Vui lòng nhập %(what)s.", what=what))
     if len(value) > limit:
-        raise InvalidInput(f"{what[:1].upper()}{what[1:]} quá dài (tối đa {limit} ký tự).")
+        raise InvalidInput(_("%(what)s quá dài (tối đa %(limit)s ký tự).",
+                             what=what[:1].upper() + what[1:], limit=limit))
     return value
 
 
@@ -67,7 +71,7 @@ def nfc(value: str | None) -> str:
     return clean(value, multiline=True)
 
 
-_FOLD_MAP = str.maketrans({"đ": "d", "Đ": "d"})
+_FOLD_MAP = str.maketrans({"đ": "d", "Đ": "d"})  # i18n: vi-only
 
 
 @lru_cache(maxsize=65536)

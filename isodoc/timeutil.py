@@ -42,7 +42,9 @@ def parse_date(text: str) -> date:
             continue
     # echo a short prefix only: the message is flashed into the (4 KB) cookie session
     shown = text if len(text) <= 20 else text[:20] + "…"
-    raise ValueError(f"Ngày không hợp lệ: «{shown}» (định dạng dd/mm/yyyy)")
+    from isodoc.i18n import _
+
+    raise ValueError(_("Ngày không hợp lệ: «%(text)s» (định dạng dd/mm/yyyy)", text=shown))
 
 
 def format_date(value: date | None) -> str:

@@ -14,7 +14,9 @@
     list.id = (input.id || "picker") + "-listbox-" + (++counter);
     list.className = "picker-list";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", input.dataset.pickerLabel || "Gợi ý");
+    // the label comes from the page, in the interface's language (templates/base.html)
+    list.setAttribute("aria-label", input.dataset.pickerLabel ||
+                      document.body.dataset.textSuggestions || "Gợi ý");
     list.hidden = true;
     input.removeAttribute("list");  // the server-side list replaces the browser's
     input.setAttribute("role", "combobox");

@@ -29,6 +29,9 @@
 (function () {
   document.querySelectorAll(".doc-body:not([tabindex])").forEach(function (body) {
     body.setAttribute("tabindex", "0");
-    if (!body.hasAttribute("aria-label")) body.setAttribute("aria-label", "Nội dung tài liệu");
+    // the page's own words (templates/base.html), in the interface's language
+    if (!body.hasAttribute("aria-label")) {
+      body.setAttribute("aria-label", document.body.dataset.textDocumentBody || "Nội dung tài liệu");
+    }
   });
 })();

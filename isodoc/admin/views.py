@@ -24,6 +24,7 @@ from isodoc.commands import attempt
 from isodoc.errors import error_response
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, CsvUploadForm, options
+from isodoc.i18n import _
 from isodoc.paging import PagingError, parse_page
 from isodoc.policy import Action, require
 from isodoc.textnorm import nfc
@@ -111,8 +112,9 @@ def set_job_title(username: str):
     require(current_user, Action.PEOPLE_MANAGE, user)
     form = JobTitleForm()
     if form.validate_on_submit():
-        _, error = attempt(services.set_job_title, user, current_user, form.job_title.data or "")
-        flash(error.message if error else "Đã lưu chức vụ.", "error" if error else "success")
+        _done, error = attempt(services.set_job_title, user, current_user,
+                               form.job_title.data or "")
+        flash(error.message if error else _("Đã lưu chức vụ."), "error" if error else "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("admin.person", username=user.username))
@@ -125,9 +127,9 @@ def add_membership(username: str):
     form = MembershipForm()
     form.agency.choices = agency_choices()
     if form.validate_on_submit():
-        _, error = attempt(services.add_membership, user, current_user,
-                           get_by_code(form.agency.data), Role(form.role.data))
-        flash(error.message if error else "Đã gán vai trò.", "error" if error else "success")
+        _done, error = attempt(services.add_membership, user, current_user,
+                               get_by_code(form.agency.data), Role(form.role.data))
+        flash(error.message if error else _("Đã gán vai trò."), "error" if error else "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("admin.person", username=user.username))
@@ -141,8 +143,8 @@ def remove_membership(username: str, membership_id: int):
         abort(404)
     require(current_user, Action.PEOPLE_MANAGE, membership.agency)  # 403 before the form
     if ConfirmForm().validate_on_submit():
-        _, error = attempt(services.remove_membership, membership, current_user)
-        flash(error.message if error else "Đã bỏ vai trò.", "error" if error else "success")
+        _done, error = attempt(services.remove_membership, membership, current_user)
+        flash(error.message if error else _("Đã bỏ vai trò."), "error" if error else "success")
     return redirect(url_for("admin.person", username=user.username))
 
 
@@ -156,7 +158,8 @@ def reset_password(username: str):
     if error is not None:
         flash(error.message, "error")
         return redirect(url_for("admin.person", username=user.username))
-    flash(f"Mọi phiên đăng nhập và mã truy cập API của {user.username} đã bị huỷ.", "info")
+    flash(_("Mọi phiên đăng nhập và mã truy cập API của %(username)s đã bị huỷ.",
+            username=user.username), "info")
     return render_template("admin/created.html", created=[(user.username, password)],
                            reset=True)
 
@@ -167,11 +170,12 @@ def set_active(username: str):
     require(current_user, Action.PEOPLE_MANAGE, user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _, error = attempt(services.set_active, user, current_user, not user.active)
+    _done, error = attempt(services.set_active, user, current_user, not user.active)
     if error is not None:
         flash(error.message, "error")
     else:
-        flash("Đã mở khoá tài khoản." if user.active else "Đã khoá tài khoản.", "success")
+        flash(_("Đã mở khoá tài khoản.") if user.active else _("Đã khoá tài khoản."),
+              "success")
     return redirect(url_for("admin.person", username=user.username))
 
 
@@ -186,7 +190,8 @@ def import_people():
     if error is not None:
         return render_template("import_errors.html", message=error.message,
                                problems=error.problems, back=url_for("admin.people")), 422
-    flash(f"Đã nhập {len(result.created)} người mới, {result.memberships} vai trò.", "success")
+    flash(_("Đã nhập %(people)s người mới, %(roles)s vai trò.", people=len(result.created),
+            roles=result.memberships), "success")
     return render_template("admin/created.html", created=result.created)
 
 
@@ -204,7 +209,7 @@ def audit_log():
         stmt = stmt.where(AuditEntry.object_id == obj)
     agency = get_by_code(args.get("agency", "")) if args.get("agency") else None
     if args.get("agency") and agency is None:
-        problems.append("Không có đơn vị với mã đã nhập.")
+        problems.append(_("Không có đơn vị với mã đã nhập."))
     if agency is not None:
         stmt = stmt.where(AuditEntry.agency_id == agency.id)
     for key, op in (("from", "ge"), ("to", "lt")):

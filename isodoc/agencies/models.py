@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.extensions import db
+from isodoc.i18n import _l
 from isodoc.timeutil import today_local, utcnow
 
 CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -27,15 +28,7 @@ class AgencyKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "province": "UBND tỉnh",
-            "department": "Sở, ban, ngành",
-            "sub_department": "Chi cục, ban thuộc sở",
-            "district": "UBND cấp huyện",
-            "district_office": "Phòng chuyên môn cấp huyện",
-            "commune": "UBND cấp xã",
-            "public_unit": "Đơn vị sự nghiệp công lập",
-        }[self.value]
+        return str(KIND_LABELS[self.value])
 
     @property
     def parent_kinds(self) -> tuple[AgencyKind, ...]:
@@ -62,13 +55,26 @@ class QmsStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "not_started": "Chưa xây dựng",
-            "building": "Đang xây dựng",
-            "iso2008": "Áp dụng ISO 9001:2008",
-            "converting": "Đang chuyển đổi",
-            "declared_2015": "Đã công bố phù hợp TCVN ISO 9001:2015",
-        }[self.value]
+        return str(STATUS_LABELS[self.value])
+
+
+# lazy: a select's choices built at import read them per request
+KIND_LABELS = {
+    "province": _l("UBND tỉnh"),
+    "department": _l("Sở, ban, ngành"),
+    "sub_department": _l("Chi cục, ban thuộc sở"),
+    "district": _l("UBND cấp huyện"),
+    "district_office": _l("Phòng chuyên môn cấp huyện"),
+    "commune": _l("UBND cấp xã"),
+    "public_unit": _l("Đơn vị sự nghiệp công lập"),
+}
+STATUS_LABELS = {
+    "not_started": _l("Chưa xây dựng"),
+    "building": _l("Đang xây dựng"),
+    "iso2008": _l("Áp dụng ISO 9001:2008"),
+    "converting": _l("Đang chuyển đổi"),
+    "declared_2015": _l("Đã công bố phù hợp TCVN ISO 9001:2015"),
+}
 
 
 class Agency(db.Model):

@@ -1,7 +1,8 @@
 """Import and export of the agency registry as CSV (UTF-8, Vietnamese names).
 
 An import is all or nothing: every row is checked first, problems are reported by
-line, and only a clean file changes the database.
+line, and only a clean file changes the database. The file's format (column names,
+codes) is data and the same in every language; the refusals are in the interface's.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from isodoc.auth.models import User
 from isodoc.csvio import read_rows, write_rows
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action, SystemActor
 from isodoc.timeutil import format_date, parse_date
 
@@ -61,7 +63,8 @@ def import_csv(data: bytes, actor: User | SystemActor) -> ImportResult:
         try:
             code = check_code(row["code"])
             if code in seen:
-                raise InvalidInput(f"mã «{code}» lặp lại (đã có ở dòng {seen[code]})")
+                raise InvalidInput(_("mã «%(code)s» lặp lại (đã có ở dòng %(line)s)",
+                                     code=code, line=seen[code]))
             seen[code] = line
             parsed.append((line, parse_row(row, code)))
         except InvalidInput as exc:
@@ -70,11 +73,13 @@ def import_csv(data: bytes, actor: User | SystemActor) -> ImportResult:
     problems += apply(parsed, existing, result)  # placement problems of the rows that parsed
     if problems:
         raise InvalidInput(
-            f"Không nhập được: {len(problems)} lỗi, chưa có thay đổi nào.",
-            [f"Dòng {line}: {message}" if line else message for line, message in sorted(problems)])
+            _("Không nhập được: %(n)s lỗi, chưa có thay đổi nào.", n=len(problems)),
+            [_("Dòng %(line)s: %(message)s", line=line, message=message) if line else message
+             for line, message in sorted(problems)])
+    # the activity log is a record, written once in the province's language
     audit.record("registry.import", "registry", "csv",
-                 summary=f"{result.created} mới, {result.updated} cập nhật, "
-                         f"{result.unchanged} không đổi")
+                 summary=f"{result.created} mới, {result.updated} cập nhật, "  # i18n: vi-only
+                         f"{result.unchanged} không đổi")  # i18n: vi-only
     return result
 
 
@@ -82,18 +87,20 @@ def parse_row(row: dict[str, str], code: str) -> dict:
     try:
         kind = AgencyKind(row["kind"])
     except ValueError:
-        raise InvalidInput(f"loại đơn vị «{row['kind'][:40]}» không hợp lệ "
-                           f"(dùng: {', '.join(k.value for k in AgencyKind)})") from None
+        raise InvalidInput(_("loại đơn vị «%(value)s» không hợp lệ (dùng: %(allowed)s)",
+                             value=row["kind"][:40],
+                             allowed=", ".join(k.value for k in AgencyKind))) from None
     try:
         status = QmsStatus(row.get("qms_status") or QmsStatus.NOT_STARTED)
     except ValueError:
-        raise InvalidInput(f"trạng thái «{row['qms_status'][:40]}» không hợp lệ "
-                           f"(dùng: {', '.join(s.value for s in QmsStatus)})") from None
+        raise InvalidInput(_("trạng thái «%(value)s» không hợp lệ (dùng: %(allowed)s)",
+                             value=row["qms_status"][:40],
+                             allowed=", ".join(s.value for s in QmsStatus))) from None
     declared = parse_date(row["declared_on"]) if row.get("declared_on") else None
     dissolved = parse_date(row["dissolved_on"]) if row.get("dissolved_on") else None
     year_text = row.get("plan_year") or ""
     if year_text and not year_text.isdigit():
-        raise InvalidInput(f"năm kế hoạch «{year_text[:10]}» không phải số")
+        raise InvalidInput(_("năm kế hoạch «%(value)s» không phải số", value=year_text[:10]))
     year = int(year_text) if year_text else None
     check_status(status, declared)
     check_plan_year(year)
@@ -117,7 +124,7 @@ def link(parsed: list[tuple[int, dict]], existing: dict[str, Agency],
          result: ImportResult) -> list[tuple[int, str]]:
     problems = []
     by_code = dict(existing)
-    for _, r in parsed:
+    for _line, r in parsed:
         agency = by_code.get(r["code"])
         if agency is None:
             agency = Agency(code=r["code"], name=r["name"], kind=r["kind"].value)
@@ -139,17 +146,17 @@ def link(parsed: list[tuple[int, dict]], existing: dict[str, Agency],
     for line, r in parsed:
         agency = by_code[r["code"]]
         try:
-            parent = lookup(by_code, r["parent_code"], "đơn vị cấp trên")
-            successor = lookup(by_code, r["successor_code"], "đơn vị tiếp nhận")
+            parent = lookup(by_code, r["parent_code"], _("đơn vị cấp trên"))
+            successor = lookup(by_code, r["successor_code"], _("đơn vị tiếp nhận"))
             if successor is not None and r["dissolved"] is None:
-                raise InvalidInput("có đơn vị tiếp nhận nhưng thiếu ngày giải thể")
+                raise InvalidInput(_("có đơn vị tiếp nhận nhưng thiếu ngày giải thể"))
             agency.parent, agency.successor = parent, successor
             check_placement(r["kind"], parent, agency, single_root=False)
         except InvalidInput as exc:
             problems.append((line, exc.message))
     roots = [a for a in by_code.values() if a.parent is None]
     if len(roots) > 1 and not problems:
-        problems.append((0, "Tệp tạo ra nhiều hơn một gốc (UBND tỉnh)."))
+        problems.append((0, _("Tệp tạo ra nhiều hơn một gốc (UBND tỉnh).")))
     return problems
 
 
@@ -157,5 +164,6 @@ def lookup(by_code: dict[str, Agency], code: str, what: str) -> Agency | None:
     if not code:
         return None
     if code not in by_code:
-        raise InvalidInput(f"{what} «{code[:64]}» không có trong danh mục hay trong tệp")
+        raise InvalidInput(_("%(what)s «%(code)s» không có trong danh mục hay trong tệp",
+                             what=what, code=code[:64]))
     return by_code[code]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from isodoc import audit, policy
@@ -13,6 +14,7 @@ from isodoc.agencies.models import CODE_RE, NAME_MAX, Agency, AgencyKind, QmsSta
 from isodoc.auth.models import User
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action, SystemActor
 from isodoc.textnorm import fold, nfc
 
@@ -30,18 +32,19 @@ def root() -> Agency | None:
 def check_code(code: str) -> str:
     code = nfc(code).lower()
     if not CODE_RE.match(code):
-        raise InvalidInput(
-            f"Mã đơn vị «{code[:70]}» không hợp lệ: chỉ dùng chữ thường không dấu (a-z), "
-            "chữ số và dấu gạch ngang, tối đa 64 ký tự, không bắt đầu hay kết thúc bằng '-'.")
+        raise InvalidInput(_(
+            "Mã đơn vị «%(code)s» không hợp lệ: chỉ dùng chữ thường không dấu (a-z), "
+            "chữ số và dấu gạch ngang, tối đa 64 ký tự, không bắt đầu hay kết thúc bằng '-'.",
+            code=code[:70]))
     return code
 
 
 def check_name(name: str) -> str:
     name = nfc(name)
     if not name:
-        raise InvalidInput("Tên đơn vị không được để trống.")
+        raise InvalidInput(_("Tên đơn vị không được để trống."))
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"Tên đơn vị quá dài (tối đa {NAME_MAX} ký tự).")
+        raise InvalidInput(_("Tên đơn vị quá dài (tối đa %(n)s ký tự).", n=NAME_MAX))
     return name
 
 
@@ -49,30 +52,32 @@ def check_placement(kind: AgencyKind, parent: Agency | None, agency: Agency | No
                     *, single_root: bool = True) -> None:
     if kind is AgencyKind.PROVINCE:
         if parent is not None:
-            raise InvalidInput("UBND tỉnh là gốc của cây đơn vị, không có đơn vị cấp trên.")
+            raise InvalidInput(_("UBND tỉnh là gốc của cây đơn vị, không có đơn vị cấp trên."))
         existing = root() if single_root else None
         if existing is not None and existing is not agency:
-            raise InvalidInput("Hệ thống đã có UBND tỉnh; mỗi hệ thống quản lý một tỉnh.")
+            raise InvalidInput(_("Hệ thống đã có UBND tỉnh; mỗi hệ thống quản lý một tỉnh."))
         return
     if parent is None:
-        raise InvalidInput("Cần chọn đơn vị cấp trên.")
+        raise InvalidInput(_("Cần chọn đơn vị cấp trên."))
     if parent.kind_enum not in kind.parent_kinds:
         allowed = ", ".join(k.label for k in kind.parent_kinds)
-        raise InvalidInput(f"{kind.label} phải trực thuộc: {allowed}.")
+        raise InvalidInput(_("%(kind)s phải trực thuộc: %(allowed)s.", kind=kind.label,
+                             allowed=allowed))
     if agency is not None and agency in parent.lineage():
-        raise InvalidInput("Không thể đặt một đơn vị trực thuộc chính nó hoặc đơn vị cấp dưới.")
+        raise InvalidInput(
+            _("Không thể đặt một đơn vị trực thuộc chính nó hoặc đơn vị cấp dưới."))
 
 
 def check_status(status: QmsStatus, declared_on: date | None) -> None:
     if status is QmsStatus.DECLARED_2015 and declared_on is None:
-        raise InvalidInput("Trạng thái «đã công bố phù hợp» cần ngày công bố.")
+        raise InvalidInput(_("Trạng thái «đã công bố phù hợp» cần ngày công bố."))
     if status is not QmsStatus.DECLARED_2015 and declared_on is not None:
-        raise InvalidInput("Ngày công bố chỉ dùng cho trạng thái «đã công bố phù hợp».")
+        raise InvalidInput(_("Ngày công bố chỉ dùng cho trạng thái «đã công bố phù hợp»."))
 
 
 def check_plan_year(year: int | None) -> None:
     if year is not None and not 2000 <= year <= 2100:
-        raise InvalidInput("Năm kế hoạch phải trong khoảng 2000–2100.")
+        raise InvalidInput(_("Năm kế hoạch phải trong khoảng 2000–2100."))
 
 
 @dataclass
@@ -93,7 +98,7 @@ def create_agency(data: AgencyData, actor: User | SystemActor) -> Agency:
         policy.require(actor, Action.AGENCY_CREATE_CHILD, data.parent)
     code, name = check_code(data.code), check_name(data.name)
     if get_by_code(code) is not None:
-        raise InvalidInput(f"Mã đơn vị «{code}» đã tồn tại.")
+        raise InvalidInput(_("Mã đơn vị «%(code)s» đã tồn tại.", code=code))
     check_placement(data.kind, data.parent)
     check_status(data.qms_status, data.declared_on)
     check_plan_year(data.plan_year)
@@ -102,8 +107,10 @@ def create_agency(data: AgencyData, actor: User | SystemActor) -> Agency:
                     plan_year=data.plan_year)
     db.session.add(agency)
     db.session.flush()
+    with force_locale("vi"):  # the activity log is a record, in the province's language
+        kind_label = data.kind.label
     audit.record("agency.create", "agency", code, agency_id=agency.id,
-                 summary=f"{name} ({data.kind.label})")
+                 summary=f"{name} ({kind_label})")
     return agency
 
 
@@ -130,23 +137,25 @@ def dissolve(agency: Agency, actor: User | SystemActor, on: date,
     if successor is not None:
         policy.require(actor, Action.AGENCY_EDIT, successor)
     if agency.parent_id is None:
-        raise InvalidInput("Không thể giải thể UBND tỉnh.")
+        raise InvalidInput(_("Không thể giải thể UBND tỉnh."))
     if agency.dissolved_on is not None:
-        raise InvalidInput("Đơn vị này đã giải thể hoặc sáp nhập.")
+        raise InvalidInput(_("Đơn vị này đã giải thể hoặc sáp nhập."))
     if successor is not None and (
             successor is agency or agency in successor.lineage() or successor.is_dissolved(on)):
-        raise InvalidInput("Đơn vị tiếp nhận không hợp lệ (chính nó, đơn vị cấp dưới "
-                               "hoặc đơn vị đã giải thể).")
+        raise InvalidInput(_("Đơn vị tiếp nhận không hợp lệ (chính nó, đơn vị cấp dưới "
+                             "hoặc đơn vị đã giải thể)."))
     active_children = [c for c in agency.children if c.dissolved_on is None]
     if active_children:
         names = ", ".join(c.name for c in active_children[:5])
-        raise InvalidInput(f"Còn {len(active_children)} đơn vị trực thuộc chưa giải thể hoặc "
-                           f"chuyển đi ({names}…): xử lý các đơn vị đó trước.")
+        raise InvalidInput(_("Còn %(n)s đơn vị trực thuộc chưa giải thể hoặc chuyển đi "
+                             "(%(names)s…): xử lý các đơn vị đó trước.",
+                             n=len(active_children), names=names))
     agency.dissolved_on, agency.successor = on, successor
     db.session.flush()
-    what = f"sáp nhập vào {successor.code}" if successor else "giải thể"
+    # the activity log is a record, written in the province's language
+    what = f"sáp nhập vào {successor.code}" if successor else "giải thể"  # i18n: vi-only
     audit.record("agency.dissolve", "agency", agency.code, agency_id=agency.id,
-                 summary=f"{what} từ {on.strftime('%d/%m/%Y')}")
+                 summary=f"{what} từ {on.strftime('%d/%m/%Y')}")  # i18n: vi-only
 
 
 def describe_changes(agency: Agency, **new) -> str:
@@ -155,7 +164,7 @@ def describe_changes(agency: Agency, **new) -> str:
         old = getattr(agency, key)
         if old != value:
             parts.append(f"{key}: {getattr(old, 'code', old)} → {getattr(value, 'code', value)}")
-    return "; ".join(parts) or "không thay đổi"
+    return "; ".join(parts) or "không thay đổi"  # i18n: vi-only (activity log record)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.extensions import db
 from isodoc.forms import CsvUploadForm, options
+from isodoc.i18n import _
 from isodoc.policy import Action, require
 from isodoc.timeutil import format_date, today_local
 
@@ -118,11 +119,11 @@ def child_kind_choices(parent: Agency) -> list[SelectChoice]:
 
 
 def parent_choices(agency: Agency) -> list[SelectChoice]:
-    return placement_choices(agency, "— không có (gốc) —")
+    return placement_choices(agency, _("— không có (gốc) —"))
 
 
 def successor_choices(agency: Agency) -> list[SelectChoice]:
-    return placement_choices(agency, "— giải thể, không sáp nhập —")
+    return placement_choices(agency, _("— giải thể, không sáp nhập —"))
 
 
 def run_and_return(agency: Agency, message: Callable[[Any], str], command, *args, **kwargs):
@@ -146,7 +147,7 @@ def create_child(code: str):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("agencies.detail", code=parent.code))
-    return run_and_return(parent, lambda child: f"Đã tạo đơn vị {child.name}.",
+    return run_and_return(parent, lambda child: _("Đã tạo đơn vị %(name)s.", name=child.name),
                           services.create_agency, services.AgencyData(
                               code=form.code.data, name=form.name.data,
                               kind=AgencyKind(form.kind.data), parent=parent,
@@ -163,7 +164,7 @@ def edit(code: str):
         flash_form_errors(form)
         return redirect(url_for("agencies.detail", code=agency.code))
     parent = services.get_by_code(form.parent.data) if form.parent.data else None
-    return run_and_return(agency, lambda _: "Đã lưu thông tin đơn vị.",
+    return run_and_return(agency, lambda _r: _("Đã lưu thông tin đơn vị."),
                           services.update_agency, agency, current_user, name=form.name.data,
                           kind=AgencyKind(form.kind.data), parent=parent,
                           plan_year=form.plan_year.data)
@@ -180,7 +181,8 @@ def dissolve(code: str):
         return redirect(url_for("agencies.detail", code=agency.code))
     successor = services.get_by_code(form.successor.data) if form.successor.data else None
     return run_and_return(
-        agency, lambda _: "Đã ghi nhận giải thể/sáp nhập; tài liệu và lịch sử được giữ nguyên.",
+        agency, lambda _r: _("Đã ghi nhận giải thể/sáp nhập; tài liệu và lịch sử được giữ "
+                             "nguyên."),
         services.dissolve, agency, current_user, form.on.date, successor)
 
 
@@ -202,6 +204,7 @@ def import_registry():
     if error is not None:
         return render_template("import_errors.html", message=error.message,
                                problems=error.problems, back=url_for("agencies.index")), 422
-    flash(f"Đã nhập danh mục: {result.created} đơn vị mới, {result.updated} cập nhật, "
-          f"{result.unchanged} không đổi.", "success")
+    flash(_("Đã nhập danh mục: %(created)s đơn vị mới, %(updated)s cập nhật, "
+            "%(unchanged)s không đổi.", created=result.created, updated=result.updated,
+            unchanged=result.unchanged), "success")
     return redirect(url_for("agencies.index"))

@@ -25,7 +25,9 @@ from isodoc.policy import Action, require
 from isodoc.textnorm import nfc
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1",
-                description="isodoc JSON API (mã truy cập cá nhân: Authorization: Bearer …)")
+                # the OpenAPI document, built once at start-up, in Vietnamese
+                description="isodoc JSON API (mã truy cập cá nhân: "  # i18n: vi-only
+                            "Authorization: Bearer …)")
 blp.before_request(authenticate_bearer)
 
 
@@ -88,7 +90,8 @@ def users(args):
 
 class SearchQuerySchema(Schema):
     q = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                      metadata={"description": "Có dấu hoặc không dấu; \"cụm từ\"; mã tài liệu"})
+                      metadata={"description":  # OpenAPI document  # i18n: vi-only
+                                "Có dấu hoặc không dấu; \"cụm từ\"; mã tài liệu"})  # i18n: vi-only
     agency = fields.String(load_default="", validate=validate.Length(max=64))
     scope = fields.String(load_default="", validate=validate.OneOf(["", "agency", "district"]))
     kind = fields.String(load_default="", validate=validate.OneOf(["", *DocumentKind]))

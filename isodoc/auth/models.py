@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.agencies.models import Agency
 from isodoc.extensions import db
+from isodoc.i18n import _l
 from isodoc.timeutil import utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
@@ -28,15 +29,19 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "reader": "Công chức",
-            "author": "Soạn thảo",
-            "secretary": "Thư ký ISO",
-            "approver": "Lãnh đạo",
-            "auditor": "Đánh giá viên nội bộ",
-            "admin": "Quản trị",
-            "overseer": "Sở KH&CN (giám sát)",
-        }[self.value]
+        return str(ROLE_LABELS[self.value])
+
+
+# lazy: a select's choices built at import read them per request
+ROLE_LABELS = {
+    "reader": _l("Công chức"),
+    "author": _l("Soạn thảo"),
+    "secretary": _l("Thư ký ISO"),
+    "approver": _l("Lãnh đạo"),
+    "auditor": _l("Đánh giá viên nội bộ"),
+    "admin": _l("Quản trị"),
+    "overseer": _l("Sở KH&CN (giám sát)"),
+}
 
 
 class User(UserMixin, db.Model):

@@ -82,27 +82,31 @@ def username_parts(username: str) -> list[str]:
 
 
 def password_problem(password: str, username: str | None = None) -> str | None:
-    """What is wrong with `password` as a new password for `username`, in Vietnamese."""
+    """What is wrong with `password` as a new password for `username`, in the
+    interface's language."""
+    from isodoc.i18n import _
+
     if len(password) < MIN_LENGTH:
-        return f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự."
+        return _("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Mật khẩu dài quá {MAX_LENGTH} ký tự."
+        return _("Mật khẩu dài quá %(n)s ký tự.", n=MAX_LENGTH)
     folded = password.lower()
     if username:
         username = username.lower()
         if username in folded:
-            return "Mật khẩu không được chứa tên đăng nhập."
+            return _("Mật khẩu không được chứa tên đăng nhập.")
         for part in username_parts(username):
             if part in folded:
-                return f"Mật khẩu không được chứa «{part}», một phần của tên đăng nhập."
+                return _("Mật khẩu không được chứa «%(part)s», một phần của tên đăng nhập.",
+                         part=part)
     if len(set(folded)) < MIN_DISTINCT:
-        return (f"Mật khẩu cần ít nhất {MIN_DISTINCT} ký tự khác nhau, không chỉ lặp lại "
-                "một vài ký tự.")
+        return _("Mật khẩu cần ít nhất %(n)s ký tự khác nhau, không chỉ lặp lại "
+                 "một vài ký tự.", n=MIN_DISTINCT)
     if is_sequence(folded):
-        return ("Mật khẩu không được là một dãy ký tự liền nhau "
-                "(như 1234567890, abcdefghij, qwertyuiop).")
+        return _("Mật khẩu không được là một dãy ký tự liền nhau "
+                 "(như 1234567890, abcdefghij, qwertyuiop).")
     if folded in common_passwords():
-        return "Mật khẩu này quá phổ biến, dễ bị đoán; vui lòng chọn mật khẩu khác."
+        return _("Mật khẩu này quá phổ biến, dễ bị đoán; vui lòng chọn mật khẩu khác.")
     return None
 
 

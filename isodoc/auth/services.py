@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from isodoc import audit, policy
@@ -61,8 +62,9 @@ def authenticate(username: str, password: str) -> User | None:
     user = get_user(username)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or not user.active:
+        # the activity log is a record, written in the province's language
         audit.record("auth.login_failed", "user", nfc(username)[:64], actor=user,
-                     summary="sai mật khẩu" if user else "không có tài khoản")
+                     summary="sai mật khẩu" if user else "không có tài khoản")  # i18n: vi-only
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -83,17 +85,18 @@ def members_of(agency: Agency, role: Role | None = None) -> list[User]:
 def check_username(username: str) -> str:
     username = nfc(username).lower()
     if not USERNAME_RE.match(username):
-        raise InvalidInput(f"Tên đăng nhập «{username[:70]}» không hợp lệ: 3–64 ký tự gồm chữ "
-                           "thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.")
+        raise InvalidInput(_("Tên đăng nhập «%(username)s» không hợp lệ: 3–64 ký tự gồm chữ "
+                             "thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.",
+                             username=username[:70]))
     return username
 
 
 def check_full_name(full_name: str) -> str:
     full_name = nfc(full_name)
     if not full_name:
-        raise InvalidInput("Họ và tên không được để trống.")
+        raise InvalidInput(_("Họ và tên không được để trống."))
     if len(full_name) > 255:
-        raise InvalidInput("Họ và tên quá dài (tối đa 255 ký tự).")
+        raise InvalidInput(_("Họ và tên quá dài (tối đa 255 ký tự)."))
     return full_name
 
 
@@ -102,7 +105,7 @@ def check_email(email: str) -> str | None:
     if not email:
         return None
     if len(email) > 255 or "@" not in email or " " in email:
-        raise InvalidInput(f"Địa chỉ email «{email[:70]}» không hợp lệ.")
+        raise InvalidInput(_("Địa chỉ email «%(email)s» không hợp lệ.", email=email[:70]))
     return email
 
 
@@ -127,7 +130,7 @@ def create_person(username: str, full_name: str, email: str, agency: Agency, rol
 
 
 def check_job_title(text: str) -> str | None:
-    return typed(text, "chức vụ", 120, required=False) or None
+    return typed(text, _("chức vụ"), 120, required=False) or None
 
 
 def set_job_title(user: User, actor: Actor, text: str) -> None:
@@ -151,7 +154,7 @@ def _new_user(username: str, full_name: str, email: str, password: str | None,
               actor: Actor) -> tuple[User, str]:
     username = check_username(username)
     if get_user(username) is not None:
-        raise InvalidInput(f"Tên đăng nhập «{username}» đã có người dùng.")
+        raise InvalidInput(_("Tên đăng nhập «%(username)s» đã có người dùng.", username=username))
     password = password or random_password(username)
     if problem := password_problem(password, username):
         raise InvalidInput(problem)
@@ -165,9 +168,10 @@ def _new_user(username: str, full_name: str, email: str, password: str | None,
 
 def check_role_for(agency: Agency, role: Role) -> None:
     if role is Role.OVERSEER and agency.parent_id is not None:
-        raise InvalidInput("Vai trò Sở KH&CN (giám sát) chỉ gán trên UBND tỉnh (gốc).")
+        raise InvalidInput(_("Vai trò Sở KH&CN (giám sát) chỉ gán trên UBND tỉnh (gốc)."))
     if agency.is_dissolved():
-        raise InvalidInput(f"{agency.name} đã giải thể/sáp nhập: không thể gán thêm vai trò.")
+        raise InvalidInput(_("%(agency)s đã giải thể/sáp nhập: không thể gán thêm vai trò.",
+                             agency=agency.name))
 
 
 def add_membership(user: User, actor: Actor, agency: Agency, role: Role) -> Membership:
@@ -181,12 +185,13 @@ def add_membership(user: User, actor: Actor, agency: Agency, role: Role) -> Memb
 def _grant(user: User, agency: Agency, role: Role, actor: Actor) -> Membership:
     check_role_for(agency, role)
     if role in user.roles_on(agency):
-        raise InvalidInput(f"{user.username} đã có vai trò {role.label} tại {agency.name}.")
+        raise InvalidInput(_("%(username)s đã có vai trò %(role)s tại %(agency)s.",
+                             username=user.username, role=role.label, agency=agency.name))
     membership = Membership(user=user, agency=agency, role=role.value)
     db.session.add(membership)
     db.session.flush()
     audit.record("membership.add", "user", user.username, agency_id=agency.id,
-                 summary=f"{role.label} tại {agency.name}", actor=actor)
+                 summary=role_summary(role, agency), actor=actor)
     return membership
 
 
@@ -197,7 +202,13 @@ def remove_membership(membership: Membership, actor: Actor) -> None:
     user.memberships.remove(membership)
     db.session.flush()
     audit.record("membership.remove", "user", user.username, agency_id=agency.id,
-                 summary=f"{role.label} tại {agency.name}", actor=actor)
+                 summary=role_summary(role, agency), actor=actor)
+
+
+def role_summary(role: Role, agency: Agency) -> str:
+    """The activity log's line for a role: a record, in the province's language."""
+    with force_locale("vi"):
+        return f"{role.label} tại {agency.name}"  # i18n: vi-only
 
 
 def end_sessions(user: User) -> None:
@@ -218,7 +229,7 @@ def change_password(user: User, actor: Actor, current: str, new: str) -> None:
     """The person's own change: every session ends (the caller signs this one in again)."""
     policy.require(actor, Action.ACCOUNT_OWN, user)
     if not verify_password(user.password_hash, current):
-        raise InvalidInput("Mật khẩu hiện tại không đúng.")
+        raise InvalidInput(_("Mật khẩu hiện tại không đúng."))
     if problem := password_problem(new, user.username):
         raise InvalidInput(problem)
     user.password_hash = hash_password(new)
@@ -241,7 +252,7 @@ def reset_password(user: User, actor: Actor, new: str | None = None) -> str:
             token.revoked_at = utcnow()
             revoked += 1
     audit.record("user.reset_password", "user", user.username, actor=actor,
-                 summary=f"thu hồi {revoked} mã truy cập" if revoked else "")
+                 summary=f"thu hồi {revoked} mã truy cập" if revoked else "")  # i18n: vi-only
     return new
 
 
@@ -249,7 +260,7 @@ def set_active(user: User, actor: Actor, active: bool) -> None:
     """Lock or unlock an account; locking ends its sessions. Nobody locks themself out."""
     policy.require(actor, Action.PEOPLE_MANAGE, user)
     if not active and actor.id == user.id:
-        raise InvalidInput("Bạn không thể tự khoá tài khoản của mình.")
+        raise InvalidInput(_("Bạn không thể tự khoá tài khoản của mình."))
     user.active = active
     user.session_version += 1
     audit.record("user.activate" if active else "user.deactivate", "user", user.username,
@@ -260,9 +271,9 @@ def create_token(user: User, actor: Actor, name: str) -> str:
     """A new personal API token, by its owner (or the CLI); the clear text is returned
     once and never stored."""
     policy.require(actor, Action.ACCOUNT_OWN, user)
-    name = nfc(name) or "Mã truy cập"
+    name = nfc(name) or _("Mã truy cập")
     if len(name) > 100:
-        raise InvalidInput("Tên mã truy cập quá dài (tối đa 100 ký tự).")
+        raise InvalidInput(_("Tên mã truy cập quá dài (tối đa 100 ký tự)."))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user=user, name=name, token_hash=token_hash(token),
                             prefix=token[: len(TOKEN_PREFIX) + 6]))
@@ -333,32 +344,37 @@ def import_people(data: bytes, actor: Actor) -> PeopleImport:
             job_title = check_job_title(row.get("job_title", ""))
             agency = get_by_code(row["agency_code"].lower())
             if agency is None:
-                raise InvalidInput(f"không có đơn vị mã «{row['agency_code'][:64]}»")
+                raise InvalidInput(_("không có đơn vị mã «%(code)s»",
+                                     code=row["agency_code"][:64]))
             if not policy.can(actor, Action.PEOPLE_MANAGE, agency):
-                raise InvalidInput(f"bạn không có quyền quản trị {agency.name}")
+                raise InvalidInput(_("bạn không có quyền quản trị %(agency)s",
+                                     agency=agency.name))
             existing = get_user(username)
             if existing is not None and not policy.can(actor, Action.PEOPLE_MANAGE, existing):
-                raise InvalidInput(f"bạn không có quyền quản lý tài khoản «{username}»")
+                raise InvalidInput(_("bạn không có quyền quản lý tài khoản «%(username)s»",
+                                     username=username))
             roles = []
             for text in filter(None, (r.strip() for r in row["roles"].split(";"))):
                 try:
                     roles.append(Role(text))
                 except ValueError:
-                    raise InvalidInput(f"vai trò «{text[:30]}» không hợp lệ (dùng: "
-                                       f"{', '.join(r.value for r in Role)})") from None
+                    raise InvalidInput(_("vai trò «%(value)s» không hợp lệ (dùng: %(allowed)s)",
+                                         value=text[:30],
+                                         allowed=", ".join(r.value for r in Role))) from None
             if not roles:
-                raise InvalidInput("cần ít nhất một vai trò")
+                raise InvalidInput(_("cần ít nhất một vai trò"))
             for role in roles:
                 check_role_for(agency, role)
             if username in seen and plan[seen[username]][1] != full_name:
-                raise InvalidInput(f"«{username}» đã xuất hiện với tên khác")
+                raise InvalidInput(_("«%(username)s» đã xuất hiện với tên khác",
+                                     username=username))
             seen.setdefault(username, len(plan))
             plan.append((username, full_name, email, agency, roles, job_title))
         except InvalidInput as exc:
-            problems.append(f"Dòng {line}: {exc.message}")
+            problems.append(_("Dòng %(line)s: %(message)s", line=line, message=exc.message))
     if problems:
-        raise InvalidInput(f"Không nhập được: {len(problems)} lỗi, chưa có thay đổi nào.",
-                           problems)
+        raise InvalidInput(_("Không nhập được: %(n)s lỗi, chưa có thay đổi nào.",
+                             n=len(problems)), problems)
     result = PeopleImport()
     for username, full_name, email, agency, roles, job_title in plan:
         user = get_user(username)

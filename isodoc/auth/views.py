@@ -24,7 +24,7 @@ from isodoc.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from isodoc.auth.models import ApiToken
 from isodoc.commands import attempt, run
 from isodoc.extensions import db, limiter
-from isodoc.i18n import LANGUAGES
+from isodoc.i18n import LANGUAGES, _
 
 bp = Blueprint("auth", __name__)
 
@@ -55,9 +55,12 @@ def login():
         # committed either way: a failure keeps its audit row, a success its bookkeeping
         user = run(services.authenticate, form.username.data, form.password.data)
         if user is None:
-            error = "Tên đăng nhập hoặc mật khẩu không đúng."
+            error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
         else:
+            lang = session.get("lang")  # chosen on the sign-in page: kept
             session.clear()
+            if lang:
+                session["lang"] = lang
             session.permanent = True
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data))
@@ -68,10 +71,13 @@ def login():
 @login_required
 def logout():
     me = current_user._get_current_object()
+    lang = session.get("lang") or me.language  # the sign-in page stays in their language
     run(services.logout, me, me)  # ends every session of the person, copies included
     logout_user()
     session.clear()
-    flash("Bạn đã đăng xuất. Mọi phiên đăng nhập khác của bạn cũng đã kết thúc.", "info")
+    if lang:
+        session["lang"] = lang
+    flash(_("Bạn đã đăng xuất. Mọi phiên đăng nhập khác của bạn cũng đã kết thúc."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -93,10 +99,10 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if form.new.data != form.confirm.data:
-            flash("Mật khẩu nhập lại không khớp; mật khẩu chưa được đổi.", "error")
+            flash(_("Mật khẩu nhập lại không khớp; mật khẩu chưa được đổi."), "error")
         else:
             me = current_user._get_current_object()
-            _, error = attempt(services.change_password, me, me, form.current.data,
+            _done, error = attempt(services.change_password, me, me, form.current.data,
                                form.new.data)
             if error is not None:
                 flash(error.message, "error")
@@ -105,8 +111,8 @@ def change_password():
                 # new remember-me cookie if it had one.
                 remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
                 login_user(me, remember=remembered in request.cookies)
-                flash("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc.",
-                      "success")
+                flash(_("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết "
+                        "thúc."), "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("auth.account"))
@@ -133,7 +139,7 @@ def create_token():
 def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     run(services.revoke_token, token, current_user._get_current_object())  # 403 if not theirs
-    flash(f"Đã thu hồi mã truy cập «{token.name}».", "success")
+    flash(_("Đã thu hồi mã truy cập «%(name)s».", name=token.name), "success")
     return redirect(url_for("auth.account"))
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.documents.models import Document
 from isodoc.extensions import db
+from isodoc.i18n import _l
 from isodoc.paging import MAX_PAGE, MAX_SIZE, parse_page, parse_size
 from isodoc.search import entries as entries_mod
 from isodoc.search.analysis import ParsedQuery, fold, parse
@@ -371,21 +372,26 @@ def reindex(progress=None) -> int:
 
 
 def check() -> list[str]:
-    """Index entries against what the database says they should be."""
+    """Index entries against what the database says they should be (for the operator's
+    console: the problems stay in Vietnamese, like the other log lines)."""
     expected = {e.key for d in db.session.scalars(select(Document))
                 for e in entries_mod.entries_for(d)}
     eng = engine()
     actual = eng.entry_keys()
-    problems = [f"thiếu trong chỉ mục tìm kiếm: {k}" for k in sorted(expected - actual)]
-    problems += [f"thừa trong chỉ mục tìm kiếm: {k}" for k in sorted(actual - expected)]
+    problems = [f"thiếu trong chỉ mục tìm kiếm: {k}"  # i18n: vi-only
+                for k in sorted(expected - actual)]
+    problems += [f"thừa trong chỉ mục tìm kiếm: {k}"  # i18n: vi-only
+                 for k in sorted(actual - expected)]
     cursor = read_cursor(eng)
     if cursor is None:
-        problems.append("chỉ mục tìm kiếm chưa từng được dựng (chưa có con trỏ nhật ký)")
+        problems.append("chỉ mục tìm kiếm chưa từng được dựng "  # i18n: vi-only
+                        "(chưa có con trỏ nhật ký)")
     else:
         pending = db.session.scalar(select(func.count()).select_from(SearchChange)
                                     .where(SearchChange.id > cursor))
         if pending:
-            problems.append(f"{pending} thay đổi trong nhật ký chưa áp dụng vào chỉ mục")
+            problems.append(
+                f"{pending} thay đổi trong nhật ký chưa áp dụng vào chỉ mục")  # i18n: vi-only
     return problems
 
 
@@ -479,8 +485,8 @@ def did_you_mean(parsed: ParsedQuery) -> str:
     return " ".join(fixed) if changed else ""
 
 
-FACET_LABELS = {"agency": "Đơn vị", "kind": "Loại tài liệu", "field": "Lĩnh vực",
-                "clause": "Điều khoản ISO"}
+FACET_LABELS = {"agency": _l("Đơn vị"), "kind": _l("Loại tài liệu"), "field": _l("Lĩnh vực"),
+                "clause": _l("Điều khoản ISO")}
 
 
 def bounded(parsed: ParsedQuery) -> ParsedQuery:

@@ -8,11 +8,12 @@ from flask_login import current_user, login_required
 from isodoc import search
 from isodoc.documents.models import DocumentKind
 from isodoc.errors import error_response
+from isodoc.i18n import _l
 from isodoc.paging import PagingError, parse_page
 from isodoc.textnorm import nfc
 
 bp = Blueprint("search", __name__, url_prefix="/search")
-SCOPES = {"": "Toàn tỉnh", "agency": "Đơn vị của tôi", "district": "Huyện của tôi"}
+SCOPES = {"": _l("Toàn tỉnh"), "agency": _l("Đơn vị của tôi"), "district": _l("Huyện của tôi")}
 
 
 def filters_from(args, user) -> search.Filters:

@@ -25,11 +25,23 @@ class CatalogError(ValueError):
     """A catalog file contradicts itself or another catalog."""
 
 
+def _english() -> bool:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
 @dataclass(frozen=True)
 class Note:
     flag: str
     vi: str
     en: str
+
+    @property
+    def text(self) -> str:
+        """In the interface's language (the catalog carries both)."""
+        return self.en if _english() else self.vi
 
 
 @dataclass
@@ -53,6 +65,16 @@ class Clause:
     @property
     def label(self) -> str:
         return f"{self.number} {self.vi}"
+
+    @property
+    def title(self) -> str:
+        """In the interface's language (the catalog carries both)."""
+        return self.en if _english() else self.vi
+
+    @property
+    def other_title(self) -> str:
+        """In the other language: shown beside, for the terms people meet elsewhere."""
+        return self.vi if _english() else self.en
 
 
 @dataclass

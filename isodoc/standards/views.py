@@ -77,9 +77,9 @@ def options():
     words = fold(request.args.get("q", "")[:100]).split()
     found = []
     for clause in standards.current().clauses.values():
-        title = fold(clause.vi)
+        title = fold(f"{clause.vi} {clause.en}")  # found by its title in either language
         if all(clause.number.startswith(w) or w in title for w in words):
-            found.append({"code": clause.number, "name": clause.vi})
+            found.append({"code": clause.number, "name": clause.title})
             if len(found) == OPTIONS_MAX:
                 break
     return jsonify(found)
