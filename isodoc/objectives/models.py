@@ -140,10 +140,13 @@ class Measurement(db.Model):
         return self.objective.met(self.value)
 
 
-def format_number(value: float) -> str:
-    """In the interface's language, no trailing zeros (Vietnamese: "1.234,5")."""
+def format_number(value: float, grouped: bool = True) -> str:
+    """In the interface's language, no trailing zeros (Vietnamese: "1.234,5"). Ungrouped
+    ("1234,5") where a person edits the number: parse_value reads a group separator as
+    the decimal one."""
     from babel.numbers import format_decimal
 
     from isodoc.timeutil import interface_locale
 
-    return format_decimal(value, format="#,##0.####", locale=interface_locale())
+    return format_decimal(value, format="#,##0.####" if grouped else "0.####",
+                          locale=interface_locale())

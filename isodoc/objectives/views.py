@@ -98,7 +98,7 @@ def edit(agency_code: str, objective_id: int):
     form.owner.choices = options((str(u.id), u.full_name) for u in members)
     if request.method == "GET":
         form.owner.data = str(objective.owner_id)
-        form.target.data = format_number(objective.target)
+        form.target.data = format_number(objective.target, grouped=False)
     elif form.validate_on_submit():
         owner = next((u for u in members if str(u.id) == form.owner.data), None)
         data = services.ObjectiveInput(
