@@ -1,3 +1,4 @@
+from flask_babel import pgettext
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 
 from isodoc.forms import Form, VnDateField, max_len, options, required
@@ -32,9 +33,14 @@ class ActionForm(Form):
         (k.value, label) for k, label in OUTPUT_LABELS.items()))
     decision = TextAreaField(_l("Quyết định, hành động"), validators=[
         required(_l("nội dung quyết định, hành động")), max_len(4000)])
-    owner = SelectField(_l("Người thực hiện"), choices=[])
+    owner = SelectField(choices=[])
     due_date = VnDateField(_l("Hạn hoàn thành (dd/mm/yyyy)"),
                            validators=[required(_l("hạn hoàn thành"))])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # the person who will carry the action out (elsewhere "Người thực hiện" is who did it)
+        self.owner.label.text = pgettext("action owner", "Người thực hiện")
 
 
 class ReportForm(Form):

@@ -1,3 +1,4 @@
+from flask_babel import pgettext
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
@@ -33,8 +34,13 @@ class LinkFindingForm(Form):
 
 class ActionForm(Form):
     action = TextAreaField(_l("Hành động"), validators=[required(_l("hành động")), max_len(4000)])
-    owner = SelectField(_l("Người thực hiện"), choices=[])
+    owner = SelectField(choices=[])
     due_date = VnDateField(_l("Hạn hoàn thành (dd/mm/yyyy)"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # the person who will carry the action out (elsewhere "Người thực hiện" is who did it)
+        self.owner.label.text = pgettext("action owner", "Người thực hiện")
 
 
 class ScaleForm(Form):
