@@ -12,6 +12,7 @@ from isodoc.api import authenticate_bearer
 from isodoc.api.schemas import AwareDateTime
 from isodoc.commands import run
 from isodoc.extensions import db
+from isodoc.i18n import _l
 from isodoc.objectives import services
 from isodoc.objectives.models import Comparison, Frequency, QualityObjective
 from isodoc.policy import Action, require
@@ -20,17 +21,17 @@ from isodoc.risks.models import RiskKind, RiskStatus
 from isodoc.timeutil import today_local
 
 blp = Blueprint("api_objectives", __name__, url_prefix="/api/v1/agencies",
-                description="Mục tiêu chất lượng và kết quả đo (TCVN ISO 9001:2015, 6.2, 9.1); "
-                            "rủi ro và cơ hội (6.1)")
+                description=_l("Mục tiêu chất lượng và kết quả đo (TCVN ISO 9001:2015, 6.2, "
+                               "9.1); rủi ro và cơ hội (6.1)"))
 blp.before_request(authenticate_bearer)
 
 
 class MeasurementSchema(Schema):
-    period = fields.String(metadata={"description": "năm-tháng, vd. 2026-03"})
+    period = fields.String(metadata={"description": _l("năm-tháng, vd. 2026-03")})
     value = fields.Float()
     met = fields.Boolean()
     note = fields.String()
-    corrections = fields.Integer(metadata={"description": "số lần kết quả kỳ này được sửa"})
+    corrections = fields.Integer(metadata={"description": _l("số lần kết quả kỳ này được sửa")})
     entered_by = fields.Function(lambda m: m.entered_by.username if m.entered_by else None)
     entered_at = AwareDateTime()
     finding = fields.Function(lambda m: m.finding.code if m.finding else None)
@@ -55,16 +56,16 @@ class ObjectiveSchema(Schema):
 
 class ObjectiveQuerySchema(Schema):
     year = fields.Integer(validate=validate.Range(services.YEAR_MIN, services.YEAR_MAX),
-                          metadata={"description": "mặc định: năm nay"})
+                          metadata={"description": _l("mặc định: năm nay")})
 
 
 class MeasurementInputSchema(Schema):
     period = fields.String(required=True, validate=validate.Length(max=7),
-                           metadata={"description": "năm-tháng, vd. 2026-03"},
-                           error_messages={"required": "Thiếu kỳ đo (period, vd. 2026-03)."})
+                           metadata={"description": _l("năm-tháng, vd. 2026-03")},
+                           error_messages={"required": _l("Thiếu kỳ đo (period, vd. 2026-03).")})
     # parsed by the service, so a bad value gets the same Vietnamese message as the form
     value = fields.Raw(required=True, allow_none=True, metadata={"type": "number", "example": 97.5},
-                       error_messages={"required": "Thiếu kết quả đo (value)."})
+                       error_messages={"required": _l("Thiếu kết quả đo (value).")})
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 

@@ -9,12 +9,13 @@ from marshmallow import Schema, fields
 
 from isodoc.api import authenticate_bearer
 from isodoc.api.objectives import agency_or_404
+from isodoc.i18n import _l
 from isodoc.policy import Action, require
 from isodoc.reviews import services
 from isodoc.reviews.models import ActionState, InputTopic, OutputKind
 
 blp = Blueprint("api_reviews", __name__, url_prefix="/api/v1/agencies",
-                description="Xem xét của lãnh đạo (TCVN ISO 9001:2015, 9.3)")
+                description=_l("Xem xét của lãnh đạo (TCVN ISO 9001:2015, 9.3)"))
 blp.before_request(authenticate_bearer)
 
 
@@ -22,7 +23,7 @@ class ReviewInputSchema(Schema):
     topic = fields.String(metadata={"enum": [t.value for t in InputTopic]})
     label = fields.Function(lambda i: i.topic_enum.label)
     prefilled = fields.Function(lambda i: i.topic_enum.live, metadata={
-        "description": "false: mục nhập tay (nhà cung cấp bên ngoài, nguồn lực)"})
+        "description": _l("false: mục nhập tay (nhà cung cấp bên ngoài, nguồn lực)")})
     content = fields.String()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from isodoc.i18n import _
 from isodoc.objectives.models import QualityObjective, format_number
 
 WIDTH, HEIGHT = 480, 200
@@ -38,8 +39,9 @@ def trend_svg(objective: QualityObjective) -> Markup:
                      f'font-size="11" fill="#555">{escape(format_number(round(value, 2)))}'
                      '</text>')
     for month in range(1, 13):
+        short = escape(_("T%(month)s", month=month))  # the month's short name on the axis
         parts.append(f'<text x="{x(month):.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
-                     f'font-size="11" fill="#555">T{month}</text>')
+                     f'font-size="11" fill="#555">{short}</text>')
     target_y = y(objective.target)
     parts.append(f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{target_y:.1f}" '
                  f'y2="{target_y:.1f}" stroke="#1f6feb" stroke-dasharray="6 4"/>')

@@ -4,19 +4,23 @@ from wtforms.validators import NumberRange
 
 from isodoc.findings.models import FindingType
 from isodoc.forms import Form, max_len, options, required
-from isodoc.objectives.models import Comparison, Frequency
+from isodoc.i18n import _l
+from isodoc.objectives.models import COMPARISON_LABELS, FREQUENCY_LABELS
 
 
 class ObjectiveForm(Form):
-    year = IntegerField("Năm", validators=[NumberRange(2000, 2100)])
-    title = StringField("Mục tiêu chất lượng", validators=[required("mục tiêu"), max_len(300)])
-    measure = StringField("Chỉ số đo", validators=[required("chỉ số đo"), max_len(300)])
-    comparison = SelectField("So sánh", choices=options((c.value, c.label) for c in Comparison))
-    target = StringField("Chỉ tiêu (số)", validators=[required("chỉ tiêu"), max_len(20)])
-    unit = StringField("Đơn vị tính", validators=[required("đơn vị tính"), max_len(20)])
-    owner = SelectField("Người phụ trách", choices=[])
-    frequency = SelectField("Tần suất đo", choices=options((f.value, f.label) for f in Frequency))
-    data_source = TextAreaField("Nguồn dữ liệu", validators=[max_len(2000)])
+    year = IntegerField(_l("Năm"), validators=[NumberRange(2000, 2100)])
+    title = StringField(_l("Mục tiêu chất lượng"),
+                        validators=[required(_l("mục tiêu")), max_len(300)])
+    measure = StringField(_l("Chỉ số đo"), validators=[required(_l("chỉ số đo")), max_len(300)])
+    comparison = SelectField(_l("So sánh"), choices=options(
+        (c.value, label) for c, label in COMPARISON_LABELS.items()))
+    target = StringField(_l("Chỉ tiêu (số)"), validators=[required(_l("chỉ tiêu")), max_len(20)])
+    unit = StringField(_l("Đơn vị tính"), validators=[required(_l("đơn vị tính")), max_len(20)])
+    owner = SelectField(_l("Người phụ trách"), choices=[])
+    frequency = SelectField(_l("Tần suất đo"), choices=options(
+        (f.value, label) for f, label in FREQUENCY_LABELS.items()))
+    data_source = TextAreaField(_l("Nguồn dữ liệu"), validators=[max_len(2000)])
 
 
 class EditObjectiveForm(ObjectiveForm):
@@ -26,22 +30,27 @@ class EditObjectiveForm(ObjectiveForm):
 
 
 class MeasurementForm(Form):
-    month = SelectField("Tháng", choices=[])
-    value = StringField("Kết quả đạt được (số)", validators=[required("kết quả"), max_len(20)])
-    note = StringField("Ghi chú", validators=[max_len(500)])
+    month = SelectField(_l("Tháng"), choices=[])
+    value = StringField(_l("Kết quả đạt được (số)"),
+                        validators=[required(_l("kết quả")), max_len(20)])
+    note = StringField(_l("Ghi chú"), validators=[max_len(500)])
 
 
 class RaiseFindingForm(Form):
-    type = SelectField("Loại phát hiện", choices=options((t.value, t.label) for t in FindingType))
+    type = SelectField(_l("Loại phát hiện"), choices=[])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.type.choices = options((t.value, t.label) for t in FindingType)  # per request
 
 
 class ImportForm(Form):
     """Values from the one-stop-shop system's CSV export: the two columns are remembered
     from the last import, so the next month's file needs only choosing."""
 
-    file = FileField("Tệp CSV xuất từ hệ thống một cửa (UTF-8)",
-                     validators=[FileRequired("Vui lòng chọn tệp CSV.")])
-    period_column = StringField("Tên cột kỳ báo cáo (tháng)",
-                                validators=[required("tên cột kỳ báo cáo"), max_len(100)])
-    value_column = StringField("Tên cột kết quả", validators=[required("tên cột kết quả"),
-                                                              max_len(100)])
+    file = FileField(_l("Tệp CSV xuất từ hệ thống một cửa (UTF-8)"),
+                     validators=[FileRequired(_l("Vui lòng chọn tệp CSV."))])
+    period_column = StringField(_l("Tên cột kỳ báo cáo (tháng)"),
+                                validators=[required(_l("tên cột kỳ báo cáo")), max_len(100)])
+    value_column = StringField(_l("Tên cột kết quả"),
+                               validators=[required(_l("tên cột kết quả")), max_len(100)])

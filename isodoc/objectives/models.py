@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.extensions import db
+from isodoc.i18n import _l
 from isodoc.timeutil import utcnow
 
 
@@ -24,7 +25,7 @@ class Comparison(StrEnum):
 
     @property
     def label(self) -> str:
-        return "Không thấp hơn (≥)" if self is Comparison.AT_LEAST else "Không vượt quá (≤)"
+        return str(COMPARISON_LABELS[self])
 
     def met(self, value: float, target: float) -> bool:
         return value >= target if self is Comparison.AT_LEAST else value <= target
@@ -37,13 +38,20 @@ class Frequency(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"monthly": "Hằng tháng", "quarterly": "Hằng quý", "yearly": "Hằng năm"}[self]
+        return str(FREQUENCY_LABELS[self])
 
     @property
     def months(self) -> tuple[int, ...]:
         """The months a value is entered for: a quarter's or the year's last month."""
         return {"monthly": tuple(range(1, 13)), "quarterly": (3, 6, 9, 12),
                 "yearly": (12,)}[self]
+
+
+# lazy: the forms' choices are built once, their labels follow each request's language
+COMPARISON_LABELS = {Comparison.AT_LEAST: _l("Không thấp hơn (≥)"),
+                     Comparison.AT_MOST: _l("Không vượt quá (≤)")}
+FREQUENCY_LABELS = {Frequency.MONTHLY: _l("Hằng tháng"), Frequency.QUARTERLY: _l("Hằng quý"),
+                    Frequency.YEARLY: _l("Hằng năm")}
 
 
 class QualityObjective(db.Model):
@@ -132,10 +140,13 @@ class Measurement(db.Model):
         return self.objective.met(self.value)
 
 
-def format_number(value: float) -> str:
-    """In the interface's language, no trailing zeros (Vietnamese: "1.234,5")."""
+def format_number(value: float, grouped: bool = True) -> str:
+    """In the interface's language, no trailing zeros (Vietnamese: "1.234,5"). Ungrouped
+    ("1234,5") where a person edits the number: parse_value reads a group separator as
+    the decimal one."""
     from babel.numbers import format_decimal
 
     from isodoc.timeutil import interface_locale
 
-    return format_decimal(value, format="#,##0.####", locale=interface_locale())
+    return format_decimal(value, format="#,##0.####" if grouped else "0.####",
+                          locale=interface_locale())

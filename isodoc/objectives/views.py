@@ -13,6 +13,7 @@ from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.models import FindingType
 from isodoc.forms import options
+from isodoc.i18n import _
 from isodoc.objectives import services
 from isodoc.objectives.chart import trend_svg
 from isodoc.objectives.forms import (
@@ -77,7 +78,7 @@ def new(agency_code: str):
             data_source=form.data_source.data or "")
         objective, error = attempt(services.create_objective, agency, current_user, data)
         if error is None:
-            flash(f"Đã đặt mục tiêu {objective.code}.", "success")
+            flash(_("Đã đặt mục tiêu %(code)s.", code=objective.code), "success")
             return redirect(objective_url(objective))
         flash(error.message, "error")
     else:
@@ -97,7 +98,7 @@ def edit(agency_code: str, objective_id: int):
     form.owner.choices = options((str(u.id), u.full_name) for u in members)
     if request.method == "GET":
         form.owner.data = str(objective.owner_id)
-        form.target.data = format_number(objective.target)
+        form.target.data = format_number(objective.target, grouped=False)
     elif form.validate_on_submit():
         owner = next((u for u in members if str(u.id) == form.owner.data), None)
         data = services.ObjectiveInput(
@@ -105,9 +106,9 @@ def edit(agency_code: str, objective_id: int):
             comparison=form.comparison.data, target=form.target.data or "",
             unit=form.unit.data or "", owner=owner, frequency=form.frequency.data,
             data_source=form.data_source.data or "")
-        _, error = attempt(services.update_objective, objective, current_user, data)
+        __, error = attempt(services.update_objective, objective, current_user, data)
         if error is None:
-            flash(f"Đã lưu mục tiêu {objective.code}.", "success")
+            flash(_("Đã lưu mục tiêu %(code)s.", code=objective.code), "success")
             return redirect(objective_url(objective))
         flash(error.message, "error")
         objective = db.session.get(QualityObjective, objective_id)
@@ -119,15 +120,17 @@ def edit(agency_code: str, objective_id: int):
 
 def measurement_form(objective: QualityObjective) -> MeasurementForm:
     form = MeasurementForm(prefix="m")
-    form.month.choices = options((str(m), f"Tháng {m:02d}/{objective.year}")
-                                 for m in objective.frequency_enum.months)
+    form.month.choices = options(
+        (str(m), _("Tháng %(month)s/%(year)s", month=str(m).zfill(2), year=objective.year))
+        for m in objective.frequency_enum.months)
     return form
 
 
 def import_form(objective: QualityObjective) -> ImportForm:
     form = ImportForm(prefix="csv")
     if request.method == "GET" or not form.is_submitted():
-        form.period_column.data = objective.import_period_column or "Kỳ báo cáo"
+        # the column's name in the one-stop-shop system's export (data, not interface)
+        form.period_column.data = objective.import_period_column or "Kỳ báo cáo"  # i18n: vi-only
         form.value_column.data = objective.import_value_column
     return form
 
@@ -172,8 +175,9 @@ def measure(agency_code: str, objective_id: int):
     if error is not None:
         flash(error.message, "error")
         return render_objective(db.session.get(QualityObjective, objective_id), form, 422)
-    flash(f"Đã ghi kết quả kỳ {measurement.period_label}"
-          + ("" if measurement.met else ": không đạt chỉ tiêu") + ".",
+    flash(_("Đã ghi kết quả kỳ %(period)s.", period=measurement.period_label) if measurement.met
+          else _("Đã ghi kết quả kỳ %(period)s: không đạt chỉ tiêu.",
+                 period=measurement.period_label),
           "success" if measurement.met else "error")
     return redirect(objective_url(objective))
 
@@ -184,7 +188,8 @@ def import_values(agency_code: str, objective_id: int):
     objective = objective_or_404(agency_code, objective_id)
     require(current_user, Action.OBJECTIVE_MEASURE, objective)
     if (request.content_length or 0) > services.IMPORT_BYTES + 4096:
-        flash(f"Tệp CSV quá lớn (tối đa {services.IMPORT_BYTES // 1024} KB).", "error")
+        flash(_("Tệp CSV quá lớn (tối đa %(kb)s KB).", kb=services.IMPORT_BYTES // 1024),
+              "error")
         return render_objective(objective, status=413)
     form = import_form(objective)
     if not form.validate_on_submit():
@@ -197,8 +202,9 @@ def import_values(agency_code: str, objective_id: int):
         flash(error.message, "error")
         return render_objective(db.session.get(QualityObjective, objective_id), status=422,
                                 csv_form=form, problems=error.problems)
-    flash(f"Đã nhập từ tệp: {result.added} kỳ mới, {result.corrected} kỳ sửa, "
-          f"{result.unchanged} kỳ không đổi.", "success")
+    flash(_("Đã nhập từ tệp: %(added)s kỳ mới, %(corrected)s kỳ sửa, %(unchanged)s kỳ không "
+            "đổi.", added=result.added, corrected=result.corrected,
+            unchanged=result.unchanged), "success")
     return redirect(objective_url(objective))
 
 
@@ -220,5 +226,6 @@ def raise_finding(agency_code: str, objective_id: int, month: int):
     if error is not None:
         flash(error.message, "error")
         return render_objective(db.session.get(QualityObjective, objective_id), status=422)
-    flash(f"Đã ghi nhận phát hiện {finding.code} từ kỳ {measurement.period_label}.", "success")
+    flash(_("Đã ghi nhận phát hiện %(code)s từ kỳ %(period)s.", code=finding.code,
+            period=measurement.period_label), "success")
     return redirect(finding_url(finding))

@@ -1,10 +1,14 @@
 """The minutes of a management review (biên bản họp xem xét của lãnh đạo, BM.01-QT-05) as
-a Word document in the administrative layout shared by every document isodoc writes."""
+a Word document in the administrative layout shared by every document isodoc writes. It is
+filed as the agency's record: Vietnamese whatever the interface's language, the labels it
+borrows (roles, topics, states) rendered under force_locale("vi")."""
+# i18n: vietnamese-only (the minutes are an officially filed document)
 
 from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from flask_babel import force_locale
 
 from isodoc.officedocs import layout
 from isodoc.reviews.models import ManagementReview
@@ -32,6 +36,11 @@ def _lines(doc, text: str) -> None:
 
 
 def build(review: ManagementReview) -> bytes:
+    with force_locale("vi"):
+        return _build(review)
+
+
+def _build(review: ManagementReview) -> bytes:
     agency = review.agency
     doc = layout.new_document()
     layout.page_headers(doc)

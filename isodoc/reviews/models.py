@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.extensions import db
+from isodoc.i18n import _, _l
 from isodoc.timeutil import utcnow
 
 
@@ -32,7 +33,7 @@ class InputTopic(StrEnum):
 
     @property
     def label(self) -> str:
-        return TOPIC_LABELS[self]
+        return str(TOPIC_LABELS[self])  # a str: the API answers it as JSON
 
     @property
     def live(self) -> bool:
@@ -41,17 +42,17 @@ class InputTopic(StrEnum):
 
 
 TOPIC_LABELS = {
-    InputTopic.PREVIOUS_ACTIONS: "Tình trạng các hành động từ lần xem xét trước",
-    InputTopic.CHANGES: "Những thay đổi liên quan đến hệ thống quản lý chất lượng",
-    InputTopic.SATISFACTION: "Sự hài lòng của người dân, tổ chức và phản hồi",
-    InputTopic.OBJECTIVES: "Mức độ đạt được các mục tiêu chất lượng",
-    InputTopic.PERFORMANCE: "Kết quả thực hiện các quá trình, giải quyết TTHC",
-    InputTopic.FINDINGS: "Sự không phù hợp và hành động khắc phục",
-    InputTopic.AUDITS: "Kết quả đánh giá nội bộ",
-    InputTopic.PROVIDERS: "Kết quả thực hiện của nhà cung cấp bên ngoài",
-    InputTopic.RESOURCES: "Sự đầy đủ của nguồn lực",
-    InputTopic.RISKS: "Hiệu lực của các hành động giải quyết rủi ro và cơ hội",
-    InputTopic.IMPROVEMENT: "Cơ hội cải tiến",
+    InputTopic.PREVIOUS_ACTIONS: _l("Tình trạng các hành động từ lần xem xét trước"),
+    InputTopic.CHANGES: _l("Những thay đổi liên quan đến hệ thống quản lý chất lượng"),
+    InputTopic.SATISFACTION: _l("Sự hài lòng của người dân, tổ chức và phản hồi"),
+    InputTopic.OBJECTIVES: _l("Mức độ đạt được các mục tiêu chất lượng"),
+    InputTopic.PERFORMANCE: _l("Kết quả thực hiện các quá trình, giải quyết TTHC"),
+    InputTopic.FINDINGS: _l("Sự không phù hợp và hành động khắc phục"),
+    InputTopic.AUDITS: _l("Kết quả đánh giá nội bộ"),
+    InputTopic.PROVIDERS: _l("Kết quả thực hiện của nhà cung cấp bên ngoài"),
+    InputTopic.RESOURCES: _l("Sự đầy đủ của nguồn lực"),
+    InputTopic.RISKS: _l("Hiệu lực của các hành động giải quyết rủi ro và cơ hội"),
+    InputTopic.IMPROVEMENT: _l("Cơ hội cải tiến"),
 }
 
 
@@ -64,8 +65,12 @@ class OutputKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"improvement": "Cơ hội cải tiến", "change": "Thay đổi hệ thống QLCL",
-                "resources": "Nhu cầu nguồn lực"}[self.value]
+        return str(OUTPUT_LABELS[self])
+
+
+OUTPUT_LABELS = {OutputKind.IMPROVEMENT: _l("Cơ hội cải tiến"),
+                 OutputKind.CHANGE: _l("Thay đổi hệ thống QLCL"),
+                 OutputKind.RESOURCES: _l("Nhu cầu nguồn lực")}
 
 
 class ActionState(StrEnum):
@@ -75,8 +80,8 @@ class ActionState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"open": "Đang thực hiện", "done": "Đã thực hiện, chờ xác nhận",
-                "closed": "Đã xác nhận hoàn thành"}[self.value]
+        return {"open": _("Đang thực hiện"), "done": _("Đã thực hiện, chờ xác nhận"),
+                "closed": _("Đã xác nhận hoàn thành")}[self.value]
 
 
 class ManagementReview(db.Model):
@@ -111,7 +116,8 @@ class ManagementReview(db.Model):
 
     @property
     def code(self) -> str:
-        return f"XXLĐ {self.seq:02d}/{self.year}"
+        # the number as filed, in every language
+        return f"XXLĐ {self.seq:02d}/{self.year}"  # i18n: vi-only
 
     def input_text(self, topic: InputTopic | str) -> str:
         return next((i.content for i in self.inputs if i.topic == topic), "")

@@ -12,6 +12,7 @@ from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.reports import default_period
 from isodoc.forms import ConfirmForm, options
+from isodoc.i18n import _
 from isodoc.officedocs.layout import DOCX_MIMETYPE
 from isodoc.policy import Action, can, require
 from isodoc.reviews import minutes, services
@@ -83,8 +84,8 @@ def new(agency_code: str):
                 guests=form.guests.data or "")
             review, error = attempt(services.record_meeting, agency, current_user, data)
             if error is None:
-                flash(f"Đã ghi cuộc họp {review.code}; các đầu vào được điền sẵn từ dữ liệu "
-                      "của kỳ xem xét.", "success")
+                flash(_("Đã ghi cuộc họp %(code)s; các đầu vào được điền sẵn từ dữ liệu "
+                        "của kỳ xem xét.", code=review.code), "success")
                 return redirect(review_url(review))
             flash(error.message, "error")
         else:
@@ -135,12 +136,12 @@ def save_inputs(agency_code: str, review_id: int):
     # only the inputs the form sent (a page that shows some of them changes only those)
     texts = {t.value: getattr(form, f"input_{t.value}").data or "" for t in InputTopic
              if f"i-input_{t.value}" in request.form}
-    _, error = attempt(services.save_inputs, review, current_user, texts,
+    __, error = attempt(services.save_inputs, review, current_user, texts,
                        form.conclusion.data or "")
     if error is not None:
         flash(error.message, "error")
         return render_review(db.session.get(ManagementReview, review_id), 422, inputs=form)
-    flash("Đã lưu đầu vào và kết luận của cuộc họp.", "success")
+    flash(_("Đã lưu đầu vào và kết luận của cuộc họp."), "success")
     return redirect(review_url(review, "inputs"))
 
 
@@ -150,8 +151,8 @@ def refresh(agency_code: str, review_id: int, topic: str):
     require(current_user, Action.REVIEW_MANAGE, review.agency)
     if topic not in set(InputTopic) or not ConfirmForm().validate_on_submit():
         abort(400)
-    _, error = attempt(services.refresh_input, review, current_user, topic)
-    flash(error.message if error else "Đã lấy lại số liệu từ dữ liệu hiện tại.",
+    __, error = attempt(services.refresh_input, review, current_user, topic)
+    flash(error.message if error else _("Đã lấy lại số liệu từ dữ liệu hiện tại."),
           "error" if error else "success")
     return redirect(review_url(review, "inputs"))
 
@@ -165,12 +166,12 @@ def add_action(agency_code: str, review_id: int):
         flash_form_errors(form)
         return render_review(review, 422, action=form)
     owner = next((u for u in members_of(review.agency) if str(u.id) == form.owner.data), None)
-    _, error = attempt(services.add_action, review, current_user, form.kind.data,
+    __, error = attempt(services.add_action, review, current_user, form.kind.data,
                        form.decision.data or "", owner, form.due_date.date)
     if error is not None:
         flash(error.message, "error")
         return render_review(db.session.get(ManagementReview, review_id), 422, action=form)
-    flash("Đã ghi quyết định và hành động.", "success")
+    flash(_("Đã ghi quyết định và hành động."), "success")
     return redirect(review_url(review, "actions"))
 
 
@@ -183,11 +184,11 @@ def report(agency_code: str, review_id: int, action_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_review(review, 422, report=form)
-    _, error = attempt(services.report_action, item, current_user, form.result.data or "")
+    __, error = attempt(services.report_action, item, current_user, form.result.data or "")
     if error is not None:
         flash(error.message, "error")
         return render_review(db.session.get(ManagementReview, review_id), 422, report=form)
-    flash("Đã ghi kết quả thực hiện; chờ xác nhận.", "success")
+    flash(_("Đã ghi kết quả thực hiện; chờ xác nhận."), "success")
     return redirect(review_url(review, "actions"))
 
 
@@ -200,13 +201,13 @@ def verify(agency_code: str, review_id: int, action_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return render_review(review, 422, verify=form)
-    _, error = attempt(services.verify_action, item, current_user,
+    __, error = attempt(services.verify_action, item, current_user,
                        form.outcome.data == "closed", form.note.data or "", form.new_due.date)
     if error is not None:
         flash(error.message, "error")
         return render_review(db.session.get(ManagementReview, review_id), 422, verify=form)
-    flash("Đã xác nhận hoàn thành." if form.outcome.data == "closed"
-          else "Đã trả lại hành động cho người thực hiện.", "success")
+    flash(_("Đã xác nhận hoàn thành.") if form.outcome.data == "closed"
+          else _("Đã trả lại hành động cho người thực hiện."), "success")
     return redirect(review_url(review, "actions"))
 
 

@@ -11,6 +11,7 @@ from isodoc import policy
 from isodoc.auth.models import User
 from isodoc.documents.worklist import WorkItem
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.reviews.models import ActionState, ManagementReview, ReviewAction
 from isodoc.timeutil import format_date, today_local
@@ -30,10 +31,10 @@ def review_work(user: User) -> list[WorkItem]:
     items = []
     for a in found:
         if policy.can(user, Action.REVIEW_ACTION_VERIFY, a):
-            note = "đã thực hiện · chờ xác nhận"
+            note = _("đã thực hiện · chờ xác nhận")
         elif a.owner_id == user.id and policy.can(user, Action.REVIEW_ACTION_REPORT, a):
-            note = (f"QUÁ HẠN từ {format_date(a.due_date)}" if a.overdue(today)
-                    else f"hạn {format_date(a.due_date)}")
+            note = (_("QUÁ HẠN từ %(date)s", date=format_date(a.due_date)) if a.overdue(today)
+                    else _("hạn %(date)s", date=format_date(a.due_date)))
         else:
             continue
         agency = a.review.agency

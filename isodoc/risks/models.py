@@ -13,6 +13,7 @@ from isodoc.auth.models import User
 from isodoc.documents.models import Document
 from isodoc.extensions import db
 from isodoc.findings.models import Finding
+from isodoc.i18n import _l
 from isodoc.timeutil import utcnow
 
 
@@ -22,7 +23,7 @@ class RiskKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return "Rủi ro" if self is RiskKind.RISK else "Cơ hội"
+        return str(KIND_LABELS[self])
 
 
 class RiskStatus(StrEnum):
@@ -32,7 +33,13 @@ class RiskStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"open": "Đang theo dõi", "treated": "Đã xử lý", "closed": "Đóng"}[self]
+        return str(STATUS_LABELS[self])
+
+
+# lazy: the forms' choices are built once, their labels follow each request's language
+KIND_LABELS = {RiskKind.RISK: _l("Rủi ro"), RiskKind.OPPORTUNITY: _l("Cơ hội")}
+STATUS_LABELS = {RiskStatus.OPEN: _l("Đang theo dõi"), RiskStatus.TREATED: _l("Đã xử lý"),
+                 RiskStatus.CLOSED: _l("Đóng")}
 
 
 class RiskScale(db.Model):
@@ -51,7 +58,7 @@ class RiskScale(db.Model):
             else "low"
 
 
-LEVEL_LABELS = {"high": "Cao", "medium": "Trung bình", "low": "Thấp"}
+LEVEL_LABELS = {"high": _l("Cao"), "medium": _l("Trung bình"), "low": _l("Thấp")}
 MAX_LINKED_FINDINGS = 50
 
 # a risk and the findings it relates to (raised from it, or linked afterwards)
@@ -100,7 +107,7 @@ class Risk(db.Model):
 
     @property
     def level_label(self) -> str:
-        return LEVEL_LABELS[self.level]
+        return str(LEVEL_LABELS[self.level])
 
     @property
     def kind_enum(self) -> RiskKind:

@@ -13,6 +13,7 @@ from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingType
 from isodoc.forms import ConfirmForm, options
+from isodoc.i18n import _
 from isodoc.objectives.forms import RaiseFindingForm
 from isodoc.policy import Action, can, require
 from isodoc.risks import services
@@ -66,9 +67,9 @@ def scale(agency_code: str):
     if not form.validate_on_submit():
         flash_form_errors(form)
     else:
-        _, error = attempt(services.set_scale, agency, current_user, form.likelihood_max.data,
+        __, error = attempt(services.set_scale, agency, current_user, form.likelihood_max.data,
                            form.impact_max.data, form.medium_from.data, form.high_from.data)
-        flash(error.message if error else "Đã lưu thang đánh giá.",
+        flash(error.message if error else _("Đã lưu thang đánh giá."),
               "error" if error else "success")
     return redirect(url_for("risks.index", agency_code=agency.code))
 
@@ -105,7 +106,8 @@ def new(agency_code: str):
             risk, error = attempt(services.register, agency, current_user,
                                   risk_input(form, docs, form.kind.data))
             if error is None:
-                flash(f"Đã ghi {risk.kind_enum.label.lower()} {risk.code}.", "success")
+                flash(_("Đã ghi %(kind)s %(code)s.", kind=risk.kind_enum.label.lower(),
+                        code=risk.code), "success")
                 return redirect(risk_url(risk))
             flash(error.message, "error")
         else:
@@ -160,10 +162,10 @@ def reassess(agency_code: str, risk_id: int):
     document_choices(form, docs)
     if request.method == "POST":
         if form.validate_on_submit():
-            _, error = attempt(services.reassess, risk, current_user,
+            __, error = attempt(services.reassess, risk, current_user,
                                risk_input(form, docs, risk.kind), form.status.data)
             if error is None:
-                flash(f"Đã lưu kết quả xem xét lại {risk.code}.", "success")
+                flash(_("Đã lưu kết quả xem xét lại %(code)s.", code=risk.code), "success")
                 return redirect(risk_url(risk))
             flash(error.message, "error")
         else:
@@ -182,8 +184,8 @@ def link_finding(agency_code: str, risk_id: int):
         flash_form_errors(form)
         return render_risk(risk, status=422)
     finding = db.session.get(Finding, int(form.finding.data))
-    _, error = attempt(services.link_finding, risk, current_user, finding)
-    flash(error.message if error else f"Đã liên kết {finding.code}.",
+    __, error = attempt(services.link_finding, risk, current_user, finding)
+    flash(error.message if error else _("Đã liên kết %(code)s.", code=finding.code),
           "error" if error else "success")
     return redirect(risk_url(risk))
 
@@ -198,7 +200,7 @@ def unlink_finding(agency_code: str, risk_id: int, finding_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     attempt(services.unlink_finding, risk, current_user, finding)
-    flash(f"Đã bỏ liên kết {finding.code}.", "success")
+    flash(_("Đã bỏ liên kết %(code)s.", code=finding.code), "success")
     return redirect(risk_url(risk))
 
 
@@ -217,7 +219,8 @@ def raise_finding(agency_code: str, risk_id: int):
     if error is not None:
         flash(error.message, "error")
         return render_risk(db.session.get(Risk, risk_id), status=422)
-    flash(f"Đã ghi nhận phát hiện {finding.code} từ {risk.code}.", "success")
+    flash(_("Đã ghi nhận phát hiện %(code)s từ %(risk)s.", code=finding.code, risk=risk.code),
+          "success")
     return redirect(finding_url(finding))
 
 
@@ -235,12 +238,12 @@ def add_action(agency_code: str, risk_id: int):
         flash_form_errors(form)
         return render_risk(risk, form, 422)
     owner = next((u for u in members_of(risk.agency) if str(u.id) == form.owner.data), None)
-    _, error = attempt(services.add_action, risk, current_user, form.action.data or "", owner,
+    __, error = attempt(services.add_action, risk, current_user, form.action.data or "", owner,
                        form.due_date.date)
     if error is not None:
         flash(error.message, "error")
         return render_risk(db.session.get(Risk, risk_id), form, 422)
-    flash("Đã thêm hành động.", "success")
+    flash(_("Đã thêm hành động."), "success")
     return redirect(risk_url(risk))
 
 
@@ -254,5 +257,5 @@ def complete_action(agency_code: str, risk_id: int, action_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     attempt(services.complete_action, item, current_user)
-    flash("Đã ghi nhận hoàn thành hành động.", "success")
+    flash(_("Đã ghi nhận hoàn thành hành động."), "success")
     return redirect(risk_url(risk))

@@ -11,6 +11,7 @@ from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, Role, User
 from isodoc.documents.worklist import WorkItem
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.risks.models import Risk, RiskAction, RiskStatus
 from isodoc.timeutil import format_date
 
@@ -38,8 +39,8 @@ def review_work(user: User) -> list[WorkItem]:
         .options(joinedload(Risk.agency)).order_by(Risk.review_date, Risk.id)).all()
     return [WorkItem(r.code, f"{r.kind_enum.label}: {r.process}", r.agency.name,
                      url_for("risks.reassess", agency_code=r.agency.code, risk_id=r.id),
-                     "xem xét lại" + (f" · QUÁ HẠN từ {format_date(r.review_date)}"
-                                      if r.review_date < today else " · đến hạn hôm nay"),
+                     _("xem xét lại · QUÁ HẠN từ %(date)s", date=format_date(r.review_date))
+                     if r.review_date < today else _("xem xét lại · đến hạn hôm nay"),
                      r.review_date) for r in risks]
 
 
@@ -56,7 +57,10 @@ def action_work(user: User) -> list[WorkItem]:
     return [WorkItem(a.risk.code, a.action[:100], a.risk.agency.name,
                      url_for("risks.show", agency_code=a.risk.agency.code, risk_id=a.risk_id,
                              _anchor=f"hanh-dong-{a.id}"),
-                     f"hành động xử lý {a.risk.kind_enum.label.lower()}"
-                     + (f" · QUÁ HẠN từ {format_date(a.due_date)}" if a.due_date < today
-                        else f" · hạn {format_date(a.due_date)}"), a.due_date)
+                     _("hành động xử lý %(kind)s · QUÁ HẠN từ %(date)s",
+                       kind=a.risk.kind_enum.label.lower(), date=format_date(a.due_date))
+                     if a.due_date < today else
+                     _("hành động xử lý %(kind)s · hạn %(date)s",
+                       kind=a.risk.kind_enum.label.lower(), date=format_date(a.due_date)),
+                     a.due_date)
             for a in actions]

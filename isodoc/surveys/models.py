@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.agencies.models import Agency
 from isodoc.extensions import db
+from isodoc.i18n import _l
 from isodoc.timeutil import utcnow
 
 
@@ -26,21 +27,25 @@ class Question(StrEnum):
 
     @property
     def text(self) -> str:
-        return {
-            "guidance": "Thủ tục được niêm yết, hướng dẫn đầy đủ, dễ hiểu",
-            "attitude": "Thái độ của công chức tiếp nhận, giải quyết hồ sơ",
-            "timeliness": "Hồ sơ được giải quyết, trả kết quả đúng hẹn",
-            "overall": "Mức độ hài lòng chung của Ông/Bà",
-        }[self.value]
+        """The question as the citizen reads it (fixed in code: interface text)."""
+        return str(QUESTION_TEXTS[self])
 
     @property
     def short(self) -> str:
-        return {"guidance": "Hướng dẫn", "attitude": "Thái độ", "timeliness": "Đúng hẹn",
-                "overall": "Hài lòng chung"}[self.value]
+        return str(QUESTION_SHORT[self])
 
 
-SCORES = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường", 4: "Hài lòng",
-          5: "Rất hài lòng"}
+# lazy: the public form's fields are built once, their labels follow each request
+QUESTION_TEXTS = {
+    Question.GUIDANCE: _l("Thủ tục được niêm yết, hướng dẫn đầy đủ, dễ hiểu"),
+    Question.ATTITUDE: _l("Thái độ của công chức tiếp nhận, giải quyết hồ sơ"),
+    Question.TIMELINESS: _l("Hồ sơ được giải quyết, trả kết quả đúng hẹn"),
+    Question.OVERALL: _l("Mức độ hài lòng chung của Ông/Bà"),
+}
+QUESTION_SHORT = {Question.GUIDANCE: _l("Hướng dẫn"), Question.ATTITUDE: _l("Thái độ"),
+                  Question.TIMELINESS: _l("Đúng hẹn"), Question.OVERALL: _l("Hài lòng chung")}
+SCORES = {1: _l("Rất không hài lòng"), 2: _l("Không hài lòng"), 3: _l("Bình thường"),
+          4: _l("Hài lòng"), 5: _l("Rất hài lòng")}
 LOW_SCORE = 2  # a score at or below this is a low score (may become a finding)
 
 
@@ -52,13 +57,16 @@ class CommentKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"": "Không có ý kiến", "suggestion": "Góp ý", "complaint": "Phản ánh",
-                "petition": "Kiến nghị"}[self.value]
+        return str(COMMENT_LABELS[self])
 
     @property
     def is_complaint(self) -> bool:
         """Phản ánh, kiến nghị: what the agency must answer (Nghị định 20/2008)."""
         return self in (CommentKind.COMPLAINT, CommentKind.PETITION)
+
+
+COMMENT_LABELS = {CommentKind.NONE: _l("Không có ý kiến"), CommentKind.SUGGESTION: _l("Góp ý"),
+                  CommentKind.COMPLAINT: _l("Phản ánh"), CommentKind.PETITION: _l("Kiến nghị")}
 
 
 class SurveyResponse(db.Model):

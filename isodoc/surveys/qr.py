@@ -1,4 +1,6 @@
-"""QR codes as SVG, drawn on the server (segno: pure Python, no image library)."""
+"""QR codes as SVG, drawn on the server (segno: pure Python, no image library). The
+code's title is part of the printed poster, which stays Vietnamese (see poster.py)."""
+# i18n: vietnamese-only (the title of the code printed on the desk's poster)
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -19,6 +20,7 @@ from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.findings import services as findings
 from isodoc.findings.models import Finding, FindingSource, FindingType
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.surveys.models import (
     LOW_SCORE,
@@ -81,14 +83,14 @@ def parse_receipt(raw: object) -> str:
     case. Anything else (a control or invisible character) is refused, never stripped
     into another number."""
     if not isinstance(raw, str) or not raw.strip():
-        raise Refused("receipt", "Vui lòng nhập mã hồ sơ (in trên giấy tiếp nhận, hẹn trả "
-                                 "kết quả).")
+        raise Refused("receipt", _("Vui lòng nhập mã hồ sơ (in trên giấy tiếp nhận, hẹn trả "
+                                   "kết quả)."))
     text = raw.strip().replace(" ", "").upper()
     if len(text) > 40:
-        raise Refused("receipt", "Mã hồ sơ quá dài (tối đa 40 ký tự).")
+        raise Refused("receipt", _("Mã hồ sơ quá dài (tối đa 40 ký tự)."))
     if not RECEIPT_RE.fullmatch(text):
-        raise Refused("receipt", "Mã hồ sơ chỉ gồm chữ không dấu, chữ số và các dấu «.», «-», «/» "
-                           "(4–40 ký tự), như in trên giấy hẹn trả kết quả.")
+        raise Refused("receipt", _("Mã hồ sơ chỉ gồm chữ không dấu, chữ số và các dấu «.», «-», "
+                                   "«/» (4–40 ký tự), như in trên giấy hẹn trả kết quả."))
     return text
 
 
@@ -106,7 +108,8 @@ def parse_score(raw: object, question: Question) -> int:
         return int(raw)
     if isinstance(raw, int) and not isinstance(raw, bool) and raw in SCORES:
         return raw
-    raise Refused(question.value, f"Vui lòng chọn mức đánh giá (1–5) cho «{question.text}».")
+    raise Refused(question.value, _("Vui lòng chọn mức đánh giá (1–5) cho «%(question)s».",
+                                    question=question.text))
 
 
 def submit(agency: Agency, answer: Answer, actor: User | None = None) -> SurveyResponse:
@@ -116,21 +119,21 @@ def submit(agency: Agency, answer: Answer, actor: User | None = None) -> SurveyR
     receipt = parse_receipt(answer.receipt)
     scores = {q: parse_score(answer.scores.get(q.value), q) for q in Question}
     if answer.comment_kind not in {k.value for k in CommentKind}:
-        raise Refused("comment_kind", "Loại ý kiến không hợp lệ.")
+        raise Refused("comment_kind", _("Loại ý kiến không hợp lệ."))
     kind = CommentKind(answer.comment_kind)
     raw = answer.comment if isinstance(answer.comment, str) else ""
     if len(raw) > COMMENT_MAX * 2:  # refused before any work on it
-        raise Refused("comment", f"Ý kiến quá dài: tối đa {COMMENT_MAX} ký tự.")
+        raise Refused("comment", _("Ý kiến quá dài: tối đa %(max)s ký tự.", max=COMMENT_MAX))
     comment = clean(raw, multiline=True)
     if len(comment) > COMMENT_MAX:
-        raise Refused("comment", f"Ý kiến quá dài: tối đa {COMMENT_MAX} ký tự "
-                                 f"(Ông/Bà đã nhập {len(comment)} ký tự).")
+        raise Refused("comment", _("Ý kiến quá dài: tối đa %(max)s ký tự (Ông/Bà đã nhập "
+                                   "%(n)s ký tự).", max=COMMENT_MAX, n=len(comment)))
     if kind.is_complaint and not comment:
-        raise Refused("comment", f"Vui lòng ghi nội dung {kind.label.lower()}.")
+        raise Refused("comment", _("Vui lòng ghi nội dung %(kind)s.", kind=kind.label.lower()))
     if comment and kind is CommentKind.NONE:
         kind = CommentKind.SUGGESTION
     if answer.tthc is not None and agency_tthc(agency, answer.tthc.code) is None:
-        raise Refused("tthc", "Thủ tục hành chính không thuộc đơn vị này.")
+        raise Refused("tthc", _("Thủ tục hành chính không thuộc đơn vị này."))
     if answered(agency, receipt):
         raise Refused("receipt", already_answered(receipt))
     now, year = utcnow(), today_local().year
@@ -152,7 +155,7 @@ def submit(agency: Agency, answer: Answer, actor: User | None = None) -> SurveyR
                 raise Refused("receipt", already_answered(receipt)) from None
             continue
         return response
-    raise InvalidInput("Hệ thống đang bận, vui lòng gửi lại sau ít giây.")
+    raise InvalidInput(_("Hệ thống đang bận, vui lòng gửi lại sau ít giây."))
 
 
 def answered(agency: Agency, receipt: str) -> bool:
@@ -161,8 +164,8 @@ def answered(agency: Agency, receipt: str) -> bool:
 
 
 def already_answered(receipt: str) -> str:
-    return (f"Hồ sơ {receipt} đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần; "
-            "xin cảm ơn Ông/Bà.")
+    return _("Hồ sơ %(receipt)s đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần; xin cảm ơn "
+             "Ông/Bà.", receipt=receipt)
 
 
 # --- results -------------------------------------------------------------------------
@@ -186,21 +189,22 @@ def parse_period(raw: object) -> Period:
         raw = str(today_local().year)
     found = PERIOD_RE.fullmatch(raw) if isinstance(raw, str) else None
     if found is None or not YEAR_MIN <= int(found.group(1)) <= YEAR_MAX:
-        raise InvalidInput("Kỳ phải có dạng năm (2026), quý (2026-Q3) hoặc tháng (2026-03).")
+        raise InvalidInput(_("Kỳ phải có dạng năm (2026), quý (2026-Q3) hoặc tháng (2026-03)."))
     year, part = int(found.group(1)), found.group(2)
     if part is None:
-        return Period(str(year), f"năm {year}", date(year, 1, 1), date(year + 1, 1, 1))
+        return Period(str(year), _("năm %(year)s", year=year), date(year, 1, 1),
+                      date(year + 1, 1, 1))
     if part.startswith("Q"):
         q = int(part[1])
         start = date(year, 3 * q - 2, 1)
         end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
-        return Period(f"{year}-Q{q}", f"quý {q}/{year}", start, end)
+        return Period(f"{year}-Q{q}", _("quý %(q)s/%(year)s", q=q, year=year), start, end)
     month = int(part)
     if not 1 <= month <= 12:
-        raise InvalidInput("Tháng phải từ 01 đến 12.")
+        raise InvalidInput(_("Tháng phải từ 01 đến 12."))
     end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return Period(f"{year}-{month:02d}", f"tháng {month:02d}/{year}", date(year, month, 1),
-                  end)
+    return Period(f"{year}-{month:02d}", _("tháng %(month)s/%(year)s", month=part, year=year),
+                  date(year, month, 1), end)
 
 
 def period_choices(agency: Agency) -> list[tuple[str, str]]:
@@ -208,11 +212,12 @@ def period_choices(agency: Agency) -> list[tuple[str, str]]:
     today = today_local()
     out: list[tuple[str, str]] = []
     for year in (today.year, today.year - 1):
-        out.append((str(year), f"Năm {year}"))
-        out += [(f"{year}-Q{q}", f"Quý {q}/{year}") for q in range(1, 5)
+        out.append((str(year), _("Năm %(year)s", year=year)))
+        out += [(f"{year}-Q{q}", _("Quý %(q)s/%(year)s", q=q, year=year)) for q in range(1, 5)
                 if year < today.year or 3 * q - 2 <= today.month]
         if year == today.year:
-            out += [(f"{year}-{m:02d}", f"Tháng {m:02d}/{year}")
+            out += [(f"{year}-{m:02d}", _("Tháng %(month)s/%(year)s", month=str(m).zfill(2),
+                                          year=year))
                     for m in range(1, today.month + 1)]
     return out
 
@@ -311,36 +316,48 @@ FINDING_CLAUSES = "9.1.2"
 
 def raise_finding(response: SurveyResponse, actor: User, kind: FindingType) -> Finding:
     """One step from a low score or a complaint to a finding: source «phản ánh, kiến
-    nghị» for a complaint or petition, «khảo sát sự hài lòng» for a low score."""
+    nghị» for a complaint or petition, «khảo sát sự hài lòng» for a low score. The
+    finding's text is the agency's record (audit reports print it): Vietnamese."""
     if response.finding_id is not None:
-        raise InvalidInput(f"Phiếu {response.code} đã có phát hiện {response.finding.code}.")
+        raise InvalidInput(_("Phiếu %(code)s đã có phát hiện %(finding)s.", code=response.code,
+                             finding=response.finding.code))
     comment_kind = response.kind
     if not (response.is_low or comment_kind.is_complaint):
-        raise InvalidInput(f"Phiếu {response.code} không có điểm thấp hay phản ánh, kiến "
-                           "nghị: không có gì để ghi nhận phát hiện.")
+        raise InvalidInput(_("Phiếu %(code)s không có điểm thấp hay phản ánh, kiến nghị: không "
+                             "có gì để ghi nhận phát hiện.", code=response.code))
+    with force_locale("vi"):
+        observed = _observed(response)
+    finding = findings.raise_finding(response.agency, actor, findings.FindingInput(
+        type=kind, clauses=FINDING_CLAUSES,
+        requirement="Theo dõi, đánh giá sự hài lòng của tổ chức, cá nhân khi "  # i18n: vi-only
+                    "giải quyết thủ tục hành chính và xử lý phản ánh, kiến nghị "  # i18n: vi-only
+                    "(TCVN ISO 9001:2015, 9.1.2).",
+        observed=observed,
+        source=FindingSource.COMPLAINT if comment_kind.is_complaint else FindingSource.SURVEY,
+        source_note=f"Phiếu khảo sát {response.code}, hồ sơ {response.receipt}"))  # i18n: vi-only
+    response.finding = finding
+    db.session.flush()
+    return finding
+
+
+def _observed(response: SurveyResponse) -> str:
+    """What the finding records of the answer, in Vietnamese (the caller forces the
+    locale for the labels it quotes)."""
     when = response.submitted_at.replace(tzinfo=UTC).astimezone(LOCAL_TZ) \
         .strftime("%d/%m/%Y")
     lows = [f"{Question(s.question).short}: {s.score}/5" for s in response.scores
             if s.score <= LOW_SCORE]
-    observed = f"Phiếu khảo sát {response.code} ngày {when}, hồ sơ {response.receipt}"
+    observed = f"Phiếu khảo sát {response.code} ngày {when}, "  # i18n: vi-only
+    observed += f"hồ sơ {response.receipt}"  # i18n: vi-only
     if response.tthc_code:
-        observed += f", thủ tục {response.tthc_code}"
+        observed += f", thủ tục {response.tthc_code}"  # i18n: vi-only
     observed += "."
     if lows:
-        observed += " Điểm thấp — " + "; ".join(lows) + "."
+        observed += " Điểm thấp — " + "; ".join(lows) + "."  # i18n: vi-only
     if response.comment:
-        observed += f" {comment_kind.label} của người dân: «{response.comment}»"
-    finding = findings.raise_finding(response.agency, actor, findings.FindingInput(
-        type=kind, clauses=FINDING_CLAUSES,
-        requirement="Theo dõi, đánh giá sự hài lòng của tổ chức, cá nhân khi giải quyết "
-                    "thủ tục hành chính và xử lý phản ánh, kiến nghị (TCVN ISO 9001:2015, "
-                    "9.1.2).",
-        observed=observed,
-        source=FindingSource.COMPLAINT if comment_kind.is_complaint else FindingSource.SURVEY,
-        source_note=f"Phiếu khảo sát {response.code}, hồ sơ {response.receipt}"))
-    response.finding = finding
-    db.session.flush()
-    return finding
+        label = response.kind.label
+        observed += f" {label} của người dân: «{response.comment}»"  # i18n: vi-only
+    return observed
 
 
 def response_of(agency: Agency, response_id: int) -> SurveyResponse | None:

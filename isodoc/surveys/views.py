@@ -27,7 +27,9 @@ from isodoc.errors import CSRF_MESSAGE, InvalidInput
 from isodoc.extensions import limiter
 from isodoc.findings.models import FindingType
 from isodoc.forms import options
+from isodoc.i18n import _
 from isodoc.policy import Action, can, require
+from isodoc.surveys import poster as printed
 from isodoc.surveys import qr, services
 from isodoc.surveys.forms import RaiseFindingForm, SurveyForm
 from isodoc.surveys.models import SCORES, CommentKind, Question
@@ -63,12 +65,12 @@ def public_url(agency: Agency, tthc: Tthc | None = None) -> str:
 @public.errorhandler(429)
 def public_error(e):
     messages = {
-        404: "Không tìm thấy trang khảo sát. Vui lòng kiểm tra lại đường dẫn hoặc quét lại "
-             "mã QR tại bộ phận một cửa.",
-        413: f"Nội dung gửi quá dài (tối đa {services.COMMENT_MAX} ký tự ý kiến). "
-             "Vui lòng rút gọn rồi gửi lại.",
-        429: "Có quá nhiều phiếu được gửi trong thời gian ngắn. Vui lòng đợi ít phút rồi "
-             "gửi lại. Xin cảm ơn Ông/Bà.",
+        404: _("Không tìm thấy trang khảo sát. Vui lòng kiểm tra lại đường dẫn hoặc quét lại "
+               "mã QR tại bộ phận một cửa."),
+        413: _("Nội dung gửi quá dài (tối đa %(max)s ký tự ý kiến). Vui lòng rút gọn rồi gửi "
+               "lại.", max=services.COMMENT_MAX),
+        429: _("Có quá nhiều phiếu được gửi trong thời gian ngắn. Vui lòng đợi ít phút rồi "
+               "gửi lại. Xin cảm ơn Ông/Bà."),
     }
     code = (request.view_args or {}).get("agency_code")
     agency = get_by_code(code) if e.code == 429 and request.method == "POST" and \
@@ -78,13 +80,12 @@ def public_error(e):
         form = SurveyForm()
         tthc = services.agency_tthc(agency, request.view_args.get("tthc_code") or "")
         tthcs = [] if tthc else services.agency_tthcs(agency)
-        form.tthc.choices = options([("", "— Không chọn —")] +
-                                    [(t.code, f"{t.name} ({t.code})") for t in tthcs])
+        form.tthc.choices = tthc_choices(tthcs)
         return render_template("surveys/public.html", agency=agency, tthc=tthc, form=form,
                                errors=[messages[429]], questions=list(Question),
                                scores=SCORES, comment_max=services.COMMENT_MAX), 429
-    return render_template("surveys/public_message.html", title="Không gửi được phiếu"
-                           if e.code != 404 else "Không tìm thấy trang",
+    return render_template("surveys/public_message.html", title=_("Không gửi được phiếu")
+                           if e.code != 404 else _("Không tìm thấy trang"),
                            message=messages[e.code]), e.code
 
 
@@ -92,7 +93,7 @@ def public_error(e):
 def public_csrf_error(e):
     """The form's token missing or forged (a page opened too long ago, cookies blocked):
     refused like every form of the app (400, the same message), on the survey's page."""
-    return render_template("surveys/public_message.html", title="Không gửi được phiếu",
+    return render_template("surveys/public_message.html", title=_("Không gửi được phiếu"),
                            message=CSRF_MESSAGE), 400
 
 
@@ -128,17 +129,21 @@ def not_found(rest: str):
 @public.route("/<agency_code>/cam-on")
 def thanks(agency_code: str):
     agency = open_agency_or_404(agency_code)
-    return render_template("surveys/public_message.html", title="Cảm ơn Ông/Bà",
+    return render_template("surveys/public_message.html", title=_("Cảm ơn Ông/Bà"),
                            agency=agency, thanks=True,
-                           message="Phiếu đánh giá đã được gửi. Ý kiến của Ông/Bà giúp đơn vị "
-                                   "phục vụ tốt hơn.")
+                           message=_("Phiếu đánh giá đã được gửi. Ý kiến của Ông/Bà giúp đơn "
+                                     "vị phục vụ tốt hơn."))
+
+
+def tthc_choices(tthcs: list[Tthc]) -> list:
+    return options([("", _("— Không chọn —"))] +
+                   [(t.code, f"{t.name} ({t.code})") for t in tthcs])
 
 
 def answer_page(agency: Agency, tthc: Tthc | None):
     form = SurveyForm()
     tthcs = [] if tthc else services.agency_tthcs(agency)
-    form.tthc.choices = options([("", "— Không chọn —")] +
-                                [(t.code, f"{t.name} ({t.code})") for t in tthcs])
+    form.tthc.choices = tthc_choices(tthcs)
     errors: list[str] = []
     if request.method == "POST":
         # bounded before any parsing: a body larger than the form can be is refused
@@ -166,14 +171,14 @@ def submit(agency: Agency, tthc: Tthc | None, form: SurveyForm, tthcs: list[Tthc
     if chosen is None and form.tthc.data:
         chosen = next((t for t in tthcs if t.code == form.tthc.data), None)
         if chosen is None:
-            form.tthc.errors = ["Thủ tục hành chính không thuộc đơn vị này."]
+            form.tthc.errors = [_("Thủ tục hành chính không thuộc đơn vị này.")]
             return form.tthc.errors
     raw = request.form
     answer = services.Answer(
         receipt=raw.get("receipt", ""), scores={q.value: raw.get(q.value) for q in Question},
         comment=raw.get("comment", ""), comment_kind=raw.get("comment_kind", ""),
         tthc=chosen)
-    _, error = attempt(services.submit, agency, answer)
+    __, error = attempt(services.submit, agency, answer)
     if error is None:
         return []
     attach_error(form, error)
@@ -250,9 +255,7 @@ def qr_svg(agency_code: str):
 def poster(agency_code: str):
     """A page to print and put up at the one-stop-shop desk: the QR code and the link."""
     agency, tthc = printed_link(agency_code)
-    return render_template("surveys/poster.html", agency=agency, tthc=tthc,
-                           link=public_url(agency, tthc),
-                           qr=qr.svg(public_url(agency, tthc)))
+    return printed.render(agency, tthc, public_url(agency, tthc))
 
 
 @bp.route("/<int:response_id>/finding", methods=["POST"])
@@ -276,5 +279,5 @@ def raise_finding(agency_code: str, response_id: int):
     if error is not None:
         flash(error.message, "error")
         return redirect(back)
-    flash(f"Đã ghi nhận phát hiện {finding.code} từ phiếu khảo sát.", "success")
+    flash(_("Đã ghi nhận phát hiện %(code)s từ phiếu khảo sát.", code=finding.code), "success")
     return redirect(finding_url(finding))
