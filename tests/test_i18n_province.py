@@ -198,6 +198,9 @@ def test_tthc_pages_refusals_and_api_in_english(app, people, in_db):
                                    headers=bearer(in_db, "himlam.thuky"))
     assert answer.status_code == 422
     assert "Invalid level “thon”: only tinh, huyen, xa" in str(answer.get_json())
+    tags = {t["name"]: t.get("description") for t in app.test_client().get(
+        "/api/v1/openapi.json?lang=en").get_json()["tags"]}
+    assert tags["api_tthc"].startswith("The catalog of administrative procedures (TTHC)")
 
 
 # -- annual reports ----------------------------------------------------------------------
@@ -222,3 +225,16 @@ def test_annual_report_pages_in_english_and_the_filed_report_in_vietnamese(app, 
     overseer = in_english(client_for(app, "sokhcn"))
     page = overseer.get(f"/annual-reports/?year={THIS_YEAR}").get_data(as_text=True)
     assert f"Agencies' QMS reports for {THIS_YEAR}" in page and "Being drafted" in page
+
+
+def test_the_command_line_reimport_words_the_changes_in_vietnamese(app, people, tmp_path):
+    """The preview keeps each change's field and values; the console words them (in
+    Vietnamese: no request, no chosen language)."""
+    load(app)
+    path = tmp_path / "moi.csv"
+    changed = [[*ROWS[0][:3], "Cấp xã, cấp huyện", *ROWS[0][4:]], *ROWS[1:]]
+    path.write_bytes(csv_bytes(changed))
+    result = app.test_cli_runner().invoke(main, ["tthc", "import", str(path), "--yes",
+                                                 "--decision", "QĐ 2/QĐ-UBND"])
+    assert result.exit_code == 0, result.output
+    assert "~ 1.001193: Cấp thực hiện: «Cấp xã» → «Cấp xã, Cấp huyện»" in result.output
