@@ -1,9 +1,12 @@
-"""The action log read as Vietnamese sentences: "Nguyễn Văn A ban hành QT-03 lần 2, hiệu
-lực từ 01/12/2026" rather than `document.issue` and `approved → issued`.
+"""The action log read as sentences: "Nguyễn Văn A ban hành QT-03 lần 2, hiệu lực từ
+01/12/2026" rather than `document.issue` and `approved → issued`, in the reader's language.
 
-An audit row keeps its technical action code (filters and exports use it); this module
-only words it for people. New kinds of action get a verb in `VERBS`; an action without
-one still reads as a sentence with its code as the verb."""
+An audit row keeps its technical action code (filters and exports use it) and a summary
+written in Vietnamese when it happened; this module words them at display time, each
+action as one whole sentence with named placeholders (`SENTENCES`), and reads the
+document rows' usual summaries ("lần 2, hiệu lực từ …", "(dự thảo 3)") so they are
+worded too. Other summaries are the record as written and follow the sentence. An action
+without a sentence still reads as one, with its code as the verb."""
 
 from __future__ import annotations
 
@@ -11,91 +14,104 @@ import re
 from dataclasses import dataclass
 
 from isodoc.audit import AuditEntry
+from isodoc.i18n import _, _l
 
-# action code → what the person did (the verb phrase; the object follows it)
-VERBS: dict[str, str] = {
-    "document.create": "tạo dự thảo",
-    "document.save": "lưu dự thảo",
-    "document.submit": "trình xem xét",
-    "document.review_agreed": "đồng ý với dự thảo",
-    "document.review_changes_requested": "đề nghị sửa dự thảo",
-    "document.approve": "phê duyệt",
-    "document.reject": "trả lại dự thảo",
-    "document.issue": "ban hành",
-    "document.cancel": "huỷ dự thảo",
-    "document.withdraw": "thu hồi",
-    "document.withdraw_request": "đề nghị thu hồi",
-    "document.withdraw_refuse": "từ chối đề nghị thu hồi",
-    "document.acknowledge": "xác nhận đã đọc",
-    "document.periodic_review": "xem xét định kỳ",
-    "document.import_docx": "nhập từ tệp Word",
-    "document.record_history": "ghi nhận lần ban hành trước đây của",
-    "finding.raise": "ghi nhận phát hiện",
-    "finding.propose": "đề xuất hành động khắc phục cho",
-    "finding.return": "trả lại đề xuất của",
-    "finding.accept": "chấp nhận hành động khắc phục của",
-    "finding.implement": "báo cáo đã thực hiện hành động của",
-    "finding.verify": "xác minh có hiệu lực hành động của",
-    "finding.ineffective": "xác minh không hiệu lực hành động của",
-    "finding.close": "đóng",
-    "finding.dismiss": "đóng, không cần hành động,",
-    "finding.attach": "đính kèm bằng chứng vào",
-    "finding.revise": "mở sửa đổi tài liệu cho",
-    "audit.plan": "lập kế hoạch đánh giá nội bộ",
-    "audit.edit": "sửa kế hoạch đánh giá",
-    "audit.declare_conflict": "khai báo xung đột lợi ích trong",
-    "audit.checklist": "tạo danh mục kiểm tra của",
-    "audit.add_item": "thêm câu hỏi vào",
-    "audit.start": "bắt đầu cuộc đánh giá",
-    "audit.fill": "ghi kết quả kiểm tra trong",
-    "audit.complete": "hoàn thành cuộc đánh giá",
-    "audit.cancel": "huỷ cuộc đánh giá",
-    "audit.programme": "lập chương trình đánh giá nội bộ",
-    "agency.create": "tạo đơn vị",
-    "agency.edit": "sửa thông tin đơn vị",
-    "agency.set_status": "cập nhật trạng thái HTQLCL của",
-    "agency.dissolve": "giải thể hoặc sáp nhập",
-    "registry.import": "nhập danh mục đơn vị",
-    "auth.login": "đăng nhập",
-    "auth.logout": "đăng xuất",
-    "auth.login_failed": "đăng nhập không thành công",
-    "user.create": "tạo tài khoản",
-    "user.change_password": "đổi mật khẩu",
-    "user.reset_password": "đặt lại mật khẩu của",
-    "user.activate": "mở lại tài khoản",
-    "user.deactivate": "khoá tài khoản",
-    "membership.add": "gán vai trò cho",
-    "membership.remove": "bỏ vai trò của",
-    "token.create": "tạo mã truy cập API",
-    "token.revoke": "thu hồi mã truy cập API của",
-    "account.mail_mode": "chọn cách nhận thư",
-    "tthc.stage_import": "tải lên danh mục TTHC",
-    "tthc.apply_import": "áp dụng danh mục TTHC",
-    "tthc.map_body": "gán cơ quan giải quyết TTHC",
-    "tthc.model_publish": "công bố quy trình mẫu",
-    "objective.create": "đặt mục tiêu chất lượng",
-    "objective.measure": "nhập kết quả mục tiêu",
-    "objective.correct": "sửa kết quả mục tiêu",
-    "risk.register": "ghi nhận rủi ro",
-    "risk.action": "thêm biện pháp xử lý rủi ro",
-    "risk.action_done": "hoàn thành biện pháp xử lý rủi ro",
-    "risk.scale": "đặt thang đánh giá rủi ro",
+# action code → the sentence: who did it (%(who)s) to what (%(what)s), whole so that each
+# language keeps its word order; what follows in the row's summary is added after it
+SENTENCES: dict[str, str] = {
+    "document.create": _l("%(who)s tạo dự thảo %(what)s"),
+    "document.save": _l("%(who)s lưu dự thảo %(what)s"),
+    "document.submit": _l("%(who)s trình xem xét %(what)s"),
+    "document.review_agreed": _l("%(who)s đồng ý với dự thảo %(what)s"),
+    "document.review_changes_requested": _l("%(who)s đề nghị sửa dự thảo %(what)s"),
+    "document.approve": _l("%(who)s phê duyệt %(what)s"),
+    "document.reject": _l("%(who)s trả lại dự thảo %(what)s"),
+    "document.issue": _l("%(who)s ban hành %(what)s"),
+    "document.cancel": _l("%(who)s huỷ dự thảo %(what)s"),
+    "document.withdraw": _l("%(who)s thu hồi %(what)s"),
+    "document.withdraw_request": _l("%(who)s đề nghị thu hồi %(what)s"),
+    "document.withdraw_refuse": _l("%(who)s từ chối đề nghị thu hồi %(what)s"),
+    "document.acknowledge": _l("%(who)s xác nhận đã đọc %(what)s"),
+    "document.periodic_review": _l("%(who)s xem xét định kỳ %(what)s"),
+    "document.import_docx": _l("%(who)s nhập từ tệp Word %(what)s"),
+    "document.record_history": _l("%(who)s ghi nhận lần ban hành trước đây của %(what)s"),
+    "finding.raise": _l("%(who)s ghi nhận phát hiện %(what)s"),
+    "finding.propose": _l("%(who)s đề xuất hành động khắc phục cho %(what)s"),
+    "finding.return": _l("%(who)s trả lại đề xuất của %(what)s"),
+    "finding.accept": _l("%(who)s chấp nhận hành động khắc phục của %(what)s"),
+    "finding.implement": _l("%(who)s báo cáo đã thực hiện hành động của %(what)s"),
+    "finding.verify": _l("%(who)s xác minh có hiệu lực hành động của %(what)s"),
+    "finding.ineffective": _l("%(who)s xác minh không hiệu lực hành động của %(what)s"),
+    "finding.close": _l("%(who)s đóng %(what)s"),
+    "finding.dismiss": _l("%(who)s đóng, không cần hành động, %(what)s"),
+    "finding.attach": _l("%(who)s đính kèm bằng chứng vào %(what)s"),
+    "finding.revise": _l("%(who)s mở sửa đổi tài liệu cho %(what)s"),
+    "audit.plan": _l("%(who)s lập kế hoạch đánh giá nội bộ %(what)s"),
+    "audit.edit": _l("%(who)s sửa kế hoạch đánh giá %(what)s"),
+    "audit.declare_conflict": _l("%(who)s khai báo xung đột lợi ích trong %(what)s"),
+    "audit.checklist": _l("%(who)s tạo danh mục kiểm tra của %(what)s"),
+    "audit.add_item": _l("%(who)s thêm câu hỏi vào %(what)s"),
+    "audit.start": _l("%(who)s bắt đầu cuộc đánh giá %(what)s"),
+    "audit.fill": _l("%(who)s ghi kết quả kiểm tra trong %(what)s"),
+    "audit.complete": _l("%(who)s hoàn thành cuộc đánh giá %(what)s"),
+    "audit.cancel": _l("%(who)s huỷ cuộc đánh giá %(what)s"),
+    "audit.programme": _l("%(who)s lập chương trình đánh giá nội bộ %(what)s"),
+    "agency.create": _l("%(who)s tạo đơn vị %(what)s"),
+    "agency.edit": _l("%(who)s sửa thông tin đơn vị %(what)s"),
+    "agency.set_status": _l("%(who)s cập nhật trạng thái HTQLCL của %(what)s"),
+    "agency.dissolve": _l("%(who)s giải thể hoặc sáp nhập %(what)s"),
+    "registry.import": _l("%(who)s nhập danh mục đơn vị %(what)s"),
+    "auth.login": _l("%(who)s đăng nhập"),
+    "auth.logout": _l("%(who)s đăng xuất"),
+    "auth.login_failed": _l("%(who)s đăng nhập không thành công"),
+    "user.create": _l("%(who)s tạo tài khoản %(what)s"),
+    "user.change_password": _l("%(who)s đổi mật khẩu"),
+    "user.reset_password": _l("%(who)s đặt lại mật khẩu của %(what)s"),
+    "user.activate": _l("%(who)s mở lại tài khoản %(what)s"),
+    "user.deactivate": _l("%(who)s khoá tài khoản %(what)s"),
+    "membership.add": _l("%(who)s gán vai trò cho %(what)s"),
+    "membership.remove": _l("%(who)s bỏ vai trò của %(what)s"),
+    "token.create": _l("%(who)s tạo mã truy cập API"),
+    "token.revoke": _l("%(who)s thu hồi mã truy cập API của %(what)s"),
+    "account.mail_mode": _l("%(who)s chọn cách nhận thư"),
+    "tthc.stage_import": _l("%(who)s tải lên danh mục TTHC %(what)s"),
+    "tthc.apply_import": _l("%(who)s áp dụng danh mục TTHC %(what)s"),
+    "tthc.map_body": _l("%(who)s gán cơ quan giải quyết TTHC %(what)s"),
+    "tthc.model_publish": _l("%(who)s công bố quy trình mẫu %(what)s"),
+    "objective.create": _l("%(who)s đặt mục tiêu chất lượng %(what)s"),
+    "objective.measure": _l("%(who)s nhập kết quả mục tiêu %(what)s"),
+    "objective.correct": _l("%(who)s sửa kết quả mục tiêu %(what)s"),
+    "risk.register": _l("%(who)s ghi nhận rủi ro %(what)s"),
+    "risk.action": _l("%(who)s thêm biện pháp xử lý rủi ro %(what)s"),
+    "risk.action_done": _l("%(who)s hoàn thành biện pháp xử lý rủi ro %(what)s"),
+    "risk.scale": _l("%(who)s đặt thang đánh giá rủi ro %(what)s"),
 }
 
 # what to filter the log by, in words (the filter's values stay the action prefixes)
 GROUPS: list[tuple[str, str]] = [
-    ("document.", "Tài liệu"), ("finding.", "Phát hiện, hành động khắc phục"),
-    ("audit.", "Đánh giá nội bộ"), ("objective.", "Mục tiêu chất lượng"),
-    ("risk.", "Rủi ro và cơ hội"), ("tthc.", "Thủ tục hành chính"),
-    ("agency.", "Đơn vị"), ("registry.", "Danh mục đơn vị"),
-    ("auth.", "Đăng nhập, đăng xuất"), ("user.", "Tài khoản"),
-    ("membership.", "Vai trò"), ("token.", "Mã truy cập API"), ("account.", "Cài đặt tài khoản"),
+    ("document.", _l("Tài liệu")), ("finding.", _l("Phát hiện, hành động khắc phục")),
+    ("audit.", _l("Đánh giá nội bộ")), ("objective.", _l("Mục tiêu chất lượng")),
+    ("risk.", _l("Rủi ro và cơ hội")), ("tthc.", _l("Thủ tục hành chính")),
+    ("agency.", _l("Đơn vị")), ("registry.", _l("Danh mục đơn vị")),
+    ("auth.", _l("Đăng nhập, đăng xuất")), ("user.", _l("Tài khoản")),
+    ("membership.", _l("Vai trò")), ("token.", _l("Mã truy cập API")),
+    ("account.", _l("Cài đặt tài khoản")),
 ]
 
 # objects whose audit row names them by a code written first in the summary ("PH-01: …")
 CODED_SUMMARIES = {"finding", "audit", "objective", "risk"}
-ACTORS = {"cli": "Quản trị (dòng lệnh)", "web": "Người chưa đăng nhập"}
-TRANSITION = re.compile(r"^(?:bản (\d+): )?([\w ]+?) → ([\w ]+?)(?: — (.*))?$", re.DOTALL)
+ACTORS = {"cli": _l("Quản trị (dòng lệnh)"), "web": _l("Người chưa đăng nhập")}
+TRANSITION = re.compile(  # a transition as older rows and finding rows write it
+    r"^(?:bản (\d+): )?([\w ]+?) → ([\w ]+?)(?: — (.*))?$", re.DOTALL)  # i18n: vi-only
+# the summaries documents/services.py writes (in Vietnamese, stored): read, then worded
+ISSUED = re.compile(
+    r"^lần (\d+), hiệu lực từ (\d\d/\d\d/\d{4})(.*)$", re.DOTALL)  # i18n: vi-only
+REVISION = re.compile(r"^lần (\d+)$")  # i18n: vi-only
+DRAFT = re.compile(r"^\(dự thảo (\d+)\)(.*)$", re.DOTALL)  # i18n: vi-only
+KNOWN = {
+    "xem xét định kỳ, không thay đổi":  # i18n: vi-only
+        _l("xem xét định kỳ, không thay đổi"),
+}
 
 
 @dataclass
@@ -107,7 +123,7 @@ class Line:
 def actor_name(entry: AuditEntry, names: dict[int, str]) -> str:
     if entry.user_id is not None and entry.user_id in names:
         return names[entry.user_id]
-    return ACTORS.get(entry.username, entry.username)
+    return str(ACTORS.get(entry.username, entry.username))
 
 
 def _object(entry: AuditEntry, agencies: dict[int, str]) -> tuple[str, str]:
@@ -117,7 +133,7 @@ def _object(entry: AuditEntry, agencies: dict[int, str]) -> tuple[str, str]:
     if kind == "document":
         return ident.rpartition("/")[2], summary
     if kind in CODED_SUMMARIES and ": " in summary:
-        code, _, rest = summary.partition(": ")
+        code, _sep, rest = summary.partition(": ")
         return code, rest
     if kind == "agency":
         return agencies.get(entry.agency_id or -1, ident), summary
@@ -128,29 +144,55 @@ def _object(entry: AuditEntry, agencies: dict[int, str]) -> tuple[str, str]:
     return ident, summary
 
 
-def _detail(rest: str) -> str:
-    """A transition ("bản 1: approved → issued — comment", as older rows and finding rows
-    say it) reads as the draft's number and the comment: the verb already says the move."""
-    found = TRANSITION.match(rest)
-    if found is None:
-        return rest
-    seq, _before, _after, comment = found.groups()
-    parts = [f"(dự thảo {seq})"] if seq else []
-    if comment:
-        parts.append(f"— {comment}")
-    return " ".join(parts)
+def _worded(action: str, values: dict[str, str], rest: str) -> tuple[str, str]:
+    """The sentence with what the summary says that can be worded, and what is left of
+    the summary (the record as written) to follow it."""
+    issued = ISSUED.match(rest)
+    if issued is not None:
+        values = values | {"number": issued.group(1), "date": issued.group(2)}
+        rest = issued.group(3).strip()
+        if action == "document.issue":
+            return _("%(who)s ban hành %(what)s lần %(number)s, hiệu lực từ %(date)s",
+                     **values), rest
+        return _("%(sentence)s lần %(number)s, hiệu lực từ %(date)s",
+                 sentence=_plain(action, values), **values), rest
+    text = _plain(action, values)
+    if (revision := REVISION.match(rest)) is not None:
+        return _("%(sentence)s lần %(number)s", sentence=text, number=revision.group(1)), ""
+    draft = DRAFT.match(rest)
+    seq = draft.group(1) if draft else None
+    if draft is not None:
+        rest = draft.group(2).strip()
+    elif (moved := TRANSITION.match(rest)) is not None:
+        # "bản 1: approved → issued — comment" (older rows, finding rows): the verb
+        # already says the move; the draft's number and the comment remain
+        seq, _before, _after, comment = moved.groups()
+        rest = f"— {comment}" if comment else ""
+    if seq:
+        text = _("%(sentence)s (dự thảo %(seq)s)", sentence=text, seq=seq)
+    if rest in KNOWN:
+        return _("%(sentence)s: %(detail)s", sentence=text, detail=KNOWN[rest]), ""
+    return text, rest
+
+
+def _plain(action: str, values: dict[str, str]) -> str:
+    template = SENTENCES.get(action)
+    if template is None:
+        return _("%(who)s %(action)s %(what)s", **values).strip()
+    return (str(template) % values).strip()
 
 
 def sentence(entry: AuditEntry, names: dict[int, str], agencies: dict[int, str]) -> str:
-    who = actor_name(entry, names)
-    verb = VERBS.get(entry.action, entry.action)
     what, rest = _object(entry, agencies)
-    rest = _detail(rest.strip())
-    words = [who, verb] + ([what] if what else [])
-    text = " ".join(words)
-    if rest:
-        text += (" " if rest[0] in "(—" or rest.startswith("lần ") else ": ") + rest
-    return text
+    values = {"who": actor_name(entry, names), "what": what, "action": entry.action}
+    text, rest = _worded(entry.action, values, rest.strip())
+    if not rest:
+        return text
+    if rest.startswith("— "):
+        return _("%(sentence)s — %(comment)s", sentence=text, comment=rest[2:])
+    if rest.startswith(("(", "lần ")):  # i18n: vi-only
+        return _("%(sentence)s %(detail)s", sentence=text, detail=rest)
+    return _("%(sentence)s: %(detail)s", sentence=text, detail=rest)
 
 
 def lines(entries: list[AuditEntry]) -> list[Line]:

@@ -341,7 +341,8 @@ def tthc_import(path: Path, decision: str, yes: bool) -> None:
                f"{diff.unchanged} không đổi.")
     for change in diff.changed[:50]:
         click.echo(f"  ~ {change['code']}: " + "; ".join(
-            f"{label}: «{old[:60]}» → «{new[:60]}»" for label, old, new in change["fields"]))
+            f"{label}: «{old[:60]}» → «{new[:60]}»"
+            for label, old, new in tthc_services.change_rows(change)))
     for gone in diff.abolished[:50]:
         click.echo(f"  - {gone['code']} {gone['name'][:80]}")
     if diff.unknown_columns:

@@ -1,13 +1,22 @@
 """The annual reports as Word documents in the administrative layout
 (isodoc/officedocs/layout.py): one agency's report, and the province's consolidated
-report that the Sở KH&CN sends to the UBND tỉnh and the Bộ KH&CN."""
+report that the Sở KH&CN sends to the UBND tỉnh and the Bộ KH&CN.
+
+Officially filed: written in Vietnamese whatever the interface's language, and built
+under `force_locale("vi")` so the shared labels and number formats it uses stay
+Vietnamese too."""
+# i18n: vietnamese-only (the annual report is an officially filed document)
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
+from typing import ParamSpec, TypeVar
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from flask_babel import force_locale
 
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.annual_reports.models import AnnualReport
@@ -19,6 +28,17 @@ from isodoc.textnorm import clean
 from isodoc.timeutil import format_date, format_percent, today_local
 
 EXCERPT_MAX = 1500  # characters quoted from each agency's difficulties and proposals
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def in_vietnamese(build: Callable[P, T]) -> Callable[P, T]:
+    """Build the document with the interface's shared labels and formats in Vietnamese."""
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        with force_locale("vi"):
+            return build(*args, **kwargs)
+    return wrapper
 
 
 def _x(value: object) -> str:
@@ -85,6 +105,7 @@ def figure_sections(doc, f: dict) -> None:
     _fact(doc, "Quá hạn", str(k.get("overdue", 0)))
 
 
+@in_vietnamese
 def agency_report(report: AnnualReport) -> bytes:
     doc = layout.new_document()
     layout.page_headers(doc, None if report.state == "submitted" else "DỰ THẢO")
@@ -134,6 +155,7 @@ def _sum(rows: list[Standing], path: tuple[str, str]) -> int:
     return total
 
 
+@in_vietnamese
 def consolidated(year: int, root: Agency | None, rows: list[Standing], s: Summary,
                  redeclare: list) -> bytes:
     """The province's report: who submitted (on time, late), who did not, the totals and

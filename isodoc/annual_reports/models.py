@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -12,9 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.timeutil import LOCAL_TZ, utcnow
 
 DEFAULT_DEADLINE = (11, 15)  # 15 November, as Kế hoạch 1129/KH-UBND asks
+# what the steps themselves write in a report's history (services.py), stored in
+# Vietnamese and worded in the reader's language when shown (ReportEvent.note)
+STARTED, REFRESHED = "lập báo cáo", "cập nhật số liệu"  # i18n: vi-only
+LATE_NOTE = re.compile(r"^nộp muộn \(hạn (\d\d/\d\d/\d{4})\)$")  # i18n: vi-only
 
 
 class ReportState(StrEnum):
@@ -25,8 +31,9 @@ class ReportState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"draft": "Đang soạn", "pending_approval": "Chờ lãnh đạo phê duyệt",
-                "approved": "Đã phê duyệt, chưa gửi", "submitted": "Đã gửi Sở KH&CN"}[self.value]
+        return {"draft": _("Đang soạn"), "pending_approval": _("Chờ lãnh đạo phê duyệt"),
+                "approved": _("Đã phê duyệt, chưa gửi"),
+                "submitted": _("Đã gửi Sở KH&CN")}[self.value]
 
 
 class ReportDeadline(db.Model):
@@ -125,6 +132,20 @@ class ReportEvent(db.Model):
         step = Step(self.step).label if self.step in set(Step) else self.step
         if self.from_state == self.to_state:
             return step
-        return (f"{step} ({ReportState(self.from_state).label} → "
-                f"{ReportState(self.to_state).label})")
+        return _("%(step)s (%(before)s → %(after)s)", step=step,
+                 before=ReportState(self.from_state).label,
+                 after=ReportState(self.to_state).label)
+
+    @property
+    def note(self) -> str:
+        """The event's comment as shown: the steps' own words in the reader's language,
+        a person's comment as written."""
+        if self.comment == STARTED:
+            return _("lập báo cáo")
+        if self.comment == REFRESHED:
+            return _("cập nhật số liệu")
+        if (late := LATE_NOTE.match(self.comment or "")) is not None:
+            return _("nộp muộn (hạn %(due)s)", due=late.group(1))
+        return self.comment
+
     actor: Mapped[User | None] = relationship()

@@ -19,6 +19,8 @@ from isodoc.agencies.models import Agency
 from isodoc.annual_reports import workflow
 from isodoc.annual_reports.models import (
     DEFAULT_DEADLINE,
+    REFRESHED,
+    STARTED,
     AnnualReport,
     ReportDeadline,
     ReportEvent,
@@ -32,6 +34,7 @@ from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingState, FindingType
 from isodoc.findings.services import overdue_condition
+from isodoc.i18n import _, _l
 from isodoc.policy import Action
 from isodoc.textnorm import typed
 from isodoc.timeutil import LOCAL_TZ, format_date, today_local, utcnow
@@ -39,9 +42,10 @@ from isodoc.timeutil import LOCAL_TZ, format_date, today_local, utcnow
 YEAR_MIN, YEAR_MAX = 2000, 2100
 TEXT_MAX = 10_000     # each section the secretary writes
 LIST_MAX = 200        # documents or audits listed in a report's figures
-TEXT_FIELDS = {"assessment": "đánh giá chung", "declarations": "công bố hệ thống",
-               "training": "đào tạo, tập huấn", "difficulties": "khó khăn, vướng mắc",
-               "proposals": "kiến nghị, đề xuất", "next_year": "phương hướng năm sau"}
+TEXT_FIELDS = {"assessment": _l("đánh giá chung"), "declarations": _l("công bố hệ thống"),
+               "training": _l("đào tạo, tập huấn"), "difficulties": _l("khó khăn, vướng mắc"),
+               "proposals": _l("kiến nghị, đề xuất"), "next_year": _l("phương hướng năm sau")}
+
 
 # Sections that other features fill (conformity declarations, training): each provider
 # returns the section's text for (agency, year), or None when it has nothing; the
@@ -74,7 +78,8 @@ def current_year() -> int:
 
 def check_year(year: object) -> int:
     if not isinstance(year, int) or isinstance(year, bool) or not YEAR_MIN <= year <= YEAR_MAX:
-        raise InvalidInput(f"Năm báo cáo phải trong khoảng {YEAR_MIN}–{YEAR_MAX}.")
+        raise InvalidInput(_("Năm báo cáo phải trong khoảng %(min)s–%(max)s.", min=YEAR_MIN,
+                             max=YEAR_MAX))
     return year
 
 
@@ -97,10 +102,10 @@ def set_deadline(year: int, due_on: date | None, actor: User) -> ReportDeadline:
     policy.require(actor, Action.REPORT_DEADLINE)
     year = check_year(year)
     if due_on is None:
-        raise InvalidInput("Vui lòng nhập hạn nộp báo cáo (dd/mm/yyyy).")
+        raise InvalidInput(_("Vui lòng nhập hạn nộp báo cáo (dd/mm/yyyy)."))
     if not date(year, 7, 1) <= due_on <= date(year + 1, 3, 31):
-        raise InvalidInput(f"Hạn nộp báo cáo năm {year} phải từ 01/07/{year} đến "
-                           f"31/03/{year + 1}.")
+        raise InvalidInput(_("Hạn nộp báo cáo năm %(year)s phải từ 01/07/%(year)s đến "
+                             "31/03/%(next)s.", year=year, next=year + 1))
     row = deadline_row(year)
     before = row.due_on if row else date(year, *DEFAULT_DEADLINE)
     if row is None:
@@ -110,7 +115,7 @@ def set_deadline(year: int, due_on: date | None, actor: User) -> ReportDeadline:
         utcnow()
     db.session.flush()
     audit.record("report.deadline", "report_deadline", year, actor=row.set_by,
-                 summary=f"hạn nộp báo cáo năm {year}: {format_date(before)} → "
+                 summary=f"hạn nộp báo cáo năm {year}: {format_date(before)} → "  # i18n: vi-only
                          f"{format_date(due_on)}")
     return row
 
@@ -213,7 +218,7 @@ def _event(report: AnnualReport, actor: User | None, step: Step, before: str,
     db.session.flush()
     audit.record(f"report.{step.value}", "annual_report", report.id, actor=who,
                  agency_id=report.agency_id,
-                 summary=f"báo cáo năm {report.year}: {before} → {report.state}"
+                 summary=f"báo cáo năm {report.year}: {before} → {report.state}"  # i18n: vi-only
                          + (f" — {comment[:300]}" if comment else ""))
 
 
@@ -223,9 +228,11 @@ def start_report(agency: Agency, year: int, actor: User) -> AnnualReport:
     policy.require(actor, Action.REPORT_EDIT, agency)
     year = check_year(year)
     if year > today_local().year:
-        raise InvalidInput(f"Chưa đến năm {year}: chỉ lập báo cáo của năm nay hoặc năm trước.")
+        raise InvalidInput(_("Chưa đến năm %(year)s: chỉ lập báo cáo của năm nay hoặc năm "
+                             "trước.", year=year))
     if get_report(agency, year) is not None:
-        raise InvalidInput(f"{agency.name} đã có báo cáo năm {year}.")
+        raise InvalidInput(_("%(agency)s đã có báo cáo năm %(year)s.", agency=agency.name,
+                             year=year))
     report = AnnualReport(agency=agency, year=year, state=ReportState.DRAFT,
                           figures=json.dumps(figures_for(agency, year), ensure_ascii=False),
                           prepared_by=actor if isinstance(actor, User) else None)
@@ -234,7 +241,7 @@ def start_report(agency: Agency, year: int, actor: User) -> AnnualReport:
             setattr(report, name, text[:TEXT_MAX])
     db.session.add(report)
     db.session.flush()
-    _event(report, actor, Step.EDIT, ReportState.DRAFT, "lập báo cáo")
+    _event(report, actor, Step.EDIT, ReportState.DRAFT, STARTED)
     return report
 
 
@@ -244,7 +251,7 @@ def refresh_figures(report: AnnualReport, actor: User) -> None:
     policy.require(actor, Action.REPORT_EDIT, report)
     report.figures = json.dumps(figures_for(report.agency, report.year), ensure_ascii=False)
     report.figures_at = utcnow()
-    _event(report, actor, Step.EDIT, report.state, "cập nhật số liệu")
+    _event(report, actor, Step.EDIT, report.state, REFRESHED)
 
 
 def save_report(report: AnnualReport, actor: User, texts: dict[str, str]) -> None:
@@ -254,9 +261,10 @@ def save_report(report: AnnualReport, actor: User, texts: dict[str, str]) -> Non
     policy.require(actor, Action.REPORT_EDIT, report)
     unknown = set(texts) - set(TEXT_FIELDS)
     if unknown:
-        raise InvalidInput(f"Mục không có trong báo cáo: {', '.join(sorted(unknown))[:100]}.")
-    cleaned = {name: typed(value, what, TEXT_MAX, required=False, multiline=True)
-               for name, value in texts.items() if (what := TEXT_FIELDS[name])}
+        raise InvalidInput(_("Mục không có trong báo cáo: %(names)s.",
+                             names=", ".join(sorted(unknown))[:100]))
+    cleaned = {name: typed(value, str(TEXT_FIELDS[name]), TEXT_MAX, required=False,
+                           multiline=True) for name, value in texts.items()}
     for name, value in cleaned.items():
         setattr(report, name, value)
     report.prepared_by = actor if isinstance(actor, User) else report.prepared_by
@@ -268,7 +276,7 @@ def send(report: AnnualReport, actor: User) -> None:
     workflow.require(Step.SEND, report.state)
     policy.require(actor, Action.REPORT_EDIT, report)
     if not report.assessment.strip():
-        raise InvalidInput("Vui lòng viết phần đánh giá chung trước khi trình lãnh đạo.")
+        raise InvalidInput(_("Vui lòng viết phần đánh giá chung trước khi trình lãnh đạo."))
     report.figures = json.dumps(figures_for(report.agency, report.year), ensure_ascii=False)
     report.figures_at = utcnow()
     report.prepared_by = actor if isinstance(actor, User) else report.prepared_by
@@ -279,7 +287,7 @@ def send(report: AnnualReport, actor: User) -> None:
 def return_report(report: AnnualReport, actor: User, comment: str) -> None:
     workflow.require(Step.RETURN, report.state)
     policy.require(actor, Action.REPORT_APPROVE, report)
-    comment = typed(comment, "lý do trả lại", 2000, multiline=True)
+    comment = typed(comment, _("lý do trả lại"), 2000, multiline=True)
     before, report.state = report.state, workflow.target(Step.RETURN)
     report.leader_comment, report.approved_by, report.approved_at = comment, None, None
     _event(report, actor, Step.RETURN, before, comment)
@@ -288,7 +296,7 @@ def return_report(report: AnnualReport, actor: User, comment: str) -> None:
 def approve(report: AnnualReport, actor: User, comment: str = "") -> None:
     workflow.require(Step.APPROVE, report.state)
     policy.require(actor, Action.REPORT_APPROVE, report)
-    comment = typed(comment, "ý kiến", 2000, required=False, multiline=True)
+    comment = typed(comment, _("ý kiến"), 2000, required=False, multiline=True)
     before, report.state = report.state, workflow.target(Step.APPROVE)
     report.approved_by, report.approved_at = actor, utcnow()
     report.leader_comment = ""
@@ -305,14 +313,16 @@ def submit(report: AnnualReport, actor: User) -> bool:
     report.due_on = deadline(report.year)
     on_time = report.submitted_on <= report.due_on
     _event(report, actor, Step.SUBMIT, before,
-           "" if on_time else f"nộp muộn (hạn {format_date(report.due_on)})")
+           "" if on_time else f"nộp muộn (hạn {format_date(report.due_on)})")  # i18n: vi-only
     return on_time
 
 
 # -- the Sở's view -------------------------------------------------------------------------
 
 NOT_STARTED = "not_started"
-STATUS_LABELS = {NOT_STARTED: "Chưa lập", **{s.value: s.label for s in ReportState}}
+def status_label(state: str) -> str:
+    """A standing's state in words ("Chưa lập" before the report is started)."""
+    return _("Chưa lập") if state == NOT_STARTED else ReportState(state).label
 
 
 @dataclass
@@ -342,8 +352,10 @@ class Standing:
     @property
     def label(self) -> str:
         if self.submitted:
-            return "Đã nộp" + (" muộn" if self.late else " đúng hạn")
-        return STATUS_LABELS[self.state] + (" — quá hạn" if self.late else "")
+            return _("Đã nộp muộn") if self.late else _("Đã nộp đúng hạn")
+        if self.late:
+            return _("%(state)s — quá hạn", state=status_label(self.state))
+        return status_label(self.state)
 
 
 def overseer_agency() -> Agency | None:

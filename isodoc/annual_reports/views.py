@@ -23,6 +23,7 @@ from isodoc.commands import attempt
 from isodoc.documents.views import agency_or_404
 from isodoc.errors import error_response
 from isodoc.extensions import db
+from isodoc.i18n import _, _l
 from isodoc.officedocs.layout import DOCX_MIMETYPE
 from isodoc.paging import PagingError, parse_page
 from isodoc.policy import Action, can, require
@@ -31,8 +32,8 @@ from isodoc.timeutil import format_date
 
 bp = Blueprint("annual_reports", __name__)
 PAGE_SIZE = 100
-FILTERS = {"": "Tất cả", "submitted": "Đã nộp", "late": "Nộp muộn hoặc quá hạn",
-           "missing": "Chưa nộp"}
+FILTERS = {"": _l("Tất cả"), "submitted": _l("Đã nộp"), "late": _l("Nộp muộn hoặc quá hạn"),
+           "missing": _l("Chưa nộp")}
 
 
 @bp.before_request
@@ -93,7 +94,8 @@ def start(agency_code: str):
     if form.validate_on_submit():
         report, error = attempt(services.start_report, agency, form.year.data, current_user)
         if error is None:
-            flash(f"Đã lập báo cáo năm {report.year} từ số liệu của đơn vị.", "success")
+            flash(_("Đã lập báo cáo năm %(year)s từ số liệu của đơn vị.", year=report.year),
+                  "success")
             return redirect(report_url(report))
         form.year.errors = [*form.year.errors, error.message]
     return render_index(agency_or_404(agency_code), form, 422)
@@ -133,11 +135,11 @@ def save(agency_code: str, year: int):
     if not form.validate_on_submit():
         return render_report(report, form, 422)
     texts = {name: getattr(form, name).data or "" for name in services.TEXT_FIELDS}
-    _, error = attempt(services.save_report, report, current_user, texts)
+    _saved, error = attempt(services.save_report, report, current_user, texts)
     if error is not None:
         flash(error.message, "error")
         return render_report(db.session.get(AnnualReport, report.id), form, 422)
-    flash("Đã lưu báo cáo.", "success")
+    flash(_("Đã lưu báo cáo."), "success")
     return redirect(report_url(report))
 
 
@@ -149,21 +151,21 @@ def step(agency_code: str, year: int, action: Action, command, *args, message: s
         flash(error.message, "error")
         return render_report(db.session.get(AnnualReport, report.id), status=422)
     flash(message if result is not False else
-          f"Đã gửi báo cáo, sau hạn nộp {format_date(report.due_on)}: báo cáo được ghi nhận "
-          "là nộp muộn.", "success" if result is not False else "error")
+          _("Đã gửi báo cáo, sau hạn nộp %(due)s: báo cáo được ghi nhận là nộp muộn.",
+            due=format_date(report.due_on)), "success" if result is not False else "error")
     return redirect(report_url(report))
 
 
 @bp.route("/agencies/<agency_code>/annual-reports/<int:year>/refresh", methods=["POST"])
 def refresh(agency_code: str, year: int):
     return step(agency_code, year, Action.REPORT_EDIT, services.refresh_figures,
-                message="Đã cập nhật số liệu từ dữ liệu hiện tại của đơn vị.")
+                message=_("Đã cập nhật số liệu từ dữ liệu hiện tại của đơn vị."))
 
 
 @bp.route("/agencies/<agency_code>/annual-reports/<int:year>/send", methods=["POST"])
 def send(agency_code: str, year: int):
     return step(agency_code, year, Action.REPORT_EDIT, services.send,
-                message="Đã trình lãnh đạo phê duyệt báo cáo.")
+                message=_("Đã trình lãnh đạo phê duyệt báo cáo."))
 
 
 @bp.route("/agencies/<agency_code>/annual-reports/<int:year>/approve", methods=["POST"])
@@ -175,7 +177,7 @@ def approve(agency_code: str, year: int):
         flash_form_errors(form)
         return render_report(report, status=422)
     return step(agency_code, year, Action.REPORT_APPROVE, services.approve,
-                form.comment.data or "", message="Đã phê duyệt báo cáo.")
+                form.comment.data or "", message=_("Đã phê duyệt báo cáo."))
 
 
 @bp.route("/agencies/<agency_code>/annual-reports/<int:year>/return", methods=["POST"])
@@ -186,13 +188,13 @@ def return_report(agency_code: str, year: int):
     if not form.validate_on_submit():
         return render_report(report, status=422, return_form=form)
     return step(agency_code, year, Action.REPORT_APPROVE, services.return_report,
-                form.comment.data or "", message="Đã trả lại báo cáo để sửa.")
+                form.comment.data or "", message=_("Đã trả lại báo cáo để sửa."))
 
 
 @bp.route("/agencies/<agency_code>/annual-reports/<int:year>/submit", methods=["POST"])
 def submit(agency_code: str, year: int):
     return step(agency_code, year, Action.REPORT_SUBMIT, services.submit,
-                message="Đã gửi báo cáo đến Sở KH&CN trong hạn.")
+                message=_("Đã gửi báo cáo đến Sở KH&CN trong hạn."))
 
 
 @bp.route("/agencies/<agency_code>/annual-reports/<int:year>/export.docx")
@@ -246,11 +248,12 @@ def set_deadline():
         services.YEAR_MIN <= form.year.data <= services.YEAR_MAX else services.current_year()
     if not form.validate_on_submit():
         return overview(year, form, 422)
-    _, error = attempt(services.set_deadline, form.year.data, form.due_on.date, current_user)
+    _row, error = attempt(services.set_deadline, form.year.data, form.due_on.date, current_user)
     if error is not None:
         form.due_on.errors = [*form.due_on.errors, error.message]
         return overview(year, form, 422)
-    flash(f"Đã đặt hạn nộp báo cáo năm {form.year.data}: {form.due_on.data}.", "success")
+    flash(_("Đã đặt hạn nộp báo cáo năm %(year)s: %(due)s.", year=form.year.data,
+            due=form.due_on.data), "success")
     return redirect(url_for("annual_reports.province", year=form.year.data))
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from isodoc.annual_reports.models import ReportState
 from isodoc.errors import InvalidInput
+from isodoc.i18n import _, _l
 
 R = ReportState
 
@@ -20,9 +21,9 @@ class Step(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"edit": "Lưu báo cáo", "send": "Trình lãnh đạo phê duyệt",
-                "return": "Trả lại để sửa", "approve": "Phê duyệt",
-                "submit": "Gửi Sở KH&CN"}[self.value]
+        return {"edit": _("Lưu báo cáo"), "send": _("Trình lãnh đạo phê duyệt"),
+                "return": _("Trả lại để sửa"), "approve": _("Phê duyệt"),
+                "submit": _("Gửi Sở KH&CN")}[self.value]
 
 
 STEPS: dict[Step, tuple[frozenset[ReportState], ReportState]] = {
@@ -34,11 +35,12 @@ STEPS: dict[Step, tuple[frozenset[ReportState], ReportState]] = {
 }
 
 REFUSALS = {
-    Step.EDIT: "Chỉ sửa được báo cáo đang soạn (báo cáo đã trình hoặc đã gửi thì không).",
-    Step.SEND: "Chỉ trình được báo cáo đang soạn.",
-    Step.RETURN: "Chỉ trả lại được báo cáo đang chờ phê duyệt hoặc đã phê duyệt mà chưa gửi.",
-    Step.APPROVE: "Chỉ phê duyệt được báo cáo đang chờ phê duyệt.",
-    Step.SUBMIT: "Chỉ gửi được báo cáo đã được lãnh đạo phê duyệt.",
+    Step.EDIT: _l("Chỉ sửa được báo cáo đang soạn (báo cáo đã trình hoặc đã gửi thì không)."),
+    Step.SEND: _l("Chỉ trình được báo cáo đang soạn."),
+    Step.RETURN: _l("Chỉ trả lại được báo cáo đang chờ phê duyệt hoặc đã phê duyệt mà chưa "
+                    "gửi."),
+    Step.APPROVE: _l("Chỉ phê duyệt được báo cáo đang chờ phê duyệt."),
+    Step.SUBMIT: _l("Chỉ gửi được báo cáo đã được lãnh đạo phê duyệt."),
 }
 
 
@@ -53,4 +55,4 @@ def target(step: Step) -> ReportState:
 def require(step: Step, state: ReportState | str) -> None:
     """Refuse a step the table does not allow from `state` (nothing is changed)."""
     if not allowed(step, state):
-        raise InvalidInput(REFUSALS[step])
+        raise InvalidInput(str(REFUSALS[step]))

@@ -11,17 +11,18 @@ from isodoc.annual_reports import services
 from isodoc.annual_reports.models import ReportState
 from isodoc.api import authenticate_bearer
 from isodoc.api.schemas import AwareDateTime
+from isodoc.i18n import _l
 from isodoc.policy import Action, can
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1",
-                description="Báo cáo tình hình áp dụng, duy trì và cải tiến HTQLCL hằng năm")
+                description=_l("Báo cáo tình hình áp dụng, duy trì và cải tiến HTQLCL hằng năm"))
 blp.before_request(authenticate_bearer)
 
 
 class ReportQuerySchema(Schema):
     year = fields.Integer(validate=validate.Range(services.YEAR_MIN, services.YEAR_MAX),
-                          metadata={"description": "năm báo cáo; mặc định: năm nay (từ tháng 7), "
-                                                   "năm trước (trước tháng 7)"})
+                          metadata={"description": _l("năm báo cáo; mặc định: năm nay (từ tháng "
+                                                      "7), năm trước (trước tháng 7)")})
 
 
 class StandingSchema(Schema):
@@ -31,15 +32,17 @@ class StandingSchema(Schema):
     state = fields.String(metadata={"enum": [services.NOT_STARTED, *ReportState]})
     state_label = fields.String(attribute="label")
     submitted = fields.Boolean()
-    late = fields.Boolean(metadata={"description": "nộp sau hạn, hoặc chưa nộp khi đã quá hạn"})
+    late = fields.Boolean(metadata={
+        "description": _l("nộp sau hạn, hoặc chưa nộp khi đã quá hạn")})
     submitted_at = AwareDateTime(attribute="report.submitted_at", allow_none=True)
     approved_by = fields.Function(lambda s: s.report.approved_by.username
                                   if s.report and s.report.approved_by else None,
                                   allow_none=True)
     figures = fields.Function(lambda s: s.report.figure_data if s.submitted else None,
                               allow_none=True, metadata={
-                                  "type": "object", "description": "số liệu của báo cáo đã "
-                                  "gửi: documents, tthc, audits, findings"})
+                                  "type": "object", "description": _l(
+                                      "số liệu của báo cáo đã gửi: documents, tthc, audits, "
+                                      "findings")})
 
 
 class SummarySchema(Schema):

@@ -11,6 +11,7 @@ from isodoc.agencies.services import get_by_code
 from isodoc.api import authenticate_bearer
 from isodoc.api.schemas import PAGINATION_HEADER, AwareDateTime, PagedQuerySchema
 from isodoc.extensions import db
+from isodoc.i18n import _l
 from isodoc.paging import Paging
 from isodoc.policy import Action, require
 from isodoc.textnorm import nfc
@@ -18,7 +19,7 @@ from isodoc.tthc import coverage, drafting, services
 from isodoc.tthc.models import Level
 
 blp = Blueprint("api_tthc", __name__, url_prefix="/api/v1",
-                description="Danh mục thủ tục hành chính (TTHC) và mức độ bao phủ quy trình")
+                description=_l("Danh mục thủ tục hành chính (TTHC) và mức độ bao phủ quy trình"))
 blp.before_request(authenticate_bearer)
 
 
@@ -69,21 +70,22 @@ def _model(tthc) -> dict | None:
 
 class TthcDetailSchema(TthcSchema):
     model = fields.Function(_model, metadata={
-        "description": "quy trình mẫu của tỉnh và các đơn vị đã áp dụng (bản mẫu nào)"})
+        "description": _l("quy trình mẫu của tỉnh và các đơn vị đã áp dụng (bản mẫu nào)")})
     agencies = fields.Function(
         lambda t: CovererSchema(many=True).dump(drafting.visible_coverers(t, g.api_user)[0]),
-        metadata={"description": "đơn vị phải thực hiện và quy trình đang hiệu lực của mỗi "
-                                 "đơn vị: tất cả với quyền xem bao phủ toàn tỉnh, nếu không "
-                                 "chỉ các đơn vị của người dùng"})
+        metadata={"description": _l("đơn vị phải thực hiện và quy trình đang hiệu lực của mỗi "
+                                    "đơn vị: tất cả với quyền xem bao phủ toàn tỉnh, nếu "
+                                    "không chỉ các đơn vị của người dùng")})
 
 
 class TthcQuerySchema(PagedQuerySchema):
     level = fields.String(load_default="", validate=validate.OneOf(
-        ["", *Level], error="Cấp thực hiện không hợp lệ «{input}»: chỉ nhận "
-        + ", ".join(Level) + " (tỉnh, huyện, xã); bỏ trống để lấy mọi cấp."))
+        ["", *Level], error=_l("Cấp thực hiện không hợp lệ «{input}»: chỉ nhận %(levels)s "
+                               "(tỉnh, huyện, xã); bỏ trống để lấy mọi cấp.",
+                               levels=", ".join(Level))))
     field = fields.String(load_default="", validate=validate.Length(max=255))
     q = fields.String(load_default="", validate=validate.Length(max=100),
-                      metadata={"description": "mã hoặc tên, có dấu hay không dấu"})
+                      metadata={"description": _l("mã hoặc tên, có dấu hay không dấu")})
 
 
 class CountsSchema(Schema):

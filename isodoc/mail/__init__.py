@@ -14,6 +14,9 @@
 - `daily` (`isodoc mail daily`) tells each person of what is due or overdue in their
   "Việc của tôi" (finding steps, periodic reviews) and sends held mails as one digest;
   a reminder is told once a day at most (MailReminder rows).
+- A mail is written in its recipient's language (`User.language`, Vietnamese when
+  unset), whoever's request or job composes it: notices are built from lazy strings and
+  written out per recipient under `force_locale` (`compose`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import smtplib
 import ssl
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
@@ -34,11 +37,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
+from flask_babel import force_locale, lazy_ngettext
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from isodoc.auth.models import Membership, Role, User
 from isodoc.extensions import db
+from isodoc.i18n import LANGUAGES, _, _l
 from isodoc.mail.models import MailMode, MailOutbox, MailPreference, MailReminder, MailState
 from isodoc.timeutil import LOCAL_TZ, UTC, format_date, today_local, utcnow
 
@@ -59,7 +64,8 @@ _eml_lock = threading.Lock()
 
 @dataclass
 class Item:
-    """One line of a mail: what waits, and the absolute link that opens it."""
+    """One line of a mail: what waits, and the absolute link that opens it. Title and
+    note may be lazy strings, written out in the recipient's language (`compose`)."""
 
     title: str
     url: str
@@ -68,6 +74,9 @@ class Item:
 
 @dataclass
 class Notice:
+    """A mail before it is written: subject and intro may be lazy strings (`_l` with
+    their values), so one notice reads in each recipient's language."""
+
     kind: str
     subject: str
     intro: str
@@ -110,11 +119,34 @@ def local_time(value) -> str:
     return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
 
 
+def language_of(user: User) -> str:
+    """The language a person's mail is written in: their choice, else Vietnamese."""
+    return user.language if user.language in LANGUAGES else LANGUAGES[0]
+
+
+def written(notice: Notice) -> Notice:
+    """The notice with every lazy string turned into text in the current locale. Plain
+    strings also matter for safety: a lazy string reaches a template through its
+    `__html__`, unescaped, and its values (titles, names, comments) are people's input."""
+    return replace(notice, subject=str(notice.subject), intro=str(notice.intro),
+                   items=[replace(i, title=str(i.title), note=str(i.note))
+                          for i in notice.items])
+
+
 def render(user: User, notice: Notice, digest: bool = False) -> tuple[str, str]:
     context = {"user": user, "notice": notice, "digest": digest, "when": local_time,
                "account_url": absolute("auth.account"), "home_url": absolute("main.home")}
     return (render_template("mail/notice.txt", **context),
             render_template("mail/notice.html", **context))
+
+
+def compose(user: User, notice: Notice, digest: bool = False) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of a notice, in the recipient's language whatever the
+    language of the request (or job) sending it."""
+    with force_locale(language_of(user)):
+        notice = written(notice)
+        text, html = render(user, notice, digest)
+    return notice.subject, text, html
 
 
 def queue(recipients: dict[int, tuple[User, Notice]]) -> int:
@@ -126,11 +158,11 @@ def queue(recipients: dict[int, tuple[User, Notice]]) -> int:
         mode = modes.get(uid, MailMode.IMMEDIATE)
         if mode is MailMode.NONE or not user.email or not user.active:
             continue
-        text, html = render(user, notice)
+        subject, text, html = compose(user, notice)
         held = mode is MailMode.DIGEST
         db.session.add(MailOutbox(
             user_id=user.id, to_addr=user.email, to_name=user.full_name, kind=notice.kind,
-            subject=notice.subject[:300], body_text=text, body_html=html,
+            subject=subject[:300], body_text=text, body_html=html,
             link=notice.items[0].url[:500] if notice.items else "",
             state=MailState.HELD if held else MailState.QUEUED))
         queued += 1
@@ -168,11 +200,13 @@ def revision_moved(revision, actor, action: str) -> None:
     agency = document.agency
     code, title = document.code, revision.title
     actor_id = getattr(actor, "id", None)
-    who = getattr(actor, "full_name", None) or "Hệ thống"
+    who = getattr(actor, "full_name", None) or _l("Hệ thống")
     draft_url = absolute("documents.draft", agency_code=agency.code, slug=document.slug,
                          seq=revision.seq)
     doc_url = absolute("documents.show", agency_code=agency.code, slug=document.slug)
-    item = Item(f"{code}: {title}", draft_url, f"{agency.name} · dự thảo {revision.seq}")
+    item = Item(f"{code}: {title}", draft_url,
+                _l("%(agency)s · dự thảo %(seq)s", agency=agency.name, seq=revision.seq))
+    names = {"who": who, "code": code, "title": title, "agency": agency.name}
     told: dict[int, tuple[User, Notice]] = {}
 
     def tell(users: Iterable[User], notice: Notice) -> None:
@@ -185,50 +219,55 @@ def revision_moved(revision, actor, action: str) -> None:
     if action == "submit":
         reviewers = [r.reviewer for r in revision.reviews if r.decision == Decision.PENDING]
         tell(reviewers, Notice(
-            "review_request", f"[isodoc] Mời bạn xem xét dự thảo {code}: {title}",
-            f"{who} đã trình dự thảo {code} «{title}» của {agency.name} và mời bạn xem xét. "
-            "Hãy đọc dự thảo rồi chọn «Đồng ý» hoặc «Đề nghị sửa».", [item]))
+            "review_request", _l("[isodoc] Mời bạn xem xét dự thảo %(code)s: %(title)s",
+                                 **names),
+            _l("%(who)s đã trình dự thảo %(code)s «%(title)s» của %(agency)s và mời bạn xem "
+               "xét. Hãy đọc dự thảo rồi chọn «Đồng ý» hoặc «Đề nghị sửa».", **names), [item]))
     elif action == "review_agreed" and revision.state == RevisionState.REVIEWED:
         tell([author], Notice(
-            "own_reviewed", f"[isodoc] Dự thảo {code} của bạn đã được xem xét xong",
-            f"Mọi người xem xét đã đồng ý với dự thảo {code} «{title}»; dự thảo đang chờ "
-            "lãnh đạo phê duyệt.", [item]))
+            "own_reviewed", _l("[isodoc] Dự thảo %(code)s của bạn đã được xem xét xong",
+                               **names),
+            _l("Mọi người xem xét đã đồng ý với dự thảo %(code)s «%(title)s»; dự thảo đang "
+               "chờ lãnh đạo phê duyệt.", **names), [item]))
         approvers = [u for u in _members(agency.id, {Role.APPROVER})
                      if policy.can(u, Action.DOC_APPROVE, revision)]
         tell(approvers, Notice(
-            "approve_request", f"[isodoc] Dự thảo {code} chờ bạn phê duyệt",
-            f"Dự thảo {code} «{title}» của {agency.name} đã được xem xét xong và chờ bạn "
-            "phê duyệt hoặc trả lại.", [item]))
+            "approve_request", _l("[isodoc] Dự thảo %(code)s chờ bạn phê duyệt", **names),
+            _l("Dự thảo %(code)s «%(title)s» của %(agency)s đã được xem xét xong và chờ bạn "
+               "phê duyệt hoặc trả lại.", **names), [item]))
     elif action == "review_changes_requested":
         tell([author], Notice(
-            "own_changes", f"[isodoc] Dự thảo {code} của bạn được đề nghị sửa",
-            f"{who} đề nghị sửa dự thảo {code} «{title}». Hãy sửa rồi trình xem xét lại.",
-            [item], quote=last))
+            "own_changes", _l("[isodoc] Dự thảo %(code)s của bạn được đề nghị sửa", **names),
+            _l("%(who)s đề nghị sửa dự thảo %(code)s «%(title)s». Hãy sửa rồi trình xem xét "
+               "lại.", **names), [item], quote=last))
     elif action == "approve":
         tell([author], Notice(
-            "own_approved", f"[isodoc] Dự thảo {code} của bạn đã được phê duyệt",
-            f"{who} đã phê duyệt dự thảo {code} «{title}»; thư ký ISO sẽ ban hành.", [item]))
+            "own_approved", _l("[isodoc] Dự thảo %(code)s của bạn đã được phê duyệt", **names),
+            _l("%(who)s đã phê duyệt dự thảo %(code)s «%(title)s»; thư ký ISO sẽ ban hành.",
+               **names), [item]))
         secretaries = [u for u in _members(agency.id, {Role.SECRETARY})
                        if policy.can(u, Action.DOC_ISSUE, revision)]
         tell(secretaries, Notice(
-            "issue_request", f"[isodoc] {code} đã được phê duyệt, chờ ban hành",
-            f"{who} đã phê duyệt dự thảo {code} «{title}» của {agency.name}. Hãy ban hành "
-            "với ngày hiệu lực.", [item]))
+            "issue_request", _l("[isodoc] %(code)s đã được phê duyệt, chờ ban hành", **names),
+            _l("%(who)s đã phê duyệt dự thảo %(code)s «%(title)s» của %(agency)s. Hãy ban "
+               "hành với ngày hiệu lực.", **names), [item]))
     elif action == "reject":
         tell([author], Notice(
-            "own_rejected", f"[isodoc] Dự thảo {code} của bạn bị trả lại",
-            f"{who} đã trả lại dự thảo {code} «{title}». Hãy sửa theo ý kiến dưới đây rồi "
-            "trình lại.", [item], quote=last))
+            "own_rejected", _l("[isodoc] Dự thảo %(code)s của bạn bị trả lại", **names),
+            _l("%(who)s đã trả lại dự thảo %(code)s «%(title)s». Hãy sửa theo ý kiến dưới "
+               "đây rồi trình lại.", **names), [item], quote=last))
     elif action == "issue":
-        when = format_date(revision.effective_date)
-        issued = Item(f"{code} lần {revision.number}: {title}", doc_url,
-                      f"{agency.name} · hiệu lực từ {when}")
+        names |= {"number": revision.number, "when": format_date(revision.effective_date)}
+        issued = Item(_l("%(code)s lần %(number)s: %(title)s", **names), doc_url,
+                      _l("%(agency)s · hiệu lực từ %(when)s", **names))
         in_force = revision.effective_date <= today_local()
         tell([author], Notice(
-            "own_issued", f"[isodoc] {code} lần {revision.number} đã được ban hành",
-            f"Dự thảo {code} «{title}» của bạn đã được ban hành lần {revision.number}, "
-            f"hiệu lực từ {when}." + (" Hãy đọc và bấm «Xác nhận đã đọc» trên trang tài "
-                                     "liệu." if in_force else ""), [issued]))
+            "own_issued", _l("[isodoc] %(code)s lần %(number)s đã được ban hành", **names),
+            _l("Dự thảo %(code)s «%(title)s» của bạn đã được ban hành lần %(number)s, hiệu "
+               "lực từ %(when)s. Hãy đọc và bấm «Xác nhận đã đọc» trên trang tài liệu.",
+               **names) if in_force else
+            _l("Dự thảo %(code)s «%(title)s» của bạn đã được ban hành lần %(number)s, hiệu "
+               "lực từ %(when)s.", **names), [issued]))
         if in_force:  # a revision that takes effect later is told on its day (`daily`)
             members = [u for u in _members(agency.id) if not agency.is_dissolved()]
             tell(members, acknowledge_notice(code, title, revision.number, agency.name,
@@ -242,12 +281,15 @@ def revision_moved(revision, actor, action: str) -> None:
 
 def acknowledge_notice(code: str, title: str, number: int | None, agency_name: str,
                        effective, url: str) -> Notice:
-    when = format_date(effective)
+    names = {"code": code, "title": title, "number": number, "agency": agency_name,
+             "when": format_date(effective)}
     return Notice(
-        "acknowledge_request", f"[isodoc] Văn bản mới: {code} lần {number}, hiệu lực từ {when}",
-        f"{agency_name} đã ban hành {code} «{title}» lần {number}, hiệu lực từ {when}. Hãy "
-        "đọc và bấm «Xác nhận đã đọc» trên trang tài liệu.",
-        [Item(f"{code} lần {number}: {title}", url, f"{agency_name} · hiệu lực từ {when}")])
+        "acknowledge_request",
+        _l("[isodoc] Văn bản mới: %(code)s lần %(number)s, hiệu lực từ %(when)s", **names),
+        _l("%(agency)s đã ban hành %(code)s «%(title)s» lần %(number)s, hiệu lực từ "
+           "%(when)s. Hãy đọc và bấm «Xác nhận đã đọc» trên trang tài liệu.", **names),
+        [Item(_l("%(code)s lần %(number)s: %(title)s", **names), url,
+              _l("%(agency)s · hiệu lực từ %(when)s", **names))])
 
 
 def acknowledge_key(path: str, effective) -> str:
@@ -256,7 +298,7 @@ def acknowledge_key(path: str, effective) -> str:
 
 def remembered(told: dict[int, tuple[User, Notice]], day: date, key: str) -> None:
     """Record that these people were told `key` today, so `daily` does not repeat it."""
-    ids = [uid for uid, (_, notice) in told.items()
+    ids = [uid for uid, (_user, notice) in told.items()
            if notice.kind in ("acknowledge_request", "own_issued")]
     if not ids:
         return
@@ -410,7 +452,7 @@ def drain(limit: int = BATCH) -> dict[str, int]:
 def drain_all(max_rounds: int = 100) -> dict[str, int]:
     """`isodoc mail drain`: every due mail, batch after batch (bounded)."""
     total = {"sent": 0, "retry": 0, "failed": 0}
-    for _ in range(max_rounds):
+    for _round in range(max_rounds):
         done = drain()
         for key in total:
             total[key] += done[key]
@@ -466,20 +508,42 @@ def reminders_for(user: User, day: date) -> list[tuple[str, Item]]:
     for w in work["acknowledge"]:
         if w.due == day:  # came into force today
             found.append((acknowledge_key(urlsplit(w.url).path, w.due), Item(
-                f"{w.code}: {w.title} — có hiệu lực từ hôm nay, hãy đọc và xác nhận đã đọc",
+                _("%(code)s: %(title)s — có hiệu lực từ hôm nay, hãy đọc và xác nhận đã đọc",
+                  code=w.code, title=w.title),
                 absolute_path(w.url), f"{w.agency} · {w.note}")))
     for w in work["periodic"]:
         found.append((f"periodic:{w.url}",
-                      Item(f"{w.code}: {w.title} — xem xét định kỳ", absolute_path(w.url),
-                           f"{w.agency} · {w.note}")))
+                      Item(_("%(code)s: %(title)s — xem xét định kỳ", code=w.code,
+                             title=w.title), absolute_path(w.url), f"{w.agency} · {w.note}")))
     for w in risk_review_work(user):
-        found.append((f"risk-review:{w.url}", Item(f"{w.code}: {w.title} — xem xét lại",
-                                                   absolute_path(w.url), f"{w.agency} · {w.note}")))
+        found.append((f"risk-review:{w.url}", Item(
+            _("%(code)s: %(title)s — xem xét lại", code=w.code, title=w.title),
+            absolute_path(w.url), f"{w.agency} · {w.note}")))
     for w in risk_action_work(user):
         if w.due is not None and w.due <= day + timedelta(days=DUE_SOON_DAYS):
             found.append((f"risk-action:{w.url}", Item(
                 f"{w.code}: {w.title}", absolute_path(w.url), f"{w.agency} · {w.note}")))
     return found
+
+
+def digest_notice(day: date, items: list[Item], held: list[MailOutbox]) -> Notice:
+    """The daily digest: held mails and what is due, as one mail (lazy: `compose`)."""
+    count, when = len(held) + len(items), format_date(day)
+    return Notice("digest", lazy_ngettext("[isodoc] Bản tin ngày %(day)s: %(num)d việc của bạn",
+                                          "[isodoc] Bản tin ngày %(day)s: %(num)d việc của bạn",
+                                          count, day=when),
+                  _l("Những việc đang chờ bạn và thay đổi về tài liệu của bạn đến ngày "
+                     "%(day)s.", day=when), items, held=held)
+
+
+def reminder_notice(day: date, items: list[Item]) -> Notice:
+    when = format_date(day)
+    return Notice("reminder",
+                  lazy_ngettext("[isodoc] Nhắc việc ngày %(day)s: %(num)d việc đến hạn hoặc "
+                                "quá hạn", "[isodoc] Nhắc việc ngày %(day)s: %(num)d việc đến "
+                                "hạn hoặc quá hạn", len(items), day=when),
+                  _l("Những việc sau đang chờ bạn và đã đến hạn, sắp đến hạn hoặc quá hạn."),
+                  items)
 
 
 def daily(day: date | None = None) -> dict[str, int]:
@@ -507,31 +571,27 @@ def daily(day: date | None = None) -> dict[str, int]:
                 continue
             told = set(db.session.scalars(select(MailReminder.item).where(
                 MailReminder.user_id == user.id, MailReminder.day == day)))
-            due = [(key, item) for key, item in reminders_for(user, day) if key not in told]
+            with force_locale(language_of(user)):  # the work list's notes in their language
+                due = [(key, item) for key, item in reminders_for(user, day)
+                       if key not in told]
             held = db.session.scalars(select(MailOutbox).where(
                 MailOutbox.user_id == user.id, MailOutbox.state == MailState.HELD)
                 .order_by(MailOutbox.id)).all() if mode is MailMode.DIGEST else []
             if not due and not held:
                 continue
-            for key, _ in due:
+            for key, _item in due:
                 db.session.add(MailReminder(user_id=user.id, day=day, item=key[:300]))
-            items = [i for _, i in due]
+            items = [i for _key, i in due]
             if held:
-                notice = Notice("digest", f"[isodoc] Bản tin ngày {format_date(day)}: "
-                                          f"{len(held) + len(items)} việc của bạn",
-                                f"Những việc đang chờ bạn và thay đổi về tài liệu của bạn "
-                                f"đến ngày {format_date(day)}.", items, held=list(held))
+                notice = digest_notice(day, items, list(held))
                 kind_counter = "digests"
             else:
-                notice = Notice("reminder", f"[isodoc] Nhắc việc ngày {format_date(day)}: "
-                                            f"{len(items)} việc đến hạn hoặc quá hạn",
-                                "Những việc sau đang chờ bạn và đã đến hạn, sắp đến hạn hoặc "
-                                "quá hạn.", items)
+                notice = reminder_notice(day, items)
                 kind_counter = "reminders"
-            text, html = render(user, notice, digest=bool(held))
+            subject, text, html = compose(user, notice, digest=bool(held))
             db.session.add(MailOutbox(
                 user_id=user.id, to_addr=user.email, to_name=user.full_name, kind=notice.kind,
-                subject=notice.subject[:300], body_text=text, body_html=html,
+                subject=subject[:300], body_text=text, body_html=html,
                 link=absolute("main.home")))
             for row in held:
                 row.state = MailState.DIGESTED
@@ -557,11 +617,13 @@ def set_mode(user: User, actor, mode: str) -> MailMode:
     try:
         chosen = MailMode(mode)
     except ValueError:
-        raise InvalidInput("Hãy chọn một cách nhận thư trong danh sách.") from None
+        raise InvalidInput(_("Hãy chọn một cách nhận thư trong danh sách.")) from None
     row = db.session.get(MailPreference, user.id)
     if row is None:
         db.session.add(MailPreference(user_id=user.id, mode=chosen))
     else:
         row.mode = chosen
-    audit.record("account.mail_mode", "user", user.username, actor=actor, summary=chosen.label)
+    with force_locale(LANGUAGES[0]):  # the log keeps the province's language
+        summary = chosen.label
+    audit.record("account.mail_mode", "user", user.username, actor=actor, summary=summary)
     return chosen

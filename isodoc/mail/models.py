@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.auth.models import User
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.timeutil import utcnow
 
 
@@ -27,9 +28,9 @@ class MailState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"queued": "Chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi",
-                "failed": "Gửi không được", "held": "Chờ bản tin hằng ngày",
-                "digested": "Đã gộp vào bản tin"}[self.value]
+        return {"queued": _("Chờ gửi"), "sending": _("Đang gửi"), "sent": _("Đã gửi"),
+                "failed": _("Gửi không được"), "held": _("Chờ bản tin hằng ngày"),
+                "digested": _("Đã gộp vào bản tin")}[self.value]
 
 
 class MailMode(StrEnum):
@@ -39,9 +40,9 @@ class MailMode(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"immediate": "Gửi ngay từng thư",
-                "digest": "Gộp thành một bản tin mỗi ngày",
-                "none": "Không nhận thư"}[self.value]
+        return {"immediate": _("Gửi ngay từng thư"),
+                "digest": _("Gộp thành một bản tin mỗi ngày"),
+                "none": _("Không nhận thư")}[self.value]
 
 
 class MailOutbox(db.Model):

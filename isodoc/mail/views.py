@@ -15,6 +15,7 @@ from isodoc.commands import attempt
 from isodoc.errors import error_response
 from isodoc.extensions import db
 from isodoc.forms import Form, options
+from isodoc.i18n import _, _l
 from isodoc.mail.models import MailMode, MailOutbox, MailState
 from isodoc.paging import PagingError, parse_page
 from isodoc.policy import Action, require
@@ -24,7 +25,12 @@ PAGE = 50
 
 
 class MailModeForm(Form):
-    mode = RadioField("Nhận thư thông báo", choices=options((m.value, m.label) for m in MailMode))
+    mode = RadioField(_l("Nhận thư thông báo"), choices=[])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # labels in the language of this request, not of the import
+        self.mode.choices = options((m.value, m.label) for m in MailMode)
 
 
 @bp.route("/account/mail", methods=["POST"])
@@ -37,7 +43,7 @@ def preference():
         if error is not None:
             flash(error.message, "error")
         else:
-            flash(f"Đã lưu cách nhận thư: {chosen.label.lower()}.", "success")
+            flash(_("Đã lưu cách nhận thư: %(mode)s.", mode=chosen.label.lower()), "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("auth.account"))

@@ -19,6 +19,7 @@ from isodoc.documents import services as documents
 from isodoc.documents.models import Document, DocumentKind, Revision, RevisionState
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.tthc.drafting import document_code, must_cover, refuse_second_draft
 from isodoc.tthc.models import Adoption, ModelProcedure, Tthc
@@ -33,25 +34,26 @@ def publish(tthc: Tthc, document: Document, actor) -> ModelProcedure:
     policy.require(actor, Action.MODEL_PUBLISH, document)
     current = documents.in_force(document)
     if current is None or current.tthc_code != tthc.code:
-        raise InvalidInput(f"{document.code} không có bản đang hiệu lực gắn với TTHC "
-                           f"{tthc.code}: chỉ quy trình đã ban hành mới làm mẫu được.")
+        raise InvalidInput(_("%(document)s không có bản đang hiệu lực gắn với TTHC %(code)s: "
+                             "chỉ quy trình đã ban hành mới làm mẫu được.",
+                             document=document.code, code=tthc.code))
     if tthc.abolished_on is not None:
-        raise InvalidInput(f"TTHC {tthc.code} đã bị bãi bỏ.")
+        raise InvalidInput(_("TTHC %(code)s đã bị bãi bỏ.", code=tthc.code))
     model = model_for(tthc)
     if model is None:
         model = ModelProcedure(tthc=tthc)
         db.session.add(model)
     elif model.document_id != document.id and model.adoptions:
-        raise InvalidInput("Quy trình mẫu hiện tại đã có đơn vị áp dụng: hãy sửa đổi quy "
-                           "trình mẫu đó thay vì thay bằng tài liệu khác.")
+        raise InvalidInput(_("Quy trình mẫu hiện tại đã có đơn vị áp dụng: hãy sửa đổi quy "
+                             "trình mẫu đó thay vì thay bằng tài liệu khác."))
     model.document = document
     model.published_by = actor if getattr(actor, "id", None) else None
     db.session.flush()
     audit.record("tthc.model_publish", "tthc_model", model.id,
                  actor=actor if getattr(actor, "id", None) else None,
                  agency_id=document.agency_id,
-                 summary=f"{tthc.code}: {document.agency.code}/{document.code} lần "
-                         f"{current.number}")
+                 summary=f"{tthc.code}: {document.agency.code}/{document.code} "
+                         f"lần {current.number}")  # i18n: vi-only
     return model
 
 
@@ -71,14 +73,15 @@ def adopt(model: ModelProcedure, agency: Agency, actor: User,
     tthc = model.tthc
     source = revision or documents.in_force(model.document)
     if source is None:
-        raise InvalidInput("Quy trình mẫu không còn bản đang hiệu lực.")
+        raise InvalidInput(_("Quy trình mẫu không còn bản đang hiệu lực."))
     if model.document.agency_id == agency.id:
-        raise InvalidInput("Đây là quy trình mẫu của chính đơn vị.")
+        raise InvalidInput(_("Đây là quy trình mẫu của chính đơn vị."))
     if not must_cover(agency, tthc):
-        raise InvalidInput(f"{agency.name} không phải thực hiện TTHC {tthc.code}.")
+        raise InvalidInput(_("%(agency)s không phải thực hiện TTHC %(code)s.",
+                             agency=agency.name, code=tthc.code))
     if any(a.document.withdrawn_on is None and a.revision.state != RevisionState.CANCELLED
            for a in adopted(model, agency)):
-        raise InvalidInput(f"{agency.name} đã áp dụng quy trình mẫu này.")
+        raise InvalidInput(_("%(agency)s đã áp dụng quy trình mẫu này.", agency=agency.name))
     refuse_second_draft(agency, tthc)
     meta, body = documents.read_parts(source)
     code = model.document.code
@@ -103,20 +106,22 @@ def follow(adoption: Adoption, actor: User) -> Revision:
     latest = max(a.model_number for a in model.adoptions
                  if a.agency_id == adoption.agency_id and a.document_id == document.id)
     if current is None or current.number <= latest:
-        raise InvalidInput("Quy trình mẫu chưa có bản mới hơn bản đơn vị đã áp dụng.")
+        raise InvalidInput(_("Quy trình mẫu chưa có bản mới hơn bản đơn vị đã áp dụng."))
     # the adoption's own draft, not yet issued, takes the newer model text as one more
     # save; an issued procedure gets a new revision
     draft = documents.open_revision(document) or documents.start_revision(document, actor)
-    _, body = documents.read_parts(current)
+    _meta, body = documents.read_parts(current)
     fields = documents.DocumentFields(
         title=current.title, kind=DocumentKind.TTHC, tthc_code=model.tthc.code,
         field=current.field or "", iso_clauses=current.iso_clauses,
         review_months=current.review_months)
+    # the revision's record of changes is the document's content: in Vietnamese
     documents.save_draft(
         draft, actor, draft.head_sha, fields, localise(body, model, document.agency),
-        change_location="Toàn bộ quy trình",
-        change_summary=f"Áp dụng quy trình mẫu {model.document.code} lần {current.number}",
-        reason=f"Quy trình mẫu của {model.document.agency.name} sửa đổi lần "
+        change_location="Toàn bộ quy trình",  # i18n: vi-only
+        change_summary=f"Áp dụng quy trình mẫu {model.document.code} lần "  # i18n: vi-only
+                       f"{current.number}",
+        reason=f"Quy trình mẫu của {model.document.agency.name} sửa đổi lần "  # i18n: vi-only
                f"{current.number}" + (f": {current.change_summary}"
                                       if current.change_summary else ""))
     db.session.add(Adoption(model=model, agency=document.agency, document=document,
@@ -184,6 +189,7 @@ def model_work(user: User) -> list[WorkItem]:
                 d = s.adoption.document
                 out.append(WorkItem(d.code, d.title, agency.name,
                                     url_for("tthc.adoptions", agency_code=agency.code),
-                                    f"Quy trình mẫu đã sửa đổi: lần {s.taken} → lần "
-                                    f"{s.model_current}; xem khác biệt và áp dụng"))
+                                    _("Quy trình mẫu đã sửa đổi: lần %(taken)s → lần "
+                                      "%(current)s; xem khác biệt và áp dụng",
+                                      taken=s.taken, current=s.model_current)))
     return out

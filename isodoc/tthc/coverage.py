@@ -21,12 +21,13 @@ from sqlalchemy.orm import aliased
 from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
+from isodoc.i18n import _l
 from isodoc.timeutil import today_local, utc_start_of
 from isodoc.tthc.models import Level, Tthc, TthcBody, TthcBodyMap
 
 COVERED, STALE, MISSING = "covered", "stale", "missing"
-STATE_LABELS = {COVERED: "Đã có quy trình", STALE: "Cần sửa đổi (TTHC đã thay đổi)",
-                MISSING: "Chưa có quy trình"}
+STATE_LABELS = {COVERED: _l("Đã có quy trình"), STALE: _l("Cần sửa đổi (TTHC đã thay đổi)"),
+                MISSING: _l("Chưa có quy trình")}
 LEVEL_OF_KIND = {AgencyKind.COMMUNE.value: Level.COMMUNE, AgencyKind.DISTRICT.value:
                  Level.DISTRICT}
 

@@ -16,11 +16,13 @@ from isodoc.documents import services as documents
 from isodoc.documents.models import Document, DocumentKind, Revision, RevisionState
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.tthc import coverage
 from isodoc.tthc.models import Tthc, TthcBody, TthcBodyMap
 
-LEVEL_PLACE = {"xa": "UBND cấp xã", "huyen": "UBND cấp huyện", "tinh": "cơ quan cấp tỉnh"}
+LEVEL_PLACE = {"xa": "UBND cấp xã", "huyen": "UBND cấp huyện",  # i18n: vi-only
+               "tinh": "cơ quan cấp tỉnh"}  # i18n: vi-only
 
 
 def document_code(tthc: Tthc) -> str:
@@ -35,13 +37,20 @@ def references(legal_basis: str) -> list[str]:
 
 def draft_body(tthc: Tthc, agency: Agency) -> str:
     """The standard structure of a TTHC procedure, filled from the catalog: the author
-    completes conditions, dossier, steps, forms and records."""
+    completes conditions, dossier, steps, forms and records. The procedure's own text:
+    in Vietnamese whatever the author's interface language."""
     refs = "\n".join(f"- {r}" for r in references(tthc.legal_basis)) or "- "
     place = agency.name
     purpose = (f"Quy định trình tự, thủ tục giải quyết thủ tục hành chính «{tthc.name}» "
-               f"(mã {tthc.code}) tại {place}, bảo đảm đúng pháp luật và đúng thời hạn.")
+               f"(mã {tthc.code}) tại {place}, bảo đảm đúng pháp luật và đúng thời "
+               "hạn.")  # i18n: vi-only
     scope = (f"Áp dụng cho việc giải quyết thủ tục «{tthc.name}» thuộc thẩm quyền của "
-             f"{place}; lĩnh vực: {tthc.field or '…'}.")
+             f"{place}; lĩnh vực: {tthc.field or '…'}.")  # i18n: vi-only
+    decision = (f"- Quyết định công bố: {tthc.decision_no}."  # i18n: vi-only
+                if tthc.decision_no else "")
+    time_limit = tthc.time_limit or \
+        "(Ghi thời hạn giải quyết theo quyết định công bố.)"  # i18n: vi-only
+    fee = tthc.fee or "Không."  # i18n: vi-only
     return f"""## 1. Mục đích
 
 {purpose}
@@ -54,7 +63,7 @@ def draft_body(tthc: Tthc, agency: Agency) -> str:
 
 {refs}
 - TCVN ISO 9001:2015.
-{('- Quyết định công bố: ' + tthc.decision_no + '.') if tthc.decision_no else ''}
+{decision}
 
 ## 4. Định nghĩa, viết tắt
 
@@ -79,7 +88,7 @@ def draft_body(tthc: Tthc, agency: Agency) -> str:
 
 ### 5.4. Thời gian xử lý
 
-{tthc.time_limit or '(Ghi thời hạn giải quyết theo quyết định công bố.)'}
+{time_limit}
 
 ### 5.5. Nơi tiếp nhận và trả kết quả
 
@@ -87,7 +96,7 @@ Bộ phận tiếp nhận và trả kết quả của {place} hoặc qua Cổng 
 
 ### 5.6. Lệ phí
 
-{tthc.fee or 'Không.'}
+{fee}
 
 ### 5.7. Quy trình xử lý công việc
 
@@ -109,7 +118,7 @@ Bộ phận tiếp nhận và trả kết quả của {place} hoặc qua Cổng 
 | TT | Hồ sơ lưu | Trách nhiệm lưu | Thời gian lưu |
 |---|---|---|---|
 | 1 | Hồ sơ giải quyết TTHC | Công chức chuyên môn |  |
-"""
+"""  # i18n: vi-only
 
 
 def must_cover(agency: Agency, tthc: Tthc) -> bool:
@@ -145,10 +154,15 @@ def draft_url(revision: Revision) -> str:
 def refuse_second_draft(agency: Agency, tthc: Tthc) -> None:
     """One procedure in progress per TTHC and agency: a second would compete with it."""
     if found := open_drafts(agency, tthc.code).get(tthc.code):
-        where = f" tại {draft_url(found)}" if has_request_context() else ""  # CLI: no URL
-        raise InvalidInput(f"{agency.name} đã có dự thảo {found.document.code} (dự thảo "
-                           f"{found.seq}) đang soạn cho TTHC {tthc.code}: hãy tiếp tục dự thảo "
-                           f"đó{where} thay vì tạo thêm.")
+        names = {"agency": agency.name, "code": found.document.code, "seq": found.seq,
+                 "tthc": tthc.code}
+        if has_request_context():
+            raise InvalidInput(_("%(agency)s đã có dự thảo %(code)s (dự thảo %(seq)s) đang soạn "
+                                 "cho TTHC %(tthc)s: hãy tiếp tục dự thảo đó tại %(url)s thay "
+                                 "vì tạo thêm.", url=draft_url(found), **names))
+        raise InvalidInput(_("%(agency)s đã có dự thảo %(code)s (dự thảo %(seq)s) đang soạn "
+                             "cho TTHC %(tthc)s: hãy tiếp tục dự thảo đó thay vì tạo thêm.",
+                             **names))  # the command line: no URL
 
 
 def draft_from_tthc(agency: Agency, tthc: Tthc, actor: User) -> Revision:
@@ -156,12 +170,14 @@ def draft_from_tthc(agency: Agency, tthc: Tthc, actor: User) -> Revision:
     document-creation command (same checks, same workflow afterwards)."""
     policy.require(actor, Action.DOC_CREATE, agency)
     if tthc.abolished_on is not None:
-        raise InvalidInput(f"TTHC {tthc.code} đã bị bãi bỏ.")
+        raise InvalidInput(_("TTHC %(code)s đã bị bãi bỏ.", code=tthc.code))
     if not must_cover(agency, tthc):
-        raise InvalidInput(f"{agency.name} không phải thực hiện TTHC {tthc.code}.")
+        raise InvalidInput(_("%(agency)s không phải thực hiện TTHC %(code)s.",
+                             agency=agency.name, code=tthc.code))
     refuse_second_draft(agency, tthc)
     fields = documents.DocumentFields(
-        title=f"Quy trình giải quyết TTHC: {tthc.name}"[:300], kind=DocumentKind.TTHC,
+        title=f"Quy trình giải quyết TTHC: {tthc.name}"[:300],  # i18n: vi-only
+        kind=DocumentKind.TTHC,
         tthc_code=tthc.code, field=tthc.field[:120], iso_clauses="8.1 8.2 8.5.1")
     return documents.create_document(agency, actor, document_code(tthc), fields,
                                      draft_body(tthc, agency))
@@ -225,13 +241,15 @@ def catalog_requires(agency: Agency, tthc_code: str, previous: str | None) -> No
         return  # no catalog imported yet: the code's form is all that can be checked
     tthc = db.session.scalar(select(Tthc).where(Tthc.code == tthc_code))
     if tthc is None:
-        raise InvalidInput(f"Mã TTHC {tthc_code} không có trong danh mục TTHC của tỉnh: hãy "
-                           "chọn thủ tục từ danh mục.")
+        raise InvalidInput(_("Mã TTHC %(code)s không có trong danh mục TTHC của tỉnh: hãy "
+                             "chọn thủ tục từ danh mục.", code=tthc_code))
     if tthc.abolished_on is not None:
-        raise InvalidInput(f"TTHC {tthc_code} đã bị bãi bỏ, không thể gắn quy trình mới.")
+        raise InvalidInput(_("TTHC %(code)s đã bị bãi bỏ, không thể gắn quy trình mới.",
+                             code=tthc_code))
     if not must_cover(agency, tthc):
-        raise InvalidInput(f"TTHC {tthc_code} ({tthc.name[:120]}) không thuộc các thủ tục "
-                           f"{agency.name} phải thực hiện.")
+        raise InvalidInput(_("TTHC %(code)s (%(name)s) không thuộc các thủ tục %(agency)s phải "
+                             "thực hiện.", code=tthc_code, name=tthc.name[:120],
+                             agency=agency.name))
 
 
 @dataclass
@@ -260,5 +278,6 @@ def stale_work(user: User) -> list[StaleItem]:
             agency = agencies[p.agency_id]
             out.append(StaleItem(p.code, p.title, agency.name, url_for(
                 "documents.show", agency_code=agency.code, slug=p.slug),
-                f"TTHC đã thay đổi: cần sửa đổi quy trình — {tthc.change_note[:300]}"))
+                _("TTHC đã thay đổi: cần sửa đổi quy trình — %(note)s",
+                  note=tthc.change_note[:300])))
     return out

@@ -2,17 +2,18 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 
 from isodoc.forms import Form, max_len, required
+from isodoc.i18n import _l
 
 
 class UploadForm(Form):
-    file = FileField("Tệp danh mục TTHC (.xlsx hoặc .csv)",
-                     validators=[FileRequired("Vui lòng chọn tệp danh mục.")])
+    file = FileField(_l("Tệp danh mục TTHC (.xlsx hoặc .csv)"),
+                     validators=[FileRequired(_l("Vui lòng chọn tệp danh mục."))])
 
 
 class ApplyForm(Form):
-    decision = TextAreaField("Căn cứ áp dụng (quyết định công bố: số, ngày)",
-                             validators=[required("căn cứ áp dụng"), max_len(4000)])
+    decision = TextAreaField(_l("Căn cứ áp dụng (quyết định công bố: số, ngày)"),
+                             validators=[required(_l("căn cứ áp dụng")), max_len(4000)])
 
 
 class BodyMapForm(Form):
-    agency = SelectField("Đơn vị thực hiện", choices=[])
+    agency = SelectField(_l("Đơn vị thực hiện"), choices=[])

@@ -4,7 +4,11 @@ Everything is bounded before parsing: the file's size, then its rows (counted wh
 reading, stopped at the limit). Headers are recognised folded (no diacritics, any case,
 `_`/`-`/`/` as spaces) against synonyms; unknown columns are ignored and listed. Rows are
 validated all together: every problem is reported with its line and column, and a list
-with one bad row is refused whole."""
+with one bad row is refused whole.
+
+The file's format is the national database's, in Vietnamese: its column names and words
+stay Vietnamese (marked `# i18n: vi-only`); the refusals are said in the reader's
+language, naming the columns as the file does."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from datetime import date, datetime
 from isodoc import filetypes
 from isodoc.csvio import unneutralise
 from isodoc.errors import InvalidInput
+from isodoc.i18n import _, ngettext
 from isodoc.textnorm import clean, fold
 from isodoc.tthc.models import CODE_RE, Level
 
@@ -51,11 +56,12 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "decision_date": ("ngay quyet dinh", "ngay cong bo", "ngay quyet dinh cong bo",
                       "ngay ban hanh quyet dinh", "ngay qd cong bo", "ngay qd"),
 }
-LABELS = {"code": "Mã thủ tục", "name": "Tên thủ tục", "field": "Lĩnh vực",
-          "level": "Cấp thực hiện", "executing_body": "Cơ quan thực hiện",
-          "time_limit": "Thời hạn giải quyết", "fee": "Phí, lệ phí",
-          "legal_basis": "Căn cứ pháp lý", "decision_no": "Quyết định công bố",
-          "decision_date": "Ngày quyết định công bố"}
+# the columns as the file names them (in refusals too: the person looks for them there)
+LABELS = {"code": "Mã thủ tục", "name": "Tên thủ tục", "field": "Lĩnh vực",  # i18n: vi-only
+          "level": "Cấp thực hiện", "executing_body": "Cơ quan thực hiện",  # i18n: vi-only
+          "time_limit": "Thời hạn giải quyết", "fee": "Phí, lệ phí",  # i18n: vi-only
+          "legal_basis": "Căn cứ pháp lý", "decision_no": "Quyết định công bố",  # i18n: vi-only
+          "decision_date": "Ngày quyết định công bố"}  # i18n: vi-only
 SYNONYMS = {syn: canonical for canonical, syns in HEADERS.items() for syn in syns}
 IGNORED_QUIETLY = {"stt", "tt", "so tt", "so thu tu"}
 REQUIRED = ("code", "name", "level")
@@ -112,14 +118,19 @@ def decode(data: bytes) -> tuple[str, str]:
             text = None
         if text is not None:
             loose = sum(1 for c in text if unicodedata.combining(c))
-            vietnamese = sum(1 for c in text if c in "ĂăĐđƠơƯư" or "\u1ea0" <= c <= "\u1ef9")
+            vietnamese = sum(1 for c in text
+                             if c in "ĂăĐđƠơƯư" or "\u1ea0" <= c <= "\u1ef9")  # i18n: vi-only
             if vietnamese and loose <= vietnamese // 10:
                 return text, "cp1258"
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
-        raise InvalidInput("Không đọc được mã ký tự của tệp: hãy lưu dưới dạng CSV UTF-8 "
-                           "hoặc Excel (.xlsx).") from exc
+        raise InvalidInput(_("Không đọc được mã ký tự của tệp: hãy lưu dưới dạng CSV UTF-8 "
+                             "hoặc Excel (.xlsx).")) from exc
+
+
+def too_many_rows() -> str:
+    return _("Tệp quá nhiều dòng (tối đa %(max)s thủ tục).", max=MAX_ROWS)
 
 
 def csv_records(data: bytes) -> tuple[list[tuple[int, list[str]]], str]:
@@ -130,7 +141,7 @@ def csv_records(data: bytes) -> tuple[list[tuple[int, list[str]]], str]:
     out = []
     for record in reader:
         if len(out) > MAX_ROWS + 1:
-            raise InvalidInput(f"Tệp quá nhiều dòng (tối đa {MAX_ROWS} thủ tục).")
+            raise InvalidInput(too_many_rows())
         out.append((reader.line_num, [unneutralise(c) for c in record]))
     return out, encoding
 
@@ -150,17 +161,18 @@ def check_xlsx(data: bytes) -> None:
     declared sizes, rows with more cells than any real export has."""
     from isodoc.documents.docx_safety import check_zip_entries
 
-    damaged = "Không mở được tệp Excel: tệp hỏng hoặc không đúng định dạng."
+    damaged = _("Không mở được tệp Excel: tệp hỏng hoặc không đúng định dạng.")
     declared = filetypes._zip_entries_declared(data)
     if declared is None:
         raise InvalidInput(damaged)
     if declared > XLSX_MAX_ENTRIES:
-        raise InvalidInput(f"Tệp có quá nhiều thành phần ({declared}); một tệp Excel thông "
-                           f"thường có dưới {XLSX_MAX_ENTRIES}.")
+        raise InvalidInput(_("Tệp có quá nhiều thành phần (%(n)s); một tệp Excel thông "
+                             "thường có dưới %(max)s.", n=declared, max=XLSX_MAX_ENTRIES))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-            check_zip_entries(entries, app="Excel", macro_hint="«Sổ làm việc Excel (.xlsx)»",
+            check_zip_entries(entries, app="Excel",
+                              macro_hint=_("«Sổ làm việc Excel (.xlsx)»"),
                               max_entries=XLSX_MAX_ENTRIES, max_total=XLSX_MAX_TOTAL,
                               max_entry=XLSX_MAX_ENTRY)
             for entry in entries:
@@ -189,9 +201,10 @@ def _check_row_widths(stream) -> None:
             else:
                 cells += 1
                 if cells > XLSX_MAX_CELLS_IN_ROW:
-                    raise InvalidInput(f"Tệp có dòng quá nhiều ô (trên {XLSX_MAX_CELLS_IN_ROW}"
-                                       "): đây không phải danh mục thủ tục xuất từ Cơ sở dữ "
-                                       "liệu quốc gia; hãy xoá các cột thừa rồi tải lên lại.")
+                    raise InvalidInput(_(
+                        "Tệp có dòng quá nhiều ô (trên %(max)s): đây không phải danh mục thủ "
+                        "tục xuất từ Cơ sở dữ liệu quốc gia; hãy xoá các cột thừa rồi tải lên "
+                        "lại.", max=XLSX_MAX_CELLS_IN_ROW))
         tail = buffer[cut:]
 
 
@@ -199,20 +212,20 @@ def xlsx_records(data: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     if filetypes.sniff(data) is not filetypes.XLSX:
-        raise InvalidInput("Tệp không phải bảng tính Excel (.xlsx) hợp lệ.")
+        raise InvalidInput(_("Tệp không phải bảng tính Excel (.xlsx) hợp lệ."))
     check_xlsx(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise InvalidInput("Không mở được tệp Excel: tệp hỏng hoặc không đúng định dạng.") \
-            from exc
+        raise InvalidInput(_("Không mở được tệp Excel: tệp hỏng hoặc không đúng định "
+                             "dạng.")) from exc
     try:
         sheet = book.worksheets[0]
         out = []
         rows = sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True)
         for number, cells in enumerate(rows, start=1):
             if len(out) > MAX_ROWS + 1:
-                raise InvalidInput(f"Tệp quá nhiều dòng (tối đa {MAX_ROWS} thủ tục).")
+                raise InvalidInput(too_many_rows())
             out.append((number, [cell_text(c) for c in cells[:XLSX_MAX_COLUMNS]]))
         return out
     finally:
@@ -257,24 +270,28 @@ def parse_levels(text: str) -> list[str] | None:
     return levels or None
 
 
+def too_long(limit: int) -> str:
+    return _("quá dài (tối đa %(max)s ký tự).", max=limit)
+
+
 def parse(data: bytes, filename: str = "",
           progress: Callable[[int], None] | None = None) -> Parsed:
     """The rows of a TTHC list, or InvalidInput listing every problem (line, column,
     reason). Nothing is written here."""
     if len(data) > MAX_BYTES:
-        raise InvalidInput(f"Tệp quá lớn (tối đa {MAX_BYTES // (1024 * 1024)} MB).")
+        raise InvalidInput(_("Tệp quá lớn (tối đa %(mb)s MB).", mb=MAX_BYTES // (1024 * 1024)))
     if not data:
-        raise InvalidInput("Tệp rỗng.")
+        raise InvalidInput(_("Tệp rỗng."))
     if data.startswith(filetypes.ZIP_MAGIC) or filename.lower().endswith(".xlsx"):
         records, encoding = xlsx_records(data), "xlsx"
     else:
         records, encoding = csv_records(data)
     # the header is the first row naming a code column (exports often have a title above)
-    header_at = next((i for i, (_, cells) in enumerate(records[:10])
+    header_at = next((i for i, (_line, cells) in enumerate(records[:10])
                       if any(SYNONYMS.get(header_key(c)) == "code" for c in cells)), None)
     if header_at is None:
-        raise InvalidInput("Không tìm thấy dòng tiêu đề: cần cột «Mã thủ tục» (hoặc «Mã "
-                           "TTHC», «ma_thu_tuc»), «Tên thủ tục» và «Cấp thực hiện».")
+        raise InvalidInput(_("Không tìm thấy dòng tiêu đề: cần cột «Mã thủ tục» (hoặc «Mã "
+                             "TTHC», «ma_thu_tuc»), «Tên thủ tục» và «Cấp thực hiện»."))
     header_line, header = records[header_at]
     columns: dict[str, int] = {}
     unknown, problems = [], []
@@ -286,25 +303,31 @@ def parse(data: bytes, filename: str = "",
         if canonical is None:
             unknown.append(clean(title)[:80])
         elif canonical in columns:
-            problems.append(f"Dòng {header_line}, cột {index + 1}: cột «{clean(title)}» trùng "
-                            f"với cột {columns[canonical] + 1} ({LABELS[canonical]}).")
+            problems.append(_("Dòng %(line)s, cột %(n)s: cột «%(title)s» trùng với cột %(other)s "
+                              "(%(label)s).", line=header_line, n=index + 1,
+                              title=clean(title), other=columns[canonical] + 1,
+                              label=LABELS[canonical]))
         else:
             columns[canonical] = index
     if missing := [LABELS[c] for c in REQUIRED if c not in columns]:
-        raise InvalidInput(f"Tệp thiếu cột: {', '.join(missing)}.", problems)
+        raise InvalidInput(_("Tệp thiếu cột: %(columns)s.", columns=", ".join(missing)),
+                           problems)
     body = [(line, cells) for line, cells in records[header_at + 1:]
             if any(c.strip() for c in cells)]
     if len(body) > MAX_ROWS:
-        raise InvalidInput(f"Tệp quá nhiều dòng (tối đa {MAX_ROWS} thủ tục).")
+        raise InvalidInput(too_many_rows())
     if not body:
-        raise InvalidInput("Tệp không có thủ tục nào.")
+        raise InvalidInput(_("Tệp không có thủ tục nào."))
     rows, seen = [], {}
 
     def problem(line: int, canonical: str, reason: str) -> None:
         column = columns.get(canonical)
-        where = f"cột {column + 1} ({LABELS[canonical]})" if column is not None else \
-            LABELS[canonical]
-        problems.append(f"Dòng {line}, {where}: {reason}")
+        if column is None:
+            problems.append(_("Dòng %(line)s, %(label)s: %(reason)s", line=line,
+                              label=LABELS[canonical], reason=reason))
+        else:
+            problems.append(_("Dòng %(line)s, cột %(n)s (%(label)s): %(reason)s", line=line,
+                              n=column + 1, label=LABELS[canonical], reason=reason))
 
     for line, cells in body:
         value = {c: clean(cells[i], multiline=c == "legal_basis") if i < len(cells) else ""
@@ -313,32 +336,34 @@ def parse(data: bytes, filename: str = "",
         if encoding == "xlsx" and re.fullmatch(r"\d\.\d{1,5}", code):
             code = code.ljust(8, "0")  # a code typed as a number lost its trailing zeros
         if not code:
-            problem(line, "code", "thiếu mã thủ tục.")
+            problem(line, "code", _("thiếu mã thủ tục."))
         elif not CODE_RE.match(code):
-            problem(line, "code", f"mã «{code[:30]}» sai định dạng (một chữ số, dấu chấm và "
-                                  "sáu chữ số, vd. 1.004227).")
+            problem(line, "code", _("mã «%(code)s» sai định dạng (một chữ số, dấu chấm và sáu "
+                                    "chữ số, vd. 1.004227).", code=code[:30]))
         elif code in seen:
-            problem(line, "code", f"mã {code} trùng với dòng {seen[code]}.")
+            problem(line, "code", _("mã %(code)s trùng với dòng %(other)s.", code=code,
+                                    other=seen[code]))
         else:
             seen[code] = line
         if not value.get("name"):
-            problem(line, "name", "thiếu tên thủ tục.")
+            problem(line, "name", _("thiếu tên thủ tục."))
         levels = parse_levels(value.get("level", ""))
         if levels is None:
-            problem(line, "level", f"cấp thực hiện «{value.get('level', '')[:40]}» không rõ "
-                                   "(tỉnh, huyện hoặc xã).")
+            problem(line, "level", _("cấp thực hiện «%(level)s» không rõ (tỉnh, huyện hoặc "
+                                     "xã).", level=value.get("level", "")[:40]))
         day = None
         if raw := value.get("decision_date", ""):
             day = parse_date(raw)
             if day is None:
-                problem(line, "decision_date", f"ngày «{raw[:20]}» không hợp lệ (dd/mm/yyyy).")
+                problem(line, "decision_date", _("ngày «%(day)s» không hợp lệ (dd/mm/yyyy).",
+                                                 day=raw[:20]))
         for canonical, text in value.items():
             if len(text) > TEXT_MAX:
-                problem(line, canonical, f"quá dài (tối đa {TEXT_MAX} ký tự).")
+                problem(line, canonical, too_long(TEXT_MAX))
         if len(value.get("decision_no", "")) > 120:
-            problem(line, "decision_no", "quá dài (tối đa 120 ký tự).")
+            problem(line, "decision_no", too_long(120))
         if len(value.get("field", "")) > 255:
-            problem(line, "field", "quá dài (tối đa 255 ký tự).")
+            problem(line, "field", too_long(255))
         if len(problems) >= MAX_PROBLEMS:
             break
         rows.append(Row(line=line, code=code, name=value.get("name", ""),
@@ -351,7 +376,15 @@ def parse(data: bytes, filename: str = "",
         if progress is not None:
             progress(1)
     if problems:
-        more = " (chỉ liệt kê 200 lỗi đầu)" if len(problems) >= MAX_PROBLEMS else ""
-        raise InvalidInput(f"Tệp có {len(problems)} lỗi{more}: chưa nhập gì. Sửa các dòng "
-                           "dưới đây rồi nhập lại.", problems[:MAX_PROBLEMS])
+        if len(problems) >= MAX_PROBLEMS:
+            message = ngettext("Tệp có %(num)d lỗi (chỉ liệt kê %(max)d lỗi đầu): chưa nhập "
+                               "gì. Sửa các dòng dưới đây rồi nhập lại.",
+                               "Tệp có %(num)d lỗi (chỉ liệt kê %(max)d lỗi đầu): chưa nhập "
+                               "gì. Sửa các dòng dưới đây rồi nhập lại.", len(problems),
+                               max=MAX_PROBLEMS)
+        else:
+            message = ngettext("Tệp có %(num)d lỗi: chưa nhập gì. Sửa các dòng dưới đây rồi "
+                               "nhập lại.", "Tệp có %(num)d lỗi: chưa nhập gì. Sửa các dòng "
+                               "dưới đây rồi nhập lại.", len(problems))
+        raise InvalidInput(message, problems[:MAX_PROBLEMS])
     return Parsed(rows, unknown, encoding, sorted(columns, key=columns.get))

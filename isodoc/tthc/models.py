@@ -15,6 +15,7 @@ from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.documents.models import Document, Revision
 from isodoc.extensions import db
+from isodoc.i18n import _, _l
 from isodoc.timeutil import utcnow
 
 CODE_RE = re.compile(r"^\d\.\d{6}$")  # 1.004227, 2.002766
@@ -27,15 +28,15 @@ class Level(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}[self.value]
+        return {"tinh": _("Cấp tỉnh"), "huyen": _("Cấp huyện"), "xa": _("Cấp xã")}[self.value]
 
 
 # what a re-import compares, with the label a person reads
 COMPARED = {
-    "name": "Tên thủ tục", "field": "Lĩnh vực", "levels": "Cấp thực hiện",
-    "executing_body": "Cơ quan thực hiện", "time_limit": "Thời hạn giải quyết",
-    "fee": "Phí, lệ phí", "legal_basis": "Căn cứ pháp lý",
-    "decision_no": "Quyết định công bố", "decision_date": "Ngày quyết định công bố",
+    "name": _l("Tên thủ tục"), "field": _l("Lĩnh vực"), "levels": _l("Cấp thực hiện"),
+    "executing_body": _l("Cơ quan thực hiện"), "time_limit": _l("Thời hạn giải quyết"),
+    "fee": _l("Phí, lệ phí"), "legal_basis": _l("Căn cứ pháp lý"),
+    "decision_no": _l("Quyết định công bố"), "decision_date": _l("Ngày quyết định công bố"),
 }
 
 

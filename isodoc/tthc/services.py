@@ -10,12 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from isodoc import audit, policy
 from isodoc.agencies.models import Agency
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import LANGUAGES, _
 from isodoc.policy import Action
 from isodoc.textnorm import clean, fold
 from isodoc.timeutil import format_date, today_local, utcnow
@@ -78,10 +80,16 @@ def shown(name: str, value: object) -> str:
     return str(value or "")
 
 
+REINSTATED = "state"  # a change row: the TTHC was abolished and is listed again
+
+
 @dataclass
 class Diff:
     added: list[dict] = field(default_factory=list)     # {code, name}
-    changed: list[dict] = field(default_factory=list)   # {code, name, fields: [[label, old, new]]}
+    # {code, name, fields: [[key, old, new]]}: a COMPARED key (or REINSTATED) and the
+    # stored values, worded when shown (`change_rows`); previews staged before kept the
+    # label and the values as words, shown as they are
+    changed: list[dict] = field(default_factory=list)
     abolished: list[dict] = field(default_factory=list)  # {code, name}
     unchanged: int = 0
     unknown_columns: list[str] = field(default_factory=list)
@@ -104,10 +112,9 @@ def compute_diff(rows: list[dict]) -> Diff:
             diff.added.append({"code": row["code"], "name": row["name"]})
             continue
         old, new = values_in_catalog(tthc), values_of(row)
-        fields = [[COMPARED[k], shown(k, old[k]), shown(k, new[k])]
-                  for k in COMPARED if old[k] != new[k]]
+        fields = [[k, old[k], new[k]] for k in COMPARED if old[k] != new[k]]
         if tthc.abolished_on is not None:
-            fields.insert(0, ["Tình trạng", "Đã bãi bỏ", "Đang áp dụng"])
+            fields.insert(0, [REINSTATED, None, None])
         if fields:
             diff.changed.append({"code": row["code"], "name": row["name"], "fields": fields})
         else:
@@ -130,6 +137,19 @@ def compute_diff(rows: list[dict]) -> Diff:
                 unmatched.setdefault(key, name)
     diff.unmatched_bodies = sorted(unmatched.values(), key=fold)
     return diff
+
+
+def change_rows(change: dict) -> list[tuple[str, str, str]]:
+    """A preview's changed TTHC as rows of (field, before, after) in the reader's words."""
+    rows = []
+    for key, old, new in change["fields"]:
+        if key == REINSTATED:
+            rows.append((_("Tình trạng"), _("Đã bãi bỏ"), _("Đang áp dụng")))
+        elif key in COMPARED:
+            rows.append((str(COMPARED[key]), shown(key, old), shown(key, new)))
+        else:
+            rows.append((key, old, new))
+    return rows
 
 
 def agency_keys() -> dict[str, int]:
@@ -159,8 +179,9 @@ def stage_import(data: bytes, filename: str, actor,
     db.session.add(staged)
     db.session.flush()
     audit.record("tthc.stage_import", "tthc_import", staged.id, actor=_actor(actor),
-                 summary=f"{staged.filename}: {staged.rows} thủ tục; {staged.added} mới, "
-                         f"{staged.changed} thay đổi, {staged.abolished} bãi bỏ")
+                 summary=f"{staged.filename}: {staged.rows} thủ tục; "  # i18n: vi-only
+                         f"{staged.added} mới, {staged.changed} thay đổi, "  # i18n: vi-only
+                         f"{staged.abolished} bãi bỏ")  # i18n: vi-only
     return staged
 
 
@@ -174,16 +195,16 @@ def apply_import(staged: TthcImport, actor, decision: str,
     record who applied it and the decision it carries out."""
     policy.require(actor, Action.TTHC_MANAGE)
     if staged.state != "staged":
-        raise InvalidInput("Danh mục này đã được áp dụng.")
+        raise InvalidInput(_("Danh mục này đã được áp dụng."))
     if staged.base_version != catalog_version():
-        raise InvalidInput("Danh mục TTHC đã thay đổi sau khi xem trước (một lần nhập khác đã "
-                           "được áp dụng): hãy tải tệp lên lại để xem thay đổi mới.")
+        raise InvalidInput(_("Danh mục TTHC đã thay đổi sau khi xem trước (một lần nhập khác "
+                             "đã được áp dụng): hãy tải tệp lên lại để xem thay đổi mới."))
     decision = clean(decision, multiline=True)
     if not decision:
-        raise InvalidInput("Hãy ghi quyết định công bố (số, ngày) hoặc căn cứ áp dụng danh "
-                           "mục này.")
+        raise InvalidInput(_("Hãy ghi quyết định công bố (số, ngày) hoặc căn cứ áp dụng danh "
+                             "mục này."))
     if len(decision) > NOTE_MAX:
-        raise InvalidInput(f"Căn cứ quá dài (tối đa {NOTE_MAX} ký tự).")
+        raise InvalidInput(_("Căn cứ quá dài (tối đa %(max)s ký tự).", max=NOTE_MAX))
     rows = json.loads(staged.payload)
     now, today = utcnow(), today_local()
     current = {t.code: t for t in db.session.scalars(select(Tthc))}
@@ -197,15 +218,12 @@ def apply_import(staged: TthcImport, actor, decision: str,
             db.session.add(tthc)
             changes = None
         else:
-            old = values_in_catalog(tthc)
-            changes = [f"{COMPARED[k]}: «{shown(k, old[k])[:200]}» → «{shown(k, new[k])[:200]}»"
-                       for k in COMPARED if old[k] != new[k]]
+            changes = change_note(tthc, new)
             if tthc.abolished_on is not None:
-                changes.insert(0, "Áp dụng lại (trước đó đã bãi bỏ)")
                 tthc.abolished_on = None
             if not changes:
                 continue
-            tthc.changed_at, tthc.change_note = now, "; ".join(changes)[:NOTE_MAX]
+            tthc.changed_at, tthc.change_note = now, changes
         tthc.name, tthc.field = row["name"], row["field"][:255]
         tthc.at_province = Level.PROVINCE.value in row["levels"]
         tthc.at_district = Level.DISTRICT.value in row["levels"]
@@ -234,9 +252,21 @@ def apply_import(staged: TthcImport, actor, decision: str,
     staged.applied_by = _actor(actor)
     db.session.flush()
     audit.record("tthc.apply_import", "tthc_import", staged.id, actor=_actor(actor),
-                 summary=f"{staged.added} mới, {staged.changed} thay đổi, {staged.abolished} "
-                         f"bãi bỏ — {decision[:300]}")
+                 summary=f"{staged.added} mới, {staged.changed} thay đổi, "  # i18n: vi-only
+                         f"{staged.abolished} bãi bỏ — {decision[:300]}")  # i18n: vi-only
     return staged
+
+
+def change_note(tthc: Tthc, new: dict[str, object]) -> str:
+    """What a list changes in a TTHC (old → new), as the catalog keeps it: in the
+    province's language whoever applies the list, since everyone reads it later."""
+    old = values_in_catalog(tthc)
+    with force_locale(LANGUAGES[0]):  # the labels and levels in Vietnamese
+        changes = [f"{COMPARED[k]}: «{shown(k, old[k])[:200]}» → «{shown(k, new[k])[:200]}»"
+                   for k in COMPARED if old[k] != new[k]]
+    if tthc.abolished_on is not None:
+        changes.insert(0, "Áp dụng lại (trước đó đã bãi bỏ)")  # i18n: vi-only
+    return "; ".join(changes)[:NOTE_MAX]
 
 
 def set_body_mapping(mapping: TthcBodyMap, agency: Agency | None, actor) -> TthcBodyMap:
@@ -244,12 +274,14 @@ def set_body_mapping(mapping: TthcBodyMap, agency: Agency | None, actor) -> Tthc
     later import)."""
     policy.require(actor, Action.TTHC_MANAGE)
     if agency is not None and agency.is_dissolved():
-        raise InvalidInput(f"{agency.name} đã giải thể: hãy chọn đơn vị kế thừa.")
+        raise InvalidInput(_("%(agency)s đã giải thể: hãy chọn đơn vị kế thừa.",
+                             agency=agency.name))
     mapping.agency = agency
     mapping.set_by, mapping.set_at = _actor(actor), utcnow()
     audit.record("tthc.map_body", "tthc_body_map", mapping.id, actor=_actor(actor),
                  agency_id=agency.id if agency else None,
-                 summary=f"{mapping.name} → {agency.name if agency else '(chưa gán)'}")
+                 summary=f"{mapping.name} → "
+                         f"{agency.name if agency else '(chưa gán)'}")  # i18n: vi-only
     return mapping
 
 

@@ -27,6 +27,7 @@ from isodoc.documents.services import load_document
 from isodoc.errors import InvalidInput, error_response
 from isodoc.extensions import db
 from isodoc.forms import options
+from isodoc.i18n import _
 from isodoc.paging import Paging, parse_page
 from isodoc.policy import Action, require
 from isodoc.timeutil import format_date
@@ -117,17 +118,18 @@ def show(code: str):
 @bp.route("/tthc/<code>/model", methods=["POST"])
 def publish_model(code: str):
     tthc = tthc_or_404(code)
-    agency_code, _, slug = request.values.get("document", "")[:200].partition("/")
+    agency_code, _sep, slug = request.values.get("document", "")[:200].partition("/")
     document = load_document(agency_code, slug) if get_by_code(agency_code) else None
     if document is None:
         abort(404)
     require(current_user, Action.MODEL_PUBLISH, document)
-    _, error = attempt(adoption.publish, tthc, document, current_user)
+    _model, error = attempt(adoption.publish, tthc, document, current_user)
     if error is not None:
         flash(error.message, "error")
     else:
-        flash(f"Đã công bố {document.code} của {document.agency.name} làm quy trình mẫu cho "
-              f"TTHC {tthc.code}.", "success")
+        flash(_("Đã công bố %(document)s của %(agency)s làm quy trình mẫu cho TTHC %(code)s.",
+                document=document.code, agency=document.agency.name, code=tthc.code),
+              "success")
     return redirect(url_for("tthc.show", code=tthc.code))
 
 
@@ -150,8 +152,8 @@ def adopt(agency_code: str, code: str):
     if error is not None:
         flash(error.message, "error")
         return redirect(url_for("tthc.agency", agency_code=target.code))
-    flash(f"Đã tạo dự thảo {revision.document.code} từ quy trình mẫu: hãy rà soát rồi trình "
-          "xem xét.", "success")
+    flash(_("Đã tạo dự thảo %(code)s từ quy trình mẫu: hãy rà soát rồi trình xem xét.",
+            code=revision.document.code), "success")
     return redirect(url_for("documents.draft", agency_code=target.code,
                             slug=revision.document.slug, seq=revision.seq))
 
@@ -176,7 +178,8 @@ def follow(agency_code: str, adoption_id: int):
     if error is not None:
         flash(error.message, "error")
         return redirect(url_for("tthc.adoptions", agency_code=target.code))
-    flash(f"Đã bắt đầu sửa đổi {revision.document.code} theo quy trình mẫu mới.", "success")
+    flash(_("Đã bắt đầu sửa đổi %(code)s theo quy trình mẫu mới.",
+            code=revision.document.code), "success")
     return redirect(url_for("documents.draft", agency_code=target.code,
                             slug=revision.document.slug, seq=revision.seq))
 
@@ -216,6 +219,7 @@ def preview(import_id: int):
     staged = staged_or_404(import_id)
     return render_template("tthc/preview.html", staged=staged,
                            diff=services.Diff.from_json(staged.preview), form=ApplyForm(),
+                           change_rows=services.change_rows,
                            obsolete=staged.state == "staged" and
                            staged.base_version != services.catalog_version())
 
@@ -228,19 +232,20 @@ def apply(import_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("tthc.preview", import_id=staged.id))
-    _, error = attempt(services.apply_import, staged, current_user, form.decision.data)
+    _applied, error = attempt(services.apply_import, staged, current_user, form.decision.data)
     if error is not None:
         flash(error.message, "error")
         return redirect(url_for("tthc.preview", import_id=import_id))
-    flash(f"Đã áp dụng danh mục: {staged.added} thủ tục mới, {staged.changed} thay đổi, "
-          f"{staged.abolished} bãi bỏ.", "success")
+    flash(_("Đã áp dụng danh mục: %(added)s thủ tục mới, %(changed)s thay đổi, %(abolished)s "
+            "bãi bỏ.", added=staged.added, changed=staged.changed,
+            abolished=staged.abolished), "success")
     return redirect(url_for("tthc.catalog"))
 
 
 def agency_choices() -> list:
     agencies = db.session.scalars(select(Agency).where(Agency.dissolved_on.is_(None))
                                   .order_by(Agency.name)).all()
-    return options([("", "— chưa gán —")] + [(a.code, a.name) for a in agencies])
+    return options([("", _("— chưa gán —"))] + [(a.code, a.name) for a in agencies])
 
 
 @bp.route("/tthc/bodies")
@@ -265,12 +270,12 @@ def map_body(map_id: int):
         flash_form_errors(form)
         return redirect(url_for("tthc.bodies"))
     agency = get_by_code(form.agency.data) if form.agency.data else None
-    _, error = attempt(services.set_body_mapping, mapping, agency, current_user)
+    _mapped, error = attempt(services.set_body_mapping, mapping, agency, current_user)
     if error is not None:
         flash(error.message, "error")
     else:
-        flash(f"Đã gán «{mapping.name}» cho {agency.name if agency else '(chưa gán)'}.",
-              "success")
+        flash(_("Đã gán «%(body)s» cho %(agency)s.", body=mapping.name,
+                agency=agency.name if agency else _("(chưa gán)")), "success")
     return redirect(url_for("tthc.bodies"))
 
 
@@ -287,9 +292,11 @@ def province():
 def province_csv():
     require(current_user, Action.COVERAGE_PROVINCE)
     view = coverage.province_coverage()
-    names = {r.id: r.name for r in view.agencies} | {d.id: d.name for d, _, _ in view.districts}
+    names = {r.id: r.name for r in view.agencies} | \
+        {d.id: d.name for d, _counts, _n in view.districts}
     data = write_rows(
-        ["Mã đơn vị", "Đơn vị", "Huyện", "Phải có", "Đã có", "Cần sửa đổi", "Chưa có", "Tỷ lệ %"],
+        [_("Mã đơn vị"), _("Đơn vị"), _("Huyện"), _("Phải có"), _("Đã có"), _("Cần sửa đổi"),
+         _("Chưa có"), _("Tỷ lệ %")],
         [[r.code, r.name, names.get(r.district_id, "") if r.district_id else "",
           r.counts.must, r.counts.covered, r.counts.stale, r.counts.missing,
           f"{r.counts.percent:.1f}"] for r in view.agencies])
@@ -318,12 +325,13 @@ def agency_csv(agency_code: str):
     require(current_user, Action.COVERAGE_VIEW, target)
     view = coverage.agency_coverage(target)
     data = write_rows(
-        ["Mã TTHC", "Tên thủ tục", "Lĩnh vực", "Cấp", "Tình trạng", "Quy trình",
-         "Lần ban hành", "Hiệu lực từ", "TTHC thay đổi"],
+        [_("Mã TTHC"), _("Tên thủ tục"), _("Lĩnh vực"), _("Cấp"), _("Tình trạng"),
+         _("Quy trình"), _("Lần ban hành"), _("Hiệu lực từ"), _("TTHC thay đổi")],
         [[i.tthc.code, i.tthc.name, i.tthc.field, i.tthc.levels_label,
-          coverage.STATE_LABELS[i.state],
-          (i.procedure.code + (f" (kế thừa từ {i.procedure.origin_name})"
-                               if i.procedure.origin_code else "")) if i.procedure else "",
+          str(coverage.STATE_LABELS[i.state]),
+          (_("%(code)s (kế thừa từ %(origin)s)", code=i.procedure.code,
+             origin=i.procedure.origin_name) if i.procedure.origin_code
+           else i.procedure.code) if i.procedure else "",
           i.procedure.number if i.procedure else "",
           format_date(i.procedure.effective_date) if i.procedure else "",
           i.tthc.change_note if i.state == coverage.STALE else ""] for i in view.items])
@@ -341,7 +349,7 @@ def draft(agency_code: str, code: str):
     if error is not None:
         flash(error.message, "error")
         return redirect(url_for("tthc.agency", agency_code=target.code, state="missing"))
-    flash(f"Đã tạo dự thảo {revision.document.code} từ TTHC {tthc.code}: hãy hoàn thiện rồi "
-          "trình xem xét.", "success")
+    flash(_("Đã tạo dự thảo %(code)s từ TTHC %(tthc)s: hãy hoàn thiện rồi trình xem xét.",
+            code=revision.document.code, tthc=tthc.code), "success")
     return redirect(url_for("documents.draft", agency_code=target.code,
                             slug=revision.document.slug, seq=revision.seq))
