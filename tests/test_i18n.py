@@ -56,6 +56,22 @@ def test_every_string_has_english(catalogs):
         f"{m.locations[0][0]}:{m.locations[0][1]}: {m.id!r}" for m in lacking[:40])
 
 
+def test_the_parts_agree():
+    """A msgid translated differently in two parts would take whichever part sorts
+    first; a word that needs two translations gets a context (pgettext) instead."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[tuple, dict[str, str]] = {}
+    for path in sorted(tool.CATALOG_DIR.glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="en"):
+                if message.id and message.string:
+                    seen.setdefault((str(message.id), message.context), {})[path.stem] = \
+                        str(message.string)
+    disagree = {key: parts for key, parts in seen.items() if len(set(parts.values())) > 1}
+    assert not disagree, "\n".join(f"{key[0]!r}: {parts}" for key, parts in disagree.items())
+
+
 def test_placeholders_survive_translation(catalogs):
     assert not tool.placeholder_mismatches(*catalogs)
 

@@ -42,7 +42,7 @@ def test_main_pages_speak_english(admin, province):
                           "Active", "Civil servant"),
         "/admin/people/tinh.quantri": ("Reset password", "Lock account", "Grant role",
                                        "Save position", "Administrator"),
-        "/admin/audit": ("Activity log", "Done by", "What was done", "Page 1"),
+        "/admin/audit": ("Activity log", "Carried out by", "What was done", "Page 1"),
         "/clauses/": ("Clauses of ISO 9001:2015", "Context of the organization",
                       "ISO 9001:2008 → 2015 correspondence"),
         "/clauses/4": ("Context of the organization", "Documents addressing it", "Sub-clauses",

@@ -189,7 +189,7 @@ def test_tthc_pages_refusals_and_api_in_english(app, people, in_db):
     assert "Danh mục thủ tục hành chính" not in page and "Đăng ký khai sinh" in page
     author = in_english(client_for(app, "himlam.soanthao"))
     page = author.get("/agencies/dbp-him-lam/coverage").get_data(as_text=True)
-    assert "Coverage of administrative procedures" in page and "Draft a procedure" in page
+    assert "Administrative procedure coverage" in page and "Draft a procedure" in page
     assert "Procedures required for <strong>3</strong> TTHC" in page
     assert "Bao phủ thủ tục hành chính" not in page
     csv_text = author.get("/agencies/dbp-him-lam/coverage.csv").get_data(as_text=True)
