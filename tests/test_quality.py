@@ -111,7 +111,7 @@ def test_the_whole_journey_from_plan_to_closure(team, desk, in_db, client):
 
     # -- fill the checklist: the lead may not audit QT-05, the second auditor does
     r = post(desk("auditor"), f"{url}/items/{i3}", {"result": "conform", "evidence": "ok"})
-    assert "Bạn không đánh giá câu hỏi 3" in desk("auditor").get(url).get_data(as_text=True)
+    assert r.status_code == 422 and "Bạn không đánh giá câu hỏi 3" in r.get_data(as_text=True)
     assert the_audit(in_db)["items"][2][4] is None
     post(desk("auditor2"), f"{url}/items/{i3}", {"result": "conform",
                                                  "evidence": "Biên bản họp 10/2026"})
@@ -418,3 +418,35 @@ def test_checklist_rows_and_clause_browser(team, desk, in_db):
     assert "Không có điều khoản tương ứng" in page  # 5.5.2 management representative
     with in_db() as s:
         assert s.scalars(select(ChecklistItem)).all() == []
+
+
+def test_a_refused_audit_step_keeps_what_was_typed(team, desk, in_db):
+    """A refusal shows the audit page again with the form as typed and a 422, instead
+    of a redirect that loses the text (issue: forms keep typed values)."""
+    plan(desk, in_db)
+    audit = the_audit(in_db)
+    url = f"{AUDITS}/{audit['id']}"
+    conflict_id = audit["conflicts"][0][0]
+    post(desk("auditor"), f"{url}/conflicts/{conflict_id}",
+         {"decision": "excluded", "note": "Bà Lan đánh giá QT-05"})
+    post(desk("auditor"), f"{url}/start")
+    (i1, *_), *_ = the_audit(in_db)["items"]
+
+    # the command refuses (a nonconformity needs its evidence): the choice stays selected
+    r = post(desk("auditor"), f"{url}/items/{i1}", {"result": "nonconform", "evidence": ""})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'value="nonconform" selected' in page
+    # the form refuses (too long): the text typed is back in its box, the error beside it
+    long = "Bằng chứng dài " * 800
+    r = post(desk("auditor"), f"{url}/items/{i1}", {"result": "conform", "evidence": long})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and long.strip()[:200] in page and 'aria-invalid="true"' in page
+    assert the_audit(in_db)["items"][0][4] is None
+
+    # completing is refused while questions are open: the conclusion typed is kept
+    r = post(desk("auditor"), f"{url}/complete", {"conclusion": "Kết luận riêng của đoàn XYZ"})
+    assert r.status_code == 422
+    assert "Kết luận riêng của đoàn XYZ</textarea>" in r.get_data(as_text=True)
+    assert the_audit(in_db)["state"] == "in_progress"
+    r = post(desk("auditor"), f"{url}/cancel", {"reason": ""})
+    assert r.status_code == 422 and the_audit(in_db)["state"] == "in_progress"

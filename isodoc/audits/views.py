@@ -167,9 +167,19 @@ def edit(agency_code: str, audit_id: int):
 
 @bp.route("/<int:audit_id>")
 def show(agency_code: str, audit_id: int):
+    return render_audit(audit_or_404(agency_code, audit_id))
+
+
+FORM_NAMES = {"ItemForm": "item_form", "AddItemForm": "add_form", "DeclareForm": "declare_form",
+              "DecideForm": "decide_form", "ConcludeForm": "conclude_form",
+              "ReasonForm": "reason_form"}
+
+
+def render_audit(audit: Audit, status: int = 200, refused=None, refused_item: int | None = None):
+    """The audit page; after a refused POST, with that form as it was typed (its errors
+    next to its fields) and a 422."""
     from isodoc.findings.models import Finding
 
-    audit = audit_or_404(agency_code, audit_id)
     findings = db.session.scalars(select(Finding).where(Finding.audit_id == audit.id)
                                   .order_by(Finding.seq)).all()
     by_item: dict[int, list] = {}
@@ -178,24 +188,34 @@ def show(agency_code: str, audit_id: int):
             by_item.setdefault(f.checklist_item_id, []).append(f)
     blocked = {i.id: c for i in audit.items
                if (c := services.blocking_conflict(audit, current_user, i))}
+    forms = {"item_form": ItemForm(formdata=None), "add_form": AddItemForm(formdata=None),
+             "declare_form": DeclareForm(formdata=None), "decide_form": DecideForm(formdata=None),
+             "conclude_form": ConcludeForm(formdata=None),
+             "reason_form": ReasonForm(formdata=None)}
+    if refused is not None and type(refused).__name__ in FORM_NAMES:
+        forms[FORM_NAMES[type(refused).__name__]] = refused
     return render_template(
         "audits/show.html", audit=audit, agency=audit.agency, findings=findings,
         by_item=by_item, blocked=blocked, results=services.results_by_clause(audit),
         CheckResult=CheckResult, ConflictDecision=ConflictDecision,
-        item_form=ItemForm(), add_form=AddItemForm(), declare_form=DeclareForm(),
-        decide_form=DecideForm(), conclude_form=ConcludeForm(), reason_form=ReasonForm())
+        refused_item=refused_item, **forms), status
 
 
-def act(audit: Audit, action: Action, form_class, apply, anchor: str | None = None):
+def act(audit: Audit, action: Action, form_class, apply, anchor: str | None = None,
+        item_id: int | None = None):
     """Shared shape of the audit POSTs: refuse early, validate, run the command, go back.
-    The command checks the policy and the state table itself."""
+    The command checks the policy and the state table itself. A refusal shows the page
+    again with what was typed, the message next to its field (422)."""
     require(current_user, action, audit)
     form = form_class()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(audit_url(audit, anchor))
+        return render_audit(audit, 422, form, item_id)
     message, error = attempt(apply, form)
-    flash(error.message if error else message, "error" if error else "success")
+    if error is not None:
+        flash(error.message, "error")
+        return render_audit(db.session.get(Audit, audit.id), 422, form, item_id)
+    flash(message, "success")
     return redirect(audit_url(audit, anchor))
 
 
@@ -288,7 +308,7 @@ def fill(agency_code: str, audit_id: int, item_id: int):
         result = CheckResult(form.result.data) if form.result.data else None
         services.fill_item(item, current_user, result, form.evidence.data or "")
         return _("Đã lưu câu hỏi %(n)s.", n=item.position)
-    return act(audit, Action.AUDIT_FILL, ItemForm, apply, f"item-{item.position}")
+    return act(audit, Action.AUDIT_FILL, ItemForm, apply, f"item-{item.position}", item.id)
 
 
 @bp.route("/<int:audit_id>/report.docx")
