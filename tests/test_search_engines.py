@@ -249,3 +249,25 @@ def test_an_entry_out_of_force_added_later_stays_hidden(engine):
                      code="TCD-02", since=TODAY + 1)], [30])
     assert keys("cong dan") == []
     assert keys("cong dan", on=TODAY - 1) == ["30:r1"]
+
+
+@pytest.mark.parametrize("q", ["quy trinh", "dang ky", "khai sinh", '"dang ky"', "QT-05", "xyz"])
+@pytest.mark.parametrize("filters", [{}, {"draft_agencies": ["dbp-him-lam"]},
+                                     {"district": "ubnd-dbp"}, {"agencies": []},
+                                     {"on": 20260301}])
+def test_facets_count_exactly_what_matches(engine, q, filters):
+    """Facet counts are those of the matching entries whichever way they are counted
+    (the tantivy engine counts a query matching most entries by difference)."""
+    results = search.engine().search(search.parse(q), Filters(**{"on": TODAY, **filters}),
+                                      0, 50)
+    matched = {d.key: d for d in CORPUS if d.key in {h.key for h in results.hits}}
+    assert len(matched) == results.total
+    expected = {"agency": {}, "kind": {}, "field": {}, "clause": {}}
+    for d in matched.values():
+        for name, values in (("agency", [d.agency]), ("kind", [d.kind]), ("field", [d.field]),
+                             ("clause", d.clauses)):
+            for value in values:
+                expected[name][value] = expected[name].get(value, 0) + 1
+    got = {name: dict(values) for name, values in results.facets.items()}
+    assert got == {name: {v: n for v, n in counts.items() if v} for name, counts in
+                   expected.items()}

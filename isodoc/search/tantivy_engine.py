@@ -14,7 +14,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from isodoc.paging import check_window
-from isodoc.search.analysis import ParsedQuery, normalise_code
+from isodoc.search.analysis import ParsedQuery, analyse, bigrams, normalise_code
 from isodoc.search.base import OPEN_END, Filters, RawHit, RawResults, SearchDoc
 
 STORED = ("key", "agency", "kind", "field", "visibility")
@@ -26,8 +26,11 @@ FACETS = ("agency", "kind", "field", "clause")
 CLAUSE_SLOTS = 4
 SLOTS = tuple(f"clause_{i}" for i in range(CLAUSE_SLOTS))
 FACET_COLUMNS = ("agency", "kind", "field", *SLOTS)
-FACET_AGGREGATIONS = {name: {"terms": {"field": name, "size": 31}} for name in FACET_COLUMNS}
-MORE_AGGREGATION = {"clause_more": {"terms": {"field": "clause_more", "size": 31}}}
+FACET_SIZE = 30  # values shown per facet
+ALL_VALUES = 65_000  # terms aggregations return every value: counts are added up
+FACET_AGGREGATIONS = {name: {"terms": {"field": name, "size": ALL_VALUES}}
+                      for name in FACET_COLUMNS}
+MORE_AGGREGATION = {"clause_more": {"terms": {"field": "clause_more", "size": ALL_VALUES}}}
 SHOWN = ("agency_name", "slug", "tthc_code", "title", "body", "effective_date", "code_display")
 STORED_PLAIN = (*STORED, "document_id", "revision")
 WRITER_TIMEOUT = 5.0
@@ -36,7 +39,7 @@ WRITER_TIMEOUT = 5.0
 # start-up repair) rebuilds it from the database, then removes the older folders.
 # 2: stored values as bytes, not indexed; no positions.
 # 3: text analysed by tantivy (FOLD, EXACT); one folded field of title and body with
-#    positions (phrases are positional, no bigram field); clause facet slots.
+#    positions (phrases are positional, no body bigram field); clause facet slots.
 SCHEMA_VERSION = 3
 OLDER = ("tantivy", *(f"tantivy-{v}" for v in range(2, SCHEMA_VERSION)))
 
@@ -73,10 +76,12 @@ def schema() -> tantivy.Schema:
     # phrase spans them). The bigram field it replaces cost more to index than positions,
     # and Python made the bigrams.
     b.add_text_field("fold", tokenizer_name=FOLD, index_option="position")
-    # What only ranks, all of it in the title (short: its phrases cost little to check):
-    # its words, its adjacent syllables and its accented forms. The body's accented forms
-    # are not indexed: a field of them was a third of a reindex.
+    # What only ranks, all of it in the title: its words, its adjacent syllables (bigram
+    # terms: a short title's bigrams cost Python little, and a term ranks at a third of
+    # the cost of a phrase) and its accented forms. The body's accented forms are not
+    # indexed: a field of them was a third of a reindex.
     b.add_text_field("title_fold", tokenizer_name=FOLD, index_option="position")
+    b.add_text_field("title_bi", tokenizer_name="whitespace", index_option="freq")
     b.add_text_field("title_exact", tokenizer_name=EXACT, index_option="freq")
     for name in SHOWN:
         # stored, never searched: bytes, not indexed (a raw text field made the whole
@@ -106,6 +111,7 @@ class TantivyEngine:
             self.index.register_tokenizer(name, analyzer)
         self._folds: dict[str, list[str]] = {}
         self._windows: dict[tuple, list[bool]] = {}
+        self._through_cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
         self._writes = 0  # commits by this process: a key of what the searcher reads
         self._lock = threading.Lock()
         self._meta = self.path / "meta.json"
@@ -220,6 +226,7 @@ class TantivyEngine:
             d.add_text("clause_more", clause)
         title = f"{doc.title} {doc.code} {doc.tthc_code}"
         d.add_text("title_fold", title)
+        d.add_text("title_bi", analyse(title).bigrams)  # as parse() makes a query's
         d.add_text("title_exact", title)
         d.add_text("fold", title)
         d.add_text("fold", doc.body)
@@ -266,8 +273,7 @@ class TantivyEngine:
                                     on, OPEN_END, False, True),
                   Query.range_query(self.schema, "valid_until", tantivy.FieldType.Integer,
                                     0, on, True, True)]
-        # the commit this searcher reads: its meta.json, this process's writes, its shape
-        key = (self._seen, self._writes, searcher.num_docs, searcher.num_segments, on)
+        key = (self._commit(searcher), on)
         present = self._windows.get(key)
         if present is None:
             present = [bool(searcher.search(r, limit=1, count=True).count) for r in ranges]
@@ -275,6 +281,11 @@ class TantivyEngine:
                 self._windows.clear()
             self._windows[key] = present
         return [(Occur.MustNot, r) for r, there in zip(ranges, present, strict=True) if there]
+
+    def _commit(self, searcher: tantivy.Searcher) -> tuple:
+        """The commit `searcher` reads, for what is remembered per commit: its meta.json,
+        this process's writes, its shape."""
+        return (self._seen, self._writes, searcher.num_docs, searcher.num_segments)
 
     def _filters(self, f: Filters, searcher: tantivy.Searcher) -> list[tuple[Occur, Query]]:
         """The filters of a search; exclusions only, when nothing is required of the
@@ -332,14 +343,12 @@ class TantivyEngine:
             tokens = [t for word in phrase for t in self._folded(word)]
             if len(tokens) > 1:
                 must.append((Occur.Must, self._phrase("fold", tokens, 2.0)))
-                rank.append((Occur.Should, self._phrase("title_fold", tokens, 4.0)))
+            rank += [(Occur.Should, self._term("title_bi", bigram, 4.0))
+                     for bigram in bigrams(phrase)]
         # Adjacent syllables rank first when they are adjacent in the title (a phrase of
         # common syllables in 50k bodies takes milliseconds to check: only a quoted
         # phrase, which decides what matches, is checked there).
-        for bigram in q.bigrams:
-            tokens = [t for word in bigram.split("_") for t in self._folded(word)]
-            if len(tokens) > 1:
-                rank.append((Occur.Should, self._phrase("title_fold", tokens, 4.0)))
+        rank += [(Occur.Should, self._term("title_bi", bigram, 4.0)) for bigram in q.bigrams]
         if q.has_accents:
             for syllable in q.exact:
                 rank.append((Occur.Should, self._term("title_exact", syllable, 2.0)))
@@ -357,43 +366,85 @@ class TantivyEngine:
         check_window(offset, limit)  # tantivy allocates for offset + limit hits
         searcher = self._searcher()
         text, code = self._text(query)
-        parts = self._filters(filters, searcher) + text
         if code is not None:
-            parts.append((Occur.Must, code))
+            text.append((Occur.Must, code))
+        limits = self._filters(filters, searcher)
+        parts = self._positive(limits + text)
         # Facets count the same documents without ranking them: with scoring off, tantivy
         # leaves out the Should clauses beside Must ones, so the facet pass is given the
         # same query (the own-agency boost added after it).
-        parts = self._positive(parts)
         matching = Query.boolean_query(parts)
-        for agency in filters.prefer_agencies:
-            parts.append((Occur.Should, self._term("agency", agency, 50.0)))
-        result = searcher.search(Query.boolean_query(parts), limit=limit, offset=offset,
+        ranked = parts + [(Occur.Should, self._term("agency", agency, 50.0))
+                          for agency in filters.prefer_agencies]
+        result = searcher.search(Query.boolean_query(ranked), limit=limit, offset=offset,
                                  count=True)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         hits = [RawHit(fields["key"], score, fields) for score, fields in stored]
-        facets = (self._facets(searcher, matching) if result.count
-                  else {name: [] for name in FACETS})
-        return RawResults(hits, result.count or 0, facets)
+        total = result.count or 0
+        return RawResults(hits, total, self._facets(searcher, filters, limits, text, matching,
+                                                     total))
 
-    def _facets(self, searcher: tantivy.Searcher, matching: Query) -> dict:
-        used = [slot for slot in SLOTS if searcher.doc_freq("clause_slots", slot)]
-        agg = searcher.aggregate(matching, {name: FACET_AGGREGATIONS[name]
-                                            for name in ("agency", "kind", "field", *used)})
-        facets = {name: [(b["key"], b["doc_count"]) for b in agg[name]["buckets"] if b["key"]]
-                  for name in ("agency", "kind", "field")}
-        clauses: dict[str, int] = {}
-        for slot in used:
-            for b in agg[slot]["buckets"]:
-                clauses[b["key"]] = clauses.get(b["key"], 0) + b["doc_count"]
+    def _facets(self, searcher: tantivy.Searcher, filters: Filters,
+                limits: list[tuple[Occur, Query]], text: list[tuple[Occur, Query]],
+                matching: Query, total: int) -> dict[str, list[tuple[str, int]]]:
+        """Entries per value of each facet, the FACET_SIZE largest. A query that matches
+        most of what the filters let through is counted by difference: what the filters
+        let through (counted once per commit and filters) less what the text does not
+        match, a few entries (counting the matches read every column of each)."""
+        if not total:
+            counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        elif not text:
+            counts = self._counts(searcher, matching)
+        else:
+            through, everything = self._through(searcher, filters, limits)
+            if total * 2 <= through:
+                counts = self._counts(searcher, matching)
+            else:
+                rest = self._counts(searcher, Query.boolean_query(
+                    [*self._positive(limits), (Occur.MustNot, Query.boolean_query(text))]))
+                counts = {name: {value: n - rest[name].get(value, 0)
+                                 for value, n in everything[name].items()}
+                          for name in FACETS}
+        return {name: sorted(((value, n) for value, n in values.items() if n > 0 and value),
+                             key=lambda vn: (-vn[1], vn[0]))[:FACET_SIZE]
+                for name, values in counts.items()}
+
+    def _through(self, searcher: tantivy.Searcher, filters: Filters,
+                 limits: list[tuple[Occur, Query]]) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many entries the filters let through, and their facet counts: once per
+        commit and filters (the same for every query of the same people on the day)."""
+        agencies = None if filters.agencies is None else tuple(filters.agencies)
+        key = (self._commit(searcher), filters.on, agencies, filters.district, filters.kind,
+               filters.field, filters.clause, tuple(filters.draft_agencies))
+        found = self._through_cache.get(key)
+        if found is None:
+            query = Query.boolean_query(self._positive(limits))
+            found = (searcher.search(query, limit=1, count=True).count or 0,
+                     self._counts(searcher, query))
+            if len(self._through_cache) >= 64:
+                self._through_cache.clear()
+            self._through_cache[key] = found
+        return found
+
+    def _counts(self, searcher: tantivy.Searcher, query: Query) -> dict[str, dict[str, int]]:
+        """Entries of `query` per value of each facet, every value (so that counts can
+        be subtracted; a province has a few hundred agencies, fields and clauses)."""
+        used = tuple(slot for slot in SLOTS if searcher.doc_freq("clause_slots", slot))
+        agg = searcher.aggregate(query, {name: FACET_AGGREGATIONS[name]
+                                         for name in ("agency", "kind", "field", *used)})
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for name, result in agg.items():
+            into = counts["clause" if name in SLOTS else name]
+            for b in result["buckets"]:
+                into[b["key"]] = into.get(b["key"], 0) + b["doc_count"]
         if searcher.doc_freq("clause_slots", "clause_more"):
             # only over the entries with more clauses than slots
-            more = Query.boolean_query([(Occur.Must, matching),
+            more = Query.boolean_query([(Occur.Must, query),
                                         (Occur.Must, self._term("clause_slots", "clause_more"))])
+            into = counts["clause"]
             for b in searcher.aggregate(more, MORE_AGGREGATION)["clause_more"]["buckets"]:
-                clauses[b["key"]] = clauses.get(b["key"], 0) + b["doc_count"]
-        clauses.pop("", None)
-        facets["clause"] = sorted(clauses.items(), key=lambda kv: (-kv[1], kv[0]))[:30]
-        return facets
+                into[b["key"]] = into.get(b["key"], 0) + b["doc_count"]
+        return counts
 
     def _stored(self, doc: tantivy.Document) -> dict:
         """The stored fields a hit shows, each read by name (`to_dict` converts every
