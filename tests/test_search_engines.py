@@ -200,6 +200,8 @@ def test_every_adjacent_pair_is_a_phrase_whatever_its_position(engine):
     for phrase in ('"quy trình"', '"trình đăng"', '"đăng ký"', '"ký khai"', '"khai sinh"'):
         assert {"1:r1", "2:r1"} <= set(keys(phrase)), phrase
     assert keys('"sinh quy"') == []
+    # no phrase across the title's end and the body's start (or a repeat of the title)
+    assert keys('"001193 tiep"') == [] and keys('"001193 quy"') == []
 
 
 def test_clause_facets_count_every_clause_once_however_many(engine):
