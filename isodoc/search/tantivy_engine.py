@@ -76,15 +76,16 @@ def schema() -> tantivy.Schema:
                          or name == "clause_more", tokenizer_name="raw", index_option="basic")
     # What a word or a phrase must match: title and body in one folded field, so each
     # word is one term (two fields made each word a union: twice the work of a broad
-    # query), with positions for phrases (tantivy leaves a gap between the two values: no
-    # phrase spans them). The bigram field it replaces cost more to index than positions,
-    # and Python made the bigrams.
+    # query), with positions for phrases (tantivy leaves a gap between two values of a
+    # field: no phrase spans them). The body's bigram field it replaces cost more to
+    # index than positions, and Python made the bigrams. The title is in it TITLE_WEIGHT
+    # times: its words rank higher.
     b.add_text_field("fold", tokenizer_name=FOLD, index_option="position")
-    # What only ranks, all of it in the title: its words, its adjacent syllables (bigram
-    # terms: a short title's bigrams cost Python little, and a term ranks at a third of
-    # the cost of a phrase) and its accented forms. The body's accented forms are not
-    # indexed: a field of them was a third of a reindex.
-    b.add_text_field("title_fold", tokenizer_name=FOLD, index_option="position")
+    # What only ranks, all of it in the title (short: a few terms): its adjacent
+    # syllables (bigram terms, made as parse() makes a query's; a term ranks at a third
+    # of the cost of a phrase) and its accented forms. The body's accented forms are not
+    # indexed: a field of them was a third of a reindex. title_fold: suggestions.
+    b.add_text_field("title_fold", tokenizer_name=FOLD, index_option="freq")
     b.add_text_field("title_bi", tokenizer_name="whitespace", index_option="freq")
     b.add_text_field("title_exact", tokenizer_name=EXACT, index_option="freq")
     for name in SHOWN:
