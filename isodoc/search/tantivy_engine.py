@@ -31,7 +31,7 @@ FACET_COLUMNS = ("agency", "kind", "field", *SLOTS)
 # so no phrase spans two of them).
 TITLE_WEIGHT = 3
 FACET_SIZE = 30  # values shown per facet
-ALL_VALUES = 65_000  # terms aggregations return every value: counts are added up
+ALL_VALUES = 10_000  # a terms aggregation returns every value: counts are added up
 FACET_AGGREGATIONS = {name: {"terms": {"field": name, "size": ALL_VALUES}}
                       for name in FACET_COLUMNS}
 MORE_AGGREGATION = {"clause_more": {"terms": {"field": "clause_more", "size": ALL_VALUES}}}
