@@ -60,13 +60,12 @@ def engine(request, app, monkeypatch):
         yield request.param
 
 
-def run(q: str, **filters):
-    f = Filters(on=TODAY, **filters)
-    return search.search(q, f)
+def run(q: str, on: int = TODAY, **filters):
+    return search.search(q, Filters(on=on, **filters))
 
 
-def keys(q: str, **filters) -> list[str]:
-    return [h.key for h in run(q, **filters).hits]
+def keys(q: str, on: int = TODAY, **filters) -> list[str]:
+    return [h.key for h in run(q, on, **filters).hits]
 
 
 def test_accent_free_query_matches_accented_text(engine):
@@ -201,3 +200,76 @@ def test_every_adjacent_pair_is_a_phrase_whatever_its_position(engine):
     for phrase in ('"quy trình"', '"trình đăng"', '"đăng ký"', '"ký khai"', '"khai sinh"'):
         assert {"1:r1", "2:r1"} <= set(keys(phrase)), phrase
     assert keys('"sinh quy"') == []
+    # no phrase across the title's end and the body's start (or a repeat of the title)
+    assert keys('"001193 tiep"') == [] and keys('"001193 quy"') == []
+
+
+def test_clause_facets_count_every_clause_once_however_many(engine):
+    """More clauses than the tantivy engine's single-valued facet columns, one repeated:
+    each counted once per document, the ones past the columns too."""
+    many = ("4.1", "4.2", "6.1", "7.5.1", "7.5.3", "8.1", "8.2", "4.1")
+    search.engine().replace([doc("20:r1", "Sổ tay chất lượng", "Sổ tay.", code="ST-01",
+                                 clauses=many),
+                             doc("21:r1", "Sổ tay an toàn", "Sổ tay.", code="ST-02",
+                                 clauses=("8.2",))], [])
+    results = run("so tay")
+    facets = {v: c for v, _, c in results.facets["clause"]}
+    assert facets == {"4.1": 1, "4.2": 1, "6.1": 1, "7.5.1": 1, "7.5.3": 1, "8.1": 1, "8.2": 2}
+    assert keys("so tay", clause="8.2") and set(keys("so tay", clause="8.2")) == {"20:r1",
+                                                                                 "21:r1"}
+    assert keys("so tay", clause="7.5.3") == ["20:r1"]
+
+
+def test_tantivy_folds_every_vietnamese_letter_as_the_code_base_does():
+    """The tantivy engine folds inside tantivy (ASCII folding); a query's words go through
+    the same analyzer, and highlights use analysis.fold: both must agree on Vietnamese."""
+    import unicodedata
+
+    from isodoc.search.analysis import fold, syllables
+    from isodoc.search.tantivy_engine import EXACT, FOLD, analyzers
+
+    fold_analyzer, exact_analyzer = analyzers()[FOLD], analyzers()[EXACT]
+    letters = [unicodedata.normalize("NFC", base + mark)
+               for base in "aăâeêioôơuưy" for mark in ("", "\u0300", "\u0301", "\u0309",
+                                                       "\u0303", "\u0323")] + ["đ"]
+    for letter in letters + [x.upper() for x in letters]:
+        assert fold_analyzer.analyze(letter) == [fold(letter)], letter
+        assert exact_analyzer.analyze(letter) == [letter.lower()], letter
+    text = "Đăng ký khai sinh: QT-05, 1.001193; Điện Biên_Phủ (ưu tiên)."
+    assert fold_analyzer.analyze(text) == [fold(s) for s in syllables(text)]
+
+
+def test_an_entry_out_of_force_added_later_stays_hidden(engine):
+    """Whether any entry is out of force on a day is remembered per commit: an entry of
+    days to come (or one that ended) added after a search is still hidden by the next."""
+    eng = search.engine()
+    eng.replace([doc("30:r1", "Quy trình tiếp công dân", "Tiếp công dân.", code="TCD-01")], [])
+    assert keys("cong dan") == ["30:r1"]
+    eng.replace([doc("30:r1", "Quy trình tiếp công dân", "Tiếp công dân.", code="TCD-01",
+                     until=TODAY),
+                 doc("31:r1", "Quy trình tiếp công dân", "Tiếp công dân lưu động.",
+                     code="TCD-02", since=TODAY + 1)], [30])
+    assert keys("cong dan") == []
+    assert keys("cong dan", on=TODAY - 1) == ["30:r1"]
+
+
+@pytest.mark.parametrize("q", ["quy trinh", "dang ky", "khai sinh", '"dang ky"', "QT-05", "xyz"])
+@pytest.mark.parametrize("filters", [{}, {"draft_agencies": ["dbp-him-lam"]},
+                                     {"district": "ubnd-dbp"}, {"agencies": []},
+                                     {"on": 20260301}])
+def test_facets_count_exactly_what_matches(engine, q, filters):
+    """Facet counts are those of the matching entries whichever way they are counted
+    (the tantivy engine counts a query matching most entries by difference)."""
+    results = search.engine().search(search.parse(q), Filters(**{"on": TODAY, **filters}),
+                                      0, 50)
+    matched = {d.key: d for d in CORPUS if d.key in {h.key for h in results.hits}}
+    assert len(matched) == results.total
+    expected = {"agency": {}, "kind": {}, "field": {}, "clause": {}}
+    for d in matched.values():
+        for name, values in (("agency", [d.agency]), ("kind", [d.kind]), ("field", [d.field]),
+                             ("clause", d.clauses)):
+            for value in values:
+                expected[name][value] = expected[name].get(value, 0) + 1
+    got = {name: dict(values) for name, values in results.facets.items()}
+    assert got == {name: {v: n for v, n in counts.items() if v} for name, counts in
+                   expected.items()}

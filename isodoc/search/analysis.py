@@ -1,11 +1,13 @@
-"""Vietnamese text analysis shared by every engine: both index pre-analysed tokens,
-so that what matches is decided here, once.
+"""Vietnamese text analysis: how a query is read (both engines) and how Whoosh is fed
+pre-analysed tokens. The tantivy engine analyses documents inside tantivy with the same
+rules (its `analyzers`; tests/test_search_engines.py checks that both fold every
+Vietnamese letter alike) and looks a query's words up through that analyzer.
 
 - NFC, lowercase, no stemming, no stop list, tokens of one letter kept;
 - each syllable in two forms: folded (đ→d, ư→u, ả→a…) and exact (with its marks),
   so that an accent-free query matches and an accented query ranks exact forms first;
-- syllable bigrams ("khai sinh" → "khai_sinh"), so that a 2–3 syllable query is one or
-  two rare-term lookups instead of a positional phrase over common syllables.
+- syllable bigrams ("khai sinh" → "khai_sinh"): Whoosh's phrases, and both engines'
+  ranking of adjacent syllables in a title (tantivy checks a quoted phrase by positions).
 """
 
 from __future__ import annotations

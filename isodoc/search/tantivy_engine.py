@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -13,13 +14,27 @@ import tantivy
 from tantivy import Occur, Query
 
 from isodoc.paging import check_window
-from isodoc.search.analysis import ParsedQuery, analyse, normalise_code
-from isodoc.search.base import Filters, RawHit, RawResults, SearchDoc
+from isodoc.search.analysis import ParsedQuery, analyse, bigrams, normalise_code
+from isodoc.search.base import OPEN_END, Filters, RawHit, RawResults, SearchDoc
 
-TEXT = ("title", "body")
 STORED = ("key", "agency", "kind", "field", "visibility")
 FACETS = ("agency", "kind", "field", "clause")
-FACET_AGGREGATIONS = {name: {"terms": {"field": name, "size": 30}} for name in FACETS}
+# A multi-valued fast column costs ten times a single-valued one in a terms aggregation
+# (0.7 ms against 0.06 over 50k documents): a document's first CLAUSE_SLOTS clauses are
+# single-valued columns, each filled ("" when empty: a column with gaps costs 3×), the
+# rest a multi-valued column counted only over the few documents that have some.
+CLAUSE_SLOTS = 4
+SLOTS = tuple(f"clause_{i}" for i in range(CLAUSE_SLOTS))
+FACET_COLUMNS = ("agency", "kind", "field", *SLOTS)
+# The title's weight in ranking: it is indexed this many times in the folded field (a
+# clause per word on a title field cost a fifth of a broad query; the copies are apart,
+# so no phrase spans two of them).
+TITLE_WEIGHT = 3
+FACET_SIZE = 30  # values shown per facet
+ALL_VALUES = 10_000  # a terms aggregation returns every value: counts are added up
+FACET_AGGREGATIONS = {name: {"terms": {"field": name, "size": ALL_VALUES}}
+                      for name in FACET_COLUMNS}
+MORE_AGGREGATION = {"clause_more": {"terms": {"field": "clause_more", "size": ALL_VALUES}}}
 SHOWN = ("agency_name", "slug", "tthc_code", "title", "body", "effective_date", "code_display")
 STORED_PLAIN = (*STORED, "document_id", "revision")
 WRITER_TIMEOUT = 5.0
@@ -27,27 +42,60 @@ WRITER_TIMEOUT = 5.0
 # version starts in its own folder and `search.drain` (run at every start, by the
 # start-up repair) rebuilds it from the database, then removes the older folders.
 # 2: stored values as bytes, not indexed; no positions.
-SCHEMA_VERSION = 2
+# 3: text analysed by tantivy (FOLD, EXACT); one folded field of title and body with
+#    positions (phrases are positional, no body bigram field); clause facet slots.
+SCHEMA_VERSION = 3
 OLDER = ("tantivy", *(f"tantivy-{v}" for v in range(2, SCHEMA_VERSION)))
+
+
+FOLD, EXACT = "isodoc_fold", "isodoc_exact"
+
+
+def analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    """The text analysis of this engine, run inside tantivy: syllables split where a
+    character is neither a letter nor a digit (what analysis.SYLLABLE does), lowercased,
+    and for FOLD without marks (đ→d, ư→u, ả→a: analysis.fold for every Vietnamese letter,
+    tests/test_search_engines.py checks them all). Python handed pre-analysed text before:
+    about half of a reindex. A query's words go through the same analyzer (`_folded`), so
+    the index and the query agree on any other script too."""
+    def build(*filters: tantivy.Filter) -> tantivy.TextAnalyzer:
+        builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        for f in filters:
+            builder = builder.filter(f)
+        return builder.build()
+
+    return {FOLD: build(tantivy.Filter.lowercase(), tantivy.Filter.ascii_fold()),
+            EXACT: build(tantivy.Filter.lowercase())}
 
 
 def schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     for name in ("key", "agency", "district", "level", "kind", "field", "clause", "visibility",
-                 "code", "tthc"):
-        b.add_text_field(name, stored=name in STORED, fast=name in FACETS, tokenizer_name="raw")
-    for name in TEXT:
-        for form in ("fold", "exact", "bi"):
-            # term frequencies, no positions: phrases are bigram terms, never positional
-            b.add_text_field(f"{name}_{form}", tokenizer_name="whitespace", index_option="freq")
+                 "code", "tthc", "clause_slots", *SLOTS, "clause_more"):
+        b.add_text_field(name, stored=name in STORED, fast=name in FACET_COLUMNS
+                         or name == "clause_more", tokenizer_name="raw", index_option="basic")
+    # What a word or a phrase must match: title and body in one folded field, so each
+    # word is one term (two fields made each word a union: twice the work of a broad
+    # query), with positions for phrases (tantivy leaves a gap between two values of a
+    # field: no phrase spans them). The body's bigram field it replaces cost more to
+    # index than positions, and Python made the bigrams. The title is in it TITLE_WEIGHT
+    # times: its words rank higher.
+    b.add_text_field("fold", tokenizer_name=FOLD, index_option="position")
+    # What only ranks, all of it in the title (short: a few terms): its adjacent
+    # syllables (bigram terms, made as parse() makes a query's; a term ranks at a third
+    # of the cost of a phrase) and its accented forms. The body's accented forms are not
+    # indexed: a field of them was a third of a reindex. title_fold: suggestions.
+    b.add_text_field("title_fold", tokenizer_name=FOLD, index_option="freq")
+    b.add_text_field("title_bi", tokenizer_name="whitespace", index_option="freq")
+    b.add_text_field("title_exact", tokenizer_name=EXACT, index_option="freq")
     for name in SHOWN:
         # stored, never searched: bytes, not indexed (a raw text field made the whole
         # body one term of the dictionary, most of the indexing time)
         b.add_bytes_field(f"s_{name}", stored=True, indexed=False, fast=False)
     b.add_integer_field("document_id", indexed=True, stored=True)
     b.add_integer_field("revision", stored=True)
-    b.add_integer_field("valid_from", indexed=True, fast=True)
-    b.add_integer_field("valid_until", indexed=True, fast=True)
+    b.add_integer_field("valid_from", indexed=True, fast=False)
+    b.add_integer_field("valid_until", indexed=True, fast=False)
     return b.build()
 
 
@@ -63,6 +111,13 @@ class TantivyEngine:
         self.path.mkdir(parents=True, exist_ok=True)
         self.schema = schema()
         self.index = tantivy.Index(self.schema, path=str(self.path))
+        self.analyzers = analyzers()
+        for name, analyzer in self.analyzers.items():
+            self.index.register_tokenizer(name, analyzer)
+        self._folds: dict[str, list[str]] = {}
+        self._windows: dict[tuple, list[bool]] = {}
+        self._through_cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
+        self._writes = 0  # commits by this process: a key of what the searcher reads
         self._lock = threading.Lock()
         self._meta = self.path / "meta.json"
         self._seen = self._stamp()
@@ -111,6 +166,7 @@ class TantivyEngine:
                 writer.garbage_collect_files()
                 del writer  # releases the index lock
                 self._replace(docs, document_ids)
+            self._writes += 1
         self.index.reload()
 
     def _replace(self, docs: list[SearchDoc], document_ids: list[int]) -> None:
@@ -142,6 +198,7 @@ class TantivyEngine:
             except BaseException:
                 writer.rollback()
                 raise
+            self._writes += 1
         self.index.reload()
         return added
 
@@ -151,6 +208,7 @@ class TantivyEngine:
             writer.delete_all_documents()
             writer.commit()
             writer.wait_merging_threads()
+            self._writes += 1
         self.index.reload()
 
     def _document(self, doc: SearchDoc) -> tantivy.Document:
@@ -160,14 +218,24 @@ class TantivyEngine:
                             ("visibility", doc.visibility), ("code", normalise_code(doc.code)),
                             ("tthc", doc.tthc_code)):
             d.add_text(name, value)
-        for clause in doc.clauses:
+        clauses = list(dict.fromkeys(doc.clauses))  # a clause counts once per document
+        for clause in clauses:
             d.add_text("clause", clause)
-        for name, text in (("title", f"{doc.title} {doc.code} {doc.tthc_code}"),
-                           ("body", doc.body)):
-            a = analyse(text)
-            d.add_text(f"{name}_fold", a.fold)
-            d.add_text(f"{name}_exact", a.exact)
-            d.add_text(f"{name}_bi", a.bigrams)
+        for slot, clause in itertools.zip_longest(SLOTS, clauses[:CLAUSE_SLOTS], fillvalue=""):
+            d.add_text(slot, clause)
+        # which columns some entry uses: the facet pass reads no column that none does
+        more = ["clause_more"] if len(clauses) > CLAUSE_SLOTS else []
+        for used in (*SLOTS[:len(clauses)], *more):
+            d.add_text("clause_slots", used)
+        for clause in clauses[CLAUSE_SLOTS:]:
+            d.add_text("clause_more", clause)
+        title = f"{doc.title} {doc.code} {doc.tthc_code}"
+        d.add_text("title_fold", title)
+        d.add_text("title_bi", analyse(title).bigrams)  # as parse() makes a query's
+        d.add_text("title_exact", title)
+        for _ in range(TITLE_WEIGHT):
+            d.add_text("fold", title)
+        d.add_text("fold", doc.body)
         for name, value in (("s_agency_name", doc.agency_name), ("s_code_display", doc.code),
                             ("s_slug", doc.slug), ("s_tthc_code", doc.tthc_code),
                             ("s_title", doc.title), ("s_body", doc.body),
@@ -189,24 +257,46 @@ class TantivyEngine:
     def _any(self, queries: list[Query]) -> Query:
         return Query.boolean_query([(Occur.Should, q) for q in queries])
 
-    def _visible(self, f: Filters) -> Query:
-        public = Query.boolean_query([
-            (Occur.Must, self._term("visibility", "public")),
-            (Occur.Must, Query.range_query(self.schema, "valid_from", tantivy.FieldType.Integer,
-                                           0, f.on, True, True)),
-            (Occur.Must, Query.range_query(self.schema, "valid_until", tantivy.FieldType.Integer,
-                                           f.on, 99999999, False, True)),
-        ])
-        parts = [public]
+    def _hidden(self, f: Filters, searcher: tantivy.Searcher) -> list[tuple[Occur, Query]]:
+        """What a search must not show, as exclusions: another agency's drafts, entries
+        not yet or no longer in force on the day. Each is a few entries, so excluding
+        them costs a seek in a short list per match, where requiring the visible ones (all
+        but a few) intersected the text with two range scans of every entry. Entries are
+        "public" or "staff" (SearchDoc); a draft's window is open (0 to OPEN_END)."""
+        drafts: Query = self._term("visibility", "staff")
         if f.draft_agencies:
-            parts.append(Query.boolean_query([
-                (Occur.Must, self._term("visibility", "staff")),
-                (Occur.Must, self._any([self._term("agency", a) for a in f.draft_agencies])),
-            ]))
-        return self._any(parts)
+            drafts = Query.boolean_query([
+                (Occur.Must, drafts),
+                (Occur.MustNot, self._any([self._term("agency", a) for a in f.draft_agencies])),
+            ])
+        return [(Occur.MustNot, drafts), *self._out_of_force(f.on, searcher)]
 
-    def _filters(self, f: Filters) -> list[tuple[Occur, Query]]:
-        must = [(Occur.Must, self._visible(f))]
+    def _out_of_force(self, on: int, searcher: tantivy.Searcher) -> list[tuple[Occur, Query]]:
+        """Entries whose window does not hold `on`, as exclusions; none when no entry of
+        this commit has one (usually: the future and the superseded are few), which is
+        known once per commit and day (each range costs a pass of 0.15 ms at 50k)."""
+        ranges = [Query.range_query(self.schema, "valid_from", tantivy.FieldType.Integer,
+                                    on, OPEN_END, False, True),
+                  Query.range_query(self.schema, "valid_until", tantivy.FieldType.Integer,
+                                    0, on, True, True)]
+        key = (self._commit(searcher), on)
+        present = self._windows.get(key)
+        if present is None:
+            present = [bool(searcher.search(r, limit=1, count=True).count) for r in ranges]
+            if len(self._windows) > 64:
+                self._windows.clear()
+            self._windows[key] = present
+        return [(Occur.MustNot, r) for r, there in zip(ranges, present, strict=True) if there]
+
+    def _commit(self, searcher: tantivy.Searcher) -> tuple:
+        """The commit `searcher` reads, for what is remembered per commit: its meta.json,
+        this process's writes, its shape."""
+        return (self._seen, self._writes, searcher.num_docs, searcher.num_segments)
+
+    def _filters(self, f: Filters, searcher: tantivy.Searcher) -> list[tuple[Occur, Query]]:
+        """The filters of a search; exclusions only, when nothing is required of the
+        entries: the caller adds what they must match (text, code or everything)."""
+        must = self._hidden(f, searcher)
         if f.agencies is not None:
             must.append((Occur.Must, self._any([self._term("agency", a) for a in f.agencies])
                          if f.agencies else Query.empty_query()))
@@ -216,57 +306,152 @@ class TantivyEngine:
                 must.append((Occur.Must, self._term(name, value)))
         return must
 
-    def _text(self, q: ParsedQuery, ranking: bool = True) -> Query | None:
-        """The text part of a search; without `ranking`, only the clauses that decide
-        what matches (every word, every phrase), not those that only order it."""
-        clauses: list[tuple[Occur, Query]] = []
-        words = [self._any([self._term("title_fold", word, 3.0), self._term("body_fold", word)])
-                 for word in q.words]
+    @staticmethod
+    def _positive(parts: list[tuple[Occur, Query]]) -> list[tuple[Occur, Query]]:
+        """`parts`, with every entry required when they only exclude (a query of
+        exclusions alone matches nothing)."""
+        if all(occur == Occur.MustNot for occur, _ in parts):
+            return [(Occur.Must, Query.all_query()), *parts]
+        return parts
+
+    def _folded(self, word: str) -> list[str]:
+        """A query word as the index has it (see `analyzers`): usually itself."""
+        tokens = self._folds.get(word)
+        if tokens is None:
+            tokens = self.analyzers[FOLD].analyze(word)
+            if len(self._folds) < 65536:
+                self._folds[word] = tokens
+        return tokens
+
+    def _phrase(self, field: str, tokens: list[str], boost: float) -> Query:
+        q = (Query.phrase_query(self.schema, field, tokens) if len(tokens) > 1
+             else Query.term_query(self.schema, field, tokens[0]))
+        return Query.boost_query(q, boost)
+
+    def _text(self, q: ParsedQuery) -> tuple[list[tuple[Occur, Query]], Query | None]:
+        """The text part of a search: the clauses that decide what matches (every word,
+        every phrase; all Must, flat beside the filters) and those that only rank it;
+        with a code candidate, one clause (the code, or that text)."""
+        must: list[tuple[Occur, Query]] = []
+        rank: list[tuple[Occur, Query]] = []
+        # A word of a phrase is looked up by the phrase (a second lookup of a common
+        # syllable cost a tenth of a millisecond at 50k). The title weighs three times in
+        # the folded field (TITLE_WEIGHT): a title word ranks without a clause of its own.
+        in_phrases = {word for phrase in q.phrases for word in phrase}
+        words = [self._phrase("fold", tokens, 1.0) for tokens in
+                 (self._folded(word) for word in q.words if word not in in_phrases) if tokens]
         if q.min_words:
-            clauses.append((Occur.Must, Query.boolean_query(
+            must.append((Occur.Must, Query.boolean_query(
                 [(Occur.Should, w) for w in words], minimum_number_should_match=q.min_words)))
         else:
-            clauses += [(Occur.Must, w) for w in words]
+            must += [(Occur.Must, w) for w in words]
         for phrase in q.phrases:
-            for a, b in zip(phrase, phrase[1:], strict=False):
-                clauses.append((Occur.Must, self._any([self._term("title_bi", f"{a}_{b}", 4.0),
-                                                       self._term("body_bi", f"{a}_{b}", 2.0)])))
-        for bigram in q.bigrams if ranking else ():
-            clauses.append((Occur.Should, self._term("title_bi", bigram, 4.0)))
-            clauses.append((Occur.Should, self._term("body_bi", bigram, 2.0)))
-        if q.has_accents and ranking:
+            tokens = [t for word in phrase for t in self._folded(word)]
+            if tokens:
+                must.append((Occur.Must, self._phrase("fold", tokens, 2.0)))
+            rank += [(Occur.Should, self._term("title_bi", bigram, 4.0))
+                     for bigram in bigrams(phrase)]
+        # Adjacent syllables rank first when they are adjacent in the title (a phrase of
+        # common syllables in 50k bodies takes milliseconds to check: only a quoted
+        # phrase, which decides what matches, is checked there).
+        rank += [(Occur.Should, self._term("title_bi", bigram, 4.0)) for bigram in q.bigrams]
+        if q.has_accents:
             for syllable in q.exact:
-                clauses.append((Occur.Should, self._term("title_exact", syllable, 2.0)))
-                clauses.append((Occur.Should, self._term("body_exact", syllable, 1.5)))
-        text = Query.boolean_query(clauses) if clauses else None
+                rank.append((Occur.Should, self._term("title_exact", syllable, 2.0)))
+        if not any(occur == Occur.Must for occur, _ in must) and (q.words or q.phrases):
+            # nothing left of them to look up (a phrase of one token is a word of it)
+            must.append((Occur.Must, Query.empty_query()))
         if not q.code:
-            return text
+            return must + rank, None
         code = self._any([self._term("code", q.code, 30.0), self._term("tthc", q.text, 30.0)])
-        return self._any([code, text]) if text else code
+        if must:
+            code = self._any([code, Query.boolean_query(must + rank)])
+        return [], code
 
     def search(self, query: ParsedQuery, filters: Filters, offset: int, limit: int
                ) -> RawResults:
         check_window(offset, limit)  # tantivy allocates for offset + limit hits
-        text = self._text(query)
-        parts = self._filters(filters)
-        if text is not None:
-            parts.append((Occur.Must, text))
-        for agency in filters.prefer_agencies:
-            parts.append((Occur.Should, self._term("agency", agency, 50.0)))
-        q = Query.boolean_query(parts)
-        # Facets count the same documents without ranking them: their pass is given only
-        # the clauses that decide a match (no bigram, accent or own-agency boosts).
-        matching = self._filters(filters)
-        if text is not None:
-            matching.append((Occur.Must, self._text(query, ranking=False)))
         searcher = self._searcher()
-        agg = searcher.aggregate(Query.boolean_query(matching), FACET_AGGREGATIONS)
-        result = searcher.search(q, limit=limit, offset=offset, count=True)
+        text, code = self._text(query)
+        if code is not None:
+            text.append((Occur.Must, code))
+        limits = self._filters(filters, searcher)
+        parts = self._positive(limits + text)
+        # Facets count the same documents without ranking them: with scoring off, tantivy
+        # leaves out the Should clauses beside Must ones, so the facet pass is given the
+        # same query (the own-agency boost added after it).
+        matching = Query.boolean_query(parts)
+        ranked = parts + [(Occur.Should, self._term("agency", agency, 50.0))
+                          for agency in filters.prefer_agencies]
+        result = searcher.search(Query.boolean_query(ranked), limit=limit, offset=offset,
+                                 count=True)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         hits = [RawHit(fields["key"], score, fields) for score, fields in stored]
-        facets = {name: [(b["key"], b["doc_count"]) for b in agg[name]["buckets"] if b["key"]]
-                  for name in FACETS}
-        return RawResults(hits, result.count or 0, facets)
+        total = result.count or 0
+        return RawResults(hits, total, self._facets(searcher, filters, limits, text, matching,
+                                                     total))
+
+    def _facets(self, searcher: tantivy.Searcher, filters: Filters,
+                limits: list[tuple[Occur, Query]], text: list[tuple[Occur, Query]],
+                matching: Query, total: int) -> dict[str, list[tuple[str, int]]]:
+        """Entries per value of each facet, the FACET_SIZE largest. A query that matches
+        most of what the filters let through is counted by difference: what the filters
+        let through (counted once per commit and filters) less what the text does not
+        match, a few entries (counting the matches read every column of each)."""
+        if not total:
+            counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        elif not text:
+            counts = self._counts(searcher, matching)
+        else:
+            through, everything = self._through(searcher, filters, limits)
+            if total * 2 <= through:
+                counts = self._counts(searcher, matching)
+            else:
+                rest = self._counts(searcher, Query.boolean_query(
+                    [*self._positive(limits), (Occur.MustNot, Query.boolean_query(text))]))
+                counts = {name: {value: n - rest[name].get(value, 0)
+                                 for value, n in everything[name].items()}
+                          for name in FACETS}
+        return {name: sorted(((value, n) for value, n in values.items() if n > 0 and value),
+                             key=lambda vn: (-vn[1], vn[0]))[:FACET_SIZE]
+                for name, values in counts.items()}
+
+    def _through(self, searcher: tantivy.Searcher, filters: Filters,
+                 limits: list[tuple[Occur, Query]]) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many entries the filters let through, and their facet counts: once per
+        commit and filters (the same for every query of the same people on the day)."""
+        agencies = None if filters.agencies is None else tuple(filters.agencies)
+        key = (self._commit(searcher), filters.on, agencies, filters.district, filters.kind,
+               filters.field, filters.clause, tuple(filters.draft_agencies))
+        found = self._through_cache.get(key)
+        if found is None:
+            query = Query.boolean_query(self._positive(limits))
+            found = (searcher.search(query, limit=1, count=True).count or 0,
+                     self._counts(searcher, query))
+            if len(self._through_cache) >= 64:
+                self._through_cache.clear()
+            self._through_cache[key] = found
+        return found
+
+    def _counts(self, searcher: tantivy.Searcher, query: Query) -> dict[str, dict[str, int]]:
+        """Entries of `query` per value of each facet, every value (so that counts can
+        be subtracted; a province has a few hundred agencies, fields and clauses)."""
+        used = tuple(slot for slot in SLOTS if searcher.doc_freq("clause_slots", slot))
+        agg = searcher.aggregate(query, {name: FACET_AGGREGATIONS[name]
+                                         for name in ("agency", "kind", "field", *used)})
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for name, result in agg.items():
+            into = counts["clause" if name in SLOTS else name]
+            for b in result["buckets"]:
+                into[b["key"]] = into.get(b["key"], 0) + b["doc_count"]
+        if searcher.doc_freq("clause_slots", "clause_more"):
+            # only over the entries with more clauses than slots
+            more = Query.boolean_query([(Occur.Must, query),
+                                        (Occur.Must, self._term("clause_slots", "clause_more"))])
+            into = counts["clause"]
+            for b in searcher.aggregate(more, MORE_AGGREGATION)["clause_more"]["buckets"]:
+                into[b["key"]] = into.get(b["key"], 0) + b["doc_count"]
+        return counts
 
     def _stored(self, doc: tantivy.Document) -> dict:
         """The stored fields a hit shows, each read by name (`to_dict` converts every
@@ -281,21 +466,23 @@ class TantivyEngine:
 
     def suggest(self, words: list[str], prefix: str, filters: Filters, limit: int
                 ) -> list[RawHit]:
-        parts = self._filters(filters)
-        for word in words:
-            parts.append((Occur.Must, self._term("title_fold", word)))
-        if prefix:
-            parts.append((Occur.Must, Query.regex_query(self.schema, "title_fold",
-                                                        re.escape(prefix) + ".*")))
         searcher = self._searcher()
-        result = searcher.search(Query.boolean_query(parts), limit=limit, count=False)
+        parts = self._filters(filters, searcher)
+        for word in words:
+            for token in self._folded(word):
+                parts.append((Occur.Must, self._term("title_fold", token)))
+        for token in self._folded(prefix)[-1:]:
+            parts.append((Occur.Must, Query.regex_query(self.schema, "title_fold",
+                                                        re.escape(token) + ".*")))
+        result = searcher.search(Query.boolean_query(self._positive(parts)), limit=limit,
+                                 count=False)
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         return [RawHit(fields["key"], score, fields) for score, fields in stored]
 
     def vocabulary(self) -> list[str]:
         searcher = self._searcher()
         terms: set[str] = set()
-        for name in ("title_fold", "body_fold"):
+        for name in ("title_fold", "fold"):
             terms |= {t for t, _ in searcher.terms_with_prefix(name, "")}
         return sorted(terms)
 
