@@ -71,11 +71,16 @@ def visible_people(q: str) -> list[User]:
 @bp.route("/people")
 def people():
     require(current_user, Action.PEOPLE_LIST)
-    q = nfc(request.args.get("q", ""))[:100]
     form = PersonForm()
     form.agency.choices = agency_choices()
+    return render_people(form)
+
+
+def render_people(form: PersonForm, status: int = 200):
+    """The people page; after a refused creation, with the form as typed (422)."""
+    q = nfc(request.args.get("q", ""))[:100]
     return render_template("admin/people.html", people=visible_people(q), q=q, form=form,
-                           import_form=CsvUploadForm(), created=None)
+                           import_form=CsvUploadForm(formdata=None), created=None), status
 
 
 @bp.route("/people", methods=["POST"])
@@ -85,13 +90,13 @@ def create_person():
     form.agency.choices = agency_choices()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("admin.people"))
+        return render_people(form, 422)
     created, error = attempt(services.create_person, form.username.data, form.full_name.data,
                              form.email.data or "", get_by_code(form.agency.data),
                              Role(form.role.data), current_user, form.job_title.data or "")
     if error is not None:
         flash(error.message, "error")
-        return redirect(url_for("admin.people"))
+        return render_people(form, 422)
     user, password = created
     return render_template("admin/created.html", created=[(user.username, password)])
 
@@ -100,10 +105,19 @@ def create_person():
 def person(username: str):
     user = person_or_404(username)
     require(current_user, Action.PEOPLE_MANAGE, user)
-    form = MembershipForm()
-    form.agency.choices = agency_choices()
-    return render_template("admin/person.html", person=user, form=form, confirm=ConfirmForm(),
-                           title_form=JobTitleForm(job_title=user.job_title or ""))
+    return render_person(user)
+
+
+def render_person(user: User, status: int = 200, form: MembershipForm | None = None,
+                  title_form: JobTitleForm | None = None):
+    """A person's page; after a refused change, with that form as typed (422)."""
+    if form is None:
+        form = MembershipForm(formdata=None)
+        form.agency.choices = agency_choices()
+    return render_template("admin/person.html", person=user, form=form,
+                           confirm=ConfirmForm(formdata=None),
+                           title_form=title_form or JobTitleForm(
+                               formdata=None, job_title=user.job_title or "")), status
 
 
 @bp.route("/people/<username>/job-title", methods=["POST"])
@@ -114,10 +128,13 @@ def set_job_title(username: str):
     if form.validate_on_submit():
         _done, error = attempt(services.set_job_title, user, current_user,
                                form.job_title.data or "")
-        flash(error.message if error else _("Đã lưu chức vụ."), "error" if error else "success")
+        if error is None:
+            flash(_("Đã lưu chức vụ."), "success")
+            return redirect(url_for("admin.person", username=user.username))
+        flash(error.message, "error")
     else:
         flash_form_errors(form)
-    return redirect(url_for("admin.person", username=user.username))
+    return render_person(person_or_404(username), 422, title_form=form)
 
 
 @bp.route("/people/<username>/memberships", methods=["POST"])
@@ -129,10 +146,13 @@ def add_membership(username: str):
     if form.validate_on_submit():
         _done, error = attempt(services.add_membership, user, current_user,
                                get_by_code(form.agency.data), Role(form.role.data))
-        flash(error.message if error else _("Đã gán vai trò."), "error" if error else "success")
+        if error is None:
+            flash(_("Đã gán vai trò."), "success")
+            return redirect(url_for("admin.person", username=user.username))
+        flash(error.message, "error")
     else:
         flash_form_errors(form)
-    return redirect(url_for("admin.person", username=user.username))
+    return render_person(person_or_404(username), 422, form=form)
 
 
 @bp.route("/people/<username>/memberships/<int:membership_id>/remove", methods=["POST"])
