@@ -2,6 +2,11 @@
 // is labelled with its column's heading, so no column that matters is cut off. Pages
 // need nothing but the class: the labels are taken from the table's own <thead>.
 (function () {
+  // A list a page lays out as a bare <table> is one too; a document's own tables (its
+  // rendered Markdown, the visual editor's) keep their layout and scroll instead.
+  document.querySelectorAll("#content table:not([class])").forEach(function (table) {
+    if (!table.closest(".doc-body, .toastui-editor-defaultUI")) table.classList.add("table");
+  });
   document.querySelectorAll("table.table").forEach(function (table) {
     const head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
     if (!head) return;

@@ -122,7 +122,10 @@ def watch(page, role: str, origin: str, problems: list[str]) -> dict:
             problems.append(f"{role} {where['url']}: request to {r.url}")
 
     def console(m) -> None:
-        if m.type == "error":
+        # the page's own status is checked by the step that opens it: a refused form
+        # (422) or the "not found" page (404) is meant, and Chromium logs it as an error
+        own = m.location.get("url") == page.url and m.text.startswith("Failed to load")
+        if m.type == "error" and not own:
             problems.append(f"{role} {where['url']}: console error: {m.text}")
 
     page.on("request", request)
@@ -139,6 +142,28 @@ def settle(page) -> None:
         if page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1"):
             return
         page.wait_for_timeout(100)
+
+
+def visit(page, role: str, url: str, problems: list[str]) -> bool:
+    """Open `url` on the desktop; False (and the status noted) when it is not a 200."""
+    page.set_viewport_size(DESKTOP)
+    response = page.goto(url)
+    if response is None or response.status != 200:
+        problems.append(f"{role} {url}: status {response and response.status}")
+        return False
+    return True
+
+
+def examine(page, where: str, problems: list[str], sizes=(DESKTOP, PHONE)) -> None:
+    """axe-core and the layout checks on the open page, at each size, in that order."""
+    for size in sizes:
+        label = "phone" if size is PHONE else "desktop"
+        page.set_viewport_size(size)
+        if size is PHONE:
+            settle(page)
+        problems += [f"{where} [{label}] {p}" for p in serious(run_axe(page))]
+        problems += [f"{where} [{label}] {p}"
+                     for p in page.evaluate(LAYOUT_JS, size is PHONE)]
 
 
 def test_main_pages_are_accessible_and_clean_as_every_role(app, browser, server,
@@ -159,18 +184,8 @@ def test_main_pages_are_accessible_and_clean_as_every_role(app, browser, server,
         page.wait_for_url(lambda u: "/login" not in u)
         for url in urls:
             where["url"] = url
-            page.set_viewport_size(DESKTOP)
-            response = page.goto(url)
-            if response is None or response.status != 200:
-                problems.append(f"{role} {url}: status {response and response.status}")
-                continue
-            for size, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
-                page.set_viewport_size(size)
-                if size is PHONE:
-                    settle(page)
-                problems += [f"{role} {url} [{label}] {p}" for p in serious(run_axe(page))]
-                problems += [f"{role} {url} [{label}] {p}"
-                             for p in page.evaluate(LAYOUT_JS, size is PHONE)]
+            if visit(page, role, url, problems):
+                examine(page, f"{role} {url}", problems)
         context.close()
     assert problems == [], "\n".join(problems)
 
@@ -217,3 +232,144 @@ def test_the_clause_picker_finds_a_clause_by_words_without_accents(browser, serv
     box.press("Enter")
     assert box.input_value() == "8.5.1 7.5.3 9.3 "
     context.close()
+
+
+def workflow_pages(app) -> dict[str, str]:
+    """Drafts at each step of the workflow, so that each of the draft page's forms shows
+    (submit as the author, review, approve, issue), and the ids of the other pages."""
+    from isodoc.agencies.services import get_by_code
+    from isodoc.annual_reports.services import current_year
+    from isodoc.auth.services import get_user
+    from isodoc.declarations.models import Declaration
+    from isodoc.documents import demo as demo_documents
+    from isodoc.documents import library, services
+    from isodoc.documents.models import Document
+    from isodoc.extensions import db
+    from isodoc.inspections.models import Consultant, Inspection
+    from isodoc.reviews.models import ManagementReview
+
+    def draft_of(code: str):
+        document = db.session.scalars(select(Document).where(
+            Document.agency_id == get_by_code("so-tu-phap").id, Document.code == code)).one()
+        author = get_user("stp.soanthao")
+        revision = services.start_revision(document, author)
+        _, body = services.read_parts(revision)
+        template = next(t for t in library.templates() if t.code == code)
+        services.save_draft(revision, author, revision.head_sha,
+                            demo_documents.fields_of(template, revision.title), body,
+                            change_location="Mục 5", change_summary="Cập nhật biểu mẫu",
+                            reason="Kết luận đánh giá nội bộ")
+        return revision
+
+    def url(revision) -> str:
+        document = revision.document
+        return f"/agencies/{document.agency.code}/documents/{document.slug}/drafts/{revision.seq}"
+
+    with app.app_context():
+        first = lambda stmt: db.session.scalars(stmt.limit(1)).first()  # noqa: E731
+        to_submit = draft_of("QT-02")
+        to_issue = draft_of("QT-03")
+        demo_documents.through_approval(to_issue, demo_documents.people("stp"))
+        pages = {"submit": url(to_submit), "issue": url(to_issue),
+                 "edit": url(to_submit) + "/edit",
+                 "declaration": f"{STP}/declarations/"
+                                f"{first(select(Declaration.id).order_by(Declaration.id))}",
+                 "inspection": f"/inspections/{first(select(Inspection.id))}",
+                 "consultant": f"/consultants/{first(select(Consultant.id))}",
+                 "review": f"{STP}/management-reviews/"
+                           f"{first(select(ManagementReview.id).order_by(ManagementReview.id))}",
+                 "year": str(current_year())}
+        db.session.commit()
+    return pages
+
+
+def use_the_visual_editor(page, where: str, problems: list[str]) -> None:
+    """The visual editor with a table inserted, then on the phone with its folded toolbar
+    opened (the "more" button) and the table's size picker shown."""
+    page.locator(".toastui-editor-ww-container .ProseMirror").click()
+    page.get_by_role("button", name="Chèn bảng").click()
+    # the size picker (a layer over its cells follows the mouse): a 2×2 table
+    box = page.locator(".toastui-editor-table-row").nth(1).locator(
+        ".toastui-editor-table-cell").nth(1).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.locator(".toastui-editor-ww-container table").first.wait_for()
+    examine(page, f"{where} (table inserted)", problems, sizes=(DESKTOP,))
+    page.set_viewport_size(PHONE)
+    settle(page)
+    page.get_by_role("button", name="Thêm công cụ").click()
+    page.locator(".toastui-editor-dropdown-toolbar").wait_for()
+    examine(page, f"{where} (toolbar unfolded)", problems, sizes=(PHONE,))
+
+
+def shows(button: str):
+    """A step's check that the draft shows the form it is there for."""
+    def check(page, where: str, problems: list[str]) -> None:
+        if not page.get_by_role("button", name=button, exact=True).count():
+            problems.append(f"{where}: no «{button}» button")
+    return check
+
+
+def refuse_the_survey(page, where: str, problems: list[str]) -> None:
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.get_by_role("alert").first.wait_for()
+    examine(page, f"{where} (refused)", problems)
+
+
+def test_workflow_public_and_oversight_pages_are_accessible_and_clean(app, browser, server,
+                                                                      demo_province,
+                                                                      axe_script):
+    """The pages the crawl above does not reach: a draft at each step with its forms, the
+    comparisons of two revisions, the print view, the visual editor in use, the public
+    survey (no account), declarations, inspections, succession, management review,
+    annual reports. A step is a URL, or (URL, what is done there, then examined)."""
+    ids = workflow_pages(app)
+    year, qt01 = ids["year"], f"{STP}/documents/qt-01"
+    himlam, namthanh = "/agencies/dbp-him-lam", "/agencies/dbp-nam-thanh"
+    steps: dict[str | None, list] = {
+        None: [("/khao-sat/dbp-him-lam", refuse_the_survey), "/khao-sat/dbp-him-lam/cam-on",
+               "/khao-sat/khong-co"],
+        "stp.congchuc": [f"{qt01}/changes?a=1&b=2", f"{qt01}/diff?a=1&b=2", f"{qt01}/history",
+                         f"{qt01}?print=1", f"{qt01}/revisions/1?print=1"],
+        "stp.soanthao": [(ids["submit"], shows("Trình xem xét")),
+                         (ids["edit"], use_the_visual_editor)],
+        "stp.danhgia": [(f"{STP}/documents/hd-01/drafts/1", shows("Gửi ý kiến xem xét"))],
+        "himlam.lanhdao": [(f"{himlam}/documents/qt-02/drafts/1", shows("Phê duyệt"))],
+        "stp.thuky": [(ids["issue"], shows("Ban hành")), f"{STP}/declarations",
+                      ids["declaration"],
+                      f"{STP}/declarations/new", f"{STP}/annual-reports",
+                      f"{STP}/annual-reports/{year}", f"{STP}/training", f"{STP}/records",
+                      f"{STP}/surveys", f"{STP}/surveys/poster"],
+        "stp.lanhdao": [ids["review"], f"{STP}/management-reviews/new"],
+        "namthanh.lanhdao": [f"{namthanh}/inherited", f"{namthanh}/annual-reports/{year}"],
+        "sokhcn": ["/declarations/", ids["declaration"], "/inspections/", ids["inspection"],
+                   "/inspections/new", f"{ids['inspection']}/findings/new", ids["consultant"],
+                   "/annual-reports/"],
+    }
+    origin = urlparse(server).netloc
+    problems: list[str] = []
+    for role, role_steps in steps.items():
+        context = browser.new_context(base_url=server, locale="vi-VN", viewport=DESKTOP,
+                                      timezone_id="Asia/Ho_Chi_Minh")
+        context.add_init_script(axe_script)
+        page = context.new_page()
+        who = role or "anonymous"
+        where = watch(page, who, origin, problems)
+        if role is not None:
+            sign_in(page, role)
+            page.wait_for_url(lambda u: "/login" not in u)
+        for step in role_steps:
+            url, action = step if isinstance(step, tuple) else (step, None)
+            where["url"] = url
+            if url == "/khao-sat/khong-co":  # the survey's own "not found" page
+                page.goto(url)
+                examine(page, f"{who} {url}", problems)
+                continue
+            if visit(page, who, url, problems):
+                examine(page, f"{who} {url}", problems)
+                if action is not None:
+                    page.set_viewport_size(DESKTOP)
+                    action(page, f"{who} {url}", problems)
+        context.close()
+    assert problems == [], "\n".join(problems)
