@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from isodoc.agencies.models import Agency, AgencyKind, QmsStatus
+from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
 from isodoc.declarations import redeclare
 from isodoc.declarations import services as declarations
@@ -94,12 +95,13 @@ def grow(app, author: int, first: int, n: int) -> None:
         db.session.commit()
 
 
-def costs(app, watcher) -> dict[str, int]:
+def costs(app, watcher, token: dict) -> dict[str, int]:
     out = {}
-    for url in ("/declarations/", "/?viec=1", "/"):
-        watcher.get(url)
+    for url, headers in (("/declarations/", {}), ("/?viec=1", {}), ("/", {}),
+                         ("/api/v1/declarations", token)):
+        watcher.get(url, headers=headers)
         with counted(app) as statements:
-            assert watcher.get(url).status_code == 200
+            assert watcher.get(url, headers=headers).status_code == 200
         out[url] = len(statements)
     return out
 
@@ -109,8 +111,12 @@ def test_the_province_lists_cost_the_same_however_many_agencies_declared(
     watcher = app.test_client()
     assert login(watcher, make_user(("ubnd-tinh", "overseer"), username="sokhcn")).status_code \
         == 302
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "sokhcn"))
+        token = {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
+        db.session.commit()
     grow(app, author, 0, 3)
-    few = costs(app, watcher)
+    few = costs(app, watcher, token)
     page = watcher.get("/declarations/").get_data(as_text=True)
     assert page.count("Tài liệu mới ban hành sau công bố: QT-02.") == 1
     assert page.count("Đơn vị sáp nhập vào sau công bố: UBND xã") == 1
@@ -119,7 +125,7 @@ def test_the_province_lists_cost_the_same_however_many_agencies_declared(
     assert "<strong>4</strong> đơn vị cần công bố lại" in page
 
     grow(app, author, 3, 6)
-    many = costs(app, watcher)
+    many = costs(app, watcher, token)
     page = watcher.get("/declarations/").get_data(as_text=True)
     assert page.count("Tài liệu mới ban hành sau công bố: QT-02.") == 3
     assert page.count("Đơn vị sáp nhập vào sau công bố: UBND xã") == 3
@@ -127,6 +133,8 @@ def test_the_province_lists_cost_the_same_however_many_agencies_declared(
     assert "<strong>11</strong> đơn vị cần công bố lại" in page
     work = watcher.get("/?viec=1").get_data(as_text=True)
     assert work.count("Phạm vi HTQLCL đã thay đổi sau công bố: cần công bố lại") == 9
+    rows = watcher.get("/api/v1/declarations", headers=token).get_json()
+    assert sum(bool(r["redeclare"]) for r in rows) == 9
     assert many == few, (few, many)
     assert many["/declarations/"] <= 20, many
 
