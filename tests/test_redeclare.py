@@ -19,7 +19,8 @@ from isodoc.declarations.models import Declaration, DeclaredDocument, DeclaredTt
 from isodoc.documents.models import Document, Revision
 from isodoc.extensions import db
 from isodoc.succession import services as succession
-from isodoc.timeutil import today_local
+from isodoc.timeutil import today_local, utc_start_of
+from isodoc.tthc import coverage
 from isodoc.tthc.models import Tthc, TthcBody, TthcBodyMap
 from tests.conftest import agency, login
 from tests.test_page_costs import counted
@@ -41,12 +42,14 @@ def author(province, make_user, app) -> int:
         return db.session.scalar(select(User.id).where(User.username == name))
 
 
-def in_force(agency_row: Agency, code: str, author: int, on) -> Document:
+def in_force(agency_row: Agency, code: str, author: int, on, tthc: str | None = None
+             ) -> Document:
     document = Document(agency=agency_row, code=code, slug=code.lower(), title=f"Quy trình {code}",
                         kind="internal")
     document.revisions.append(Revision(seq=1, number=1, state="issued", author_id=author,
                                        title=document.title, effective_date=on,
-                                       kind="internal", commit_sha="0" * 40))
+                                       kind="tthc" if tthc else "internal", tthc_code=tthc,
+                                       commit_sha="0" * 40))
     db.session.add(document)
     return document
 
@@ -54,7 +57,8 @@ def in_force(agency_row: Agency, code: str, author: int, on) -> Document:
 def grow(app, author: int, first: int, n: int) -> None:
     """`n` declared agencies straight into SQL, each with a document in force and a
     province-level TTHC it must cover, both frozen in its declaration; then after it:
-    one in three issued a new document, one in three took a commune over (a merger),
+    one in three issued a new document, one in three took a commune over (a merger: the
+    commune's procedure for the TTHC counts in its coverage, stale one time in two),
     one in three lost its TTHC. And a successor that never declared, into which an
     agency declared before isodoc (the registry's date) was merged."""
     with app.app_context():
@@ -79,9 +83,13 @@ def grow(app, author: int, first: int, n: int) -> None:
             if i % 3 == 0:
                 in_force(office, "QT-02", author, TODAY - timedelta(days=2))
             elif i % 3 == 1:
-                db.session.add(Agency(code=f"xa-{i}", name=f"UBND xã {i}",
-                                      kind=AgencyKind.COMMUNE, parent=office,
-                                      dissolved_on=TODAY - timedelta(days=1), successor=office))
+                commune = Agency(code=f"xa-{i}", name=f"UBND xã {i}", kind=AgencyKind.COMMUNE,
+                                 parent=office, dissolved_on=TODAY - timedelta(days=1),
+                                 successor=office)
+                db.session.add(commune)
+                in_force(commune, "QT-TT", author, DECLARED, tthc.code)
+                if i % 2:
+                    tthc.changed_at = utc_start_of(TODAY)
             else:
                 tthc.abolished_on = TODAY - timedelta(days=3)
         district = agency("ubnd-dbp")
@@ -152,6 +160,15 @@ def test_the_province_list_says_what_each_agency_page_says(app, author):
         merged = {r.agency.code for r in succession.must_redeclare()}
         assert merged == {"so-1", "so-4", "ubnd-moi-0"}
         assert {r.agency.code for r in found.merged} == {"ubnd-moi-0"}
+        # the province's coverage counts the successors' inherited procedures together,
+        # as each agency's own coverage does
+        rows = {r.code: r.counts for r in coverage.province_coverage().agencies}
+        for code in rows:
+            one = coverage.agency_coverage(agency(code)).counts
+            assert (rows[code].must, rows[code].covered, rows[code].stale) == (
+                one.must, one.covered, one.stale), code
+        assert (rows["so-1"].covered, rows["so-1"].stale) == (0, 1)
+        assert (rows["so-4"].covered, rows["so-4"].stale) == (1, 0)
 
 
 def test_a_merger_on_the_day_of_the_declaration_asks_for_a_new_one_everywhere(app, author):
