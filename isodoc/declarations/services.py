@@ -284,11 +284,6 @@ def standings(declarations: list[Declaration], on: date | None = None) -> list[S
     return [Standing(d.agency, d, redeclare.reasons(d, facts)) for d in declarations]
 
 
-def standing(agency: Agency) -> Standing | None:
-    found = latest(agency)
-    return standings([found])[0] if found else None
-
-
 def _latest_live() -> list[Declaration]:
     """Every live agency's latest declaration (bounded), with its frozen scope."""
     newest = select(Declaration.agency_id, func.max(Declaration.id).label("id")) \
