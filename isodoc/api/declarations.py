@@ -68,9 +68,9 @@ class DeclarationQuerySchema(PagedQuerySchema):
 
 
 class Shown:
-    def __init__(self, declaration: Declaration, latest: bool):
+    def __init__(self, declaration: Declaration, latest: bool, redeclare: list[str]):
         self._d, self.latest = declaration, latest
-        self.redeclare = services.changes_since(declaration) if latest else []
+        self.redeclare = redeclare if latest else []
 
     def __getattr__(self, name: str):
         return getattr(self._d, name)
@@ -111,7 +111,10 @@ def declarations(args):
         select(Declaration.agency_id, func.max(Declaration.id))
         .where(Declaration.agency_id.in_({d.agency_id for d in found}))
         .group_by(Declaration.agency_id)).all()) if found else {}
-    return ([Shown(d, newest.get(d.agency_id) == d.id) for d in found],
+    # why the latest ones must be declared again: the rule's facts loaded once for the page
+    reasons = {s.declaration.id: s.reasons for s in services.standings(
+        [d for d in found if newest.get(d.agency_id) == d.id])}
+    return ([Shown(d, d.id in reasons, reasons.get(d.id, [])) for d in found],
             {"X-Pagination": paging.header(total or 0)})
 
 

@@ -5,7 +5,9 @@ from marshmallow import Schema, fields, validate
 
 from isodoc.agencies.models import AgencyKind, QmsStatus
 from isodoc.auth.models import Role
+from isodoc.i18n import _l
 from isodoc.paging import PageField, SizeField
+from isodoc.programme.stage import Stage
 
 # a paged list's totals, as a JSON string in a header (flask-smorest's format)
 PAGINATION_HEADER = {"X-Pagination": {
@@ -90,7 +92,14 @@ class AgencyQuerySchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=100),
                       metadata={"description": "Tìm theo tên hoặc mã, có dấu hay không dấu"})
     kind = fields.String(load_default="", validate=validate.OneOf(["", *AgencyKind]))
-    status = fields.String(load_default="", validate=validate.OneOf(["", *QmsStatus]))
+    status = fields.String(load_default="", validate=validate.OneOf(["", *QmsStatus]),
+                           metadata={"description": _l(
+                               "trạng thái ghi trong danh mục đơn vị khi nhập (điểm xuất "
+                               "phát, không cập nhật theo hồ sơ); xem `stage`")})
+    stage = fields.String(load_default="", validate=validate.OneOf(["", *Stage]),
+                          metadata={"description": _l(
+                              "giai đoạn HTQLCL suy ra từ hồ sơ trong isodoc (tài liệu, "
+                              "đánh giá nội bộ, quyết định công bố), như trang danh mục")})
     plan_year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100))
     include_dissolved = fields.Boolean(load_default=False)
     format = fields.String(load_default="tree", validate=validate.OneOf(["tree", "flat"]))

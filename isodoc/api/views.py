@@ -22,7 +22,9 @@ from isodoc.documents.models import DocumentKind
 from isodoc.extensions import db
 from isodoc.paging import PageField, Paging
 from isodoc.policy import Action, require
+from isodoc.programme.stage import stages
 from isodoc.textnorm import nfc
+from isodoc.timeutil import today_local
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1",
                 # the OpenAPI document, built once at start-up, in Vietnamese
@@ -51,7 +53,10 @@ def agencies(args):
     require(g.api_user, Action.AGENCY_VIEW)
     filters = agency_services.AgencyFilter(
         q=nfc(args["q"]), kind=args["kind"], status=args["status"],
-        plan_year=args["plan_year"], include_dissolved=args["include_dissolved"])
+        plan_year=args["plan_year"], include_dissolved=args["include_dissolved"],
+        # the derived stage, as the registry page filters it (aggregate queries, only if asked)
+        stage=args["stage"], stages={i: s.value for i, s in stages(today_local()).items()}
+        if args["stage"] else {})
     roots = agency_services.prune(agency_services.tree(filters))
     if args["format"] == "flat":
         flat, stack = [], list(reversed(roots))

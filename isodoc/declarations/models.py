@@ -14,6 +14,8 @@ from isodoc.auth.models import User
 from isodoc.extensions import db
 from isodoc.timeutil import utcnow
 
+DOCUMENTS_MAX = 2_000   # documents frozen per declaration (an agency has a few hundred at most)
+
 # the editions a declaration may name (the decision's căn cứ)
 # (stored and cited in the decision as written: the standards' official names)
 STANDARDS = ("TCVN ISO 9001:2015",

@@ -1,7 +1,7 @@
 """Conformity declarations: what an agency must have before it declares, recording a
 declaration with its scope frozen, and what changed in that scope since (a TTHC the
 agency must cover added or abolished, documents in force issued or withdrawn, an agency
-merged into it): then it must declare again.
+merged into it): then it must declare again (the rule: isodoc/declarations/redeclare.py).
 
 `record_declaration` is a command (see isodoc/commands.py): it asks the policy itself,
 flushes, never commits, and writes an audit-log row."""
@@ -24,7 +24,14 @@ from isodoc.agencies.models import Agency
 from isodoc.audits.models import Audit, AuditState
 from isodoc.auth.models import Role, User
 from isodoc.auth.services import members_of
-from isodoc.declarations.models import STANDARDS, Declaration, DeclaredDocument, DeclaredTthc
+from isodoc.declarations import redeclare
+from isodoc.declarations.models import (
+    DOCUMENTS_MAX,
+    STANDARDS,
+    Declaration,
+    DeclaredDocument,
+    DeclaredTthc,
+)
 from isodoc.documents.models import Document, Revision
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
@@ -35,9 +42,7 @@ from isodoc.timeutil import format_date, today_local, utc_days
 from isodoc.tthc import coverage
 
 PERIOD_DAYS = 365       # the internal audit must have been completed within this period
-DOCUMENTS_MAX = 2_000   # frozen per declaration (an agency has a few hundred at most)
 PROVINCE_MAX = 500      # declared agencies weighed on the province page
-SHOWN = 8               # codes named per reason before "và N khác"
 DECISION_RE = re.compile(r".*[0-9].*")
 
 
@@ -255,40 +260,11 @@ def latest(agency: Agency) -> Declaration | None:
         .order_by(Declaration.decided_on.desc(), Declaration.id.desc()).limit(1)).first()
 
 
-def _named(prefix: str, names: list[str]) -> str:
-    shown = ", ".join(names[:SHOWN])
-    if len(names) > SHOWN:
-        shown = _("%(names)s và %(n)s khác", names=shown, n=len(names) - SHOWN)
-    return _("%(what)s: %(names)s.", what=prefix, names=shown)
-
-
 def changes_since(declaration: Declaration, on: date | None = None) -> list[str]:
     """Why the agency must declare again: what changed in its scope after the
-    declaration (empty when nothing did)."""
-    on = on or today_local()
-    agency = declaration.agency
-    reasons = []
-    must = {item.tthc.code: item.tthc for item in coverage.agency_coverage(agency, on).items}
-    frozen = {t.tthc_code: t for t in declaration.tthc}
-    added = sorted(set(must) - set(frozen))
-    gone = sorted(set(frozen) - set(must))
-    if added:
-        reasons.append(_named(_("TTHC mới đơn vị phải giải quyết"), added))
-    if gone:
-        reasons.append(_named(_("TTHC đã bãi bỏ hoặc không còn thuộc đơn vị"), gone))
-    now = {d.document_id: d for d in documents_in_force(agency, on)}
-    before = {d.document_id: d for d in declaration.documents}
-    issued = sorted(now[i].code for i in set(now) - set(before))
-    withdrawn = sorted(before[i].code for i in set(before) - set(now))
-    if issued:
-        reasons.append(_named(_("Tài liệu mới ban hành sau công bố"), issued))
-    if withdrawn:
-        reasons.append(_named(_("Tài liệu đã thu hồi hoặc hết hiệu lực"), withdrawn))
-    merged = [a.name for a in agency.predecessors
-              if a.dissolved_on is not None and a.dissolved_on >= declaration.decided_on]
-    if merged:
-        reasons.append(_named(_("Đơn vị sáp nhập vào sau công bố"), merged))
-    return reasons
+    declaration (empty when nothing did); see isodoc/declarations/redeclare.py."""
+    facts = redeclare.load(on, [declaration.agency], declared=False)
+    return redeclare.reasons(declaration, facts)
 
 
 @dataclass
@@ -300,24 +276,55 @@ class Standing:
     reasons: list[str]
 
 
-def standing(agency: Agency) -> Standing | None:
-    found = latest(agency)
-    return Standing(agency, found, changes_since(found)) if found else None
+def standings(declarations: list[Declaration], on: date | None = None) -> list[Standing]:
+    """Each declaration with why its agency must declare again, the rule's facts loaded
+    once for all of them (a fixed number of queries, however many)."""
+    facts = redeclare.load(on, {d.agency_id: d.agency for d in declarations}.values(),
+                           declared=False)
+    return [Standing(d.agency, d, redeclare.reasons(d, facts)) for d in declarations]
 
 
-def province_standings() -> list[Standing]:
-    """Every live agency's latest declaration (bounded), those to declare again first."""
+def _latest_live() -> list[Declaration]:
+    """Every live agency's latest declaration (bounded), with its frozen scope."""
     newest = select(Declaration.agency_id, func.max(Declaration.id).label("id")) \
         .group_by(Declaration.agency_id).subquery()
-    found = db.session.scalars(
+    return list(db.session.scalars(
         select(Declaration).join(newest, newest.c.id == Declaration.id)
         .join(Agency, Agency.id == Declaration.agency_id)
         .where(Agency.dissolved_on.is_(None))
         .options(selectinload(Declaration.documents), selectinload(Declaration.tthc),
-                 selectinload(Declaration.agency).selectinload(Agency.predecessors))
-        .order_by(Agency.name).limit(PROVINCE_MAX)).all()
-    rows = [Standing(d.agency, d, changes_since(d)) for d in found]
-    return sorted(rows, key=lambda s: not s.reasons)
+                 selectinload(Declaration.agency))
+        .order_by(Agency.name).limit(PROVINCE_MAX)))
+
+
+def province_standings() -> list[Standing]:
+    """Every live agency's latest declaration (bounded), those to declare again first."""
+    return sorted(standings(_latest_live()), key=lambda s: not s.reasons)
+
+
+@dataclass
+class Province:
+    """The province page: the declared agencies, and the successors that never declared
+    themselves but took a declared scope over by a merger."""
+
+    rows: list[Standing]
+    merged: list[redeclare.Redeclaration]
+
+    @property
+    def redeclare(self) -> int:
+        return sum(1 for r in self.rows if r.reasons) + len(self.merged)
+
+
+def province(on: date | None = None) -> Province:
+    """The province page's lists from one load of the rule's facts."""
+    on = on or today_local()
+    found = _latest_live()
+    facts = redeclare.load(on, {d.agency_id: d.agency for d in found}.values())
+    rows = sorted((Standing(d.agency, d, redeclare.reasons(d, facts)) for d in found),
+                  key=lambda s: not s.reasons)
+    listed = {r.agency.id for r in rows}
+    merged = [m for m in redeclare.must_redeclare(on, facts) if m.agency.id not in listed]
+    return Province(rows, merged)
 
 
 @dataclass
@@ -340,8 +347,8 @@ def redeclare_work(user: User) -> list[RedeclareItem]:
     else:
         agencies = {m.agency_id: m.agency for m in user.memberships
                     if m.role in (Role.SECRETARY, Role.APPROVER)}
-        rows = [s for a in agencies.values() if not a.is_dissolved()
-                and (s := standing(a)) is not None]
+        rows = standings([d for a in agencies.values() if not a.is_dissolved()
+                          and (d := latest(a)) is not None])
     return [RedeclareItem(s.declaration.decision_no,
                           _("Phạm vi HTQLCL đã thay đổi sau công bố: cần công bố lại"),
                           s.agency.name,

@@ -120,11 +120,6 @@ def notice_docx(agency_code: str, declaration_id: int):
 @bp.route("/declarations/")
 def province():
     require(current_user, Action.DECLARATION_PROVINCE)
-    from isodoc.succession.services import must_redeclare
-
-    rows = services.province_standings()
-    listed = {r.agency.id for r in rows}
-    # successors that never declared themselves but took over a declared scope
-    merged = [m for m in must_redeclare() if m.agency.id not in listed]
-    return render_template("declarations/province.html", rows=rows, merged=merged,
-                           redeclare=sum(1 for r in rows if r.reasons) + len(merged))
+    found = services.province()  # a fixed number of queries however many agencies declared
+    return render_template("declarations/province.html", rows=found.rows, merged=found.merged,
+                           redeclare=found.redeclare)

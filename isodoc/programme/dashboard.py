@@ -32,7 +32,8 @@ KINDS = [AgencyKind.DEPARTMENT, AgencyKind.SUB_DEPARTMENT, AgencyKind.DISTRICT,
          AgencyKind.DISTRICT_OFFICE, AgencyKind.COMMUNE, AgencyKind.PUBLIC_UNIT]
 # The dashboard's queries, whatever the number of agencies: plans, targets, scheduled
 # units, agencies, stage records (agencies, documents, audits), activity (3), TTHC
-# coverage (4). tests/test_programme.py checks the count does not grow with agencies.
+# coverage (5, and 3 more for the successors of mergers together). tests/test_programme.py
+# and tests/test_redeclare.py check the count does not grow with agencies or mergers.
 
 
 def reports_submitted(year: int) -> dict[int, date] | None:

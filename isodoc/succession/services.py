@@ -7,7 +7,8 @@ page or by a registry import) keeps its documents, read-only. Its successor:
   predecessor's, then its own review, approval and issue), as a TTHC model is adopted;
 - counts a predecessor's TTHC procedure in its coverage until it issues its own
   (isodoc/tthc/coverage.py asks `lineage` for that);
-- must declare conformity again (`must_redeclare`, for the dashboard).
+- must declare conformity again: the rule is the declarations' (`must_redeclare`,
+  isodoc/declarations/redeclare.py), fed with who was merged into whom from `lineage`.
 
 A move (an agency placed under another parent) keeps its own documents and code: there
 is nothing to carry over, and its TTHC obligations follow its kind."""
@@ -15,7 +16,6 @@ is nothing to carry over, and its TTHC obligations follow its kind."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,15 +25,19 @@ from sqlalchemy.orm import selectinload
 from isodoc import audit, policy
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
+from isodoc.declarations.redeclare import Redeclaration, must_redeclare
 from isodoc.documents import services as documents
 from isodoc.documents.models import Document, DocumentKind, Revision, RevisionState
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.i18n import _
 from isodoc.policy import Action
-from isodoc.succession.lineage import Predecessor, predecessors_by_successor, predecessors_of
+from isodoc.succession.lineage import Predecessor, predecessors_of
 from isodoc.succession.models import InheritedAdoption
 from isodoc.timeutil import today_local
+
+__all__ = ["Inherited", "Redeclaration", "adopt", "free_code", "inherited_documents",
+           "localise", "must_redeclare"]
 
 INHERITED_MAX = 2000  # documents listed from all predecessors together
 
@@ -136,51 +140,3 @@ def adopt(agency: Agency, source: Document, actor: User) -> Revision:
                  summary=f"kế thừa {origin.code}/{source.code} "  # i18n: vi-only
                          f"lần {current.number}")
     return draft
-
-
-@dataclass
-class Redeclaration:
-    """A successor whose scope changed by a merger after its (or a predecessor's) last
-    conformity declaration."""
-
-    agency: Agency
-    merged: list[Predecessor]
-    merged_on: date               # the latest merger into it
-    declared_on: date | None      # its own last declaration
-
-
-def declared_on(agency: Agency) -> date | None:
-    """The agency's last recorded conformity declaration, else the registry's date (what
-    an agency declared before isodoc, as imported with the registry)."""
-    from isodoc.declarations.services import latest
-
-    found = latest(agency)
-    return found.decided_on if found is not None else agency.declared_on
-
-
-def must_redeclare(on: date | None = None,
-                   last_declared: Callable[[Agency], date | None] | None = None
-                   ) -> list[Redeclaration]:
-    """Live agencies that took others over after their last declaration, when a
-    declared scope is involved (theirs or a predecessor's): they must declare again."""
-    on = on or today_local()
-    last_declared = last_declared or declared_on
-    heirs = predecessors_by_successor(on)
-    if not heirs:
-        return []
-    agencies = {a.id: a for a in db.session.scalars(
-        select(Agency).where(Agency.id.in_(list(heirs) + [p.id for ps in heirs.values()
-                                                           for p in ps])))}
-    out = []
-    for successor_id, preds in heirs.items():
-        agency = agencies.get(successor_id)
-        if agency is None or agency.is_dissolved(on):
-            continue
-        merged_on = max(p.dissolved_on for p in preds)
-        own = last_declared(agency)
-        if own is not None and own >= merged_on:
-            continue
-        if own is not None or any(last_declared(agencies[p.id]) for p in preds
-                                  if p.id in agencies):
-            out.append(Redeclaration(agency, preds, merged_on, own))
-    return sorted(out, key=lambda r: r.agency.name)

@@ -197,6 +197,51 @@ def in_force_filter(on: date):
                 ~newer, or_(Document.withdrawn_on.is_(None), Document.withdrawn_on > on))
 
 
+def successor_counts(kinds: dict[int, str], on: date) -> dict[int, Counts]:
+    """Covered and stale as `agency_coverage` counts them (own procedures first, then the
+    predecessors', nearest first) for those of `kinds` (agency id -> kind) that took
+    others over, in four queries whatever their number."""
+    from isodoc.succession.lineage import predecessors_by_successor
+
+    heirs = {a: preds for a, preds in predecessors_by_successor(on).items() if a in kinds}
+    if not heirs:
+        return {}
+    active = Tthc.abolished_on.is_(None)
+    levels: dict[Level, list[tuple[str, datetime | None]]] = {Level.COMMUNE: [],
+                                                             Level.DISTRICT: []}
+    if {LEVEL_OF_KIND.get(kinds[a]) for a in heirs} & set(levels):
+        for code, changed_at, commune, district in db.session.execute(
+                select(Tthc.code, Tthc.changed_at, Tthc.at_commune, Tthc.at_district)
+                .where(active, or_(Tthc.at_commune.is_(True), Tthc.at_district.is_(True)))):
+            if commune:
+                levels[Level.COMMUNE].append((code, changed_at))
+            if district:
+                levels[Level.DISTRICT].append((code, changed_at))
+    mapped: dict[int, list[tuple[str, datetime | None]]] = {}
+    for agency_id, code, changed_at in db.session.execute(
+            select(TthcBodyMap.agency_id, Tthc.code, Tthc.changed_at).distinct()
+            .join(TthcBody, TthcBody.map_id == TthcBodyMap.id)
+            .join(Tthc, Tthc.id == TthcBody.tthc_id)
+            .where(active, Tthc.at_province.is_(True), TthcBodyMap.agency_id.in_(list(heirs)))):
+        mapped.setdefault(agency_id, []).append((code, changed_at))
+    found: dict[int, list[Procedure]] = {}
+    for p in in_force_procedures(list(heirs) + [p.id for ps in heirs.values() for p in ps], on):
+        found.setdefault(p.agency_id, []).append(p)
+    out = {}
+    for agency_id, preds in heirs.items():
+        procedures = {p.tthc_code: p for p in found.get(agency_id, [])}
+        for pred in preds:  # nearest first: the nearest predecessor's procedure counts
+            for p in found.get(pred.id, []):
+                procedures.setdefault(p.tthc_code, p)
+        must = dict(levels.get(LEVEL_OF_KIND.get(kinds[agency_id]), []))  # type: ignore[arg-type]
+        must.update(mapped.get(agency_id, []))
+        states = [state_of((code, changed_at), procedures.get(code))
+                  for code, changed_at in must.items()]
+        out[agency_id] = Counts(must=len(states), covered=states.count(COVERED),
+                                stale=states.count(STALE))
+    return out
+
+
 def province_coverage(on: date | None = None) -> ProvinceCoverage:
     on = on or today_local()
     active = Tthc.abolished_on.is_(None)
@@ -253,15 +298,11 @@ def province_coverage(on: date | None = None) -> ProvinceCoverage:
         row.counts.must = base + mapped.get(a.id, 0)
         row.counts.covered, row.counts.stale = done.get(a.id, (0, 0))
     # successors of a merger count their predecessors' procedures until they issue their
-    # own: recomputed one by one (a handful after a reorganisation)
-    from isodoc.succession.lineage import predecessors_by_successor
-
-    for successor_id in predecessors_by_successor(on):
-        if successor_id in rows and rows[successor_id].counts.must:
-            heir = db.session.get(Agency, successor_id)
-            counts = agency_coverage(heir, on).counts
-            rows[successor_id].counts.covered = counts.covered
-            rows[successor_id].counts.stale = counts.stale
+    # own: recomputed together (a reorganisation makes hundreds of them)
+    heirs = {a.id: a.kind for a in agencies if rows[a.id].counts.must}
+    for successor_id, counts in successor_counts(heirs, on).items():
+        rows[successor_id].counts.covered = counts.covered
+        rows[successor_id].counts.stale = counts.stale
     districts, per_level = [], {lv.value: Counts() for lv in Level}
     province_level, total = Counts(), Counts()
     per_district: dict[int, tuple[Counts, list[int]]] = {}
