@@ -7,9 +7,10 @@ from isodoc.agencies.models import AgencyKind, QmsStatus
 from isodoc.auth.models import Role
 from isodoc.paging import PageField, SizeField
 
-# a paged list's totals, as a JSON string in a header (flask-smorest's format)
+# a paged list's totals, as a JSON string in a header (flask-smorest's format); the
+# OpenAPI document's text is written once, at start-up, in Vietnamese (as its docstrings)
 PAGINATION_HEADER = {"X-Pagination": {
-    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "
+    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "  # i18n: vi-only
                    '`{"total": 120, "total_pages": 2, "first_page": 1, "last_page": 2, '
                    '"page": 1, "next_page": 2}`', "schema": {"type": "string"}}}
 
@@ -42,7 +43,7 @@ class AwareDateTime(fields.DateTime):
 # An HTTP header is text: X-Pagination carries PaginationMetadata serialised as JSON,
 # which OpenAPI 3 says with `content` (a media type) rather than an object `schema`.
 PAGINATION_COMPONENT = {
-    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "
+    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "  # i18n: vi-only
                    '`{"total": 120, "total_pages": 2, "first_page": 1, "last_page": 2, '
                    '"page": 1, "next_page": 2}`',
     "content": {"application/json": {"schema": PaginationMetadataSchema}},
@@ -88,7 +89,8 @@ class AgencyNodeSchema(AgencySchema):
 
 class AgencyQuerySchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=100),
-                      metadata={"description": "Tìm theo tên hoặc mã, có dấu hay không dấu"})
+                      metadata={"description":  # i18n: vi-only
+                                "Tìm theo tên hoặc mã, có dấu hay không dấu"})  # i18n: vi-only
     kind = fields.String(load_default="", validate=validate.OneOf(["", *AgencyKind]))
     status = fields.String(load_default="", validate=validate.OneOf(["", *QmsStatus]))
     plan_year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100))
