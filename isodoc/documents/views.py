@@ -696,7 +696,7 @@ DOCX_ENDPOINTS = {"documents.import_docx", "documents.upload_draft"}
 
 def allow_docx_body() -> None:
     """A Word upload may carry a file up to the configured limit (and a little more, so
-    that a file just over it is answered by the check, in Vietnamese), whatever the
+    that a file just over it gets the check's own message, not a bare 413), whatever the
     app's own request limit. It must be set before anything reads the body: CSRF
     protection reads the form in the app's first before-request function."""
     if request.endpoint in DOCX_ENDPOINTS and request.method == "POST":
