@@ -142,3 +142,24 @@ def test_filed_documents_stay_vietnamese_for_an_english_interface(desk, in_db):
     csv = secretary.get(f"{BASE}/export.csv").get_data(as_text=True)
     assert "Mã hiệu" in csv and "Đang hiệu lực" in csv and "In force" not in csv
     assert "Internal procedure" not in csv and "Quy trình nội bộ" in csv
+
+
+def test_a_long_body_is_noted_in_the_readers_language_whatever_was_cached(app):
+    """The rendered HTML is cached and shared by every reader; the note that a body was
+    cut is not part of it, so each reader gets it in their own language."""
+    from isodoc.documents import cache, content, redline
+
+    body = "Dòng.\n" * (content.RENDER_MAX_LINES + 5)
+    text = content.compose({"code": "QT-99"}, body).decode()
+    entry = cache.Entry(cache.blob_id(text.encode()), text)
+    with app.test_request_context("/?lang=en"):
+        english = str(entry.html)  # rendered and cached now, by an English reader
+        assert "too long to show in full" in english and "10,000 lines" in english
+        assert "only the beginning is compared" in str(redline.TOO_LONG)
+        assert "10,000 lines" in str(redline.TOO_LONG)
+    with app.test_request_context("/"):
+        vietnamese = str(entry.html)
+        assert "quá dài để hiển thị đầy đủ" in vietnamese and "10.000 dòng" in vietnamese
+        assert "too long" not in vietnamese
+        assert "10.000 dòng" in str(redline.TOO_LONG)
+    assert english.count("Dòng.") == vietnamese.count("Dòng.")

@@ -315,9 +315,9 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
     found = services.read_entry(shown) if shown else None
     meta = found.meta if found else {}
     status = services.revision_status(shown) if shown else services.document_status(document)
-    html = found.html if found else content.render("")
     if printable:  # the .docx's page 1 as HTML: in Vietnamese, as the document is filed
         with force_locale("vi"):
+            html = found.html if found else content.render("")  # its notes too
             official = {"title_lines": procedure.title_lines(shown),
                         "signoffs": procedure.sign_offs(shown),
                         "change_header": procedure.CHANGE_HEADER,
@@ -336,7 +336,8 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
     return render_template(
         "documents/show.html",
         document=document, shown=shown, meta=meta,
-        files=attachments_of.checked(meta.get("attachments")), html=html, status=status,
+        files=attachments_of.checked(meta.get("attachments")),
+        html=found.html if found else content.render(""), status=status,
         labels=services.STATUS_LABELS, upcoming=services.upcoming(document),
         replaced_by=replaced_by(document, shown),
         open_draft=open_draft, acknowledged=acknowledged, history=services.issued(document),
