@@ -34,13 +34,13 @@ class DocumentKind(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "tthc": _("Quy trình giải quyết TTHC"),
-            "internal": _("Quy trình nội bộ"),
-            "policy": _("Chính sách, mục tiêu chất lượng"),
-            "manual": _("Sổ tay"),
-            "guide": _("Hướng dẫn"),
-            "form": _("Biểu mẫu"),
-            "external": _("Văn bản bên ngoài"),
+            "tthc": pgettext("document kind", "Quy trình giải quyết TTHC"),
+            "internal": pgettext("document kind", "Quy trình nội bộ"),
+            "policy": pgettext("document kind", "Chính sách, mục tiêu chất lượng"),
+            "manual": pgettext("document kind", "Sổ tay"),
+            "guide": pgettext("document kind", "Hướng dẫn"),
+            "form": pgettext("document kind", "Biểu mẫu"),
+            "external": pgettext("document kind", "Văn bản bên ngoài"),
         }[self.value]
 
 
