@@ -3,7 +3,8 @@
 // Markdown stays what is stored: the visual editor writes Markdown back into the
 // textarea before the form is sent, so the form, the stale-save check and the
 // server's validation are the same with or without JavaScript. The toggle shows the
-// plain Markdown source instead.
+// plain Markdown source instead. Its words come from the page (the JSON block
+// #editor-strings, in the person's language), none are written here.
 (function () {
   const form = document.getElementById("editor");
   if (!form) return;
@@ -26,26 +27,16 @@
   const host = document.getElementById("visual-editor");
   const toggle = document.getElementById("source-toggle");
   if (!host || !toggle || !window.toastui) return;
+  const words = document.getElementById("editor-strings");
+  if (!words) return;  // the page did not say what to call things: the plain textarea stays
+  const strings = JSON.parse(words.textContent);
   const Editor = window.toastui.Editor;
   const split = host.closest(".split");
-  Editor.setLanguage("vi-VN", {
-    Markdown: "Markdown", WYSIWYG: "Trực quan", Write: "Soạn", Preview: "Xem trước",
-    Headings: "Đề mục", Paragraph: "Đoạn văn", Bold: "Đậm", Italic: "Nghiêng",
-    Strike: "Gạch ngang", Code: "Mã", Line: "Đường kẻ", Blockquote: "Trích dẫn",
-    "Unordered list": "Danh sách gạch đầu dòng", "Ordered list": "Danh sách đánh số",
-    Task: "Việc cần làm", Indent: "Thụt vào", Outdent: "Lùi ra", "Insert link": "Chèn liên kết",
-    "Insert CodeBlock": "Chèn khối mã", "Insert table": "Chèn bảng", Heading: "Đề mục",
-    Description: "Mô tả", OK: "Đồng ý", More: "Thêm", Cancel: "Huỷ", URL: "Địa chỉ",
-    "Link text": "Chữ hiển thị", "Add row to up": "Thêm hàng phía trên",
-    "Add row to down": "Thêm hàng phía dưới", "Add column to left": "Thêm cột bên trái",
-    "Add column to right": "Thêm cột bên phải", "Remove row": "Xoá hàng",
-    "Remove column": "Xoá cột", "Align column to left": "Căn trái cột",
-    "Align column to center": "Căn giữa cột", "Align column to right": "Căn phải cột",
-    "Remove table": "Xoá bảng", "Would you like to paste as table?": "Dán thành bảng?",
-  });
+  // one language named for isodoc, holding the page's words whatever its language
+  Editor.setLanguage("isodoc", strings.toolbar);
   const editor = new Editor({
     el: host, initialValue: body.value, initialEditType: "wysiwyg", hideModeSwitch: true,
-    previewStyle: "tab", height: "36rem", language: "vi-VN", usageStatistics: false,
+    previewStyle: "tab", height: "36rem", language: "isodoc", usageStatistics: false,
     autofocus: false,
     toolbarItems: [["heading", "bold", "italic", "strike"], ["hr", "quote"],
       ["ul", "ol", "indent", "outdent"], ["table", "link"]],
@@ -81,12 +72,12 @@
   editor.on("change", () => { if (visual) later(); });
   sync = () => { if (visual) writeBack(); };
   const area = host.querySelector(".toastui-editor-ww-container [contenteditable]");
-  if (area) area.setAttribute("aria-label", "Nội dung");
+  if (area) area.setAttribute("aria-label", strings.content);
   // On a narrow screen the toolbar folds its last groups under a "more" button that Toast
   // UI leaves without a name; buttons it adds later get theirs when they appear.
   function nameButtons() {
     host.querySelectorAll(".toastui-editor-toolbar button.more:not([aria-label])")
-      .forEach((b) => b.setAttribute("aria-label", "Thêm công cụ"));
+      .forEach((b) => b.setAttribute("aria-label", strings.moreTools));
   }
   const toolbar = host.querySelector(".toastui-editor-toolbar");
   if (toolbar) new MutationObserver(nameButtons).observe(toolbar, {childList: true, subtree: true});
@@ -102,7 +93,7 @@
     host.hidden = !visual;
     split.classList.toggle("visual", visual);  // the toolbar needs the full width
     body.hidden = visual;
-    toggle.textContent = visual ? "Xem mã nguồn Markdown" : "Soạn trực quan";
+    toggle.textContent = visual ? strings.source : strings.visual;
     try { localStorage.setItem("isodoc-editor", visual ? "visual" : "source"); } catch (e) { /* private mode */ }
   }
   toggle.hidden = false;

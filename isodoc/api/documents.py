@@ -22,14 +22,18 @@ from isodoc.documents.models import (
     Revision,
     RevisionState,
 )
+from isodoc.i18n import _
 from isodoc.officedocs import layout, procedure
 from isodoc.pagecache import cached_page
 from isodoc.paging import Paging
 from isodoc.policy import Action, require
 from isodoc.textnorm import fold, nfc
 
+# the OpenAPI document is written once, at start-up, in Vietnamese like the routes'
+# docstrings that give their summaries; answers and messages follow the request's language
+DESCRIPTION = "Kiểm soát tài liệu: danh mục, bản hiệu lực, dự thảo, duyệt"  # i18n: vi-only
 blp = Blueprint("api_documents", __name__, url_prefix="/api/v1/agencies",
-                description="Kiểm soát tài liệu: danh mục, bản hiệu lực, dự thảo, duyệt")
+                description=DESCRIPTION)
 blp.before_request(authenticate_bearer)
 
 
@@ -248,7 +252,7 @@ def in_force(agency_code: str, ref: str):
     require(g.api_user, Action.DOC_READ, document)
     current = services.in_force(document)
     if current is None:
-        abort(404, message="Tài liệu không có bản đang hiệu lực.")
+        abort(404, message=_("Tài liệu không có bản đang hiệu lực."))
     return with_content(current)
 
 
@@ -279,7 +283,7 @@ def docx_response(revision: Revision) -> Response:
 
 DOCX_DOC = ("Tệp .docx theo thể thức Nghị định 30/2020/NĐ-CP. Thuộc tính tùy chỉnh của tệp: "
             "`isodoc-code`, `isodoc-revision` (số lần ban hành, hoặc `d<n>` cho dự thảo n), "
-            "`isodoc-base` (commit git của nội dung), `isodoc-agency`.")
+            "`isodoc-base` (commit git của nội dung), `isodoc-agency`.")  # i18n: vi-only
 DOCX_RESPONSE = {"200": {"description": DOCX_DOC, "content": {
     layout.DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 
@@ -334,7 +338,7 @@ def submit(data, agency_code: str, ref: str, seq: int):
     require(g.api_user, Action.DOC_SUBMIT, revision)
     reviewers = [get_user(name) for name in data["reviewers"]]
     if None in reviewers:
-        abort(422, message="Có tên người xem xét không tồn tại.")
+        abort(422, message=_("Có tên người xem xét không tồn tại."))
     run(services.submit, revision, g.api_user, reviewers, data["comment"])
     return revision
 

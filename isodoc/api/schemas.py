@@ -9,9 +9,10 @@ from isodoc.i18n import _l
 from isodoc.paging import PageField, SizeField
 from isodoc.programme.stage import Stage
 
-# a paged list's totals, as a JSON string in a header (flask-smorest's format)
+# a paged list's totals, as a JSON string in a header (flask-smorest's format); the
+# OpenAPI document's text is written once, at start-up, in Vietnamese (as its docstrings)
 PAGINATION_HEADER = {"X-Pagination": {
-    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "
+    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "  # i18n: vi-only
                    '`{"total": 120, "total_pages": 2, "first_page": 1, "last_page": 2, '
                    '"page": 1, "next_page": 2}`', "schema": {"type": "string"}}}
 
@@ -44,7 +45,7 @@ class AwareDateTime(fields.DateTime):
 # An HTTP header is text: X-Pagination carries PaginationMetadata serialised as JSON,
 # which OpenAPI 3 says with `content` (a media type) rather than an object `schema`.
 PAGINATION_COMPONENT = {
-    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "
+    "description": "Thông tin phân trang: chuỗi JSON, ví dụ "  # i18n: vi-only
                    '`{"total": 120, "total_pages": 2, "first_page": 1, "last_page": 2, '
                    '"page": 1, "next_page": 2}`',
     "content": {"application/json": {"schema": PaginationMetadataSchema}},
@@ -90,7 +91,8 @@ class AgencyNodeSchema(AgencySchema):
 
 class AgencyQuerySchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=100),
-                      metadata={"description": "Tìm theo tên hoặc mã, có dấu hay không dấu"})
+                      metadata={"description":  # i18n: vi-only
+                                "Tìm theo tên hoặc mã, có dấu hay không dấu"})  # i18n: vi-only
     kind = fields.String(load_default="", validate=validate.OneOf(["", *AgencyKind]))
     status = fields.String(load_default="", validate=validate.OneOf(["", *QmsStatus]),
                            metadata={"description": _l(

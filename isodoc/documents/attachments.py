@@ -26,6 +26,7 @@ from isodoc.documents.models import Document, Revision
 from isodoc.documents.models import RevisionState as S
 from isodoc.documents.store import SHA_RE
 from isodoc.errors import InvalidInput
+from isodoc.i18n import _
 from isodoc.policy import Action
 
 MAX_FILES = 50
@@ -74,7 +75,7 @@ def merged(old: list[dict], new: list[dict]) -> list[dict]:
         blobs.add(item["blob"])
         names.add(name)
     if len(out) > MAX_FILES:
-        raise InvalidInput(f"Một tài liệu có tối đa {MAX_FILES} tệp đính kèm.")
+        raise InvalidInput(_("Một tài liệu có tối đa %(max)s tệp đính kèm.", max=MAX_FILES))
     return out
 
 
@@ -98,11 +99,11 @@ def unsign(token: str, agency_id: int, digest: str) -> list[dict]:
     try:
         payload = _serializer().loads(token, max_age=SIGNED_FOR)
     except BadSignature:
-        raise InvalidInput("Danh sách tệp đính kèm không hợp lệ hoặc đã hết hạn: hãy tải tệp "
-                           "Word lên lại.") from None
+        raise InvalidInput(_("Danh sách tệp đính kèm không hợp lệ hoặc đã hết hạn: hãy tải "
+                             "tệp Word lên lại.")) from None
     if payload.get("a") != agency_id or payload.get("d") != digest:
-        raise InvalidInput("Danh sách tệp đính kèm không thuộc tệp này: hãy tải tệp Word lên "
-                           "lại.")
+        raise InvalidInput(_("Danh sách tệp đính kèm không thuộc tệp này: hãy tải tệp Word "
+                             "lên lại."))
     return checked(payload.get("f"))
 
 

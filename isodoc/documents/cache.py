@@ -73,10 +73,11 @@ class Entry:
 
     @property
     def html(self) -> Markup:
-        if self._html is None:
-            self._html = str(content.render(self.body))
+        if self._html is None:  # without the too-long note: that is in the reader's language
+            self._html = str(content.render(self.body, with_note=False))
             _write_blob(self)
-        return Markup(self._html)  # noqa: S704 (content.render's sanitised output)
+        note = content.too_long_note(self.body)
+        return Markup(note + self._html + note)  # noqa: S704 (content.render's sanitised output)
 
     @property
     def size(self) -> int:

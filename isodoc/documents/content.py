@@ -11,12 +11,15 @@ from html import escape
 
 import nh3
 import yaml
+from flask_babel import LazyString
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from isodoc.i18n import _, _l
 from isodoc.textnorm import nfc
+from isodoc.timeutil import interface_locale
 
 FRONT = re.compile(r"\A---\n(.*?)\n---\n\n?", re.S)
 ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del",
@@ -39,9 +42,20 @@ TEXT_PIECE = 2_000
 INLINE_MAX_CHARS = 20_000
 INLINE_MARKUP_BUDGET = 20_000
 _MARKUP = re.compile(r"[\[\]!`*_<>~&\\]")
-TOO_LONG_TO_RENDER = ("Nội dung quá dài để hiển thị đầy đủ: chỉ hiển thị phần đầu "
-                      f"({RENDER_MAX_CHARS:,} ký tự, {RENDER_MAX_LINES:,} dòng)."
-                      ).replace(",", ".").replace(". dòng", ", dòng").replace("tự.", "tự,")
+
+
+def format_count(n: int) -> str:
+    """A count in the interface's language ("500.000"; English "500,000")."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=interface_locale())
+
+
+# lazy: worded in the language of the request that shows it
+TOO_LONG_TO_RENDER = LazyString(lambda: _(
+    "Nội dung quá dài để hiển thị đầy đủ: chỉ hiển thị phần đầu (%(chars)s ký tự, "
+    "%(lines)s dòng).", chars=format_count(RENDER_MAX_CHARS),
+    lines=format_count(RENDER_MAX_LINES)))
 
 
 def _bounded_inline(state: StateCore) -> None:
@@ -93,13 +107,20 @@ def split(data: bytes) -> tuple[dict, str]:
     return (meta if isinstance(meta, dict) else {}), text[match.end():]
 
 
-def render(body: str) -> Markup:
+def too_long_note(body: str) -> str:
+    """The notice around a body too long to render whole, in the reader's language ("" if
+    it fits): kept out of any cached HTML, which every reader shares."""
+    if len(body) > RENDER_MAX_CHARS or body.count("\n", 0, RENDER_MAX_CHARS) >= RENDER_MAX_LINES:
+        return f'<p class="notice">{escape(str(TOO_LONG_TO_RENDER))}</p>'
+    return ""
+
+
+def render(body: str, *, with_note: bool = True) -> Markup:
     """Markdown to sanitised HTML (cached by content), in bounded work (see above)."""
-    note = ""
+    note = too_long_note(body) if with_note else ""
     lines = body[:RENDER_MAX_CHARS].split("\n", RENDER_MAX_LINES)
     if len(body) > RENDER_MAX_CHARS or len(lines) > RENDER_MAX_LINES:
         body = "\n".join(lines[:RENDER_MAX_LINES])
-        note = f'<p class="notice">{TOO_LONG_TO_RENDER}</p>'
     digest = hashlib.sha256(body.encode()).hexdigest()
     html = _cache.get(digest)
     if html is None:
@@ -155,10 +176,10 @@ TOKEN = re.compile(r"\s+|[^\s]+")
 # with it, 2,000 of them 0.35 s): it is never handed more than these per side.
 DIFF_MAX_TOKENS = 2_000
 DIFF_MAX_LINES = 2_000
-TOO_LARGE_FOR_WORDS = ("Phần thay đổi quá lớn để so sánh từng từ ở mọi chỗ: "
-                       "các đoạn khác nhau lớn được so sánh theo dòng.")
-TOO_LARGE_FOR_LINES = ("Phần thay đổi quá lớn để so sánh từng từ hay từng dòng: "
-                       "hiển thị toàn bộ phần khác nhau.")
+TOO_LARGE_FOR_WORDS = _l("Phần thay đổi quá lớn để so sánh từng từ ở mọi chỗ: các đoạn khác "
+                         "nhau lớn được so sánh theo dòng.")
+TOO_LARGE_FOR_LINES = _l("Phần thay đổi quá lớn để so sánh từng từ hay từng dòng: hiển thị "
+                         "toàn bộ phần khác nhau.")
 
 
 def word_diff(old: str, new: str) -> tuple[Markup, Markup, int]:
@@ -206,8 +227,8 @@ def word_diff(old: str, new: str) -> tuple[Markup, Markup, int]:
     left.append(escape("".join(a[len(a) - tail:])))
     right.append(escape("".join(b[len(b) - tail:])))
     if note:  # phrasing content: the sides are shown in <pre>
-        left.insert(0, f'<strong class="diff-note">{escape(note)}</strong>\n')
-        right.insert(0, f'<strong class="diff-note">{escape(note)}</strong>\n')
+        left.insert(0, f'<strong class="diff-note">{escape(str(note))}</strong>\n')
+        right.insert(0, f'<strong class="diff-note">{escape(str(note))}</strong>\n')
     return Markup("".join(left)), Markup("".join(right)), changed  # noqa: S704 (escaped)
 
 

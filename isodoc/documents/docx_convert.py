@@ -11,7 +11,12 @@ is bounded, and only then are parts handed to lxml and mammoth.
 
 MODE says what to do with tracked changes (w:ins / w:del): `accept`, `reject`, or
 `ask` (a file that has any is refused with their count, so the person chooses).
+
+It answers facts and keys, never sentences for the person: the parent words its refusals
+and notes in the person's language. What Vietnamese remains here reads Vietnamese files
+(control block, headings) or goes into the document's own text.
 """
+# i18n: vietnamese-only (parses Vietnamese Word files; its text is the document's own)
 
 from __future__ import annotations
 
@@ -746,14 +751,11 @@ def convert(data: bytes, mode: str) -> dict:
     def part(name):
         return etree.fromstring(archive.read(name), parser) if name in names else None
 
-    notes = []
     changes = tracked_changes(document)
     if changes and mode not in ("accept", "reject"):
         raise Refused("tracked_changes", count=changes)
     if changes:
         resolve_changes(document, mode)
-        notes.append(f"{changes} thay đổi được theo dõi (track changes) đã được "
-                     + ("chấp nhận." if mode == "accept" else "từ chối."))
     numbers = number_headings(document, part("word/styles.xml"), part("word/numbering.xml"))
     rebuilt = io.BytesIO()
     with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_DEFLATED) as out:
@@ -793,14 +795,11 @@ def convert(data: bytes, mode: str) -> dict:
             kept.skip(name.rsplit("/", 1)[-1])
             continue
         kept.add(safe_name(name.rsplit("/", 1)[-1]), "", archive.read(name))
-    if head:
-        notes.append("Phần đầu trang (khối kiểm soát: mã hiệu, lần ban hành, ký duyệt...) "
-                     "được đọc vào thông tin tài liệu, không đưa vào nội dung.")
     title = found.get("title", "")
     return {"ok": True, "markdown": body, "found": found, "properties": props,
             "kind": guess_kind(title, found), "attachments": kept.files,
             "skipped": kept.skipped[:50],
-            "notes": notes, "tracked_changes": changes,
+            "control_block": bool(head), "tracked_changes": changes,
             "warnings": sorted({m.message for m in result.messages
                                 if m.type == "warning"})[:20]}
 

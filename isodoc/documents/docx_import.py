@@ -28,6 +28,7 @@ from isodoc.documents.workflow import Transition
 from isodoc.documents.workflow import require as require_state
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.textnorm import clean
 
@@ -74,15 +75,15 @@ def clean_control(control: dict) -> dict:
             try:
                 value = int(value)
             except (TypeError, ValueError):
-                raise InvalidInput("Lần ban hành phải là một số (vd. 2).") from None
+                raise InvalidInput(_("Lần ban hành phải là một số (vd. 2).")) from None
             if not 1 <= value <= 999:
-                raise InvalidInput("Lần ban hành phải từ 1 đến 999.")
+                raise InvalidInput(_("Lần ban hành phải từ 1 đến 999."))
         elif key == "date":
             value = value.isoformat() if isinstance(value, date) else clean(str(value))[:10]
             try:
                 date.fromisoformat(value)
             except ValueError:
-                raise InvalidInput("Ngày ban hành trong tệp không hợp lệ.") from None
+                raise InvalidInput(_("Ngày ban hành trong tệp không hợp lệ.")) from None
         else:
             value = clean(str(value))[:120]
         out[key] = value
@@ -98,31 +99,33 @@ def import_docx(agency: Agency, actor: User, *, digest: str, filename: str, code
     from the file goes into the front matter under `imported`."""
     policy.require(actor, Action.DOC_CREATE, agency)
     if not HEX64.match(digest or ""):
-        raise InvalidInput("Thiếu dấu vân tay của tệp; hãy tải tệp lên lại.")
+        raise InvalidInput(_("Thiếu dấu vân tay của tệp; hãy tải tệp lên lại."))
     prior = already_imported(agency, digest)
     if prior is not None:
-        raise InvalidInput(f"Tệp này đã được nhập trước đó thành {prior.document.code} "
-                           f"({prior.document.title}): không nhập lại.")
-    imported = {"file": clean(filename)[:255] or "tệp Word", "sha256": digest,
+        raise InvalidInput(_("Tệp này đã được nhập trước đó thành %(code)s (%(title)s): "
+                             "không nhập lại.", code=prior.document.code,
+                             title=prior.document.title))
+    # what the draft records of its source (and its change table prints): Vietnamese
+    imported = {"file": clean(filename)[:255] or "tệp Word", "sha256": digest,  # i18n: vi-only
                 **clean_control(control)}
     if existing is None:
         revision = services.create_document(agency, actor, code, fields, body,
                                             imported=imported, attachments=attachments)
     else:
         if existing.agency_id != agency.id:
-            raise InvalidInput("Tài liệu không thuộc đơn vị này.")
+            raise InvalidInput(_("Tài liệu không thuộc đơn vị này."))
         revision = services.start_revision(existing, actor)
         services.save_draft(revision, actor, revision.head_sha or "", fields, body,
-                            change_location="Toàn bộ tài liệu",
-                            change_summary=f"Nhập từ tệp Word {imported['file']}",
+                            change_location="Toàn bộ tài liệu",  # i18n: vi-only
+                            change_summary=f"Nhập từ tệp Word {imported['file']}",  # i18n: vi-only
                             reason="", imported=imported, attachments=attachments)
     db.session.add(DocxImport(agency_id=agency.id, sha256=digest, document=revision.document,
                               revision=revision, filename=imported["file"],
                               imported_by_id=actor.id))
     audit.record("document.import_docx", "document",
                  f"{agency.code}/{revision.document.code}", actor=actor, agency_id=agency.id,
-                 summary=f"nhập từ {imported['file']} (sha256 {digest[:12]}), "
-                         f"dự thảo {revision.seq}")
+                 summary=f"nhập từ {imported['file']} (sha256 {digest[:12]}), "  # i18n: vi-only
+                         f"dự thảo {revision.seq}")  # i18n: vi-only
     db.session.flush()
     return revision
 
@@ -136,8 +139,9 @@ def upload_to_draft(revision: Revision, actor: User, converted: Converted) -> st
     document = revision.document
     props = converted.properties
     if props.get("isodoc-code") and props["isodoc-code"] != document.code:
-        raise InvalidInput(f"Tệp này là của tài liệu {props['isodoc-code'][:48]}, không phải "
-                           f"{document.code}: hãy tải lên đúng dự thảo.")
+        raise InvalidInput(_("Tệp này là của tài liệu %(other)s, không phải %(code)s: hãy tải "
+                             "lên đúng dự thảo.", other=props["isodoc-code"][:48],
+                             code=document.code))
     meta, body = services.read_parts(revision)
     base = props.get("isodoc-base", "")
     if base and base != revision.head_sha:
@@ -184,38 +188,39 @@ def fields_of(converted: Converted, title: str, kind: str | None = None
 def import_file(agency: Agency, actor: User, path, tracked: str | None
                 ) -> tuple[str, str]:
     """One file of a folder import: ("imported" | "skipped" | "failed", what to say).
-    Each import is its own command (one commit), so a failure leaves the others."""
+    Each import is its own command (one commit), so a failure leaves the others. What it
+    says is for the operator's console (`isodoc import-docx`), in Vietnamese."""
     from isodoc import commands
     from isodoc.documents import docx_safety
     from isodoc.documents.store import StoreError
 
     limit = docx_safety.max_bytes()
     if path.stat().st_size > limit:
-        return "failed", "lỗi vì " + docx_safety.too_large_message(limit)
+        return "failed", "lỗi vì " + docx_safety.too_large_message(limit)  # i18n: vi-only
     data = path.read_bytes()
     digest = sha256(data)
     prior = already_imported(agency, digest)
     if prior is not None:
-        return "skipped", f"bỏ qua vì đã nhập trước đó thành {prior.document.code}"
+        return "skipped", f"bỏ qua vì đã nhập trước đó thành {prior.document.code}"  # i18n: vi-only
     try:
         converted = docx_safety.convert(data, tracked or "ask")
     except InvalidInput as exc:
         message = exc.message
         if "track changes" in message:
-            message += " (dùng --tracked-changes accept hoặc reject)"
-        return "failed", "lỗi vì " + message
+            message += " (dùng --tracked-changes accept hoặc reject)"  # i18n: vi-only
+        return "failed", "lỗi vì " + message  # i18n: vi-only
     code = converted.code or code_from_filename(path.name)
     if not code:
         return "failed", ("lỗi vì không tìm thấy mã hiệu trong tệp (khối kiểm soát) hay tên "
-                          "tệp (vd. «QT-07 Kiểm soát hồ sơ.docx»)")
+                          "tệp (vd. «QT-07 Kiểm soát hồ sơ.docx»)")  # i18n: vi-only
     try:
         code = services.check_code(code)
     except InvalidInput as exc:
-        return "failed", "lỗi vì " + exc.message
+        return "failed", "lỗi vì " + exc.message  # i18n: vi-only
     clash = db.session.scalar(select(Document).where(Document.agency_id == agency.id,
                                                      Document.code == code))
     if clash is not None:
-        return "skipped", f"bỏ qua vì đơn vị đã có tài liệu {code} ({clash.title})"
+        return "skipped", f"bỏ qua vì đơn vị đã có tài liệu {code} ({clash.title})"  # i18n: vi-only
     title = converted.title or title_from_filename(path.name) or code
     try:
         files = attachments_of.stored(repo_for(agency), converted.attachments)
@@ -224,12 +229,12 @@ def import_file(agency: Agency, actor: User, path, tracked: str | None
                                 body=converted.markdown, control=converted.control,
                                 attachments=files)
     except InvalidInput as exc:
-        return "failed", "lỗi vì " + exc.message
+        return "failed", "lỗi vì " + exc.message  # i18n: vi-only
     except StoreError as exc:
-        return "failed", f"lỗi vì kho tài liệu đang bận hoặc gặp lỗi: {exc}"
-    text = f"đã nhập thành {code} — {title} (dự thảo {revision.seq})"
+        return "failed", f"lỗi vì kho tài liệu đang bận hoặc gặp lỗi: {exc}"  # i18n: vi-only
+    text = f"đã nhập thành {code} — {title} (dự thảo {revision.seq})"  # i18n: vi-only
     if converted.not_imported:
-        text += "; chưa nhập: " + "; ".join(converted.not_imported)
+        text += "; chưa nhập: " + "; ".join(converted.not_imported)  # i18n: vi-only
     return "imported", text
 
 
@@ -245,33 +250,35 @@ def record_history(revision: Revision, actor: User, number: int, effective_date:
     from isodoc.timeutil import today_local
 
     if revision.state != RevisionState.DRAFT:
-        raise InvalidInput("Chỉ ghi nhận lần ban hành cũ cho dự thảo chưa trình xem xét.")
+        raise InvalidInput(_("Chỉ ghi nhận lần ban hành cũ cho dự thảo chưa trình xem xét."))
     policy.require(actor, Action.DOC_RECORD_HISTORY, revision)
     document = revision.document
     meta, body = services.read_parts(revision)
     imported = meta.get("imported")
     if not isinstance(imported, dict):
-        raise InvalidInput("Chỉ dự thảo nhập từ tệp Word mới được ghi nhận là lần ban hành "
-                           "cũ; bản mới phải qua xem xét và phê duyệt.")
+        raise InvalidInput(_("Chỉ dự thảo nhập từ tệp Word mới được ghi nhận là lần ban "
+                             "hành cũ; bản mới phải qua xem xét và phê duyệt."))
     reason = clean(reason, multiline=True)[:2000]
     if not reason:
-        raise InvalidInput("Hãy ghi lý do ghi nhận (vd. chuyển hồ sơ tài liệu giấy lên hệ "
-                           "thống, Quyết định ban hành số ...).")
+        raise InvalidInput(_("Hãy ghi lý do ghi nhận (vd. chuyển hồ sơ tài liệu giấy lên hệ "
+                             "thống, Quyết định ban hành số ...)."))
     if not 1 <= number <= 999:
-        raise InvalidInput("Lần ban hành phải từ 1 đến 999.")
+        raise InvalidInput(_("Lần ban hành phải từ 1 đến 999."))
     if effective_date > today_local():
-        raise InvalidInput("Ngày hiệu lực của lần ban hành cũ phải là hôm nay hoặc trước đó; "
-                           "ban hành mới thì theo quy trình xem xét, phê duyệt.")
+        raise InvalidInput(_("Ngày hiệu lực của lần ban hành cũ phải là hôm nay hoặc trước "
+                             "đó; ban hành mới thì theo quy trình xem xét, phê duyệt."))
     if document.withdrawn_on is not None or services.open_revision(document) is not revision:
-        raise InvalidInput("Dự thảo này không còn mở.")
+        raise InvalidInput(_("Dự thảo này không còn mở."))
     earlier = services.issued(document)
     if earlier and number <= max(r.number or 0 for r in earlier):
-        raise InvalidInput(f"{document.code} đã có lần ban hành "
-                           f"{max(r.number or 0 for r in earlier)}: lần ghi nhận phải lớn hơn.")
+        raise InvalidInput(_("%(code)s đã có lần ban hành %(number)s: lần ghi nhận phải lớn "
+                             "hơn.", code=document.code,
+                             number=max(r.number or 0 for r in earlier)))
     line = services.effective_line(document)
     if line and effective_date <= line[-1].effective_date:
-        raise InvalidInput(f"Ngày hiệu lực phải sau ngày hiệu lực của lần {line[-1].number} "
-                           f"({line[-1].effective_date.strftime('%d/%m/%Y')}).")
+        raise InvalidInput(_("Ngày hiệu lực phải sau ngày hiệu lực của lần %(number)s "
+                             "(%(date)s).", number=line[-1].number,
+                             date=line[-1].effective_date.strftime("%d/%m/%Y")))
     services.check_tthc_unique(document.agency, revision.tthc_code, document)
     on_paper = clean(str(imported.get("approved_by") or ""))[:120]
     meta.update(revision=number, effective_date=effective_date.isoformat(),
@@ -284,7 +291,8 @@ def record_history(revision: Revision, actor: User, number: int, effective_date:
                 "Issued-by": actor.username, "Isodoc-Revision": revision.id}
     message = services.commit_message(
         f"Ghi nhận {document.code} lần {number} (ban hành trước khi dùng isodoc, hiệu lực "
-        f"từ {effective_date.strftime('%d/%m/%Y')}): {revision.title}", reason, trailers)
+        f"từ {effective_date.strftime('%d/%m/%Y')}): {revision.title}",  # i18n: vi-only
+        reason, trailers)
     try:
         sha = repo_for(document.agency).publish(
             document.slug, content.compose(meta, body), person(revision.author), person(actor),
@@ -293,12 +301,14 @@ def record_history(revision: Revision, actor: User, number: int, effective_date:
         landed = services._landed_on_main(document, {"Isodoc-Revision": str(revision.id),
                                                      "Action": "record-history"})
         if landed is None:
-            raise InvalidInput(f"{document.code} vừa thay đổi; tải lại trang.") from None
+            raise InvalidInput(_("%(code)s vừa thay đổi; tải lại trang.",
+                                 code=document.code)) from None
         sha, number = landed.sha, int(landed.trailers["Revision"])
         effective_date = date.fromisoformat(landed.trailers["Effective-date"])
     services.record_issue(revision, sha, number, effective_date, actor)
     audit.record("document.record_history", "document", f"{document.agency.code}/"
                  f"{document.code}", actor=actor, agency_id=document.agency_id,
                  summary=f"lần {number}, hiệu lực từ {effective_date.strftime('%d/%m/%Y')} "
-                         f"(nhập từ {imported.get('file', 'tệp Word')}): {reason[:300]}")
+                         f"(nhập từ {imported.get('file', 'tệp Word')}): "  # i18n: vi-only
+                         f"{reason[:300]}")
     return sha

@@ -9,6 +9,7 @@ claims but git lacks cannot be invented and is reported, as are issued metadata
 that differ from the front matter in git and evidence files missing or altered.
 The start-up repair (`repair_once`) runs once per start of the server.
 """
+# i18n: vietnamese-only (the operator's console and log: `isodoc check`, the start-up repair)
 
 from __future__ import annotations
 

@@ -40,6 +40,8 @@ def get(name: str) -> Template | None:
     return next((t for t in templates() if t.name == name), None)
 
 
+# the skeleton of a procedure as agencies write it: the document's own text, in
+# Vietnamese whatever the interface's language
 BLANK_STRUCTURE = """## 1. Mục đích
 
 ## 2. Phạm vi
@@ -83,4 +85,4 @@ BLANK_STRUCTURE = """## 1. Mục đích
 
 | TT | Hồ sơ lưu | Trách nhiệm lưu | Thời gian lưu |
 |---|---|---|---|
-"""
+"""  # i18n: vi-only

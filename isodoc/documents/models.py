@@ -7,12 +7,14 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import pgettext
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import User
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.timeutil import utcnow
 
 # Codes as agencies write them: "QT-05", "QT 02/CX-HCTP", "HD.01", "BM-01-QT05".
@@ -32,13 +34,13 @@ class DocumentKind(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "tthc": "Quy trình giải quyết TTHC",
-            "internal": "Quy trình nội bộ",
-            "policy": "Chính sách, mục tiêu chất lượng",
-            "manual": "Sổ tay",
-            "guide": "Hướng dẫn",
-            "form": "Biểu mẫu",
-            "external": "Văn bản bên ngoài",
+            "tthc": pgettext("document kind", "Quy trình giải quyết TTHC"),
+            "internal": pgettext("document kind", "Quy trình nội bộ"),
+            "policy": pgettext("document kind", "Chính sách, mục tiêu chất lượng"),
+            "manual": pgettext("document kind", "Sổ tay"),
+            "guide": pgettext("document kind", "Hướng dẫn"),
+            "form": pgettext("document kind", "Biểu mẫu"),
+            "external": pgettext("document kind", "Văn bản bên ngoài"),
         }[self.value]
 
 
@@ -53,12 +55,12 @@ class RevisionState(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "draft": "Dự thảo",
-            "in_review": "Đang xem xét",
-            "reviewed": "Chờ phê duyệt",
-            "approved": "Đã phê duyệt, chờ ban hành",
-            "issued": "Đã ban hành",
-            "cancelled": "Đã huỷ",
+            "draft": _("Dự thảo"),
+            "in_review": _("Đang xem xét"),
+            "reviewed": _("Chờ phê duyệt"),
+            "approved": _("Đã phê duyệt, chờ ban hành"),
+            "issued": _("Đã ban hành"),
+            "cancelled": _("Đã huỷ"),
         }[self.value]
 
 
@@ -69,8 +71,10 @@ class Decision(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"pending": "Chưa có ý kiến", "agreed": "Đồng ý",
-                "changes_requested": "Đề nghị sửa"}[self.value]
+        # a decision made ("Agreed"), where the review form offers one ("Agree")
+        return {"pending": pgettext("decision", "Chưa có ý kiến"),
+                "agreed": pgettext("decision", "Đồng ý"),
+                "changes_requested": pgettext("decision", "Đề nghị sửa")}[self.value]
 
 
 class Document(db.Model):

@@ -25,22 +25,26 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 
 import nh3
+from flask_babel import LazyString
 from markdown_it.token import Token
 from markupsafe import Markup
 
 from isodoc.documents import content
+from isodoc.i18n import _, _l
 
 ALLOWED_TAGS = content.ALLOWED_TAGS | {"ins"}
 ATTRIBUTES = {"a": {"href", "title"}, "td": {"align"}, "th": {"align"},
               "ol": {"start"}, "ins": {"class"}, "del": {"class"}}
-BLOCKS_TOO_MANY = ("Phần thay đổi quá lớn để so sánh từng đoạn: phần khác nhau được "
-                   "hiển thị như bỏ toàn bộ bản cũ và thêm toàn bộ bản mới.")
-WORDS_TOO_MANY = ("Phần thay đổi quá lớn để so sánh từng từ ở mọi chỗ: một số đoạn "
-                  "được hiển thị như bỏ cả đoạn cũ và thêm cả đoạn mới.")
-TOO_LONG = ("Nội dung quá dài: chỉ so sánh phần đầu "
-            f"({content.RENDER_MAX_CHARS:,} ký tự, {content.RENDER_MAX_LINES:,} dòng)."
-            ).replace(",", ".").replace(". dòng", ", dòng").replace("tự.", "tự,")
-BEFORE_FIRST_SECTION = "Phần đầu (trước mục đầu tiên)"
+# lazy: worded in the language of the request that shows them
+BLOCKS_TOO_MANY = _l("Phần thay đổi quá lớn để so sánh từng đoạn: phần khác nhau được hiển "
+                     "thị như bỏ toàn bộ bản cũ và thêm toàn bộ bản mới.")
+WORDS_TOO_MANY = _l("Phần thay đổi quá lớn để so sánh từng từ ở mọi chỗ: một số đoạn được "
+                    "hiển thị như bỏ cả đoạn cũ và thêm cả đoạn mới.")
+TOO_LONG = LazyString(lambda: _(
+    "Nội dung quá dài: chỉ so sánh phần đầu (%(chars)s ký tự, %(lines)s dòng).",
+    chars=content.format_count(content.RENDER_MAX_CHARS),
+    lines=content.format_count(content.RENDER_MAX_LINES)))
+BEFORE_FIRST_SECTION = _l("Phần đầu (trước mục đầu tiên)")
 _TAG = re.compile(r"(<[^>]*>)")  # markdown-it escapes "<" and ">" in text and attributes
 
 
@@ -88,7 +92,7 @@ def blocks(body: str) -> list[Block]:
     """The body cut into blocks, in one pass over markdown-it's tokens."""
     tokens = content._md.parse(body)
     out: list[Block] = []
-    section, i = BEFORE_FIRST_SECTION, 0
+    section, i = str(BEFORE_FIRST_SECTION), 0
     while i < len(tokens):
         token, end = tokens[i], _close(tokens, i)
         if token.type in ("bullet_list_open", "ordered_list_open"):

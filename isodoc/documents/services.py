@@ -46,6 +46,7 @@ from isodoc.documents.workflow import OPEN_STATES, Transition
 from isodoc.documents.workflow import require as require_state
 from isodoc.errors import Conflict, InvalidInput
 from isodoc.extensions import db
+from isodoc.i18n import _, _l
 from isodoc.policy import Action
 from isodoc.textnorm import clean, nfc
 from isodoc.timeutil import format_date, today_local, utcnow
@@ -62,9 +63,9 @@ class StaleDraft(Conflict):
     editor shows them beside a diff, the API answers them in a 409."""
 
     def __init__(self, current_sha: str | None, current_markdown: str):
-        super().__init__("Dự thảo đã được người khác lưu sau khi bạn mở trình soạn thảo; "
-                         "bản của bạn CHƯA được lưu. Hãy xem bản mới và phần khác biệt bên "
-                         "dưới, chép lại thay đổi của bạn rồi lưu lại.",
+        super().__init__(_("Dự thảo đã được người khác lưu sau khi bạn mở trình soạn thảo; "
+                           "bản của bạn CHƯA được lưu. Hãy xem bản mới và phần khác biệt bên "
+                           "dưới, chép lại thay đổi của bạn rồi lưu lại."),
                          {"current_sha": current_sha, "current_markdown": current_markdown})
 
     @property
@@ -81,9 +82,9 @@ class StaleDraft(Conflict):
 def check_code(code: str) -> str:
     code = re.sub(r"\s+", " ", clean(code).upper())
     if not CODE_RE.match(code):
-        raise InvalidInput(f"Mã tài liệu «{code[:60]}» không hợp lệ: dùng chữ in hoa không dấu, "
-                           "chữ số, khoảng trắng và . / _ - (tối đa 48 ký tự), vd. QT-05, "
-                           "QT 02/CX-HCTP.")
+        raise InvalidInput(_("Mã tài liệu «%(code)s» không hợp lệ: dùng chữ in hoa không dấu, "
+                             "chữ số, khoảng trắng và . / _ - (tối đa 48 ký tự), vd. QT-05, "
+                             "QT 02/CX-HCTP.", code=code[:60]))
     return code
 
 
@@ -94,9 +95,9 @@ def slugify(code: str) -> str:
 def check_title(title: str) -> str:
     title = clean(title)
     if not title:
-        raise InvalidInput("Tên tài liệu không được để trống.")
+        raise InvalidInput(_("Tên tài liệu không được để trống."))
     if len(title) > TITLE_MAX:
-        raise InvalidInput(f"Tên tài liệu quá dài (tối đa {TITLE_MAX} ký tự).")
+        raise InvalidInput(_("Tên tài liệu quá dài (tối đa %(max)s ký tự).", max=TITLE_MAX))
     return title
 
 
@@ -104,17 +105,19 @@ def check_clauses(text: str) -> str:
     clauses = [c.strip() for c in re.split(r"[,;\s]+", nfc(text)) if c.strip()]
     bad = [c for c in clauses if not CLAUSE_RE.match(c)]
     if bad:
-        raise InvalidInput(f"Điều khoản ISO không hợp lệ: {', '.join(bad[:5])} (vd. 7.5.3 8.5.1).")
+        raise InvalidInput(_("Điều khoản ISO không hợp lệ: %(clauses)s (vd. 7.5.3 8.5.1).",
+                             clauses=", ".join(bad[:5])))
     if unknown := standards.check_numbers(clauses):
-        raise InvalidInput(f"Điều khoản {', '.join(unknown[:5])} không có trong TCVN ISO "
-                           "9001:2015 (vd. 7.5.3, 8.5.1).")
+        raise InvalidInput(_("Điều khoản %(clauses)s không có trong TCVN ISO 9001:2015 "
+                             "(vd. 7.5.3, 8.5.1).", clauses=", ".join(unknown[:5])))
     return " ".join(dict.fromkeys(clauses))
 
 
 def check_body(body: str) -> str:
     body = clean(body, multiline=True)
     if len(body) > BODY_MAX:
-        raise InvalidInput(f"Nội dung quá dài (tối đa {BODY_MAX:,} ký tự).".replace(",", "."))
+        raise InvalidInput(_("Nội dung quá dài (tối đa %(max)s ký tự).",
+                             max=content.format_count(BODY_MAX)))
     return body
 
 
@@ -132,14 +135,14 @@ class DocumentFields:
     def checked(self) -> DocumentFields:
         tthc = clean(self.tthc_code)
         if tthc and not TTHC_RE.match(tthc):
-            raise InvalidInput(f"Mã TTHC «{tthc[:40]}» không hợp lệ: một chữ số, dấu chấm và "
-                               "sáu chữ số như trên Cơ sở dữ liệu quốc gia về TTHC "
-                               "(vd. 1.004227, 2.002766).")
+            raise InvalidInput(_("Mã TTHC «%(code)s» không hợp lệ: một chữ số, dấu chấm và "
+                                 "sáu chữ số như trên Cơ sở dữ liệu quốc gia về TTHC "
+                                 "(vd. 1.004227, 2.002766).", code=tthc[:40]))
         if not 1 <= self.review_months <= 60:
-            raise InvalidInput("Chu kỳ xem xét phải từ 1 đến 60 tháng.")
+            raise InvalidInput(_("Chu kỳ xem xét phải từ 1 đến 60 tháng."))
         field = clean(self.field)
         if len(field) > 120:
-            raise InvalidInput("Lĩnh vực quá dài (tối đa 120 ký tự).")
+            raise InvalidInput(_("Lĩnh vực quá dài (tối đa 120 ký tự)."))
         return DocumentFields(check_title(self.title), self.kind, tthc, field,
                               check_clauses(self.iso_clauses), self.review_months)
 
@@ -236,11 +239,16 @@ def revision_status(revision: Revision, on: date | None = None) -> str:
     return "superseded" if (revision.number or 0) < (current.number or 0) else "pending"
 
 
+# lazy: read in the language of the request that shows them (the revision states' own
+# labels are the same messages as RevisionState.label)
 STATUS_LABELS = {
-    "in_force": "Đang hiệu lực", "pending": "Chờ hiệu lực", "superseded": "Đã hết hiệu lực",
-    "superseded_before_effect": "Không có hiệu lực (bị thay thế trước ngày hiệu lực)",
-    "withdrawn": "Đã thu hồi (hết hiệu lực)", "draft_only": "Chưa ban hành",
-    **{s.value: s.label for s in RevisionState},
+    "in_force": _l("Đang hiệu lực"), "pending": _l("Chờ hiệu lực"),
+    "superseded": _l("Đã hết hiệu lực"),
+    "superseded_before_effect": _l("Không có hiệu lực (bị thay thế trước ngày hiệu lực)"),
+    "withdrawn": _l("Đã thu hồi (hết hiệu lực)"), "draft_only": _l("Chưa ban hành"),
+    "draft": _l("Dự thảo"), "in_review": _l("Đang xem xét"), "reviewed": _l("Chờ phê duyệt"),
+    "approved": _l("Đã phê duyệt, chờ ban hành"), "issued": _l("Đã ban hành"),
+    "cancelled": _l("Đã huỷ"),
 }
 
 
@@ -363,10 +371,11 @@ def check_tthc_unique(agency: Agency, tthc_code: str | None,
         live = ([current] if current else []) + [r for r in effective_line(other)
                                                  if r.effective_date > today]
         if any(r.tthc_code == tthc_code for r in live):
-            raise InvalidInput(f"Mã TTHC {tthc_code} đã có quy trình {other.code} "
-                               f"({other.title}) đang hiệu lực hoặc đã ban hành chờ hiệu lực "
-                               "trong đơn vị: mỗi thủ tục hành chính chỉ có một quy trình. "
-                               f"Hãy sửa đổi {other.code} hoặc thu hồi nó trước.")
+            raise InvalidInput(_("Mã TTHC %(tthc)s đã có quy trình %(code)s (%(title)s) đang "
+                                 "hiệu lực hoặc đã ban hành chờ hiệu lực trong đơn vị: mỗi thủ "
+                                 "tục hành chính chỉ có một quy trình. Hãy sửa đổi %(code)s "
+                                 "hoặc thu hồi nó trước.", tthc=tthc_code, code=other.code,
+                                 title=other.title))
 
 
 def check_catalog(agency: Agency, fields: DocumentFields, previous: str | None) -> None:
@@ -375,8 +384,8 @@ def check_catalog(agency: Agency, fields: DocumentFields, previous: str | None) 
     from isodoc.tthc.drafting import catalog_requires, has_catalog
 
     if fields.kind is DocumentKind.TTHC and not fields.tthc_code and has_catalog():
-        raise InvalidInput("Quy trình giải quyết TTHC cần chọn mã TTHC từ danh mục TTHC của "
-                           "tỉnh.")
+        raise InvalidInput(_("Quy trình giải quyết TTHC cần chọn mã TTHC từ danh mục TTHC "
+                             "của tỉnh."))
     catalog_requires(agency, fields.tthc_code, previous)
 
 
@@ -429,10 +438,12 @@ def _event(revision: Revision, actor: User | None, action: str, from_state: str,
 
 def _log_detail(revision: Revision, action: str) -> str:
     """What the action log says after the document's code (isodoc/activity.py reads it
-    as "… ban hành QT-03 lần 2, hiệu lực từ 01/12/2026")."""
+    as "… ban hành QT-03 lần 2, hiệu lực từ 01/12/2026"). The log is a record: written
+    in Vietnamese, whatever the language of the person acting."""
     if action == "issue" and revision.number is not None:
-        return f"lần {revision.number}, hiệu lực từ {format_date(revision.effective_date)}"
-    return f"(dự thảo {revision.seq})"
+        return (f"lần {revision.number}, hiệu lực từ "
+                f"{format_date(revision.effective_date)}")  # i18n: vi-only
+    return f"(dự thảo {revision.seq})"  # i18n: vi-only
 
 
 def _meta(document: Document, fields: DocumentFields, revision: Revision) -> dict:
@@ -478,8 +489,10 @@ def create_document(agency: Agency, actor: User, code: str, fields: DocumentFiel
     clash = db.session.scalar(select(Document).where(
         Document.agency_id == agency.id, (Document.code == code) | (Document.slug == slug)))
     if clash is not None:
-        raise InvalidInput(f"Đơn vị đã có tài liệu mã «{clash.code}»" +
-                           ("" if clash.code == code else " (trùng tên tệp với mã này)") + ".")
+        raise InvalidInput(_("Đơn vị đã có tài liệu mã «%(code)s».", code=clash.code)
+                           if clash.code == code else
+                           _("Đơn vị đã có tài liệu mã «%(code)s» (trùng tên tệp với mã này).",
+                             code=clash.code))
     check_catalog(agency, fields, None)
     check_tthc_unique(agency, fields.tthc_code)
     document = Document(agency=agency, code=code, slug=slug, title=fields.title,
@@ -497,7 +510,7 @@ def create_document(agency: Agency, actor: User, code: str, fields: DocumentFiel
         meta["attachments"] = attachments_of.merged([], attachments)
         attachments_of.keep(repo, meta["attachments"])
     revision.head_sha = _first_save(repo, revision, content.compose(meta, body), actor,
-                                    f"Tạo dự thảo {code}: {fields.title}")
+                                    f"Tạo dự thảo {code}: {fields.title}")  # i18n: vi-only
     _event(revision, actor, "create", S.DRAFT, sha=revision.head_sha)
     return revision
 
@@ -507,20 +520,21 @@ def _first_save(repo, revision: Revision, data: bytes, actor: User, message: str
         return repo.save_draft(revision.document.slug, revision.seq, data, person(actor),
                                message, None)
     except StaleRef:  # someone started the same draft this very moment
-        raise InvalidInput("Một người khác vừa tạo dự thảo này; tải lại trang và thử lại.") \
-            from None
+        raise InvalidInput(_("Một người khác vừa tạo dự thảo này; tải lại trang và thử "
+                             "lại.")) from None
 
 
 def start_revision(document: Document, actor: User) -> Revision:
     """A new draft of an issued document, starting from the latest issued text."""
     if document.withdrawn_on is not None:
-        raise InvalidInput(f"{document.code} đã bị thu hồi: hãy soạn tài liệu mới.")
+        raise InvalidInput(_("%(code)s đã bị thu hồi: hãy soạn tài liệu mới.",
+                             code=document.code))
     if open_revision(document) is not None:
-        raise InvalidInput(f"{document.code} đang có một dự thảo chưa ban hành: hãy tiếp tục "
-                           "dự thảo đó.")
+        raise InvalidInput(_("%(code)s đang có một dự thảo chưa ban hành: hãy tiếp tục dự "
+                             "thảo đó.", code=document.code))
     latest = effective_line(document)  # never from a revision superseded before effect
     if not latest:
-        raise InvalidInput("Tài liệu chưa được ban hành lần nào.")
+        raise InvalidInput(_("Tài liệu chưa được ban hành lần nào."))
     policy.require(actor, Action.DOC_CREATE, document.agency)
     meta, body = read_parts(latest[-1])
     repo = repo_for(document.agency)
@@ -535,8 +549,8 @@ def start_revision(document: Document, actor: User) -> Revision:
     meta.pop("approved_by", None)
     meta.pop("reviewed_by", None)
     meta.pop("supersedes", None)
-    revision.head_sha = _first_save(repo, revision, content.compose(meta, body), actor,
-                                    f"Bắt đầu sửa đổi {document.code} (dự thảo {seq})")
+    started = f"Bắt đầu sửa đổi {document.code} (dự thảo {seq})"  # i18n: vi-only
+    revision.head_sha = _first_save(repo, revision, content.compose(meta, body), actor, started)
     _event(revision, actor, "create", S.DRAFT, sha=revision.head_sha)
     return revision
 
@@ -553,10 +567,10 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
     fields, body = fields.checked(), check_body(body)
     check_catalog(document.agency, fields, revision.tthc_code)
     check_tthc_unique(document.agency, fields.tthc_code, document)
-    for label, value in (("Vị trí sửa đổi", change_location), ("Nội dung sửa đổi", change_summary),
-                         ("Lý do, căn cứ", reason)):
+    for label, value in ((_("Vị trí sửa đổi"), change_location),
+                         (_("Nội dung sửa đổi"), change_summary), (_("Lý do, căn cứ"), reason)):
         if len(nfc(value)) > 4000:
-            raise InvalidInput(f"{label} quá dài (tối đa 4.000 ký tự).")
+            raise InvalidInput(_("%(field)s quá dài (tối đa 4.000 ký tự).", field=label))
     meta = _meta(document, fields, revision)
     before_meta = read_parts(revision)[0] if revision.head_sha else {}
     # where an imported draft came from, and its attachments, stay through later saves
@@ -570,11 +584,11 @@ def save_draft(revision: Revision, actor: User, base_sha: str, fields: DocumentF
     try:
         sha = repo_for(document.agency).save_draft(
             document.slug, revision.seq, data, person(actor),
-            f"Lưu dự thảo {document.code} (dự thảo {revision.seq})", base_sha)
+            f"Lưu dự thảo {document.code} (dự thảo {revision.seq})", base_sha)  # i18n: vi-only
     except StaleRef as exc:
         current = repo_for(document.agency).read(exc.current, document.slug) if exc.current \
             else b""
-        _, newer = content.split(current or b"")
+        _front, newer = content.split(current or b"")
         raise StaleDraft(exc.current, newer) from None
     before = revision.state
     revision.head_sha, revision.updated_at = sha, utcnow()
@@ -593,13 +607,14 @@ def submit(revision: Revision, actor: User, reviewers: list[User], comment: str 
     require_state(Transition.SUBMIT, revision.state)
     policy.require(actor, Action.DOC_SUBMIT, revision)
     if not reviewers:
-        raise InvalidInput("Cần chọn ít nhất một người xem xét.")
+        raise InvalidInput(_("Cần chọn ít nhất một người xem xét."))
     allowed_ids = {u.id for u in eligible_reviewers(revision)}
     if any(u.id not in allowed_ids for u in reviewers):
-        raise InvalidInput("Người xem xét phải là cán bộ của đơn vị và không phải người soạn thảo.")
+        raise InvalidInput(_("Người xem xét phải là cán bộ của đơn vị và không phải người "
+                             "soạn thảo."))
     if issued(revision.document) and not (revision.change_summary and revision.reason):
-        raise InvalidInput("Lần sửa đổi cần ghi nội dung sửa đổi và lý do, căn cứ trước khi "
-                           "trình xem xét.")
+        raise InvalidInput(_("Lần sửa đổi cần ghi nội dung sửa đổi và lý do, căn cứ trước khi "
+                             "trình xem xét."))
     before = revision.state
     revision.reviews.clear()
     db.session.flush()
@@ -608,7 +623,7 @@ def submit(revision: Revision, actor: User, reviewers: list[User], comment: str 
     revision.state = S.IN_REVIEW
     db.session.flush()
     _event(revision, actor, "submit", before, nfc(comment)[:2000] or
-           "Người xem xét: " + ", ".join(u.full_name for u in reviewers))
+           "Người xem xét: " + ", ".join(u.full_name for u in reviewers))  # i18n: vi-only
 
 
 def review(revision: Revision, actor: User, decision: Decision, comment: str) -> None:
@@ -616,9 +631,9 @@ def review(revision: Revision, actor: User, decision: Decision, comment: str) ->
     policy.require(actor, Action.DOC_REVIEW, revision)  # a pending reviewer of this draft
     comment = nfc(comment)[:4000]
     if decision is Decision.CHANGES_REQUESTED and not comment:
-        raise InvalidInput("Hãy ghi nội dung cần sửa.")
+        raise InvalidInput(_("Hãy ghi nội dung cần sửa."))
     if decision is Decision.PENDING:
-        raise InvalidInput("Hãy chọn đồng ý hoặc đề nghị sửa.")
+        raise InvalidInput(_("Hãy chọn đồng ý hoặc đề nghị sửa."))
     assignment = next(r for r in revision.reviews if r.reviewer_id == actor.id)
     assignment.decision, assignment.comment, assignment.decided_at = decision, comment, utcnow()
     before = revision.state
@@ -642,7 +657,7 @@ def reject(revision: Revision, actor: User, comment: str) -> None:
     policy.require(actor, Action.DOC_REJECT, revision)
     comment = nfc(comment)[:4000]
     if not comment:
-        raise InvalidInput("Hãy ghi lý do trả lại.")
+        raise InvalidInput(_("Hãy ghi lý do trả lại."))
     before = revision.state
     revision.state, revision.last_comment = S.DRAFT, comment
     revision.approved_by = None
@@ -664,9 +679,9 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
     policy.require(actor, Action.DOC_ISSUE, revision)
     document = revision.document
     if effective_date < today_local():
-        raise InvalidInput("Ngày hiệu lực không được trước hôm nay.")
+        raise InvalidInput(_("Ngày hiệu lực không được trước hôm nay."))
     if open_revision(document) is not revision:
-        raise InvalidInput("Dự thảo này không còn mở.")
+        raise InvalidInput(_("Dự thảo này không còn mở."))
     check_tthc_unique(document.agency, revision.tthc_code, document)
     replaced = [r.number for r in replaced_before_effect(document, effective_date)]
     number = max((r.number or 0 for r in issued(document)), default=0) + 1
@@ -682,8 +697,8 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
         "Approved-by": revision.approved_by.username, "Issued-by": actor.username,
         "Isodoc-Revision": revision.id,
     }
-    message = commit_message(f"Ban hành {document.code} lần {number}: {revision.title}",
-                             revision.reason, trailers)
+    subject = f"Ban hành {document.code} lần {number}: {revision.title}"  # i18n: vi-only
+    message = commit_message(subject, revision.reason, trailers)
     repo = repo_for(document.agency)
     try:
         sha = repo.publish(document.slug, content.compose(meta, body), person(revision.author),
@@ -693,14 +708,16 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
         # earlier attempt wrote git and died before its SQL commit: record it now
         landed = _landed_on_main(document, {"Isodoc-Revision": str(revision.id)})
         if landed is None:
-            raise InvalidInput(f"{document.code} vừa được ban hành hoặc thu hồi bởi một thao "
-                               "tác khác; tải lại trang để xem trạng thái mới.") from None
+            raise InvalidInput(_("%(code)s vừa được ban hành hoặc thu hồi bởi một thao tác "
+                                 "khác; tải lại trang để xem trạng thái mới.",
+                                 code=document.code)) from None
         try:
             number, day = int(landed.trailers["Revision"]), \
                 date.fromisoformat(landed.trailers["Effective-date"])
         except (KeyError, ValueError):
-            raise InvalidInput(f"{document.code}: commit {landed.sha[:10]} trên main không đọc "
-                               "được; hãy báo quản trị viên chạy `isodoc check`.") from None
+            raise InvalidInput(_("%(code)s: commit %(sha)s trên main không đọc được; hãy báo "
+                                 "quản trị viên chạy `isodoc check`.", code=document.code,
+                                 sha=landed.sha[:10])) from None
         record_issue(revision, landed.sha, number, day,
                      _user_named(landed.trailers.get("Issued-by")) or actor,
                      supersedes_of(landed.trailers))
@@ -758,21 +775,22 @@ def record_issue(revision: Revision, sha: str, number: int, effective_date: date
     transaction and then finds the revision issued: refused, never recorded twice."""
     document = revision.document
     wanted = set(supersedes)
+    # the events' comments are part of the record: Vietnamese, whoever acts
+    replaced = (f"bị thay thế trước ngày hiệu lực bởi lần {number}, hiệu lực từ "
+                f"{effective_date.strftime('%d/%m/%Y')}")  # i18n: vi-only
     for pending in (r for r in issued(document)
                     if r.number in wanted and not r.superseded_before_effect):
         pending.superseded_before_effect = True  # never in force (Supersedes: trailer)
         pending.events.append(RevisionEvent(
             actor=actor, action="supersede_before_effect", from_state=S.ISSUED,
-            to_state=S.ISSUED, sha=sha, comment=f"bị thay thế trước ngày hiệu lực bởi lần "
-                                                f"{number}, hiệu lực từ "
-                                                f"{effective_date.strftime('%d/%m/%Y')}"))
+            to_state=S.ISSUED, sha=sha, comment=replaced))
     before = revision.state
     claimed = db.session.execute(
         update(Revision).where(Revision.id == revision.id, Revision.state != S.ISSUED)
         .values(state=S.ISSUED).execution_options(synchronize_session=False)).rowcount
     if not claimed:
-        raise InvalidInput(f"{document.code} vừa được ban hành bởi một thao tác khác; tải lại "
-                           "trang để xem trạng thái mới.")
+        raise InvalidInput(_("%(code)s vừa được ban hành bởi một thao tác khác; tải lại "
+                             "trang để xem trạng thái mới.", code=document.code))
     revision.state, revision.number, revision.commit_sha = S.ISSUED, number, sha
     revision.effective_date, revision.issued_by, revision.issued_at = effective_date, actor, \
         utcnow()
@@ -780,18 +798,19 @@ def record_issue(revision: Revision, sha: str, number: int, effective_date: date
     document.head_commit, document.title = sha, revision.title
     _cache_metadata(document, revision)
     _event(revision, actor, "issue", before,
-           f"lần {number}, hiệu lực từ {effective_date.strftime('%d/%m/%Y')}", sha=sha)
+           f"lần {number}, hiệu lực từ {effective_date.strftime('%d/%m/%Y')}",  # i18n: vi-only
+           sha=sha)
 
 
 def request_withdrawal(document: Document, actor: User, reason: str) -> WithdrawalRequest:
     _require_withdrawable(document)
     if any(w.state == "pending" for w in document.withdrawal_requests):
-        raise InvalidInput(f"{document.code} đã có đề nghị thu hồi đang chờ lãnh đạo quyết "
-                           "định.")
+        raise InvalidInput(_("%(code)s đã có đề nghị thu hồi đang chờ lãnh đạo quyết định.",
+                             code=document.code))
     policy.require(actor, Action.DOC_WITHDRAW_REQUEST, document)
     reason = nfc(reason)[:4000]
     if not reason:
-        raise InvalidInput("Hãy ghi lý do thu hồi.")
+        raise InvalidInput(_("Hãy ghi lý do thu hồi."))
     request = WithdrawalRequest(document=document, requested_by=actor, reason=reason)
     db.session.add(request)
     audit.record("document.withdraw_request", "document", f"{document.agency.code}/{document.code}",
@@ -801,17 +820,18 @@ def request_withdrawal(document: Document, actor: User, reason: str) -> Withdraw
 
 def _require_withdrawable(document: Document) -> None:
     if document.withdrawn_on is not None:
-        raise InvalidInput(f"{document.code} đã bị thu hồi.")
+        raise InvalidInput(_("%(code)s đã bị thu hồi.", code=document.code))
     if not issued(document):
-        raise InvalidInput(f"{document.code} chưa được ban hành: hãy huỷ dự thảo thay vì thu "
-                           "hồi.")
+        raise InvalidInput(_("%(code)s chưa được ban hành: hãy huỷ dự thảo thay vì thu hồi.",
+                             code=document.code))
 
 
 def decide_withdrawal(document: Document, actor: User, confirm: bool, comment: str = "") -> None:
     _require_withdrawable(document)
     request = next((w for w in document.withdrawal_requests if w.state == "pending"), None)
     if request is None:
-        raise InvalidInput(f"{document.code} không có đề nghị thu hồi nào đang chờ quyết định.")
+        raise InvalidInput(_("%(code)s không có đề nghị thu hồi nào đang chờ quyết định.",
+                             code=document.code))
     policy.require(actor, Action.DOC_WITHDRAW_CONFIRM, document)  # never the requester
     request.decided_by, request.decided_at = actor, utcnow()
     if not confirm:
@@ -821,7 +841,8 @@ def decide_withdrawal(document: Document, actor: User, confirm: bool, comment: s
                      agency_id=document.agency_id, summary=nfc(comment)[:300])
         return
     db.session.flush()
-    message = commit_message(f"Thu hồi {document.code}: {document.title}", request.reason, {
+    subject = f"Thu hồi {document.code}: {document.title}"  # i18n: vi-only
+    message = commit_message(subject, request.reason, {
         "Action": "withdraw", "Document": document.code,
         "Requested-by": request.requested_by.username, "Approved-by": actor.username,
         "Isodoc-Withdrawal": request.id})
@@ -833,7 +854,8 @@ def decide_withdrawal(document: Document, actor: User, confirm: bool, comment: s
         landed = _landed_on_main(document, {"Action": "withdraw",
                                             "Isodoc-Withdrawal": str(request.id)})
         if landed is None:
-            raise InvalidInput(f"{document.code} vừa thay đổi; tải lại trang.") from None
+            raise InvalidInput(_("%(code)s vừa thay đổi; tải lại trang.",
+                                 code=document.code)) from None
         sha = landed.sha
     record_withdrawal(request, sha)
 
@@ -851,7 +873,7 @@ def record_withdrawal(request: WithdrawalRequest, sha: str) -> None:
 
 def acknowledge(revision: Revision, user: User) -> None:
     if revision.state != S.ISSUED:
-        raise InvalidInput("Chỉ xác nhận đã đọc được bản đã ban hành.")
+        raise InvalidInput(_("Chỉ xác nhận đã đọc được bản đã ban hành."))
     policy.require(user, Action.DOC_ACKNOWLEDGE, revision)
     exists = db.session.scalar(select(Acknowledgement).where(
         Acknowledgement.revision_id == revision.id, Acknowledgement.user_id == user.id))
@@ -860,17 +882,19 @@ def acknowledge(revision: Revision, user: User) -> None:
         audit.record("document.acknowledge", "document",
                      f"{revision.document.agency.code}/{revision.document.code}",
                      actor=user, agency_id=revision.document.agency_id,
-                     summary=f"lần {revision.number}")
+                     summary=f"lần {revision.number}")  # i18n: vi-only
 
 
 def confirm_periodic_review(document: Document, actor: User) -> None:
     if document.withdrawn_on is not None or in_force(document) is None:
-        raise InvalidInput(f"{document.code} không có bản đang hiệu lực để xem xét định kỳ.")
+        raise InvalidInput(_("%(code)s không có bản đang hiệu lực để xem xét định kỳ.",
+                             code=document.code))
     policy.require(actor, Action.DOC_PERIODIC_REVIEW, document)
     document.last_reviewed_on = today_local()
     audit.record("document.periodic_review", "document",
                  f"{document.agency.code}/{document.code}", actor=actor,
-                 agency_id=document.agency_id, summary="xem xét định kỳ, không thay đổi")
+                 agency_id=document.agency_id,
+                 summary="xem xét định kỳ, không thay đổi")  # i18n: vi-only
 
 
 def readers(revision: Revision) -> tuple[list[User], list[User]]:

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -55,6 +56,7 @@ from isodoc.documents.store import StoreError
 from isodoc.errors import MESSAGES, InvalidInput, error_response
 from isodoc.extensions import db
 from isodoc.forms import ConfirmForm, options
+from isodoc.i18n import _, _l
 from isodoc.officedocs import layout, procedure
 from isodoc.officedocs import register as register_export
 from isodoc.pagecache import cached_page
@@ -184,8 +186,11 @@ def register(agency_code: str):
                            templates=library.templates(), labels=services.STATUS_LABELS)
 
 
-REGISTER_HEADER = ["Mã hiệu", "Tên tài liệu", "Loại", "Lần ban hành", "Ngày hiệu lực",
-                   "Trạng thái", "Mã TTHC", "Lĩnh vực", "Điều khoản ISO", "Hạn xem xét"]
+# the register as filed (danh mục tài liệu nội bộ): Vietnamese in every export,
+# whatever the language of the person downloading it
+REGISTER_HEADER = [
+    "Mã hiệu", "Tên tài liệu", "Loại", "Lần ban hành", "Ngày hiệu lực",  # i18n: vi-only
+    "Trạng thái", "Mã TTHC", "Lĩnh vực", "Điều khoản ISO", "Hạn xem xét"]  # i18n: vi-only
 
 
 def register_table(rows: list[dict]) -> list[list[str]]:
@@ -193,9 +198,15 @@ def register_table(rows: list[dict]) -> list[list[str]]:
     return [[r["document"].code, r["meta"].title, r["meta"].kind_enum.label,
              str(r["revision"].number) if r["revision"] else "",
              format_date(r["revision"].effective_date) if r["revision"] else "",
-             services.STATUS_LABELS[r["status"]], r["meta"].tthc_code or "",
+             str(services.STATUS_LABELS[r["status"]]), r["meta"].tthc_code or "",
              r["meta"].field or "", r["meta"].iso_clauses, format_date(r["review_due"])]
             for r in rows]
+
+
+def filed_table(agency: Agency) -> list[list[str]]:
+    """The filtered register in Vietnamese (kinds and statuses), for the exports."""
+    with force_locale("vi"):
+        return register_table(filtered(register_rows(agency)))
 
 
 def download(data: bytes, mimetype: str, name: str) -> Response:
@@ -206,7 +217,7 @@ def download(data: bytes, mimetype: str, name: str) -> Response:
 @bp.route("/export.csv")
 def export(agency_code: str):
     agency = agency_or_404(agency_code)
-    data = write_rows(REGISTER_HEADER, register_table(filtered(register_rows(agency))))
+    data = write_rows(REGISTER_HEADER, filed_table(agency))
     return download(data, "text/csv; charset=utf-8", f"danh-muc-tai-lieu-{agency.code}.csv")
 
 
@@ -214,8 +225,7 @@ def export(agency_code: str):
 def export_docx(agency_code: str):
     """Danh mục tài liệu nội bộ in the official layout (what the register page lists)."""
     agency = agency_or_404(agency_code)
-    data = register_export.build_docx(agency, REGISTER_HEADER,
-                                      register_table(filtered(register_rows(agency))),
+    data = register_export.build_docx(agency, REGISTER_HEADER, filed_table(agency),
                                       today_local())
     return download(data, layout.DOCX_MIMETYPE, f"danh-muc-tai-lieu-{agency.code}.docx")
 
@@ -223,8 +233,7 @@ def export_docx(agency_code: str):
 @bp.route("/export.xlsx")
 def export_xlsx(agency_code: str):
     agency = agency_or_404(agency_code)
-    data = register_export.build_xlsx(agency, REGISTER_HEADER,
-                                      register_table(filtered(register_rows(agency))),
+    data = register_export.build_xlsx(agency, REGISTER_HEADER, filed_table(agency),
                                       today_local())
     return download(data, layout.XLSX_MIMETYPE, f"danh-muc-tai-lieu-{agency.code}.xlsx")
 
@@ -253,7 +262,7 @@ def new(agency_code: str):
             return store_busy(exc, agency=agency, form=form, document=None, revision=None,
                               stale=None)
         if error is None:
-            flash(f"Đã tạo dự thảo {revision.document.code}.", "success")
+            flash(_("Đã tạo dự thảo %(code)s.", code=revision.document.code), "success")
             return redirect(draft_url(revision))
         flash(error.message, "error")  # the form again, with what was typed
     else:
@@ -318,6 +327,17 @@ def draft_docx(agency_code: str, slug: str, seq: int):
 def render_revision(document: Document, shown: Revision | None, printable: bool):
     found = services.read_entry(shown) if shown else None
     meta = found.meta if found else {}
+    status = services.revision_status(shown) if shown else services.document_status(document)
+    if printable:  # the .docx's page 1 as HTML: in Vietnamese, as the document is filed
+        with force_locale("vi"):
+            html = found.html if found else content.render("")  # its notes too
+            official = {"title_lines": procedure.title_lines(shown),
+                        "signoffs": procedure.sign_offs(shown),
+                        "change_header": procedure.CHANGE_HEADER,
+                        "change_rows": procedure.change_rows(shown)} if shown else {}
+            return render_template("documents/print.html", document=document, shown=shown,
+                                   html=html, status=status, labels=services.STATUS_LABELS,
+                                   **official)
     open_draft = services.open_revision(document)
     if open_draft and not policy.can(current_user, Action.DOC_VIEW_DRAFTS, open_draft):
         open_draft = None
@@ -326,24 +346,17 @@ def render_revision(document: Document, shown: Revision | None, printable: bool)
         acknowledged = db.session.scalar(db.select(Acknowledgement).where(
             Acknowledgement.revision_id == shown.id, Acknowledgement.user_id == current_user.id))
     pending = [w for w in document.withdrawal_requests if w.state == "pending"]
-    official = {}
-    if printable and shown is not None:  # the print view: the .docx's page 1, as HTML
-        official = {"title_lines": procedure.title_lines(shown),
-                    "signoffs": procedure.sign_offs(shown),
-                    "change_header": procedure.CHANGE_HEADER,
-                    "change_rows": procedure.change_rows(shown)}
     return render_template(
-        "documents/print.html" if printable else "documents/show.html",
+        "documents/show.html",
         document=document, shown=shown, meta=meta,
         files=attachments_of.checked(meta.get("attachments")),
-        html=found.html if found else content.render(""),
-        status=services.revision_status(shown) if shown else services.document_status(document),
+        html=found.html if found else content.render(""), status=status,
         labels=services.STATUS_LABELS, upcoming=services.upcoming(document),
         replaced_by=replaced_by(document, shown),
         open_draft=open_draft, acknowledged=acknowledged, history=services.issued(document),
         withdrawal=pending[0] if pending else None, review_due=services.review_due(document),
         withdraw_form=WithdrawForm(), decide_form=DecideWithdrawalForm(), confirm=ConfirmForm(),
-        today=today_local(), **official)
+        today=today_local())
 
 
 def replaced_by(document: Document, shown: Revision | None) -> Revision | None:
@@ -396,7 +409,7 @@ def diff(agency_code: str, slug: str):
     require(current_user, Action.DOC_READ, document)
     old = revision_by_ref(document, request.args.get("a", ""))
     new = revision_by_ref(document, request.args.get("b", ""))
-    (_, old_body), (_, new_body) = services.read_parts(old), services.read_parts(new)
+    (_old, old_body), (_new, new_body) = services.read_parts(old), services.read_parts(new)
     left, right, changed = content.word_diff(old_body, new_body)
     return render_template("documents/diff.html", document=document, old=old, new=new,
                            left=left, right=right, changed=changed, a=request.args["a"],
@@ -411,7 +424,7 @@ def changes(agency_code: str, slug: str):
     require(current_user, Action.DOC_READ, document)
     old = revision_by_ref(document, request.args.get("a", ""))
     new = revision_by_ref(document, request.args.get("b", ""))
-    (_, old_body), (_, new_body) = services.read_parts(old), services.read_parts(new)
+    (_old, old_body), (_new, new_body) = services.read_parts(old), services.read_parts(new)
     return render_template("documents/changes.html", document=document, old=old, new=new,
                            a=request.args["a"], b=request.args["b"],
                            result=redline.redline(old_body, new_body))
@@ -484,7 +497,7 @@ def edit(agency_code: str, slug: str, seq: int):
         form = EditDraftForm()
         if form.validate_on_submit():
             try:
-                _, error = attempt(lambda: services.save_draft(
+                _done, error = attempt(lambda: services.save_draft(
                     revision, current_user, form.base_sha.data or "", fields_from(form),
                     form.body.data or "", change_location=form.change_location.data or "",
                     change_summary=form.change_summary.data or "",
@@ -493,7 +506,7 @@ def edit(agency_code: str, slug: str, seq: int):
                 return store_busy(exc, agency=document.agency, form=form, document=document,
                                   revision=revision, stale=None)
             if error is None:
-                flash("Đã lưu dự thảo.", "success")
+                flash(_("Đã lưu dự thảo."), "success")
                 return redirect(draft_url(revision))
             if isinstance(error, services.StaleDraft):
                 stale = stale_page(error, form)
@@ -519,7 +532,7 @@ def stale_page(error: services.StaleDraft, form: EditDraftForm) -> dict:
     """The editor again after a stale save: the newer text, the person's own changes
     against it as a diff, and the form rebased on the newer head (what they typed kept)."""
     newer = error.current_markdown
-    left, right, _ = content.word_diff(newer, nfc(form.body.data or ""))
+    left, right, _changed = content.word_diff(newer, nfc(form.body.data or ""))
     form.base_sha.data = error.current_sha
     return {"message": error.message, "newer": newer, "left": left, "right": right}
 
@@ -559,14 +572,14 @@ def submit(agency_code: str, slug: str, seq: int):
         flash_form_errors(form)
         return render_draft(document, revision, form, 422)
     reviewers = [db.session.get(User, int(i)) for i in form.reviewers.data if i.isdigit()]
-    _, error = attempt(services.submit, revision, current_user, [u for u in reviewers if u],
+    _done, error = attempt(services.submit, revision, current_user, [u for u in reviewers if u],
                        form.comment.data or "")
     if error is not None and not form.reviewers.data:
         # nobody chosen: the message goes next to the picker, the note typed stays
         flash(error.message, "error")
         form.reviewers.errors = [error.message]
         return render_draft(document, revision, form, 422)
-    return answer(error, "Đã trình xem xét.", draft_url(revision))
+    return answer(error, _("Đã trình xem xét."), draft_url(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/review", methods=["POST"])
@@ -576,9 +589,9 @@ def review(agency_code: str, slug: str, seq: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(draft_url(revision))
-    _, error = attempt(services.review, revision, current_user, Decision(form.decision.data),
+    _done, error = attempt(services.review, revision, current_user, Decision(form.decision.data),
                        form.comment.data or "")
-    return answer(error, "Đã ghi ý kiến xem xét.", draft_url(revision))
+    return answer(error, _("Đã ghi ý kiến xem xét."), draft_url(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/approve", methods=["POST"])
@@ -588,8 +601,8 @@ def approve(agency_code: str, slug: str, seq: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(draft_url(revision))
-    _, error = attempt(services.approve, revision, current_user, form.comment.data or "")
-    return answer(error, "Đã phê duyệt.", draft_url(revision))
+    _done, error = attempt(services.approve, revision, current_user, form.comment.data or "")
+    return answer(error, _("Đã phê duyệt."), draft_url(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/reject", methods=["POST"])
@@ -599,8 +612,8 @@ def reject(agency_code: str, slug: str, seq: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(draft_url(revision))
-    _, error = attempt(services.reject, revision, current_user, form.comment.data or "")
-    return answer(error, "Đã trả lại dự thảo.", draft_url(revision))
+    _done, error = attempt(services.reject, revision, current_user, form.comment.data or "")
+    return answer(error, _("Đã trả lại dự thảo."), draft_url(revision))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/issue", methods=["POST"])
@@ -610,9 +623,10 @@ def issue(agency_code: str, slug: str, seq: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(draft_url(revision))
-    _, error = attempt(services.issue, revision, current_user, form.effective_date.date)
-    done = "" if error else (f"Đã ban hành {revision.document.code} lần {revision.number}, "
-                             f"hiệu lực từ {format_date(revision.effective_date)}.")
+    _done, error = attempt(services.issue, revision, current_user, form.effective_date.date)
+    done = "" if error else _("Đã ban hành %(code)s lần %(number)s, hiệu lực từ %(date)s.",
+                              code=revision.document.code, number=revision.number,
+                              date=format_date(revision.effective_date))
     return answer(error, done, after(revision))
 
 
@@ -623,8 +637,8 @@ def cancel(agency_code: str, slug: str, seq: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(draft_url(revision))
-    _, error = attempt(services.cancel, revision, current_user, form.comment.data or "")
-    return answer(error, "Đã huỷ dự thảo.", draft_url(revision))
+    _done, error = attempt(services.cancel, revision, current_user, form.comment.data or "")
+    return answer(error, _("Đã huỷ dự thảo."), draft_url(revision))
 
 
 @bp.route("/<slug>/revise", methods=["POST"])
@@ -647,8 +661,9 @@ def withdraw(agency_code: str, slug: str):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(document_url(document))
-    _, error = attempt(services.request_withdrawal, document, current_user, form.reason.data)
-    return answer(error, "Đã đề nghị thu hồi; chờ lãnh đạo quyết định.", document_url(document))
+    _done, error = attempt(services.request_withdrawal, document, current_user, form.reason.data)
+    return answer(error, _("Đã đề nghị thu hồi; chờ lãnh đạo quyết định."),
+                  document_url(document))
 
 
 @bp.route("/<slug>/withdraw/decide", methods=["POST"])
@@ -659,9 +674,10 @@ def decide_withdrawal(agency_code: str, slug: str):
         flash_form_errors(form)
         return redirect(document_url(document))
     confirm = form.decision.data == "confirm"
-    _, error = attempt(services.decide_withdrawal, document, current_user, confirm,
+    _done, error = attempt(services.decide_withdrawal, document, current_user, confirm,
                        form.comment.data or "")
-    return answer(error, "Đã thu hồi tài liệu." if confirm else "Đã từ chối đề nghị thu hồi.",
+    return answer(error, _("Đã thu hồi tài liệu.") if confirm else
+                  _("Đã từ chối đề nghị thu hồi."),
                   document_url(document))
 
 
@@ -675,8 +691,8 @@ def acknowledge(agency_code: str, slug: str, number: int):
     back = safe_next(wanted) if wanted else document_url(document)
     if not posted(Action.DOC_ACKNOWLEDGE, shown, ConfirmForm).validate_on_submit():
         return redirect(back)
-    _, error = attempt(services.acknowledge, shown, current_user)
-    return answer(error, "Đã xác nhận đã đọc.", back)
+    _done, error = attempt(services.acknowledge, shown, current_user)
+    return answer(error, _("Đã xác nhận đã đọc."), back)
 
 
 @bp.route("/<slug>/periodic-review", methods=["POST"])
@@ -684,8 +700,8 @@ def periodic_review(agency_code: str, slug: str):
     document = document_or_404(agency_code, slug)
     if not posted(Action.DOC_PERIODIC_REVIEW, document, ConfirmForm).validate_on_submit():
         return redirect(document_url(document))
-    _, error = attempt(services.confirm_periodic_review, document, current_user)
-    return answer(error, "Đã ghi nhận xem xét định kỳ.", document_url(document))
+    _done, error = attempt(services.confirm_periodic_review, document, current_user)
+    return answer(error, _("Đã ghi nhận xem xét định kỳ."), document_url(document))
 
 
 # -- Word in: import, and drafts edited in Word ----------------------------------------
@@ -695,7 +711,7 @@ DOCX_ENDPOINTS = {"documents.import_docx", "documents.upload_draft"}
 
 def allow_docx_body() -> None:
     """A Word upload may carry a file up to the configured limit (and a little more, so
-    that a file just over it is answered by the check, in Vietnamese), whatever the
+    that a file just over it gets the check's own message, not a bare 413), whatever the
     app's own request limit. It must be set before anything reads the body: CSRF
     protection reads the form in the app's first before-request function."""
     if request.endpoint in DOCX_ENDPOINTS and request.method == "POST":
@@ -713,21 +729,22 @@ def docx_bytes(form) -> bytes:
 
 def import_targets(agency: Agency) -> list:
     """A new document, or the next revision of an issued one that has no open draft."""
-    targets = [("", "Tài liệu mới")]
+    targets = [("", _("Tài liệu mới"))]
     for s in services.standings(services.agency_documents(agency)):
         if s.shown is not None and s.open_draft is None and s.status != "withdrawn":
-            targets.append((s.document.slug, f"Dự thảo sửa đổi của {s.document.code} — "
-                                             f"{s.meta.title}"))
+            targets.append((s.document.slug, _("Dự thảo sửa đổi của %(code)s — %(title)s",
+                                               code=s.document.code, title=s.meta.title)))
     return options(targets)
 
 
-CONTROL_LABELS = {"code": "mã hiệu", "title": "tên tài liệu", "revision": "lần ban hành",
-                  "issued_on": "ngày ban hành", "drafted_by": "người soạn thảo",
-                  "reviewed_by": "người xem xét", "approved_by": "người phê duyệt"}
+CONTROL_LABELS = {"code": _l("mã hiệu"), "title": _l("tên tài liệu"),
+                  "revision": _l("lần ban hành"), "issued_on": _l("ngày ban hành"),
+                  "drafted_by": _l("người soạn thảo"), "reviewed_by": _l("người xem xét"),
+                  "approved_by": _l("người phê duyệt")}
 
 
 def missing_fields(form: ImportConfirmForm) -> list[str]:
-    return [label for name, label in CONTROL_LABELS.items()
+    return [str(label) for name, label in CONTROL_LABELS.items()
             if not (getattr(form, name).data or (name == "code" and form.document.data))]
 
 
@@ -774,8 +791,8 @@ def confirm_page(agency: Agency, upload: ImportDocxForm, data: bytes,
         approved_by=control.get("approved_by", ""))
     prior = docx_import.already_imported(agency, digest)
     if prior is not None:
-        flash(f"Tệp này đã được nhập trước đó thành {prior.document.code}: không thể nhập "
-              "lại.", "error")
+        flash(_("Tệp này đã được nhập trước đó thành %(code)s: không thể nhập lại.",
+                code=prior.document.code), "error")
     files = attachments_of.stored(repo_for(agency), converted.attachments) \
         if prior is None else []
     form.attachments.data = attachments_of.sign(agency.id, digest, files) if files else ""
@@ -814,8 +831,8 @@ def import_confirm(agency_code: str):
                 converted=None, missing=missing_fields(form),
                 html=content.render(nfc(form.body.data or ""))), 503, {"Retry-After": "5"}
         if revision is not None:
-            flash(f"Đã nhập {revision.document.code} thành dự thảo {revision.seq}: hãy đọc "
-                  "lại rồi trình xem xét.", "success")
+            flash(_("Đã nhập %(code)s thành dự thảo %(seq)s: hãy đọc lại rồi trình xem xét.",
+                    code=revision.document.code, seq=revision.seq), "success")
             return redirect(draft_url(revision))
         if error is not None:
             flash(error.message, "error")
@@ -846,11 +863,11 @@ def upload_draft(agency_code: str, slug: str, seq: int):
         flash(exc.message, "error")
         return render_template("documents/upload.html", **page), 422
     if error is None:
-        for note in converted.notes + [f"Chưa nhập: {item}."
+        for note in converted.notes + [_("Chưa nhập: %(item)s.", item=item)
                                        for item in converted.not_imported]:
             flash(note, "info")
-        flash("Đã lưu bản sửa từ Word thành lần lưu mới của dự thảo." if sha else
-              "Tệp không có thay đổi nào so với dự thảo: không lưu gì.", "success")
+        flash(_("Đã lưu bản sửa từ Word thành lần lưu mới của dự thảo.") if sha else
+              _("Tệp không có thay đổi nào so với dự thảo: không lưu gì."), "success")
         return redirect(draft_url(revision))
     if isinstance(error, services.StaleDraft):
         edit_form = EditDraftForm(
@@ -860,9 +877,10 @@ def upload_draft(agency_code: str, slug: str, seq: int):
             body=converted.markdown, change_location=revision.change_location,
             change_summary=revision.change_summary, reason=revision.reason)
         stale = stale_page(error, edit_form)
-        stale["message"] = ("Tệp Word này được tải về từ một bản cũ của dự thảo: dự thảo đã "
-                            "được lưu sau đó, nên bản của bạn CHƯA được lưu. Hãy xem bản mới "
-                            "và phần khác biệt bên dưới, chép lại thay đổi của bạn rồi lưu.")
+        stale["message"] = _("Tệp Word này được tải về từ một bản cũ của dự thảo: dự thảo "
+                             "đã được lưu sau đó, nên bản của bạn CHƯA được lưu. Hãy xem bản "
+                             "mới và phần khác biệt bên dưới, chép lại thay đổi của bạn rồi "
+                             "lưu.")
         return render_template(
             "documents/editor.html", agency=document.agency, form=edit_form, document=document,
             revision=revision, stale=stale,
@@ -899,10 +917,11 @@ def record_history(agency_code: str, slug: str, seq: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(draft_url(revision))
-    _, error = attempt(docx_import.record_history, revision, current_user, form.number.data,
+    _done, error = attempt(docx_import.record_history, revision, current_user, form.number.data,
                        form.effective_date.date, form.reason.data or "")
-    done = "" if error else (f"Đã ghi nhận {revision.document.code} lần {revision.number}, "
-                             f"hiệu lực từ {format_date(revision.effective_date)}.")
+    done = "" if error else _("Đã ghi nhận %(code)s lần %(number)s, hiệu lực từ %(date)s.",
+                              code=revision.document.code, number=revision.number,
+                              date=format_date(revision.effective_date))
     return answer(error, done, after(revision))
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from isodoc.documents.models import RevisionState
 from isodoc.errors import InvalidInput
+from isodoc.i18n import _l
 
 S = RevisionState
 
@@ -39,17 +40,17 @@ def allowed(transition: Transition, state: RevisionState | str) -> bool:
 
 
 REFUSALS = {
-    Transition.SAVE: "Chỉ sửa được dự thảo chưa ban hành và chưa bị huỷ.",
-    Transition.SUBMIT: "Chỉ trình xem xét được dự thảo đang soạn thảo.",
-    Transition.REVIEW: "Dự thảo không ở bước xem xét.",
-    Transition.APPROVE: "Chỉ phê duyệt được dự thảo đã được xem xét đồng ý.",
-    Transition.REJECT: "Chỉ trả lại được dự thảo đang chờ xem xét hoặc chờ phê duyệt.",
-    Transition.ISSUE: "Chỉ ban hành được dự thảo đã được phê duyệt.",
-    Transition.CANCEL: "Chỉ huỷ được dự thảo chưa ban hành.",
+    Transition.SAVE: _l("Chỉ sửa được dự thảo chưa ban hành và chưa bị huỷ."),
+    Transition.SUBMIT: _l("Chỉ trình xem xét được dự thảo đang soạn thảo."),
+    Transition.REVIEW: _l("Dự thảo không ở bước xem xét."),
+    Transition.APPROVE: _l("Chỉ phê duyệt được dự thảo đã được xem xét đồng ý."),
+    Transition.REJECT: _l("Chỉ trả lại được dự thảo đang chờ xem xét hoặc chờ phê duyệt."),
+    Transition.ISSUE: _l("Chỉ ban hành được dự thảo đã được phê duyệt."),
+    Transition.CANCEL: _l("Chỉ huỷ được dự thảo chưa ban hành."),
 }
 
 
 def require(transition: Transition, state: RevisionState | str) -> None:
     """Refuse a transition the table does not allow from `state` (nothing is changed)."""
     if not allowed(transition, state):
-        raise InvalidInput(REFUSALS[transition])
+        raise InvalidInput(str(REFUSALS[transition]))

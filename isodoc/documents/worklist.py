@@ -16,6 +16,7 @@ from isodoc.auth.models import User
 from isodoc.documents import services
 from isodoc.documents.models import Acknowledgement, Document, Revision, RevisionState
 from isodoc.extensions import db
+from isodoc.i18n import _
 from isodoc.policy import Action
 from isodoc.timeutil import format_date
 
@@ -83,7 +84,7 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
         if policy.can(user, Action.DOC_APPROVE, r):
             work["approve"].append(_draft_item(r))
         elif policy.can(user, Action.DOC_ISSUE, r):
-            work["issue"].append(_draft_item(r, "đã phê duyệt"))
+            work["issue"].append(_draft_item(r, _("đã phê duyệt")))
         elif r.state == RevisionState.DRAFT and r.author_id == user.id and r.last_comment:
             work["returned"].append(_draft_item(r, r.last_comment))
     for s in standings:
@@ -91,13 +92,14 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
         if current and current.id not in acknowledged and \
                 policy.can(user, Action.DOC_ACKNOWLEDGE, current):
             work["acknowledge"].append(_doc_item(
-                d, s.meta, f"lần {current.number}, hiệu lực từ "
-                           f"{format_date(current.effective_date)}", current.effective_date))
+                d, s.meta, _("lần %(number)s, hiệu lực từ %(date)s", number=current.number,
+                             date=format_date(current.effective_date)),
+                current.effective_date))
         if s.review_due and s.review_due < today and \
                 policy.can(user, Action.DOC_PERIODIC_REVIEW, d):
-            work["periodic"].append(_doc_item(d, s.meta, f"hạn {format_date(s.review_due)}",
-                                              s.review_due))
+            work["periodic"].append(_doc_item(
+                d, s.meta, _("hạn %(date)s", date=format_date(s.review_due)), s.review_due))
         if any(w.state == "pending" for w in d.withdrawal_requests) and \
                 policy.can(user, Action.DOC_WITHDRAW_CONFIRM, d):
-            work["withdrawals"].append(_doc_item(d, s.meta, "đề nghị thu hồi"))
+            work["withdrawals"].append(_doc_item(d, s.meta, _("đề nghị thu hồi")))
     return work

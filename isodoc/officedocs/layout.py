@@ -8,6 +8,8 @@ Cambria); black headings (Word's default theme colours them blue); body text jus
 with a 1 cm first-line indent; page numbers centred at the top from page 2 (a different
 first-page header); the national motto block on page 1."""
 
+# i18n: vietnamese-only (the official layout of filed documents: motto, agency, signature)
+
 from __future__ import annotations
 
 import io

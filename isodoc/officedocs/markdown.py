@@ -8,6 +8,8 @@ RENDER_MAX_LINES); at most MAX_TOKENS block tokens, MAX_TABLE_CELLS table cells 
 document, MAX_TABLE_COLUMNS columns per table and MAX_LISTS numbered lists are written;
 what lies beyond is said in a note, never silently dropped."""
 
+# i18n: vietnamese-only (writes into filed Word documents)
+
 from __future__ import annotations
 
 from dataclasses import dataclass

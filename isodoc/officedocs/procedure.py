@@ -12,6 +12,8 @@ upload reads back:
   main, a draft's head: the `base_sha` of the next save);
 - `isodoc-agency`: the agency code."""
 
+# i18n: vietnamese-only (the procedure .docx is a filed document; built under force_locale("vi"))
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from datetime import UTC, date, datetime
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm, Pt
+from flask_babel import force_locale
 
 from isodoc.auth.models import Role, User
 from isodoc.documents import services
@@ -151,7 +154,14 @@ def title_lines(revision: Revision) -> list[str]:
 
 def build(revision: Revision, on: date | None = None) -> bytes:
     """The revision's .docx. Reads its text from git (through the revision cache) and its
-    workflow from SQL; the Markdown conversion is bounded (officedocs.markdown)."""
+    workflow from SQL; the Markdown conversion is bounded (officedocs.markdown). In
+    Vietnamese whatever the interface's language: labels and statuses come from shared
+    helpers that follow the request's language."""
+    with force_locale("vi"):
+        return _build(revision, on)
+
+
+def _build(revision: Revision, on: date | None) -> bytes:
     document = revision.document
     meta, body = services.read_parts(revision)
     status = services.revision_status(revision, on)
@@ -166,7 +176,7 @@ def build(revision: Revision, on: date | None = None) -> bytes:
              ("Ngày hiệu lực", format_date(revision.effective_date) if issued
               else "chưa ban hành")]
     if issued and status != "in_force":
-        facts.append(("Tình trạng", services.STATUS_LABELS.get(status, status)))
+        facts.append(("Tình trạng", str(services.STATUS_LABELS.get(status, status))))
     for label, value in facts:
         p = layout.centred(doc, "")
         p.add_run(f"{label}: ")

@@ -1,6 +1,8 @@
 """The agency's document register (danh mục tài liệu nội bộ, BM.01-QT-01) as .docx in the
 official layout and as .xlsx, from the same rows as the register page and its CSV."""
 
+# i18n: vietnamese-only (the register is a filed document, BM.01-QT-01)
+
 from __future__ import annotations
 
 import io
