@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from contextlib import contextmanager
 from datetime import timedelta
@@ -134,10 +135,13 @@ def test_refusals_of_the_workflow(desk, in_db):
     assert revision_row(in_db)["state"] == "draft"
     # a reviewer who saved the draft may not approve it
     post(author, f"{BASE}/qt-05/drafts/1/submit", {"reviewers": user_id(in_db, "stp.lanhdao")})
-    post(approver, f"{BASE}/qt-05/drafts/1/review",
-         {"decision": "changes_requested", "comment": ""})
-    assert "Hãy ghi nội dung cần sửa." in approver.get(f"{BASE}/qt-05/drafts/1").get_data(
-        as_text=True)
+    refused = post(approver, f"{BASE}/qt-05/drafts/1/review",
+                   {"decision": "changes_requested", "comment": ""})
+    assert refused.status_code == 422  # the page again, the choice kept, the message shown
+    assert "Hãy ghi nội dung cần sửa." in refused.get_data(as_text=True)
+    assert re.search(r'<option selected value="changes_requested">|'
+                     r'value="changes_requested"[^>]*(checked|selected)',
+                     refused.get_data(as_text=True))  # the choice kept
     post(approver, f"{BASE}/qt-05/drafts/1/review", {"decision": "agreed"})
     assert revision_row(in_db)["state"] == "reviewed"
     form = draft_form(desk("secretary"))
@@ -146,11 +150,17 @@ def test_refusals_of_the_workflow(desk, in_db):
     # issue: not in the past
     post(author, f"{BASE}/qt-05/drafts/1/submit", {"reviewers": user_id(in_db, "stp.danhgia")})
     post(desk("auditor"), f"{BASE}/qt-05/drafts/1/review", {"decision": "agreed"})
+    long_reason = "Lý do trả lại rất dài " * 400
+    refused = post(approver, f"{BASE}/qt-05/drafts/1/reject", {"comment": long_reason})
+    assert refused.status_code == 422 and long_reason.strip()[:300] in refused.get_data(
+        as_text=True)
     assert post(approver, f"{BASE}/qt-05/drafts/1/approve").status_code == 302
     yesterday = (today_local() - timedelta(days=1)).strftime("%d/%m/%Y")
-    post(desk("secretary"), f"{BASE}/qt-05/drafts/1/issue", {"effective_date": yesterday})
-    assert "Ngày hiệu lực không được trước hôm nay." in \
-        desk("secretary").get(f"{BASE}/qt-05/drafts/1").get_data(as_text=True)
+    refused = post(desk("secretary"), f"{BASE}/qt-05/drafts/1/issue",
+                   {"effective_date": yesterday})
+    assert refused.status_code == 422
+    assert "Ngày hiệu lực không được trước hôm nay." in refused.get_data(as_text=True)
+    assert f'value="{yesterday}"' in refused.get_data(as_text=True)  # the date typed, kept
     assert revision_row(in_db)["state"] == "approved"
 
 

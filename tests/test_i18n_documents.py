@@ -100,8 +100,9 @@ def test_refusals_and_api_messages_in_english(desk, in_db, staff):
     post(desk("approver"), f"{issue_page}/approve")
     secretary = in_english(desk("secretary"))
     past = (today_local() - timedelta(days=1)).strftime("%d/%m/%Y")
-    post(secretary, f"{issue_page}/issue", {"effective_date": past})
-    assert "The effective date must not be before today." in text_of(secretary.get(issue_page))
+    refused = post(secretary, f"{issue_page}/issue", {"effective_date": past})
+    assert refused.status_code == 422
+    assert "The effective date must not be before today." in text_of(refused)
 
 
 def editor_strings(page: str) -> dict:

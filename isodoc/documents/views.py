@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import (
@@ -451,9 +452,10 @@ def draft(agency_code: str, slug: str, seq: int):
 
 
 def render_draft(document: Document, revision: Revision, submit_form: SubmitForm | None = None,
-                 status: int = 200):
-    """The draft's page; after a refused submission, with the posted form and its errors
-    next to their fields (the other forms start empty)."""
+                 status: int = 200, **refused):
+    """The draft's page; after a refused step (submit_form, or review_form, comment_form,
+    issue_form, cancel_form by name), with the posted form as typed and its errors next
+    to their fields (the other forms start empty)."""
     blank = {"formdata": None} if request.method == "POST" else {}
     meta, body = services.read_parts(revision)
     imported = meta.get("imported") if isinstance(meta.get("imported"), dict) else None
@@ -470,10 +472,11 @@ def render_draft(document: Document, revision: Revision, submit_form: SubmitForm
     return render_template(
         "documents/draft.html", document=document, revision=revision, meta=meta,
         files=attachments_of.checked(meta.get("attachments")),
-        html=content.render(body), submit_form=submit_form, review_form=ReviewForm(**blank),
-        history_form=history_form,
-        comment_form=CommentForm(**blank), issue_form=IssueForm(
-            **blank, effective_date=format_date(today_local())),
+        html=content.render(body), submit_form=submit_form, history_form=history_form,
+        **{"review_form": ReviewForm(**blank), "comment_form": CommentForm(**blank),
+           "cancel_form": CommentForm(**blank),
+           "issue_form": IssueForm(**blank, effective_date=format_date(today_local())),
+           **refused},
         confirm=ConfirmForm(), labels=services.STATUS_LABELS,
         previous=services.issued(document)[-1] if services.issued(document) else None,
         pending=services.upcoming(document)), status
@@ -558,6 +561,21 @@ def answer(error: InvalidInput | None, done: str, back: str):
     return redirect(back)
 
 
+def draft_step(revision: Revision, form, form_key: str, command, done: Callable[[], str]):
+    """A workflow step on a draft: refused by its form or by the command, the draft's
+    page again with the form as typed and the message (422); done, back where it leads."""
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return render_draft(revision.document, revision, None, 422, **{form_key: form})
+    _done, error = attempt(command, form)
+    if error is not None:
+        flash(error.message, "error")
+        revision = db.session.get(Revision, revision.id)
+        return render_draft(revision.document, revision, None, 422, **{form_key: form})
+    flash(done(), "success")
+    return redirect(after(revision))
+
+
 def after(revision: Revision) -> str:
     return document_url(revision.document) if revision.state == S.ISSUED else \
         draft_url(revision)
@@ -586,59 +604,44 @@ def submit(agency_code: str, slug: str, seq: int):
 def review(agency_code: str, slug: str, seq: int):
     revision = draft_or_404(document_or_404(agency_code, slug), seq)
     form = posted(Action.DOC_REVIEW, revision, ReviewForm)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(draft_url(revision))
-    _done, error = attempt(services.review, revision, current_user, Decision(form.decision.data),
-                       form.comment.data or "")
-    return answer(error, _("Đã ghi ý kiến xem xét."), draft_url(revision))
+    return draft_step(revision, form, "review_form", lambda f: services.review(
+        revision, current_user, Decision(f.decision.data), f.comment.data or ""),
+        lambda: _("Đã ghi ý kiến xem xét."))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/approve", methods=["POST"])
 def approve(agency_code: str, slug: str, seq: int):
     revision = draft_or_404(document_or_404(agency_code, slug), seq)
     form = posted(Action.DOC_APPROVE, revision, CommentForm)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(draft_url(revision))
-    _done, error = attempt(services.approve, revision, current_user, form.comment.data or "")
-    return answer(error, _("Đã phê duyệt."), draft_url(revision))
+    return draft_step(revision, form, "comment_form", lambda f: services.approve(
+        revision, current_user, f.comment.data or ""), lambda: _("Đã phê duyệt."))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/reject", methods=["POST"])
 def reject(agency_code: str, slug: str, seq: int):
     revision = draft_or_404(document_or_404(agency_code, slug), seq)
     form = posted(Action.DOC_REJECT, revision, CommentForm)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(draft_url(revision))
-    _done, error = attempt(services.reject, revision, current_user, form.comment.data or "")
-    return answer(error, _("Đã trả lại dự thảo."), draft_url(revision))
+    return draft_step(revision, form, "comment_form", lambda f: services.reject(
+        revision, current_user, f.comment.data or ""), lambda: _("Đã trả lại dự thảo."))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/issue", methods=["POST"])
 def issue(agency_code: str, slug: str, seq: int):
     revision = draft_or_404(document_or_404(agency_code, slug), seq)
     form = posted(Action.DOC_ISSUE, revision, IssueForm)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(draft_url(revision))
-    _done, error = attempt(services.issue, revision, current_user, form.effective_date.date)
-    done = "" if error else _("Đã ban hành %(code)s lần %(number)s, hiệu lực từ %(date)s.",
-                              code=revision.document.code, number=revision.number,
-                              date=format_date(revision.effective_date))
-    return answer(error, done, after(revision))
+    return draft_step(revision, form, "issue_form", lambda f: services.issue(
+        revision, current_user, f.effective_date.date), lambda: _(
+        "Đã ban hành %(code)s lần %(number)s, hiệu lực từ %(date)s.",
+        code=revision.document.code, number=revision.number,
+        date=format_date(revision.effective_date)))
 
 
 @bp.route("/<slug>/drafts/<int:seq>/cancel", methods=["POST"])
 def cancel(agency_code: str, slug: str, seq: int):
     revision = draft_or_404(document_or_404(agency_code, slug), seq)
     form = posted(Action.DOC_CANCEL, revision, CommentForm)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(draft_url(revision))
-    _done, error = attempt(services.cancel, revision, current_user, form.comment.data or "")
-    return answer(error, _("Đã huỷ dự thảo."), draft_url(revision))
+    return draft_step(revision, form, "cancel_form", lambda f: services.cancel(
+        revision, current_user, f.comment.data or ""), lambda: _("Đã huỷ dự thảo."))
 
 
 @bp.route("/<slug>/revise", methods=["POST"])

@@ -103,7 +103,9 @@ def test_hsts_only_with_secure_cookies(make_app, province):
 
 
 INLINE = {
-    "inline <script>": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
+    # a JSON data block (type="application/json", filled with |tojson) is never executed
+    "inline <script>": re.compile(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>",
+                                  re.I),
     "event handler": re.compile(r"\son[a-z]+\s*=", re.I),
     "style attribute": re.compile(r"\sstyle\s*=", re.I),
     "<style> block": re.compile(r"<style\b", re.I),
@@ -128,6 +130,7 @@ def test_the_detector_finds_what_it_looks_for():
                          "<style> block": "<style>p{}</style>",
                          "javascript: URL": '<a href="javascript:void(0)">'}.items():
         assert INLINE[kind].search(sample), kind
+    assert not INLINE["inline <script>"].search('<script type="application/json" id="s">')
     assert not INLINE["inline <script>"].search('<script src="/static/x.js" defer></script>')
 
 
