@@ -8,7 +8,7 @@ import unicodedata
 from sqlalchemy import select
 
 from isodoc.audit import AuditEntry
-from isodoc.auth.models import Role, User
+from isodoc.auth.models import RateLimitCounter, Role, User
 from tests.conftest import PASSWORD, csrf_token, login, post_form
 
 
@@ -149,6 +149,9 @@ def test_failed_sign_ins_are_limited_per_account_from_any_address(
         locked = s.scalars(select(AuditEntry).where(
             AuditEntry.action == "auth.login_locked")).all()
         assert [(e.object_id, e.ip) for e in locked] == [("stp.ketoan", "203.0.113.10")]
+        # in the database storage, where every worker and node counts (test_login.py)
+        keys = s.scalars(select(RateLimitCounter.key)).all()
+        assert [k for k in keys if "/stp.ketoan/" in k and not k.startswith("breach/")]
     # once the window has passed, the owner signs in with the right password
     later = time.time() + 3601
     monkeypatch.setattr(throttle, "time", SimpleNamespace(time=lambda: later))
@@ -179,6 +182,16 @@ def test_account_limit_does_not_tell_which_names_exist(make_app, province, make_
     assert response.status_code == 429
     pages.append(response.get_data(as_text=True))
     assert "tạm thời bị khoá" in pages[0] and pages[0] == pages[1] == pages[2]
+
+
+def test_account_lockout_is_told_in_the_chosen_language(make_app):
+    limited = make_app(ISODOC_LOGIN_ACCOUNT_RATE_LIMIT="1 per hour")
+    client = limited.test_client()
+    post_form(client, "/language/en", {"next": "/login"}, page="/login")
+    assert login(client, "ai.do", "sai-mat-khau-roi").status_code == 401
+    response = login(client, "ai.do", "sai-mat-khau-roi")
+    assert response.status_code == 429
+    assert "signing in with it is blocked for a while" in response.get_data(as_text=True)
 
 
 def test_change_own_password(client, province, make_user):
