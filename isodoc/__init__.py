@@ -103,12 +103,15 @@ def init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        ident, _, version = user_id.partition(":")
-        if not ident.isdigit():
+        from isodoc.auth.services import session_id_parts
+
+        # None for a remember-me sign-in older than REMEMBER_COOKIE_DURATION
+        if (parts := session_id_parts(user_id)) is None:
             return None
+        ident, version, remembered_since = parts
         # with the data version in the same query (isodoc/pagecache.py)
         row = db.session.execute(pagecache.user_with_version(),
-                                 {"user_id": int(ident)}).one_or_none()
+                                 {"user_id": ident}).one_or_none()
         user = row[0] if row else None
         if row:
             pagecache.remember_version(row[1])
@@ -116,6 +119,7 @@ def init_extensions(app: Flask) -> None:
         # logout, a password change or reset bumps the version and ends every copy.
         if user is None or not user.active or str(user.session_version) != version:
             return None
+        user.remembered_since = remembered_since
         return user
 
 

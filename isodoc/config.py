@@ -87,6 +87,10 @@ def from_environment(instance: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env("ISODOC_RATELIMIT_STORAGE_URI", "database://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "ISODOC_LOGIN_RATE_LIMIT": env("ISODOC_LOGIN_RATE_LIMIT", "10 per minute"),
+        # failed sign-ins per account, from every address together: a password cannot be
+        # guessed from many addresses; the right password works again once the window ends
+        "ISODOC_LOGIN_ACCOUNT_RATE_LIMIT": env("ISODOC_LOGIN_ACCOUNT_RATE_LIMIT",
+                                               "20 per hour"),
         # the public satisfaction survey (/khao-sat): answers per client address, and per
         # agency from every address together (a desk tablet is one address)
         "ISODOC_SURVEY_RATE_LIMIT": env("ISODOC_SURVEY_RATE_LIMIT", "6 per minute;40 per hour"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 
 from sqlalchemy import select
 
 from isodoc.audit import AuditEntry
-from isodoc.auth.models import Role, User
+from isodoc.auth.models import RateLimitCounter, Role, User
 from tests.conftest import PASSWORD, csrf_token, login, post_form
 
 
@@ -113,6 +114,84 @@ def test_login_is_throttled(make_app, province, make_user):
     response = login(client, username)  # even the right password waits
     assert response.status_code == 429
     assert "Bạn đã thử quá nhiều lần" in response.get_data(as_text=True)
+
+
+def test_failed_sign_ins_are_limited_per_account_from_any_address(
+        make_app, province, make_user, in_db, monkeypatch):
+    """A password guessed from many addresses: each address stays under its own limit,
+    the account's failures are counted together, in every spelling of the name."""
+    from types import SimpleNamespace
+
+    from isodoc.auth import throttle
+
+    limited = make_app(ISODOC_PROXIES=1, ISODOC_LOGIN_RATE_LIMIT="2 per minute",
+                       ISODOC_LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")
+    client = limited.test_client()
+    target = make_user((province["dept"], Role.READER), username="stp.ketoan")
+    other = make_user((province["dept"], Role.READER))
+
+    def attempt(address: int, username: str, password: str | None = None):
+        return login(client, username, password or "sai-mat-khau-roi",
+                     headers={"X-Forwarded-For": f"203.0.113.{address}"})
+
+    for address, spelling in enumerate(["stp.ketoan", "  STP.KeToan ", "stp.ke\u200btoan"]):
+        assert attempt(address, spelling).status_code == 401
+    refused = attempt(10, target, PASSWORD)  # even the right password waits
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "nhập sai mật khẩu quá nhiều lần nên tạm thời bị khoá" in page
+    assert refused.headers["Retry-After"]
+    assert attempt(11, target, PASSWORD).status_code == 429
+    # another account signs in from the same address
+    assert login(limited.test_client(), other,
+                 headers={"X-Forwarded-For": "203.0.113.10"}).status_code == 302
+    with in_db() as s:
+        locked = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "auth.login_locked")).all()
+        assert [(e.object_id, e.ip) for e in locked] == [("stp.ketoan", "203.0.113.10")]
+        # in the database storage, where every worker and node counts (test_login.py)
+        keys = s.scalars(select(RateLimitCounter.key)).all()
+        assert [k for k in keys if "/stp.ketoan/" in k and not k.startswith("breach/")]
+    # once the window has passed, the owner signs in with the right password
+    later = time.time() + 3601
+    monkeypatch.setattr(throttle, "time", SimpleNamespace(time=lambda: later))
+    assert attempt(13, target, PASSWORD).status_code == 302
+
+
+def test_successful_sign_ins_do_not_count_against_the_account(make_app, province, make_user):
+    limited = make_app(ISODOC_LOGIN_ACCOUNT_RATE_LIMIT="2 per hour")
+    username = make_user((province["dept"], Role.READER))
+    for _ in range(3):
+        client = limited.test_client()
+        assert login(client, username).status_code == 302
+
+
+def test_account_limit_does_not_tell_which_names_exist(make_app, province, make_user):
+    limited = make_app(ISODOC_LOGIN_ACCOUNT_RATE_LIMIT="2 per hour")
+    client = limited.test_client()
+    known = make_user((province["dept"], Role.READER))
+    pages = []
+    for name in (known, "nguyễn.văn.a"):  # an account, and a name without one
+        for _ in range(2):
+            assert login(client, name, "sai-mat-khau-roi").status_code == 401
+        response = login(client, name, "sai-mat-khau-roi")
+        assert response.status_code == 429
+        pages.append(response.get_data(as_text=True))
+    # the same name in NFD, as some keyboards send it, has no fresh count
+    response = login(client, unicodedata.normalize("NFD", "Nguyễn.Văn.A"), "sai-mat-khau-roi")
+    assert response.status_code == 429
+    pages.append(response.get_data(as_text=True))
+    assert "tạm thời bị khoá" in pages[0] and pages[0] == pages[1] == pages[2]
+
+
+def test_account_lockout_is_told_in_the_chosen_language(make_app):
+    limited = make_app(ISODOC_LOGIN_ACCOUNT_RATE_LIMIT="1 per hour")
+    client = limited.test_client()
+    post_form(client, "/language/en", {"next": "/login"}, page="/login")
+    assert login(client, "ai.do", "sai-mat-khau-roi").status_code == 401
+    response = login(client, "ai.do", "sai-mat-khau-roi")
+    assert response.status_code == 429
+    assert "signing in with it is blocked for a while" in response.get_data(as_text=True)
 
 
 def test_change_own_password(client, province, make_user):

@@ -16,6 +16,8 @@ from isodoc.i18n import _l
 from isodoc.timeutil import utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
+# the last part of a session id (User.get_id) for a sign-in without "remember me"
+SESSION_ONLY = "s"
 
 
 class Role(StrEnum):
@@ -72,8 +74,15 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    # When this browser signed in with "remember me" (whole seconds since the epoch), or
+    # None: a session that ends with the browser. Not a column: it travels in the id that
+    # the session and the remember-me cookie carry, and the user loader refuses the id
+    # once it is older than REMEMBER_COOKIE_DURATION (services.session_id_parts).
+    remembered_since = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        since = SESSION_ONLY if self.remembered_since is None else str(self.remembered_since)
+        return f"{self.id}:{self.session_version}:{since}"
 
     def roles_on(self, agency: Agency) -> set[Role]:
         return {Role(m.role) for m in self.memberships if m.agency_id == agency.id}

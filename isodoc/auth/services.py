@@ -5,24 +5,28 @@ itself, flushes and never commits; its adapter commits once. The CLI and demo se
 pass `policy.SYSTEM`. Two commands take no actor because they are how the actor comes to
 be known: `authenticate` (signing in with a password) and `user_for_token` (an API call
 with a bearer token). Neither can act on anyone but the account whose secret was given.
-The `_`-prefixed helpers write without asking: only commands of this module call them,
-after their own checks.
+`record_login_lockout` takes none either: it notes that sign-ins to a name are refused,
+whoever tries. The `_`-prefixed helpers write without asking: only commands of this
+module call them, after their own checks.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import force_locale
+from flask_login.config import COOKIE_DURATION
 from sqlalchemy import select
 
 from isodoc import audit, policy
 from isodoc.agencies.models import Agency
 from isodoc.agencies.services import get_by_code
-from isodoc.auth.models import USERNAME_RE, ApiToken, Membership, Role, User
+from isodoc.auth.models import SESSION_ONLY, USERNAME_RE, ApiToken, Membership, Role, User
 from isodoc.auth.passwords import (
     hash_password,
     needs_rehash,
@@ -35,7 +39,7 @@ from isodoc.errors import InvalidInput
 from isodoc.extensions import db
 from isodoc.i18n import LANGUAGES, _
 from isodoc.policy import Action, SystemActor
-from isodoc.textnorm import nfc, typed
+from isodoc.textnorm import clean, nfc, typed
 from isodoc.timeutil import utcnow
 
 TOKEN_PREFIX = "isodoc_"
@@ -71,6 +75,57 @@ def authenticate(username: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     audit.record("auth.login", "user", user.username, actor=user)
     return user
+
+
+def login_key(username: str) -> str:
+    """Whose failed sign-ins a try counts against (the per-account limit, auth/views.py):
+    NFC, case-folded and stripped, so that "An.Nguyen " and "an.nguyen" share one count,
+    and as long as a user name at most. Names without an account count as well: the
+    refusal must not tell which names exist."""
+    return clean(username).casefold()[:64] or "-"
+
+
+def record_login_lockout(username: str) -> None:
+    """The activity log's row for a name whose sign-ins are refused after too many
+    failures; written once per window, at the first refusal (auth/views.py)."""
+    user = get_user(username)
+    audit.record("auth.login_locked", "user", login_key(username), actor=user,
+                 summary="tạm khoá đăng nhập do sai mật khẩu quá nhiều lần")  # i18n: vi-only
+
+
+def clock() -> float:
+    """Seconds since the epoch: when a remember-me sign-in was made and how old it is."""
+    return time.time()
+
+
+def date_sign_in(user: User, remember: bool) -> None:
+    """Before `login_user`: a remember-me sign-in carries its moment in the id that the
+    cookie holds, so that the server refuses the cookie once REMEMBER_COOKIE_DURATION has
+    passed, whatever expiry the browser keeps (or a thief writes)."""
+    user.remembered_since = int(clock()) if remember else None
+
+
+def remember_seconds() -> float:
+    duration = current_app.config.get("REMEMBER_COOKIE_DURATION", COOKIE_DURATION)
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+
+
+def session_id_parts(value: str) -> tuple[int, str, int | None] | None:
+    """The user's id, session version and remember-me date in the id a session or a
+    remember-me cookie carries; None when it may no longer sign anyone in: a remember-me
+    sign-in older than REMEMBER_COOKIE_DURATION, or an id from before sign-ins were
+    dated ("id:version", so everyone signs in once more after the upgrade). A session
+    without remember-me ends with PERMANENT_SESSION_LIFETIME, as the session cookie says.
+    """
+    parts = value.split(":")
+    if len(parts) != 3 or not parts[0].isdigit():
+        return None
+    ident, version, since = parts
+    if since == SESSION_ONLY:
+        return int(ident), version, None
+    if not since.isdigit() or clock() - int(since) > remember_seconds():
+        return None
+    return int(ident), version, int(since)
 
 
 def members_of(agency: Agency, role: Role | None = None) -> list[User]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 
+from flask_limiter import RequestLimit
 from limits.storage import Storage
 from sqlalchemy import case, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -89,3 +90,13 @@ class DatabaseStorage(Storage):
     def clear(self, key: str) -> None:
         with _engine().begin() as connection:
             connection.execute(delete(COUNTERS).where(COUNTERS.c.key == key))
+
+
+def first_breach(breach: RequestLimit) -> bool:
+    """Whether this is the first request refused by the limit in its current window, on
+    any worker or node: an atomic count in the limiter's storage that ends with the
+    window."""
+    from isodoc.extensions import limiter
+
+    expiry = max(1, int(breach.reset_at - time.time()))
+    return limiter.storage.incr(f"breach/{breach.key}", expiry) == 1

@@ -17,12 +17,15 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter import RateLimitExceeded, RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 
 from isodoc.auth import services
 from isodoc.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from isodoc.auth.models import ApiToken
+from isodoc.auth.throttle import first_breach
 from isodoc.commands import attempt, run
+from isodoc.errors import MESSAGES, error_response
 from isodoc.extensions import db, limiter
 from isodoc.i18n import LANGUAGES, _
 
@@ -44,8 +47,44 @@ def login_limit() -> str:
     return current_app.config["ISODOC_LOGIN_RATE_LIMIT"]
 
 
+def account_limit() -> str:
+    return current_app.config["ISODOC_LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def account_key() -> str:
+    return services.login_key(request.form.get("username", ""))
+
+
+def failed_sign_in(response) -> bool:
+    """Only a refused password counts against the account: its owner, who knows it,
+    signs in again as soon as the window ends."""
+    return response.status_code == 401
+
+
+def account_locked_message() -> str:
+    # the same for every name, with an account or without: it tells nothing about either
+    return _("Tên đăng nhập này đã bị nhập sai mật khẩu quá nhiều lần nên tạm thời bị khoá "
+             "đăng nhập. Vui lòng thử lại sau; nếu quên mật khẩu, hãy liên hệ quản trị "
+             "viên đơn vị.")
+
+
+def note_account_lockout(breach: RequestLimit) -> None:
+    if first_breach(breach):  # one activity-log row per lockout, not one per try
+        run(services.record_login_lockout, request.form.get("username", ""))
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(e: RateLimitExceeded):
+    message = e.description if e.limit.error_message else MESSAGES[429]
+    return error_response(429, message)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
+# counted in the same storage as the limit per address: every worker and node together
+@limiter.limit(account_limit, methods=["POST"], key_func=account_key, scope="account",
+               deduct_when=failed_sign_in, error_message=account_locked_message,
+               on_breach=note_account_lockout)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -62,6 +101,7 @@ def login():
             if lang:
                 session["lang"] = lang
             session.permanent = True
+            services.date_sign_in(user, form.remember.data)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form, error=error), 200 if not error else 401
@@ -109,8 +149,10 @@ def change_password():
             else:
                 # Every session ended with the change; this browser carries on, with a
                 # new remember-me cookie if it had one.
-                remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-                login_user(me, remember=remembered in request.cookies)
+                cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+                remembered = cookie in request.cookies
+                services.date_sign_in(me, remembered)  # the password was just given
+                login_user(me, remember=remembered)
                 flash(_("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết "
                         "thúc."), "success")
     else:

@@ -47,6 +47,51 @@ def test_remember_me_cookie_is_dead_after_logout(app, client, province, make_use
     assert response.status_code == 302 and response.location.startswith("/login")
 
 
+def shift_clock(monkeypatch, seconds: float) -> None:
+    """The server's clock `seconds` later (what ages remember-me sign-ins)."""
+    now = services.clock()
+    monkeypatch.setattr(services, "clock", lambda: now + seconds)
+
+
+def test_remember_me_cookie_is_refused_once_older_than_its_duration(app, province, make_user,
+                                                                    monkeypatch):
+    """A browser ignoring Max-Age, or a thief who wrote a later expiry on a stolen copy,
+    still presents the cookie: the server refuses it all the same."""
+    browser = app.test_client()
+    login(browser, make_user((province["dept"], "reader")), remember="y")
+    copy = {"remember_token": cookie(browser, "remember_token")}
+    duration = app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+    shift_clock(monkeypatch, duration - 60)
+    assert replay(app, copy).get("/account").status_code == 200
+    shift_clock(monkeypatch, duration + 60)
+    response = replay(app, copy).get("/account")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    # the browser's own session, which the cookie would restore, ends with it
+    assert browser.get("/account").status_code == 302
+
+
+def test_a_session_without_remember_me_is_not_aged_by_the_remember_duration(
+        app, client, province, make_user, monkeypatch):
+    login(client, make_user((province["dept"], "reader")))
+    shift_clock(monkeypatch, app.config["REMEMBER_COOKIE_DURATION"].total_seconds() + 60)
+    assert client.get("/account").status_code == 200  # PERMANENT_SESSION_LIFETIME rules it
+
+
+def test_remember_me_cookie_without_a_sign_in_date_is_refused(app, province, make_user, in_db):
+    """What the cookie carried before sign-ins were dated ("id:version"): it could not be
+    aged, so it signs nobody in."""
+    from flask_login.utils import encode_cookie
+
+    username = make_user((province["dept"], "reader"))
+    with in_db() as s:
+        user = s.scalars(select(User).where(User.username == username)).one()
+        undated = f"{user.id}:{user.session_version}"
+    with app.test_request_context():
+        legacy = encode_cookie(undated)
+    response = replay(app, {"remember_token": legacy}).get("/account")
+    assert response.status_code == 302 and response.location.startswith("/login")
+
+
 def test_password_change_ends_the_other_sessions_and_keeps_this_one(app, province, make_user):
     username = make_user((province["dept"], "reader"))
     office, home = app.test_client(), app.test_client()
