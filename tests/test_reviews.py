@@ -330,10 +330,22 @@ def test_records_register_from_procedures_in_force(app, client):
     assert login(secretary, "stp.thuky").status_code == 302
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(RecordPlace))
-    for bad in ({"item": "Hồ sơ không có"}, {"place": "x" * 301}, {"document": "99999"}):
+    for bad, message in (({"item": "Hồ sơ không có"}, "không có trong mục «Hồ sơ cần lưu»"),
+                         ({"place": "x" * 301}, "Tối đa 300 ký tự."),
+                         ({"document": "99999"}, "Quy trình không thuộc đơn vị.")):
         response = post_form(secretary, url, {**place, **bad},
-                             page=f"/agencies/{AGENCY}/records", follow_redirects=True)
-        assert "Đã ghi nơi lưu" not in response.get_data(as_text=True), bad
+                             page=f"/agencies/{AGENCY}/records")
+        answer = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in answer, bad
+        assert "Đã ghi nơi lưu" not in answer, bad
+    # a very long place is refused beside its own row, and what was typed is kept there
+    typed = "Kho " + "ệ" * 99_996
+    response = post_form(secretary, url, {**place, "place": typed},
+                         page=f"/agencies/{AGENCY}/records")
+    answer = response.get_data(as_text=True)
+    assert response.status_code == 422
+    row = answer.split(f'value="{typed}"')[1].split("</form>")[0]
+    assert '<small class="error"' in row and "Tối đa 300 ký tự." in row
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RecordPlace)) == before
     page = post_form(secretary, url, place, page=f"/agencies/{AGENCY}/records",
