@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from docx import Document as Docx
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from isodoc.audits.models import Audit, AuditMember
@@ -183,6 +184,16 @@ def test_bad_input_and_other_agencies_change_nothing(desk, in_db):
         response = post_form(secretary, f"{BASE}/{rid}/actions", data, page=f"{BASE}/{rid}")
         assert response.status_code == 422, data
         assert message in response.get_data(as_text=True), data
+    # the refused action is shown as typed; the inputs above keep the meeting's content
+    typed = {"a-kind": "resources", "a-decision": "Tuyển thêm 02 công chức một cửa",
+             "a-owner": owner, "a-due_date": format_date(TODAY - timedelta(days=1))}
+    answer = post_form(secretary, f"{BASE}/{rid}/actions", typed,
+                       page=f"{BASE}/{rid}").get_data(as_text=True)
+    assert "Tuyển thêm 02 công chức một cửa" in answer
+    assert f'value="{format_date(TODAY - timedelta(days=1))}"' in answer
+    with in_db() as s:
+        contents = [c for c in s.scalars(select(ReviewInput.content)) if c.strip()]
+    assert contents and all(str(escape(c)) in answer for c in contents)
     assert post_form(secretary, f"{BASE}/{rid}/inputs", {"i-conclusion": "x" * 20_001},
                      page=f"{BASE}/{rid}").status_code == 422
     # another agency's secretary, a reader: 403 on every change; the reader may read
