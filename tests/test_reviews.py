@@ -249,7 +249,12 @@ def test_audit_team_needs_a_valid_certificate_or_the_leads_reason(desk, in_db, m
         response = post_form(secretary, TRAINING + "/certificates", {**cert, **overrides},
                              page=TRAINING)
         assert response.status_code == 422, overrides
-        assert message in response.get_data(as_text=True), overrides
+        answer = response.get_data(as_text=True)
+        assert message in answer, overrides
+        # the certificate form as typed; the course form beside it is not the post's
+        typed = {**cert, **overrides}
+        assert f'value="{typed["k-issued_on"]}"' in answer
+        assert f'value="{typed["k-number"]}"' in answer and 'value="Trung tâm TĐC"' in answer
     assert post_form(desk("outsider"), TRAINING + "/certificates", cert,
                      page="/account").status_code == 403
     with in_db() as s:
@@ -295,7 +300,9 @@ def test_courses_with_attendees(desk, in_db):
                                ({"c-title": ""}, "tên khoá đào tạo")):
         response = post_form(secretary, TRAINING + "/courses", {**data, **overrides},
                              page=TRAINING)
-        assert response.status_code == 422 and message in response.get_data(as_text=True)
+        answer = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in answer
+        assert 'value="Trung tâm TĐC"' in answer and 'value="10/03/2026"' in answer  # as typed
     assert desk("outsider").get(TRAINING).status_code == 403
     with in_db() as s:
         assert s.scalar(select(func.count()).select_from(Course)) == 1
