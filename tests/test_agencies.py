@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from isodoc.agencies.models import Agency
@@ -78,9 +79,14 @@ def test_bad_agency_input_changes_nothing(signed_in, province, in_db):
         ({"code": "ok-code", "name": "", "kind": "public_unit"}, "Vui lòng nhập tên đơn vị."),
     ]
     for data, message in cases:
-        post_form(client, "/agencies/so-tu-phap/children", data, page="/agencies/so-tu-phap")
-        page = client.get("/agencies/so-tu-phap").get_data(as_text=True)
-        assert message in page, message
+        refused = post_form(client, "/agencies/so-tu-phap/children", data,
+                            page="/agencies/so-tu-phap")
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and message in page, message
+        # the create form is shown again as typed; the edit form keeps the agency's values
+        assert f'value="{escape(data["code"])}"' in page
+        assert f'name="name" required type="text" value="{escape(data["name"])}"' in page
+        assert 'value="Sở Tư pháp"' in page
     assert count_agencies(in_db) == before
 
 
@@ -117,9 +123,12 @@ def test_admin_edits_and_moves_an_agency(signed_in, province, in_db):
         moved = s.scalars(select(Agency).where(Agency.code == "cc-thu-y")).one()
         assert (moved.name, moved.parent.code, moved.plan_year) == \
             ("Chi cục Chăn nuôi và Thú y", "so-tu-phap", 2020)
-    post_form(client, "/agencies/ubnd-dbp/edit", {
-        "name": "UBND TP", "kind": "district", "parent": "dbp-him-lam"}, page="/agencies/ubnd-dbp")
-    assert "Lựa chọn không hợp lệ." in client.get("/agencies/ubnd-dbp").get_data(as_text=True)
+    refused = post_form(client, "/agencies/ubnd-dbp/edit", {
+        "name": "UBND TP mới", "kind": "district", "parent": "dbp-him-lam"},
+        page="/agencies/ubnd-dbp")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Lựa chọn không hợp lệ." in page
+    assert 'value="UBND TP mới"' in page  # the name as typed
 
 
 def test_merge_keeps_the_old_agency_readable_from_the_successor(signed_in, province, make_user,
@@ -150,9 +159,15 @@ def test_merge_keeps_the_old_agency_readable_from_the_successor(signed_in, provi
 
 def test_dissolving_a_parent_with_live_children_is_refused(signed_in, province, in_db):
     client = signed_in(("ubnd-tinh", "admin"))
-    post_form(client, "/agencies/ubnd-dbp/dissolve", {"on": "01/07/2025", "successor": ""},
-              page="/agencies/ubnd-dbp")
-    assert "Còn 1 đơn vị trực thuộc chưa giải thể" in \
-        client.get("/agencies/ubnd-dbp").get_data(as_text=True)
+    refused = post_form(client, "/agencies/ubnd-dbp/dissolve",
+                        {"on": "01/07/2025", "successor": ""}, page="/agencies/ubnd-dbp")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Còn 1 đơn vị trực thuộc chưa giải thể" in page
+    assert 'value="01/07/2025"' in page  # the date as typed
+    refused = post_form(client, "/agencies/ubnd-dbp/dissolve",
+                        {"on": "31/02/2025", "successor": ""}, page="/agencies/ubnd-dbp")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'value="31/02/2025"' in page
+    assert 'class="error" id="on-error"' in page and 'aria-invalid="true"' in page
     with in_db():
         assert agency("ubnd-dbp").dissolved_on is None

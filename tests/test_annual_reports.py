@@ -131,6 +131,14 @@ def test_a_report_is_prefilled_written_approved_and_submitted_on_time(app, peopl
     assert write(as_, assessment="Sửa sau khi trình").status_code == 403
     leader_page = as_("approver").get(f"{REPORTS}/{THIS_YEAR}").get_data(as_text=True)
     assert "Phê duyệt" in leader_page and "Trả lại để sửa" in leader_page
+    # a comment over the limit: the page again, the comment as typed, the limit beside it
+    typed = "Đồng ý về cơ bản" + ", cần bổ sung" * 200
+    refused = post(as_("approver"), f"{REPORTS}/{THIS_YEAR}/approve", {"a-comment": typed})
+    answer = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Tối đa 2000 ký tự." in answer
+    assert f"{typed}</textarea>" in answer and 'id="a-comment-error"' in answer
+    assert "Hệ thống được duy trì." in answer  # the report's own text, not the post's
+    assert report_row(in_db)["state"] == ReportState.PENDING
     assert post(as_("approver"), f"{REPORTS}/{THIS_YEAR}/approve",
                 {"a-comment": "Đồng ý"}).status_code == 302
     response = post(as_("secretary"), f"{REPORTS}/{THIS_YEAR}/submit")
@@ -179,9 +187,10 @@ def test_the_leader_returns_a_report_and_it_is_edited_again(app, people, as_, in
     assert start(as_).status_code == 302 and write(as_).status_code == 302
     assert post(as_("secretary"), f"{REPORTS}/{THIS_YEAR}/send").status_code == 302
     # a return needs its reason: refused without one, next to the field, nothing changes
-    response = post(as_("approver"), f"{REPORTS}/{THIS_YEAR}/return", {"r-comment": ""})
+    response = post(as_("approver"), f"{REPORTS}/{THIS_YEAR}/return", {"r-comment": "  "})
     assert response.status_code == 422
     assert "Vui lòng nhập lý do trả lại." in response.get_data(as_text=True)
+    assert 'id="r-comment-error"' in response.get_data(as_text=True)
     assert report_row(in_db)["state"] == ReportState.PENDING
     assert post(as_("approver"), f"{REPORTS}/{THIS_YEAR}/return",
                 {"r-comment": "Bổ sung số liệu đào tạo"}).status_code == 302

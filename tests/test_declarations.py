@@ -451,6 +451,7 @@ def test_consultants_engagements_visits_and_traced_findings(desk, in_db, oversee
         "%d/%m/%Y"), "v-conclusion": "Tốt"})
     assert future.status_code == 422 and "không được ở tương lai" in future.get_data(
         as_text=True)
+    assert future.get_data(as_text=True).count("Tốt</textarea>") == 1  # its own row only
     assert post_form(overseer, f"/consultants/{2**31}/engagements/{ours}/visits",
                      {"v-visited_on": "01/01/2026", "v-conclusion": "x"}).status_code == 404
     assert post_form(overseer, visit, {"v-visited_on": TODAY.strftime("%d/%m/%Y"),
@@ -483,7 +484,11 @@ def test_consultants_engagements_visits_and_traced_findings(desk, in_db, oversee
                                                           "không có phát hiện"),
                           (f"PH-{TODAY.year}-001", "đã được gắn")):
         response = post_form(overseer, trace, {"t-code": code})
-        assert response.status_code == 422 and message in response.get_data(as_text=True)
+        answer = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in answer
+        # the code as typed, in the row of this engagement only (not in Sở Y tế's)
+        assert answer.count(f'value="{code}"') == 1
+        assert 'id="t-code-error"' in answer
     assert post_form(desk("secretary"), trace, {"t-code": f"PH-{TODAY.year}-002"}
                      ).status_code == 403
     assert post_form(overseer, f"/consultants/{ident}/engagements/{theirs}/findings",

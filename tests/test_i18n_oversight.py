@@ -59,12 +59,13 @@ def test_dashboard_and_plan_in_english_and_a_refused_target(plan, overseer, clie
     assert "Documents issued, applying" in page  # the stage choices, built per request
     assert "Whole province" in page and "Share (%)" in page
     assert "Chỉ tiêu theo năm" not in page and "Toàn tỉnh" not in page
-    post_form(client, f"/programme/plans/{plan}/targets",
-              {"year": str(YEAR), "kind": "district", "district": "", "stage": "declared",
-               "measure": "percent", "value": "140", "note": ""},
-              page=f"/programme/plans/{plan}")
-    refused = client.get(f"/programme/plans/{plan}").get_data(as_text=True)
-    assert "The target must be between 0 and 100." in refused
+    answer = post_form(client, f"/programme/plans/{plan}/targets",
+                       {"year": str(YEAR), "kind": "district", "district": "",
+                        "stage": "declared", "measure": "percent", "value": "140", "note": ""},
+                       page=f"/programme/plans/{plan}")
+    assert answer.status_code == 422
+    refused = answer.get_data(as_text=True)
+    assert "The target must be between 0 and 100." in refused and 'value="140"' in refused
     assert "Giá trị chỉ tiêu" not in refused
     listed = client.get(f"/programme/agencies?year={YEAR}&kind=commune").get_data(as_text=True)
     assert "agencies." in listed and "Not started" in listed and "Chưa xây dựng" not in listed

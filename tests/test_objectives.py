@@ -152,9 +152,12 @@ def test_months_to_come_are_refused(desk, in_db, client):
     this_year = today_local().year
     objective = create(desk, in_db, year=str(this_year + 1))
     before = state(in_db)
-    response = enter(desk("secretary"), objective, "1", "100")
+    response = enter(desk("secretary"), objective, "1", "99,5", "Số liệu tạm tính")
     assert response.status_code == 422
     assert f"Chưa đến kỳ 01/{this_year + 1}" in flashed(response)
+    # what was typed stays; the CSV form below keeps its remembered column, not the post
+    assert 'value="99,5"' in flashed(response) and "Số liệu tạm tính" in flashed(response)
+    assert 'value="Kỳ báo cáo"' in flashed(response)
     api = client.post(f"/api/v1/agencies/so-tu-phap/objectives/{objective}/measurements",
                       json={"period": f"{this_year + 1}-01", "value": 1},
                       headers=token(in_db, "stp.thuky"))

@@ -92,3 +92,28 @@ def test_only_the_owner_or_the_secretary_imports(desk, in_db):
     assert upload(desk("reader"), objective, EXPORT).status_code == 403
     assert upload(desk("outsider"), objective, EXPORT).status_code == 403
     assert upload(desk("secretary"), objective, EXPORT).status_code == 302
+
+
+def test_every_bad_row_is_named_a_month_to_come_among_them(desk, in_db):
+    """A row of a month still to come is named with its line like any other bad row, not
+    left to stop the entering after the check has passed."""
+    from isodoc.timeutil import today_local
+
+    coming = today_local().year + 1
+    objective = create(desk, in_db, year=str(coming))
+    owner = desk("author")
+    before = state(in_db)
+    bad = ("Kỳ báo cáo;Tỷ lệ đúng hạn (%)\r\n"
+           f"02/{coming};100\r\n"           # line 2: a month to come
+           f"13/{coming};100\r\n"           # line 3: not a month
+           f"03/{coming};chín mươi\r\n"     # line 4: a month to come (named as such first)
+           f"02/{coming};99\r\n")           # line 5: a month to come again
+    response = upload(owner, objective, bad)
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Tệp không được nhập (4 lỗi), chưa có gì thay đổi." in text
+    assert f"Dòng 2: Chưa đến kỳ 02/{coming}" in text
+    assert f"Dòng 3: «13/{coming}» không phải là tháng" in text
+    assert f"Dòng 4: Chưa đến kỳ 03/{coming}" in text
+    assert f"Dòng 5: Chưa đến kỳ 02/{coming}" in text
+    assert state(in_db) == before

@@ -176,9 +176,16 @@ def test_the_overseer_adds_a_target_and_bad_input_changes_nothing(plan, overseer
             "measure": "count", "value": "2", "note": "Hai huyện công bố"}
     bad = post_form(client, url, {**good, "measure": "percent", "value": "140"},
                     page=f"/programme/plans/{plan}")
-    assert bad.status_code == 302
-    page = client.get(f"/programme/plans/{plan}").get_data(as_text=True)
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
     assert "Giá trị chỉ tiêu phải từ 0 đến 100" in page
+    # the form is shown again as typed, the refusal beside the value
+    assert 'value="140"' in page and 'value="Hai huyện công bố"' in page
+    assert 'id="value-error"' in page
+    invalid = post_form(client, url, {**good, "value": "hai", "note": "Ghi chú đã gõ"},
+                        page=f"/programme/plans/{plan}")
+    assert invalid.status_code == 422 and 'value="Ghi chú đã gõ"' in invalid.get_data(
+        as_text=True)
     with in_db() as s:
         assert s.scalar(select(func.count()).select_from(PlanTarget)) == 2
     post_form(client, url, good, page=f"/programme/plans/{plan}")
@@ -299,7 +306,11 @@ def test_unit_rates_are_entered_and_the_estimate_follows(dien_bien, client, in_d
         line = s.scalars(select(CostLine).where(CostLine.category == "duy_tri")).one()
         line_id = line.id
     page = f"/programme/plans/{dien_bien}"
-    post_form(client, f"{page}/rates", {f"rate-{line_id}": "abc"}, page=page)
+    refused = post_form(client, f"{page}/rates", {f"rate-{line_id}": "abc"}, page=page)
+    answer = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="rates-error"' in answer
+    assert "Đơn giá «abc» không phải là số" in answer
+    assert f'name="rate-{line_id}" value="abc"' in answer  # the rate as typed
     with in_db() as s:
         assert s.get(CostLine, line_id).unit_rate == Decimal("15")
     post_form(client, f"{page}/rates", {f"rate-{line_id}": "16,5"}, page=page)

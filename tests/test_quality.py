@@ -182,6 +182,10 @@ def test_the_whole_journey_from_plan_to_closure(team, desk, in_db, client):
     assert (state_of(in_db, 1), state_of(in_db, 2)) == ("accepted", "accepted")
 
     # -- finding 1 needs a document change: the draft opens from the finding
+    r = post(desk("secretary"), f"{f1_url}/revise", {"revise-document": "999999"})
+    answer = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Lựa chọn không hợp lệ." in answer
+    assert 'id="revise-document-error"' in answer
     r = post(desk("secretary"), f"{f1_url}/revise", {"revise-document": document_id(in_db)})
     assert r.status_code == 302 and "/drafts/2" in r.headers["Location"]
     # implemented is refused while the revision is not issued
@@ -371,7 +375,12 @@ def test_attachments_are_checked_and_served_only_to_those_allowed(team, desk, in
             "csrf_token": csrf_token(client, "/"),
             "attach-file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
-    upload("secretary", "virus.exe", b"MZ")
+    refused = upload("secretary", "virus.exe", b"MZ")
+    answer = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Chỉ nhận tệp PDF, ảnh JPG/PNG" in answer
+    assert 'id="attach-file-error"' in answer  # the reason beside the file field
+    missing = upload("secretary", "", b"")
+    assert missing.status_code == 422 and "Vui lòng chọn tệp." in missing.get_data(as_text=True)
     upload("secretary", "bien-ban.pdf", b"%PDF-1.4 evidence")
     with in_db() as s:
         files = s.get(Finding, finding.id).attachments

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from docx import Document as Docx
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from isodoc.audits.models import Audit, AuditMember
@@ -183,6 +184,16 @@ def test_bad_input_and_other_agencies_change_nothing(desk, in_db):
         response = post_form(secretary, f"{BASE}/{rid}/actions", data, page=f"{BASE}/{rid}")
         assert response.status_code == 422, data
         assert message in response.get_data(as_text=True), data
+    # the refused action is shown as typed; the inputs above keep the meeting's content
+    typed = {"a-kind": "resources", "a-decision": "Tuyển thêm 02 công chức một cửa",
+             "a-owner": owner, "a-due_date": format_date(TODAY - timedelta(days=1))}
+    answer = post_form(secretary, f"{BASE}/{rid}/actions", typed,
+                       page=f"{BASE}/{rid}").get_data(as_text=True)
+    assert "Tuyển thêm 02 công chức một cửa" in answer
+    assert f'value="{format_date(TODAY - timedelta(days=1))}"' in answer
+    with in_db() as s:
+        contents = [c for c in s.scalars(select(ReviewInput.content)) if c.strip()]
+    assert contents and all(str(escape(c)) in answer for c in contents)
     assert post_form(secretary, f"{BASE}/{rid}/inputs", {"i-conclusion": "x" * 20_001},
                      page=f"{BASE}/{rid}").status_code == 422
     # another agency's secretary, a reader: 403 on every change; the reader may read
@@ -238,7 +249,12 @@ def test_audit_team_needs_a_valid_certificate_or_the_leads_reason(desk, in_db, m
         response = post_form(secretary, TRAINING + "/certificates", {**cert, **overrides},
                              page=TRAINING)
         assert response.status_code == 422, overrides
-        assert message in response.get_data(as_text=True), overrides
+        answer = response.get_data(as_text=True)
+        assert message in answer, overrides
+        # the certificate form as typed; the course form beside it is not the post's
+        typed = {**cert, **overrides}
+        assert f'value="{typed["k-issued_on"]}"' in answer
+        assert f'value="{typed["k-number"]}"' in answer and 'value="Trung tâm TĐC"' in answer
     assert post_form(desk("outsider"), TRAINING + "/certificates", cert,
                      page="/account").status_code == 403
     with in_db() as s:
@@ -284,7 +300,9 @@ def test_courses_with_attendees(desk, in_db):
                                ({"c-title": ""}, "tên khoá đào tạo")):
         response = post_form(secretary, TRAINING + "/courses", {**data, **overrides},
                              page=TRAINING)
-        assert response.status_code == 422 and message in response.get_data(as_text=True)
+        answer = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in answer
+        assert 'value="Trung tâm TĐC"' in answer and 'value="10/03/2026"' in answer  # as typed
     assert desk("outsider").get(TRAINING).status_code == 403
     with in_db() as s:
         assert s.scalar(select(func.count()).select_from(Course)) == 1
@@ -330,10 +348,22 @@ def test_records_register_from_procedures_in_force(app, client):
     assert login(secretary, "stp.thuky").status_code == 302
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(RecordPlace))
-    for bad in ({"item": "Hồ sơ không có"}, {"place": "x" * 301}, {"document": "99999"}):
+    for bad, message in (({"item": "Hồ sơ không có"}, "không có trong mục «Hồ sơ cần lưu»"),
+                         ({"place": "x" * 301}, "Tối đa 300 ký tự."),
+                         ({"document": "99999"}, "Quy trình không thuộc đơn vị.")):
         response = post_form(secretary, url, {**place, **bad},
-                             page=f"/agencies/{AGENCY}/records", follow_redirects=True)
-        assert "Đã ghi nơi lưu" not in response.get_data(as_text=True), bad
+                             page=f"/agencies/{AGENCY}/records")
+        answer = response.get_data(as_text=True)
+        assert response.status_code == 422 and message in answer, bad
+        assert "Đã ghi nơi lưu" not in answer, bad
+    # a very long place is refused beside its own row, and what was typed is kept there
+    typed = "Kho " + "ệ" * 99_996
+    response = post_form(secretary, url, {**place, "place": typed},
+                         page=f"/agencies/{AGENCY}/records")
+    answer = response.get_data(as_text=True)
+    assert response.status_code == 422
+    row = answer.split(f'value="{typed}"')[1].split("</form>")[0]
+    assert '<small class="error"' in row and "Tối đa 300 ký tự." in row
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RecordPlace)) == before
     page = post_form(secretary, url, place, page=f"/agencies/{AGENCY}/records",

@@ -87,8 +87,16 @@ def test_bad_input_forged_ids_and_other_agencies_change_nothing(desk, in_db):
     scale = post_form(secretary, BASE + "/scale", {
         "s-likelihood_max": "5", "s-impact_max": "5", "s-medium_from": "20",
         "s-high_from": "10"}, page=BASE)
-    assert scale.status_code == 302
-    assert "Ngưỡng mức trung bình" in secretary.get(BASE).get_data(as_text=True)
+    assert scale.status_code == 422
+    answer = scale.get_data(as_text=True)
+    assert "Ngưỡng mức trung bình" in answer
+    assert 'name="s-medium_from" type="number" value="20"' in answer  # as typed
+    assert 'name="s-high_from" type="number" value="10"' in answer
+    typo = post_form(secretary, BASE + "/scale", {
+        "s-likelihood_max": "5", "s-impact_max": "năm", "s-medium_from": "5",
+        "s-high_from": "12"}, page=BASE)
+    assert typo.status_code == 422 and 'value="năm"' in typo.get_data(as_text=True)
+    assert 'id="s-impact_max-error"' in typo.get_data(as_text=True)
     with in_db() as s:
         risk_id = s.scalar(select(Risk.id))
     outsider = desk("outsider")

@@ -133,6 +133,14 @@ def test_admin_uploads_previews_and_applies_then_a_reimport_shows_the_diff(app, 
     with in_db() as s:
         assert s.scalar(select(func.count()).select_from(Tthc)) == 0  # preview only
     import_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    typed = "Quyết định số 1/QĐ-UBND" + " rất dài" * 500
+    refused = admin.post(f"/tthc/imports/{import_id}/apply", data={
+        "csrf_token": csrf_token(admin, f"/tthc/imports/{import_id}"), "decision": typed})
+    answer = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Tối đa 4000 ký tự." in answer
+    assert f"{typed}</textarea>" in answer and 'id="decision-error"' in answer  # as typed
+    with in_db() as s:
+        assert s.scalar(select(func.count()).select_from(Tthc)) == 0
     response = admin.post(f"/tthc/imports/{import_id}/apply", data={
         "csrf_token": csrf_token(admin, f"/tthc/imports/{import_id}"),
         "decision": "Quyết định số 1/QĐ-UBND ngày 01/02/2025"})

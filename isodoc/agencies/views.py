@@ -71,16 +71,28 @@ def index():
 def detail(code: str):
     agency = agency_or_404(code)
     require(current_user, Action.AGENCY_VIEW, agency)
-    edit_form = AgencyEditForm(name=agency.name, kind=agency.kind, plan_year=agency.plan_year,
-                               parent=agency.parent.code if agency.parent else "")
-    edit_form.parent.choices = parent_choices(agency)
-    create_form = AgencyCreateForm()
-    create_form.kind.choices = child_kind_choices(agency)
+    return render_detail(agency)
+
+
+def render_detail(agency: Agency, status: int = 200, *, create_form: AgencyCreateForm | None = None,
+                  edit_form: AgencyEditForm | None = None,
+                  dissolve_form: DissolveForm | None = None):
+    """An agency's page; after a refused change, with that form as typed (422). The other
+    forms never bind to the request."""
+    if edit_form is None:
+        edit_form = AgencyEditForm(formdata=None, name=agency.name, kind=agency.kind,
+                                   plan_year=agency.plan_year,
+                                   parent=agency.parent.code if agency.parent else "")
+        edit_form.parent.choices = parent_choices(agency)
+    if create_form is None:
+        create_form = AgencyCreateForm(formdata=None)
+        create_form.kind.choices = child_kind_choices(agency)
     from isodoc.programme.stage import stage_of_agency
 
     stage = stage_of_agency(agency, today_local())  # derived from its records, not typed
-    dissolve_form = DissolveForm(on=format_date(today_local()))
-    dissolve_form.successor.choices = successor_choices(agency)
+    if dissolve_form is None:
+        dissolve_form = DissolveForm(formdata=None, on=format_date(today_local()))
+        dissolve_form.successor.choices = successor_choices(agency)
     members = []
     if policy.can(current_user, Action.AGENCY_VIEW_MEMBERS, agency):
         members = db.session.scalars(
@@ -102,7 +114,7 @@ def detail(code: str):
         coverage=tthc_coverage,
         create_form=create_form,
         edit_form=edit_form, dissolve_form=dissolve_form, stage=stage,
-        children=sorted(agency.children, key=lambda a: (services.kind_order(a), a.name)))
+        children=sorted(agency.children, key=lambda a: (services.kind_order(a), a.name))), status
 
 
 def placement_choices(agency: Agency, none_label: str) -> list[SelectChoice]:
@@ -126,15 +138,16 @@ def successor_choices(agency: Agency) -> list[SelectChoice]:
     return placement_choices(agency, _("— giải thể, không sáp nhập —"))
 
 
-def run_and_return(agency: Agency, message: Callable[[Any], str], command, *args, **kwargs):
+def run_and_return(agency: Agency, message: Callable[[Any], str], refused: dict[str, Any],
+                   command, *args, **kwargs):
     """Run the command, say how it went, go back to the agency page (of the new agency
-    when one was created)."""
+    when one was created); when refused, show the page again with the form as typed."""
     result, error = attempt(command, *args, **kwargs)
     if error is not None:
         flash(error.message, "error")
-    else:
-        flash(message(result), "success")
-        agency = result if isinstance(result, Agency) else agency
+        return render_detail(agency_or_404(agency.code), 422, **refused)
+    flash(message(result), "success")
+    agency = result if isinstance(result, Agency) else agency
     return redirect(url_for("agencies.detail", code=agency.code))
 
 
@@ -146,8 +159,9 @@ def create_child(code: str):
     form.kind.choices = child_kind_choices(parent)
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("agencies.detail", code=parent.code))
+        return render_detail(parent, 422, create_form=form)
     return run_and_return(parent, lambda child: _("Đã tạo đơn vị %(name)s.", name=child.name),
+                          {"create_form": form},
                           services.create_agency, services.AgencyData(
                               code=form.code.data, name=form.name.data,
                               kind=AgencyKind(form.kind.data), parent=parent,
@@ -162,9 +176,9 @@ def edit(code: str):
     form.parent.choices = parent_choices(agency)
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("agencies.detail", code=agency.code))
+        return render_detail(agency, 422, edit_form=form)
     parent = services.get_by_code(form.parent.data) if form.parent.data else None
-    return run_and_return(agency, lambda _r: _("Đã lưu thông tin đơn vị."),
+    return run_and_return(agency, lambda _r: _("Đã lưu thông tin đơn vị."), {"edit_form": form},
                           services.update_agency, agency, current_user, name=form.name.data,
                           kind=AgencyKind(form.kind.data), parent=parent,
                           plan_year=form.plan_year.data)
@@ -178,11 +192,11 @@ def dissolve(code: str):
     form.successor.choices = successor_choices(agency)
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("agencies.detail", code=agency.code))
+        return render_detail(agency, 422, dissolve_form=form)
     successor = services.get_by_code(form.successor.data) if form.successor.data else None
     return run_and_return(
         agency, lambda _r: _("Đã ghi nhận giải thể/sáp nhập; tài liệu và lịch sử được giữ "
-                             "nguyên."),
+                             "nguyên."), {"dissolve_form": form},
         services.dissolve, agency, current_user, form.on.date, successor)
 
 

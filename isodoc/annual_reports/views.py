@@ -109,14 +109,17 @@ def as_of(figures: dict) -> date | None:
 
 
 def render_report(report: AnnualReport, form: ReportForm | None = None, status: int = 200,
-                  return_form: ReturnForm | None = None):
+                  return_form: ReturnForm | None = None, approve_form: ApproveForm | None = None):
+    """A report's page; after a refused form, with that form as typed (422). The others
+    show the report as it is and never read the request."""
     if form is None:
-        form = ReportForm(obj=report)
+        form = ReportForm(formdata=None, obj=report)
     return render_template(
         "annual_reports/show.html", report=report, agency=report.agency, form=form,
         figures=report.figure_data, due_on=services.deadline(report.year),
         as_of=as_of(report.figure_data),
-        approve_form=ApproveForm(prefix="a"), return_form=return_form or ReturnForm(prefix="r"),
+        approve_form=approve_form or ApproveForm(prefix="a", formdata=None),
+        return_form=return_form or ReturnForm(prefix="r", formdata=None),
         may_edit=can(current_user, Action.REPORT_EDIT, report),
         may_approve=can(current_user, Action.REPORT_APPROVE, report),
         may_submit=can(current_user, Action.REPORT_SUBMIT, report)), status
@@ -143,13 +146,17 @@ def save(agency_code: str, year: int):
     return redirect(report_url(report))
 
 
-def step(agency_code: str, year: int, action: Action, command, *args, message: str):
+def step(agency_code: str, year: int, action: Action, command, *args, message: str,
+         refused: dict | None = None):
+    """Run a step; when refused, show the report again (with the step's form as typed,
+    `refused`)."""
     report = report_or_404(agency_code, year)
     require(current_user, action, report)
     result, error = attempt(command, report, current_user, *args)
     if error is not None:
         flash(error.message, "error")
-        return render_report(db.session.get(AnnualReport, report.id), status=422)
+        return render_report(db.session.get(AnnualReport, report.id), status=422,
+                             **(refused or {}))
     flash(message if result is not False else
           _("Đã gửi báo cáo, sau hạn nộp %(due)s: báo cáo được ghi nhận là nộp muộn.",
             due=format_date(report.due_on)), "success" if result is not False else "error")
@@ -175,9 +182,10 @@ def approve(agency_code: str, year: int):
     form = ApproveForm(prefix="a")
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return render_report(report, status=422)
+        return render_report(report, status=422, approve_form=form)
     return step(agency_code, year, Action.REPORT_APPROVE, services.approve,
-                form.comment.data or "", message=_("Đã phê duyệt báo cáo."))
+                form.comment.data or "", message=_("Đã phê duyệt báo cáo."),
+                refused={"approve_form": form})
 
 
 @bp.route("/agencies/<agency_code>/annual-reports/<int:year>/return", methods=["POST"])
@@ -188,7 +196,8 @@ def return_report(agency_code: str, year: int):
     if not form.validate_on_submit():
         return render_report(report, status=422, return_form=form)
     return step(agency_code, year, Action.REPORT_APPROVE, services.return_report,
-                form.comment.data or "", message=_("Đã trả lại báo cáo để sửa."))
+                form.comment.data or "", message=_("Đã trả lại báo cáo để sửa."),
+                refused={"return_form": form})
 
 
 @bp.route("/agencies/<agency_code>/annual-reports/<int:year>/submit", methods=["POST"])

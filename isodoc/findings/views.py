@@ -124,24 +124,30 @@ def new(agency_code: str):
                            item=item), 422 if request.method == "POST" else 200
 
 
-def step_forms(finding: Finding) -> dict:
-    propose = ProposeForm(prefix="propose")
+def step_forms(finding: Finding, bound: str | None = None) -> dict:
+    """The finding page's forms; only the one named `bound` reads the posted data, the
+    others show the finding as it is."""
+    def make(key: str, form_class, **kwargs):
+        return form_class(prefix=key, **kwargs) if key == bound else \
+            form_class(prefix=key, formdata=None, **kwargs)
+
+    propose = make("propose", ProposeForm)
     propose.owner.choices = options((str(u.id), u.full_name)
                                     for u in members_of(finding.agency))
-    if request.method == "GET":
+    if bound != "propose":
         propose.correction.data, propose.root_cause.data = finding.correction, finding.root_cause
         propose.whys.data, propose.action_plan.data = finding.whys, finding.action_plan
         propose.owner.data = str(finding.owner_id or current_user.id)
         propose.due_date.data = finding.due_date.strftime("%d/%m/%Y") if finding.due_date \
             else ""
-    revise = ReviseForm(prefix="revise")
+    revise = make("revise", ReviseForm)
     revise.document.choices = options((str(r.document.id), r.document.code)
                                       for r in finding.revisions)
-    return {"propose": propose, "accept": AcceptForm(prefix="accept"),
-            "comment": CommentForm(prefix="comment"),
-            "implement": ImplementForm(prefix="implement"),
-            "verify": VerifyForm(prefix="verify"), "revise": revise,
-            "attach": AttachForm(prefix="attach")}
+    return {"propose": propose, "accept": make("accept", AcceptForm),
+            "comment": make("comment", CommentForm),
+            "implement": make("implement", ImplementForm),
+            "verify": make("verify", VerifyForm), "revise": revise,
+            "attach": make("attach", AttachForm)}
 
 
 def linked_risks(finding: Finding) -> list:
@@ -177,9 +183,9 @@ def step(agency_code: str, finding_id: int, step: str):
         abort(404)
     chosen = Step(step)
     require(current_user, STEP_ACTIONS[chosen], finding)
-    forms = step_forms(finding)
     key = {Step.PROPOSE: "propose", Step.ACCEPT: "accept", Step.IMPLEMENT: "implement",
            Step.VERIFY: "verify", Step.INEFFECTIVE: "verify"}.get(chosen, "comment")
+    forms = step_forms(finding, key)
     form = forms[key]
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -223,10 +229,11 @@ def revise(agency_code: str, finding_id: int):
 
     finding = finding_or_404(agency_code, finding_id)
     require(current_user, Action.FINDING_REVISE_DOC, finding)
-    form = step_forms(finding)["revise"]
+    forms = step_forms(finding, "revise")
+    form = forms["revise"]
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(finding_url(finding))
+        return render_finding(finding, forms, 422)
     document = next((r.document for r in finding.revisions
                      if str(r.document.id) == form.document.data), None)
     if document is None:
@@ -234,7 +241,8 @@ def revise(agency_code: str, finding_id: int):
     revision, error = attempt(services.start_document_revision, finding, current_user, document)
     if error is not None:
         flash(error.message, "error")
-        return redirect(finding_url(finding))
+        form.document.errors = [*form.document.errors, error.message]
+        return render_finding(db.session.get(Finding, finding_id), forms, 422)
     flash(_("Đã mở dự thảo %(seq)s của %(document)s cho hành động khắc phục %(code)s.",
             seq=revision.seq, document=document.code, code=finding.code), "success")
     return redirect(draft_url(revision))
@@ -244,16 +252,21 @@ def revise(agency_code: str, finding_id: int):
 def attach(agency_code: str, finding_id: int):
     finding = finding_or_404(agency_code, finding_id)
     require(current_user, Action.FINDING_ATTACH, finding)
-    form = step_forms(finding)["attach"]
+    forms = step_forms(finding, "attach")
+    form = forms["attach"]
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(finding_url(finding, "evidence"))
+        return render_finding(finding, forms, 422)
     upload = form.file.data
     _done, error = attempt(services.attach, finding, current_user, upload.filename or "",
-                       upload.read(services.ATTACHMENT_MAX + 1),
-                       services.stage_for(finding.state))
-    flash(error.message if error else _("Đã đính kèm bằng chứng."),
-          "error" if error else "success")
+                           upload.read(services.ATTACHMENT_MAX + 1),
+                           services.stage_for(finding.state))
+    if error is not None:
+        flash(error.message, "error")
+        # a file cannot be kept for the browser to send again: the reason stands beside it
+        form.file.errors = [*form.file.errors, error.message]
+        return render_finding(db.session.get(Finding, finding_id), forms, 422)
+    flash(_("Đã đính kèm bằng chứng."), "success")
     return redirect(finding_url(finding, "evidence"))
 
 

@@ -97,7 +97,7 @@ def render_inspection(inspection: Inspection, conclude_form: ConcludeForm | None
     return render_template(
         "inspections/show.html", inspection=inspection, agency=inspection.agency,
         findings=services.inspection_findings(inspection),
-        conclude_form=conclude_form or ConcludeForm(),
+        conclude_form=conclude_form or ConcludeForm(formdata=None),
         may_lead=can(current_user, Action.INSPECTION_LEAD, inspection),
         may_raise=can(current_user, Action.INSPECTION_FINDING, inspection)), status
 
@@ -188,15 +188,20 @@ def consultants():
 
 
 def render_consultant(consultant: Consultant, engagement_form: EngagementForm | None = None,
-                      visit_form: VisitForm | None = None, status: int = 200):
-    engagement_form = engagement_form or EngagementForm(prefix="e")
+                      visit_form: VisitForm | None = None, status: int = 200,
+                      trace_form: TraceForm | None = None, refused_engagement: int | None = None):
+    """A consultant's page; after a refused form, with that form as typed (422): a visit or
+    a trace shows its typed text in the row of its engagement only (`refused_engagement`)."""
+    engagement_form = engagement_form or EngagementForm(prefix="e", formdata=None)
     if engagement_form.year.data is None:
         engagement_form.year.data = today_local().year
     engagement_form.agency.choices = agency_choices()
     return render_template("inspections/consultant.html", consultant=consultant,
                            engagement_form=engagement_form,
-                           visit_form=visit_form or VisitForm(prefix="v"),
-                           trace_form=TraceForm(prefix="t"),
+                           visit_form=VisitForm(prefix="v", formdata=None),
+                           trace_form=TraceForm(prefix="t", formdata=None),
+                           refused_visit=visit_form, refused_trace=trace_form,
+                           refused_engagement=refused_engagement,
                            traced=services.traced_findings(consultant)), status
 
 
@@ -239,11 +244,14 @@ def trace(consultant_id: int, engagement_id: int):
     form = TraceForm(prefix="t")
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return render_consultant(consultant, status=422)
+        return render_consultant(consultant, status=422, trace_form=form,
+                                 refused_engagement=engagement_id)
     link, error = attempt(services.trace_finding, engagement, current_user, form.code.data or "")
     if error is not None:
         flash(error.message, "error")
-        return render_consultant(db.session.get(Consultant, consultant_id), status=422)
+        form.code.errors = [*form.code.errors, error.message]
+        return render_consultant(db.session.get(Consultant, consultant_id), status=422,
+                                 trace_form=form, refused_engagement=engagement_id)
     flash(_("Đã gắn phát hiện %(code)s với %(name)s.", code=link.finding.code,
             name=consultant.name), "success")
     return redirect(url_for("inspections.consultant", consultant_id=consultant_id))
@@ -256,13 +264,14 @@ def visit(consultant_id: int, engagement_id: int):
     form = VisitForm(prefix="v")
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return render_consultant(consultant, visit_form=form, status=422)
+        return render_consultant(consultant, visit_form=form, status=422,
+                                 refused_engagement=engagement_id)
     _visit, error = attempt(services.record_visit, engagement, current_user,
                             form.visited_on.date, form.conclusion.data or "")
     if error is not None:
         field = getattr(form, getattr(error, "field", "") or "conclusion", form.conclusion)
         field.errors = [error.message]
         return render_consultant(db.session.get(Consultant, consultant_id), visit_form=form,
-                                 status=422)
+                                 status=422, refused_engagement=engagement_id)
     flash(_("Đã ghi kết luận giám sát."), "success")
     return redirect(url_for("inspections.consultant", consultant_id=consultant_id))

@@ -341,6 +341,7 @@ def import_values(objective: QualityObjective, actor: User, data: bytes, period_
     period_key, value_key = keys[column_key(period_name)], keys[column_key(value_name)]
     wanted: dict[int, tuple[float, int]] = {}
     problems: list[str] = []
+    today = today_local()
     for line, row in rows:
         cell = row.get(period_key, "")
         found = parse_month_cell(cell)
@@ -357,6 +358,12 @@ def import_values(objective: QualityObjective, actor: User, data: bytes, period_
                               "%(month)s.", line=line,
                               frequency=objective.frequency_enum.label.lower(),
                               month=shown))
+            continue
+        if (year, month) > (today.year, today.month):
+            # checked here, not only when entering, so that every bad row is named at once
+            problems.append(_("Dòng %(line)s: %(message)s", line=line, message=_(
+                "Chưa đến kỳ %(period)s: chỉ nhập kết quả của tháng đã qua hoặc tháng này.",
+                period=period)))
             continue
         if month in wanted:
             problems.append(_("Dòng %(line)s: tháng %(period)s đã có ở dòng %(first)s.",

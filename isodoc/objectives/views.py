@@ -118,17 +118,17 @@ def edit(agency_code: str, objective_id: int):
                            objective=objective), 422 if request.method == "POST" else 200
 
 
-def measurement_form(objective: QualityObjective) -> MeasurementForm:
-    form = MeasurementForm(prefix="m")
+def measurement_form(objective: QualityObjective, bound: bool = True) -> MeasurementForm:
+    form = MeasurementForm(prefix="m") if bound else MeasurementForm(prefix="m", formdata=None)
     form.month.choices = options(
         (str(m), _("Tháng %(month)s/%(year)s", month=str(m).zfill(2), year=objective.year))
         for m in objective.frequency_enum.months)
     return form
 
 
-def import_form(objective: QualityObjective) -> ImportForm:
-    form = ImportForm(prefix="csv")
-    if request.method == "GET" or not form.is_submitted():
+def import_form(objective: QualityObjective, bound: bool = True) -> ImportForm:
+    form = ImportForm(prefix="csv") if bound else ImportForm(prefix="csv", formdata=None)
+    if not bound or request.method == "GET" or not form.is_submitted():
         # the column's name in the one-stop-shop system's export (data, not interface)
         form.period_column.data = objective.import_period_column or "Kỳ báo cáo"  # i18n: vi-only
         form.value_column.data = objective.import_value_column
@@ -138,8 +138,8 @@ def import_form(objective: QualityObjective) -> ImportForm:
 def render_objective(objective: QualityObjective, form: MeasurementForm | None = None,
                      status: int = 200, csv_form: ImportForm | None = None,
                      problems: list[str] | None = None):
-    if form is None:
-        form = measurement_form(objective)
+    if form is None:  # the forms not posted show the objective, never the request
+        form = measurement_form(objective, bound=False)
         entered = {m.month for m in objective.measurements}
         today = today_local()
         due = [m for m in objective.frequency_enum.months
@@ -148,8 +148,8 @@ def render_objective(objective: QualityObjective, form: MeasurementForm | None =
         form.month.data = str(free[0] if free else objective.frequency_enum.months[-1])
     return render_template(
         "objectives/show.html", objective=objective, agency=objective.agency, form=form,
-        finding_form=RaiseFindingForm(prefix="f"), chart=trend_svg,
-        csv_form=csv_form or import_form(objective), problems=problems or [],
+        finding_form=RaiseFindingForm(prefix="f", formdata=None), chart=trend_svg,
+        csv_form=csv_form or import_form(objective, bound=False), problems=problems or [],
         may_import=can(current_user, Action.OBJECTIVE_MEASURE, objective),
         may_edit=can(current_user, Action.OBJECTIVE_MANAGE, objective.agency),
         may_measure=can(current_user, Action.OBJECTIVE_MEASURE, objective),

@@ -160,10 +160,10 @@ def plan_or_404(plan_id: int) -> Plan:
     return plan
 
 
-def target_form(plan: Plan) -> TargetForm:
+def target_form(plan: Plan, bound: bool = True) -> TargetForm:
     from isodoc.agencies.models import Agency
 
-    form = TargetForm()
+    form = TargetForm() if bound else TargetForm(formdata=None)
     form.year.choices = options((str(y), str(y)) for y in plan.years)
     districts = db.session.execute(select(Agency.code, Agency.name).where(
         Agency.kind == AgencyKind.DISTRICT, Agency.dissolved_on.is_(None))
@@ -199,17 +199,24 @@ def create_plan():
 @bp.route("/plans/<int:plan_id>")
 def plan(plan_id: int):
     require(current_user, Action.PROGRAMME_VIEW)
-    plan_ = plan_or_404(plan_id)
+    return render_plan(plan_or_404(plan_id))
+
+
+def render_plan(plan_: Plan, status: int = 200, form: TargetForm | None = None,
+                typed_rates: dict[int, str] | None = None, rates_error: str = ""):
+    """A plan's page; after a refused target or rates, with what was typed (422)."""
     estimate = appendices.cost_estimate(plan_)
     header, cost_rows = appendices.cost_table(estimate)
     return render_template("programme/plan.html", plan=plan_, plans=dashboard.plans(),
-                           form=target_form(plan_), import_form=CsvUploadForm(),
-                           delete_form=ConfirmForm(), Stage=Stage, AgencyKind=AgencyKind,
-                           cost_header=header, cost_rows=cost_rows,
+                           form=form or target_form(plan_, bound=False),
+                           import_form=CsvUploadForm(formdata=None),
+                           delete_form=ConfirmForm(formdata=None), Stage=Stage,
+                           AgencyKind=AgencyKind, cost_header=header, cost_rows=cost_rows,
                            lines={line.id: line for line in plan_.cost_lines},
                            categories=appendices.CATEGORY_LABELS,
                            bases={b.value: b.label for b in CostBasis},
-                           can_manage=can(current_user, Action.PROGRAMME_MANAGE))
+                           typed_rates=typed_rates or {}, rates_error=rates_error,
+                           can_manage=can(current_user, Action.PROGRAMME_MANAGE)), status
 
 
 @bp.route("/plans/<int:plan_id>/targets", methods=["POST"])
@@ -219,11 +226,15 @@ def add_target(plan_id: int):
     form = target_form(plan_)
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("programme.plan", plan_id=plan_.id))
+        return render_plan(plan_, 422, form=form)
     _target, error = attempt(services.add_target, plan_, current_user, services.TargetInput(
         int(form.year.data), form.kind.data, form.stage.data, form.measure.data,
         form.value.data, form.district.data or "", form.note.data or ""))
-    flash(error.message if error else _("Đã thêm chỉ tiêu."), "error" if error else "success")
+    if error is not None:
+        flash(error.message, "error")
+        form.value.errors = [*form.value.errors, error.message]
+        return render_plan(plan_or_404(plan_id), 422, form=form)
+    flash(_("Đã thêm chỉ tiêu."), "success")
     return redirect(url_for("programme.plan", plan_id=plan_.id))
 
 
@@ -253,9 +264,11 @@ def set_rates(plan_id: int):
         if key in request.form:
             rates[line.id] = request.form[key][:30]
     changed, error = attempt(services.set_rates, plan_, current_user, rates)
-    flash(error.message if error else ngettext("Đã lưu %(num)d đơn giá.",
-                                               "Đã lưu %(num)d đơn giá.", changed),
-          "error" if error else "success")
+    if error is not None:
+        flash(error.message, "error")
+        return render_plan(plan_or_404(plan_id), 422, typed_rates=rates,
+                           rates_error=error.message)
+    flash(ngettext("Đã lưu %(num)d đơn giá.", "Đã lưu %(num)d đơn giá.", changed), "success")
     return redirect(url_for("programme.plan", plan_id=plan_.id) + "#phu-luc-03")
 
 

@@ -29,12 +29,17 @@ def signed_in() -> None:
 def index(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.RECORDS_VIEW, agency)
+    return render_index(agency, PlaceForm(formdata=None))
+
+
+def render_index(agency, form: PlaceForm, status: int = 200, refused: bool = False):
+    """The register; after a refused place, that row shows what was typed and why (422)."""
     entries = services.register(agency)
     today = today_local()
     return render_template("records/index.html", agency=agency, entries=entries, today=today,
                            expiring=services.ending_this_year(agency, entries, today),
-                           form=PlaceForm(), may_manage=can(current_user,
-                                                            Action.RECORDS_MANAGE, agency))
+                           form=form, refused=refused,
+                           may_manage=can(current_user, Action.RECORDS_MANAGE, agency)), status
 
 
 @bp.route("/place", methods=["POST"])
@@ -44,11 +49,14 @@ def place(agency_code: str):
     form = PlaceForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-    else:
-        raw = form.document.data or ""
-        document = db.session.get(Document, int(raw)) if raw.isdigit() and len(raw) < 10 \
-            else None
-        _done, error = attempt(services.set_place, agency, current_user, document,
+        return render_index(agency_or_404(agency_code), form, 422, refused=True)
+    raw = form.document.data or ""
+    document = db.session.get(Document, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    _done, error = attempt(services.set_place, agency, current_user, document,
                            form.item.data or "", form.place.data or "")
-        flash(error.message if error else _("Đã ghi nơi lưu."), "error" if error else "success")
+    if error is not None:
+        flash(error.message, "error")
+        form.place.errors = [*form.place.errors, error.message]
+        return render_index(agency_or_404(agency_code), form, 422, refused=True)
+    flash(_("Đã ghi nơi lưu."), "success")
     return redirect(url_for("records.index", agency_code=agency.code) + "#register")

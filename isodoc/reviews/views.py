@@ -94,28 +94,32 @@ def new(agency_code: str):
         422 if request.method == "POST" else 200
 
 
-def inputs_form(review: ManagementReview) -> InputsForm:
-    form = InputsForm(prefix="i")
-    if request.method == "GET":
+def inputs_form(review: ManagementReview, bound: bool = True) -> InputsForm:
+    bound = bound and request.method == "POST"
+    form = InputsForm(prefix="i") if bound else InputsForm(prefix="i", formdata=None)
+    if not bound:
         for item in review.inputs:
             getattr(form, f"input_{item.topic}").data = item.content
         form.conclusion.data = review.conclusion
     return form
 
 
-def action_form(review: ManagementReview) -> ActionForm:
-    form = ActionForm(prefix="a")
+def action_form(review: ManagementReview, bound: bool = True) -> ActionForm:
+    form = ActionForm(prefix="a") if bound else ActionForm(prefix="a", formdata=None)
     form.owner.choices = options((str(u.id), u.full_name) for u in members_of(review.agency))
     return form
 
 
 def render_review(review: ManagementReview, status: int = 200, **forms):
+    """A review's page; after a refused form, with that form as posted (422). The others
+    show the review as it is and never read the request."""
     return render_template(
         "reviews/show.html", review=review, agency=review.agency, topics=list(InputTopic),
-        inputs=forms.get("inputs") or inputs_form(review),
-        action=forms.get("action") or action_form(review),
-        report=forms.get("report") or ReportForm(prefix="r"),
-        verify=forms.get("verify") or VerifyForm(prefix="v"), confirm=ConfirmForm(),
+        inputs=forms.get("inputs") or inputs_form(review, bound=False),
+        action=forms.get("action") or action_form(review, bound=False),
+        report=forms.get("report") or ReportForm(prefix="r", formdata=None),
+        verify=forms.get("verify") or VerifyForm(prefix="v", formdata=None),
+        confirm=ConfirmForm(formdata=None),
         today=today_local(), may_manage=can(current_user, Action.REVIEW_MANAGE, review.agency),
         satisfaction=InputTopic.SATISFACTION), status
 

@@ -53,10 +53,15 @@ def scale_form(agency) -> ScaleForm:
 def index(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.RISK_VIEW, agency)
+    return render_index(agency, scale_form(agency))
+
+
+def render_index(agency, form: ScaleForm, status: int = 200):
+    """The register; after a refused scale, with the numbers as typed (422)."""
     return render_template(
         "risks/index.html", agency=agency, scale=services.scale_of(agency),
         sections=[(k, services.agency_risks(agency, k)) for k in RiskKind],
-        overdue=services.overdue, scale_form=scale_form(agency))
+        overdue=services.overdue, scale_form=form), status
 
 
 @bp.route("/scale", methods=["POST"])
@@ -66,11 +71,13 @@ def scale(agency_code: str):
     form = scale_form(agency)
     if not form.validate_on_submit():
         flash_form_errors(form)
-    else:
-        __, error = attempt(services.set_scale, agency, current_user, form.likelihood_max.data,
-                           form.impact_max.data, form.medium_from.data, form.high_from.data)
-        flash(error.message if error else _("Đã lưu thang đánh giá."),
-              "error" if error else "success")
+        return render_index(agency, form, 422)
+    __, error = attempt(services.set_scale, agency, current_user, form.likelihood_max.data,
+                        form.impact_max.data, form.medium_from.data, form.high_from.data)
+    if error is not None:
+        flash(error.message, "error")
+        return render_index(agency_or_404(agency_code), form, 422)
+    flash(_("Đã lưu thang đánh giá."), "success")
     return redirect(url_for("risks.index", agency_code=agency.code))
 
 
@@ -117,8 +124,8 @@ def new(agency_code: str):
         422 if request.method == "POST" else 200
 
 
-def action_form(risk: Risk) -> ActionForm:
-    form = ActionForm(prefix="a")
+def action_form(risk: Risk, bound: bool = True) -> ActionForm:
+    form = ActionForm(prefix="a") if bound else ActionForm(prefix="a", formdata=None)
     form.owner.choices = options((str(u.id), u.full_name) for u in members_of(risk.agency))
     return form
 
@@ -126,8 +133,8 @@ def action_form(risk: Risk) -> ActionForm:
 LINKABLE_FINDINGS = 200  # the newest findings of the agency offered for a link
 
 
-def link_form(risk: Risk) -> LinkFindingForm:
-    form = LinkFindingForm(prefix="l")
+def link_form(risk: Risk, bound: bool = True) -> LinkFindingForm:
+    form = LinkFindingForm(prefix="l") if bound else LinkFindingForm(prefix="l", formdata=None)
     linked = {f.id for f in risk.findings}
     form.finding.choices = options((str(f.id), f"{f.code} — {f.observed[:80]}") for f in
                                    db.session.scalars(db.select(Finding).where(
@@ -137,13 +144,20 @@ def link_form(risk: Risk) -> LinkFindingForm:
     return form
 
 
-def render_risk(risk: Risk, form: ActionForm | None = None, status: int = 200):
+def render_risk(risk: Risk, form: ActionForm | None = None, status: int = 200,
+                linking: LinkFindingForm | None = None,
+                finding_form: RaiseFindingForm | None = None):
+    """A risk's page; after a refused form, with that form as posted (422). The others
+    never read the request."""
     may_manage = can(current_user, Action.RISK_MANAGE, risk.agency)
     return render_template("risks/show.html", risk=risk, agency=risk.agency,
-                           form=form or action_form(risk), confirm=ConfirmForm(),
+                           form=form or action_form(risk, bound=False),
+                           confirm=ConfirmForm(formdata=None),
                            overdue=services.overdue(risk), today=today_local(),
-                           link_form=link_form(risk) if may_manage else None,
-                           finding_form=RaiseFindingForm(prefix="f"),
+                           link_form=(linking or link_form(risk, bound=False))
+                           if may_manage else None,
+                           finding_form=finding_form or RaiseFindingForm(prefix="f",
+                                                                          formdata=None),
                            may_raise=can(current_user, Action.FINDING_RAISE, risk.agency),
                            may_manage=may_manage), status
 
@@ -182,11 +196,14 @@ def link_finding(agency_code: str, risk_id: int):
     form = link_form(risk)
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return render_risk(risk, status=422)
+        return render_risk(risk, status=422, linking=form)
     finding = db.session.get(Finding, int(form.finding.data))
     __, error = attempt(services.link_finding, risk, current_user, finding)
-    flash(error.message if error else _("Đã liên kết %(code)s.", code=finding.code),
-          "error" if error else "success")
+    if error is not None:
+        flash(error.message, "error")
+        form.finding.errors = [*form.finding.errors, error.message]
+        return render_risk(db.session.get(Risk, risk_id), status=422, linking=form)
+    flash(_("Đã liên kết %(code)s.", code=finding.code), "success")
     return redirect(risk_url(risk))
 
 
@@ -213,12 +230,12 @@ def raise_finding(agency_code: str, risk_id: int):
     form = RaiseFindingForm(prefix="f")
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return render_risk(risk, status=422)
+        return render_risk(risk, status=422, finding_form=form)
     finding, error = attempt(services.raise_finding, risk, current_user,
                              FindingType(form.type.data))
     if error is not None:
         flash(error.message, "error")
-        return render_risk(db.session.get(Risk, risk_id), status=422)
+        return render_risk(db.session.get(Risk, risk_id), status=422, finding_form=form)
     flash(_("Đã ghi nhận phát hiện %(code)s từ %(risk)s.", code=finding.code, risk=risk.code),
           "success")
     return redirect(finding_url(finding))

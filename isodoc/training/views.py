@@ -28,11 +28,12 @@ def signed_in() -> None:
     """Every training page needs a signed-in user."""
 
 
-def forms_for(agency, courses) -> tuple[CourseForm, CertificateForm]:
+def forms_for(agency, courses, bound: bool = True) -> tuple[CourseForm, CertificateForm]:
     people = options((str(u.id), u.full_name) for u in members_of(agency))
-    course = CourseForm(prefix="c")
+    unbound = {} if bound else {"formdata": None}
+    course = CourseForm(prefix="c", **unbound)
     course.attendees.choices = people
-    cert = CertificateForm(prefix="k")
+    cert = CertificateForm(prefix="k", **unbound)
     cert.person.choices = people
     cert.course.choices = options([("", "—")] + [
         (str(c.id), f"{c.title} ({c.held_from.year})") for c in courses
@@ -42,7 +43,7 @@ def forms_for(agency, courses) -> tuple[CourseForm, CertificateForm]:
 
 def render_index(agency, status: int = 200, course_form=None, cert_form=None):
     courses = services.agency_courses(agency)
-    course, cert = forms_for(agency, courses)
+    course, cert = forms_for(agency, courses, bound=False)  # the refused one is passed in
     auditors = members_of(agency, Role.AUDITOR)
     held = services.certificates_of(auditors)
     today = today_local()

@@ -216,12 +216,16 @@ def staged_or_404(import_id: int) -> TthcImport:
 @bp.route("/tthc/imports/<int:import_id>")
 def preview(import_id: int):
     require(current_user, Action.TTHC_MANAGE)
-    staged = staged_or_404(import_id)
+    return render_preview(staged_or_404(import_id), ApplyForm(formdata=None))
+
+
+def render_preview(staged: TthcImport, form: ApplyForm, status: int = 200):
+    """A staged import; after a refused application, with the decision as typed (422)."""
     return render_template("tthc/preview.html", staged=staged,
-                           diff=services.Diff.from_json(staged.preview), form=ApplyForm(),
+                           diff=services.Diff.from_json(staged.preview), form=form,
                            change_rows=services.change_rows,
                            obsolete=staged.state == "staged" and
-                           staged.base_version != services.catalog_version())
+                           staged.base_version != services.catalog_version()), status
 
 
 @bp.route("/tthc/imports/<int:import_id>/apply", methods=["POST"])
@@ -231,11 +235,12 @@ def apply(import_id: int):
     form = ApplyForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(url_for("tthc.preview", import_id=staged.id))
+        return render_preview(staged, form, 422)
     _applied, error = attempt(services.apply_import, staged, current_user, form.decision.data)
     if error is not None:
         flash(error.message, "error")
-        return redirect(url_for("tthc.preview", import_id=import_id))
+        form.decision.errors = [*form.decision.errors, error.message]
+        return render_preview(staged_or_404(import_id), form, 422)
     flash(_("Đã áp dụng danh mục: %(added)s thủ tục mới, %(changed)s thay đổi, %(abolished)s "
             "bãi bỏ.", added=staged.added, changed=staged.changed,
             abolished=staged.abolished), "success")
