@@ -11,7 +11,7 @@ from isodoc.auth.services import members_of
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents.views import agency_or_404
-from isodoc.forms import options
+from isodoc.forms import data_options
 from isodoc.i18n import _
 from isodoc.policy import Action, can, require
 from isodoc.timeutil import today_local
@@ -29,12 +29,12 @@ def signed_in() -> None:
 
 
 def forms_for(agency, courses) -> tuple[CourseForm, CertificateForm]:
-    people = options((str(u.id), u.full_name) for u in members_of(agency))
+    people = data_options((str(u.id), u.full_name) for u in members_of(agency))
     course = CourseForm(prefix="c")
     course.attendees.choices = people
     cert = CertificateForm(prefix="k")
     cert.person.choices = people
-    cert.course.choices = options([("", "—")] + [
+    cert.course.choices = data_options([("", "—")] + [
         (str(c.id), f"{c.title} ({c.held_from.year})") for c in courses
         if c.kind == CourseKind.INTERNAL_AUDITOR])
     return course, cert
