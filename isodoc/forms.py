@@ -18,6 +18,14 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def data_options(pairs) -> list[SelectChoice]:
+    """Select options whose labels are agency data (people, agencies, documents…): marked
+    `translate="no"`, so they stay as written in every language; an empty value is the
+    interface's own "— choose —" and is not marked."""
+    return [SelectChoice(value, label, render_kw={"translate": "no"} if value else None)
+            for value, label in pairs]
+
+
 def required(what) -> DataRequired:
     """`what` names the field, lazily translated by the caller: `required(_l("mã"))`."""
     return DataRequired(message=_l("Vui lòng nhập %(what)s.", what=what))

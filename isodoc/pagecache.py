@@ -50,7 +50,7 @@ CHANGED = "isodoc_data_changed"  # on a connection's info: written in this trans
 # statements that never change what a page shows: reads, transaction control, and
 # writes to the throttle's counters (every sign-in attempt) and to the version itself
 READ_HEADS = ("select", "pragma", "savepoint", "release", "rollback", "commit", "begin",
-              "show", "set ", "explain")
+              "show", "set ", "explain", "analyze")  # statistics change no page
 EXEMPT = re.compile(r"\s*(?:insert\s+into|update|delete\s+from)\s+\"?"
                     r"(?:rate_limit_counter|data_version)\b", re.IGNORECASE)
 WRITE_WORDS = re.compile(r"\b(?:insert|update|delete)\b", re.IGNORECASE)

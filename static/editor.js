@@ -73,6 +73,8 @@
   sync = () => { if (visual) writeBack(); };
   const area = host.querySelector(".toastui-editor-ww-container [contenteditable]");
   if (area) area.setAttribute("aria-label", strings.content);
+  // what is edited is the agency's document, in its own language: no browser translation
+  host.querySelectorAll(".toastui-editor-main").forEach((main) => main.setAttribute("translate", "no"));
   // On a narrow screen the toolbar folds its last groups under a "more" button that Toast
   // UI leaves without a name; buttons it adds later get theirs when they appear.
   function nameButtons() {

@@ -34,7 +34,7 @@ def no_git(monkeypatch) -> None:
 
 
 def article(page: str) -> str:
-    return page.split('<article class="card doc-body">')[1].split("</article>")[0]
+    return page.split('<article class="card doc-body" translate="no">')[1].split("</article>")[0]
 
 
 def blob_files(app) -> list[Path]:

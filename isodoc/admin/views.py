@@ -23,7 +23,7 @@ from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.errors import error_response
 from isodoc.extensions import db
-from isodoc.forms import ConfirmForm, CsvUploadForm, options
+from isodoc.forms import ConfirmForm, CsvUploadForm, data_options
 from isodoc.i18n import _
 from isodoc.paging import PagingError, parse_page
 from isodoc.policy import Action, require
@@ -46,7 +46,7 @@ def managed_agencies() -> list[Agency]:
 
 
 def agency_choices() -> list[SelectChoice]:
-    return options((a.code, a.name) for a in managed_agencies())
+    return data_options((a.code, a.name) for a in managed_agencies())
 
 
 def person_or_404(username: str) -> User:

@@ -28,7 +28,7 @@ from isodoc.documents.models import Document
 from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.errors import InvalidInput
 from isodoc.extensions import db
-from isodoc.forms import ConfirmForm, options
+from isodoc.forms import ConfirmForm, data_options
 from isodoc.i18n import _, ngettext
 from isodoc.policy import Action, require
 from isodoc.timeutil import format_date, today_local
@@ -56,9 +56,9 @@ def audit_url(audit: Audit, anchor: str | None = None) -> str:
 def plan_form(agency: Agency, audit: Audit | None = None) -> AuditForm:
     form = AuditForm(obj=None)
     people = services.auditors_of(agency)
-    form.lead.choices = options((str(u.id), u.full_name) for u in people)
-    form.team.choices = options((str(u.id), u.full_name) for u in people)
-    form.documents.choices = options(
+    form.lead.choices = data_options((str(u.id), u.full_name) for u in people)
+    form.team.choices = data_options((str(u.id), u.full_name) for u in people)
+    form.documents.choices = data_options(
         (str(d.id), f"{d.code} — {d.title}") for d in documents.agency_documents(agency)
         if documents.issued(d))
     if audit is not None and request.method == "GET":

@@ -1,7 +1,7 @@
 from wtforms import SelectField, StringField, TextAreaField
 
 from isodoc.declarations.models import STANDARDS
-from isodoc.forms import Form, VnDateField, max_len, options, required
+from isodoc.forms import Form, VnDateField, data_options, max_len, required
 from isodoc.i18n import _l
 
 
@@ -13,5 +13,6 @@ class DeclarationForm(Form):
     signer_title = StringField(_l("Chức vụ người ký"), validators=[
         required(_l("chức vụ người ký")), max_len(120)])
     # the standard's official name, as the decision cites it
-    standard = SelectField(_l("Tiêu chuẩn công bố"), choices=options((s, s) for s in STANDARDS))
+    standard = SelectField(_l("Tiêu chuẩn công bố"),
+                           choices=data_options((s, s) for s in STANDARDS))
     note = TextAreaField(_l("Ghi chú"), validators=[max_len(2000)])

@@ -13,7 +13,7 @@ from isodoc.declarations import exports, services
 from isodoc.declarations.forms import DeclarationForm
 from isodoc.declarations.models import Declaration
 from isodoc.documents.views import agency_or_404, owned_or_404
-from isodoc.forms import options
+from isodoc.forms import data_options
 from isodoc.i18n import _
 from isodoc.inspections import services as inspections
 from isodoc.officedocs.layout import DOCX_MIMETYPE
@@ -56,7 +56,7 @@ def new(agency_code: str):
     require(current_user, Action.DECLARATION_RECORD, agency)
     signers = services.signers(agency)
     form = DeclarationForm()
-    form.signer.choices = options((str(u.id), u.full_name) for u in signers)
+    form.signer.choices = data_options((str(u.id), u.full_name) for u in signers)
     problems: list[str] = []
     if request.method == "GET":
         form.decided_on.data = today_local().strftime("%d/%m/%Y")

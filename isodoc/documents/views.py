@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from isodoc import policy
@@ -56,7 +57,7 @@ from isodoc.documents.repos import repo_for
 from isodoc.documents.store import StoreError
 from isodoc.errors import MESSAGES, InvalidInput, error_response
 from isodoc.extensions import db
-from isodoc.forms import ConfirmForm, options
+from isodoc.forms import ConfirmForm, data_options, options
 from isodoc.i18n import _, _l
 from isodoc.officedocs import layout, procedure
 from isodoc.officedocs import register as register_export
@@ -551,8 +552,10 @@ def posted(action: Action, target: Document | Revision, form_class):
 
 def reviewer_options(revision: Revision):
     """Only the people who may review it, each shown with their roles in the agency."""
-    return options((str(u.id), f"{u.full_name} — {', '.join(r.label for r in roles)}")
-                   for u, roles in services.reviewer_choices(revision))
+    # the name is agency data, the roles are the interface's words
+    return options((str(u.id), Markup('<span translate="no">{}</span> — {}').format(
+        u.full_name, ", ".join(str(r.label) for r in roles)))
+        for u, roles in services.reviewer_choices(revision))
 
 
 def answer(error: InvalidInput | None, done: str, back: str):
@@ -737,7 +740,7 @@ def import_targets(agency: Agency) -> list:
         if s.shown is not None and s.open_draft is None and s.status != "withdrawn":
             targets.append((s.document.slug, _("Dự thảo sửa đổi của %(code)s — %(title)s",
                                                code=s.document.code, title=s.meta.title)))
-    return options(targets)
+    return data_options(targets)
 
 
 CONTROL_LABELS = {"code": _l("mã hiệu"), "title": _l("tên tài liệu"),

@@ -39,7 +39,7 @@ from isodoc.findings.forms import (
 )
 from isodoc.findings.models import Attachment, Finding, FindingSource, FindingType
 from isodoc.findings.workflow import Step
-from isodoc.forms import options
+from isodoc.forms import data_options
 from isodoc.i18n import _
 from isodoc.policy import STEP_ACTIONS, Action, require
 
@@ -97,7 +97,7 @@ def new(agency_code: str):
     form = FindingForm()
     if audit is not None:
         del form.source  # a finding from an audit has the audit as its source
-    form.documents.choices = options((str(d.id), f"{d.code} — {d.title}")
+    form.documents.choices = data_options((str(d.id), f"{d.code} — {d.title}")
                                      for d in documents_of(agency))
     if request.method == "GET":
         form.audit.data, form.item.data = audit_id or "", item.id if item else ""
@@ -132,7 +132,7 @@ def step_forms(finding: Finding, bound: str | None = None) -> dict:
             form_class(prefix=key, formdata=None, **kwargs)
 
     propose = make("propose", ProposeForm)
-    propose.owner.choices = options((str(u.id), u.full_name)
+    propose.owner.choices = data_options((str(u.id), u.full_name)
                                     for u in members_of(finding.agency))
     if bound != "propose":
         propose.correction.data, propose.root_cause.data = finding.correction, finding.root_cause
@@ -141,7 +141,7 @@ def step_forms(finding: Finding, bound: str | None = None) -> dict:
         propose.due_date.data = finding.due_date.strftime("%d/%m/%Y") if finding.due_date \
             else ""
     revise = make("revise", ReviseForm)
-    revise.document.choices = options((str(r.document.id), r.document.code)
+    revise.document.choices = data_options((str(r.document.id), r.document.code)
                                       for r in finding.revisions)
     return {"propose": propose, "accept": make("accept", AcceptForm),
             "comment": make("comment", CommentForm),

@@ -15,7 +15,7 @@ from isodoc.extensions import db
 from isodoc.findings import services as findings
 from isodoc.findings.models import FindingSource, FindingType
 from isodoc.findings.views import documents_of, finding_url
-from isodoc.forms import options
+from isodoc.forms import data_options
 from isodoc.i18n import _
 from isodoc.inspections import services
 from isodoc.inspections.forms import (
@@ -43,7 +43,7 @@ def signed_in() -> None:
 def agency_choices() -> list:
     rows = db.session.execute(select(Agency.code, Agency.name).where(
         Agency.parent_id.is_not(None), Agency.dissolved_on.is_(None)).order_by(Agency.name))
-    return options([("", _("— chọn đơn vị —")), *((code, name) for code, name in rows)])
+    return data_options([("", _("— chọn đơn vị —")), *((code, name) for code, name in rows)])
 
 
 def inspection_or_404(inspection_id: int) -> Inspection:
@@ -132,8 +132,8 @@ def raise_finding(inspection_id: int):
     form = InspectionFindingForm()
     docs = documents_of(agency)
     engagements = services.agency_engagements(agency)
-    form.documents.choices = options((str(d.id), f"{d.code} — {d.title}") for d in docs)
-    form.engagement.choices = options([("", _("— không —")), *(
+    form.documents.choices = data_options((str(d.id), f"{d.code} — {d.title}") for d in docs)
+    form.engagement.choices = data_options([("", _("— không —")), *(
         (str(e.id), f"{e.consultant.name} ({e.year})") for e in engagements)])
     if request.method == "POST" and form.validate_on_submit():
         data = findings.FindingInput(

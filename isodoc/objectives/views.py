@@ -12,7 +12,7 @@ from isodoc.commands import attempt
 from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.models import FindingType
-from isodoc.forms import options
+from isodoc.forms import data_options, options
 from isodoc.i18n import _
 from isodoc.objectives import services
 from isodoc.objectives.chart import trend_svg
@@ -65,7 +65,7 @@ def new(agency_code: str):
     agency = agency_or_404(agency_code)
     require(current_user, Action.OBJECTIVE_MANAGE, agency)
     form = ObjectiveForm()
-    form.owner.choices = options((str(u.id), u.full_name) for u in members_of(agency))
+    form.owner.choices = data_options((str(u.id), u.full_name) for u in members_of(agency))
     if request.method == "GET":
         form.year.data = today_local().year
         form.owner.data = str(current_user.id)
@@ -95,7 +95,7 @@ def edit(agency_code: str, objective_id: int):
     require(current_user, Action.OBJECTIVE_MANAGE, agency)
     form = EditObjectiveForm(obj=objective if request.method == "GET" else None)
     members = members_of(agency)
-    form.owner.choices = options((str(u.id), u.full_name) for u in members)
+    form.owner.choices = data_options((str(u.id), u.full_name) for u in members)
     if request.method == "GET":
         form.owner.data = str(objective.owner_id)
         form.target.data = format_number(objective.target, grouped=False)

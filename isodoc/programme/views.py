@@ -16,7 +16,7 @@ from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents.models import Document, Revision, RevisionState
 from isodoc.extensions import db
-from isodoc.forms import ConfirmForm, CsvUploadForm, options
+from isodoc.forms import ConfirmForm, CsvUploadForm, data_options, options
 from isodoc.i18n import _, ngettext
 from isodoc.officedocs.layout import DOCX_MIMETYPE, XLSX_MIMETYPE
 from isodoc.policy import Action, can, require
@@ -168,7 +168,7 @@ def target_form(plan: Plan, bound: bool = True) -> TargetForm:
     districts = db.session.execute(select(Agency.code, Agency.name).where(
         Agency.kind == AgencyKind.DISTRICT, Agency.dissolved_on.is_(None))
         .order_by(Agency.name)).all()
-    form.district.choices = options([("", _("Toàn tỉnh"))] + [tuple(d) for d in districts])
+    form.district.choices = data_options([("", _("Toàn tỉnh"))] + [tuple(d) for d in districts])
     return form
 
 

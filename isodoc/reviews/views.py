@@ -11,7 +11,7 @@ from isodoc.commands import attempt
 from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.reports import default_period
-from isodoc.forms import ConfirmForm, options
+from isodoc.forms import ConfirmForm, data_options
 from isodoc.i18n import _
 from isodoc.officedocs.layout import DOCX_MIMETYPE
 from isodoc.policy import Action, can, require
@@ -59,8 +59,8 @@ def index(agency_code: str):
 def meeting_form(agency) -> MeetingForm:
     form = MeetingForm()
     people = members_of(agency)
-    form.chair.choices = options((str(u.id), u.full_name) for u in people)
-    form.attendees.choices = options((str(u.id), u.full_name) for u in people)
+    form.chair.choices = data_options((str(u.id), u.full_name) for u in people)
+    form.attendees.choices = data_options((str(u.id), u.full_name) for u in people)
     if request.method == "GET":
         start, end = default_period()
         form.held_on.data = format_date(today_local())
@@ -106,7 +106,7 @@ def inputs_form(review: ManagementReview, bound: bool = True) -> InputsForm:
 
 def action_form(review: ManagementReview, bound: bool = True) -> ActionForm:
     form = ActionForm(prefix="a") if bound else ActionForm(prefix="a", formdata=None)
-    form.owner.choices = options((str(u.id), u.full_name) for u in members_of(review.agency))
+    form.owner.choices = data_options((str(u.id), u.full_name) for u in members_of(review.agency))
     return form
 
 

@@ -12,7 +12,7 @@ from isodoc.documents import services as documents
 from isodoc.documents.views import agency_or_404, owned_or_404
 from isodoc.extensions import db
 from isodoc.findings.models import Finding, FindingType
-from isodoc.forms import ConfirmForm, options
+from isodoc.forms import ConfirmForm, data_options
 from isodoc.i18n import _
 from isodoc.objectives.forms import RaiseFindingForm
 from isodoc.policy import Action, can, require
@@ -86,7 +86,7 @@ def agency_documents(agency):
 
 
 def document_choices(form, docs) -> None:
-    form.document.choices = options([("", "—")] + [(str(d.id), f"{d.code} — {d.title}")
+    form.document.choices = data_options([("", "—")] + [(str(d.id), f"{d.code} — {d.title}")
                                                    for d in docs])
 
 
@@ -126,7 +126,7 @@ def new(agency_code: str):
 
 def action_form(risk: Risk, bound: bool = True) -> ActionForm:
     form = ActionForm(prefix="a") if bound else ActionForm(prefix="a", formdata=None)
-    form.owner.choices = options((str(u.id), u.full_name) for u in members_of(risk.agency))
+    form.owner.choices = data_options((str(u.id), u.full_name) for u in members_of(risk.agency))
     return form
 
 
@@ -136,7 +136,7 @@ LINKABLE_FINDINGS = 200  # the newest findings of the agency offered for a link
 def link_form(risk: Risk, bound: bool = True) -> LinkFindingForm:
     form = LinkFindingForm(prefix="l") if bound else LinkFindingForm(prefix="l", formdata=None)
     linked = {f.id for f in risk.findings}
-    form.finding.choices = options((str(f.id), f"{f.code} — {f.observed[:80]}") for f in
+    form.finding.choices = data_options((str(f.id), f"{f.code} — {f.observed[:80]}") for f in
                                    db.session.scalars(db.select(Finding).where(
                                        Finding.agency_id == risk.agency_id)
                                        .order_by(Finding.id.desc()).limit(LINKABLE_FINDINGS))

@@ -26,7 +26,7 @@ from isodoc.documents.views import agency_or_404
 from isodoc.errors import CSRF_MESSAGE, InvalidInput
 from isodoc.extensions import limiter
 from isodoc.findings.models import FindingType
-from isodoc.forms import options
+from isodoc.forms import data_options
 from isodoc.i18n import _
 from isodoc.policy import Action, can, require
 from isodoc.surveys import poster as printed
@@ -136,7 +136,7 @@ def thanks(agency_code: str):
 
 
 def tthc_choices(tthcs: list[Tthc]) -> list:
-    return options([("", _("— Không chọn —"))] +
+    return data_options([("", _("— Không chọn —"))] +
                    [(t.code, f"{t.name} ({t.code})") for t in tthcs])
 
 

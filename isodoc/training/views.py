@@ -11,7 +11,7 @@ from isodoc.auth.services import members_of
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.documents.views import agency_or_404
-from isodoc.forms import options
+from isodoc.forms import data_options
 from isodoc.i18n import _
 from isodoc.policy import Action, can, require
 from isodoc.timeutil import today_local
@@ -29,13 +29,13 @@ def signed_in() -> None:
 
 
 def forms_for(agency, courses, bound: bool = True) -> tuple[CourseForm, CertificateForm]:
-    people = options((str(u.id), u.full_name) for u in members_of(agency))
+    people = data_options((str(u.id), u.full_name) for u in members_of(agency))
     unbound = {} if bound else {"formdata": None}
     course = CourseForm(prefix="c", **unbound)
     course.attendees.choices = people
     cert = CertificateForm(prefix="k", **unbound)
     cert.person.choices = people
-    cert.course.choices = options([("", "—")] + [
+    cert.course.choices = data_options([("", "—")] + [
         (str(c.id), f"{c.title} ({c.held_from.year})") for c in courses
         if c.kind == CourseKind.INTERNAL_AUDITOR])
     return course, cert

@@ -26,7 +26,7 @@ from isodoc.csvio import write_rows
 from isodoc.documents.services import load_document
 from isodoc.errors import InvalidInput, error_response
 from isodoc.extensions import db
-from isodoc.forms import options
+from isodoc.forms import data_options
 from isodoc.i18n import _
 from isodoc.paging import Paging, parse_page
 from isodoc.policy import Action, require
@@ -250,7 +250,7 @@ def apply(import_id: int):
 def agency_choices() -> list:
     agencies = db.session.scalars(select(Agency).where(Agency.dissolved_on.is_(None))
                                   .order_by(Agency.name)).all()
-    return options([("", _("— chưa gán —"))] + [(a.code, a.name) for a in agencies])
+    return data_options([("", _("— chưa gán —"))] + [(a.code, a.name) for a in agencies])
 
 
 @bp.route("/tthc/bodies")
