@@ -69,6 +69,10 @@
                                    { credentials: "same-origin" });
       if (!response.ok || ticket !== asked) return;
       const data = await response.json();
+      if (ticket !== asked) return;  // a later answer is on its way
+      // a list that arrives while an option is highlighted keeps that option highlighted
+      const shown = list.querySelectorAll("li");
+      const kept = active >= 0 && shown[active] ? shown[active].dataset.code : null;
       list.innerHTML = "";
       data.forEach(function (o, n) {
         const li = document.createElement("li");
@@ -87,6 +91,8 @@
       list.hidden = data.length === 0;
       input.setAttribute("aria-expanded", data.length ? "true" : "false");
       active = -1;
+      const again = data.findIndex(function (o) { return o.code === kept; });
+      if (again >= 0) mark(again);
     }
     input.addEventListener("input", function () {
       clearTimeout(timer);

@@ -386,3 +386,19 @@ def test_a_past_year_counted_at_its_end_does_not_move(desk, in_db, overseer, cli
     assert client.get("/programme/?year=12345").status_code == 404
     assert client.get("/programme/?as_of=not-a-date").status_code == 404
     assert client.get("/programme/records/other").status_code == 404
+
+
+def test_the_dashboard_opens_on_this_year_even_after_the_plan(app, province, overseer, client,
+                                                              in_db):
+    """A plan of past years (2018–2020): the overseer's home still shows this year's
+    activity, the plan's years a choice away; the date box stays empty unless chosen, so
+    choosing a past year reads that year as it ended."""
+    with in_db() as s:
+        s.add(Plan(number="1129/KH-UBND", title="Kế hoạch 2018–2020", first_year=2018,
+                   last_year=2020))
+    login(client, overseer)
+    home = client.get("/").get_data(as_text=True)
+    assert f"Chương trình áp dụng HTQLCL toàn tỉnh — năm {YEAR}" in home
+    assert 'name="as_of" aria-label="Tính đến ngày" value=""' in home
+    past = client.get("/programme/?year=2018&as_of=").get_data(as_text=True)
+    assert "31/12/2018" in past

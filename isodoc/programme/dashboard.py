@@ -154,11 +154,10 @@ def plan_for(year: int, candidates: list[Plan]) -> Plan | None:
 
 
 def default_year(candidates: list[Plan], today: date | None = None) -> int:
-    """This year if a plan covers it, else the first year of the latest plan."""
-    today = today or today_local()
-    if plan_for(today.year, candidates) or not candidates:
-        return today.year
-    return candidates[0].first_year
+    """This year, whether or not a plan covers it: the plan requires the QMS to be kept
+    and reported every year after its own years, and this year's activity is what the
+    overseer follows (a plan's years are a choice away)."""
+    return (today or today_local()).year
 
 
 def district_map(rows: list[tuple[int, str, int | None]]) -> dict[int, int | None]:
