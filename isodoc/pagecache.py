@@ -1,13 +1,14 @@
 """Reading pages kept as rendered, per person, and served again while nothing changed.
 
-The document page, the API's document in force and the home ("Việc của tôi") are
-read far more often than anything they show changes. Each is rendered once per person
-and kept in this worker's memory with the **data version** it was rendered at: one row
-of SQL (`data_version`) that every transaction writing anything else gives a new random
-value, in that same transaction. A request reads it (one indexed query) and serves the
-kept page only if it is unchanged; so a change of state, of roles or memberships, of an
-agency, a new acknowledgement… is seen by the very next request, on every node sharing
-the database (the version lives in SQL, not in a process).
+The document page, the API's document in force, the home ("Việc của tôi"), the document
+register and a document's history are read far more often than anything they show
+changes. Each is rendered once per person and kept in this worker's memory with the
+**data version** it was rendered at: one row of SQL (`data_version`) that every
+transaction writing anything else gives a new random value, in that same transaction. A
+request reads it (one indexed query) and serves the kept page only if it is unchanged;
+so a change of state, of roles or memberships, of an agency, a new acknowledgement… is
+seen by the very next request, on every node sharing the database (the version lives in
+SQL, not in a process).
 
 What keeps one person's page from another and from going stale:
 - the key holds the person's id and session version (the sign-in was validated by
