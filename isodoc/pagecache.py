@@ -1,14 +1,14 @@
 """Reading pages kept as rendered, per person, and served again while nothing changed.
 
 The document page, the API's document in force, the home ("Việc của tôi"), the document
-register and a document's history are read far more often than anything they show
-changes. Each is rendered once per person and kept in this worker's memory with the
-**data version** it was rendered at: one row of SQL (`data_version`) that every
-transaction writing anything else gives a new random value, in that same transaction. A
-request reads it (one indexed query) and serves the kept page only if it is unchanged;
-so a change of state, of roles or memberships, of an agency, a new acknowledgement… is
-seen by the very next request, on every node sharing the database (the version lives in
-SQL, not in a process).
+register, a document's history and a page of search results are read far more often
+than anything they show changes. Each is rendered once per person and kept in this
+worker's memory with the **data version** it was rendered at: one row of SQL
+(`data_version`) that every transaction writing anything else gives a new random value,
+in that same transaction. A request reads it (one indexed query) and serves the kept
+page only if it is unchanged; so a change of state, of roles or memberships, of an
+agency, a new acknowledgement… is seen by the very next request, on every node sharing
+the database (the version lives in SQL, not in a process).
 
 What keeps one person's page from another and from going stale:
 - the key holds the person's id and session version (the sign-in was validated by
@@ -19,9 +19,13 @@ What keeps one person's page from another and from going stale:
   requester's own token is put back at every hit;
 - a page showing flashed messages is neither served from nor stored in the cache;
 - only a 200 answer to a GET is kept, bounded in count and size (LRU).
+- a page reading something the data version does not follow adds it to the key: the
+  search results add the index commit they read (the index catches up with a write
+  after its commit, so a page rendered in between is not served after the catch-up).
 
 Writes are noticed at the engine (every INSERT, UPDATE, DELETE or DDL statement but
-those on the sign-in throttle's counters and on `data_version` itself), so ORM flushes,
+those on the sign-in throttle's counters, on `data_version` itself and on the search
+indexes' progress reports), so ORM flushes,
 Core statements and raw SQL through the session all count; the new value is written
 just before the transaction commits.
 """
@@ -49,11 +53,13 @@ MAX_ENTRIES = 2000
 MAX_BYTES = 16 * 1024 * 1024  # kept pages, in one worker (about 1,800 document pages)
 CHANGED = "isodoc_data_changed"  # on a connection's info: written in this transaction
 # statements that never change what a page shows: reads, transaction control, and
-# writes to the throttle's counters (every sign-in attempt) and to the version itself
+# writes to the throttle's counters (every sign-in attempt) and to the version itself,
 READ_HEADS = ("select", "pragma", "savepoint", "release", "rollback", "commit", "begin",
               "show", "set ", "explain", "analyze")  # statistics change no page
+# and where each search index reports its progress (every minute per node: no page shows
+# it; the kept search results follow the index itself, see `also`)
 EXEMPT = re.compile(r"\s*(?:insert\s+into|update|delete\s+from)\s+\"?"
-                    r"(?:rate_limit_counter|data_version)\b", re.IGNORECASE)
+                    r"(?:rate_limit_counter|data_version|search_index)\b", re.IGNORECASE)
 WRITE_WORDS = re.compile(r"\b(?:insert|update|delete)\b", re.IGNORECASE)
 PLACEHOLDER = f"\x00isodoc-csrf-{secrets.token_hex(8)}\x00".encode()
 
@@ -209,9 +215,13 @@ def _csrf_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
-def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
+def cached_page(view: Callable[..., Any] | None = None, *,
+                also: Callable[[], tuple] | None = None) -> Callable[..., Any]:
     """Serve the view's 200 answer again to the same person while the data version,
-    the day and the language are unchanged (see the module's docstring)."""
+    the day and the language are unchanged (see the module's docstring). `also`: what
+    else the page reads that the data version does not follow (the search index)."""
+    if view is None:
+        return lambda view: cached_page(view, also=also)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -225,7 +235,8 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         from isodoc.documents import services
 
         key = (id(current_app._get_current_object()), request.endpoint, *person,
-               request.full_path, str(get_locale()), services.today_local())
+               request.full_path, str(get_locale()), services.today_local(),
+               *(also() if also else ()))
         kept = _get(key, version)
         if kept is not None:
             body = kept.body

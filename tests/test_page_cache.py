@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select, text
 
-from isodoc import pagecache
+from isodoc import pagecache, search
 from isodoc.auth import services as auth_services
 from isodoc.auth.models import Membership, Role, User
 from isodoc.extensions import db
@@ -185,3 +185,39 @@ def test_the_cache_can_be_turned_off(app, desk, in_db, monkeypatch):
     assert len(statements) > 2
     with app.app_context():
         assert db.session.execute(pagecache.VERSION_QUERY).scalar()
+
+
+def test_a_page_of_search_results_is_kept_until_the_index_it_read_moves(app, make_app, desk,
+                                                                          in_db, tmp_path):
+    """Node B's index catches up with A's issue after A's commit: B's results rendered in
+    between (new data version, old index) must not be served once B's index has it."""
+    node_b = make_app(ISODOC_NODE="b", ISODOC_STORE_PATH=app.config["ISODOC_STORE_PATH"],
+                      ISODOC_INDEX_PATH=str(tmp_path / "search-b"))
+    try:
+        with node_b.app_context():
+            search.catch_up()
+        reader = desk("reader")
+        reader.get("/")
+        other = node_b.test_client()  # the reader's browser, on node B
+        for cookie in reader._cookies.values():
+            other.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+        url = "/search/?q=QT-05"
+        assert "QT-05" not in hits(other.get(url))
+        with counted(node_b) as statements:
+            assert other.get(url).status_code == 200
+        assert len(statements) == 1, statements  # kept: the person with the data version
+
+        issue_qt05(desk, in_db)  # on node A: B's index has not followed yet
+        assert "QT-05" not in hits(other.get(url))
+        with node_b.app_context():
+            assert search.catch_up() >= 1
+        assert "QT-05" in hits(other.get(url))
+    finally:
+        search._engines.pop((node_b.config["ISODOC_SEARCH_ENGINE"],
+                             node_b.config["ISODOC_INDEX_PATH"]), None)
+
+
+def hits(response) -> str:
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    return page.split('<ol class="hits">', 1)[1].split("</ol>", 1)[0] if "hits" in page else ""

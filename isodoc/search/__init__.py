@@ -76,6 +76,13 @@ def engine() -> Engine:
         return _engines[key]
 
 
+def index_stamp() -> tuple:
+    """The index a search reads now, for a page of results kept by the page cache: the
+    data version alone would not do, as the index catches up after the write's commit."""
+    key = (current_app.config["ISODOC_SEARCH_ENGINE"], current_app.config["ISODOC_INDEX_PATH"])
+    return (*key, *engine().stamp())
+
+
 # -- keeping the index up to date ---------------------------------------------------
 #
 # Every change of a document appends a row to `search_log`, in the change's own

@@ -92,4 +92,9 @@ class Engine(Protocol):
 
     def count(self) -> int: ...
 
+    def stamp(self) -> tuple:
+        """Which commit of the index a search now reads (it moves at every commit,
+        by any process): what a page of results kept for later is valid for."""
+        ...
+
     def close(self) -> None: ...

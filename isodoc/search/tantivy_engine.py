@@ -489,6 +489,9 @@ class TantivyEngine:
     def count(self) -> int:
         return self._searcher().num_docs
 
+    def stamp(self) -> tuple:
+        return self._stamp()
+
     def entry_keys(self) -> set[str]:
         searcher = self._searcher()
         n = searcher.num_docs

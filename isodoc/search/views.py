@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from urllib.parse import urlencode
+
+from flask import Blueprint, g, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from isodoc import search
 from isodoc.documents.models import DocumentKind
 from isodoc.errors import error_response
 from isodoc.i18n import _l
+from isodoc.pagecache import cached_page
 from isodoc.paging import PagingError, parse_page
 from isodoc.textnorm import nfc
+
+LINK_BASE = "_isodoc_search_link"
+QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug's, for links identical to url_for's
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 SCOPES = {"": _l("Toàn tỉnh"), "agency": _l("Đơn vị của tôi"), "district": _l("Huyện của tôi")}
@@ -28,6 +34,7 @@ def filters_from(args, user) -> search.Filters:
 
 @bp.route("/")
 @login_required
+@cached_page(also=search.index_stamp)  # as the register and the document page are
 def results():
     q = nfc(request.args.get("q", ""))[:search.MAX_QUERY]
     try:
@@ -40,10 +47,15 @@ def results():
 
 
 def link(**changes) -> str:
-    """This search with some parameters changed (a facet picked, another page)."""
+    """This search with some parameters changed (a facet picked, another page): the
+    route is built once a request and the query encoded as url_for encodes it (a page
+    has up to 50 such links)."""
+    base = g.get(LINK_BASE)
+    if base is None:
+        base = g.setdefault(LINK_BASE, url_for("search.results"))
     args = request.args.to_dict()
     args.update({k: str(v) for k, v in changes.items()})
-    return url_for("search.results", **args)
+    return f"{base}?{urlencode(args, safe=QUERY_SAFE)}" if args else base
 
 
 @bp.route("/suggest")

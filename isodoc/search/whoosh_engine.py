@@ -219,6 +219,9 @@ class WhooshEngine:
         with self._lock:
             return self._search().doc_count()
 
+    def stamp(self) -> tuple:
+        return (self.index.latest_generation(),)
+
     def entry_keys(self) -> set[str]:
         with self._lock:
             return {fields["key"] for fields in self._search().all_stored_fields()}

@@ -47,6 +47,9 @@ class RecordingEngine:
     def vocabulary(self):
         return []
 
+    def stamp(self):
+        return ()
+
 
 @pytest.fixture
 def engine(monkeypatch) -> RecordingEngine:
