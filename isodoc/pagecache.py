@@ -157,6 +157,16 @@ def current_version() -> str | None:
     return db.session.connection().execute(VERSION_QUERY).scalar()
 
 
+def version_to_keep() -> str | None:
+    """The data version for a figure kept beside the pages (the header's count): None
+    when this transaction has written, as what it read may yet be rolled back."""
+    connection = db.session.connection()
+    if connection.info.get(CHANGED):
+        return None
+    token = g.get(VERSION_MEMO) if has_request_context() else None
+    return token if token is not None else connection.execute(VERSION_QUERY).scalar()
+
+
 # -- the kept pages --------------------------------------------------------------------
 
 class _Kept:

@@ -221,3 +221,25 @@ def hits(response) -> str:
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     return page.split('<ol class="hits">', 1)[1].split("</ol>", 1)[0] if "hits" in page else ""
+
+
+def test_the_headers_count_is_kept_until_the_data_changes(app, desk, in_db, monkeypatch):
+    """The count of what waits (every page's header) is counted once per person and data
+    version: a page rendered anew does not count again, a change is counted at once."""
+    from isodoc.main import waiting
+
+    issue_qt05(desk, in_db)
+    reader = desk("reader")  # QT-05 lần 1 waits to be confirmed as read
+    counts = []
+    count_now = waiting._count_now
+    monkeypatch.setattr(waiting, "_count_now", lambda *a: counts.append(1) or count_now(*a))
+    badge = re.compile(r'class="count-badge"[^>]*>\D*(\d+)')
+    assert badge.search(reader.get("/account").get_data(as_text=True)).group(1) == "1"
+    assert badge.search(reader.get("/account").get_data(as_text=True)).group(1) == "1"
+    assert len(counts) == 1
+    page = reader.get(f"{BASE}/qt-05").get_data(as_text=True)
+    token = CSRF_RE.search(page).group(1)
+    assert reader.post(f"{BASE}/qt-05/acknowledge/1",
+                       data={"csrf_token": token}).status_code == 302
+    assert not badge.search(reader.get("/account").get_data(as_text=True))
+    assert len(counts) == 2

@@ -8,12 +8,15 @@ of the request. tests/test_mail.py checks that both agree, case by case.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import cache
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import Date, Integer, and_, bindparam, case, exists, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
+from isodoc import pagecache
 from isodoc.agencies.models import Agency
 from isodoc.audits.models import AuditMember
 from isodoc.auth.models import Role, User
@@ -35,6 +38,7 @@ from isodoc.risks.models import Risk, RiskAction, RiskStatus
 S = RevisionState
 F = FindingState
 MEMO = "_isodoc_waiting_count"
+KEPT = 4096  # counts kept per worker: (person, data version, day); any write retires them
 # bound parameter → (live agencies only, roles (empty: any role)), filled by statement()
 ROLE_SETS: dict[str, tuple[bool, frozenset[Role]]] = {}
 
@@ -158,9 +162,34 @@ def statement():
                   + withdrawals + findings + risk_reviews + risk_actions + decisions)
 
 
+class _Kept:
+    """Counts by key, least recently used out first."""
+
+    def __init__(self) -> None:
+        self.items: OrderedDict[tuple, int] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> int | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, count: int) -> None:
+        with self.lock:
+            self.items[key] = count
+            while len(self.items) > KEPT:
+                self.items.popitem(last=False)
+
+
+_kept = _Kept()
+
+
 def count_for(user: User) -> int:
     """The number of items under "Việc của tôi" (audits one sits on aside): one query,
-    remembered for the rest of the request."""
+    remembered for the rest of the request, and kept in the worker per person while
+    the data version and the day are unchanged (it is in the header of every page)."""
     if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
         return 0
     memo = g.setdefault(MEMO, {}) if has_request_context() else {}
@@ -168,13 +197,26 @@ def count_for(user: User) -> int:
         from isodoc.documents import services  # the work list's today
 
         today = services.today_local()
-        stmt = statement()
-        held = [(m.agency_id, Role(m.role), m.agency.dissolved_on is None
-                 or m.agency.dissolved_on > today) for m in user.memberships]
-        params = {key: sorted({a for a, role, alive in held
-                               if (alive or not live_only) and (not roles or role in roles)})
-                  for key, (live_only, roles) in ROLE_SETS.items()}
-        memo[user.id] = db.session.scalar(stmt, {
-            "user_id": user.id, "today": today, "this_month": today.year * 12 + today.month,
-            "day": today.day, **params}) or 0
+        app = current_app._get_current_object()
+        version = pagecache.version_to_keep() if app.config.get("ISODOC_PAGE_CACHE", True) \
+            else None
+        key = (id(app), user.id, version, today)
+        found = _kept.get(key) if version else None
+        if found is None:
+            found = _count_now(user, today)
+            if version:
+                _kept.put(key, found)
+        memo[user.id] = found
     return memo[user.id]
+
+
+def _count_now(user: User, today) -> int:
+    stmt = statement()  # fills ROLE_SETS the first time
+    held = [(m.agency_id, Role(m.role), m.agency.dissolved_on is None
+             or m.agency.dissolved_on > today) for m in user.memberships]
+    params = {key: sorted({a for a, role, alive in held
+                           if (alive or not live_only) and (not roles or role in roles)})
+              for key, (live_only, roles) in ROLE_SETS.items()}
+    return db.session.scalar(stmt, {
+        "user_id": user.id, "today": today, "this_month": today.year * 12 + today.month,
+        "day": today.day, **params}) or 0
