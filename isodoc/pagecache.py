@@ -25,9 +25,8 @@ What keeps one person's page from another and from going stale:
 
 Writes are noticed at the engine (every INSERT, UPDATE, DELETE or DDL statement but
 those on the sign-in throttle's counters, on `data_version` itself and on the search
-indexes' progress reports), so ORM flushes,
-Core statements and raw SQL through the session all count; the new value is written
-just before the transaction commits.
+indexes' progress reports), so ORM flushes, Core statements and raw SQL through the
+session all count; the new value is written just before the transaction commits.
 """
 
 from __future__ import annotations
