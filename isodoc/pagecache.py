@@ -159,7 +159,10 @@ def current_version() -> str | None:
 def version_to_keep() -> str | None:
     """The data version for a figure kept beside the pages (the header's count): None
     when this transaction has written, as what it read may yet be rolled back."""
-    connection = db.session.connection()
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return None  # not yet flushed: the figure's query would flush it
+    connection = session.connection()
     if connection.info.get(CHANGED):
         return None
     token = g.get(VERSION_MEMO) if has_request_context() else None

@@ -139,7 +139,7 @@ def empty_tables(app: Flask) -> None:
     for (_, path), engine in list(search._engines.items()):
         if path == app.config["ISODOC_INDEX_PATH"] and engine.count():
             engine.clear()
-    search._vocabulary.clear()  # "did you mean" keeps an index's words for a minute
+    search._vocabulary.clear()  # "did you mean" remembers the words per index commit
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(delete(table))

@@ -174,3 +174,31 @@ def test_a_new_index_schema_is_rebuilt_at_the_next_drain(app, demo_province, mon
         assert search.check() == []
         assert search.engine().count() > 0 and not (root / "tantivy").exists()
         search._engines.clear()
+
+
+def test_did_you_mean_offers_words_never_a_nearby_number(app, demo_province):
+    """Codes and numbers are most of an index's terms; a mistyped one is not a typo of
+    another (and scanning them all cost 40–130 ms a query at 50k documents)."""
+    from isodoc.search.analysis import parse
+
+    with app.test_request_context():
+        words = search.vocabulary()
+        assert "001193" not in words and "khai" in words
+        assert search.did_you_mean(search.bounded(parse("001194"))) == ""
+        assert search.did_you_mean(search.bounded(parse("khai sinhh"))) == "khai sinh"
+
+
+def test_a_renamed_agency_shows_in_the_next_search(app, demo_province, in_db):
+    """Facet labels follow the data version as the kept page of results does: a name
+    remembered for a minute would be kept in the page until some other write."""
+    from isodoc.agencies.models import Agency
+
+    client = app.test_client()
+    login(client, "himlam.congchuc", "mat-khau-demo-2026")
+    url = "/search/?q=khai sinh"
+    assert "UBND phường Him Lam" in client.get(url).get_data(as_text=True)
+    with in_db() as s:
+        s.scalars(select(Agency).where(Agency.name == "UBND phường Him Lam")).one().name = \
+            "UBND phường Him Lam mới"
+        s.commit()
+    assert "UBND phường Him Lam mới" in client.get(url).get_data(as_text=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import string
 import threading
 import time
 from collections.abc import Iterable
@@ -482,8 +483,10 @@ class TantivyEngine:
     def vocabulary(self) -> list[str]:
         searcher = self._searcher()
         terms: set[str] = set()
-        for name in ("title_fold", "fold"):
-            terms |= {t for t, _ in searcher.terms_with_prefix(name, "")}
+        for name in ("title_fold", "fold"):  # folded to ASCII: words start with a-z
+            for letter in string.ascii_lowercase:
+                terms |= {t for t, _ in searcher.terms_with_prefix(name, letter)
+                          if t.isalpha()}
         return sorted(terms)
 
     def count(self) -> int:

@@ -34,7 +34,7 @@ def filters_from(args, user) -> search.Filters:
 
 @bp.route("/")
 @login_required
-@cached_page(also=search.index_stamp)  # as the register and the document page are
+@cached_page(also=lambda: search.index_stamp() if request.args.get("q") else ())
 def results():
     q = nfc(request.args.get("q", ""))[:search.MAX_QUERY]
     try:

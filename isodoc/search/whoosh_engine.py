@@ -6,6 +6,7 @@ lock timeout, fed from the outbox (isodoc.search.sync)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -213,14 +214,17 @@ class WhooshEngine:
             reader = self._search().reader()
             terms = {t.decode() if isinstance(t, bytes) else t
                      for name in ("title_fold", "body_fold") for t in reader.lexicon(name)}
-        return sorted(terms)
+        return sorted(t for t in terms if t.isalpha())
 
     def count(self) -> int:
         with self._lock:
             return self._search().doc_count()
 
     def stamp(self) -> tuple:
-        return (self.index.latest_generation(),)
+        try:
+            return (self.index.latest_generation(),)
+        except (TypeError, OSError):  # being rebuilt: a page read now is not kept long
+            return (None, time.monotonic())
 
     def entry_keys(self) -> set[str]:
         with self._lock:
