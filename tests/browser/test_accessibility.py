@@ -7,7 +7,9 @@ role, on a desktop (1366×768) and on a phone (390×844).
   favicon would be one);
 - on the phone nothing is wider than the screen: tables become cards that keep every
   column; on the desktop no table overflows its card;
-- no placeholder is cut by its box.
+- no placeholder is cut by its box;
+- no id that a label or an aria attribute names is on two elements (two forms of one
+  page with a field of the same name).
 
 One browser context per role, one page reused for all of that role's pages; the phone is
 the same page resized, so the suite stays quick."""
@@ -63,7 +65,7 @@ def pages_by_role(ids: dict[str, str]) -> dict[str, list[str]]:
         "stp.danhgia": ["/", f"{STP}/audits", ids["audit"], f"{STP}/audits/new"],
         "sokhcn": ["/", "/agencies/", "/reports/findings", "/tthc/coverage", "/clauses/2008",
                    "/programme/", "/programme/agencies", "/programme/plans"],
-        "admin": ["/admin/people", "/admin/audit", "/admin/mail", "/tthc/import",
+        "admin": [STP, "/admin/people", "/admin/audit", "/admin/mail", "/tthc/import",
                   "/tthc/bodies", "/tthc/models"],
     }, document
 
@@ -90,6 +92,18 @@ LAYOUT_JS = """(phone) => {
     if (i.tagName === 'INPUT' && canvas.measureText(i.placeholder).width > room + 1)
       out.push('placeholder cut: ' + name(i) + ' «' + i.placeholder + '»');
   });
+  if (!phone) {  // an id that a label or an aria attribute names must name one element
+    const named = new Set();
+    document.querySelectorAll('label[for]').forEach((l) => named.add(l.htmlFor));
+    const refs = ['aria-describedby', 'aria-labelledby', 'aria-controls'];
+    document.querySelectorAll(refs.map((a) => '[' + a + ']').join(',')).forEach((e) =>
+      refs.forEach((a) => (e.getAttribute(a) || '').split(/\\s+/).filter(Boolean)
+        .forEach((id) => named.add(id))));
+    named.forEach((id) => {
+      const n = document.querySelectorAll('#' + CSS.escape(id)).length;
+      if (n > 1) out.push('id named by a label or aria on ' + n + ' elements: ' + id);
+    });
+  }
   return out;
 }"""
 
