@@ -488,7 +488,7 @@ def test_consultants_engagements_visits_and_traced_findings(desk, in_db, oversee
         assert response.status_code == 422 and message in answer
         # the code as typed, in the row of this engagement only (not in Sở Y tế's)
         assert answer.count(f'value="{code}"') == 1
-        assert 'id="t-code-error"' in answer
+        assert f'id="e{ours}-t-code-error"' in answer
     assert post_form(desk("secretary"), trace, {"t-code": f"PH-{TODAY.year}-002"}
                      ).status_code == 403
     assert post_form(overseer, f"/consultants/{ident}/engagements/{theirs}/findings",

@@ -18,7 +18,7 @@ from isodoc.auth.models import Membership, User
 from isodoc.auth.views import flash_form_errors
 from isodoc.commands import attempt
 from isodoc.extensions import db
-from isodoc.forms import CsvUploadForm, options
+from isodoc.forms import CsvUploadForm, data_options, options
 from isodoc.i18n import _
 from isodoc.policy import Action, require
 from isodoc.timeutil import format_date, today_local
@@ -121,7 +121,7 @@ def placement_choices(agency: Agency, none_label: str) -> list[SelectChoice]:
     """Agencies that may take `agency` in (as parent or successor): not itself, not
     below it, not dissolved."""
     everyone = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    return options([("", none_label)] + [
+    return data_options([("", none_label)] + [
         (a.code, a.name) for a in everyone
         if agency not in a.lineage() and not a.is_dissolved()])
 
