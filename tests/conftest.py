@@ -233,6 +233,29 @@ def post_form(client: FlaskClient, url: str, data: dict | None = None, page: str
                        **kwargs)
 
 
+def in_english(client: FlaskClient) -> FlaskClient:
+    """This browser chooses English, as the footer's switch does."""
+    response = post_form(client, "/language/en", {"next": "/"}, page="/")
+    assert response.status_code == 302
+    return client
+
+
+def user_pk(in_db, username: str) -> int:
+    from isodoc.auth.models import User
+
+    with in_db() as s:
+        return s.scalar(db.select(User.id).where(User.username == username))
+
+
+def api_token(in_db, username: str, label: str = "api") -> dict[str, str]:
+    """The Authorization header of a new personal API token of `username`."""
+    from isodoc.auth.models import User
+
+    with in_db() as s:
+        user = s.scalars(db.select(User).where(User.username == username)).one()
+        return {"Authorization": f"Bearer {auth_services.create_token(user, user, label)}"}
+
+
 @pytest.fixture
 def signed_in(client: FlaskClient, make_user) -> Callable[..., FlaskClient]:
     def sign_in(*roles, **kwargs) -> FlaskClient:
@@ -307,3 +330,23 @@ def certify(*usernames: str) -> None:
             agency_id=user.memberships[0].agency_id, user=user, number=f"TEST-{username}",
             issuer="Trung tâm TĐC", issued_on=date(2000, 1, 1), valid_until=None))
     db.session.flush()
+
+
+@pytest.fixture
+def overseer(make_user) -> str:
+    """The Sở KH&CN's overseer, under its demo name."""
+    return make_user(("ubnd-tinh", "overseer"), username="sokhcn")
+
+
+@pytest.fixture
+def people(province, make_user) -> dict[str, str]:
+    """The province's people of the TTHC tests, under their demo names."""
+    return {
+        "admin": make_user(("ubnd-tinh", "admin"), username="admin"),
+        "overseer": make_user(("ubnd-tinh", "overseer"), username="sokhcn"),
+        "author": make_user(("dbp-him-lam", "author"), username="himlam.soanthao"),
+        "secretary": make_user(("dbp-him-lam", "secretary"), username="himlam.thuky"),
+        "approver": make_user(("dbp-him-lam", "approver"), username="himlam.lanhdao"),
+        "auditor": make_user(("dbp-him-lam", "auditor"), username="himlam.danhgia"),
+        "other": make_user(("mang-bung-lao", "secretary"), username="bunglao.thuky"),
+    }

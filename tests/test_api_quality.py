@@ -7,18 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from isodoc.audits import services as audits
-from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
 from isodoc.findings import services as findings
 from isodoc.findings.models import FindingSource, FindingType
 from isodoc.timeutil import today_local
-from tests.conftest import agency, certify
-
-
-def token(in_db, username: str) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
+from tests.conftest import agency, api_token, certify
 
 
 def seed(in_db) -> tuple[int, int]:
@@ -40,7 +33,7 @@ def seed(in_db) -> tuple[int, int]:
 
 def test_clauses_findings_and_audits(client, staff, in_db):
     audit_id, finding_id = seed(in_db)
-    secretary = token(in_db, "stp.thuky")
+    secretary = api_token(in_db, "stp.thuky")
     clauses = client.get("/api/v1/clauses", headers=secretary).get_json()
     by_number = {c["number"]: c for c in clauses}
     assert by_number["7.5.3"]["iso9001_2008"] == ["4.2.3", "4.2.4"]
@@ -67,7 +60,7 @@ def test_clauses_findings_and_audits(client, staff, in_db):
 
 def test_other_agency_and_readers_get_nothing(client, staff, in_db):
     audit_id, finding_id = seed(in_db)
-    outsider, reader = token(in_db, "syt.thuky"), token(in_db, "stp.congchuc")
+    outsider, reader = api_token(in_db, "syt.thuky"), api_token(in_db, "stp.congchuc")
     for headers in (outsider, reader):
         assert client.get(f"/api/v1/findings/{finding_id}", headers=headers).status_code == 403
         assert client.get(f"/api/v1/audits/{audit_id}", headers=headers).status_code == 403

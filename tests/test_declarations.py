@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from isodoc.audit import AuditEntry
 from isodoc.auth import services as auth_services
-from isodoc.auth.models import User
 from isodoc.declarations.models import Declaration
 from isodoc.findings.models import Finding
 from isodoc.inspections.models import (
@@ -30,22 +29,13 @@ from isodoc.inspections.models import (
     SupervisionVisit,
 )
 from isodoc.timeutil import today_local
-from tests.conftest import agency, login, post_form
+from tests.conftest import agency, api_token, login, post_form, user_pk
 from tests.doc_helpers import issue_qt05
 
 BASE = "/agencies/so-tu-phap/declarations"
 TODAY = today_local()
 
 
-def uid(in_db, username: str) -> int:
-    with in_db() as s:
-        return s.scalar(select(User.id).where(User.username == username))
-
-
-def token(in_db, username: str) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 def state(in_db) -> tuple:
@@ -110,7 +100,7 @@ def issue_document(in_db, code: str) -> None:
 
 def declaration_form(in_db, **overrides) -> dict:
     return {"decision_no": "125/QĐ-STP", "decided_on": TODAY.strftime("%d/%m/%Y"),
-            "signer": str(uid(in_db, "stp.lanhdao")), "signer_title": "Giám đốc",
+            "signer": str(user_pk(in_db, "stp.lanhdao")), "signer_title": "Giám đốc",
             "standard": "TCVN ISO 9001:2015", "note": "", **overrides}
 
 
@@ -182,7 +172,7 @@ def test_declaring_is_checked_and_the_scope_frozen(desk, in_db, client):
     assert "THÔNG BÁO" in notice and "Kính gửi: Sở Khoa học và Công nghệ tỉnh Điện Biên" \
         in notice and "Quyết định số 125/QĐ-STP" in notice
 
-    api = client.get("/api/v1/declarations", headers=token(in_db, "stp.thuky"))
+    api = client.get("/api/v1/declarations", headers=api_token(in_db, "stp.thuky"))
     assert api.status_code == 200
     [row] = api.get_json()
     assert (row["agency"], row["decision_no"], row["latest"], row["redeclare"]) == (
@@ -217,7 +207,7 @@ def test_other_agencies_readers_and_forged_ids(desk, in_db, client, make_user):
     assert outsider.get(f"/agencies/so-y-te/declarations/{ident}").status_code == 404
     assert desk("secretary").get(f"{BASE}/{2**31}").status_code == 404
     assert desk("secretary").get(f"{BASE}/{2**31}/decision.docx").status_code == 404
-    headers = token(in_db, "syt.thuky")
+    headers = api_token(in_db, "syt.thuky")
     assert client.get("/api/v1/declarations", headers=headers).get_json() == []
     assert client.get("/api/v1/declarations?agency=so-tu-phap",
                       headers=headers).status_code == 403
@@ -225,7 +215,7 @@ def test_other_agencies_readers_and_forged_ids(desk, in_db, client, make_user):
                       headers=headers).status_code == 404
     assert client.get("/api/v1/declarations?year=1800", headers=headers).status_code == 422
     overseer = make_user(("ubnd-tinh", "overseer"))
-    assert len(client.get("/api/v1/declarations", headers=token(in_db, overseer)
+    assert len(client.get("/api/v1/declarations", headers=api_token(in_db, overseer)
                           ).get_json()) == 2
     with in_db() as s:
         assert s.scalar(select(func.count()).select_from(Declaration)) == before[0] + 1
@@ -247,7 +237,7 @@ def test_bad_input_is_refused_next_to_the_field(desk, in_db, overrides, field, m
     issue_qt05(desk, in_db)
     complete_audit(in_db)
     if overrides.get("signer") == "secretary":
-        overrides = {"signer": str(uid(in_db, "stp.thuky"))}
+        overrides = {"signer": str(user_pk(in_db, "stp.thuky"))}
     before = state(in_db)
     response = declare(desk, in_db, **overrides)
     assert response.status_code == 422
@@ -279,7 +269,7 @@ def test_a_scope_change_asks_for_a_new_declaration(desk, in_db, client, make_use
     assert "Cần công bố lại" in province and "QT-07" in province
     assert "cần công bố lại" in watcher.get("/?viec=1").get_data(as_text=True)  # work list
     assert 'href="/declarations/"' in watcher.get("/").get_data(as_text=True)  # dashboard
-    [row] = client.get("/api/v1/declarations", headers=token(in_db, "stp.thuky")).get_json()
+    [row] = client.get("/api/v1/declarations", headers=api_token(in_db, "stp.thuky")).get_json()
     assert row["redeclare"] == ["Tài liệu mới ban hành sau công bố: QT-07."]
 
     # the TTHC the agency must cover change: a catalog naming it as executing body
@@ -289,7 +279,7 @@ def test_a_scope_change_asks_for_a_new_declaration(desk, in_db, client, make_use
         body = TthcBodyMap(key="so tu phap", name="Sở Tư pháp", agency=agency("so-tu-phap"))
         s.add(Tthc(code="2.000815", name="Cấp phiếu lý lịch tư pháp", at_province=True,
                    bodies=[TthcBody(body=body)]))
-    [row] = client.get("/api/v1/declarations", headers=token(in_db, "stp.thuky")).get_json()
+    [row] = client.get("/api/v1/declarations", headers=api_token(in_db, "stp.thuky")).get_json()
     assert "TTHC mới đơn vị phải giải quyết: 2.000815." in row["redeclare"]
 
     # declaring again (a later decision) clears it; an earlier date is refused
@@ -299,7 +289,7 @@ def test_a_scope_change_asks_for_a_new_declaration(desk, in_db, client, make_use
         earlier.get_data(as_text=True)
     assert declare(desk, in_db, decision_no="200/QĐ-STP").status_code == 302
     assert "cần công bố lại" not in desk("secretary").get("/").get_data(as_text=True)
-    rows = client.get("/api/v1/declarations", headers=token(in_db, "stp.thuky")).get_json()
+    rows = client.get("/api/v1/declarations", headers=api_token(in_db, "stp.thuky")).get_json()
     assert [(r["decision_no"], r["latest"], len(r["tthc"])) for r in rows] == [
         ("200/QĐ-STP", True, 1), ("125/QĐ-STP", False, 0)]
 
@@ -310,7 +300,7 @@ def test_a_scope_change_asks_for_a_new_declaration(desk, in_db, client, make_use
     make_agency("so-sap-nhap", name="Sở Sáp Nhập")
     with in_db():
         agencies.dissolve(agency("so-sap-nhap"), SYSTEM, TODAY, agency("so-tu-phap"))
-    [latest, _] = client.get("/api/v1/declarations", headers=token(in_db, "stp.thuky")
+    [latest, _] = client.get("/api/v1/declarations", headers=api_token(in_db, "stp.thuky")
                              ).get_json()
     assert latest["redeclare"] == ["Đơn vị sáp nhập vào sau công bố: Sở Sáp Nhập."]
 
@@ -395,7 +385,7 @@ def test_the_overseer_inspects_and_raises_a_finding_the_agency_acts_on(
     proposed = post_form(desk("secretary"), base + "/propose", {
         "propose-correction": "Thu hồi biểu mẫu cũ", "propose-root_cause": "Chưa thu hồi",
         "propose-whys": "", "propose-action_plan": "Sửa QT-01",
-        "propose-owner": str(uid(in_db, "stp.thuky")),
+        "propose-owner": str(user_pk(in_db, "stp.thuky")),
         "propose-due_date": (TODAY + timedelta(days=10)).strftime("%d/%m/%Y")})
     assert proposed.status_code == 302
     home = overseer.get("/").get_data(as_text=True)

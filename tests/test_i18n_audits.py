@@ -10,9 +10,8 @@ from docx import Document as Docx
 from sqlalchemy import select
 
 from isodoc.audit import AuditEntry
-from tests.conftest import post_form
+from tests.conftest import api_token, in_english, post_form
 from tests.doc_helpers import post, user_id
-from tests.test_api_quality import token
 from tests.test_quality import (
     AGENCY,
     AUDITS,
@@ -27,11 +26,6 @@ from tests.test_quality import (
 TRAINING = f"/agencies/{AGENCY}/training"
 
 
-def english(client):
-    """This browser chooses English, as the footer's switch does."""
-    post_form(client, "/language/en", {"next": "/"}, page="/")
-    return client
-
 
 def docx_text(data: bytes) -> str:
     doc = Docx(io.BytesIO(data))
@@ -40,7 +34,7 @@ def docx_text(data: bytes) -> str:
 
 
 def test_audit_pages_in_english_and_the_report_stays_vietnamese(team, desk, in_db):  # noqa: F811
-    auditor = english(desk("auditor"))
+    auditor = in_english(desk("auditor"))
     assert plan(desk, in_db).status_code == 302
     audit = the_audit(in_db)
     url = f"{AUDITS}/{audit['id']}"
@@ -88,7 +82,7 @@ def test_audit_pages_in_english_and_the_report_stays_vietnamese(team, desk, in_d
 
 
 def test_findings_in_english(team, desk, in_db):  # noqa: F811
-    secretary = english(desk("secretary"))
+    secretary = in_english(desk("secretary"))
     finding = raise_outside_audit(desk, in_db)
     page = secretary.get(f"{FINDINGS}/{finding.id}").get_data(as_text=True)
     for text in ("Minor nonconformity", "Late administrative procedure (TTHC) dossier",
@@ -131,7 +125,7 @@ def test_findings_in_english(team, desk, in_db):  # noqa: F811
 
 
 def test_training_and_records_in_english(desk, in_db):
-    secretary = english(desk("secretary"))
+    secretary = in_english(desk("secretary"))
     page = secretary.get(TRAINING).get_data(as_text=True)
     for text in ("Training records", "Internal auditor certificates", "Record the course",
                  "TCVN ISO 9001:2015 awareness"):
@@ -149,7 +143,7 @@ def test_training_and_records_in_english(desk, in_db):
 
 
 def test_quality_api_messages_in_english(client, staff, in_db):
-    secretary = token(in_db, "stp.thuky")
+    secretary = api_token(in_db, "stp.thuky")
     missing = client.get("/api/v1/clauses/7.9?lang=en", headers=secretary)
     assert missing.status_code == 404
     assert missing.get_json()["message"] == "There is no clause 7.9 in TCVN ISO 9001:2015."

@@ -8,21 +8,18 @@ import io
 
 import pytest
 
-from tests.conftest import login, post_form
+from tests.conftest import in_english, login, post_form
 
 VIETNAMESE_CHROME = ("Việc của tôi", "Đăng xuất", "Điều khoản ISO", "Bỏ qua, đến nội dung chính",
                      "Nội dung tài liệu")
 
-
-def english(client) -> None:
-    post_form(client, "/language/en", {"next": "/"}, page="/")
 
 
 @pytest.fixture
 def admin(app, province, make_user):
     client = app.test_client()
     login(client, make_user((province["root"], "admin"), username="tinh.quantri"))
-    english(client)
+    in_english(client)
     return client
 
 

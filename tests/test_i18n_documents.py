@@ -15,15 +15,11 @@ from sqlalchemy import select
 from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
 from isodoc.timeutil import today_local
-from tests.conftest import post_form
+from tests.conftest import in_english
 from tests.doc_helpers import BASE, create_from_template, issue_qt05, post
 
 API = "/api/v1/agencies/so-tu-phap/documents"
 
-
-def in_english(client):
-    post_form(client, "/language/en", {"next": "/"}, page="/")
-    return client
 
 
 def text_of(response) -> str:

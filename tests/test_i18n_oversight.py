@@ -15,20 +15,11 @@ from openpyxl import load_workbook
 from isodoc.extensions import db
 from isodoc.programme.models import Plan, PlanTarget
 from isodoc.timeutil import today_local
-from tests.conftest import login, post_form
+from tests.conftest import api_token, in_english, login, post_form
 from tests.doc_helpers import issue_qt05
-from tests.test_declarations import BASE, complete_audit, declare, docx_text, issue_document, token
+from tests.test_declarations import BASE, complete_audit, declare, docx_text, issue_document
 
 YEAR = today_local().year
-
-
-def in_english(client) -> None:
-    post_form(client, "/language/en", {"next": "/"}, page="/")
-
-
-@pytest.fixture
-def overseer(make_user) -> str:
-    return make_user(("ubnd-tinh", "overseer"), username="sokhcn")
 
 
 @pytest.fixture
@@ -101,17 +92,17 @@ def test_declarations_pages_refusal_and_api_in_english(desk, in_db, client):
     assert "QUYẾT ĐỊNH" in decision and "Điều 1." in decision
 
     # the API: machine codes as they are, the reasons in the language asked for, JSON
-    answer = client.get("/api/v1/declarations?lang=en", headers=token(in_db, "stp.thuky"))
+    answer = client.get("/api/v1/declarations?lang=en", headers=api_token(in_db, "stp.thuky"))
     [row] = answer.get_json()
     assert (row["agency"], row["decision_no"], row["latest"]) == (
         "so-tu-phap", "125/QĐ-STP", True)
     assert row["redeclare"] == ["Documents issued after the declaration: QT-07."]
     json.dumps(row)
     missing = client.get("/api/v1/declarations?agency=khong-co&lang=en",
-                         headers=token(in_db, "stp.thuky"))
+                         headers=api_token(in_db, "stp.thuky"))
     assert missing.status_code == 404
     assert missing.get_json()["message"] == "There is no agency «khong-co»."
-    vi = client.get("/api/v1/declarations?lang=vi", headers=token(in_db, "stp.thuky")
+    vi = client.get("/api/v1/declarations?lang=vi", headers=api_token(in_db, "stp.thuky")
                     ).get_json()
     assert vi[0]["redeclare"] == ["Tài liệu mới ban hành sau công bố: QT-07."]
     spec = client.get("/api/v1/openapi.json?lang=en").get_json()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -17,7 +16,7 @@ from isodoc.auth.models import User
 from isodoc.cli import main
 from isodoc.timeutil import today_local
 from tests import test_mail
-from tests.conftest import login, post_form
+from tests.conftest import in_english, login, post_form
 from tests.doc_helpers import BASE, create_from_template, issue_qt05, post, user_id
 from tests.test_annual_reports import REPORTS, THIS_YEAR, docx_text
 from tests.test_mail import by_recipient
@@ -25,17 +24,6 @@ from tests.test_tthc import ROWS, client_for, csv_bytes, load, post_file
 
 # the loopback SMTP server and addresses of tests/test_mail.py
 smtp_server, smtp, with_email = test_mail.smtp_server, test_mail.smtp, test_mail.with_email
-
-
-@pytest.fixture
-def people(province, make_user) -> dict[str, str]:
-    return {
-        "admin": make_user(("ubnd-tinh", "admin"), username="admin"),
-        "overseer": make_user(("ubnd-tinh", "overseer"), username="sokhcn"),
-        "author": make_user(("dbp-him-lam", "author"), username="himlam.soanthao"),
-        "secretary": make_user(("dbp-him-lam", "secretary"), username="himlam.thuky"),
-        "approver": make_user(("dbp-him-lam", "approver"), username="himlam.lanhdao"),
-    }
 
 
 def bearer(in_db, username: str) -> dict[str, str]:
@@ -51,11 +39,6 @@ TITLE = "Quy trình xem xét của lãnh đạo"
 def speaks(in_db, username: str, language: str | None) -> None:
     with in_db() as s:
         s.scalars(select(User).where(User.username == username)).one().language = language
-
-
-def in_english(client):
-    assert post_form(client, "/language/en", {"next": "/"}, page="/").status_code == 302
-    return client
 
 
 # -- mail ----------------------------------------------------------------------------------

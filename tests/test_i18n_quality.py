@@ -13,13 +13,11 @@ from docx import Document as Docx
 from sqlalchemy import func, select
 
 from isodoc.audit import AuditEntry
-from isodoc.auth import services as auth_services
-from isodoc.auth.models import User
 from isodoc.findings.models import Finding
 from isodoc.reviews.models import ManagementReview
 from isodoc.surveys.models import SurveyResponse
 from isodoc.timeutil import format_date, today_local
-from tests.conftest import CSRF_RE, post_form
+from tests.conftest import CSRF_RE, api_token, in_english, post_form, user_pk
 from tests.test_surveys import catalog  # noqa: F401  (a fixture: the agency's TTHC)
 
 AGENCY = "so-tu-phap"
@@ -27,20 +25,7 @@ TODAY = today_local()
 YEAR = TODAY.year
 
 
-def english(client) -> None:
-    response = post_form(client, "/language/en", {"next": "/"}, page="/")
-    assert response.status_code == 302
 
-
-def user_id(in_db, username: str) -> int:
-    with in_db() as s:
-        return s.scalar(select(User.id).where(User.username == username))
-
-
-def token(in_db, username: str) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 def text(response) -> str:
@@ -49,19 +34,19 @@ def text(response) -> str:
 
 def test_staff_pages_in_english_and_what_is_filed_stays_vietnamese(desk, in_db):
     secretary = desk("secretary")
-    english(secretary)
+    in_english(secretary)
     reviews = f"/agencies/{AGENCY}/management-reviews"
     created = post_form(secretary, reviews + "/new", {
         "held_on": format_date(TODAY), "period_start": format_date(date(YEAR, 1, 1)),
-        "period_end": format_date(TODAY), "chair": str(user_id(in_db, "stp.lanhdao")),
-        "place": "Phòng họp", "attendees": [str(user_id(in_db, "stp.thuky"))]},
+        "period_end": format_date(TODAY), "chair": str(user_pk(in_db, "stp.lanhdao")),
+        "place": "Phòng họp", "attendees": [str(user_pk(in_db, "stp.thuky"))]},
         page=reviews + "/new")
     assert created.status_code == 302, text(created)[:2000]
     with in_db() as s:
         rid = s.scalar(select(func.max(ManagementReview.id)))
     assert post_form(secretary, f"{reviews}/{rid}/actions", {
         "a-kind": "improvement", "a-decision": "Rà soát quy trình chứng thực",
-        "a-owner": str(user_id(in_db, "stp.thuky")),
+        "a-owner": str(user_pk(in_db, "stp.thuky")),
         "a-due_date": format_date(TODAY + timedelta(days=30))},
         page=f"{reviews}/{rid}").status_code == 302
 
@@ -108,14 +93,14 @@ def test_staff_pages_in_english_and_what_is_filed_stays_vietnamese(desk, in_db):
 
 def test_objectives_in_english_a_refusal_and_a_finding_kept_in_vietnamese(desk, in_db):
     secretary = desk("secretary")
-    english(secretary)
+    in_english(secretary)
     base = f"/agencies/{AGENCY}/objectives"
     form = text(secretary.get(base + "/new"))
     assert "Set a quality objective" in form and "Monthly" in form and "At least (≥)" in form
     assert "Đặt mục tiêu chất lượng" not in form and "Hằng tháng" not in form
     data = {"year": str(YEAR), "title": "Giải quyết hồ sơ TTHC đúng hạn",
             "measure": "Tỷ lệ hồ sơ đúng hạn", "comparison": "ge", "target": "abc",
-            "unit": "%", "owner": str(user_id(in_db, "stp.soanthao")), "frequency": "monthly",
+            "unit": "%", "owner": str(user_pk(in_db, "stp.soanthao")), "frequency": "monthly",
             "data_source": ""}
     refused = post_form(secretary, base + "/new", data, page=base + "/new")
     assert refused.status_code == 422
@@ -152,11 +137,11 @@ def test_the_api_answers_english_messages_with_codes_unchanged(desk, in_db, clie
     base = f"/agencies/{AGENCY}/objectives"
     created = post_form(secretary, base + "/new", {
         "year": str(YEAR), "title": "Đúng hạn", "measure": "Tỷ lệ", "comparison": "ge",
-        "target": "100", "unit": "%", "owner": str(user_id(in_db, "stp.soanthao")),
+        "target": "100", "unit": "%", "owner": str(user_pk(in_db, "stp.soanthao")),
         "frequency": "quarterly", "data_source": ""}, page=base + "/new")
     objective = int(created.headers["Location"].rsplit("/", 1)[1])
     url = f"/api/v1/agencies/{AGENCY}/objectives/{objective}/measurements?lang=en"
-    headers = token(in_db, "stp.thuky")
+    headers = api_token(in_db, "stp.thuky")
     refused = client.post(url, json={"period": f"{YEAR}-02", "value": 1}, headers=headers)
     assert refused.status_code == 422
     assert "This objective is measured quarterly: enter values for month(s) 3, 6, 9, 12" \
@@ -168,7 +153,7 @@ def test_the_api_answers_english_messages_with_codes_unchanged(desk, in_db, clie
     reviews = f"/agencies/{AGENCY}/management-reviews"
     assert post_form(secretary, reviews + "/new", {
         "held_on": format_date(TODAY), "period_start": format_date(date(YEAR, 1, 1)),
-        "period_end": format_date(TODAY), "chair": str(user_id(in_db, "stp.lanhdao"))},
+        "period_end": format_date(TODAY), "chair": str(user_pk(in_db, "stp.lanhdao"))},
         page=reviews + "/new").status_code == 302
     answer = client.get(f"/api/v1/agencies/{AGENCY}/management-reviews?lang=en",
                         headers=headers)
@@ -216,7 +201,7 @@ def test_a_citizen_answers_the_survey_in_english(app, catalog, client, desk, in_
 
     # the agency's results in English; the printed poster stays Vietnamese
     secretary = desk("secretary")
-    english(secretary)
+    in_english(secretary)
     results = text(secretary.get(f"/agencies/{AGENCY}/surveys"))
     assert "Low scores, complaints and petitions" in results and "Complaint:" in results
     assert "Điểm thấp, phản ánh và kiến nghị" not in results
@@ -242,10 +227,10 @@ def test_a_target_of_thousands_is_offered_for_editing_without_group_separators(d
     created = post_form(secretary, base + "/new", {
         "year": str(YEAR), "title": "Tiếp nhận hồ sơ", "measure": "Số hồ sơ",
         "comparison": "ge", "target": "1234,5", "unit": "hồ sơ",
-        "owner": str(user_id(in_db, "stp.soanthao")), "frequency": "yearly",
+        "owner": str(user_pk(in_db, "stp.soanthao")), "frequency": "yearly",
         "data_source": ""}, page=base + "/new")
     objective = int(created.headers["Location"].rsplit("/", 1)[1])
     assert 'value="1234,5"' in text(secretary.get(f"{base}/{objective}/edit"))
-    english(secretary)
+    in_english(secretary)
     assert 'value="1234.5"' in text(secretary.get(f"{base}/{objective}/edit"))
     assert "≥ 1,234.5 hồ sơ" in text(secretary.get(f"{base}/{objective}"))

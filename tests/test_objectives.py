@@ -11,26 +11,15 @@ import pytest
 from sqlalchemy import func, select
 
 from isodoc.audit import AuditEntry
-from isodoc.auth import services as auth_services
-from isodoc.auth.models import User
 from isodoc.findings.models import Finding
 from isodoc.objectives.models import Measurement, QualityObjective
 from isodoc.timeutil import today_local
-from tests.conftest import post_form
+from tests.conftest import api_token, post_form, user_pk
 
 BASE = "/agencies/so-tu-phap/objectives"
 YEAR = today_local().year - 1  # every month of last year has passed
 
 
-def user_id(in_db, username: str) -> int:
-    with in_db() as s:
-        return s.scalar(select(User.id).where(User.username == username))
-
-
-def token(in_db, username: str) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 def state(in_db) -> tuple:
@@ -48,7 +37,7 @@ def state(in_db) -> tuple:
 def create(desk, in_db, **overrides) -> int:
     data = {"year": str(YEAR), "title": "Giải quyết hồ sơ TTHC đúng hạn",
             "measure": "Tỷ lệ hồ sơ giải quyết đúng hạn", "comparison": "ge",
-            "target": "100", "unit": "%", "owner": str(user_id(in_db, "stp.soanthao")),
+            "target": "100", "unit": "%", "owner": str(user_pk(in_db, "stp.soanthao")),
             "frequency": "monthly", "data_source": "Hệ thống một cửa điện tử", **overrides}
     response = post_form(desk("secretary"), BASE + "/new", data, page=BASE + "/new")
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -125,14 +114,14 @@ def test_forged_months_ids_owners_and_other_agencies(desk, in_db, make_user, cli
     assert forged.status_code == 404
     assert secretary.get(f"{BASE}/{2**31}").status_code == 404
     # the owner must be a member of the agency
-    outsider_id = user_id(in_db, "syt.thuky")
+    outsider_id = user_pk(in_db, "syt.thuky")
     response = post_form(secretary, BASE + "/new", {
         "year": str(YEAR), "title": "X", "measure": "Y", "comparison": "ge", "target": "1",
         "unit": "%", "owner": str(outsider_id), "frequency": "monthly"}, page=BASE + "/new")
     assert response.status_code == 422 and "Lựa chọn không hợp lệ" in flashed(response)
     response = post_form(secretary, BASE + "/new", {
         "year": str(YEAR), "title": "X", "measure": "Y", "comparison": "ge", "target": "vô hạn",
-        "unit": "%", "owner": str(user_id(in_db, "stp.thuky")), "frequency": "monthly"},
+        "unit": "%", "owner": str(user_pk(in_db, "stp.thuky")), "frequency": "monthly"},
         page=BASE + "/new")
     assert response.status_code == 422 and "không phải là số hợp lệ" in flashed(response)
     # another agency's secretary, a reader, an auditor: no entry; the outsider sees nothing
@@ -160,7 +149,7 @@ def test_months_to_come_are_refused(desk, in_db, client):
     assert 'value="Kỳ báo cáo"' in flashed(response)
     api = client.post(f"/api/v1/agencies/so-tu-phap/objectives/{objective}/measurements",
                       json={"period": f"{this_year + 1}-01", "value": 1},
-                      headers=token(in_db, "stp.thuky"))
+                      headers=api_token(in_db, "stp.thuky"))
     assert api.status_code == 422 and "Chưa đến kỳ" in api.get_json()["message"]
     assert state(in_db) == before
 
@@ -204,7 +193,7 @@ def test_a_missed_target_becomes_a_finding_in_one_step(desk, in_db):
 
 def test_api_lists_objectives_and_takes_monthly_values(desk, in_db, client, make_user):
     objective = create(desk, in_db)
-    owner = token(in_db, "stp.soanthao")
+    owner = api_token(in_db, "stp.soanthao")
     url = f"/api/v1/agencies/so-tu-phap/objectives/{objective}/measurements"
     response = client.post(url, json={"period": f"{YEAR}-03", "value": 98.5}, headers=owner)
     assert response.status_code == 200, response.get_json()
@@ -223,7 +212,7 @@ def test_api_lists_objectives_and_takes_monthly_values(desk, in_db, client, make
 
     overseer = make_user(("ubnd-tinh", "overseer"), username="sokhcn")
     listed = client.get(f"/api/v1/agencies/so-tu-phap/objectives?year={YEAR}",
-                        headers=token(in_db, overseer)).get_json()
+                        headers=api_token(in_db, overseer)).get_json()
     assert [(o["code"], o["target_text"], o["owner"], [m["period"] for m in o["measurements"]])
             for o in listed] == [(f"MT-{YEAR}-01", "≥ 100 %", "stp.soanthao", [f"{YEAR}-03"])]
     assert client.get("/api/v1/agencies/so-tu-phap/objectives?year=1990",
@@ -254,7 +243,7 @@ def test_api_refuses_bad_values_and_changes_nothing(desk, in_db, client, body, s
     objective = create(desk, in_db)
     before = state(in_db)
     response = client.post(f"/api/v1/agencies/so-tu-phap/objectives/{objective}/measurements",
-                           json=body, headers=token(in_db, "stp.thuky"))
+                           json=body, headers=api_token(in_db, "stp.thuky"))
     assert response.status_code == status, response.get_json()
     if message:
         assert message in str(response.get_json())
@@ -267,9 +256,9 @@ def test_api_other_agency_readers_and_forged_ids(desk, in_db, client):
     body = {"period": f"{YEAR}-04", "value": 1}
     url = f"/api/v1/agencies/so-tu-phap/objectives/{objective}/measurements"
     for who in ("syt.thuky", "stp.congchuc", "stp.danhgia"):
-        assert client.post(url, json=body, headers=token(in_db, who)).status_code == 403
+        assert client.post(url, json=body, headers=api_token(in_db, who)).status_code == 403
     assert client.post(url, json=body).status_code == 401
-    secretary = token(in_db, "stp.thuky")
+    secretary = api_token(in_db, "stp.thuky")
     assert client.post(f"/api/v1/agencies/so-y-te/objectives/{objective}/measurements",
                        json=body, headers=secretary).status_code == 404
     assert client.post(f"/api/v1/agencies/so-tu-phap/objectives/{2**31}/measurements",

@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from isodoc.audit import AuditEntry
 from isodoc.objectives.models import QualityObjective
-from tests.conftest import post_form
-from tests.test_objectives import BASE, YEAR, create, enter, state, user_id
+from tests.conftest import post_form, user_pk
+from tests.test_objectives import BASE, YEAR, create, enter, state
 
 
 def edit(client, objective: int, in_db, **overrides):
     data = {"title": "Giải quyết hồ sơ TTHC đúng hạn", "measure": "Tỷ lệ hồ sơ đúng hạn",
             "comparison": "ge", "target": "95", "unit": "%",
-            "owner": str(user_id(in_db, "stp.soanthao")), "frequency": "monthly",
+            "owner": str(user_pk(in_db, "stp.soanthao")), "frequency": "monthly",
             "data_source": "Hệ thống một cửa điện tử", **overrides}
     return post_form(client, f"{BASE}/{objective}/edit", data, page=f"{BASE}/{objective}/edit")
 
@@ -28,7 +28,7 @@ def test_the_secretary_restates_an_objective_and_the_log_keeps_the_old_values(de
     form = desk("secretary").get(f"{BASE}/{objective}/edit").get_data(as_text=True)
     assert 'value="100"' in form and "Sửa mục tiêu MT-" in form
     response = edit(desk("secretary"), objective, in_db, target="95,5",
-                    owner=str(user_id(in_db, "stp.thuky")))
+                    owner=str(user_pk(in_db, "stp.thuky")))
     assert response.status_code == 302
     with in_db() as s:
         restated = s.get(QualityObjective, objective)
@@ -51,7 +51,7 @@ def test_bad_restatements_change_nothing(desk, in_db):
             ({"title": ""}, "Vui lòng nhập mục tiêu"),
             ({"frequency": "quarterly"}, "Đã có kết quả tháng 01: không đổi được sang đo "
                                          "hằng quý"),
-            ({"owner": str(user_id(in_db, "syt.thuky"))}, "Lựa chọn không hợp lệ"),
+            ({"owner": str(user_pk(in_db, "syt.thuky"))}, "Lựa chọn không hợp lệ"),
             ({"title": "x" * 301}, "Tối đa 300 ký tự")):
         response = edit(desk("secretary"), objective, in_db, **overrides)
         assert response.status_code == 422, overrides

@@ -14,7 +14,7 @@ from isodoc.auth import services as auth_services
 from isodoc.auth.models import Membership, Role, User
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
-from tests.conftest import CSRF_RE
+from tests.conftest import CSRF_RE, api_token
 from tests.doc_helpers import BASE, create_from_template, issue_qt05, post
 from tests.test_page_costs import counted
 
@@ -28,9 +28,7 @@ def version(in_db) -> str | None:
 
 @pytest.fixture
 def token(in_db, staff) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == staff["reader"])).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'trang')}"}
+    return api_token(in_db, staff["reader"], 'trang')
 
 
 def test_a_kept_page_is_served_again_with_one_query_and_a_fresh_csrf_token(app, desk, in_db,

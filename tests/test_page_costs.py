@@ -15,7 +15,7 @@ from isodoc.auth import services as auth_services
 from isodoc.auth.models import ApiToken, Role, User
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
-from tests.conftest import agency
+from tests.conftest import agency, api_token
 from tests.doc_helpers import BASE, issue_qt05
 
 API = "/api/v1/agencies/so-tu-phap/documents"
@@ -46,9 +46,7 @@ def rendered(app, monkeypatch) -> None:
 
 @pytest.fixture
 def token(in_db, staff) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == staff["reader"])).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'chi phi')}"}
+    return api_token(in_db, staff["reader"], 'chi phi')
 
 
 def test_reading_pages_run_a_fixed_number_of_queries(app, desk, in_db, token, rendered):

@@ -28,11 +28,6 @@ YEAR = today_local().year
 
 
 @pytest.fixture
-def overseer(make_user) -> str:
-    return make_user(("ubnd-tinh", "overseer"), username="sokhcn")
-
-
-@pytest.fixture
 def plan(province, in_db) -> int:
     """This year's plan: 50% of the communes applying; one department declared."""
     with in_db() as s:

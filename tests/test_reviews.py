@@ -14,14 +14,12 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from isodoc.audits.models import Audit, AuditMember
-from isodoc.auth import services as auth_services
-from isodoc.auth.models import User
 from isodoc.documents.models import Document
 from isodoc.records.models import RecordPlace
 from isodoc.reviews.models import ManagementReview, ReviewAction, ReviewInput
 from isodoc.timeutil import format_date, today_local
 from isodoc.training.models import AuditorCertificate, Course
-from tests.conftest import post_form
+from tests.conftest import api_token, post_form, user_pk
 
 AGENCY = "so-tu-phap"
 BASE = f"/agencies/{AGENCY}/management-reviews"
@@ -29,15 +27,6 @@ TRAINING = f"/agencies/{AGENCY}/training"
 TODAY = today_local()
 
 
-def uid(in_db, username: str) -> int:
-    with in_db() as s:
-        return s.scalar(select(User.id).where(User.username == username))
-
-
-def token(in_db, username: str) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 def review_state(in_db) -> tuple:
@@ -50,9 +39,9 @@ def review_state(in_db) -> tuple:
 
 def new_meeting(client, in_db, **overrides):
     data = {"held_on": format_date(TODAY), "period_start": format_date(date(TODAY.year, 1, 1)),
-            "period_end": format_date(TODAY), "chair": str(uid(in_db, "stp.lanhdao")),
-            "place": "Phòng họp", "attendees": [str(uid(in_db, "stp.thuky")),
-                                                 str(uid(in_db, "stp.danhgia"))],
+            "period_end": format_date(TODAY), "chair": str(user_pk(in_db, "stp.lanhdao")),
+            "place": "Phòng họp", "attendees": [str(user_pk(in_db, "stp.thuky")),
+                                                 str(user_pk(in_db, "stp.danhgia"))],
             "guests": "", **overrides}
     return post_form(client, BASE + "/new", data, page=BASE + "/new")
 
@@ -101,7 +90,7 @@ def test_meeting_inputs_prefilled_decisions_followed_up_and_minutes_docx(desk, i
     due = TODAY + timedelta(days=20)
     assert post_form(secretary, f"{BASE}/{rid}/actions", {
         "a-kind": "resources", "a-decision": "Bố trí thêm 01 công chức một cửa",
-        "a-owner": str(uid(in_db, "stp.soanthao")), "a-due_date": format_date(due)},
+        "a-owner": str(user_pk(in_db, "stp.soanthao")), "a-due_date": format_date(due)},
         page=f"{BASE}/{rid}").status_code == 302
     author = desk("author")
     home = author.get("/").get_data(as_text=True)
@@ -146,7 +135,7 @@ def test_meeting_inputs_prefilled_decisions_followed_up_and_minutes_docx(desk, i
 
     # the API
     api = secretary.get(f"/api/v1/agencies/{AGENCY}/management-reviews",
-                        headers=token(in_db, "stp.thuky"))
+                        headers=api_token(in_db, "stp.thuky"))
     assert api.status_code == 200
     [meeting] = api.get_json()
     assert meeting["held_on"] == TODAY.isoformat() and meeting["chair"] == "stp.lanhdao"
@@ -170,7 +159,7 @@ def test_bad_input_and_other_agencies_change_nothing(desk, in_db):
         response = new_meeting(secretary, in_db, **overrides)
         assert response.status_code == 422, overrides
         assert message in response.get_data(as_text=True), overrides
-    owner = str(uid(in_db, "stp.soanthao"))
+    owner = str(user_pk(in_db, "stp.soanthao"))
     for data, message in (
             ({"a-kind": "resources", "a-decision": "", "a-owner": owner,
               "a-due_date": format_date(TODAY)}, "nội dung quyết định"),
@@ -179,7 +168,7 @@ def test_bad_input_and_other_agencies_change_nothing(desk, in_db):
             ({"a-kind": "nope", "a-decision": "x", "a-owner": owner,
               "a-due_date": format_date(TODAY)}, "Lựa chọn không hợp lệ"),
             ({"a-kind": "change", "a-decision": "x",
-              "a-owner": str(uid(in_db, "syt.thuky")), "a-due_date": format_date(TODAY)},
+              "a-owner": str(user_pk(in_db, "syt.thuky")), "a-due_date": format_date(TODAY)},
              "Lựa chọn không hợp lệ")):
         response = post_form(secretary, f"{BASE}/{rid}/actions", data, page=f"{BASE}/{rid}")
         assert response.status_code == 422, data
@@ -208,7 +197,7 @@ def test_bad_input_and_other_agencies_change_nothing(desk, in_db):
     assert reader.get(f"{BASE}/{rid}").status_code == 200
     assert post_form(reader, f"{BASE}/{rid}/actions", {}, page="/account").status_code == 403
     assert outsider.get(f"/api/v1/agencies/{AGENCY}/management-reviews",
-                        headers=token(in_db, "syt.thuky")).status_code == 403
+                        headers=api_token(in_db, "syt.thuky")).status_code == 403
     assert review_state(in_db) == before
 
 
@@ -222,7 +211,7 @@ def plan_audit(client, **overrides):
 
 def test_audit_team_needs_a_valid_certificate_or_the_leads_reason(desk, in_db, make_user):
     auditor = desk("auditor")
-    me = str(uid(in_db, "stp.danhgia"))
+    me = str(user_pk(in_db, "stp.danhgia"))
     # no certificate: refused, with what to do
     refused = plan_audit(auditor, lead=me)
     assert refused.status_code == 422
@@ -244,7 +233,7 @@ def test_audit_team_needs_a_valid_certificate_or_the_leads_reason(desk, in_db, m
             ({"k-valid_until": format_date(TODAY - timedelta(days=900))}, "sau ngày cấp"),
             ({"k-number": ""}, "số chứng chỉ"),
             ({"k-issued_on": "32/01/2026"}, "Ngày không hợp lệ"),
-            ({"k-person": str(uid(in_db, "syt.thuky"))}, "Lựa chọn không hợp lệ"),
+            ({"k-person": str(user_pk(in_db, "syt.thuky"))}, "Lựa chọn không hợp lệ"),
             ({"k-number": "đgnb-01"}, "đã có chứng chỉ số đgnb-01")):  # recorded once
         response = post_form(secretary, TRAINING + "/certificates", {**cert, **overrides},
                              page=TRAINING)
@@ -267,7 +256,7 @@ def test_audit_team_needs_a_valid_certificate_or_the_leads_reason(desk, in_db, m
     assert plan_audit(auditor, lead=me).status_code == 302
     # an uncertified member: only with the lead's reason, kept on the audit
     second = make_user((AGENCY, "auditor"), username="stp.danhgia2", full_name="Hà Văn Nam")
-    other = str(uid(in_db, second))
+    other = str(user_pk(in_db, second))
     refused = plan_audit(auditor, lead=me, team=[other], title="Đợt 2")
     assert refused.status_code == 422 and "Hà Văn Nam" in refused.get_data(as_text=True)
     assert plan_audit(auditor, lead=me, team=[other], title="Đợt 2",
@@ -291,7 +280,7 @@ def test_courses_with_attendees(desk, in_db):
     data = {"c-kind": "awareness", "c-title": "Nhận thức ISO 9001:2015",
             "c-provider": "Trung tâm TĐC", "c-held_from": "10/03/2026",
             "c-held_to": "11/03/2026",
-            "c-attendees": [str(uid(in_db, "stp.thuky")), str(uid(in_db, "stp.congchuc"))]}
+            "c-attendees": [str(user_pk(in_db, "stp.thuky")), str(user_pk(in_db, "stp.congchuc"))]}
     assert post_form(secretary, TRAINING + "/courses", data, page=TRAINING).status_code == 302
     page = desk("reader").get(TRAINING).get_data(as_text=True)
     assert "Nhận thức ISO 9001:2015" in page and "Nguyễn Thị Hoa" in page

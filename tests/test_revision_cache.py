@@ -9,11 +9,9 @@ from pathlib import Path
 
 import git.cmd
 import pytest
-from sqlalchemy import select
 
-from isodoc.auth import services as auth_services
-from isodoc.auth.models import User
 from isodoc.documents import cache, content, repos
+from tests.conftest import api_token
 from tests.doc_helpers import BASE, draft_form, issue_qt05, post, user_id
 
 API = "/api/v1/agencies/so-tu-phap/documents"
@@ -43,9 +41,7 @@ def blob_files(app) -> list[Path]:
 
 @pytest.fixture
 def token(in_db, staff) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == staff["reader"])).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'cache')}"}
+    return api_token(in_db, staff["reader"], 'cache')
 
 
 def test_page_in_force_starts_no_git_once_read(desk, in_db, app, monkeypatch, token):

@@ -12,15 +12,11 @@ from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
 from isodoc.risks.models import Risk, RiskAction, RiskScale
 from isodoc.timeutil import format_date, today_local
-from tests.conftest import post_form
+from tests.conftest import post_form, user_pk
 
 BASE = "/agencies/so-tu-phap/risks"
 TODAY = today_local()
 
-
-def user_id(in_db, username: str) -> int:
-    with in_db() as s:
-        return s.scalar(select(User.id).where(User.username == username))
 
 
 def state(in_db) -> tuple:
@@ -106,7 +102,7 @@ def test_bad_input_forged_ids_and_other_agencies_change_nothing(desk, in_db):
     assert desk("reader").get(f"{BASE}/{risk_id}").status_code == 200
     assert secretary.get(f"/agencies/so-y-te/risks/{risk_id}").status_code == 404
     assert post_form(outsider, f"{BASE}/{risk_id}/actions", {
-        "a-action": "X", "a-owner": str(user_id(in_db, "syt.thuky")),
+        "a-action": "X", "a-owner": str(user_pk(in_db, "syt.thuky")),
         "a-due_date": format_date(TODAY)}, page="/account").status_code == 403
     assert state(in_db) == before
 
@@ -117,17 +113,17 @@ def test_actions_with_owner_and_due_date_done_by_the_owner(desk, in_db, client):
     risk_id = int(location.rsplit("/", 1)[1])
     url = f"{BASE}/{risk_id}/actions"
     past = post_form(secretary, url, {"a-action": "Bố trí thêm người",
-                                      "a-owner": str(user_id(in_db, "stp.soanthao")),
+                                      "a-owner": str(user_pk(in_db, "stp.soanthao")),
                                       "a-due_date": format_date(TODAY - timedelta(days=1))},
                      page=f"{BASE}/{risk_id}")
     assert past.status_code == 422 and "không được ở quá khứ" in past.get_data(as_text=True)
     outsider = post_form(secretary, url, {"a-action": "X",
-                                          "a-owner": str(user_id(in_db, "syt.thuky")),
+                                          "a-owner": str(user_pk(in_db, "syt.thuky")),
                                           "a-due_date": format_date(TODAY)},
                          page=f"{BASE}/{risk_id}")
     assert outsider.status_code == 422
     assert post_form(secretary, url, {"a-action": "Bố trí thêm người",
-                                      "a-owner": str(user_id(in_db, "stp.soanthao")),
+                                      "a-owner": str(user_pk(in_db, "stp.soanthao")),
                                       "a-due_date": format_date(TODAY + timedelta(days=7))},
                      page=f"{BASE}/{risk_id}").status_code == 302
     with in_db() as s:
@@ -163,7 +159,7 @@ def test_overdue_reviews_and_actions_are_flagged(desk, in_db):
     with in_db() as s:
         risk = s.get(Risk, risk_id)
         risk.review_date = TODAY - timedelta(days=1)
-        risk.actions.append(RiskAction(action="Rà soát", owner_id=user_id(in_db, "stp.thuky"),
+        risk.actions.append(RiskAction(action="Rà soát", owner_id=user_pk(in_db, "stp.thuky"),
                                        due_date=TODAY - timedelta(days=2)))
     page = secretary.get(BASE).get_data(as_text=True)
     assert "quá hạn" in page and "hành động quá hạn" in page

@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
 from isodoc.cli import main
 from isodoc.documents import services as doc_services
@@ -23,7 +22,7 @@ from isodoc.timeutil import today_local
 from isodoc.tthc import importer
 from isodoc.tthc import services as tthc_services
 from isodoc.tthc.models import Tthc, TthcBodyMap, TthcImport
-from tests.conftest import agency, csrf_token, login
+from tests.conftest import agency, api_token, csrf_token, login
 
 HEADER = ["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện", "Cơ quan thực hiện",
           "Thời hạn giải quyết", "Phí/lệ phí", "Căn cứ pháp lý", "Quyết định công bố",
@@ -89,19 +88,6 @@ def post_file(client, url, data: bytes, name="danh-muc.csv", page="/tthc/import"
     return client.post(url, data={"csrf_token": csrf_token(client, page),
                                   "file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
-
-
-@pytest.fixture
-def people(province, make_user):
-    return {
-        "admin": make_user(("ubnd-tinh", "admin"), username="admin"),
-        "overseer": make_user(("ubnd-tinh", "overseer"), username="sokhcn"),
-        "author": make_user(("dbp-him-lam", "author"), username="himlam.soanthao"),
-        "secretary": make_user(("dbp-him-lam", "secretary"), username="himlam.thuky"),
-        "approver": make_user(("dbp-him-lam", "approver"), username="himlam.lanhdao"),
-        "auditor": make_user(("dbp-him-lam", "auditor"), username="himlam.danhgia"),
-        "other": make_user(("mang-bung-lao", "secretary"), username="bunglao.thuky"),
-    }
 
 
 def client_for(app, username):
@@ -437,10 +423,7 @@ def test_api_catalog_filters_and_detail(app, people, token_for):
 @pytest.fixture
 def token_for(app, in_db):
     def make(username: str) -> dict[str, str]:
-        with in_db() as s:
-            user = s.scalars(select(User).where(User.username == username)).one()
-            token = auth_services.create_token(user, user, "kiểm thử")
-        return {"Authorization": f"Bearer {token}"}
+        return api_token(in_db, username, "kiểm thử")
 
     return make
 

@@ -17,8 +17,7 @@ from isodoc.tthc.models import TthcImport
 from tests import test_tthc
 from tests.test_tthc import ROWS, client_for, load, post_file, xlsx_bytes
 
-people = test_tthc.people  # fixtures shared with the TTHC tests
-token_for = test_tthc.token_for
+token_for = test_tthc.token_for  # a fixture shared with the TTHC tests
 
 
 # -- D1: crafted .xlsx ---------------------------------------------------------------

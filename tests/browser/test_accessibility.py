@@ -149,6 +149,21 @@ def watch(page, role: str, origin: str, problems: list[str]) -> dict:
     return where
 
 
+def open_as(browser, server: str, role: str | None, axe_script: str, problems: list[str],
+            locale: str = "vi-VN"):
+    """A desktop browser context with axe loaded, watched (`watch`), signed in as `role`
+    (None: nobody); returns the context, its page and what says which page is open."""
+    context = browser.new_context(base_url=server, locale=locale, viewport=DESKTOP,
+                                  timezone_id="Asia/Ho_Chi_Minh")
+    context.add_init_script(axe_script)
+    page = context.new_page()
+    where = watch(page, role or "anonymous", urlparse(server).netloc, problems)
+    if role is not None:
+        sign_in(page, role)
+        page.wait_for_url(lambda u: "/login" not in u)
+    return context, page, where
+
+
 def settle(page) -> None:
     """After a resize, let widgets that lay themselves out on a resize observer (the
     visual editor's toolbar folds its groups) catch up; what still does not fit is
@@ -187,16 +202,9 @@ def test_main_pages_are_accessible_and_clean_as_every_role(app, browser, server,
     pages, document = pages_by_role(ids)
     pages["stp.congchuc"].append(document)
     pages["stp.lanhdao"].append(document)
-    origin = urlparse(server).netloc
     problems: list[str] = []
     for role, urls in pages.items():
-        context = browser.new_context(base_url=server, locale="vi-VN", viewport=DESKTOP,
-                                      timezone_id="Asia/Ho_Chi_Minh")
-        context.add_init_script(axe_script)
-        page = context.new_page()
-        where = watch(page, role, origin, problems)
-        sign_in(page, role)
-        page.wait_for_url(lambda u: "/login" not in u)
+        context, page, where = open_as(browser, server, role, axe_script, problems)
         for url in urls:
             where["url"] = url
             if visit(page, role, url, problems):
@@ -362,18 +370,10 @@ def test_workflow_public_and_oversight_pages_are_accessible_and_clean(app, brows
                    "/inspections/new", f"{ids['inspection']}/findings/new", ids["consultant"],
                    "/annual-reports/"],
     }
-    origin = urlparse(server).netloc
     problems: list[str] = []
     for role, role_steps in steps.items():
-        context = browser.new_context(base_url=server, locale="vi-VN", viewport=DESKTOP,
-                                      timezone_id="Asia/Ho_Chi_Minh")
-        context.add_init_script(axe_script)
-        page = context.new_page()
         who = role or "anonymous"
-        where = watch(page, who, origin, problems)
-        if role is not None:
-            sign_in(page, role)
-            page.wait_for_url(lambda u: "/login" not in u)
+        context, page, where = open_as(browser, server, role, axe_script, problems)
         for step in role_steps:
             url, action = step if isinstance(step, tuple) else (step, None)
             where["url"] = url

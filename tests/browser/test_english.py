@@ -20,21 +20,17 @@ reason."""
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 
 from tests.browser.test_accessibility import (
-    DESKTOP,
     STP,
     demo_urls,
     examine,
+    open_as,
     pages_by_role,
     visit,
-    watch,
     workflow_pages,
 )
-from tests.browser.test_sign_in_journey import sign_in
 
 # Text the interface shows, minus agency data: each hit is "where: text".
 VIETNAMESE_JS = r"""() => {
@@ -148,19 +144,12 @@ def english_steps(app) -> dict[str | None, list[str]]:
 def test_every_page_in_english_is_clean_and_speaks_english(app, browser, server,
                                                            demo_province, axe_script):
     steps = english_steps(app)
-    origin = urlparse(server).netloc
     problems: list[str] = []
     for role, urls in steps.items():
-        context = browser.new_context(base_url=server, locale="en-US", viewport=DESKTOP,
-                                      timezone_id="Asia/Ho_Chi_Minh")
-        context.add_init_script(axe_script)
-        page = context.new_page()
         who = role or "anonymous"
-        where = watch(page, who, origin, problems)
-        if role is not None:
-            sign_in(page, role)
-            page.wait_for_url(lambda u: "/login" not in u)
-        else:
+        context, page, where = open_as(browser, server, role, axe_script, problems,
+                                       locale="en-US")
+        if role is None:
             page.goto("/login")
         choose_english(page)
         for url in urls:

@@ -12,22 +12,16 @@ from sqlalchemy import select
 
 from isodoc import search
 from isodoc.audits import services as audits
-from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
 from isodoc.documents import content
 from isodoc.search.base import RawResults
 from isodoc.timeutil import today_local
 from isodoc.training.models import AuditorCertificate
-from tests.conftest import agency, certify, login, post_form
+from tests.conftest import agency, api_token, certify, login, post_form
 
 HUGE = ["1000000000", "1" + "0" * 20, "9223372036854775807", "0", "-1", "1001", "abc",
         "²", "٣", "1e3", " "]
 
-
-def token(in_db, username: str) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 class RecordingEngine:
@@ -85,7 +79,7 @@ def test_search_pages_shown_never_exceed_the_bound():
 @pytest.mark.parametrize("page", HUGE)
 def test_search_api_page_out_of_bounds_is_a_422(client, staff, in_db, engine, page):
     answer = client.get("/api/v1/search", query_string={"q": "quy trinh", "page": page},
-                        headers=token(in_db, "stp.thuky"))
+                        headers=api_token(in_db, "stp.thuky"))
     assert answer.status_code == 422
     body = answer.get_json()
     assert body["code"] == 422 and "Số trang" in json.dumps(body, ensure_ascii=False)
@@ -102,7 +96,7 @@ def test_suggest_is_bounded(signed_in, engine):
 @pytest.mark.parametrize("page", HUGE)
 def test_findings_api_page_out_of_bounds_is_a_422(client, staff, in_db, page):
     answer = client.get("/api/v1/findings", query_string={"page": page},
-                        headers=token(in_db, "stp.thuky"))
+                        headers=api_token(in_db, "stp.thuky"))
     assert answer.status_code == 422
     assert "Số trang" in json.dumps(answer.get_json(), ensure_ascii=False)
 
@@ -110,7 +104,7 @@ def test_findings_api_page_out_of_bounds_is_a_422(client, staff, in_db, page):
 @pytest.mark.parametrize("size", ["0", "101", "1000", "1" + "0" * 20, "x"])
 def test_findings_api_page_size_out_of_bounds_is_a_422(client, staff, in_db, size):
     answer = client.get("/api/v1/findings", query_string={"page_size": size},
-                        headers=token(in_db, "stp.thuky"))
+                        headers=api_token(in_db, "stp.thuky"))
     assert answer.status_code == 422
     assert "Số mục mỗi trang" in json.dumps(answer.get_json(), ensure_ascii=False)
 
@@ -132,7 +126,7 @@ def test_audits_api_without_agency_lists_what_the_caller_may_see(client, staff, 
     plan(in_db, "so-tu-phap", "stp.danhgia", "Đợt 1")
     plan(in_db, "so-tu-phap", "stp.danhgia", "Đợt 2")
     plan(in_db, "so-y-te", "syt.danhgia", "Đợt Y tế")
-    secretary, outsider = token(in_db, "stp.thuky"), token(in_db, "syt.thuky")
+    secretary, outsider = api_token(in_db, "stp.thuky"), api_token(in_db, "syt.thuky")
     mine = client.get("/api/v1/audits", headers=secretary)
     assert mine.status_code == 200
     assert sorted(a["title"] for a in mine.get_json()) == ["Đợt 1", "Đợt 2"]
@@ -143,7 +137,7 @@ def test_audits_api_without_agency_lists_what_the_caller_may_see(client, staff, 
     assert len(second.get_json()) == 1
     assert json.loads(second.headers["X-Pagination"])["page"] == 2
     assert client.get("/api/v1/audits?page=3&page_size=1", headers=secretary).get_json() == []
-    reader = token(in_db, "stp.congchuc")
+    reader = api_token(in_db, "stp.congchuc")
     assert client.get("/api/v1/audits", headers=reader).get_json() == []
     for page in ("0", "1" + "0" * 20):
         assert client.get(f"/api/v1/audits?page={page}", headers=secretary).status_code == 422
@@ -151,7 +145,7 @@ def test_audits_api_without_agency_lists_what_the_caller_may_see(client, staff, 
 
 def test_documents_and_users_apis_are_paged(client, staff, in_db, make_user):
     admin = make_user(("ubnd-tinh", "admin"), username="qt.tinh")
-    headers = token(in_db, admin)
+    headers = api_token(in_db, admin)
     users = client.get("/api/v1/users?page_size=2", headers=headers)
     assert users.status_code == 200 and len(users.get_json()) == 2
     assert json.loads(users.headers["X-Pagination"])["total"] == 7
@@ -320,7 +314,7 @@ def test_word_diff_in_line_mode_still_marks_small_changes_by_word(matcher):
 @pytest.mark.parametrize("url", ["/api/v1/findings/{n}", "/api/v1/audits/{n}",
                                  "/api/v1/agencies/so-tu-phap/documents/qt-01/drafts/{n}"])
 def test_an_id_past_the_column_range_is_a_404(client, staff, in_db, url):
-    answer = client.get(url.format(n="9" * 25), headers=token(in_db, "stp.thuky"))
+    answer = client.get(url.format(n="9" * 25), headers=api_token(in_db, "stp.thuky"))
     assert answer.status_code == 404
-    assert client.get(url.format(n=2**31), headers=token(in_db, "stp.thuky")
+    assert client.get(url.format(n=2**31), headers=api_token(in_db, "stp.thuky")
                       ).status_code == 404

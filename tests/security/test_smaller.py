@@ -15,24 +15,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from isodoc.auth import services as auth_services
 from isodoc.auth.models import User
 from isodoc.errors import InvalidInput
 from isodoc.findings import services as findings
 from isodoc.findings.models import Attachment, Finding, FindingSource, FindingType
 from isodoc.policy import Action, can
-from tests.conftest import agency, csrf_token, login
+from tests.conftest import agency, api_token, csrf_token, login
 from tests.doc_helpers import BASE, create_from_template, issue_qt05
 
 SECRET_TITLE = "Quy trình tiếp công dân (dự thảo mật)"
 FINDINGS = "/agencies/so-tu-phap/findings"
 OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 
-
-def token(in_db, username: str) -> dict:
-    with in_db() as s:
-        user = s.scalars(select(User).where(User.username == username)).one()
-        return {"Authorization": f"Bearer {auth_services.create_token(user, user, 'api')}"}
 
 
 def person(username: str) -> User:
@@ -65,7 +59,7 @@ def test_never_issued_draft_is_hidden_from_people_without_draft_access(staff, de
     assert overseer.get(f"{BASE}/qt-05").status_code == 200
 
     # the API tells a reader nothing either
-    reader = token(in_db, "stp.congchuc")
+    reader = api_token(in_db, "stp.congchuc")
     api = "/api/v1/agencies/so-tu-phap/documents"
     for url in (f"{api}/QT-05", f"{api}/QT-05/revisions", api):
         response = client.get(url, headers=reader)
@@ -150,7 +144,7 @@ def test_the_finding_owner_outside_the_staff_roles_may_attach(app, finding_id, m
 # -- (c) the OpenAPI document and time zones -----------------------------------------------
 
 def test_x_pagination_is_documented_as_a_json_string(client, finding_id, in_db):
-    headers = token(in_db, "stp.thuky")
+    headers = api_token(in_db, "stp.thuky")
     spec = client.get("/api/v1/openapi.json", headers=headers).get_json()
     doc = spec["paths"]["/api/v1/findings"]["get"]["responses"]["200"]["headers"]["X-Pagination"]
     if "$ref" in doc:
@@ -168,7 +162,7 @@ def test_x_pagination_is_documented_as_a_json_string(client, finding_id, in_db):
 
 
 def test_api_time_stamps_carry_their_zone(client, finding_id, in_db):
-    headers = token(in_db, "stp.thuky")
+    headers = api_token(in_db, "stp.thuky")
     for row in (client.get(f"/api/v1/findings/{finding_id}", headers=headers).get_json(),
                 client.get("/api/v1/findings", headers=headers).get_json()[0]):
         raised = datetime.fromisoformat(row["raised_at"])
