@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -32,7 +33,12 @@ _l = lazy_gettext
 LANGUAGES = ("vi", "en")  # the source language first
 CATALOG_DIR = Path(__file__).resolve().parent / "translations"
 _lock = threading.Lock()
-_compiled: dict[str, tuple[tuple, Translations]] = {}
+_compiled: dict[str, tuple[tuple, Translations, float]] = {}
+# The source language's catalog: one object for the process, so that what is kept per
+# catalog (search's kind labels) is found again.
+SOURCE = NullTranslations()
+RECHECK = 2.0  # seconds between two looks at the parts on disk (a gettext call each was
+               # a glob and six stats: most of an English page's time in translation)
 
 
 def parts(language: str) -> list[Path]:
@@ -56,9 +62,12 @@ def merged_catalog(language: str) -> Catalog:
 
 def translations(language: str) -> NullTranslations:
     if language == LANGUAGES[0]:
-        return NullTranslations()
-    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in parts(language))
+        return SOURCE
     cached = _compiled.get(language)
+    now = time.monotonic()
+    if cached is not None and now - cached[2] < RECHECK:
+        return cached[1]
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in parts(language))
     if cached is None or cached[0] != stamp:
         with _lock:
             cached = _compiled.get(language)
@@ -70,8 +79,8 @@ def translations(language: str) -> NullTranslations:
                         catalog.delete(message.id, message.context)
                 write_mo(buffer, catalog, use_fuzzy=False)
                 buffer.seek(0)
-                cached = (stamp, Translations(fp=buffer, domain="messages"))
-                _compiled[language] = cached
+                cached = (stamp, Translations(fp=buffer, domain="messages"), now)
+    _compiled[language] = (cached[0], cached[1], now)
     return cached[1]
 
 

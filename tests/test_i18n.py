@@ -99,3 +99,44 @@ def test_language_choice_is_kept_for_the_person(app, province, make_user):
     assert '<html lang="en">' in other.get("/").get_data(as_text=True)
     post_form(other, "/language/vi", {"next": "/"}, page="/")
     assert '<html lang="vi">' in other.get("/").get_data(as_text=True)
+
+
+def test_catalogs_are_not_read_from_disk_at_every_lookup(tmp_path, monkeypatch):
+    """A lookup used to glob and stat every part of the English catalog, and the source
+    language got a new catalog object each time (so nothing kept per catalog, such as
+    search's kind labels, was ever found again). A part changed on disk is still read."""
+    import shutil
+
+    from isodoc import i18n
+
+    assert i18n.translations("vi") is i18n.translations("vi")
+    shutil.copytree(i18n.CATALOG_DIR, tmp_path / "translations")
+    monkeypatch.setattr(i18n, "CATALOG_DIR", tmp_path / "translations")
+    monkeypatch.setattr(i18n, "_compiled", {})
+    english = i18n.translations("en")
+    looked = []
+    parts = i18n.parts
+    monkeypatch.setattr(i18n, "parts", lambda language: looked.append(language)
+                        or parts(language))
+    assert all(i18n.translations("en") is english for _ in range(50))
+    assert looked == []
+    assert english.ugettext("Tìm kiếm") == "Search"
+    part = tmp_path / "translations" / "en" / "base.po"
+    entry = 'msgid "Tìm kiếm"\nmsgstr "Search"\n'
+    assert entry in part.read_text()
+    part.write_text(part.read_text().replace(entry, 'msgid "Tìm kiếm"\nmsgstr "Find"\n'))
+    monkeypatch.setattr(i18n, "RECHECK", 0.0)
+    assert i18n.translations("en").ugettext("Tìm kiếm") == "Find"
+
+
+def test_kind_labels_are_kept_per_language(app):
+    from isodoc import search
+
+    with app.test_request_context():
+        vietnamese = search.kind_labels()
+        assert search.kind_labels() is vietnamese
+        assert vietnamese["internal"] == "Quy trình nội bộ"
+    with app.test_request_context("/?lang=en"):
+        english = search.kind_labels()
+        assert search.kind_labels() is english
+        assert english["internal"] != vietnamese["internal"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
 
 from isodoc import search
+from isodoc.search import tantivy_engine
 from isodoc.search.base import OPEN_END, Filters, SearchDoc
 
 TODAY = 20261125
@@ -253,13 +255,16 @@ def test_an_entry_out_of_force_added_later_stays_hidden(engine):
     assert keys("cong dan", on=TODAY - 1) == ["30:r1"]
 
 
+@pytest.mark.parametrize("spare", [0, 1])
 @pytest.mark.parametrize("q", ["quy trinh", "dang ky", "khai sinh", '"dang ky"', "QT-05", "xyz"])
 @pytest.mark.parametrize("filters", [{}, {"draft_agencies": ["dbp-him-lam"]},
                                      {"district": "ubnd-dbp"}, {"agencies": []},
                                      {"on": 20260301}])
-def test_facets_count_exactly_what_matches(engine, q, filters):
+def test_facets_count_exactly_what_matches(engine, q, filters, spare, monkeypatch):
     """Facet counts are those of the matching entries whichever way they are counted
-    (the tantivy engine counts a query matching most entries by difference)."""
+    (the tantivy engine counts a query matching most entries by difference), in the
+    search's own thread or beside its ranked pass."""
+    monkeypatch.setattr(tantivy_engine, "SPARE_CORES", spare)
     results = search.engine().search(search.parse(q), Filters(**{"on": TODAY, **filters}),
                                       0, 50)
     matched = {d.key: d for d in CORPUS if d.key in {h.key for h in results.hits}}
@@ -273,3 +278,36 @@ def test_facets_count_exactly_what_matches(engine, q, filters):
     got = {name: dict(values) for name, values in results.facets.items()}
     assert got == {name: {v: n for v, n in counts.items() if v} for name, counts in
                    expected.items()}
+
+
+def test_facets_counted_beside_the_ranked_pass_give_back_their_core(app, monkeypatch):
+    """With a spare core the facets are counted on another thread while the ranked pass
+    runs; the core is free again after each search, even one whose count failed, and the
+    failure reaches the search."""
+    monkeypatch.setattr(tantivy_engine, "SPARE_CORES", 1)
+    monkeypatch.setitem(app.config, "ISODOC_SEARCH_ENGINE", "tantivy")
+    with app.test_request_context():
+        eng = search.engine()
+        eng.clear()
+        eng.replace(CORPUS, [])
+        counted_on = []
+        counts = tantivy_engine.TantivyEngine._counts
+
+        def watched(self, searcher, query):
+            counted_on.append(threading.get_ident())
+            return counts(self, searcher, query)
+
+        monkeypatch.setattr(tantivy_engine.TantivyEngine, "_counts", watched)
+        for _ in range(20):
+            assert run("dang ky").facets["kind"]
+        assert counted_on and threading.get_ident() not in counted_on
+
+        def broken(self, searcher, query):
+            raise RuntimeError("facets failed")
+
+        monkeypatch.setattr(tantivy_engine.TantivyEngine, "_counts", broken)
+        with pytest.raises(RuntimeError, match="facets failed"):
+            run("khai sinh")
+        spare = tantivy_engine._spare
+        assert spare.acquire(timeout=2)  # given back once the failed count ended
+        spare.release()

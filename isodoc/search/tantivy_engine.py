@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
 import string
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
@@ -50,6 +52,42 @@ OLDER = ("tantivy", *(f"tantivy-{v}" for v in range(2, SCHEMA_VERSION)))
 
 
 FOLD, EXACT = "isodoc_fold", "isodoc_exact"
+
+Counts = dict[str, dict[str, int]]
+
+# Threads that count a search's facets beside its ranked pass: tantivy leaves the GIL
+# while it searches, so on a spare core the two passes take the time of the longer one.
+# One core fewer than the machine's (none on one core); a search that finds none free
+# counts its facets itself, after its ranked pass (every core busy: a thread would queue).
+SPARE_CORES = max(0, (os.cpu_count() or 1) - 1)
+_pool: list[ThreadPoolExecutor] = []
+_spare = threading.BoundedSemaphore(max(1, SPARE_CORES))
+
+
+def _forget_pool() -> None:
+    """In a forked child (a gunicorn worker) the parent's threads do not exist."""
+    global _spare
+    _pool.clear()
+    _spare = threading.BoundedSemaphore(max(1, SPARE_CORES))
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
+def beside(job: Callable[[], Counts]) -> Callable[[], Counts]:
+    """`job` started on a spare core if one is free; what returns its result."""
+    spare = _spare
+    if not SPARE_CORES or not spare.acquire(blocking=False):
+        return job
+    try:
+        if not _pool:
+            _pool.append(ThreadPoolExecutor(SPARE_CORES, thread_name_prefix="isodoc-facets"))
+        future = _pool[0].submit(job)
+    except RuntimeError:  # the interpreter is shutting down
+        spare.release()
+        return job
+    future.add_done_callback(lambda _: spare.release())
+    return future.result
 
 
 def analyzers() -> dict[str, tantivy.TextAnalyzer]:
@@ -117,7 +155,7 @@ class TantivyEngine:
             self.index.register_tokenizer(name, analyzer)
         self._folds: dict[str, list[str]] = {}
         self._windows: dict[tuple, list[bool]] = {}
-        self._through_cache: dict[tuple, tuple[int, dict[str, dict[str, int]]]] = {}
+        self._through_cache: dict[tuple, tuple[int, Counts]] = {}
         self._writes = 0  # commits by this process: a key of what the searcher reads
         self._lock = threading.Lock()
         self._meta = self.path / "meta.json"
@@ -382,6 +420,10 @@ class TantivyEngine:
         # leaves out the Should clauses beside Must ones, so the facet pass is given the
         # same query (the own-agency boost added after it).
         matching = Query.boolean_query(parts)
+        job = functools.partial(self._facet_counts, searcher, query, filters, limits, text,
+                                matching)
+        # a code finds a few entries: handing its count to a thread costs more than it
+        counted = job if query.code else beside(job)
         ranked = parts + [(Occur.Should, self._term("agency", agency, 50.0))
                           for agency in filters.prefer_agencies]
         result = searcher.search(Query.boolean_query(ranked), limit=limit, offset=offset,
@@ -389,36 +431,42 @@ class TantivyEngine:
         stored = [(score, self._stored(searcher.doc(addr))) for score, addr in result.hits]
         hits = [RawHit(fields["key"], score, fields) for score, fields in stored]
         total = result.count or 0
-        return RawResults(hits, total, self._facets(searcher, filters, limits, text, matching,
-                                                     total))
+        counts = counted() if total else {name: {} for name in FACETS}
+        return RawResults(hits, total, {
+            name: sorted(((value, n) for value, n in values.items() if n > 0 and value),
+                         key=lambda vn: (-vn[1], vn[0]))[:FACET_SIZE]
+            for name, values in counts.items()})
 
-    def _facets(self, searcher: tantivy.Searcher, filters: Filters,
-                limits: list[tuple[Occur, Query]], text: list[tuple[Occur, Query]],
-                matching: Query, total: int) -> dict[str, list[tuple[str, int]]]:
-        """Entries per value of each facet, the FACET_SIZE largest. A query that matches
-        most of what the filters let through is counted by difference: what the filters
-        let through (counted once per commit and filters) less what the text does not
-        match, a few entries (counting the matches read every column of each)."""
-        if not total:
-            counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        elif not text:
-            counts = self._counts(searcher, matching)
-        else:
-            through, everything = self._through(searcher, filters, limits)
-            if total * 2 <= through:
-                counts = self._counts(searcher, matching)
-            else:
-                rest = self._counts(searcher, Query.boolean_query(
-                    [*self._positive(limits), (Occur.MustNot, Query.boolean_query(text))]))
-                counts = {name: {value: n - rest[name].get(value, 0)
-                                 for value, n in everything[name].items()}
-                          for name in FACETS}
-        return {name: sorted(((value, n) for value, n in values.items() if n > 0 and value),
-                             key=lambda vn: (-vn[1], vn[0]))[:FACET_SIZE]
-                for name, values in counts.items()}
+    def _facet_counts(self, searcher: tantivy.Searcher, query: ParsedQuery, filters: Filters,
+                      limits: list[tuple[Occur, Query]], text: list[tuple[Occur, Query]],
+                      matching: Query) -> Counts:
+        """Entries per value of each facet, every value. Words that each match most of
+        what the filters let through are counted by difference: what the filters let
+        through (counted once per commit and filters) less what the text does not match,
+        a few entries (counting the matches read every column of each). Decided before
+        the ranked pass has the total (the two run side by side): from the rarest word's
+        entries, which bound it."""
+        if not text:
+            return self._counts(searcher, matching)
+        through, everything = self._through(searcher, filters, limits)
+        if not self._broad(query, searcher, through):
+            return self._counts(searcher, matching)
+        rest = self._counts(searcher, Query.boolean_query(
+            [*self._positive(limits), (Occur.MustNot, Query.boolean_query(text))]))
+        return {name: {value: n - rest[name].get(value, 0)
+                       for value, n in everything[name].items()}
+                for name in FACETS}
+
+    def _broad(self, query: ParsedQuery, searcher: tantivy.Searcher, through: int) -> bool:
+        """Whether every word of `query` is in more than half of `through` entries. A
+        phrase, a code or a relaxed search is not: they match few, whatever their words."""
+        if query.phrases or query.code or query.min_words:
+            return False
+        tokens = [token for word in query.words for token in self._folded(word)]
+        return bool(tokens) and min(searcher.doc_freq("fold", t) for t in tokens) * 2 > through
 
     def _through(self, searcher: tantivy.Searcher, filters: Filters,
-                 limits: list[tuple[Occur, Query]]) -> tuple[int, dict[str, dict[str, int]]]:
+                 limits: list[tuple[Occur, Query]]) -> tuple[int, Counts]:
         """How many entries the filters let through, and their facet counts: once per
         commit and filters (the same for every query of the same people on the day)."""
         agencies = None if filters.agencies is None else tuple(filters.agencies)
@@ -434,13 +482,13 @@ class TantivyEngine:
             self._through_cache[key] = found
         return found
 
-    def _counts(self, searcher: tantivy.Searcher, query: Query) -> dict[str, dict[str, int]]:
+    def _counts(self, searcher: tantivy.Searcher, query: Query) -> Counts:
         """Entries of `query` per value of each facet, every value (so that counts can
         be subtracted; a province has a few hundred agencies, fields and clauses)."""
         used = tuple(slot for slot in SLOTS if searcher.doc_freq("clause_slots", slot))
         agg = searcher.aggregate(query, {name: FACET_AGGREGATIONS[name]
                                          for name in ("agency", "kind", "field", *used)})
-        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        counts: Counts = {name: {} for name in FACETS}
         for name, result in agg.items():
             into = counts["clause" if name in SLOTS else name]
             for b in result["buckets"]:
