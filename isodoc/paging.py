@@ -39,6 +39,11 @@ def parse_size(raw: object, default: int, max_size: int = MAX_SIZE) -> int:
                     _("Số mục mỗi trang phải là số nguyên từ 1 đến %(max)s.", max=max_size))
 
 
+def page_count(total: int, size: int) -> int:
+    """Pages of `total` items, never more than a page number may reach."""
+    return min(-(-total // size), MAX_PAGE)
+
+
 def _bounded(raw: object, default: int, upper: int, message: str) -> int:
     if raw is None or raw == "":
         return default

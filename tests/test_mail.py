@@ -311,7 +311,7 @@ def test_daily_reminds_of_an_overdue_periodic_review_once_a_day(
 def agree(app, staff) -> dict[str, int]:
     """For each person: the header's count equals the items of "Việc của tôi" (its
     audits aside), both computed now; returns the counts."""
-    from isodoc.documents.worklist import work_for
+    from isodoc.documents.worklist import listed_work, work_for
     from isodoc.extensions import db
     from isodoc.findings.worklist import finding_work
     from isodoc.main import waiting
@@ -329,6 +329,15 @@ def agree(app, staff) -> dict[str, int]:
             counts[who] = waiting.count_for(user)
             assert counts[who] == listed, (who, counts[who], {
                 k: [i.code for i in v] for k, v in work.items()})
+            # the home page's lists, chosen in SQL a page at a time, are the same lists
+            for size in (1, 1000):
+                for name, found in listed_work(user, size).items():
+                    expected = sorted((i.code, i.url, i.note, i.due) for i in work[name])
+                    assert found.total == len(expected), (who, name)
+                    got = sorted((i.code, i.url, i.note, i.due) for i in found.items)
+                    assert got == expected if size == 1000 else \
+                        len(got) == min(1, len(expected)) and set(got) <= set(expected), \
+                        (who, name, got, expected)
         db.session.rollback()
     return counts
 

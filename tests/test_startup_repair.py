@@ -17,9 +17,10 @@ def test_the_repair_runs_once_per_start_not_once_per_worker(app, desk, in_db, mo
     runs = []
     real = startup.check
 
-    def counted(repair=False):
+    def counted(repair=False, thorough=True):
         runs.append(repair)
-        return real(repair=repair)
+        assert not thorough  # at start: what a crash can leave, not every revision's content
+        return real(repair=repair, thorough=thorough)
 
     monkeypatch.setattr(startup, "check", counted)
     assert startup.repair_once(app, "master-101") is not None
@@ -104,3 +105,41 @@ def test_serve_repairs_and_its_gunicorn_workers_do_not_repeat_it(app, desk, in_d
         assert s.get(Revision, revision_id).state == "issued"
     # gunicorn keeps this pid: its workers see the start already repaired
     assert startup.repair_once(app, startup.start_key_of(os.getpid())) is None
+
+
+def test_one_walk_of_main_finds_each_documents_last_change(tmp_path):
+    """What the start-up repair reads instead of one `git log -- path` per document."""
+    from isodoc.documents.store import AgencyRepo, Person, document_path
+
+    repo = AgencyRepo(tmp_path, "so-tu-phap", create=True)
+    person = Person("Thư ký", "tk@example.invalid")
+    assert repo.last_changes() == {}
+    last: dict[str, str | None] = {}
+    for slug, text in (("qt-01", b"1\n"), ("qt-02", b"2\n"), ("qt-01", b"1b\n"),
+                       ("qt-03", b"3\n"), ("qt-02", None)):  # qt-02 withdrawn last
+        last[slug] = repo.publish(slug, text, person, person, f"{slug} ban hành",
+                                  last.get(slug))
+    found = repo.last_changes()
+    assert found == {document_path(s): repo.last_change(s) for s in ("qt-01", "qt-02", "qt-03")}
+    assert found == {document_path(s): sha for s, sha in last.items()}
+    repo.close()
+
+
+def test_the_repair_at_start_reads_no_issued_content(app, desk, in_db, monkeypatch):
+    """A province of 50,000 documents waited four minutes for the start-up repair to read
+    every issued revision's file and `git log` each document; a crash changes neither.
+    The thorough check (`isodoc check`) still reads them."""
+    from isodoc.documents.store import AgencyRepo
+    from tests.doc_helpers import issue_qt05
+
+    issue_qt05(desk, in_db)
+    reads, logs = [], []
+    blob, last_change = AgencyRepo._blob, AgencyRepo.last_change
+    monkeypatch.setattr(AgencyRepo, "_blob", lambda self, *a: reads.append(a) or blob(self, *a))
+    monkeypatch.setattr(AgencyRepo, "last_change",
+                        lambda self, slug: logs.append(slug) or last_change(self, slug))
+    with app.app_context():
+        assert startup.check(repair=False, thorough=False) == []
+        assert reads == [] and logs == []
+        assert startup.check(repair=False) == []
+        assert reads and logs == []

@@ -304,6 +304,25 @@ class AgencyRepo:
         sha = self.repo.git.log("-1", "--format=%H", MAIN, "--", document_path(slug)).strip()
         return sha or None
 
+    def last_changes(self) -> dict[str, str]:
+        """Main's newest commit touching each document file, by path, from one walk of
+        main (`last_change` is a walk per document: minutes for a province at start).
+        The same answer on main's linear history; names read NUL-separated (-z)."""
+        if self.main_sha() is None:
+            return {}
+        found: dict[str, str] = {}
+        commit = None
+        out = self.repo.git.log("-z", "--format=%H", "--name-only", MAIN, "--",
+                                f"{DOCUMENTS}/")
+        for token in out.split("\0"):
+            token = token.lstrip("\n")
+            if token.startswith(f"{DOCUMENTS}/"):
+                if commit is not None:
+                    found.setdefault(token, commit)
+            elif SHA_RE.match(token):
+                commit = token
+        return found
+
     def main_log(self) -> list[CommitInfo]:
         """Every commit on main, oldest first: what `isodoc check` compares with SQL."""
         main = self.main_sha()

@@ -16,7 +16,7 @@ from isodoc.auth.models import User
 from isodoc.documents import services
 from isodoc.documents.models import Acknowledgement, Document, Revision, RevisionState
 from isodoc.extensions import db
-from isodoc.i18n import _
+from isodoc.i18n import _, _l
 from isodoc.policy import Action
 from isodoc.timeutil import format_date
 
@@ -103,3 +103,106 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
                 policy.can(user, Action.DOC_WITHDRAW_CONFIRM, d):
             work["withdrawals"].append(_doc_item(d, s.meta, _("đề nghị thu hồi")))
     return work
+
+
+# -- the home page's lists: their first rows, selected in SQL ---------------------------
+
+GROUPS = ("review", "approve", "issue", "returned", "withdrawals", "periodic", "acknowledge")
+TITLES = {  # the headings of the home page's cards (templates/main/home.html)
+    "review": _l("Tài liệu chờ tôi xem xét"), "approve": _l("Tài liệu chờ tôi phê duyệt"),
+    "issue": _l("Tài liệu chờ ban hành"), "returned": _l("Dự thảo bị trả lại cho tôi"),
+    "withdrawals": _l("Đề nghị thu hồi chờ quyết định"),
+    "periodic": _l("Tài liệu quá hạn xem xét định kỳ"),
+    "acknowledge": _l("Văn bản mới cần xác nhận đã đọc")}
+DOCUMENT_ROWS = ("withdrawals",)  # the others are rows of revisions
+
+
+@dataclass
+class Listed:
+    """The first items of one list and how many it has in all."""
+
+    items: list[WorkItem]
+    total: int
+
+
+def group_totals(user: User, today: date) -> dict[str, int]:
+    """How many rows each list has, in one query (the rules of the header's count)."""
+    from isodoc.main import waiting
+
+    row = db.session.execute(waiting.group_counts(), waiting.params_for(user, today)).one()
+    return dict(row._mapping)
+
+
+def listed_work(user: User, limit: int, offset: int = 0,
+                only: tuple[str, ...] = GROUPS) -> dict[str, Listed]:
+    """The lists of work_for, each cut to `limit` items from `offset`, with their totals:
+    the rows chosen in SQL by the header count's rules (main/waiting.py), so a person
+    with hundreds of documents to read costs a page of them, not hundreds. Each row is
+    still put to the policy (tests/test_mail.py checks that both give the same lists)."""
+    from isodoc.main import waiting
+
+    today = services.today_local()
+    params = waiting.params_for(user, today)
+    totals = group_totals(user, today)
+    groups = waiting.document_groups()
+    out = {}
+    for name in only:
+        source, where = groups[name]
+        total = totals[name]
+        rows: list = []
+        if total > offset and limit > 0:
+            rows = _rows(name, source, where, params, limit, offset)
+        out[name] = Listed(_items(user, name, rows, today), total)
+    return out
+
+
+def _rows(name: str, source, where, params: dict, limit: int, offset: int) -> list:
+    """The rows of one list, in its order: newest first (the revision's effective date,
+    for what is to read); overdue reviews by effective date, oldest first."""
+    if name in DOCUMENT_ROWS:
+        ids = db.session.scalars(select(Document.id).select_from(source).where(*where)
+                                 .order_by(Document.id.desc()).offset(offset).limit(limit),
+                                 params).all()
+        found = {d.id: d for d in db.session.scalars(select(Document).where(
+            Document.id.in_(ids)).options(*DOCUMENT_OPTIONS))}
+        return [found[i] for i in ids if i in found]
+    order = {"acknowledge": (Revision.effective_date.desc(), Revision.id.desc()),
+             "periodic": (Revision.effective_date, Revision.id)}.get(
+        name, (Revision.id.desc(),))
+    ids = db.session.scalars(select(Revision.id).select_from(source).where(*where)
+                             .order_by(*order).offset(offset).limit(limit), params).all()
+    options = (REVIEW_OPTIONS if name in ("review", "acknowledge", "periodic")
+               else (*REVIEW_OPTIONS, *OPEN_DRAFT_OPTIONS))
+    found = {r.id: r for r in db.session.scalars(select(Revision).where(
+        Revision.id.in_(ids)).options(*options))}
+    if name in ("acknowledge", "periodic"):  # their notes come from the document's standing
+        db.session.scalars(select(Document).where(Document.id.in_(
+            {r.document_id for r in found.values()})).options(*DOCUMENT_OPTIONS)).all()
+    return [found[i] for i in ids if i in found]
+
+
+def _items(user: User, name: str, rows: list, today: date) -> list[WorkItem]:
+    items = []
+    for row in rows:
+        if name == "review" or (name == "approve"
+                                and policy.can(user, Action.DOC_APPROVE, row)):
+            items.append(_draft_item(row))
+        elif name == "issue" and policy.can(user, Action.DOC_ISSUE, row):
+            items.append(_draft_item(row, _("đã phê duyệt")))
+        elif name == "returned":
+            items.append(_draft_item(row, row.last_comment))
+        elif name == "withdrawals" and policy.can(user, Action.DOC_WITHDRAW_CONFIRM, row):
+            items.append(_doc_item(row, services.standing(row, today).meta,
+                                   _("đề nghị thu hồi")))
+        elif name in ("acknowledge", "periodic"):
+            s = services.standing(row.document, today)
+            if name == "acknowledge" and s.current is row and \
+                    policy.can(user, Action.DOC_ACKNOWLEDGE, row):
+                items.append(_doc_item(row.document, s.meta, _(
+                    "lần %(number)s, hiệu lực từ %(date)s", number=row.number,
+                    date=format_date(row.effective_date)), row.effective_date))
+            elif name == "periodic" and s.review_due and s.review_due < today and \
+                    policy.can(user, Action.DOC_PERIODIC_REVIEW, row.document):
+                items.append(_doc_item(row.document, s.meta, _(
+                    "hạn %(date)s", date=format_date(s.review_due)), s.review_due))
+    return items

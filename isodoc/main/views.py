@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
@@ -10,10 +10,12 @@ from sqlalchemy.orm import selectinload
 from isodoc.agencies.models import Agency
 from isodoc.auth.models import Membership, User
 from isodoc.declarations.services import redeclare_work
-from isodoc.documents.worklist import work_for
+from isodoc.documents.worklist import GROUPS, TITLES, listed_work
+from isodoc.errors import error_response
 from isodoc.extensions import db
 from isodoc.findings.worklist import audit_work, finding_work
 from isodoc.pagecache import cached_page
+from isodoc.paging import PagingError, page_count, parse_page
 from isodoc.reviews.worklist import review_work as review_action_work
 from isodoc.risks.worklist import action_work, review_work
 from isodoc.tthc.adoption import model_work
@@ -22,6 +24,8 @@ from isodoc.tthc.drafting import stale_work
 bp = Blueprint("main", __name__)
 MEMBERSHIP_OPTIONS = (selectinload(User.memberships).joinedload(Membership.agency)
                       .joinedload(Agency.parent).joinedload(Agency.parent),)
+HOME_ITEMS = 10  # items of each document list on the home page; the rest a link away
+LIST_PAGE = 25   # items a page of one list
 
 
 @bp.route("/")
@@ -41,7 +45,9 @@ def home():
     db.session.scalars(select(User).where(User.id == user.id)
                        .options(*MEMBERSHIP_OPTIONS)).all()
     memberships = sorted(user.memberships, key=lambda m: (m.agency.name, m.role))
-    work = work_for(user)
+    listed = listed_work(user, HOME_ITEMS)
+    work = {name: found.items for name, found in listed.items()}
+    totals = {name: found.total for name, found in listed.items()}
     work["actions"] = finding_work(user)
     work["audits"] = audit_work(user)
     work["review_actions"] = review_action_work(user)
@@ -50,7 +56,29 @@ def home():
     work["risk_reviews"] = review_work(user)
     work["risk_actions"] = action_work(user)
     work["redeclare"] = redeclare_work(user)
-    return render_template("main/home.html", memberships=memberships, work=work)
+    return render_template("main/home.html", memberships=memberships, work=work,
+                           totals=totals, titles=TITLES)
+
+
+@bp.route("/viec/<group>")
+@login_required
+def work_list(group: str):
+    """One document list of "Việc của tôi" in full, a page at a time."""
+    if group not in GROUPS:
+        abort(404)
+    try:
+        page = parse_page(request.args.get("page"))
+    except PagingError as exc:  # before the query: an offset no page can reach
+        return error_response(400, exc.message)
+    user = current_user._get_current_object()
+    db.session.scalars(select(User).where(User.id == user.id)
+                       .options(*MEMBERSHIP_OPTIONS)).all()
+    found = listed_work(user, LIST_PAGE, (page - 1) * LIST_PAGE, only=(group,))[group]
+    pages = max(1, page_count(found.total, LIST_PAGE))
+    if page > pages:
+        abort(404)
+    return render_template("main/work_list.html", group=group, items=found.items,
+                           total=found.total, page=page, pages=pages, titles=TITLES)
 
 
 @bp.route("/healthz")

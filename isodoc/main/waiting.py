@@ -47,50 +47,50 @@ def _count(*where, select_from=Revision):
     return select(func.count()).select_from(select_from).where(*where).scalar_subquery()
 
 
+def _listed(kind: str, roles: tuple[Role, ...]):
+    key = f"{kind}_" + ("_".join(sorted(r.value for r in roles)) or "any")
+    ROLE_SETS[key] = (kind == "live", frozenset(roles))
+    return bindparam(key, expanding=True, type_=Integer)
+
+
+def agencies(*roles: Role):
+    """The person's agencies where they hold one of `roles` (any role: none given), as a
+    list of ids bound per call (params_for reads them from the memberships the request
+    has loaded): with a constant list the planner reads those agencies' documents by
+    index instead of every revision of the province."""
+    return _listed("agencies", roles)
+
+
+def live(*roles: Role):
+    """The same, less the agencies dissolved by today."""
+    return _listed("live", roles)
+
+
 @cache
-def statement():
-    """Built once with bound parameters (user_id, today, this_month, day): building this
-    statement costs several times what running it does, and a reused statement keeps its
-    cache key, so SQLAlchemy's compiled form is found at once."""
+def document_groups() -> dict[str, tuple]:
+    """Each document list of "Việc của tôi" as (FROM, WHERE clauses) with the bound
+    parameters below: the header's count counts them, the home page lists their first
+    rows (documents/worklist.py). Built once: building costs several times running."""
     user_id = bindparam("user_id", type_=Integer)
     today = bindparam("today", type_=Date)
 
-    def listed(kind: str, roles: tuple[Role, ...]):
-        key = f"{kind}_" + ("_".join(sorted(r.value for r in roles)) or "any")
-        ROLE_SETS[key] = (kind == "live", frozenset(roles))
-        return bindparam(key, expanding=True, type_=Integer)
-
-    def agencies(*roles: Role):
-        # the person's agencies as a list of ids bound per call (count_for reads them from
-        # the memberships the request has loaded): with a constant list the planner reads
-        # those agencies' documents by index instead of every revision of the province
-        return listed("agencies", roles)
-
-    def live(*roles: Role):
-        """The same, less the agencies dissolved by today."""
-        return listed("live", roles)
-
-    live_agency = select(Agency.id).where(or_(Agency.dissolved_on.is_(None),
-                                              Agency.dissolved_on > today))
     doc_open = and_(Revision.document_id == Document.id, Document.withdrawn_on.is_(None))
+    with_document = Revision.__table__.join(Document.__table__)
 
-    review = _count(Revision.state == S.IN_REVIEW, exists().where(
+    review = (Revision, (Revision.state == S.IN_REVIEW, exists().where(
         ReviewAssignment.revision_id == Revision.id, ReviewAssignment.reviewer_id == user_id,
-        ReviewAssignment.decision == "pending"))
+        ReviewAssignment.decision == "pending")))
     saved_by_me = exists().where(RevisionEvent.revision_id == Revision.id,
                                  RevisionEvent.action == "save",
                                  RevisionEvent.actor_id == user_id)
-    approve = _count(Revision.state == S.REVIEWED, doc_open,
-                     Document.agency_id.in_(live(Role.APPROVER)),
-                     Revision.author_id != user_id, ~saved_by_me,
-                     select_from=Revision.__table__.join(Document.__table__))
-    issue = _count(Revision.state == S.APPROVED, doc_open,
-                   Document.agency_id.in_(live(Role.SECRETARY)),
-                   select_from=Revision.__table__.join(Document.__table__))
-    returned = _count(Revision.state == S.DRAFT, Revision.author_id == user_id,
-                      Revision.last_comment.is_not(None), Revision.last_comment != "",
-                      Document.agency_id.in_(agencies()),
-                      select_from=Revision.__table__.join(Document.__table__))
+    approve = (with_document, (Revision.state == S.REVIEWED, doc_open,
+                               Document.agency_id.in_(live(Role.APPROVER)),
+                               Revision.author_id != user_id, ~saved_by_me))
+    issue = (with_document, (Revision.state == S.APPROVED, doc_open,
+                             Document.agency_id.in_(live(Role.SECRETARY))))
+    returned = (with_document, (Revision.state == S.DRAFT, Revision.author_id == user_id,
+                                Revision.last_comment.is_not(None), Revision.last_comment != "",
+                                Document.agency_id.in_(agencies())))
 
     # the revision in force: issued, not superseded before effect, in effect today, and
     # no later one of the same document in effect too
@@ -102,9 +102,8 @@ def statement():
         ~exists().where(later.document_id == Revision.document_id, later.state == S.ISSUED,
                         later.superseded_before_effect.is_(False),
                         later.effective_date <= today, later.number > Revision.number))
-    acknowledge = _count(in_force, Document.agency_id.in_(live()), ~exists().where(
-        Acknowledgement.revision_id == Revision.id, Acknowledgement.user_id == user_id),
-        select_from=Revision.__table__.join(Document.__table__))
+    acknowledge = (with_document, (in_force, Document.agency_id.in_(live()), ~exists().where(
+        Acknowledgement.revision_id == Revision.id, Acknowledgement.user_id == user_id)))
     # periodic review due before today: add_months(since, months) < today, compared as
     # (month index, day) so it reads the same on SQLite and PostgreSQL (a due day clamped
     # to the month's end is before today exactly when the unclamped day is)
@@ -114,17 +113,38 @@ def statement():
     due_month = extract("year", since) * 12 + extract("month", since) + Revision.review_months
     this_month = bindparam("this_month", type_=Integer)
     day = bindparam("day", type_=Integer)
-    periodic = _count(in_force, Document.withdrawn_on.is_(None),
-                      Document.agency_id.in_(live(Role.SECRETARY)),
-                      or_(due_month < this_month, and_(due_month == this_month,
-                                                      extract("day", since) < day)),
-                      select_from=Revision.__table__.join(Document.__table__))
-    withdrawals = _count(Document.withdrawn_on.is_(None),
-                         Document.agency_id.in_(live(Role.APPROVER)), exists().where(
-                             WithdrawalRequest.document_id == Document.id,
-                             WithdrawalRequest.state == "pending",
-                             WithdrawalRequest.requested_by_id != user_id),
-                         select_from=Document)
+    periodic = (with_document, (in_force, Document.withdrawn_on.is_(None),
+                                Document.agency_id.in_(live(Role.SECRETARY)),
+                                or_(due_month < this_month, and_(due_month == this_month,
+                                                                extract("day", since) < day))))
+    withdrawals = (Document, (Document.withdrawn_on.is_(None),
+                              Document.agency_id.in_(live(Role.APPROVER)), exists().where(
+                                  WithdrawalRequest.document_id == Document.id,
+                                  WithdrawalRequest.state == "pending",
+                                  WithdrawalRequest.requested_by_id != user_id)))
+    return {"review": review, "approve": approve, "issue": issue, "returned": returned,
+            "acknowledge": acknowledge, "periodic": periodic, "withdrawals": withdrawals}
+
+
+@cache
+def group_counts():
+    """One row: how many rows each document list has (document_groups)."""
+    return select(*(_count(*where, select_from=source).label(name)
+                    for name, (source, where) in document_groups().items()))
+
+
+@cache
+def statement():
+    """Everything that waits for the person, counted in one statement with the bound
+    parameters of document_groups (and the same ones): its lists, then findings, risks
+    and management-review decisions."""
+    user_id = bindparam("user_id", type_=Integer)
+    today = bindparam("today", type_=Date)
+    documents = [_count(*where, select_from=source)
+                 for source, where in document_groups().values()]
+
+    live_agency = select(Agency.id).where(or_(Agency.dissolved_on.is_(None),
+                                              Agency.dissolved_on > today))
 
     def not_me(column):
         return or_(column.is_(None), column != user_id)
@@ -158,8 +178,7 @@ def statement():
              ManagementReview.agency_id.in_(agencies(Role.SECRETARY, Role.APPROVER)),
              not_me(ReviewAction.reported_by_id), ReviewAction.owner_id != user_id)),
         select_from=review_of)
-    return select(review + approve + issue + returned + acknowledge + periodic
-                  + withdrawals + findings + risk_reviews + risk_actions + decisions)
+    return select(sum(documents, findings + risk_reviews + risk_actions + decisions))
 
 
 class _Kept:
@@ -210,13 +229,17 @@ def count_for(user: User) -> int:
     return memo[user.id]
 
 
-def _count_now(user: User, today) -> int:
-    stmt = statement()  # fills ROLE_SETS the first time
+def params_for(user: User, today) -> dict:
+    """The bound parameters of the statements above for `user` on `today`."""
+    statement()  # fills ROLE_SETS the first time
     held = [(m.agency_id, Role(m.role), m.agency.dissolved_on is None
              or m.agency.dissolved_on > today) for m in user.memberships]
-    params = {key: sorted({a for a, role, alive in held
+    roles_ = {key: sorted({a for a, role, alive in held
                            if (alive or not live_only) and (not roles or role in roles)})
               for key, (live_only, roles) in ROLE_SETS.items()}
-    return db.session.scalar(stmt, {
-        "user_id": user.id, "today": today, "this_month": today.year * 12 + today.month,
-        "day": today.day, **params}) or 0
+    return {"user_id": user.id, "today": today, "this_month": today.year * 12 + today.month,
+            "day": today.day, **roles_}
+
+
+def _count_now(user: User, today) -> int:
+    return db.session.scalar(statement(), params_for(user, today)) or 0

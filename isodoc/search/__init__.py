@@ -36,7 +36,7 @@ from isodoc.agencies.models import Agency, AgencyKind
 from isodoc.documents.models import Document
 from isodoc.extensions import db
 from isodoc.i18n import _l
-from isodoc.paging import MAX_PAGE, MAX_SIZE, parse_page, parse_size
+from isodoc.paging import MAX_SIZE, page_count, parse_page, parse_size
 from isodoc.search import entries as entries_mod
 from isodoc.search.analysis import ParsedQuery, fold, parse
 from isodoc.search.base import Engine, Filters, day_number
@@ -510,11 +510,6 @@ def bounded(parsed: ParsedQuery) -> ParsedQuery:
     parsed.bigrams = parsed.bigrams[:MAX_WORDS]
     parsed.phrases = [p[:MAX_WORDS] for p in parsed.phrases[:4]]
     return parsed
-
-
-def page_count(total: int, size: int) -> int:
-    """Pages of `total` results, never more than a page number may reach."""
-    return min(-(-total // size), MAX_PAGE)
 
 
 def search(text: str, filters: Filters, page: int = 1, size: int = PAGE_SIZE) -> Results:

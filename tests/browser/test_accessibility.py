@@ -55,7 +55,8 @@ def pages_by_role(ids: dict[str, str]) -> dict[str, list[str]]:
     document = f"{STP}/documents/qt-01"
     return {
         "stp.congchuc": ["/", "/agencies/", STP, f"{STP}/documents/", "/search/?q=khai+sinh",
-                         "/clauses/", "/clauses/7.5.3", "/tthc/", ids["tthc"], "/account"],
+                         "/clauses/", "/clauses/7.5.3", "/tthc/", ids["tthc"], "/account",
+                         "/viec/acknowledge"],
         "stp.soanthao": ["/", f"{STP}/documents/new", f"{STP}/documents/import"],
         "stp.thuky": ["/", f"{STP}/documents/", f"{STP}/findings", ids["finding"],
                       f"{STP}/findings/new", f"{STP}/objectives", ids["objective"],
