@@ -75,6 +75,8 @@ TABLE: dict[str, list[Case]] = {
     "static": [Case("/static/style.css", PUBLIC)],
     "main.healthz": [Case("/healthz", PUBLIC)],
     "main.home": [Case("/", SIGNED_IN)],
+    # one's own work: every list is the person's, whoever asks sees only theirs
+    "main.work_list": [Case("/viec/acknowledge", SIGNED_IN), Case("/viec/approve", SIGNED_IN)],
     "auth.login": [Case("/login", PUBLIC)],
     "auth.logout": [Case("/logout", SIGNED_IN)],
     "auth.account": [Case("/account", SIGNED_IN)],
