@@ -14,8 +14,10 @@ two revisions. Not a test: figures vary with the machine.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -166,6 +168,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(2018)
     tmp = Path(tempfile.mkdtemp(prefix="isodoc-bench-"))
+    atexit.register(shutil.rmtree, tmp, True)  # 130 MB of repositories a run otherwise
     url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ.setdefault("ISODOC_SECRET_KEY", "bench")
     app = create_app({"INSTANCE_PATH": str(tmp), "SQLALCHEMY_DATABASE_URI": url,
@@ -222,7 +225,7 @@ def main() -> None:
             ready.append(revision.id)
         return ready
 
-    issue_n = min(args.samples, 100)
+    issue_n = min(args.samples, args.documents)  # one open draft per document at a time
 
     def issue(i, ready):
         revision = db.session.get(Revision, ready[i])
