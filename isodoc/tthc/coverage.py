@@ -185,9 +185,14 @@ class ProvinceCoverage:
     catalog: dict[str, int]  # TTHC in force per level
 
 
+# A later revision of the same document, for in_force_filter: an alias is immutable and
+# building one cost 1.9 ms, at every home page (the TTHC and declaration work lists).
+LATER = aliased(Revision, name="later_revision")
+
+
 def in_force_filter(on: date):
     """Revision is a document's revision in force on `on` (as a WHERE clause)."""
-    later = aliased(Revision)
+    later = LATER
     newer = exists().where(later.document_id == Revision.document_id,
                            later.state == RevisionState.ISSUED,
                            later.superseded_before_effect.is_(False),
