@@ -99,3 +99,17 @@ def test_home_costs_the_same_with_three_documents_to_read_as_with_thirty(app, st
         many_page = reader.get("/?viec=1").get_data(as_text=True)
     assert len(acknowledge_codes(few_page)) == 3 and len(acknowledge_codes(many_page)) == 10
     assert len(many) == len(few), (len(few), len(many))
+
+
+def test_overdue_reviews_come_most_overdue_first(app, staff, desk, rendered):
+    """Ordered by when each review fell due (its own interval), not by effective date."""
+    with app.app_context():
+        author = db.session.scalar(select(User.id).where(User.username == staff["author"]))
+        office = agency("so-tu-phap")
+        yearly = in_force(office, "QT-A", author, TODAY - timedelta(days=400))  # due ≈ 35 d ago
+        half = in_force(office, "QT-B", author, TODAY - timedelta(days=390))    # ≈ 208 d ago
+        yearly.revisions[0].review_months, half.revisions[0].review_months = 12, 6
+        db.session.commit()
+    page = desk("secretary").get("/viec/periodic").get_data(as_text=True)
+    assert listed_codes(page.replace("QT-A", "QT-90").replace("QT-B", "QT-91")) == \
+        ["QT-91", "QT-90"]

@@ -147,28 +147,25 @@ def listed_work(user: User, limit: int, offset: int = 0,
     groups = waiting.document_groups()
     out = {}
     for name in only:
-        source, where = groups[name]
+        source, where, order = groups[name]
         total = totals[name]
         rows: list = []
         if total > offset and limit > 0:
-            rows = _rows(name, source, where, params, limit, offset)
+            rows = _rows(name, source, where, order, params, limit, offset)
         out[name] = Listed(_items(user, name, rows, today), total)
     return out
 
 
-def _rows(name: str, source, where, params: dict, limit: int, offset: int) -> list:
-    """The rows of one list, in its order: newest first (the revision's effective date,
-    for what is to read); overdue reviews by effective date, oldest first."""
+def _rows(name: str, source, where, order, params: dict, limit: int, offset: int) -> list:
+    """The rows of one list, in its order (document_groups): newest first; what is to
+    read by its effective date; overdue reviews the most overdue first."""
     if name in DOCUMENT_ROWS:
         ids = db.session.scalars(select(Document.id).select_from(source).where(*where)
-                                 .order_by(Document.id.desc()).offset(offset).limit(limit),
+                                 .order_by(*order).offset(offset).limit(limit),
                                  params).all()
         found = {d.id: d for d in db.session.scalars(select(Document).where(
             Document.id.in_(ids)).options(*DOCUMENT_OPTIONS))}
         return [found[i] for i in ids if i in found]
-    order = {"acknowledge": (Revision.effective_date.desc(), Revision.id.desc()),
-             "periodic": (Revision.effective_date, Revision.id)}.get(
-        name, (Revision.id.desc(),))
     ids = db.session.scalars(select(Revision.id).select_from(source).where(*where)
                              .order_by(*order).offset(offset).limit(limit), params).all()
     options = (REVIEW_OPTIONS if name in ("review", "acknowledge", "periodic")

@@ -68,7 +68,7 @@ def live(*roles: Role):
 
 @cache
 def document_groups() -> dict[str, tuple]:
-    """Each document list of "Việc của tôi" as (FROM, WHERE clauses) with the bound
+    """Each document list of "Việc của tôi" as (FROM, WHERE clauses, ORDER BY) with the bound
     parameters below: the header's count counts them, the home page lists their first
     rows (documents/worklist.py). Built once: building costs several times running."""
     user_id = bindparam("user_id", type_=Integer)
@@ -77,20 +77,21 @@ def document_groups() -> dict[str, tuple]:
     doc_open = and_(Revision.document_id == Document.id, Document.withdrawn_on.is_(None))
     with_document = Revision.__table__.join(Document.__table__)
 
+    newest = (Revision.id.desc(),)
     review = (Revision, (Revision.state == S.IN_REVIEW, exists().where(
         ReviewAssignment.revision_id == Revision.id, ReviewAssignment.reviewer_id == user_id,
-        ReviewAssignment.decision == "pending")))
+        ReviewAssignment.decision == "pending")), newest)
     saved_by_me = exists().where(RevisionEvent.revision_id == Revision.id,
                                  RevisionEvent.action == "save",
                                  RevisionEvent.actor_id == user_id)
     approve = (with_document, (Revision.state == S.REVIEWED, doc_open,
                                Document.agency_id.in_(live(Role.APPROVER)),
-                               Revision.author_id != user_id, ~saved_by_me))
+                               Revision.author_id != user_id, ~saved_by_me), newest)
     issue = (with_document, (Revision.state == S.APPROVED, doc_open,
-                             Document.agency_id.in_(live(Role.SECRETARY))))
+                             Document.agency_id.in_(live(Role.SECRETARY))), newest)
     returned = (with_document, (Revision.state == S.DRAFT, Revision.author_id == user_id,
                                 Revision.last_comment.is_not(None), Revision.last_comment != "",
-                                Document.agency_id.in_(agencies())))
+                                Document.agency_id.in_(agencies())), newest)
 
     # the revision in force: issued, not superseded before effect, in effect today, and
     # no later one of the same document in effect too
@@ -103,7 +104,8 @@ def document_groups() -> dict[str, tuple]:
                         later.superseded_before_effect.is_(False),
                         later.effective_date <= today, later.number > Revision.number))
     acknowledge = (with_document, (in_force, Document.agency_id.in_(live()), ~exists().where(
-        Acknowledgement.revision_id == Revision.id, Acknowledgement.user_id == user_id)))
+        Acknowledgement.revision_id == Revision.id, Acknowledgement.user_id == user_id)),
+        (Revision.effective_date.desc(), Revision.id.desc()))
     # periodic review due before today: add_months(since, months) < today, compared as
     # (month index, day) so it reads the same on SQLite and PostgreSQL (a due day clamped
     # to the month's end is before today exactly when the unclamped day is)
@@ -116,12 +118,14 @@ def document_groups() -> dict[str, tuple]:
     periodic = (with_document, (in_force, Document.withdrawn_on.is_(None),
                                 Document.agency_id.in_(live(Role.SECRETARY)),
                                 or_(due_month < this_month, and_(due_month == this_month,
-                                                                extract("day", since) < day))))
+                                                                extract("day", since) < day))),
+                (due_month, extract("day", since), Revision.id))  # the most overdue first
     withdrawals = (Document, (Document.withdrawn_on.is_(None),
                               Document.agency_id.in_(live(Role.APPROVER)), exists().where(
                                   WithdrawalRequest.document_id == Document.id,
                                   WithdrawalRequest.state == "pending",
-                                  WithdrawalRequest.requested_by_id != user_id)))
+                                  WithdrawalRequest.requested_by_id != user_id)),
+                   (Document.id.desc(),))
     return {"review": review, "approve": approve, "issue": issue, "returned": returned,
             "acknowledge": acknowledge, "periodic": periodic, "withdrawals": withdrawals}
 
@@ -130,7 +134,7 @@ def document_groups() -> dict[str, tuple]:
 def group_counts():
     """One row: how many rows each document list has (document_groups)."""
     return select(*(_count(*where, select_from=source).label(name)
-                    for name, (source, where) in document_groups().items()))
+                    for name, (source, where, _order) in document_groups().items()))
 
 
 @cache
@@ -141,7 +145,7 @@ def statement():
     user_id = bindparam("user_id", type_=Integer)
     today = bindparam("today", type_=Date)
     documents = [_count(*where, select_from=source)
-                 for source, where in document_groups().values()]
+                 for source, where, _order in document_groups().values()]
 
     live_agency = select(Agency.id).where(or_(Agency.dissolved_on.is_(None),
                                               Agency.dissolved_on > today))
