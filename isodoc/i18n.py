@@ -80,7 +80,13 @@ def translations(language: str) -> NullTranslations:
                 write_mo(buffer, catalog, use_fuzzy=False)
                 buffer.seek(0)
                 cached = (stamp, Translations(fp=buffer, domain="messages"), now)
-    _compiled[language] = (cached[0], cached[1], now)
+            _compiled[language] = (cached[0], cached[1], now)
+        return cached[1]
+    # unchanged on disk: looked at again in RECHECK seconds, unless another thread has
+    # just read a change (then its catalog stays)
+    with _lock:
+        if _compiled.get(language) is cached:
+            _compiled[language] = (stamp, cached[1], now)
     return cached[1]
 
 
