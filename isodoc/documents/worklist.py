@@ -125,14 +125,6 @@ class Listed:
     total: int
 
 
-def group_totals(user: User, today: date) -> dict[str, int]:
-    """How many rows each list has, in one query (the rules of the header's count)."""
-    from isodoc.main import waiting
-
-    row = db.session.execute(waiting.group_counts(), waiting.params_for(user, today)).one()
-    return dict(row._mapping)
-
-
 def listed_work(user: User, limit: int, offset: int = 0,
                 only: tuple[str, ...] = GROUPS) -> dict[str, Listed]:
     """The lists of work_for, each cut to `limit` items from `offset`, with their totals:
@@ -143,7 +135,7 @@ def listed_work(user: User, limit: int, offset: int = 0,
 
     today = services.today_local()
     params = waiting.params_for(user, today)
-    totals = group_totals(user, today)
+    totals = waiting.counts_now(user, today)
     groups = waiting.document_groups()
     out = {}
     for name in only:

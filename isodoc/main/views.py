@@ -28,12 +28,18 @@ HOME_ITEMS = 10  # items of each document list on the home page; the rest a link
 LIST_PAGE = 25   # items a page of one list
 
 
+def with_memberships(user: User) -> User:
+    """The person's roles with their agencies and the agencies' ancestors, in one query:
+    the work lists and every policy check on the page read them."""
+    db.session.scalars(select(User).where(User.id == user.id)
+                       .options(*MEMBERSHIP_OPTIONS)).all()
+    return user
+
+
 @bp.route("/")
 @login_required
 @cached_page
 def home():
-    # the person's roles with their agencies and the agencies' ancestors in one query:
-    # the lists below and every policy check on this page read them
     user = current_user._get_current_object()  # read often below: not through the proxy
     if request.args.get("viec") != "1":
         from isodoc.policy import province_overseer
@@ -42,8 +48,7 @@ def home():
             from isodoc.programme.views import index as programme_dashboard
 
             return programme_dashboard()
-    db.session.scalars(select(User).where(User.id == user.id)
-                       .options(*MEMBERSHIP_OPTIONS)).all()
+    with_memberships(user)
     memberships = sorted(user.memberships, key=lambda m: (m.agency.name, m.role))
     listed = listed_work(user, HOME_ITEMS)
     work = {name: found.items for name, found in listed.items()}
@@ -70,9 +75,7 @@ def work_list(group: str):
         page = parse_page(request.args.get("page"))
     except PagingError as exc:  # before the query: an offset no page can reach
         return error_response(400, exc.message)
-    user = current_user._get_current_object()
-    db.session.scalars(select(User).where(User.id == user.id)
-                       .options(*MEMBERSHIP_OPTIONS)).all()
+    user = with_memberships(current_user._get_current_object())
     found = listed_work(user, LIST_PAGE, (page - 1) * LIST_PAGE, only=(group,))[group]
     pages = max(1, page_count(found.total, LIST_PAGE))
     if page > pages:

@@ -131,21 +131,15 @@ def document_groups() -> dict[str, tuple]:
 
 
 @cache
-def group_counts():
-    """One row: how many rows each document list has (document_groups)."""
-    return select(*(_count(*where, select_from=source).label(name)
-                    for name, (source, where, _order) in document_groups().items()))
-
-
-@cache
 def statement():
     """Everything that waits for the person, counted in one statement with the bound
-    parameters of document_groups (and the same ones): its lists, then findings, risks
-    and management-review decisions."""
+    parameters of document_groups (and the same ones): one column per document list
+    (named as in document_groups), then findings, risks and management-review
+    decisions."""
     user_id = bindparam("user_id", type_=Integer)
     today = bindparam("today", type_=Date)
-    documents = [_count(*where, select_from=source)
-                 for source, where, _order in document_groups().values()]
+    documents = [_count(*where, select_from=source).label(name)
+                 for name, (source, where, _order) in document_groups().items()]
 
     live_agency = select(Agency.id).where(or_(Agency.dissolved_on.is_(None),
                                               Agency.dissolved_on > today))
@@ -182,7 +176,8 @@ def statement():
              ManagementReview.agency_id.in_(agencies(Role.SECRETARY, Role.APPROVER)),
              not_me(ReviewAction.reported_by_id), ReviewAction.owner_id != user_id)),
         select_from=review_of)
-    return select(sum(documents, findings + risk_reviews + risk_actions + decisions))
+    return select(*documents, findings.label("findings"), risk_reviews.label("risk_reviews"),
+                  risk_actions.label("risk_actions"), decisions.label("decisions"))
 
 
 class _Kept:
@@ -245,5 +240,16 @@ def params_for(user: User, today) -> dict:
             "day": today.day, **roles_}
 
 
+def counts_now(user: User, today) -> dict[str, int]:
+    """Each count of the statement for `user` on `today`, by name, counted now; the
+    header's count for the rest of the request is their sum (the home page reads the
+    lists' counts and the header needs no second query)."""
+    row = db.session.execute(statement(), params_for(user, today)).one()
+    counts = {name: n or 0 for name, n in row._mapping.items()}
+    if has_request_context():
+        g.setdefault(MEMO, {})[user.id] = sum(counts.values())
+    return counts
+
+
 def _count_now(user: User, today) -> int:
-    return db.session.scalar(statement(), params_for(user, today)) or 0
+    return sum(counts_now(user, today).values())
