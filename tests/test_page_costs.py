@@ -13,10 +13,12 @@ from sqlalchemy import event, select
 from isodoc import policy
 from isodoc.auth import services as auth_services
 from isodoc.auth.models import ApiToken, Role, User
+from isodoc.documents.models import Revision
 from isodoc.extensions import db
 from isodoc.policy import SYSTEM
-from tests.conftest import agency, api_token
-from tests.doc_helpers import BASE, issue_qt05
+from isodoc.timeutil import today_local
+from tests.conftest import agency, api_token, csrf_token
+from tests.doc_helpers import BASE, create_from_template, issue_qt05, post, user_id
 
 API = "/api/v1/agencies/so-tu-phap/documents"
 
@@ -118,3 +120,25 @@ def test_the_count_of_what_waits_costs_the_document_page_one_query(app, desk, in
         page = reader.get(url).get_data(as_text=True)
     assert "count-badge" not in page
     assert len(with_count) - len(without) == 1, with_count
+
+
+def test_issuing_reads_the_people_it_names_in_one_query(app, desk, in_db):
+    """The commit names the draft's author, approver and reviewers: one query reads them
+    all (it was one lazy load each)."""
+    assert create_from_template(desk("author")).status_code == 302
+    post(desk("author"), f"{BASE}/qt-05/drafts/1/submit",
+         {"reviewers": user_id(in_db, "stp.danhgia")})
+    post(desk("auditor"), f"{BASE}/qt-05/drafts/1/review", {"decision": "agreed"})
+    post(desk("approver"), f"{BASE}/qt-05/drafts/1/approve", {"comment": "Đồng ý"})
+    secretary = desk("secretary")
+    data = {"csrf_token": csrf_token(secretary, f"{BASE}/qt-05/drafts/1"),
+            "effective_date": today_local().strftime("%d/%m/%Y")}
+    with counted(app) as statements:
+        assert secretary.post(f"{BASE}/qt-05/drafts/1/issue", data=data).status_code == 302
+    written = next(i for i, s in enumerate(statements) if s.startswith("UPDATE revision"))
+    people = [s for s in statements[:written] if re.search(r"\bFROM user_account\b", s)]
+    # the person signed in, then author + approver + reviewer together
+    assert len(people) == 2, people
+    assert " IN (" in people[1]
+    with in_db() as s:
+        assert s.scalar(select(Revision.state).where(Revision.seq == 1)) == "issued"

@@ -686,22 +686,24 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
     replaced = [r.number for r in replaced_before_effect(document, effective_date)]
     number = max((r.number or 0 for r in issued(document)), default=0) + 1
     meta, body = read_parts(revision)
-    reviewers = [r.reviewer.full_name for r in revision.reviews if r.decision == Decision.AGREED]
+    people = _people_named(revision)
+    author, approver = people[revision.author_id], people[revision.approved_by_id]
+    reviewers = [people[r.reviewer_id].full_name for r in revision.reviews
+                 if r.decision == Decision.AGREED]
     meta.update(revision=number, effective_date=effective_date.isoformat(),
-                approved_by=revision.approved_by.full_name, reviewed_by=reviewers,
-                supersedes=replaced)
+                approved_by=approver.full_name, reviewed_by=reviewers, supersedes=replaced)
     trailers = {
         "Document": document.code, "Revision": number,
         "Effective-date": effective_date.isoformat(),
         **({"Supersedes": ", ".join(map(str, replaced))} if replaced else {}),
-        "Approved-by": revision.approved_by.username, "Issued-by": actor.username,
+        "Approved-by": approver.username, "Issued-by": actor.username,
         "Isodoc-Revision": revision.id,
     }
     subject = f"Ban hành {document.code} lần {number}: {revision.title}"  # i18n: vi-only
     message = commit_message(subject, revision.reason, trailers)
     repo = repo_for(document.agency)
     try:
-        sha = repo.publish(document.slug, content.compose(meta, body), person(revision.author),
+        sha = repo.publish(document.slug, content.compose(meta, body), person(author),
                            person(actor), message, document.head_commit)
     except DocumentMoved:
         # main moved: if its last commit for the document is this very revision, an
@@ -724,6 +726,14 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
         return landed.sha
     record_issue(revision, sha, number, effective_date, actor, replaced)
     return sha
+
+
+def _people_named(revision: Revision) -> dict[int, User]:
+    """The draft's author, approver and reviewers by id, in one query (the commit names
+    them all; one lazy load each otherwise)."""
+    ids = {revision.author_id, revision.approved_by_id} | {r.reviewer_id
+                                                           for r in revision.reviews}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def supersedes_of(trailers: dict[str, str]) -> list[int]:
