@@ -134,10 +134,10 @@ def _write_log(session: Session) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK})
-    # one INSERT, not objects for the unit of work: a second flush of its own cost a
-    # command about 1 ms (the rows are never read back in this transaction)
-    session.execute(insert(SearchChange), [{"document_id": d, "change": c}
-                                           for d, c in sorted(rows.items())])
+    # Core on the connection, not objects: those cost every command a second flush
+    # (the rows are never read back in this transaction)
+    session.connection().execute(insert(SearchChange.__table__), [
+        {"document_id": d, "change": c} for d, c in sorted(rows.items())])
 
 
 @event.listens_for(Session, "after_transaction_end")
