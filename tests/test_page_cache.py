@@ -221,17 +221,38 @@ def hits(response) -> str:
     return page.split('<ol class="hits">', 1)[1].split("</ol>", 1)[0] if "hits" in page else ""
 
 
+badge = re.compile(r'class="count-badge"[^>]*>\D*(\d+)')
+
+
+def counted_counts(monkeypatch) -> list:
+    """One entry each time the statement of what waits runs."""
+    from isodoc.main import waiting
+
+    counts, counts_now = [], waiting.counts_now
+    monkeypatch.setattr(waiting, "counts_now",
+                        lambda *a, **k: counts.append(1) or counts_now(*a, **k))
+    return counts
+
+
+def test_the_home_pages_count_is_kept_for_the_next_pages(app, desk, in_db, monkeypatch):
+    """The home page rendered anew counts its lists and the header in one statement;
+    the next page's header reads that count kept, it does not count again."""
+    reader = desk("reader")
+    issue_qt05(desk, in_db)  # a write: the pages kept so far are retired
+    counts = counted_counts(monkeypatch)
+    home = reader.get("/").get_data(as_text=True)
+    assert "QT-05" in home and len(counts) == 1
+    assert badge.search(reader.get("/account").get_data(as_text=True)).group(1) == "1"
+    assert len(counts) == 1
+
+
 def test_the_headers_count_is_kept_until_the_data_changes(app, desk, in_db, monkeypatch):
     """The count of what waits (every page's header) is counted once per person and data
     version: a page rendered anew does not count again, a change is counted at once."""
-    from isodoc.main import waiting
 
     issue_qt05(desk, in_db)
     reader = desk("reader")  # QT-05 lần 1 waits to be confirmed as read
-    counts = []
-    count_now = waiting._count_now
-    monkeypatch.setattr(waiting, "_count_now", lambda *a: counts.append(1) or count_now(*a))
-    badge = re.compile(r'class="count-badge"[^>]*>\D*(\d+)')
+    counts = counted_counts(monkeypatch)
     assert badge.search(reader.get("/account").get_data(as_text=True)).group(1) == "1"
     assert badge.search(reader.get("/account").get_data(as_text=True)).group(1) == "1"
     assert len(counts) == 1

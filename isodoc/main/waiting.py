@@ -78,9 +78,13 @@ def document_groups() -> dict[str, tuple]:
     with_document = Revision.__table__.join(Document.__table__)
 
     newest = (Revision.id.desc(),)
-    review = (Revision, (Revision.state == S.IN_REVIEW, exists().where(
-        ReviewAssignment.revision_id == Revision.id, ReviewAssignment.reviewer_id == user_id,
-        ReviewAssignment.decision == "pending")), newest)
+    # a reviewer may be of another agency: the document's own must still be in being
+    agency_live = Document.agency_id.in_(select(Agency.id).where(
+        or_(Agency.dissolved_on.is_(None), Agency.dissolved_on > today)))
+    review = (with_document, (Revision.state == S.IN_REVIEW, doc_open, agency_live, exists()
+                              .where(ReviewAssignment.revision_id == Revision.id,
+                                     ReviewAssignment.reviewer_id == user_id,
+                                     ReviewAssignment.decision == "pending")), newest)
     saved_by_me = exists().where(RevisionEvent.revision_id == Revision.id,
                                  RevisionEvent.action == "save",
                                  RevisionEvent.actor_id == user_id)
@@ -89,9 +93,12 @@ def document_groups() -> dict[str, tuple]:
                                Revision.author_id != user_id, ~saved_by_me), newest)
     issue = (with_document, (Revision.state == S.APPROVED, doc_open,
                              Document.agency_id.in_(live(Role.SECRETARY))), newest)
+    # returned to its author, who may still edit it (policy: DOC_EDIT)
     returned = (with_document, (Revision.state == S.DRAFT, Revision.author_id == user_id,
                                 Revision.last_comment.is_not(None), Revision.last_comment != "",
-                                Document.agency_id.in_(agencies())), newest)
+                                doc_open, Document.agency_id.in_(live(Role.AUTHOR,
+                                                                      Role.SECRETARY))),
+                newest)
 
     # the revision in force: issued, not superseded before effect, in effect today, and
     # no later one of the same document in effect too
@@ -215,17 +222,24 @@ def count_for(user: User) -> int:
         from isodoc.documents import services  # the work list's today
 
         today = services.today_local()
-        app = current_app._get_current_object()
-        version = pagecache.version_to_keep() if app.config.get("ISODOC_PAGE_CACHE", True) \
-            else None
-        key = (id(app), user.id, version, today)
-        found = _kept.get(key) if version else None
-        if found is None:
-            found = _count_now(user, today)
-            if version:
-                _kept.put(key, found)
-        memo[user.id] = found
+        key = _keep_key(user, today)
+        found = _kept.get(key) if key else None
+        memo[user.id] = found if found is not None else \
+            sum(counts_now(user, today, key).values())
     return memo[user.id]
+
+
+LOOK = object()  # counts_now: find where to keep the count itself
+
+
+def _keep_key(user: User, today) -> tuple | None:
+    """Where the count is kept in this worker: None when it may not be kept (pages are
+    not kept, or this transaction has written)."""
+    app = current_app._get_current_object()
+    if not app.config.get("ISODOC_PAGE_CACHE", True):
+        return None
+    version = pagecache.version_to_keep()
+    return (id(app), user.id, version, today) if version else None
 
 
 def params_for(user: User, today) -> dict:
@@ -240,16 +254,17 @@ def params_for(user: User, today) -> dict:
             "day": today.day, **roles_}
 
 
-def counts_now(user: User, today) -> dict[str, int]:
-    """Each count of the statement for `user` on `today`, by name, counted now; the
-    header's count for the rest of the request is their sum (the home page reads the
-    lists' counts and the header needs no second query)."""
+def counts_now(user: User, today, key: tuple | None | object = LOOK) -> dict[str, int]:
+    """Each count of the statement for `user` on `today`, by name, counted now. In a
+    request, their sum is the header's count for the rest of it and is kept for the
+    next pages (the home page reads the lists' counts; the header needs no query).
+    `key`: where to keep it, when the caller has looked already."""
+    if key is LOOK:
+        key = _keep_key(user, today) if has_request_context() else None
     row = db.session.execute(statement(), params_for(user, today)).one()
     counts = {name: n or 0 for name, n in row._mapping.items()}
     if has_request_context():
-        g.setdefault(MEMO, {})[user.id] = sum(counts.values())
+        total = g.setdefault(MEMO, {})[user.id] = sum(counts.values())
+        if key:
+            _kept.put(key, total)
     return counts
-
-
-def _count_now(user: User, today) -> int:
-    return sum(counts_now(user, today).values())
