@@ -113,3 +113,33 @@ def test_overdue_reviews_come_most_overdue_first(app, staff, desk, rendered):
     page = desk("secretary").get("/viec/periodic").get_data(as_text=True)
     assert listed_codes(page.replace("QT-A", "QT-90").replace("QT-B", "QT-91")) == \
         ["QT-91", "QT-90"]
+
+
+def test_a_dissolved_agencys_drafts_leave_the_review_and_returned_lists(
+        app, staff, desk, in_db, rendered):
+    """Reviewing or editing a draft of an agency dissolved yesterday is refused: its
+    drafts leave the reviewer's and the author's lists, and their counts, with it."""
+    from tests.doc_helpers import create_from_template, user_id
+
+    reviewer = user_id(in_db, "stp.danhgia")
+    author, auditor = desk("author"), desk("auditor")
+    assert create_from_template(author).status_code == 302  # QT-05, then returned
+    post(author, "/agencies/so-tu-phap/documents/qt-05/drafts/1/submit", {"reviewers": reviewer})
+    post(auditor, "/agencies/so-tu-phap/documents/qt-05/drafts/1/review",
+         {"decision": "changes_requested", "comment": "Sửa mục 3"})
+    assert create_from_template(author, code="QT-06").status_code == 302  # in review
+    post(author, "/agencies/so-tu-phap/documents/qt-06/drafts/1/submit", {"reviewers": reviewer})
+
+    def listed(client, group: str) -> tuple[str, list[str]]:
+        page = client.get(f"/viec/{group}").get_data(as_text=True)
+        return re.search(r"(\d+) việc", page).group(1), listed_codes(page)
+
+    assert listed(auditor, "review") == ("1", ["QT-06"])
+    assert listed(author, "returned") == ("1", ["QT-05"])
+    with app.app_context():
+        agency("so-tu-phap").dissolved_on = TODAY - timedelta(days=1)
+        db.session.commit()
+    assert listed(auditor, "review") == ("0", [])
+    assert listed(author, "returned") == ("0", [])
+    for client in (author, auditor):
+        assert "count-badge" not in client.get("/account").get_data(as_text=True)

@@ -73,19 +73,20 @@ def work_for(user: User) -> dict[str, list[WorkItem]]:
     reviews = db.session.scalars(select(Revision).where(
         Revision.state == RevisionState.IN_REVIEW,
         Revision.reviews.any(reviewer_id=user.id, decision="pending")).options(
-        *REVIEW_OPTIONS)).all()
+        *REVIEW_OPTIONS, selectinload(Revision.reviews))).all()
     acknowledged = set(db.session.scalars(select(Acknowledgement.revision_id).where(
         Acknowledgement.user_id == user.id)))
     work: dict[str, list[WorkItem]] = {k: [] for k in (
         "review", "approve", "issue", "returned", "acknowledge", "periodic", "withdrawals",
         "actions")}
-    work["review"] = [_draft_item(r) for r in reviews]
+    work["review"] = [_draft_item(r) for r in reviews if policy.can(user, Action.DOC_REVIEW, r)]
     for r in open_revisions:
         if policy.can(user, Action.DOC_APPROVE, r):
             work["approve"].append(_draft_item(r))
         elif policy.can(user, Action.DOC_ISSUE, r):
             work["issue"].append(_draft_item(r, _("đã phê duyệt")))
-        elif r.state == RevisionState.DRAFT and r.author_id == user.id and r.last_comment:
+        elif r.state == RevisionState.DRAFT and r.author_id == user.id and r.last_comment \
+                and policy.can(user, Action.DOC_EDIT, r):
             work["returned"].append(_draft_item(r, r.last_comment))
     for s in standings:
         d, current = s.document, s.current
@@ -160,7 +161,7 @@ def _rows(name: str, source, where, order, params: dict, limit: int, offset: int
         return [found[i] for i in ids if i in found]
     ids = db.session.scalars(select(Revision.id).select_from(source).where(*where)
                              .order_by(*order).offset(offset).limit(limit), params).all()
-    options = (REVIEW_OPTIONS if name in ("review", "acknowledge", "periodic")
+    options = (REVIEW_OPTIONS if name in ("acknowledge", "periodic")
                else (*REVIEW_OPTIONS, *OPEN_DRAFT_OPTIONS))
     found = {r.id: r for r in db.session.scalars(select(Revision).where(
         Revision.id.in_(ids)).options(*options))}
@@ -173,12 +174,12 @@ def _rows(name: str, source, where, order, params: dict, limit: int, offset: int
 def _items(user: User, name: str, rows: list, today: date) -> list[WorkItem]:
     items = []
     for row in rows:
-        if name == "review" or (name == "approve"
-                                and policy.can(user, Action.DOC_APPROVE, row)):
+        if (name == "review" and policy.can(user, Action.DOC_REVIEW, row)) or (
+                name == "approve" and policy.can(user, Action.DOC_APPROVE, row)):
             items.append(_draft_item(row))
         elif name == "issue" and policy.can(user, Action.DOC_ISSUE, row):
             items.append(_draft_item(row, _("đã phê duyệt")))
-        elif name == "returned":
+        elif name == "returned" and policy.can(user, Action.DOC_EDIT, row):
             items.append(_draft_item(row, row.last_comment))
         elif name == "withdrawals" and policy.can(user, Action.DOC_WITHDRAW_CONFIRM, row):
             items.append(_doc_item(row, services.standing(row, today).meta,
