@@ -409,3 +409,69 @@ def test_a_git_failure_while_issuing_answers_503_and_issues_nothing(
     row = revision_row(in_db)
     assert (row["state"], row["number"], row["commit"]) == ("approved", None, None)
     assert events_of(in_db) == events
+
+
+def test_two_withdrawal_requests_at_once_leave_one_pending(app, desk, in_db):
+    """Both requests find none pending, the first commits: the second is refused with
+    the message and writes nothing (a unique index: at most one pending a document)."""
+    import pytest
+
+    from isodoc.auth.models import User
+    from isodoc.commands import run
+    from isodoc.documents.models import WithdrawalRequest
+    from isodoc.errors import InvalidInput
+    from isodoc.extensions import db
+
+    issue_qt05(desk, in_db)
+    with app.app_context():
+        document = db.session.scalar(select(Document).where(Document.code == "QT-05"))
+        secretary = db.session.scalar(select(User).where(User.username == "stp.thuky"))
+        assert document.withdrawal_requests == []  # what this request has seen
+        with in_db() as other:  # another request, committed in between
+            other.add(WithdrawalRequest(document_id=document.id, requested_by_id=secretary.id,
+                                        reason="Trước"))
+        with pytest.raises(InvalidInput, match="QT-05 đã có đề nghị thu hồi đang chờ"):
+            run(services.request_withdrawal, document, secretary, "Sau")
+    with in_db() as s:
+        assert s.execute(select(WithdrawalRequest.reason, WithdrawalRequest.state)).all() == \
+            [("Trước", "pending")]
+
+
+def test_the_migration_keeps_the_oldest_of_two_pending_withdrawals(tmp_path):
+    """Written twice before the index existed: the oldest stays pending, the later one
+    is kept as a duplicate; another document's request is untouched."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from isodoc import create_app, migrate
+    from isodoc.extensions import db
+    from tests.conftest import app_config
+
+    other = create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'migrate.sqlite3'}"))
+    with other.app_context(), db.engine.begin() as connection:
+        cfg = migrate.alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0016_language")
+        connection.execute(text(
+            "INSERT INTO agency (id, code, name, kind, qms_status, created_at) VALUES "
+            "(1, 'so-tu-phap', 'Sở Tư pháp', 'department', 'not_started', '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO user_account (id, username, full_name, password_hash, active, "
+            "session_version, created_at) VALUES (1, 'a', 'A', 'x', 1, 0, '2026-01-01')"))
+        for doc in (1, 2):
+            connection.execute(text(
+                "INSERT INTO document (id, agency_id, code, slug, title, kind, field, "
+                "iso_clauses, review_months, created_at) VALUES (:id, 1, :code, :slug, "
+                "'Khai sinh', 'tthc', '', '', 12, '2026-01-01')"),
+                {"id": doc, "code": f"QT-0{doc}", "slug": f"qt-0{doc}"})
+        for rid, doc in ((1, 1), (2, 1), (3, 2)):
+            connection.execute(text(
+                "INSERT INTO withdrawal_request (id, document_id, requested_by_id, reason, "
+                "requested_at, state) VALUES (:id, :doc, 1, 'x', '2026-01-01', 'pending')"),
+                {"id": rid, "doc": doc})
+        command.upgrade(cfg, "head")
+        assert connection.execute(text(
+            "SELECT id, state FROM withdrawal_request ORDER BY id")).all() == \
+            [(1, "pending"), (2, "duplicate"), (3, "pending")]
+    with other.app_context():
+        db.engine.dispose()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import pgettext
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isodoc.agencies.models import Agency
@@ -239,13 +239,17 @@ class WithdrawalRequest(db.Model):
     """Withdrawal takes two people: the secretary proposes, an approver confirms."""
 
     __tablename__ = "withdrawal_request"
+    __table_args__ = (Index("uq_withdrawal_request_pending", "document_id", unique=True,
+                            sqlite_where=text("state = 'pending'"),
+                            postgresql_where=text("state = 'pending'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     reason: Mapped[str] = mapped_column(Text)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending/confirmed/refused
+    # pending/confirmed/refused; "duplicate": made pending twice before the unique index
+    state: Mapped[str] = mapped_column(String(16), default="pending")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
     commit_sha: Mapped[str | None] = mapped_column(String(40))

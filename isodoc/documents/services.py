@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from isodoc import audit, mail, policy, search, standards
@@ -815,17 +816,25 @@ def record_issue(revision: Revision, sha: str, number: int, effective_date: date
 def request_withdrawal(document: Document, actor: User, reason: str) -> WithdrawalRequest:
     _require_withdrawable(document)
     if any(w.state == "pending" for w in document.withdrawal_requests):
-        raise InvalidInput(_("%(code)s đã có đề nghị thu hồi đang chờ lãnh đạo quyết định.",
-                             code=document.code))
+        raise _already_pending(document)
     policy.require(actor, Action.DOC_WITHDRAW_REQUEST, document)
     reason = nfc(reason)[:4000]
     if not reason:
         raise InvalidInput(_("Hãy ghi lý do thu hồi."))
-    request = WithdrawalRequest(document=document, requested_by=actor, reason=reason)
-    db.session.add(request)
+    try:
+        with db.session.begin_nested():  # one pending request a document (a unique index)
+            request = WithdrawalRequest(document=document, requested_by=actor, reason=reason)
+            db.session.add(request)
+    except IntegrityError:  # another request came first, after the check above
+        raise _already_pending(document) from None
     audit.record("document.withdraw_request", "document", f"{document.agency.code}/{document.code}",
                  actor=actor, agency_id=document.agency_id, summary=reason[:300])
     return request
+
+
+def _already_pending(document: Document) -> InvalidInput:
+    return InvalidInput(_("%(code)s đã có đề nghị thu hồi đang chờ lãnh đạo quyết định.",
+                          code=document.code))
 
 
 def _require_withdrawable(document: Document) -> None:
