@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from isodoc.documents.models import Document, Revision
 from isodoc.timeutil import today_local
@@ -69,3 +70,30 @@ def issue_qt05(desk, in_db, effective: date | None = None) -> None:
     post(desk("secretary"), f"{BASE}/qt-05/drafts/1/issue", {"effective_date": day})
 
 
+@contextmanager
+def older_database(tmp_path, revision: str):
+    """A database of its own at migration `revision`, holding agency 1 (Sở Tư pháp) and
+    user 1: the test writes rows as that schema had them, then upgrades to head with
+    `command.upgrade(cfg, "head")`. Yields (connection, cfg)."""
+    from alembic import command
+
+    from isodoc import create_app, migrate
+    from isodoc.extensions import db
+    from tests.conftest import app_config
+
+    other = create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'migrate.sqlite3'}"))
+    try:
+        with other.app_context(), db.engine.begin() as connection:
+            cfg = migrate.alembic_config()
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+            connection.execute(text(
+                "INSERT INTO agency (id, code, name, kind, qms_status, created_at) VALUES "
+                "(1, 'so-tu-phap', 'Sở Tư pháp', 'department', 'not_started', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO user_account (id, username, full_name, password_hash, active, "
+                "session_version, created_at) VALUES (1, 'a', 'A', 'x', 1, 0, '2026-01-01')"))
+            yield connection, cfg
+    finally:
+        with other.app_context():
+            db.engine.dispose()

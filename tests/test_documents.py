@@ -443,21 +443,9 @@ def test_the_migration_keeps_the_oldest_of_two_pending_withdrawals(tmp_path):
     from alembic import command
     from sqlalchemy import text
 
-    from isodoc import create_app, migrate
-    from isodoc.extensions import db
-    from tests.conftest import app_config
+    from tests.doc_helpers import older_database
 
-    other = create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'migrate.sqlite3'}"))
-    with other.app_context(), db.engine.begin() as connection:
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0016_language")
-        connection.execute(text(
-            "INSERT INTO agency (id, code, name, kind, qms_status, created_at) VALUES "
-            "(1, 'so-tu-phap', 'Sở Tư pháp', 'department', 'not_started', '2026-01-01')"))
-        connection.execute(text(
-            "INSERT INTO user_account (id, username, full_name, password_hash, active, "
-            "session_version, created_at) VALUES (1, 'a', 'A', 'x', 1, 0, '2026-01-01')"))
+    with older_database(tmp_path, "0016_language") as (connection, cfg):
         for doc in (1, 2):
             connection.execute(text(
                 "INSERT INTO document (id, agency_id, code, slug, title, kind, field, "
@@ -473,5 +461,3 @@ def test_the_migration_keeps_the_oldest_of_two_pending_withdrawals(tmp_path):
         assert connection.execute(text(
             "SELECT id, state FROM withdrawal_request ORDER BY id")).all() == \
             [(1, "pending"), (2, "duplicate"), (3, "pending")]
-    with other.app_context():
-        db.engine.dispose()

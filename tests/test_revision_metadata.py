@@ -390,20 +390,9 @@ def test_the_migration_gives_existing_revisions_their_documents_values(tmp_path)
     from alembic import command
     from sqlalchemy import text
 
-    from isodoc import create_app, migrate
-    from tests.conftest import app_config
+    from tests.doc_helpers import older_database
 
-    other = create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'migrate.sqlite3'}"))
-    with other.app_context(), db.engine.begin() as connection:
-        cfg = migrate.alembic_config()
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0004")
-        connection.execute(text(
-            "INSERT INTO agency (id, code, name, kind, qms_status, created_at) VALUES "
-            "(1, 'so-tu-phap', 'Sở Tư pháp', 'department', 'not_started', '2026-01-01')"))
-        connection.execute(text(
-            "INSERT INTO user_account (id, username, full_name, password_hash, active, "
-            "session_version, created_at) VALUES (1, 'a', 'A', 'x', 1, 0, '2026-01-01')"))
+    with older_database(tmp_path, "0004") as (connection, cfg):
         connection.execute(text(
             "INSERT INTO document (id, agency_id, code, slug, title, kind, tthc_code, field, "
             "iso_clauses, review_months, created_at) VALUES (1, 1, 'QT-TP-01', 'qt-tp-01', "
@@ -420,8 +409,6 @@ def test_the_migration_gives_existing_revisions_their_documents_values(tmp_path)
             "superseded_before_effect FROM revision ORDER BY seq")).all()
         assert [tuple(r) for r in rows] == [("tthc", "1.001193", "Hộ tịch", "8.1 8.5.1", 6,
                                             False)] * 2
-    with other.app_context():
-        db.engine.dispose()
 
 
 def test_the_api_refuses_unknown_clauses_and_bad_tthc_codes(client, tokens, in_db):
