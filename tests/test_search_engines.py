@@ -311,3 +311,21 @@ def test_facets_counted_beside_the_ranked_pass_give_back_their_core(app, monkeyp
         spare = tantivy_engine._spare
         assert spare.acquire(timeout=2)  # given back once the failed count ended
         spare.release()
+
+
+def test_the_facet_threads_count_the_cores_a_container_allows(tmp_path, monkeypatch):
+    """A container given 1 CPU on a 2-core machine has no core to spare: the machine's
+    count (os.cpu_count) would have started a thread there."""
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    mine = tmp_path / "cgroup"
+    mine.write_text("0::/system.slice/isodoc.service\n")
+    limits = tmp_path / "fs" / "system.slice" / "isodoc.service"
+    limits.mkdir(parents=True)
+    for quota, cores in (("100000 100000", 1), ("150000 100000", 1), ("250000 100000", 2),
+                         ("max 100000", 4), ("rubbish", 4)):
+        (limits / "cpu.max").write_text(quota + "\n")
+        assert tantivy_engine.usable_cores(tmp_path / "fs", mine) == cores, quota
+    (limits / "cpu.max").unlink()  # no quota file: no cgroup v2 limit
+    assert tantivy_engine.usable_cores(tmp_path / "fs", mine) == 4

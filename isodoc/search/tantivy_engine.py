@@ -55,11 +55,31 @@ FOLD, EXACT = "isodoc_fold", "isodoc_exact"
 
 Counts = dict[str, dict[str, int]]
 
+def usable_cores(cgroups: Path = Path("/sys/fs/cgroup"),
+                 mine: Path = Path("/proc/self/cgroup")) -> int:
+    """The cores this process may use: those it may run on (its affinity), fewer under
+    a cgroup v2 CPU quota (`cpu.max`: a container's --cpus, a systemd CPUQuota). The
+    machine's count (os.cpu_count) ignores both."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        path = next((line[3:] for line in mine.read_text().splitlines()
+                     if line.startswith("0::")), "/").strip().lstrip("/")
+        quota, period = (cgroups / path / "cpu.max").read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2, or no quota
+    return cores
+
+
 # Threads that count a search's facets beside its ranked pass: tantivy leaves the GIL
 # while it searches, so on a spare core the two passes take the time of the longer one.
-# One core fewer than the machine's (none on one core); a search that finds none free
+# One core fewer than the process may use (none on one); a search that finds none free
 # counts its facets itself, after its ranked pass (every core busy: a thread would queue).
-SPARE_CORES = max(0, (os.cpu_count() or 1) - 1)
+SPARE_CORES = max(0, usable_cores() - 1)
 _pool: list[ThreadPoolExecutor] = []
 _spare = threading.BoundedSemaphore(max(1, SPARE_CORES))
 
