@@ -301,10 +301,10 @@ def _text(value) -> str:
 
 def check_attachments(thorough: bool = True) -> list[Problem]:
     """Every evidence file is where its row says, with the SHA-256 it was stored under
-    (not `thorough`: only that it is there; the file is renamed into place before its
-    row commits, so a crash leaves no short one, and hashing every file is the
-    thorough check's work). Nothing here can be repaired: a lost or altered file is
-    reported."""
+    (not `thorough`: only that it is there; the file is on disk and renamed into place
+    before its row commits, so a crash or a power cut leaves no short one, and hashing
+    every file is the thorough check's work). Nothing here can be repaired: a lost or
+    altered file is reported."""
     from isodoc.findings.models import Attachment, Finding
     from isodoc.findings.services import attachment_path
 

@@ -732,6 +732,7 @@ def issue(revision: Revision, actor: User, effective_date: date) -> str:
 def _people_named(revision: Revision) -> dict[int, User]:
     """The draft's author, approver and reviewers by id, in one query (the commit names
     them all; one lazy load each otherwise)."""
+    db.session.flush()  # an approval made in this transaction has its approver's id
     ids = {revision.author_id, revision.approved_by_id} | {r.reviewer_id
                                                            for r in revision.reviews}
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
@@ -821,12 +822,14 @@ def request_withdrawal(document: Document, actor: User, reason: str) -> Withdraw
     reason = nfc(reason)[:4000]
     if not reason:
         raise InvalidInput(_("Hãy ghi lý do thu hồi."))
+    db.session.flush()  # anything else's error stays its own, not "already pending"
+    refused = _already_pending(document)  # a failed flush leaves nothing to read
+    request = WithdrawalRequest(document=document, requested_by=actor, reason=reason)
+    db.session.add(request)
     try:
-        with db.session.begin_nested():  # one pending request a document (a unique index)
-            request = WithdrawalRequest(document=document, requested_by=actor, reason=reason)
-            db.session.add(request)
+        db.session.flush()  # one pending request a document: a unique index
     except IntegrityError:  # another request came first, after the check above
-        raise _already_pending(document) from None
+        raise refused from None  # the command's rollback follows
     audit.record("document.withdraw_request", "document", f"{document.agency.code}/{document.code}",
                  actor=actor, agency_id=document.agency_id, summary=reason[:300])
     return request

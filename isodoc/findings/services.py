@@ -8,7 +8,9 @@ and an audit-log row."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -304,9 +306,19 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
     path = attachments_dir() / digest[:2] / digest
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # the file is complete before any row points at it
+        # a name of its own (two uploads of the same file at once), on disk before the
+        # rename and the rename before any row points at it: a power cut leaves the
+        # whole file or none (the start-up check then only looks for it)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.replace(f.name, path)
+        except BaseException:
+            Path(f.name).unlink(missing_ok=True)
+            raise
+        _fsync_dir(path.parent)
     item = Attachment(finding=finding, stage=stage, filename=name, size=len(data),
                       content_type=expected.content_type,
                       sha256=digest, uploaded_by=actor)
@@ -314,6 +326,14 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
     audit_log.record("finding.attach", "finding", finding.id, agency_id=finding.agency_id,
                      summary=f"{finding.code}: đính kèm {name}")  # i18n: vi-only
     return item
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def attachment_path(item: Attachment) -> Path:

@@ -70,7 +70,7 @@ def usable_cores(cgroups: Path = Path("/sys/fs/cgroup"),
         quota, period = (cgroups / path / "cpu.max").read_text().split()[:2]
         if quota != "max":
             cores = min(cores, max(1, int(quota) // int(period)))
-    except (OSError, ValueError):
+    except (OSError, ValueError, ArithmeticError):
         pass  # no cgroup v2, or no quota
     return cores
 

@@ -36,4 +36,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # the "duplicate" rows stay so: nothing reads them, and which was first is kept
     op.drop_index('uq_withdrawal_request_pending', table_name='withdrawal_request')
