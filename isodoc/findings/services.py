@@ -309,14 +309,15 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
         # a name of its own (two uploads of the same file at once), on disk before the
         # rename and the rename before any row points at it: a power cut leaves the
         # whole file or none (the start-up check then only looks for it)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
-            os.replace(f.name, path)
-        except BaseException:
-            Path(f.name).unlink(missing_ok=True)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:  # a full disk…: no partial file left behind
+            Path(tmp).unlink(missing_ok=True)
             raise
         _fsync_dir(path.parent)
     item = Attachment(finding=finding, stage=stage, filename=name, size=len(data),
