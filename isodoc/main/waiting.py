@@ -66,6 +66,12 @@ def live(*roles: Role):
     return _listed("live", roles)
 
 
+def live_agencies(today):
+    """The ids of every agency not dissolved by `today` (a bound parameter)."""
+    return select(Agency.id).where(or_(Agency.dissolved_on.is_(None),
+                                       Agency.dissolved_on > today))
+
+
 @cache
 def document_groups() -> dict[str, tuple]:
     """Each document list of "Việc của tôi" as (FROM, WHERE clauses, ORDER BY) with the bound
@@ -79,8 +85,7 @@ def document_groups() -> dict[str, tuple]:
 
     newest = (Revision.id.desc(),)
     # a reviewer may be of another agency: the document's own must still be in being
-    agency_live = Document.agency_id.in_(select(Agency.id).where(
-        or_(Agency.dissolved_on.is_(None), Agency.dissolved_on > today)))
+    agency_live = Document.agency_id.in_(live_agencies(today))
     review = (with_document, (Revision.state == S.IN_REVIEW, doc_open, agency_live, exists()
                               .where(ReviewAssignment.revision_id == Revision.id,
                                      ReviewAssignment.reviewer_id == user_id,
@@ -148,8 +153,7 @@ def statement():
     documents = [_count(*where, select_from=source).label(name)
                  for name, (source, where, _order) in document_groups().items()]
 
-    live_agency = select(Agency.id).where(or_(Agency.dissolved_on.is_(None),
-                                              Agency.dissolved_on > today))
+    live_agency = live_agencies(today)
 
     def not_me(column):
         return or_(column.is_(None), column != user_id)
