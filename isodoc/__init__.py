@@ -80,6 +80,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_transaction(connection, _name) -> None:
+    """pysqlite begins a transaction only before an INSERT, UPDATE or DELETE, so a
+    SAVEPOINT issued first would open the transaction itself, and its RELEASE would
+    commit everything. Begin the transaction first: the savepoint is then nested, and
+    only the session's commit commits."""
+    raw = connection.connection.dbapi_connection
+    if type(raw).__module__.startswith("sqlite3") and not raw.in_transaction:
+        raw.execute("BEGIN")
+
+
 def init_extensions(app: Flask) -> None:
     from isodoc import i18n, models, pagecache  # noqa: F401  (models: register every table)
     from isodoc.auth import throttle  # noqa: F401  (registers the database:// limiter storage)

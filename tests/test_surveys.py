@@ -335,3 +335,18 @@ def test_the_demo_has_answers_for_two_agencies_and_a_complaint_made_a_finding(ap
                                                  Finding.source_note.like("Phiếu khảo sát%")
                                                  )).all()
         assert len(raised) == 2
+
+
+def test_an_answer_is_kept_only_when_its_whole_transaction_commits(app, catalog, in_db):
+    """The answer is inserted inside a savepoint (a retry on its number). On SQLite a
+    savepoint that opened the transaction committed at its release, so a failure later
+    in the same request still left the answer behind."""
+    from isodoc.extensions import db
+    from isodoc.surveys.services import Answer, submit
+
+    with app.app_context():
+        agency = get_by_code("so-tu-phap")
+        db.session.commit()  # nothing open: the savepoint is the transaction's first write
+        submit(agency, Answer(receipt="AB-0009", scores=dict(GOOD)))
+        db.session.rollback()  # what the command does when a later step fails
+    assert count(in_db) == 0

@@ -19,8 +19,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from pathlib import Path
 from flask import current_app
 from markupsafe import Markup
 
+from isodoc.atomicfile import write_atomically
 from isodoc.documents import content
 from isodoc.documents.store import SHA_RE, check_code, check_sha
 
@@ -114,11 +113,7 @@ def _write(path: Path, data: str) -> None:
     """Atomically (a reader sees the old file or the new one); a failure only costs a
     later read from git."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_atomically(path, data.encode())
     except OSError:
         current_app.logger.warning("revision cache: cannot write %s", path, exc_info=True)
 

@@ -8,9 +8,7 @@ and an audit-log row."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ from sqlalchemy import and_, func, or_, select
 from isodoc import audit as audit_log
 from isodoc import filetypes, policy
 from isodoc.agencies.models import Agency
+from isodoc.atomicfile import write_atomically
 from isodoc.audits.models import Audit, AuditState, ChecklistItem, CheckResult
 from isodoc.audits.services import parse_clauses
 from isodoc.auth.models import User
@@ -305,21 +304,9 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
     digest = hashlib.sha256(data).hexdigest()
     path = attachments_dir() / digest[:2] / digest
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # a name of its own (two uploads of the same file at once), on disk before the
-        # rename and the rename before any row points at it: a power cut leaves the
-        # whole file or none (the start-up check then only looks for it)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:  # a full disk…: no partial file left behind
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(path.parent)
+        # on disk before any row points at it: a power cut leaves the whole file or none
+        # (the start-up check then only looks for it)
+        write_atomically(path, data, durable=True)
     item = Attachment(finding=finding, stage=stage, filename=name, size=len(data),
                       content_type=expected.content_type,
                       sha256=digest, uploaded_by=actor)
@@ -328,13 +315,6 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
                      summary=f"{finding.code}: đính kèm {name}")  # i18n: vi-only
     return item
 
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def attachment_path(item: Attachment) -> Path:
