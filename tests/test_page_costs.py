@@ -140,5 +140,33 @@ def test_issuing_reads_the_people_it_names_in_one_query(app, desk, in_db):
     # the person signed in, then author + approver + reviewer together
     assert len(people) == 2, people
     assert " IN (" in people[1]
+    # the claim carries every column of the issued revision, and the document's cache is
+    # one statement: nothing is left for the unit of work (it had a second UPDATE of the
+    # revision, and its flush of three objects was a sixth of an issue)
+    writes = [s.split(" SET ")[0] for s in statements if s.startswith(("UPDATE", "INSERT"))]
+    assert writes.count("UPDATE revision") == 1, writes
+    assert writes.count("UPDATE document") == 1, writes
     with in_db() as s:
-        assert s.scalar(select(Revision.state).where(Revision.seq == 1)) == "issued"
+        issued = s.scalar(select(Revision).where(Revision.seq == 1))
+        assert (issued.state, issued.number, issued.issued_by.username) == \
+            ("issued", 1, "stp.thuky")
+        assert len(issued.commit_sha) == len(issued.blob_sha) == 40
+        assert issued.document.head_commit == issued.commit_sha
+        assert [e.action for e in issued.events][-1] == "issue"
+
+
+def test_an_event_written_as_a_statement_is_seen_by_the_revision_that_loaded_its_events(
+        app, desk, in_db):
+    """Events are INSERTed as Core statements; a revision whose events were loaded earlier
+    in the transaction (the approval's check of who saved the draft) reads them again."""
+    from isodoc.documents import services
+
+    assert create_from_template(desk("author")).status_code == 302
+    with app.app_context():
+        revision = db.session.scalar(select(Revision).where(Revision.seq == 1))
+        secretary = db.session.scalar(select(User).where(User.username == "stp.thuky"))
+        assert secretary.id not in policy.contributors(revision)  # events now loaded
+        services._event(revision, secretary, "save", revision.state, "Sửa lỗi chính tả")
+        assert secretary.id in policy.contributors(revision)
+        assert revision.events[-1].comment == "Sửa lỗi chính tả"
+        db.session.rollback()
