@@ -138,6 +138,30 @@ def test_an_abandoned_ref_lock_is_removed_under_the_store_lock(repo):
     assert repo.main_sha() == sha and not lock.exists()
 
 
+def test_a_ref_lock_left_by_a_killed_writer_is_removed_at_once(repo):
+    """A writer names, in the store's lock file, the ref it is about to lock, and blanks
+    the name once its lock is gone. Killed in between, it leaves both: the next writer
+    (a worker restarted a moment later) removes that lock at once instead of failing
+    until it is STALE_REF_LOCK old. A fresh lock the file does not name (a live git's)
+    still stops the store."""
+    last = grow(repo, 2)
+    lock = repo.path / "refs" / "heads" / "main.lock"
+    with repo.locked():
+        repo._mark("refs/heads/main")  # what a writer does before it makes the lock
+    lock.write_text("")                # … then makes it, and is killed
+    sha = repo.publish("qt-00", "sau khi dọn khoá\n".encode(), WHO, WHO,
+                       "Sửa\n\nRevision: 2\n", last["qt-00"])
+    assert repo.main_sha() == sha and not lock.exists()
+    assert (repo.path / "isodoc.lock").read_bytes().strip() == b""  # blanked when done
+
+    with repo.locked():
+        repo._mark("refs/drafts/qt-00/1")  # killed while locking another ref
+    lock.write_text("")                    # a live git's lock on main
+    with pytest.raises(store.StoreError):
+        repo.publish("qt-00", b"lan 3\n", WHO, WHO, "Sửa\n\nRevision: 3\n", sha)
+    assert lock.exists() and repo.main_sha() == sha
+
+
 def test_a_reflog_is_written_by_git_itself(repo):
     """Where git keeps a reflog for the ref, the store leaves the update to git."""
     subprocess.run(["git", "-C", str(repo.path), "config", "core.logAllRefUpdates", "always"],

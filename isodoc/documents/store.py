@@ -56,6 +56,7 @@ ATTACHMENTS = "refs/isodoc/attachments"
 LOCK_TIMEOUT = 15.0
 REF_LOCK_WAIT = 0.1      # git's core.filesRefLockTimeout: how long a held ref lock is awaited
 STALE_REF_LOCK = 10.0    # a ref lock this old, found under the store's lock, was abandoned
+MARK_SIZE = 1024         # the store's lock file: the ref lock its holder makes (_mark)
 
 
 class StoreError(Exception):
@@ -212,7 +213,7 @@ class AgencyRepo:
         self._loose = LooseObjectDB(str(self.path / "objects"))
         self._objects = self.path / "objects"
         self._lock_path = self.path / "isodoc.lock"
-        self._locked = False        # this object holds the store's lock (`locked`)
+        self._lock_fd: int | None = None  # the store's lock file, while this object holds it
         self._plain: bool | None = None  # refs are loose files git needs nothing more for
 
     @property
@@ -363,10 +364,10 @@ class AgencyRepo:
                     if time.monotonic() > deadline:
                         raise LockTimeout(f"{self.path.name} is busy") from None
                     time.sleep(0.005)
-            self._locked = True
+            self._lock_fd = fd
             yield
         finally:
-            self._locked = False
+            self._lock_fd = None
             os.close(fd)  # closing releases the lock
 
     def save_draft(self, slug: str, n: int, content: bytes, author: Person, message: str,
@@ -579,10 +580,27 @@ class AgencyRepo:
             return
         path = self.path / ref
         lock = path.with_name(path.name + ".lock")
-        fd = self._lock_ref(lock, ref, old)
-        if fd is None:
-            self._update_ref_git(ref, new, old)
+        try:
+            fd = self._lock_ref(lock, ref, old)
+            if fd is None:
+                self._update_ref_git(ref, new, old)
+            else:
+                self._move_ref(fd, lock, path, ref, new, old)
+        finally:
+            self._mark("")  # done: no ref lock of ours is left
+
+    def _mark(self, name: str) -> None:
+        """Write `name` over the store's lock file in place: one record of a fixed size,
+        so no write allocates or frees a block (a journal transaction on ext4)."""
+        if self._lock_fd is None:
             return
+        record = name.encode()
+        if len(record) >= MARK_SIZE:
+            record = b""  # a name that long is not marked: the age rule applies
+        os.pwrite(self._lock_fd, record.ljust(MARK_SIZE), 0)
+
+    def _move_ref(self, fd: int, lock: Path, path: Path, ref: str, new: str,
+                  old: str | None) -> None:
         try:
             try:
                 current = self._ref_under_lock(ref)
@@ -632,6 +650,14 @@ class AgencyRepo:
         awaits it; None when git should be asked instead (a name that is no plain path)."""
         deadline = time.monotonic() + REF_LOCK_WAIT
         made_folder = stale_checked = False
+        # Under the store's lock its file names the ref its holder is about to lock, and
+        # is blanked once that lock is gone: a name still there was written by a holder
+        # killed in between, so that ref's lock is abandoned, not a live git's.
+        abandoned = None
+        if self._lock_fd is not None:
+            abandoned = os.pread(self._lock_fd, MARK_SIZE, 0).decode("utf-8", "replace")
+            abandoned = abandoned.strip()
+            self._mark(ref)
         while True:
             try:
                 return os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
@@ -645,13 +671,17 @@ class AgencyRepo:
                     return None
                 continue
             except FileExistsError:
-                pass
+                if abandoned == ref:
+                    abandoned = None
+                    log.warning("removing %s, left by a writer killed while it held it", lock)
+                    lock.unlink(missing_ok=True)
+                    continue
             except OSError:
                 return None
             if time.monotonic() < deadline:
                 time.sleep(0.005)
                 continue
-            if self._locked and not stale_checked:
+            if self._lock_fd is not None and not stale_checked:
                 stale_checked = True
                 # Under the store's lock no other store writer is at work: a ref lock
                 # that old was left by one killed between its lock and its rename.
