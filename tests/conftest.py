@@ -32,6 +32,21 @@ FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+# `make test` runs each file whole on one of two workers (--dist loadfile), handing out
+# files in the order they are collected. The slowest (measured: each a minute or more on
+# a slow machine) go first, so that none starts when the other worker is nearly done.
+SLOW_FIRST = ("tests/browser/test_accessibility.py", "tests/browser/test_english.py",
+              "tests/security/test_hostile_text.py", "tests/security/test_authz_matrix.py",
+              "tests/reliability/test_kill_issue.py", "tests/security/test_csrf.py",
+              "tests/test_docx_import.py", "tests/browser/test_sign_in_journey.py",
+              "tests/browser/test_visual_editor.py", "tests/security/test_schemathesis.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 @pytest.fixture(autouse=True)
 def _today_is_the_day_the_test_runs(request) -> None:
     """Test modules keep `TODAY = today_local()` for brevity. A run that crosses
