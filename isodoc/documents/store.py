@@ -56,7 +56,7 @@ ATTACHMENTS = "refs/isodoc/attachments"
 LOCK_TIMEOUT = 15.0
 REF_LOCK_WAIT = 0.1      # git's core.filesRefLockTimeout: how long a held ref lock is awaited
 STALE_REF_LOCK = 10.0    # a ref lock this old, found under the store's lock, was abandoned
-MARK_SIZE = 1024         # the store's lock file: the ref lock its holder makes (_mark)
+MARK_SIZE = 1024         # the store's lock file: the ref its holder is locking (_mark)
 
 
 class StoreError(Exception):

@@ -316,7 +316,6 @@ def attach(finding: Finding, actor: User, filename: str, data: bytes, stage: str
     return item
 
 
-
 def attachment_path(item: Attachment) -> Path:
     return attachments_dir() / item.sha256[:2] / item.sha256
 
