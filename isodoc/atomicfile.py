@@ -13,6 +13,7 @@ def write_atomically(path: Path, data: bytes, *, durable: bool = False) -> None:
     one path never share it), then rename it over `path`. `durable`: the file and the
     folder are on disk before this returns (evidence a database row will point at).
     On any failure the temporary file is removed and the error raised."""
+    made = not path.parent.is_dir()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -26,8 +27,14 @@ def write_atomically(path: Path, data: bytes, *, durable: bool = False) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     if durable:
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+        _fsync_folder(path.parent)
+        if made:  # the new folder's own entry, too
+            _fsync_folder(path.parent.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

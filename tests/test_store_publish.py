@@ -139,24 +139,28 @@ def test_an_abandoned_ref_lock_is_removed_under_the_store_lock(repo):
 
 
 def test_a_ref_lock_left_by_a_killed_writer_is_removed_at_once(repo):
-    """A writer names, in the store's lock file, the ref it is about to lock, and blanks
-    the name once its lock is gone. Killed in between, it leaves both: the next writer
-    (a worker restarted a moment later) removes that lock at once instead of failing
-    until it is STALE_REF_LOCK old. A fresh lock the file does not name (a live git's)
-    still stops the store."""
+    """A writer names, in the store's lock file, the ref lock it has written (the ref and
+    the lock file's device, inode and change time), and blanks the name once the lock is
+    renamed or removed. Killed in between, it leaves both: the next writer (a worker
+    restarted a moment later) removes that lock at once instead of failing until it is
+    STALE_REF_LOCK old. A fresh lock the file does not name, a live git's made after the
+    named one was gone, still stops the store."""
     last = grow(repo, 2)
     lock = repo.path / "refs" / "heads" / "main.lock"
-    with repo.locked():
-        repo._mark("refs/heads/main")  # what a writer does before it makes the lock
-    lock.write_text("")                # … then makes it, and is killed
+    lock.write_text(last["qt-00"] + "\n")  # what the killed writer had written…
+    with repo.locked():                    # … and named
+        repo._mark(store._lock_identity("refs/heads/main", os.lstat(lock)))
     sha = repo.publish("qt-00", "sau khi dọn khoá\n".encode(), WHO, WHO,
                        "Sửa\n\nRevision: 2\n", last["qt-00"])
     assert repo.main_sha() == sha and not lock.exists()
     assert (repo.path / "isodoc.lock").read_bytes().strip() == b""  # blanked when done
 
+    lock.write_text("")
     with repo.locked():
-        repo._mark("refs/drafts/qt-00/1")  # killed while locking another ref
-    lock.write_text("")                    # a live git's lock on main
+        repo._mark(store._lock_identity("refs/heads/main", os.lstat(lock)))
+    lock.unlink()                # renamed by its writer, killed before it blanked the name
+    lock.write_text("")          # a live git's lock on main, made afterwards (another
+                                 # change time, even if it reuses the inode)
     with pytest.raises(store.StoreError):
         repo.publish("qt-00", b"lan 3\n", WHO, WHO, "Sửa\n\nRevision: 3\n", sha)
     assert lock.exists() and repo.main_sha() == sha

@@ -842,6 +842,7 @@ def record_issue(revision: Revision, sha: str, number: int, effective_date: date
             actor=actor, action="supersede_before_effect", from_state=S.ISSUED,
             to_state=S.ISSUED, sha=sha, comment=replaced))
     before = revision.state
+    db.session.flush()  # the events above, and the actor's id read below
     claimed = _write_row(revision, CLAIM, {
         "state": S.ISSUED, "number": number, "commit_sha": sha,
         "effective_date": effective_date, "issued_at": utcnow(),

@@ -56,7 +56,7 @@ ATTACHMENTS = "refs/isodoc/attachments"
 LOCK_TIMEOUT = 15.0
 REF_LOCK_WAIT = 0.1      # git's core.filesRefLockTimeout: how long a held ref lock is awaited
 STALE_REF_LOCK = 10.0    # a ref lock this old, found under the store's lock, was abandoned
-MARK_SIZE = 1024         # the store's lock file: the ref its holder is locking (_mark)
+MARK_SIZE = 1024         # the store's lock file: the ref lock its holder has written (_mark)
 
 
 class StoreError(Exception):
@@ -580,24 +580,47 @@ class AgencyRepo:
             return
         path = self.path / ref
         lock = path.with_name(path.name + ".lock")
-        try:
-            fd = self._lock_ref(lock, ref, old)
-            if fd is None:
-                self._update_ref_git(ref, new, old)
-            else:
-                self._move_ref(fd, lock, path, ref, new, old)
-        finally:
-            self._mark("")  # done: no ref lock of ours is left
+        fd = self._lock_ref(lock, ref, old)
+        if fd is None:
+            self._update_ref_git(ref, new, old)
+        else:
+            self._move_ref(fd, lock, path, ref, new, old)
 
-    def _mark(self, name: str) -> None:
-        """Write `name` over the store's lock file in place: one record of a fixed size,
+    # The store's lock file names the ref lock its holder has written (the ref and the
+    # lock file's identity: device, inode, change time) until it is renamed or removed.
+    # Found still named by the next holder, a lock with that identity was left by a
+    # holder that died before its rename: removed at once. Any other lock (a live git's,
+    # or one whose holder died before naming it) is awaited, and removed only when
+    # STALE_REF_LOCK old. A rename changes the inode's change time, so a name left by a
+    # holder killed just after its rename matches no lock made later.
+
+    def _mark(self, value: str) -> None:
+        """Write `value` over the store's lock file in place: one record of a fixed size,
         so no write allocates or frees a block (a journal transaction on ext4)."""
         if self._lock_fd is None:
             return
-        record = name.encode()
+        record = value.encode()
         if len(record) >= MARK_SIZE:
             record = b""  # a name that long is not marked: the age rule applies
-        os.pwrite(self._lock_fd, record.ljust(MARK_SIZE), 0)
+        try:
+            os.pwrite(self._lock_fd, record.ljust(MARK_SIZE), 0)
+        except OSError:  # only the quick removal after a crash is lost
+            log.warning("cannot write %s", self._lock_path, exc_info=True)
+
+    def _marked(self) -> str:
+        if self._lock_fd is None:
+            return ""
+        try:
+            return os.pread(self._lock_fd, MARK_SIZE, 0).decode("utf-8", "replace").strip()
+        except OSError:
+            return ""
+
+    @staticmethod
+    def _left_there(lock: Path, ref: str, left: str) -> bool:
+        try:
+            return _lock_identity(ref, os.lstat(lock)) == left
+        except OSError:
+            return False
 
     def _move_ref(self, fd: int, lock: Path, path: Path, ref: str, new: str,
                   old: str | None) -> None:
@@ -607,6 +630,7 @@ class AgencyRepo:
                 if current != (old or None):
                     raise StaleRef(ref, current)
                 os.write(fd, f"{new}\n".encode("ascii"))
+                self._mark(_lock_identity(ref, os.fstat(fd)))  # written: only a rename left
             finally:
                 os.close(fd)
             os.rename(lock, path)  # the swap: readers see the old value or the new
@@ -616,6 +640,8 @@ class AgencyRepo:
         except BaseException:
             lock.unlink(missing_ok=True)
             raise
+        finally:
+            self._mark("")  # renamed or removed: no lock of ours is left
         self._update_ref_git(ref, new, old)
 
     def _ref_under_lock(self, ref: str) -> str | None:
@@ -650,14 +676,7 @@ class AgencyRepo:
         awaits it; None when git should be asked instead (a name that is no plain path)."""
         deadline = time.monotonic() + REF_LOCK_WAIT
         made_folder = stale_checked = False
-        # Under the store's lock its file names the ref its holder is about to lock, and
-        # is blanked once that lock is gone: a name still there was written by a holder
-        # killed in between, so that ref's lock is abandoned, not a live git's.
-        abandoned = None
-        if self._lock_fd is not None:
-            abandoned = os.pread(self._lock_fd, MARK_SIZE, 0).decode("utf-8", "replace")
-            abandoned = abandoned.strip()
-            self._mark(ref)
+        left = self._marked()  # a lock still named there was left by a dead holder (_mark)
         while True:
             try:
                 return os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
@@ -671,8 +690,8 @@ class AgencyRepo:
                     return None
                 continue
             except FileExistsError:
-                if abandoned == ref:
-                    abandoned = None
+                if left.startswith(f"{ref} ") and self._left_there(lock, ref, left):
+                    left = ""
                     log.warning("removing %s, left by a writer killed while it held it", lock)
                     lock.unlink(missing_ok=True)
                     continue
@@ -711,6 +730,10 @@ class AgencyRepo:
                 raise StaleRef(ref, current)
             stderr = done.stderr.strip() or f"exit {done.returncode}"
             raise StoreError(f"git update-ref {ref} failed: {stderr}")
+
+
+def _lock_identity(ref: str, st: os.stat_result) -> str:
+    return f"{ref} {st.st_dev}:{st.st_ino}:{st.st_ctime_ns}"
 
 
 def open_repo(root: str | Path, agency_code: str, *, create: bool = False) -> AgencyRepo:
