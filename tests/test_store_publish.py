@@ -158,12 +158,32 @@ def test_a_ref_lock_left_by_a_killed_writer_is_removed_at_once(repo):
     lock.write_text("")
     with repo.locked():
         repo._mark(store._lock_identity("refs/heads/main", os.lstat(lock)))
-    lock.unlink()                # renamed by its writer, killed before it blanked the name
-    lock.write_text("")          # a live git's lock on main, made afterwards (another
-                                 # change time, even if it reuses the inode)
+    # renamed by its writer, killed before it blanked the name; then a live git's lock on
+    # main (made while the first still existed: another inode)
+    git_lock = lock.with_name("git-made")
+    git_lock.write_text("")
+    os.replace(git_lock, lock)
     with pytest.raises(store.StoreError):
         repo.publish("qt-00", b"lan 3\n", WHO, WHO, "Sửa\n\nRevision: 3\n", sha)
     assert lock.exists() and repo.main_sha() == sha
+
+
+def test_an_interrupted_writer_removes_only_its_own_ref_lock(repo, monkeypatch):
+    """A signal can arrive just after the rename (a worker's timeout): by then the lock's
+    name may be a live git's new lock, which the writer must leave alone."""
+    last = grow(repo, 2)
+    lock = repo.path / "refs" / "heads" / "main.lock"
+    rename = os.rename
+
+    def renamed_then_interrupted(src, dst):
+        rename(src, dst)
+        lock.write_text("")  # git takes the lock at once
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.os, "rename", renamed_then_interrupted)
+    with repo.locked(), pytest.raises(KeyboardInterrupt):
+        repo._update_ref("refs/heads/main", last["qt-00"], last["qt-01"])
+    assert lock.exists() and repo.main_sha() == last["qt-00"]
 
 
 def test_a_reflog_is_written_by_git_itself(repo):

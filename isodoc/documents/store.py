@@ -624,6 +624,7 @@ class AgencyRepo:
 
     def _move_ref(self, fd: int, lock: Path, path: Path, ref: str, new: str,
                   old: str | None) -> None:
+        own = os.fstat(fd)
         try:
             try:
                 current = self._ref_under_lock(ref)
@@ -636,9 +637,11 @@ class AgencyRepo:
             os.rename(lock, path)  # the swap: readers see the old value or the new
             return
         except (_AskGit, OSError):
-            lock.unlink(missing_ok=True)  # a symbolic ref, a full disk…: git decides
+            _remove_if_same(lock, own)  # a symbolic ref, a full disk…: git decides
         except BaseException:
-            lock.unlink(missing_ok=True)
+            # an exception can arrive just after the rename (a worker's timeout signal),
+            # when the lock's name may already be a live git's
+            _remove_if_same(lock, own)
             raise
         finally:
             self._mark("")  # renamed or removed: no lock of ours is left
@@ -730,6 +733,15 @@ class AgencyRepo:
                 raise StaleRef(ref, current)
             stderr = done.stderr.strip() or f"exit {done.returncode}"
             raise StoreError(f"git update-ref {ref} failed: {stderr}")
+
+
+def _remove_if_same(path: Path, own: os.stat_result) -> None:
+    try:
+        there = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if (there.st_dev, there.st_ino) == (own.st_dev, own.st_ino):
+        path.unlink(missing_ok=True)
 
 
 def _lock_identity(ref: str, st: os.stat_result) -> str:
