@@ -367,19 +367,21 @@ def in_right_state(action: Action, revision) -> bool:
 
 
 def written(revision) -> tuple:
-    """What a command could have written: pending session changes, audit rows (written
-    as statements, they never enter the session) and the git refs."""
+    """What a command could have written: pending session changes, audit and revision
+    event rows (written as statements, they never enter the session) and the git refs."""
     from sqlalchemy import func, select
 
     from isodoc.audit import AuditEntry
+    from isodoc.documents.models import RevisionEvent
     from isodoc.documents.repos import repo_for
 
     session = agency_services.db.session
     repo = repo_for(revision.document.agency)
     pending = bool(session.new or session.dirty or session.deleted)
     with session.no_autoflush:
-        audited = session.scalar(select(func.count()).select_from(AuditEntry))
-    return pending, audited, repo.main_sha(), repo.draft_refs()
+        rows = [session.scalar(select(func.count()).select_from(table))
+                for table in (AuditEntry, RevisionEvent)]
+    return pending, *rows, repo.main_sha(), repo.draft_refs()
 
 
 @pytest.mark.parametrize("state", list(DOC_MATRIX))
